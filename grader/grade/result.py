@@ -1,0 +1,109 @@
+"""The result of grading one submission: plain frozen data, rendered by ``grader.report``.
+
+Renderers never recompute anything: every number and sentence a report shows is here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Verdict = Literal["correct", "carried", "incorrect", "missing", "unparseable", "pending"]
+FlagKind = Literal["inconsistent", "wrong_given"]
+VERDICTS: tuple[str, ...] = ("correct", "carried", "incorrect", "missing", "unparseable", "pending")
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    id: str  # short stable id, e.g. "sigmoid_sign"
+    text: str  # one plain sentence for the student
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "text": self.text}
+
+
+@dataclass(frozen=True)
+class FieldResult:
+    quantity: str
+    verdict: Verdict
+    given: float | None  # the student's value (None when missing or unparseable)
+    given_text: str | None  # what the student wrote, verbatim
+    expected: float  # the key's value, rounded to float for display and JSON
+    expected_text: str  # the key's value as a decimal string with 20+ significant digits
+    points: float
+    max_points: float
+    message: str  # what is wrong and what it follows from, in words
+    diagnosis: Diagnosis | None = None
+    description: str = ""  # what the quantity is: "delta_o1 = dE/dnet_o1"
+    formula: str = ""  # the formula in symbols: "(o1 - t1)*o1*(1 - o1)"
+    formula_latex: str = ""
+    worked: str = ""  # the formula with the key's numbers substituted, and its value
+    worked_latex: str = ""
+    carried_value: float | None = None  # the value that follows from the student's own earlier values
+    follows_from: tuple[tuple[str, float], ...] = ()  # the student's values that carried_value was computed from
+    tolerance: str = ""  # the rule applied, in words
+    compared_on_change: bool = False  # updated parameters are compared on p_new - p
+
+    def to_dict(self) -> dict:
+        return {
+            "verdict": self.verdict,
+            "given": self.given,
+            "expected": self.expected,
+            "points": self.points,
+            "max_points": self.max_points,
+            "message": self.message,
+            "diagnosis": self.diagnosis.to_dict() if self.diagnosis else None,
+        }
+
+
+@dataclass(frozen=True)
+class Flag:
+    kind: FlagKind
+    quantity: str
+    values: tuple[float, ...]
+    message: str
+    where: tuple[str, ...] = ()  # where each value was written: "answer", "using of delta_o1", ...
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "quantity": self.quantity, "values": list(self.values), "message": self.message}
+
+
+@dataclass(frozen=True)
+class Student:
+    id: str | None = None
+    name: str | None = None
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "name": self.name}
+
+
+@dataclass(frozen=True)
+class GradeResult:
+    problem: str
+    problem_title: str
+    student: Student
+    fields: tuple[FieldResult, ...]
+    flags: tuple[Flag, ...]
+    score: float
+    max_score: float
+    tolerance_rule: str  # the written rule, for the report footer
+    source: str | None = None  # the submission file
+    reveal: bool = True  # whether expected values may be shown to the student
+    warnings: tuple[str, ...] = field(default=())
+
+    def field(self, quantity: str) -> FieldResult:
+        for f in self.fields:
+            if f.quantity == quantity:
+                return f
+        raise KeyError(quantity)
+
+    def to_dict(self) -> dict:
+        """The JSON shape of ``grade --format json``."""
+        return {
+            "problem": self.problem,
+            "student": self.student.to_dict(),
+            "score": self.score,
+            "max_score": self.max_score,
+            "fields": {f.quantity: f.to_dict() for f in self.fields},
+            "flags": [fl.to_dict() for fl in self.flags],
+        }

@@ -1,0 +1,153 @@
+"""The internal, validated model of a problem: what the solver and the grader work from.
+
+The YAML surface (``grader.spec.schema``) has two network forms, explicit and compact; both are turned into this one
+model by ``grader.spec.build``. Everything here is frozen and exact: given values are ``Fraction``s.
+
+Naming (used everywhere: submissions, reports, gradebooks):
+
+* a neuron's name is its activation (``h1``, ``o1``); its net input is the declared net name (``z1``) or ``net_<neuron>``;
+* given values: inputs (``i1``), weights (``w1``), biases (``b1``), targets ``t<k>`` for the k-th output neuron
+  (``t1`` is the target of ``o1``) and the learning rate ``eta``;
+* ``E`` is the total loss, ``E_<output>`` its part at one output; ``delta_<neuron>`` is dE/dnet;
+  ``grad_<param>`` is dE/dparam; ``<param>_new`` is the parameter after the step;
+* suffixes: step k > 1 appends ``_s<k>``; in a batch of more than one example, per-example quantities (inputs,
+  targets, nets, activations, losses, deltas and per-example gradients) append ``_x<j>`` (j from 1), while the
+  batch gradient ``grad_<param>`` and ``E`` (the batch loss) carry none. Step suffix comes first: ``h1_s2_x1``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Literal
+
+ActivationKind = Literal["sigmoid", "tanh", "relu", "leaky_relu", "linear", "softmax"]
+LossKind = Literal["half_sse", "sse", "mse", "binary_cross_entropy", "categorical_cross_entropy"]
+BatchReduction = Literal["sum", "mean"]
+RevealPolicy = Literal["always", "after_due", "never"]
+LEARNING_RATE = "eta"
+
+
+@dataclass(frozen=True)
+class Activation:
+    kind: ActivationKind
+    # relu: the derivative used at net = 0 (the spec must state it); leaky_relu: the slope for net < 0.
+    derivative_at_zero: Fraction = Fraction(0)
+    slope: Fraction = Fraction(1, 100)
+
+
+@dataclass(frozen=True)
+class Neuron:
+    name: str
+    layer: int  # 1-based: layer 1 is the first layer after the inputs
+    net: str  # name of its net input, e.g. "z1" or "net_h1"
+    bias: str | None  # the bias parameter feeding it, if any
+    incoming: tuple[tuple[str, str], ...]  # (weight name, source name), in declared order
+
+
+@dataclass(frozen=True)
+class Layer:
+    neurons: tuple[str, ...]
+    activation: Activation
+
+
+@dataclass(frozen=True)
+class Network:
+    inputs: tuple[str, ...]
+    layers: tuple[Layer, ...]
+    neurons: dict[str, Neuron]
+    weights: dict[str, tuple[str, str]]  # weight -> (source, destination)
+    biases: dict[str, tuple[str, ...]]  # bias -> neurons it feeds
+
+    @property
+    def outputs(self) -> tuple[str, ...]:
+        return self.layers[-1].neurons
+
+    @property
+    def params(self) -> tuple[str, ...]:
+        """Trainable parameters: weights in declared order, then biases."""
+        return tuple(self.weights) + tuple(self.biases)
+
+    def target_name(self, output: str) -> str:
+        return f"t{self.outputs.index(output) + 1}"
+
+    def activation_of(self, neuron: str) -> Activation:
+        return self.layers[self.neurons[neuron].layer - 1].activation
+
+
+@dataclass(frozen=True)
+class Example:
+    inputs: dict[str, Fraction]  # input name -> value
+    targets: dict[str, Fraction]  # output neuron name -> target value
+
+
+@dataclass(frozen=True)
+class Training:
+    learning_rate: Fraction
+    steps: int = 1
+    update_biases: bool = True
+    batch: BatchReduction = "sum"
+    momentum: Fraction | None = None  # classical momentum: v <- mu*v - eta*g; p <- p + v (v starts at 0)
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """The one tolerance rule.
+
+    ``relabs``: a value is accepted when ``|given - true| <= atol + rtol * |true|``.
+    ``sigfig``: accepted when ``|given - true| <= 0.51 * 10**(floor(log10|true|) - digits + 1)``, a window of
+    half a unit (plus a hair) in the last significant digit around the true value.
+    For an updated parameter ``p_new`` the rule is applied to the change ``p_new - p``, not to ``p_new`` itself.
+    """
+
+    mode: Literal["relabs", "sigfig"] = "relabs"
+    rtol: float = 0.01
+    atol: float = 1e-9
+    digits: int = 3
+
+    def describe(self) -> str:
+        if self.mode == "sigfig":
+            return f"{self.digits} significant figures (|given - true| <= 0.51 in the last kept digit)"
+        return f"|given - true| <= {self.atol:g} + {self.rtol:g}*|true|"
+
+
+@dataclass(frozen=True)
+class AskItem:
+    quantity: str
+    points: float
+    tolerance: Tolerance
+
+
+@dataclass(frozen=True)
+class Problem:
+    id: str
+    title: str
+    statement: str
+    network: Network
+    loss: LossKind
+    examples: tuple[Example, ...]
+    params: dict[str, Fraction]  # initial weights and biases
+    training: Training
+    ask: tuple[AskItem, ...]
+    default_tolerance: Tolerance = field(default_factory=Tolerance)
+    carried_credit: float = 1.0  # share of a field's points for an error carried forward
+    reveal: RevealPolicy = "always"
+    due: str | None = None  # ISO 8601 date/time; with reveal "after_due"
+    source: str | None = None  # the file it was read from
+
+    @property
+    def batched(self) -> bool:
+        return len(self.examples) > 1
+
+    def given_values(self) -> dict[str, Fraction]:
+        """Every given value under the name a student uses for it (inputs, targets, params, eta)."""
+        out: dict[str, Fraction] = {}
+        for j, ex in enumerate(self.examples, start=1):
+            sfx = f"_x{j}" if self.batched else ""
+            for name, v in ex.inputs.items():
+                out[name + sfx] = v
+            for o, v in ex.targets.items():
+                out[self.network.target_name(o) + sfx] = v
+        out.update(self.params)
+        out[LEARNING_RATE] = self.training.learning_rate
+        return out
