@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from grader.spec.problem import LEARNING_RATE, Problem
-
-MOMENTUM = "mu"
+from grader.spec.problem import LEARNING_RATE, MOMENTUM, Problem
 
 
 def suffix(step: int = 1, example: int | None = None) -> str:
@@ -76,10 +74,9 @@ def quantity_names(problem: Problem) -> list[str]:
 
 
 def given_names(problem: Problem) -> list[str]:
-    names = list(problem.given_values())
-    if problem.training.momentum is not None:
-        names.append(MOMENTUM)
-    return names
+    return list(problem.given_values())
 
 
-LEARNING_RATE_ALIASES = {LEARNING_RATE: LEARNING_RATE, "lr": LEARNING_RATE, "learning_rate": LEARNING_RATE, "η": LEARNING_RATE}
+# Other names students use for the learning rate and momentum in `using:`.
+ALIASES = {"lr": LEARNING_RATE, "learning_rate": LEARNING_RATE, "η": LEARNING_RATE, "alpha": LEARNING_RATE,
+           "momentum": MOMENTUM, "μ": MOMENTUM}

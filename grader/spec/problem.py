@@ -26,6 +26,7 @@ LossKind = Literal["half_sse", "sse", "mse", "binary_cross_entropy", "categorica
 BatchReduction = Literal["sum", "mean"]
 RevealPolicy = Literal["always", "after_due", "never"]
 LEARNING_RATE = "eta"
+MOMENTUM = "mu"
 
 
 @dataclass(frozen=True)
@@ -150,4 +151,6 @@ class Problem:
                 out[self.network.target_name(o) + sfx] = v
         out.update(self.params)
         out[LEARNING_RATE] = self.training.learning_rate
+        if self.training.momentum is not None:
+            out[MOMENTUM] = self.training.momentum
         return out
