@@ -1,0 +1,130 @@
+"""Exact and high-precision numbers for the answer key.
+
+Values are ``Fraction`` for as long as the computation is rational (inputs, weights, net inputs of the first layer,
+everything in a ReLU/linear network) and become mpmath ``mpf`` at a working precision as soon as a transcendental
+function (exp, log, sigmoid, tanh) enters. No float64 is ever involved.
+
+Working precision is chosen by ``grader.solve.solver``: it evaluates the whole graph at a precision and again at
+twice it, and keeps doubling until every value agrees to ``KEY_DIGITS`` significant digits. That handles the
+cancellation in ``o*(1 - o)`` for a saturated sigmoid (z = 85 makes ``1 - o`` about 1e-37) without special cases.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+import mpmath
+
+from grader.solve.expr import Backend
+
+KEY_DIGITS = 32  # significant digits every key value is correct to
+Number = Fraction | mpmath.mpf
+
+
+class ExactBackend(Backend):
+    """Fractions where exact, mpf (at the ambient mpmath precision) where not."""
+
+    def const(self, q: Fraction) -> Fraction:
+        return q
+
+    def add(self, a: Number, b: Number) -> Number:
+        return a + b if _both_exact(a, b) else to_mpf(a) + to_mpf(b)
+
+    def mul(self, a: Number, b: Number) -> Number:
+        return _mul(a, b)
+
+    def div(self, a: Number, b: Number) -> Number:
+        if b == 0:
+            raise ArithmeticError("division by zero")
+        return a / b if _both_exact(a, b) else to_mpf(a) / to_mpf(b)
+
+    def pow(self, a: Number, k: int) -> Number:
+        return a**k
+
+    def fn(self, name: str, x: Number, p0: Fraction, p1: Fraction) -> Number:
+        if name == "relu":
+            return x if x > 0 else Fraction(0)
+        if name == "relu_d":
+            return Fraction(1) if x > 0 else Fraction(0) if x < 0 else p0
+        if name == "leaky":
+            return x if x > 0 else _mul(p1, x)
+        if name == "leaky_d":
+            return Fraction(1) if x > 0 else p1 if x < 0 else p0
+        if name == "exp":
+            return Fraction(1) if x == 0 else mpmath.exp(to_mpf(x))
+        if name == "log":
+            if x <= 0:
+                raise ArithmeticError("logarithm of a non-positive number")
+            return Fraction(0) if x == 1 else mpmath.log(to_mpf(x))
+        if name == "sigmoid":
+            return Fraction(1, 2) if x == 0 else 1 / (1 + mpmath.exp(-to_mpf(x)))
+        if name == "tanh":
+            return Fraction(0) if x == 0 else mpmath.tanh(to_mpf(x))
+        raise ValueError(f"unknown function {name}")
+
+
+def _both_exact(a: Number, b: Number) -> bool:
+    return isinstance(a, Fraction) and isinstance(b, Fraction)
+
+
+def _mul(a: Number, b: Number) -> Number:
+    return a * b if _both_exact(a, b) else to_mpf(a) * to_mpf(b)
+
+
+def to_mpf(x: Number | int) -> mpmath.mpf:
+    if isinstance(x, Fraction):
+        return mpmath.mpf(x.numerator) / x.denominator
+    return mpmath.mpf(x)
+
+
+def agree(a: Number, b: Number, digits: int) -> bool:
+    """Do ``a`` and ``b`` agree to ``digits`` significant digits (or are both exactly equal)?"""
+    if isinstance(a, Fraction) and isinstance(b, Fraction):
+        return a == b
+    a, b = to_mpf(a), to_mpf(b)
+    if a == b:
+        return True
+    return abs(a - b) <= abs(b) * mpmath.mpf(10) ** (-digits)
+
+
+def to_decimal_string(v: Number | float, digits: int = 25, *, trim: bool = False) -> str:
+    """``v`` as a plain decimal string with ``digits`` significant digits (scientific notation when very large or
+    small). Exact Fractions with a short decimal expansion are written exactly (``-11.65``)."""
+    if isinstance(v, Fraction):
+        exact = _short_decimal(v, digits)
+        if exact is not None:
+            return exact
+        with mpmath.workdps(digits + 10):
+            return to_decimal_string(to_mpf(v), digits, trim=trim)
+    if isinstance(v, float):
+        v = mpmath.mpf(v)
+    if v == 0:
+        return "0"
+    s = mpmath.nstr(v, digits, strip_zeros=trim, min_fixed=-5, max_fixed=digits + 1)
+    if "e" in s:
+        mant, _, ex = s.partition("e")
+        s = f"{mant}e{int(ex)}"
+    return s
+
+
+def _short_decimal(q: Fraction, digits: int) -> str | None:
+    """The exact decimal of ``q`` if its denominator is 2^a·5^b and it fits in ``digits`` significant digits."""
+    d = q.denominator
+    k = 0
+    while d % 10 == 0:
+        d //= 10
+        k += 1
+    while d % 2 == 0:
+        d //= 2
+        k += 1
+    while d % 5 == 0:
+        d //= 5
+        k += 1
+    if d != 1 or k > 60:
+        return None
+    dec = Decimal(q.numerator) / Decimal(q.denominator) if k == 0 else Decimal(q.numerator * (10**k // q.denominator)).scaleb(-k)
+    s = format(dec.normalize(), "f")
+    if len(s.replace("-", "").replace(".", "").lstrip("0")) > digits:
+        return None
+    return s
