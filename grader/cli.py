@@ -1,0 +1,168 @@
+"""The ``grade`` command. Thin: parse arguments, call the core, render, map errors to messages and exit codes.
+
+    grade SUBMISSION.yaml [more.yaml ...] [--format text|json|markdown|html] [--out FILE] [--problem P] [--reveal R]
+    grade solve PROBLEM [--format text|json|markdown]
+    grade check PROBLEM
+    grade <command> ...      batch, gradescope, gradescope-package, template, key, variants, schema
+
+Exit codes: 0 graded or done (whatever the score), 2 unusable input (the message names file, line and what would be
+right), 1 an internal error (a bug: the message says so; never a traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import sys
+from pathlib import Path
+
+from grader.errors import GraderError
+
+# Commands that live in their own modules, each with ``main(argv: list[str]) -> int``.
+MODULE_COMMANDS = {
+    "batch": "grader.batch.command",
+    "gradescope": "grader.batch.gradescope",
+    "gradescope-package": "grader.batch.gradescope_package",
+    "template": "grader.author.template",
+    "key": "grader.author.key",
+    "variants": "grader.author.variants",
+    "schema": "grader.author.schema",
+}
+EXIT_OK, EXIT_INTERNAL, EXIT_UNUSABLE = 0, 1, 2
+
+
+def _error(exc: GraderError) -> None:
+    print(f"error: {exc}", file=sys.stderr)
+
+
+def _write(text: str, out: str | None) -> None:
+    if out:
+        from grader.fileio import write_atomic
+
+        write_atomic(Path(out), text)
+    else:
+        sys.stdout.write(text)
+
+
+def _colour() -> bool:
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def cmd_grade(argv: list[str]) -> int:
+    ap = argparse.ArgumentParser(prog="grade", description="Grade backprop homework submissions (YAML).")
+    ap.add_argument("files", nargs="+", metavar="SUBMISSION.yaml")
+    ap.add_argument("--format", choices=["text", "json", "markdown", "html"], default="text")
+    ap.add_argument("--out", help="write the report to this file instead of standard output")
+    ap.add_argument("--problem", help="grade against this problem (id or path) whatever the files say")
+    ap.add_argument("--reveal", choices=["always", "after_due", "never"], help="override the problem's reveal policy")
+    args = ap.parse_args(argv)
+
+    from grader.grade.pipeline import Grader
+    from grader.report import render
+
+    grader = Grader(problem=args.problem, reveal=args.reveal)
+    outputs, objects, status = [], [], EXIT_OK
+    for f in args.files:
+        try:
+            result = grader.grade_file(f)
+        except GraderError as exc:
+            _error(exc.located(file=f))
+            objects.append({"file": f, "error": exc.to_dict()})
+            status = EXIT_UNUSABLE
+            continue
+        if args.format == "json":
+            objects.append(result.to_dict())
+        else:
+            outputs.append(render(result, args.format, colour=_colour() and not args.out))
+    if args.format == "json":
+        if len(args.files) == 1 and objects and "error" not in objects[0]:
+            text = json.dumps(objects[0], indent=2, ensure_ascii=False) + "\n"
+        elif objects:
+            text = json.dumps(objects, indent=2, ensure_ascii=False) + "\n"
+        else:
+            text = ""
+    else:
+        text = "\n".join(outputs)
+    if text:
+        _write(text, args.out)
+    return status
+
+
+def _load_key(ref: str):
+    from grader.solve.solver import solve
+    from grader.spec.load import find_problem, load_problem
+
+    return solve(load_problem(find_problem(ref)))
+
+
+def cmd_solve(argv: list[str]) -> int:
+    ap = argparse.ArgumentParser(prog="grade solve", description="Print the worked solution of a problem.")
+    ap.add_argument("problem", metavar="PROBLEM.yaml")
+    ap.add_argument("--format", choices=["text", "json", "markdown"], default="text")
+    ap.add_argument("--out")
+    args = ap.parse_args(argv)
+    from grader.report import solution
+
+    key = _load_key(args.problem)
+    render = {"text": solution.solution_text, "json": solution.solution_json, "markdown": solution.solution_markdown}
+    _write(render[args.format](key), args.out)
+    return EXIT_OK
+
+
+def cmd_check(argv: list[str]) -> int:
+    ap = argparse.ArgumentParser(prog="grade check", description="Validate a problem and warn where it is badly posed.")
+    ap.add_argument("problem", metavar="PROBLEM.yaml")
+    args = ap.parse_args(argv)
+    from grader.solve.wellposed import warnings
+
+    key = _load_key(args.problem)
+    p = key.problem
+    net = p.network
+    shape = "-".join(str(n) for n in [len(net.inputs)] + [len(layer.neurons) for layer in net.layers])
+    acts = ", ".join(layer.activation.kind for layer in net.layers)
+    lines = [
+        f"{args.problem}: valid",
+        f"  {p.id}: {p.title}",
+        f"  network {shape} ({acts}); loss {p.loss}; {len(p.examples)} example(s), batch {p.training.batch}; "
+        f"{p.training.steps} step(s), learning rate {p.training.learning_rate}; biases "
+        f"{'updated' if p.training.update_biases else 'frozen'}"
+        + (f"; momentum {p.training.momentum}" if p.training.momentum is not None else ""),
+        f"  asks {len(p.ask)} quantities, {sum(a.points for a in p.ask):g} points: " + ", ".join(a.quantity for a in p.ask),
+        f"  tolerance: {p.default_tolerance.describe()}; carried-error credit {p.carried_credit:g}; reveal {p.reveal}",
+    ]
+    found = warnings(key)
+    lines += [f"warning: {w}" for w in found] or ["  no warnings"]
+    print("\n".join(lines))
+    return EXIT_OK
+
+
+BUILTIN = {"solve": cmd_solve, "check": cmd_check}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if argv and argv[0] in BUILTIN and not Path(argv[0]).is_file():
+            return BUILTIN[argv[0]](argv[1:])
+        if argv and argv[0] in MODULE_COMMANDS and not Path(argv[0]).is_file():
+            return importlib.import_module(MODULE_COMMANDS[argv[0]]).main(argv[1:])
+        return cmd_grade(argv)
+    except GraderError as exc:
+        _error(exc)
+        return EXIT_UNUSABLE
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except SystemExit as exc:  # argparse: usage errors are unusable input
+        return exc.code if isinstance(exc.code, int) else EXIT_UNUSABLE
+    except Exception as exc:  # a bug: say so plainly, never a traceback
+        print(
+            f"internal error: {type(exc).__name__}: {exc}\n"
+            "This is a bug in backprop-grader, not in your file. Please report it with the file that caused it.",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL

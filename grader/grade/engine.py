@@ -1,0 +1,270 @@
+"""Grade one parsed submission against an answer key, field by field.
+
+For every asked quantity (value ``s``, key ``K``, tolerance rule of ``grader.grade.tolerance``):
+
+* ``missing`` / ``unparseable`` when there is no usable number;
+* ``correct`` when ``s`` is within tolerance of ``K``;
+* ``carried`` when it is within tolerance of ``C``, the value the field's formula gives on the student's own values
+  (their answers and the trusted values of the field's ``using``): an error carried forward, worth
+  ``carried_credit`` of the points (default 1.0, set per problem);
+* ``incorrect`` otherwise, with a diagnosis when one explains the value (``grader.grade.diagnose``).
+
+Updated parameters are compared on ``p_new - p``. The key is solved once per problem (``Plan``); grading itself is
+float arithmetic on precompiled closures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from grader.grade import diagnose
+from grader.grade.flags import Written, find_flags
+from grader.grade.result import Diagnosis, FieldResult, Flag, GradeResult, Student
+from grader.grade.tolerance import within
+from grader.grade.views import Compiled, View
+from grader.numfmt import fmt
+from grader.solve.expr import to_latex, to_text
+from grader.solve.malrules import MalRule, change_expr, rules_for
+from grader.solve.solver import AnswerKey
+from grader.spec import names
+from grader.spec.problem import AskItem, Tolerance
+
+
+@dataclass(frozen=True)
+class KeyField:
+    """What the key says about one asked quantity, prepared once per problem."""
+
+    ask: AskItem
+    expected: float
+    expected_text: str
+    description: str
+    formula: str
+    formula_latex: str
+    worked: str
+    worked_latex: str
+    on_change: bool
+    key_change: float | None
+
+
+@dataclass
+class Plan:
+    """Everything about a problem that grading needs, computed once and shared by all its submissions."""
+
+    key: AnswerKey
+    compiled: Compiled
+    fields: dict[str, KeyField]
+    known: frozenset[str]  # every name a submission may use
+    rules: dict[str, list[tuple[MalRule, object]]] = field(default_factory=dict)
+
+    @property
+    def problem(self):
+        return self.key.problem
+
+    def tolerance(self, quantity: str) -> Tolerance:
+        f = self.fields.get(quantity)
+        return f.ask.tolerance if f else self.problem.default_tolerance
+
+    def malrules(self, quantity: str) -> list[MalRule]:
+        if quantity not in self.rules:
+            node = self.key.node(quantity)
+            self.rules[quantity] = rules_for(self.problem, self.key.graph, node)
+        return self.rules[quantity]
+
+
+def make_plan(key: AnswerKey) -> Plan:
+    fields = {}
+    for ask in key.problem.ask:
+        node = key.node(ask.quantity)
+        on_change = node.kind == "new"
+        value_text = key.decimal(ask.quantity, 6)
+        fields[ask.quantity] = KeyField(
+            ask=ask,
+            expected=key.floats[ask.quantity],
+            expected_text=key.decimal(ask.quantity, 25),
+            description=describe(ask.quantity, node.description),
+            formula=f"{ask.quantity} = {to_text(node.expr)}",
+            formula_latex=f"{_latex_name(ask.quantity)} = {to_latex(node.expr)}",
+            worked=f"{ask.quantity} = {to_text(node.expr)} = {to_text(node.expr, key.values)} = {value_text}",
+            worked_latex=f"{_latex_name(ask.quantity)} = {to_latex(node.expr)} = {to_latex(node.expr, key.values)} = {value_text}",
+            on_change=on_change,
+            key_change=float(key.change(ask.quantity)) if on_change else None,
+        )
+    known = frozenset(key.graph.nodes) | frozenset(key.graph.given) | frozenset(names.ALIASES)
+    return Plan(key=key, compiled=Compiled(key), fields=fields, known=known)
+
+
+def describe(quantity: str, description: str) -> str:
+    return f"{quantity}: {description}"
+
+
+def _latex_name(name: str) -> str:
+    from grader.solve.expr import latex_name
+
+    return latex_name(name)
+
+
+def _number(value) -> tuple[float | None, Fraction | None]:
+    parsed = value.parsed if value is not None else None
+    if parsed is None or not hasattr(parsed, "value"):
+        return None, None
+    return parsed.value, parsed.exact
+
+
+def grade(plan: Plan, submission, *, reveal: bool = True) -> GradeResult:
+    """Grade ``submission`` (a ``grader.submission.load.Submission`` whose names are known to ``plan``)."""
+    key, problem = plan.key, plan.problem
+    answers: dict[str, float] = {}
+    exact: dict[str, Fraction] = {}
+    for q, ans in submission.answers.items():
+        v, x = _number(ans.value)
+        q = names.ALIASES.get(q, q)
+        if v is not None:
+            answers[q] = v
+            if x is not None:
+                exact[q] = x
+
+    written = [Written(q, v, f"your {q}", None) for q, v in answers.items() if q in key.graph.nodes]
+    usings: dict[str, dict[str, float]] = {}
+    for q, ans in submission.answers.items():
+        for u, val in ans.using.items():
+            v, _ = _number(val)
+            if v is None:
+                continue
+            u = names.ALIASES.get(u, u)
+            usings.setdefault(q, {})[u] = v
+            written.append(Written(u, v, f"used in {q}", q))
+    new_values = {
+        p: (answers.get(names.new_name(p, 1)), key.floats[names.new_name(p, 1)])
+        for p in names.updated_params(problem)
+    }
+    given = {g: key.floats[g] for g in key.graph.given}
+    flags, untrusted = find_flags(written, given, new_values, plan.tolerance)
+
+    base_view = View(plan.compiled, answers)
+    results = []
+    for q, kf in plan.fields.items():
+        results.append(_grade_field(plan, kf, submission.answers.get(q), answers, exact, usings.get(q, {}), untrusted, base_view))
+    score = sum(r.points for r in results)
+    return GradeResult(
+        problem=problem.id,
+        problem_title=problem.title,
+        student=submission.student,
+        fields=tuple(results),
+        flags=tuple(flags),
+        score=round(score, 6),
+        max_score=round(sum(kf.ask.points for kf in plan.fields.values()), 6),
+        tolerance_rule=problem.default_tolerance.describe(),
+        source=submission.source,
+        reveal=reveal,
+    )
+
+
+def _grade_field(plan: Plan, kf: KeyField, ans, answers, exact, using, untrusted, base_view: View) -> FieldResult:
+    q, tol = kf.ask.quantity, kf.ask.tolerance
+    common = dict(
+        quantity=q,
+        expected=kf.expected,
+        expected_text=kf.expected_text,
+        max_points=kf.ask.points,
+        description=kf.description,
+        formula=kf.formula,
+        formula_latex=kf.formula_latex,
+        worked=kf.worked,
+        worked_latex=kf.worked_latex,
+        tolerance=tol.describe(),
+        compared_on_change=kf.on_change,
+    )
+    if ans is None:
+        return FieldResult(verdict="missing", given=None, given_text=None, points=0.0, message="No answer given.", **common)
+    parsed = ans.value.parsed
+    if parsed is None or not hasattr(parsed, "value"):
+        reason = getattr(parsed, "reason", "no value given")
+        return FieldResult(verdict="unparseable", given=None, given_text=ans.value.text, points=0.0, message=f"Could not read this answer: {reason}", **common)
+    s = parsed.value
+    key = plan.key
+    node = key.node(q)
+
+    # Compare with the key (on the change for an updated parameter; exactly where both are exact).
+    if kf.on_change:
+        base = node.base
+        s_cmp = _change(s, exact.get(q), key.values[base] if key.is_exact(base) else key.floats[base])
+        if within(s_cmp, kf.key_change, tol):
+            return FieldResult(verdict="correct", given=s, given_text=ans.value.text, points=kf.ask.points, message="Correct.", **common)
+    elif within(s, kf.expected, tol):
+        return FieldResult(verdict="correct", given=s, given_text=ans.value.text, points=kf.ask.points, message="Correct.", **common)
+
+    trusted = {u: v for u, v in using.items() if (q, u) not in untrusted}
+    view_t = View(plan.compiled, answers, trusted) if trusted else base_view
+    view_u = View(plan.compiled, answers, using) if len(trusted) != len(using) else view_t
+    expr = change_expr(node) if kf.on_change else node.expr
+
+    def student_cmp(view: View) -> float:
+        return _change(s, exact.get(q) if node.base not in view.overlay else None, view.get(node.base)) if kf.on_change else s
+
+    carried = view_t.formula(expr)
+    follows = tuple(
+        (d, v) for d, v in view_t.sources(node.expr).items() if not within(v, key.floats[d], plan.tolerance(d))
+    )
+    yours = ", ".join(f"{d} = {fmt(v)}" for d, v in follows)
+    gives = f"a change {q} − {node.base} = {fmt(carried)}" if kf.on_change else fmt(carried)
+    if follows and within(student_cmp(view_t), carried, tol):
+        points = round(kf.ask.points * plan.problem.carried_credit, 6)
+        return FieldResult(
+            verdict="carried", given=s, given_text=ans.value.text, points=points,
+            message=f"Follows correctly from your {yours} (error carried forward).",
+            carried_value=view_t.formula(node.expr), follows_from=follows, **common,
+        )
+
+    diag = _diagnose(plan, q, s, student_cmp, expr, view_t, view_u, tol, kf)
+    if follows:
+        msg = f"Incorrect, and it does not follow from your own values either: your {yours} give {gives}."
+    else:
+        msg = "Incorrect."
+    return FieldResult(
+        verdict="incorrect", given=s, given_text=ans.value.text, points=0.0, message=msg, diagnosis=diag,
+        carried_value=view_t.formula(node.expr) if follows else None, follows_from=follows, **common,
+    )
+
+
+def _change(s: float, s_exact: Fraction | None, base) -> float:
+    """``s - base``, exactly when both are exact (so 30.00000000043 - 30 keeps every digit)."""
+    if s_exact is not None and isinstance(base, Fraction):
+        return float(s_exact - base)
+    return s - float(base)
+
+
+def _diagnose(plan: Plan, q, s, student_cmp, expr, view_t: View, view_u: View, tol, kf: KeyField) -> Diagnosis | None:
+    key = plan.key
+    # 1. follows only from values the student contradicted elsewhere
+    if view_u is not view_t:
+        via_untrusted = view_u.formula(expr)
+        if within(student_cmp(view_u), via_untrusted, tol):
+            bad = ", ".join(f"{u} = {fmt(v)}" for u, v in view_u.overlay.items() if u not in view_t.overlay)
+            return Diagnosis(
+                "uses_flagged_value",
+                f"This follows from {bad}, which contradicts your own work or the given values (see the flags); credit for a carried error needs consistent values.",
+            )
+    # 2. a known wrong formula, on the student's values, then on the key's
+    key_view = View(plan.compiled, {})
+    for rule in plan.malrules(q):
+        for view in (view_u, key_view):
+            v = view.formula(rule.expr)
+            if within(student_cmp(view), v, tol):
+                return Diagnosis(rule.id, rule.text)
+    # 3. value-level slips against what the values the student used give (the key's, where they used no others)
+    own = student_cmp(view_u)
+    d = diagnose.by_value(own, view_u.formula(expr), tol, "the values you used" if view_u.sources(expr) else "the given values")
+    if d:
+        return d
+    deps = plan.compiled.fn(expr)[1]
+    env = view_u.env(deps)
+    f = plan.compiled.fn(expr)[0]
+    d = diagnose.rounding_upstream(own, lambda digits: f(diagnose.round_env(env, digits)), tol)
+    if d:
+        return d
+    # 4. inputs right: arithmetic
+    if all(within(env[n], key.floats[n], plan.tolerance(n)) for n in deps):
+        return Diagnosis("arithmetic", "The values this is computed from are right, so the slip is in the arithmetic: recompute it step by step.")
+    return None
+

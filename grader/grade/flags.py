@@ -1,0 +1,86 @@
+"""Flags across fields: one quantity with two values (``inconsistent``), a given value replaced (``wrong_given``).
+
+Every number a student writes for a quantity is collected: the answer itself and each ``using`` that names it.
+Values that agree within the quantity's tolerance are one value; two or more distinct values make a flag. A
+``using`` value that is flagged is *untrusted*: credit for an error carried forward never rests on it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from grader.numfmt import fmt
+from grader.grade.result import Flag
+from grader.grade.tolerance import within
+from grader.spec.problem import Tolerance
+
+
+@dataclass(frozen=True)
+class Written:
+    quantity: str
+    value: float
+    where: str  # "your answer" or "used in delta_o1"
+    field: str | None  # the answer whose `using` holds it (None for the answer itself)
+
+
+def find_flags(
+    written: list[Written],
+    given: dict[str, float],
+    new_values: dict[str, tuple[float | None, float]],
+    tol_of,
+) -> tuple[list[Flag], set[tuple[str, str]]]:
+    """Return the flags and the untrusted (field, quantity) pairs.
+
+    ``given``: given values by name; ``new_values``: for a parameter, (student's p_new or None, key's p_new), to
+    recognise a sequential update; ``tol_of(quantity)``: the tolerance for that quantity.
+    """
+    by_q: dict[str, list[Written]] = {}
+    for w in written:
+        by_q.setdefault(w.quantity, []).append(w)
+    flags: list[Flag] = []
+    untrusted: set[tuple[str, str]] = set()
+    for q, ws in by_q.items():
+        tol = tol_of(q)
+        if q in given:
+            wrong = [w for w in ws if not within(w.value, given[q], tol)]
+            if not wrong:
+                continue
+            for w in wrong:
+                untrusted.add((w.field or "", q))
+            values = _distinct([w.value for w in wrong], EXACT)
+            parts = [f"{q} = {fmt(v, 10)} ({', '.join(sorted({w.where for w in wrong if w.value == v}))})" for v in values]
+            msg = f"{q} is given as {fmt(given[q], 10)}, but you used " + " and ".join(parts) + "."
+            mine, right = new_values.get(q, (None, None))
+            seq = [v for v in values if (mine is not None and within(v, mine, EXACT)) or (right is not None and within(v, right, EXACT))]
+            if seq:
+                msg += f" {fmt(seq[0], 10)} is the updated {q}_new: every delta of a step must use the weights from before the update (sequential update)."
+            if len(seq) < len(values):
+                msg += " Given values must be used as given, never replaced by assumed ones."
+            flags.append(Flag("wrong_given", q, tuple(values), msg, tuple(sorted({w.where for w in wrong}))))
+            continue
+        values = _distinct([w.value for w in ws], tol)
+        if len(values) < 2:
+            continue
+        answer = next((w for w in ws if w.field is None), None)
+        if answer is not None:
+            for w in ws:
+                if w.field is not None and not within(w.value, answer.value, tol):
+                    untrusted.add((w.field, q))
+        parts = []
+        for v in values:
+            places = sorted({w.where for w in ws if within(w.value, v, tol)})
+            parts.append(f"{fmt(v)} ({', '.join(places)})")
+        msg = f"{q} has {len(values)} different values: " + "; ".join(parts) + ". A quantity has one value: use the one you computed."
+        flags.append(Flag("inconsistent", q, tuple(values), msg, tuple(sorted({w.where for w in ws}))))
+    return flags, untrusted
+
+
+EXACT = Tolerance(rtol=1e-9, atol=0.0)  # "the same number", for telling written values apart
+
+
+def _distinct(values: list[float], tol: Tolerance) -> list[float]:
+    out: list[float] = []
+    for v in values:
+        if not any(within(v, u, tol) or within(u, v, tol) for u in out):
+            out.append(v)
+    return out

@@ -1,0 +1,85 @@
+"""Submission file -> GradeResult: find the problem, solve it once, check the names, grade.
+
+``Grader`` keeps one ``Plan`` per problem file, so a batch solves each problem once whatever its size.
+"""
+
+from __future__ import annotations
+
+import difflib
+from datetime import datetime, timezone
+from pathlib import Path
+
+from grader.errors import GraderError, SubmissionError
+from grader.grade.engine import Plan, grade, make_plan
+from grader.grade.result import GradeResult
+from grader.solve.solver import solve
+from grader.spec.load import find_problem, load_problem
+from grader.spec.problem import Problem
+from grader.submission.load import Submission, load_submission
+
+RevealOverride = str | None  # "always" | "never" | "after_due" | None (the problem's own policy)
+
+
+def reveal_now(problem: Problem, override: RevealOverride = None, now: datetime | None = None) -> bool:
+    """Whether expected values may be shown: always, never, or only once the problem's due date has passed."""
+    policy = override or problem.reveal
+    if policy == "always":
+        return True
+    if policy == "never":
+        return False
+    if not problem.due:
+        return False
+    due = datetime.fromisoformat(problem.due.replace("Z", "+00:00"))
+    if due.tzinfo is None:
+        due = due.replace(tzinfo=timezone.utc)
+    return (now or datetime.now(timezone.utc)) >= due
+
+
+class Grader:
+    def __init__(self, *, problem: str | None = None, reveal: RevealOverride = None) -> None:
+        self.problem_override = problem
+        self.reveal = reveal
+        self._plans: dict[Path, Plan] = {}
+
+    def plan_at(self, path: Path) -> Plan:
+        """The plan of the problem file at ``path``, solved on first use."""
+        path = path.resolve()
+        plan = self._plans.get(path)
+        if plan is None:
+            plan = self._plans[path] = make_plan(solve(load_problem(path)))
+        return plan
+
+    def grade_file(self, path: str | Path) -> GradeResult:
+        return self.grade_submission(load_submission(path))
+
+    def grade_submission(self, sub: Submission) -> GradeResult:
+        near = str(Path(sub.source).parent) if sub.source and not sub.source.startswith("<") else None
+        ref = self.problem_override or sub.problem
+        try:
+            path = find_problem(ref, near)
+        except GraderError as exc:
+            if self.problem_override:
+                raise
+            raise SubmissionError(
+                exc.message, file=sub.source, line=sub.document.line_of(("problem",)), path="problem",
+                hint=exc.hint or "name a problem id from problems/ or a path to a problem file",
+            ) from None
+        plan = self.plan_at(path)
+        check_names(plan, sub)
+        return grade(plan, sub, reveal=reveal_now(plan.problem, self.reveal))
+
+
+def check_names(plan: Plan, sub: Submission) -> None:
+    """Every answer and every ``using`` must name a quantity or given value of the problem."""
+    for q, ans in sub.answers.items():
+        for name, path in [(q, ("answers", q))] + [(u, ("answers", q, "using", u)) for u in ans.using]:
+            if name not in plan.known:
+                close = difflib.get_close_matches(name, sorted(plan.known), n=3)
+                asked = ", ".join(a.quantity for a in plan.problem.ask)
+                raise SubmissionError(
+                    f"unknown quantity '{name}' for problem {plan.problem.id}",
+                    file=sub.source,
+                    line=sub.document.line_of(path),
+                    path=".".join(path),
+                    hint=(f"did you mean {' or '.join(close)}? " if close else "") + f"this problem asks for: {asked}",
+                )

@@ -1,0 +1,51 @@
+"""The terminal report: each field with verdict, given, expected and message, then flags, then the score.
+
+Colour only when asked (the CLI asks on a TTY without NO_COLOR); the verdict is always also a word and a symbol,
+so colour is never the only signal.
+"""
+
+from __future__ import annotations
+
+from grader.grade.result import GradeResult
+from grader.numfmt import fmt
+
+SYMBOL = {"correct": "✓", "carried": "↪", "incorrect": "✗", "missing": "∅", "unparseable": "?", "pending": "…"}
+COLOUR = {"correct": "32", "carried": "36", "incorrect": "31", "missing": "33", "unparseable": "35", "pending": "34"}
+
+
+def _paint(text: str, code: str, colour: bool) -> str:
+    return f"\033[{code}m{text}\033[0m" if colour else text
+
+
+def _points(x: float) -> str:
+    return f"{x:g}"
+
+
+def render_text(result: GradeResult, *, colour: bool = False) -> str:
+    who = " ".join(x for x in (result.student.name, f"({result.student.id})" if result.student.id else None) if x)
+    lines = [f"{result.problem_title} [{result.problem}]" + (f" — {who}" if who else "")]
+    if result.source:
+        lines.append(result.source)
+    if result.flags:
+        lines += ["", "Flags"]
+        for fl in result.flags:
+            lines.append(f"  {_paint('!', '33', colour)} {fl.kind} {fl.quantity}: {fl.message}")
+    lines += ["", "Fields"]
+    width = max((len(f.quantity) for f in result.fields), default=8)
+    for f in result.fields:
+        verdict = _paint(f"{SYMBOL[f.verdict]} {f.verdict:<11}", COLOUR[f.verdict], colour)
+        given = f.given_text if f.given is None and f.given_text else fmt(f.given, 10)
+        expected = f"expected {fmt(f.expected, 10)}" if result.reveal else ""
+        lines.append(f"  {f.quantity:<{width}}  {verdict} given {given:<16} {expected:<26} {_points(f.points)}/{_points(f.max_points)}")
+        pad = " " * (width + 4)
+        if f.verdict != "correct":
+            lines.append(pad + f.message)
+            if f.diagnosis:
+                lines.append(pad + f"Likely mistake ({f.diagnosis.id}): {f.diagnosis.text}")
+            if result.reveal and f.verdict in ("incorrect", "missing", "unparseable"):
+                lines.append(pad + f"Worked: {f.worked}")
+    lines += ["", f"Score: {_points(result.score)} / {_points(result.max_score)}"]
+    lines.append(f"Tolerance: {result.tolerance_rule}; updated parameters are compared on their change p_new − p.")
+    if result.warnings:
+        lines += [f"Warning: {w}" for w in result.warnings]
+    return "\n".join(lines) + "\n"
