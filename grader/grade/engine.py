@@ -20,7 +20,7 @@ from fractions import Fraction
 
 from grader.grade import diagnose
 from grader.grade.flags import Written, find_flags
-from grader.grade.result import Diagnosis, FieldResult, Flag, GradeResult, Student
+from grader.grade.result import Diagnosis, FieldResult, GradeResult, NetworkSketch
 from grader.grade.tolerance import within
 from grader.grade.views import Compiled, View
 from grader.numfmt import fmt
@@ -55,6 +55,7 @@ class Plan:
     compiled: Compiled
     fields: dict[str, KeyField]
     known: frozenset[str]  # every name a submission may use
+    sketch: NetworkSketch
     rules: dict[str, list[tuple[MalRule, object]]] = field(default_factory=dict)
 
     @property
@@ -91,7 +92,17 @@ def make_plan(key: AnswerKey) -> Plan:
             key_change=float(key.change(ask.quantity)) if on_change else None,
         )
     known = frozenset(key.graph.nodes) | frozenset(key.graph.given) | frozenset(names.ALIASES)
-    return Plan(key=key, compiled=Compiled(key), fields=fields, known=known)
+    return Plan(key=key, compiled=Compiled(key), fields=fields, known=known, sketch=sketch(key.problem.network))
+
+
+def sketch(net) -> NetworkSketch:
+    return NetworkSketch(
+        layers=(net.inputs,) + tuple(layer.neurons for layer in net.layers),
+        weights=tuple((w, s, d) for w, (s, d) in net.weights.items()),
+        biases=tuple(net.biases.items()),
+        nets=tuple((n, neu.net) for n, neu in net.neurons.items()),
+        activations=tuple(layer.activation.kind for layer in net.layers),
+    )
 
 
 def describe(quantity: str, description: str) -> str:
@@ -157,6 +168,7 @@ def grade(plan: Plan, submission, *, reveal: bool = True) -> GradeResult:
         tolerance_rule=problem.default_tolerance.describe(),
         source=submission.source,
         reveal=reveal,
+        network=plan.sketch,
     )
 
 

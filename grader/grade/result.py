@@ -78,6 +78,17 @@ class Student:
 
 
 @dataclass(frozen=True)
+class NetworkSketch:
+    """What a report needs to draw the network: units by layer (inputs first) and named weights and biases."""
+
+    layers: tuple[tuple[str, ...], ...]  # layer 0 = inputs
+    weights: tuple[tuple[str, str, str], ...]  # (weight name, source unit, destination unit)
+    biases: tuple[tuple[str, tuple[str, ...]], ...]  # (bias name, neurons it feeds)
+    nets: tuple[tuple[str, str], ...]  # (neuron, name of its net input)
+    activations: tuple[str, ...]  # activation kind of each layer after the inputs
+
+
+@dataclass(frozen=True)
 class GradeResult:
     problem: str
     problem_title: str
@@ -90,6 +101,7 @@ class GradeResult:
     source: str | None = None  # the submission file
     reveal: bool = True  # whether expected values may be shown to the student
     warnings: tuple[str, ...] = field(default=())
+    network: NetworkSketch | None = None
 
     def field(self, quantity: str) -> FieldResult:
         for f in self.fields:
