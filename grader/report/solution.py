@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 
+import mpmath
+
+from grader.solve.exact import to_mpf
 from grader.solve.expr import latex_name, to_latex, to_text
 from grader.solve.solver import AnswerKey
 
@@ -25,7 +28,12 @@ def _sections(key: AnswerKey):
 
 
 def solution_json(key: AnswerKey) -> str:
-    values = {name: key.decimal(name, VALUE_DIGITS) for name in list(key.graph.given) + list(key.graph.nodes)}
+    """Every value the solver knows, as decimal strings of ``VALUE_DIGITS`` significant digits (exact values too)."""
+    with mpmath.workdps(VALUE_DIGITS + 15):
+        values = {
+            name: mpmath.nstr(to_mpf(key.values[name]), VALUE_DIGITS, strip_zeros=False, min_fixed=-5, max_fixed=VALUE_DIGITS + 1)
+            for name in list(key.graph.given) + list(key.graph.nodes)
+        }
     return json.dumps({"problem": key.problem.id, "values": values}, indent=2, ensure_ascii=False) + "\n"
 
 
