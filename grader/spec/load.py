@@ -1,0 +1,134 @@
+"""Loading problem specs: YAML file or document -> validated ``Problem``; finding a problem by id or path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from grader.errors import SpecError
+from grader.spec.build import LineOf, build_problem, close_hint, render_path
+from grader.spec.problem import Problem
+from grader.spec.schema import (TAGS, ActivationSpec, AskEntry, AskSpec, CompactLayer, ExplicitLayer, NetworkSpec,
+                                ProblemSpec, ToleranceSpec, TrainingSpec)
+from grader.yamlio import Document, load_yaml_file
+
+__all__ = ["BUNDLED_PROBLEMS", "find_problem", "load_problem", "problem_from_document", "spec_error_from_validation"]
+
+BUNDLED_PROBLEMS = Path(__file__).resolve().parent.parent.parent / "problems"
+
+# The model owning a field, by the last key (or union tag) of its parent's location.
+_MODEL_AT: dict[str, type[BaseModel]] = {
+    "network": NetworkSpec, "training": TrainingSpec, "ask": AskSpec, "tolerance": ToleranceSpec,
+    "explicit-layer": ExplicitLayer, "compact-layer": CompactLayer, "activation-spec": ActivationSpec,
+    "ask-entry": AskEntry,
+}
+_MAX_LISTED = 5
+
+
+def _clean_loc(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
+    """Drop union tags and pydantic's ``[key]`` marker from an error location."""
+    return tuple(p for p in loc if p not in TAGS and p != "[key]")
+
+
+def _model_under(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The model whose fields sit directly under ``loc`` (a raw pydantic location), if known."""
+    keys = [p for p in loc if isinstance(p, str)]
+    return _MODEL_AT.get(keys[-1]) if keys else ProblemSpec
+
+
+def _field_hint(loc: tuple[Any, ...], *, nearest: bool = True) -> str | None:
+    """The description of the schema field on ``loc`` (what would be right): the innermost one when ``nearest``,
+    else only when the error is about the field itself rather than an entry of a mapping under it."""
+    keys = [i for i, p in enumerate(loc) if isinstance(p, str) and p not in TAGS]
+    for i in reversed(keys):
+        model = _model_under(loc[:i])
+        field = model.model_fields.get(loc[i]) if model is not None else None
+        if field is not None:
+            return field.description
+        if not nearest:
+            return None
+    return None
+
+
+def _describe(err: dict[str, Any]) -> tuple[str, str | None]:
+    """(message, hint) for one pydantic error."""
+    loc, kind, ctx = err["loc"], err["type"], err.get("ctx") or {}
+    if kind == "extra_forbidden":
+        fields = list((_model_under(loc[:-1]) or ProblemSpec).model_fields)
+        hint = close_hint(str(loc[-1]), fields)
+        return f"unknown field {loc[-1]!r}", (hint + "; " if hint else "") + f"allowed here: {', '.join(fields)}"
+    if kind == "missing":
+        return f"missing required field {loc[-1]!r}", _field_hint(loc)
+    if kind == "literal_error":
+        return f"invalid value {err.get('input')!r}", f"one of: {ctx.get('expected')}"
+    if kind == "model_type" and not loc:
+        return "a problem spec is a YAML mapping", "start with id:, title:, network:, given:, loss:, training:, ask:"
+    msg = str(err["msg"])
+    if msg.startswith("Value error, "):  # our own validators: the message already says what would be right
+        return msg[len("Value error, "):], _field_hint(loc, nearest=False)
+    return msg[:1].lower() + msg[1:], _field_hint(loc)
+
+
+def spec_error_from_validation(exc: ValidationError, *, source: str | None, line_of: LineOf | None) -> SpecError:
+    """One ``SpecError`` located at the first error; the message lists the others with their lines."""
+    located = []
+    # A misspelt field shows as "unknown field" plus "missing field": report the misspelling first.
+    errors = sorted(exc.errors(include_url=False), key=lambda e: e["type"] == "missing")
+    for err in errors:
+        path = _clean_loc(err["loc"])
+        message, hint = _describe(err)
+        located.append((path, line_of(path) if line_of else None, message, hint))
+    path, line, message, hint = located[0]
+    if len(located) > 1:
+        more = [f"{render_path(p) or '<top>'} (line {ln}): {m}" for p, ln, m, _ in located[1:_MAX_LISTED + 1]]
+        extra = len(located) - 1 - len(more)
+        message += "; also " + "; ".join(more) + (f"; and {extra} more" if extra > 0 else "")
+    return SpecError(message, file=source, line=line, path=render_path(path) or None, hint=hint)
+
+
+def problem_from_document(doc: Document, *, source: str | None = None) -> Problem:
+    """Validate a YAML ``Document`` against the surface schema and build the internal ``Problem``."""
+    src = source if source is not None else getattr(doc, "source", None)
+    try:
+        spec = ProblemSpec.model_validate(doc.data)
+    except ValidationError as exc:
+        raise spec_error_from_validation(exc, source=src, line_of=doc.line_of) from None
+    return build_problem(spec, source=src, line_of=doc.line_of)
+
+
+def load_problem(path: str | Path) -> Problem:
+    """Read and validate a problem file; raises ``SpecError`` (or ``GraderError`` for unreadable YAML)."""
+    doc = load_yaml_file(path)
+    return problem_from_document(doc, source=str(path))
+
+
+def _candidates(ref: str, near: str | None) -> list[Path]:
+    name = ref if ref.endswith((".yaml", ".yml")) else ref + ".yaml"
+    out: list[Path] = []
+    if near is not None:
+        base = Path(near)
+        base = base if base.is_dir() else base.parent
+        out += [base / name, base / "problems" / name, base.parent / "problems" / name]
+    out += [Path("problems") / name, BUNDLED_PROBLEMS / name]
+    return out
+
+
+def find_problem(ref: str, near: str | None = None) -> Path:
+    """Resolve a problem id or path.
+
+    In order: ``ref`` itself when it is an existing file; then ``<near dir>/<ref>.yaml``,
+    ``<near dir>/problems/<ref>.yaml``, ``<near dir>/../problems/<ref>.yaml`` (``near`` is a file or a directory,
+    e.g. the submission that names the problem), ``./problems/<ref>.yaml`` and the bundled ``problems/<ref>.yaml``.
+    """
+    direct = Path(ref)
+    if direct.is_file():
+        return direct
+    tried: list[str] = [str(direct)]
+    for cand in _candidates(ref, near):
+        if cand.is_file():
+            return cand
+        if str(cand) not in tried:
+            tried.append(str(cand))
+    raise SpecError(f"no problem {ref!r} found", path=None, hint="looked in: " + ", ".join(tried))
