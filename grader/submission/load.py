@@ -1,0 +1,286 @@
+"""The submission file: which problem, who, and the answers.
+
+Format::
+
+    problem: exercise6            # a problem id (looked up later) or a path to the spec
+    student: {id: "400222100", name: Reza Mosavi}     # optional
+    answers:
+      z1: -11.65
+      h1: "1/(1+exp(11.65))"
+      delta_o1:
+        value: -0.000269051
+        using: {o1: 0.0003, t1: 0.9}    # the values the student plugged in
+
+Numbers are kept as written (``1.0`` stays ``"1.0"``) and read by :func:`grader.parse.answer.parse_answer`. An
+answer that cannot be read is not an error here: it is kept as ``Unparseable`` and graded "unparseable". Whether a
+quantity name belongs to the problem is not checked here either; ``Submission.document`` keeps every line for that.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from grader.errors import GraderError, LimitError, SubmissionError
+from grader.grade.result import Student
+from grader.parse.answer import Parsed, Unparseable, parse_answer
+from grader.yamlio import Document, format_path, load_yaml_file
+
+__all__ = ["DEFAULT_MAX_ANSWERS", "Value", "Answer", "Submission", "load_submission", "submission_from_document"]
+
+DEFAULT_MAX_ANSWERS = 500
+
+TOP_KEYS = ("problem", "student", "answers")
+STUDENT_KEYS = ("id", "name")
+ANSWER_KEYS = ("value", "using")
+
+# letters, digits and underscores, starting with a letter; Greek letters (η, μ, σ, ...) count as letters.
+_NAME = re.compile(r"[A-Za-z\u0391-\u03a9\u03b1-\u03c9][A-Za-z0-9_\u0391-\u03a9\u03b1-\u03c9]*\Z")
+_NAME_HINT = "use a quantity name: letters, digits and '_', starting with a letter, e.g. delta_o1"
+
+
+@dataclass(frozen=True)
+class Value:
+    text: str | None  # verbatim text as written; None when absent
+    parsed: Parsed | Unparseable | None  # None when no value was written
+    line: int | None
+
+
+@dataclass(frozen=True)
+class Answer:
+    quantity: str
+    value: Value
+    using: dict[str, Value]  # name -> value the student plugged in (insertion order kept)
+    line: int | None  # line of the answer's key
+
+
+@dataclass(frozen=True)
+class Submission:
+    problem: str
+    student: Student
+    answers: dict[str, Answer]  # insertion order kept
+    source: str
+    document: Document  # for line look-ups later
+
+
+def load_submission(path: str | os.PathLike) -> Submission:
+    """Read and validate a submission file. Raises :class:`SubmissionError` or :class:`LimitError`."""
+    try:
+        doc = load_yaml_file(path)
+    except LimitError:
+        raise
+    except SubmissionError:
+        raise
+    except GraderError as e:
+        raise SubmissionError(e.message, file=e.file, line=e.line, path=e.path, hint=e.hint) from e
+    return submission_from_document(doc)
+
+
+def submission_from_document(doc: Document) -> Submission:
+    """Validate a read YAML document as a submission."""
+    return _Reader(doc).submission()
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "a yes/no value"
+    if isinstance(value, str):
+        return "text"
+    return "a number"
+
+
+def _did_you_mean(word: str, choices: tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(word.lower(), choices, n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'? " if close else ""
+
+
+class _Reader:
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.source = doc.source
+
+    def error(self, message: str, path: tuple, hint: str, cls: type[GraderError] = SubmissionError) -> GraderError:
+        return cls(
+            message,
+            file=self.source,
+            line=self.doc.line_of(path),
+            path=format_path(path) or None,
+            hint=hint,
+        )
+
+    def text_of(self, value: Any, path: tuple) -> str | None:
+        """The verbatim text of a scalar: the string itself, or the number/bool as written."""
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return value
+        text = self.doc.texts.get(path)
+        return text if text is not None else str(value)
+
+    # -----------------------------------------------------------------------------------------------------------
+    def submission(self) -> Submission:
+        data = self.doc.data
+        if data is None:
+            raise self.error(
+                "the submission is empty",
+                (),
+                "write `problem: <problem id or path>` and your answers under `answers:`",
+            )
+        if not isinstance(data, dict):
+            raise self.error(
+                f"the submission must be a mapping with the keys problem, student, answers, not {_kind(data)}",
+                (),
+                "start the file with `problem: <problem id or path>`, then `answers:`",
+            )
+        for key in data:
+            if key not in TOP_KEYS:
+                raise self.error(
+                    f"unknown key '{key}'; allowed keys: {', '.join(TOP_KEYS)}",
+                    (key,),
+                    _did_you_mean(key, TOP_KEYS) + "answers go under `answers:`, indented",
+                )
+        problem = self.problem(data)
+        student = self.student(data.get("student"))
+        if "answers" not in data:
+            raise self.error(
+                "the submission has no `answers`",
+                (),
+                "add `answers:` with one `name: value` line per quantity, indented below it",
+            )
+        answers = self.answers(data["answers"])
+        return Submission(problem=problem, student=student, answers=answers, source=self.source, document=self.doc)
+
+    def problem(self, data: dict) -> str:
+        if "problem" not in data:
+            raise self.error("the submission does not say which problem it answers", (), _PROBLEM_HINT)
+        value = data["problem"]
+        path = ("problem",)
+        if isinstance(value, (dict, list)) or value is None or isinstance(value, bool):
+            raise self.error(f"`problem` must be a problem id or a path, not {_kind(value)}", path, _PROBLEM_HINT)
+        text = self.text_of(value, path).strip()
+        if not text:
+            raise self.error("`problem` is empty", path, _PROBLEM_HINT)
+        return text
+
+    def student(self, value: Any) -> Student:
+        path = ("student",)
+        if value is None:
+            return Student()
+        if not isinstance(value, dict):
+            raise self.error(
+                f"`student` must be a mapping with id and name, not {_kind(value)}",
+                path,
+                'write `student: {id: "400222100", name: Your Name}`',
+            )
+        for key in value:
+            if key not in STUDENT_KEYS:
+                raise self.error(
+                    f"unknown key '{key}' in student; allowed keys: {', '.join(STUDENT_KEYS)}",
+                    path + (key,),
+                    _did_you_mean(key, STUDENT_KEYS) + 'write `student: {id: "400222100", name: Your Name}`',
+                )
+        fields: dict[str, str | None] = {}
+        for key in STUDENT_KEYS:
+            v = value.get(key)
+            if isinstance(v, (dict, list)):
+                raise self.error(
+                    f"student {key} must be a single value, not {_kind(v)}",
+                    path + (key,),
+                    'write `student: {id: "400222100", name: Your Name}`',
+                )
+            text = self.text_of(v, path + (key,))
+            fields[key] = (text.strip() or None) if text is not None else None
+        return Student(id=fields["id"], name=fields["name"])
+
+    # -----------------------------------------------------------------------------------------------------------
+    def answers(self, value: Any) -> dict[str, Answer]:
+        path = ("answers",)
+        if not isinstance(value, dict):
+            raise self.error(
+                f"`answers` must be a mapping of quantity names to values, not {_kind(value)}",
+                path,
+                "write one `name: value` per line, indented below `answers:`, e.g. `  z1: -11.65`",
+            )
+        if len(value) > DEFAULT_MAX_ANSWERS:
+            raise self.error(
+                f"too many answers: {len(value)} (the limit is {DEFAULT_MAX_ANSWERS})",
+                path,
+                "a submission answers one problem; split unrelated work into separate files",
+                LimitError,
+            )
+        out: dict[str, Answer] = {}
+        for name, raw in value.items():
+            apath = path + (name,)
+            self.check_name(name, apath, "answer name")
+            out[name] = self.answer(name, raw, apath)
+        return out
+
+    def check_name(self, name: Any, path: tuple, what: str) -> None:
+        if not isinstance(name, str) or not _NAME.match(name):
+            raise self.error(f"'{name}' is not a valid {what}", path, _NAME_HINT)
+
+    def answer(self, name: str, raw: Any, path: tuple) -> Answer:
+        line = self.doc.lines.get(path)
+        if not isinstance(raw, dict):
+            return Answer(quantity=name, value=self.value(raw, path), using={}, line=line)
+        for key in raw:
+            if key not in ANSWER_KEYS:
+                raise self.error(
+                    f"unknown key '{key}' in answer {name}; allowed keys: {', '.join(ANSWER_KEYS)}",
+                    path + (key,),
+                    _did_you_mean(key, ANSWER_KEYS) + _ANSWER_HINT,
+                )
+        if "value" not in raw:
+            raise self.error(f"answer {name} has no `value`", path, _ANSWER_HINT)
+        value = self.value(raw["value"], path + ("value",))
+        using = self.using(raw.get("using"), path + ("using",))
+        return Answer(quantity=name, value=value, using=using, line=line)
+
+    def using(self, raw: Any, path: tuple) -> dict[str, Value]:
+        if raw is None:
+            return {}
+        if not isinstance(raw, dict):
+            raise self.error(
+                f"`using` must be a mapping of names to the values you plugged in, not {_kind(raw)}",
+                path,
+                "write e.g. `using: {o1: 0.0003, t1: 0.9}`",
+            )
+        out: dict[str, Value] = {}
+        for name, v in raw.items():
+            vpath = path + (name,)
+            self.check_name(name, vpath, "name in `using`")
+            out[name] = self.value(v, vpath)
+        return out
+
+    def value(self, raw: Any, path: tuple) -> Value:
+        line = self.doc.lines.get(path)
+        if raw is None:
+            return Value(text=None, parsed=None, line=line)
+        if isinstance(raw, (dict, list)):
+            raise self.error(
+                f"expected a single value, not {_kind(raw)}",
+                path,
+                "write one number or expression, e.g. -0.000269 or 1/(1+exp(11.65)); quote it if it contains ': '",
+            )
+        text = self.text_of(raw, path)
+        try:
+            parsed = parse_answer(text)
+        except GraderError as e:  # e.g. a limit of the answer reader: locate it here
+            e.file = e.file or self.source
+            e.line = e.line if e.line is not None else line
+            e.path = e.path or format_path(path)
+            raise
+        return Value(text=text, parsed=parsed, line=line)
+
+
+_PROBLEM_HINT = "add `problem: <problem id or path>` at the top"
+_ANSWER_HINT = "write `name: value`, or `name: {value: ..., using: {name: value, ...}}`"

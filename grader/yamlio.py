@@ -1,0 +1,645 @@
+"""Safe YAML reading with line numbers, verbatim number texts and limits.
+
+Only the safe machinery is used: ``yaml.compose`` (libyaml's ``CSafeLoader`` when available) builds the node graph
+and the data is constructed here, from the nodes, so that we control what is accepted:
+
+* duplicate mapping keys are an error naming the key and both lines;
+* merge keys (``<<``) are supported: a mapping's own keys win, then the merged mappings in order;
+* only the standard tags are accepted (null, bool, int, float, str, map, seq; timestamps are kept as their text);
+  any other tag (``!!python/object``, ``!!binary``, ``!!set``, local ``!tags``) is an error;
+* YAML floats become ``decimal.Decimal`` built from the text as written (``0.35`` is exactly ``Decimal('0.35')``),
+  ``.inf``/``.nan`` become ``Decimal('Infinity')``/``Decimal('NaN')``; ints follow YAML 1.1 as PyYAML reads them;
+* mapping keys are strings; int, float and bool keys become their text as written;
+* limits on bytes, constructed nodes (every alias expansion counts, which defeats "billion laughs") and nesting.
+
+Every failure is a :class:`grader.errors.GraderError` (:class:`grader.errors.LimitError` for the limits) with the
+file, the 1-based line when known, the path inside the document and a hint.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+from grader.errors import GraderError, LimitError
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "DEFAULT_MAX_NODES",
+    "DEFAULT_MAX_DEPTH",
+    "Document",
+    "format_path",
+    "load_yaml_text",
+    "load_yaml_file",
+]
+
+DEFAULT_MAX_BYTES = 1_048_576  # 1 MiB per file
+DEFAULT_MAX_NODES = 20_000  # total constructed nodes (defeats alias bombs / billion laughs)
+DEFAULT_MAX_DEPTH = 32  # nesting depth
+
+_Loader = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
+
+# libyaml's composer (Cython) recurses on the C stack and crashes the interpreter on very deep nesting (tens of
+# thousands of levels). Text that cannot possibly nest deeper than this is composed directly; anything else is first
+# scanned with the (iterative) event parser, which refuses it before the composer sees it.
+_SAFE_COMPOSE_DEPTH = 1000
+
+_Y = "tag:yaml.org,2002:"
+_STR = _Y + "str"
+_INT = _Y + "int"
+_FLOAT = _Y + "float"
+_BOOL = _Y + "bool"
+_NULL = _Y + "null"
+_TIMESTAMP = _Y + "timestamp"
+_MAP = _Y + "map"
+_SEQ = _Y + "seq"
+_MERGE = _Y + "merge"
+_VALUE = _Y + "value"
+_BINARY = _Y + "binary"
+
+_SYNTAX_HINT = "check the indentation and that a ':' inside a value is quoted"
+_TAG_HINT = "write plain values without tags; quote the value if it should be text"
+_NODES_HINT = "a file should hold plain values; repeated '*alias' expansion and huge lists are refused"
+_DEPTH_HINT = "flatten the structure; no valid file nests this deep (an '*alias' inside its own '&anchor' nests forever)"
+
+
+@dataclass(frozen=True)
+class Document:
+    """A YAML document: its data plus where every node was written.
+
+    ``lines`` maps a path (tuple of keys and list indices) to the 1-based line of that node (for a mapping entry,
+    the line of its key); the root is ``()``. ``texts`` maps the path of every non-string scalar (ints, floats,
+    bools, nulls, timestamps) to its text exactly as written, e.g. ``"1.0"`` or ``"-0.000269051"``.
+    """
+
+    data: Any
+    source: str = "<string>"
+    lines: dict[tuple, int] = field(default_factory=dict)
+    texts: dict[tuple, str] = field(default_factory=dict)
+
+    def line_of(self, path: tuple) -> int | None:
+        """The line of ``path``, or of its nearest ancestor that has one (None when nothing is known)."""
+        path = tuple(path)
+        lines = self.lines
+        for i in range(len(path), -1, -1):
+            line = lines.get(path[:i])
+            if line is not None:
+                return line
+        return None
+
+
+def format_path(path: tuple) -> str:
+    """``('answers', 'delta_o1', 'using', 'o1')`` -> ``answers.delta_o1.using.o1``; list indices as ``[i]``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int) and not isinstance(part, bool):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+# --------------------------------------------------------------------------------------------------------------
+# scalars
+
+
+def _yaml_int(text: str) -> int:
+    """An int as PyYAML's SafeConstructor reads it (YAML 1.1: ``0b``, ``0x``, leading-0 octal, ``_``, ``a:b``)."""
+    value = text.replace("_", "")
+    sign = 1
+    if value[:1] == "-":
+        sign = -1
+    if value[:1] in ("+", "-"):
+        value = value[1:]
+    low = value.lower()
+    if value == "0":
+        return 0
+    if low.startswith("0b"):
+        return sign * int(value[2:], 2)
+    if low.startswith("0x"):
+        return sign * int(value[2:], 16)
+    if low.startswith("0o"):
+        return sign * int(value[2:], 8)
+    if value[:1] == "0":
+        return sign * int(value, 8)
+    if ":" in value:
+        result = 0
+        for part in value.split(":"):
+            result = result * 60 + int(part)
+        return sign * result
+    return sign * int(value)
+
+
+def _yaml_float(text: str) -> Decimal:
+    """A float as an exact ``Decimal`` of the text written (``.inf``/``.nan`` included, ``_`` removed)."""
+    value = text.replace("_", "")
+    low = value.lower()
+    sign = ""
+    if low[:1] in ("+", "-"):
+        sign = "-" if low[0] == "-" else ""
+        low = low[1:]
+        value = value[1:]
+    if low == ".inf":
+        return Decimal(sign + "Infinity")
+    if low == ".nan":
+        return Decimal("NaN")
+    if ":" in value:
+        parts = value.split(":")
+        result = Decimal(0)
+        for part in parts[:-1]:
+            result = result * 60 + int(part)
+        result = result * 60 + Decimal(parts[-1])
+        return -result if sign else result
+    if not value or value[0] not in "0123456789.":
+        raise ValueError(text)
+    return Decimal(sign + value)
+
+
+_BOOLS = {"yes": True, "no": False, "true": True, "false": False, "on": True, "off": False}
+
+
+def _yaml_bool(text: str) -> bool:
+    return _BOOLS[text.lower()]
+
+
+def _yaml_null(text: str) -> None:
+    return None
+
+
+def _yaml_timestamp(text: str) -> str:
+    return text
+
+
+# tag -> constructor from the scalar's text; the text is recorded in Document.texts.
+_SCALARS = {
+    _INT: _yaml_int,
+    _FLOAT: _yaml_float,
+    _BOOL: _yaml_bool,
+    _NULL: _yaml_null,
+    _TIMESTAMP: _yaml_timestamp,
+}
+_TYPE_NAMES = {_INT: "integer", _FLOAT: "number", _BOOL: "boolean", _NULL: "null", _TIMESTAMP: "timestamp"}
+
+
+def _short_tag(tag: str) -> str:
+    return "!!" + tag[len(_Y) :] if tag.startswith(_Y) else tag
+
+
+def _kind(node: Any) -> str:
+    if isinstance(node, MappingNode):
+        return "mapping"
+    if isinstance(node, SequenceNode):
+        return "list"
+    return "value"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# construction
+
+
+class _Builder:
+    """Builds plain data from a composed node graph, recording lines and texts in the same walk."""
+
+    __slots__ = ("source", "max_nodes", "max_depth", "lines", "texts", "count")
+
+    def __init__(self, source: str, max_nodes: int, max_depth: int) -> None:
+        self.source = source
+        self.max_nodes = max_nodes
+        self.max_depth = max_depth
+        self.lines: dict[tuple, int] = {}
+        self.texts: dict[tuple, str] = {}
+        self.count = 0
+
+    # errors -------------------------------------------------------------------------------------------------
+    def error(self, message: str, node: Any, path: tuple, hint: str, cls: type[GraderError] = GraderError):
+        line = node.start_mark.line + 1 if node is not None and node.start_mark is not None else None
+        return cls(message, file=self.source, line=line, path=format_path(path) or None, hint=hint)
+
+    def too_many(self, node: Any, path: tuple) -> GraderError:
+        return self.error(
+            f"too many nodes (alias bomb?): more than {self.max_nodes} values", node, path, _NODES_HINT, LimitError
+        )
+
+    def too_deep(self, node: Any, path: tuple) -> GraderError:
+        return self.error(
+            f"nesting deeper than {self.max_depth} levels", node, path, _DEPTH_HINT, LimitError
+        )
+
+    def bad_tag(self, node: Any, path: tuple) -> GraderError:
+        tag = node.tag
+        if tag == _BINARY:
+            return self.error("binary data (!!binary) is not allowed", node, path, "write the value as plain text")
+        return self.error(f"unsupported tag '{_short_tag(tag)}' on a {_kind(node)}", node, path, _TAG_HINT)
+
+    # scalars --------------------------------------------------------------------------------------------------
+    def scalar(self, node: ScalarNode, path: tuple) -> Any:
+        tag = node.tag
+        if tag == _STR:
+            return node.value
+        make = _SCALARS.get(tag)
+        if make is None:
+            if tag == _VALUE or tag == _MERGE:  # a bare '=' or '<<' used as a value: it is just text
+                return node.value
+            raise self.bad_tag(node, path)
+        text = node.value
+        try:
+            value = make(text)
+        except (ValueError, ArithmeticError, KeyError, IndexError):
+            raise self.error(
+                f"'{text}' is not a valid {_TYPE_NAMES[tag]}", node, path, "write a plain number, or quote text"
+            ) from None
+        self.texts[path] = text
+        return value
+
+    def key(self, node: Any, path: tuple) -> Any:
+        """A mapping key as a string; ``_MERGE_KEY`` for ``<<``."""
+        self.count += 1
+        if self.count > self.max_nodes:
+            raise self.too_many(node, path)
+        if node.__class__ is not ScalarNode:
+            raise self.error(
+                f"a {_kind(node)} cannot be a mapping key",
+                node,
+                path,
+                "keys are names; a line starting with '?' or a '[' / '{' before ':' makes a complex key",
+            )
+        tag = node.tag
+        if tag == _STR:
+            return node.value
+        if tag == _MERGE:
+            return _MERGE_KEY
+        if tag == _NULL:
+            raise self.error(
+                "a mapping key is empty or null", node, path, "write a name before the ':'; quote it if the name is 'null' or '~'"
+            )
+        if tag in _SCALARS or tag == _VALUE:
+            self.scalar(node, path)  # validates explicit tags such as '!!int abc'
+            self.texts.pop(path, None)
+            return node.value
+        raise self.bad_tag(node, path)
+
+    # collections ----------------------------------------------------------------------------------------------
+    def build(self, node: Any, path: tuple, depth: int) -> Any:
+        self.count += 1
+        if self.count > self.max_nodes:
+            raise self.too_many(node, path)
+        cls = node.__class__
+        if cls is ScalarNode:
+            if node.tag == _STR:
+                return node.value
+            return self.scalar(node, path)
+        depth += 1
+        if depth > self.max_depth:
+            raise self.too_deep(node, path)
+        lines = self.lines
+        if cls is MappingNode:
+            if node.tag != _MAP:
+                raise self.bad_tag(node, path)
+            out: dict = {}
+            merges = None
+            build = self.build
+            for knode, vnode in node.value:
+                if knode.__class__ is ScalarNode and knode.tag == _STR:
+                    self.count += 1
+                    key = knode.value
+                else:
+                    key = self.key(knode, path)
+                    if key is _MERGE_KEY:
+                        if merges is not None:
+                            raise self.error(
+                                "duplicate merge key '<<'", knode, path, "merge several mappings with '<<: [*a, *b]'"
+                            )
+                        merges = (knode, vnode)
+                        continue
+                sub = path + (key,)
+                if key in out:
+                    raise self.duplicate(key, lines[sub], knode, sub)
+                lines[sub] = knode.start_mark.line + 1
+                out[key] = build(vnode, sub, depth)
+            if merges is not None:
+                out = self.merge(out, merges, path, depth)
+            return out
+        if cls is SequenceNode:
+            if node.tag != _SEQ:
+                raise self.bad_tag(node, path)
+            items = []
+            append = items.append
+            build = self.build
+            for i, item in enumerate(node.value):
+                sub = path + (i,)
+                lines[sub] = item.start_mark.line + 1
+                append(build(item, sub, depth))
+            return items
+        raise self.error("unsupported YAML node", node, path, _SYNTAX_HINT)  # pragma: no cover
+
+    def duplicate(self, key: str, first: int, knode: Any, path: tuple) -> GraderError:
+        second = knode.start_mark.line + 1
+        return self.error(
+            f"duplicate key '{key}' (lines {first} and {second})",
+            knode,
+            path,
+            "each key may appear only once in a mapping: remove or rename one of them",
+        )
+
+    # merge keys -----------------------------------------------------------------------------------------------
+    def merge(self, out: dict, merge: tuple, path: tuple, depth: int) -> dict:
+        knode, vnode = merge
+        merged: dict = {}
+        lines = self.lines
+        for key, kn, vn in self.merge_pairs(vnode, path, depth):
+            if key in out or key in merged:
+                continue
+            sub = path + (key,)
+            lines[sub] = kn.start_mark.line + 1
+            merged[key] = self.build(vn, sub, depth)
+        if not merged:
+            return out
+        merged.update(out)
+        return merged
+
+    def merge_pairs(self, vnode: Any, path: tuple, depth: int) -> list:
+        """(key, key node, value node) of what ``<<: vnode`` merges in, first occurrence of a key winning."""
+        if vnode.__class__ is SequenceNode:
+            self.count += 1
+            sources = vnode.value
+        else:
+            sources = [vnode]
+        pairs: list = []
+        seen: set = set()
+        for src in sources:
+            for item in self.mapping_pairs(src, path, depth + 1):
+                if item[0] not in seen:
+                    seen.add(item[0])
+                    pairs.append(item)
+        return pairs
+
+    def mapping_pairs(self, node: Any, path: tuple, depth: int) -> list:
+        """The pairs of a merged mapping without constructing the values: its own keys, then its own merges."""
+        self.count += 1
+        if self.count > self.max_nodes:
+            raise self.too_many(node, path)
+        if depth > self.max_depth:
+            raise self.too_deep(node, path)
+        if node.__class__ is not MappingNode or node.tag != _MAP:
+            raise self.error(
+                f"'<<' (merge) takes a mapping or a list of mappings, not a {_kind(node)}",
+                node,
+                path,
+                "write '<<: *anchor' where '&anchor' names a mapping",
+            )
+        own: list = []
+        first_line: dict = {}
+        sub_merge = None
+        for kn, vn in node.value:
+            key = self.key(kn, path)
+            if key is _MERGE_KEY:
+                if sub_merge is not None:
+                    raise self.error(
+                        "duplicate merge key '<<'", kn, path, "merge several mappings with '<<: [*a, *b]'"
+                    )
+                sub_merge = vn
+                continue
+            if key in first_line:
+                raise self.duplicate(key, first_line[key], kn, path + (key,))
+            first_line[key] = kn.start_mark.line + 1
+            own.append((key, kn, vn))
+        if sub_merge is not None:
+            for item in self.merge_pairs(sub_merge, path, depth):
+                if item[0] not in first_line:
+                    first_line[item[0]] = 0
+                    own.append(item)
+        return own
+
+
+class _MergeKey:
+    __slots__ = ()
+
+    def __repr__(self) -> str:  # pragma: no cover
+        return "<<"
+
+
+_MERGE_KEY = _MergeKey()
+
+
+# --------------------------------------------------------------------------------------------------------------
+# text -> nodes
+
+
+def _size_error(size: int | None, max_bytes: int, source: str) -> LimitError:
+    what = f"{size:,} bytes" if size is not None else f"more than {max_bytes:,} bytes"
+    return LimitError(
+        f"file is too large: {what} (the limit is {max_bytes:,} bytes)",
+        file=source,
+        hint="remove what does not belong in it; answers and problem specs are a few kilobytes",
+    )
+
+
+def _decode(data: bytes, source: str) -> str:
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise GraderError(
+            "the file is UTF-16 encoded, not UTF-8", file=source, line=1, hint="save the file as UTF-8 text"
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        start = e.start + (3 if data[:3] == b"\xef\xbb\xbf" else 0)
+        line = data.count(b"\n", 0, start) + 1
+        column = start - (data.rfind(b"\n", 0, start) + 1) + 1
+        raise GraderError(
+            f"the file is not valid UTF-8: byte 0x{data[start]:02x} at byte offset {start} (column {column})",
+            file=source,
+            line=line,
+            hint="save the file as UTF-8 text",
+        ) from None
+
+
+def _line_of_offset(text: str, index: int) -> int:
+    return text.count("\n", 0, max(index, 0)) + 1
+
+
+def _char_at(text: str, line: int, column: int) -> str:
+    lines = text.splitlines()
+    if 0 <= line < len(lines) and 0 <= column < len(lines[line]):
+        return lines[line][column]
+    return ""
+
+
+def _syntax_hint(problem: str, context: str, char: str) -> str:
+    if "cannot start any token" in problem and (char == "\t" or "'\\t'" in problem):
+        return "indent with spaces; YAML does not allow tabs"
+    if "cannot start any token" in problem:
+        return "indent with spaces (tabs are not allowed) and quote values starting with '@', '`', '%' or '!'"
+    if "undefined alias" in problem:
+        return "define the anchor ('&name') before using '*name', or quote a value starting with '*'"
+    if "another document" in problem:
+        return "a file holds one document: remove the extra '---'"
+    if "end of stream" in problem and "quoted" in context:
+        return "close the quoted string"
+    if "flow" in context:
+        return "close every '[' and '{' and separate the items with ','"
+    return _SYNTAX_HINT
+
+
+def _yaml_error(e: Exception, text: str, source: str) -> GraderError:
+    if isinstance(e, yaml.MarkedYAMLError) and e.problem_mark is not None:
+        mark = e.problem_mark
+        problem = e.problem or "invalid YAML"
+        context = e.context or ""
+        return GraderError(
+            f"YAML syntax error: {problem} (column {mark.column + 1})",
+            file=source,
+            line=mark.line + 1,
+            hint=_syntax_hint(problem, context, _char_at(text, mark.line, mark.column)),
+        )
+    if isinstance(e, yaml.reader.ReaderError):
+        ch = chr(e.character) if isinstance(e.character, int) else str(e.character)
+        index = text.find(ch)
+        code = e.character if isinstance(e.character, int) else ord(ch[:1] or "\0")
+        return GraderError(
+            f"invalid character U+{code:04X} in the text: {e.reason}",
+            file=source,
+            line=_line_of_offset(text, index) if index >= 0 else None,
+            hint="remove control characters; the file must be plain UTF-8 text",
+        )
+    return GraderError(f"YAML syntax error: {e}", file=source, hint=_SYNTAX_HINT)
+
+
+def _depth_bound(text: str) -> int:
+    """An upper bound on the nesting depth of ``text``: every level needs a new line, a '-', '?', ':', '[' or '{'."""
+    if len(text) <= _SAFE_COMPOSE_DEPTH:
+        return len(text)
+    return (
+        text.count("\n")
+        + text.count("\r")
+        + text.count("\x85")
+        + text.count("\u2028")
+        + text.count("\u2029")
+        + text.count("-")
+        + text.count("?")
+        + text.count(":")
+        + text.count("[")
+        + text.count("{")
+        + 1
+    )
+
+
+def _check_depth_events(text: str, max_depth: int, source: str) -> None:
+    """Refuse, without composing, text nested deeper than ``max_depth`` (or than the composer can take)."""
+    limit = min(max_depth, _SAFE_COMPOSE_DEPTH)
+    depth = 0
+    start = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+    end = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, start):
+            depth += 1
+            if depth > limit:
+                what = f"{max_depth} levels" if limit == max_depth else f"{limit} levels, which is not supported"
+                raise LimitError(
+                    f"nesting deeper than {what}",
+                    file=source,
+                    line=event.start_mark.line + 1,
+                    hint=_DEPTH_HINT,
+                )
+        elif isinstance(event, end):
+            depth -= 1
+
+
+def _build_document(text: str, source: str, max_nodes: int, max_depth: int) -> Document:
+    try:
+        if _depth_bound(text) > _SAFE_COMPOSE_DEPTH:
+            _check_depth_events(text, max_depth, source)
+        root = yaml.compose(text, Loader=_Loader)
+        if root is None:
+            return Document(None, source, {}, {})
+        builder = _Builder(source, max_nodes, max_depth)
+        builder.lines[()] = root.start_mark.line + 1
+        data = builder.build(root, (), 0)
+        return Document(data, source, builder.lines, builder.texts)
+    except GraderError:
+        raise
+    except yaml.YAMLError as e:
+        raise _yaml_error(e, text, source) from None
+    except UnicodeError as e:
+        index = getattr(e, "start", -1)
+        raise GraderError(
+            "the text holds a character that is not valid Unicode (an unpaired surrogate)",
+            file=source,
+            line=_line_of_offset(text, index) if index >= 0 else None,
+            hint="save the file as UTF-8 text",
+        ) from None
+    except RecursionError:
+        raise LimitError(
+            f"nesting too deep (more than {max_depth} levels could not be read)", file=source, hint=_DEPTH_HINT
+        ) from None
+    except MemoryError:
+        raise LimitError("the document is too large to read", file=source, hint=_NODES_HINT) from None
+
+
+# --------------------------------------------------------------------------------------------------------------
+# public API
+
+
+def load_yaml_text(
+    text: str | bytes,
+    *,
+    source: str = "<string>",
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_nodes: int = DEFAULT_MAX_NODES,
+    max_depth: int = DEFAULT_MAX_DEPTH,
+) -> Document:
+    """Read one YAML document from text (``bytes`` must be UTF-8). An empty document gives ``data`` None."""
+    if isinstance(text, (bytes, bytearray, memoryview)):
+        data = bytes(text)
+        if len(data) > max_bytes:
+            raise _size_error(len(data), max_bytes, source)
+        text = _decode(data, source)
+    elif isinstance(text, str):
+        if len(text) * 4 > max_bytes:  # UTF-8 takes at most 4 bytes a character: only measure when it matters
+            size = len(text.encode("utf-8", "surrogatepass"))
+            if size > max_bytes:
+                raise _size_error(size, max_bytes, source)
+    else:
+        raise GraderError(
+            f"expected YAML text, got {type(text).__name__}", file=source, hint="pass the file's text or bytes"
+        )
+    return _build_document(text, source, max_nodes, max_depth)
+
+
+def load_yaml_file(
+    path: str | os.PathLike,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_nodes: int = DEFAULT_MAX_NODES,
+    max_depth: int = DEFAULT_MAX_DEPTH,
+) -> Document:
+    """Read one YAML document from a file; ``Document.source`` is the path as given."""
+    try:
+        source = os.fsdecode(path)
+    except TypeError:
+        raise GraderError(
+            f"cannot read file: {path!r} is not a path", hint="pass a file path as a string or os.PathLike"
+        ) from None
+    try:
+        with open(source, "rb") as f:
+            data = f.read(max_bytes + 1)
+            if len(data) > max_bytes:
+                try:
+                    size: int | None = os.fstat(f.fileno()).st_size or None
+                except OSError:  # pragma: no cover
+                    size = None
+                raise _size_error(size if size and size > max_bytes else None, max_bytes, source)
+    except OSError as e:
+        reason = e.strerror or str(e)
+        raise GraderError(
+            f"cannot read file: {reason}",
+            file=source,
+            hint="check that the path names an existing, readable file",
+        ) from None
+    except ValueError as e:  # e.g. an embedded NUL in the path
+        raise GraderError(f"cannot read file: {e}", file=source, hint="check the path") from None
+    return load_yaml_text(data, source=source, max_bytes=max_bytes, max_nodes=max_nodes, max_depth=max_depth)
