@@ -23,7 +23,14 @@ Number = Fraction | mpmath.mpf
 
 
 class ExactBackend(Backend):
-    """Fractions where exact, mpf (at the ambient mpmath precision) where not."""
+    """Fractions where exact, mpf (at the ambient mpmath precision) where not.
+
+    ``largest_argument`` records the largest |x| given to exp, sigmoid or tanh: results like 1 - σ(x) are about
+    e^-|x|, so the solver sets its working precision from it.
+    """
+
+    def __init__(self) -> None:
+        self.largest_argument = 0
 
     def const(self, q: Fraction) -> Fraction:
         return q
@@ -43,6 +50,8 @@ class ExactBackend(Backend):
         return a**k
 
     def fn(self, name: str, x: Number, p0: Fraction, p1: Fraction) -> Number:
+        if name in ("exp", "sigmoid", "tanh"):
+            self.largest_argument = max(self.largest_argument, int(abs(to_mpf(x))))
         if name == "relu":
             return x if x > 0 else Fraction(0)
         if name == "relu_d":
@@ -86,6 +95,13 @@ def agree(a: Number, b: Number, digits: int) -> bool:
     if a == b:
         return True
     return abs(a - b) <= abs(b) * mpmath.mpf(10) ** (-digits)
+
+
+def is_noise(v: Number, dps: int) -> bool:
+    """Is ``v`` at the rounding-noise floor of a ``dps``-digit computation (a true zero reached by cancellation,
+    such as the gradient of a shared softmax bias, sum(o - t) = 0)? Values at least this small and shrinking as the
+    precision grows are zeros."""
+    return not isinstance(v, Fraction) and abs(to_mpf(v)) <= mpmath.mpf(10) ** (-(3 * dps) // 4)
 
 
 def to_decimal_string(v: Number | float, digits: int = 25, *, trim: bool = False) -> str:

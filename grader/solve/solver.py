@@ -8,20 +8,21 @@ however much cancellation the formulas contain (a saturated sigmoid's ``o*(1 - o
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 
 import mpmath
 
 from grader.errors import SpecError
-from grader.solve.exact import KEY_DIGITS, ExactBackend, Number, agree, to_decimal_string
+from grader.solve.exact import KEY_DIGITS, ExactBackend, Number, agree, is_noise, to_decimal_string
 from grader.solve.expr import evaluate
 from grader.solve.graph import Graph, Node, build_graph
 from grader.spec.problem import Problem
 
 START_DPS = 60
 MAX_DPS = 4000
-_BACKEND = ExactBackend()
+_BACKEND = ExactBackend()  # for AnswerKey.change
 
 
 @dataclass(frozen=True)
@@ -51,27 +52,43 @@ class AnswerKey:
         return isinstance(self.values[name], Fraction)
 
 
-def _evaluate_all(graph: Graph, dps: int) -> dict[str, Number]:
+def _evaluate_all(graph: Graph, dps: int) -> tuple[dict[str, Number], int]:
+    """Every value at ``dps`` digits, and the largest argument of exp/sigmoid/tanh seen."""
+    backend = ExactBackend()
     values: dict[str, Number] = dict(graph.given)
     with mpmath.workdps(dps):
         for name, node in graph.nodes.items():
             try:
-                values[name] = evaluate(node.expr, values, _BACKEND)
+                values[name] = evaluate(node.expr, values, backend)
             except (ArithmeticError, ValueError) as exc:
                 raise SpecError(f"cannot compute {name}: {exc}", hint="check the given values") from None
-    return values
+    return values, int(backend.largest_argument) + 1
 
 
 def solve(problem: Problem) -> AnswerKey:
-    """Compute every quantity of ``problem`` to at least ``KEY_DIGITS`` significant digits."""
+    """Compute every quantity of ``problem`` to at least ``KEY_DIGITS`` significant digits.
+
+    The starting precision allows for values as small as e^(-2·x) for the largest argument x of exp, sigmoid or tanh
+    (a saturated neuron's σ′ times another's), then doubles until two evaluations agree; a value that sits at the
+    rounding-noise floor of both evaluations is a zero reached by cancellation and is stored as an exact 0.
+    """
     graph = build_graph(problem)
-    dps = START_DPS
-    low = _evaluate_all(graph, dps)
+    low, largest = _evaluate_all(graph, START_DPS)
     if all(isinstance(v, Fraction) for v in low.values()):
-        return AnswerKey(problem, graph, low, dps)
+        return AnswerKey(problem, graph, low, START_DPS)
+    dps = START_DPS + math.ceil(2 * largest / math.log(10))
+    if dps > MAX_DPS // 2:
+        raise SpecError(
+            f"a net input of {largest} saturates the network beyond what can be graded",
+            hint="use smaller weights or inputs",
+        )
+    if dps > START_DPS:
+        low, _ = _evaluate_all(graph, dps)
     while True:
-        high = _evaluate_all(graph, 2 * dps)
-        if all(agree(low[k], high[k], KEY_DIGITS + 2) for k in graph.nodes):
+        high, _ = _evaluate_all(graph, 2 * dps)
+        zeros = {k for k in graph.nodes if is_noise(low[k], dps) and is_noise(high[k], 2 * dps)}
+        if all(k in zeros or agree(low[k], high[k], KEY_DIGITS + 2) for k in graph.nodes):
+            high.update({k: Fraction(0) for k in zeros})
             return AnswerKey(problem, graph, high, 2 * dps)
         dps *= 2
         if 2 * dps > MAX_DPS:
