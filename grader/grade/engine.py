@@ -24,7 +24,7 @@ from grader.grade.result import Diagnosis, FieldResult, GradeResult, NetworkSket
 from grader.grade.tolerance import within
 from grader.grade.views import Compiled, View
 from grader.numfmt import fmt
-from grader.solve.expr import to_latex, to_text
+from grader.solve.expr import Expr, to_latex, to_text
 from grader.solve.malrules import MalRule, change_expr, rules_for
 from grader.solve.solver import AnswerKey
 from grader.spec import names
@@ -45,6 +45,7 @@ class KeyField:
     worked_latex: str
     on_change: bool
     key_change: float | None
+    expr: Expr  # what is compared: the formula, or for an updated parameter the change p_new - p
 
 
 @dataclass
@@ -90,6 +91,7 @@ def make_plan(key: AnswerKey) -> Plan:
             worked_latex=f"{_latex_name(ask.quantity)} = {to_latex(node.expr)} = {to_latex(node.expr, key.values)} = {value_text}",
             on_change=on_change,
             key_change=float(key.change(ask.quantity)) if on_change else None,
+            expr=change_expr(node) if on_change else node.expr,
         )
     known = frozenset(key.graph.nodes) | frozenset(key.graph.given) | frozenset(names.ALIASES)
     return Plan(key=key, compiled=Compiled(key), fields=fields, known=known, sketch=sketch(key.problem.network))
@@ -209,7 +211,7 @@ def _grade_field(plan: Plan, kf: KeyField, ans, answers, exact, using, untrusted
     trusted = {u: v for u, v in using.items() if (q, u) not in untrusted}
     view_t = View(plan.compiled, answers, trusted) if trusted else base_view
     view_u = View(plan.compiled, answers, using) if len(trusted) != len(using) else view_t
-    expr = change_expr(node) if kf.on_change else node.expr
+    expr = kf.expr
 
     def student_cmp(view: View) -> float:
         return _change(s, exact.get(q) if node.base not in view.overlay else None, view.get(node.base)) if kf.on_change else s

@@ -23,14 +23,15 @@ class Compiled:
 
     def __init__(self, key: AnswerKey) -> None:
         self.key = key
-        self._cache: dict[Expr, tuple[Callable[[Mapping[str, float]], float], list[str]]] = {}
+        # keyed by id(): formula trees are immutable and kept alive by the plan; hashing a tree walks all of it
+        self._cache: dict[int, tuple[Expr, Callable[[Mapping[str, float]], float], list[str]]] = {}
 
     def fn(self, expr: Expr) -> tuple[Callable[[Mapping[str, float]], float], list[str]]:
         """The closure for ``expr`` and the names it reads."""
-        hit = self._cache.get(expr)
-        if hit is None:
-            hit = self._cache[expr] = (compile_float(expr), expr.symbols())
-        return hit
+        hit = self._cache.get(id(expr))
+        if hit is None or hit[0] is not expr:
+            hit = self._cache[id(expr)] = (expr, compile_float(expr), expr.symbols())
+        return hit[1], hit[2]
 
 
 class View:
