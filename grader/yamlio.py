@@ -489,6 +489,13 @@ def _yaml_error(e: Exception, text: str, source: str) -> GraderError:
     if isinstance(e, yaml.MarkedYAMLError) and e.problem_mark is not None:
         mark = e.problem_mark
         problem = e.problem or "invalid YAML"
+        if "nesting depth" in problem:  # newer libyaml stops at its own depth limit instead of overflowing
+            return LimitError(
+                f"nesting deeper than the YAML parser supports ({problem})",
+                file=source,
+                line=mark.line + 1,
+                hint=_DEPTH_HINT,
+            )
         context = e.context or ""
         return GraderError(
             f"YAML syntax error: {problem} (column {mark.column + 1})",
