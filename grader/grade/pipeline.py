@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from datetime import datetime, timezone
 from pathlib import Path
@@ -66,7 +67,13 @@ class Grader:
             ) from None
         plan = self.plan_at(path)
         check_names(plan, sub)
-        return grade(plan, sub, reveal=reveal_now(plan.problem, self.reveal))
+        return grade(plan, without_blanks(sub), reveal=reveal_now(plan.problem, self.reveal))
+
+
+def without_blanks(sub: Submission) -> Submission:
+    """An answer left empty (``z1:`` with nothing after it, as in ``grade template``) is no answer: graded missing."""
+    kept = {q: a for q, a in sub.answers.items() if a.value.text is not None or a.using}
+    return sub if len(kept) == len(sub.answers) else dataclasses.replace(sub, answers=kept)
 
 
 def check_names(plan: Plan, sub: Submission) -> None:
