@@ -22,6 +22,8 @@ def _points(x: float) -> str:
 
 
 def render_text(result: GradeResult, *, colour: bool = False) -> str:
+    from grader.report.markdown import hide_key_numbers  # (markdown imports SYMBOL from here)
+
     who = " ".join(x for x in (result.student.name, f"({result.student.id})" if result.student.id else None) if x)
     lines = [f"{result.problem_title} [{result.problem}]" + (f" — {who}" if who else "")]
     if result.source:
@@ -39,9 +41,9 @@ def render_text(result: GradeResult, *, colour: bool = False) -> str:
         lines.append(f"  {f.quantity:<{width}}  {verdict} given {given:<16} {expected:<26} {_points(f.points)}/{_points(f.max_points)}")
         pad = " " * (width + 4)
         if f.verdict != "correct":
-            lines.append(pad + f.message)
+            lines.append(pad + hide_key_numbers(f.message, f, result.reveal))
             if f.diagnosis:
-                lines.append(pad + f"Likely mistake ({f.diagnosis.id}): {f.diagnosis.text}")
+                lines.append(pad + f"Likely mistake ({f.diagnosis.id}): {hide_key_numbers(f.diagnosis.text, f, result.reveal)}")
             if result.reveal and f.verdict in ("incorrect", "missing", "unparseable"):
                 lines.append(pad + f"Worked: {f.worked}")
     lines += ["", f"Score: {_points(result.score)} / {_points(result.max_score)}"]

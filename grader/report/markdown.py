@@ -1,0 +1,206 @@
+"""The Markdown report: for Canvas/Moodle comments and GitHub.
+
+Order: flags first (they explain what follows), then the score, an overview table, and every field as a list item:
+verdict (word and symbol), the student's value verbatim, the expected value, and for a field that is not correct the
+formula with the key's numbers substituted (LaTeX in ``$...$``), what the value follows from and the likely mistake.
+The tolerance rule closes the report.
+
+When ``result.reveal`` is False (exam mode) no expected value and no formula with the key's numbers is shown: the
+report says which fields are wrong and why, in words, and shows formulas with names only.
+
+A pure function of the ``GradeResult``: nothing is recomputed, and the output is byte-identical across runs. The small
+helpers here (``shown_value``, ``describe``, ``hide_key_numbers`` ...) are shared by the HTML and terminal reports.
+"""
+
+from __future__ import annotations
+
+import re
+
+from grader.grade.result import FieldResult, Flag, GradeResult
+from grader.numfmt import fmt
+from grader.report.text import SYMBOL
+
+HIDDEN = "[hidden]"
+FLAG_TITLE = {"inconsistent": "One quantity, two values", "wrong_given": "A given value was replaced"}
+NOT_CORRECT = ("carried", "incorrect", "missing", "unparseable", "pending")
+
+_NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?:e[-+]?\d+)?(?!\.?\d)(?![A-Za-z_])")
+_SCI = re.compile(r"(?<![\w.\\])(\d+(?:\.\d+)?)e([-+]?)(\d+)(?![\w.])")
+
+
+# --- shared helpers (also used by grader.report.html and grader.report.text) -----------------------------------------
+
+
+def points(x: float) -> str:
+    return f"{x:g}"
+
+
+def who(result: GradeResult) -> str:
+    """``Name (id)``, ``Name``, ``(id)`` or empty: raw student text (escape it for the output format)."""
+    s = result.student
+    return " ".join(x for x in (s.name, f"({s.id})" if s.id else None) if x)
+
+
+def shown_value(f: FieldResult) -> str | None:
+    """What the student wrote, verbatim when known; None when there is no answer."""
+    if f.given_text is not None and f.given_text.strip():
+        return f.given_text
+    if f.given is not None:
+        return fmt(f.given, 10)
+    return None
+
+
+def expected_value(f: FieldResult) -> str:
+    return fmt(f.expected, 10)
+
+
+def describe(f: FieldResult) -> str:
+    """``net input of h1`` from ``z1: net input of h1``."""
+    d = f.description
+    prefix = f"{f.quantity}: "
+    return d[len(prefix):] if d.startswith(prefix) else d
+
+
+def flags_on(result: GradeResult, quantity: str) -> list[Flag]:
+    """The flags about values written for ``quantity``'s work (``used in quantity``) or about ``quantity`` itself."""
+    mark = f"used in {quantity}"
+    return [fl for fl in result.flags if mark in fl.where or fl.quantity == quantity]
+
+
+def hide_key_numbers(text: str, f: FieldResult, reveal: bool) -> str:
+    """In exam mode, replace the field's expected value wherever a sentence quotes it (a guard: the grading messages
+    should not contain it in the first place). Updated parameters are left alone: their expected value rounds to the
+    old parameter (40.0000081 -> 40), which messages may quote legitimately."""
+    if reveal or f.compared_on_change or not text:
+        return text
+    forms = {fmt(f.expected, d) for d in range(6, 11)}
+    return _NUMBER.sub(lambda m: HIDDEN if m.group(0) in forms else m.group(0), text)
+
+
+def latex_numbers(latex: str) -> str:
+    """``1.17999e-6`` -> ``1.17999 \\times 10^{-6}`` (display only: the digits are the result's)."""
+    return _SCI.sub(lambda m: f"{m.group(1)} \\times 10^{{{'-' if m.group(2) == '-' else ''}{m.group(3)}}}", latex)
+
+
+# --- Markdown ----------------------------------------------------------------------------------------------------------
+
+
+def md_text(s: str) -> str:
+    """Plain text made inert in Markdown: no HTML, links, emphasis, code or math can come out of it."""
+    out = []
+    for i, ch in enumerate(s):
+        if ch in "\\`*[]<>&$|~#!{}":
+            out.append("\\" + ch)
+        elif ch == "_":
+            inner = 0 < i < len(s) - 1 and s[i - 1].isalnum() and s[i + 1].isalnum()
+            out.append("_" if inner else "\\_")
+        elif ch in "\r\n":
+            out.append(" ")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def md_code(s: str, *, table: bool = False) -> str:
+    """A code span holding ``s`` verbatim (a fence longer than any run of backticks in it; in a table cell, pipes are
+    escaped, which GitHub and CommonMark table extensions undo inside the cell)."""
+    s = s.replace("\r", " ").replace("\n", " ")
+    if table:
+        s = s.replace("|", "\\|")
+    run = max((len(m) for m in re.findall(r"`+", s)), default=0)
+    fence = "`" * (run + 1)
+    pad = " " if s.startswith(("`", " ")) or s.endswith(("`", " ")) or run else ""
+    return f"{fence}{pad}{s}{pad}{fence}"
+
+
+def _math(latex: str) -> str:
+    return f"${latex_numbers(latex).strip()}$"
+
+
+def _verdict(f: FieldResult) -> str:
+    return f"{SYMBOL[f.verdict]} {f.verdict}"
+
+
+def render_markdown(result: GradeResult) -> str:
+    reveal = result.reveal
+    out: list[str] = [f"# {md_text(result.problem_title)} ({md_text(result.problem)})", ""]
+    person = who(result)
+    if person:
+        out.append(f"**Student:** {md_text(person)}  ")
+    if result.source:
+        out.append(f"**Submission:** {md_code(result.source)}")
+    if person or result.source:
+        out.append("")
+    if not reveal:
+        out += [
+            "> **Exam mode:** expected values and worked solutions are hidden. Each field says whether it is right "
+            "and, if not, why.",
+            "",
+        ]
+
+    if result.flags:
+        out += ["## ⚑ Read this first", "", "These problems in your work explain many of the marks below.", ""]
+        for fl in result.flags:
+            out.append(f"- ⚑ **{FLAG_TITLE.get(fl.kind, fl.kind)}** ({fl.kind}), `{fl.quantity}`: {md_text(fl.message)}")
+        out.append("")
+
+    counts = [(v, sum(1 for f in result.fields if f.verdict == v)) for v in SYMBOL]
+    out += [
+        f"## Score: {points(result.score)} / {points(result.max_score)}",
+        "",
+        " · ".join(f"{SYMBOL[v]} {n} {v}" for v, n in counts if n),
+        "",
+        "| Quantity | Verdict | Your value | " + ("Expected | " if reveal else "") + "Points |",
+        "|---|---|---|" + ("---|" if reveal else "") + "---:|",
+    ]
+    for f in result.fields:
+        given = shown_value(f)
+        cells = [f"`{f.quantity}`", _verdict(f), md_code(given, table=True) if given is not None else "— (no answer)"]
+        if reveal:
+            cells.append(md_code(expected_value(f), table=True))
+        cells.append(f"{points(f.points)} / {points(f.max_points)}")
+        out.append("| " + " | ".join(cells) + " |")
+    out.append("")
+
+    out += ["## Field by field", ""]
+    for f in result.fields:
+        head = f"- **{SYMBOL[f.verdict]} `{f.quantity}`**"
+        desc = describe(f)
+        if desc:
+            head += f" ({md_text(desc)})"
+        out.append(f"{head}: **{f.verdict}**, {points(f.points)} / {points(f.max_points)} points")
+        given = shown_value(f)
+        line = "  - Your value: " + (md_code(given) if given is not None else "no answer")
+        if reveal:
+            line += "; expected: " + md_code(expected_value(f))
+        if f.compared_on_change:
+            line += " (an updated parameter: compared on its change from the value before the update)"
+        out.append(line)
+        if f.verdict == "correct":
+            continue
+        if reveal and f.worked_latex:
+            out.append(f"  - Worked: {_math(f.worked_latex)}")
+        elif f.formula_latex:
+            out.append(f"  - Formula: {_math(f.formula_latex)}")
+        if f.message:
+            out.append(f"  - {md_text(hide_key_numbers(f.message, f, reveal))}")
+        if f.diagnosis:
+            out.append(f"  - Likely mistake: {md_text(hide_key_numbers(f.diagnosis.text, f, reveal))}")
+        flagged = [fl.quantity for fl in flags_on(result, f.quantity)]
+        if flagged:
+            names = ", ".join(f"`{q}`" for q in dict.fromkeys(flagged))
+            out.append(f"  - ⚑ See the flag{'s' if len(set(flagged)) > 1 else ''} at the top about {names}.")
+    out.append("")
+
+    out += [
+        "## How answers are compared",
+        "",
+        f"- Tolerance: {md_code(result.tolerance_rule)}.",
+        "- Updated parameters (the `..._new` values) are compared on their change p_new − p, so a tiny update is not "
+        "lost in a large weight.",
+        "- ↪ carried: a value that follows correctly from your own earlier (wrong) values earns credit for an error "
+        "carried forward.",
+    ]
+    if result.warnings:
+        out += ["", "## Notes", ""] + [f"- {md_text(w)}" for w in result.warnings]
+    return "\n".join(out) + "\n"
