@@ -149,3 +149,33 @@ def test_exam_mode_hides_expected_values(capsys):
     assert cli.main(["submissions_examples/exercise6_seed.yaml", "--reveal", "never"]) == 0
     out = capsys.readouterr().out
     assert "expected" not in out and "Worked" not in out and "-7.65" not in out
+
+
+def test_updating_a_frozen_bias_is_flagged_not_an_error(ex6):
+    r = submit(ex6, "  b1_new: 0.3494\n  b2_new: 0.60\n")
+    flags = [(f.kind, f.quantity) for f in r.flags]
+    assert flags == [("wrong_given", "b1")]
+    assert "not updated" in r.flags[0].message
+
+
+def test_no_update_is_named(classic):
+    r = submit(classic, "  w5_new: 0.40\n")
+    f = r.field("w5_new")
+    assert f.verdict == "incorrect" and f.diagnosis.id == "zero"
+
+
+def test_exam_mode_messages_quote_no_key_numbers(ex6):
+    text = "problem: exercise6\nanswers:\n  z1: 7.65\n  h2: 1.2e-6\n  w1_new: -15.0045\n  delta_o1: -0.57\n"
+    sub = submission_from_document(load_yaml_text(text, source="<t>"))
+    revealed, exam = grade(ex6, sub, reveal=True), grade(ex6, sub, reveal=False)
+
+    def words(r):
+        return " ".join(f.message + " " + (f.diagnosis.text if f.diagnosis else "") for f in r.fields)
+
+    assert [f.verdict for f in exam.fields] == [f.verdict for f in revealed.fields]
+    assert [f.diagnosis.id if f.diagnosis else None for f in exam.fields] == [
+        f.diagnosis.id if f.diagnosis else None for f in revealed.fields
+    ]
+    for number in ("-7.65", "1.17999e-6", "0.00260244"):  # the key's z1 and h2; a change derived from the key
+        assert number in words(revealed)
+        assert number not in words(exam)

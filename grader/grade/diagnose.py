@@ -22,10 +22,16 @@ from grader.spec.problem import Tolerance
 MAX_POWER = 8
 
 
-def by_value(s: float, target: float, tol: Tolerance, whose: str) -> Diagnosis | None:
-    """Slips that need no formula: power of ten, sign, early rounding. ``whose`` says where ``target`` comes from."""
-    if target == 0 or not math.isfinite(target) or s == 0:
+def by_value(s: float, target: float, tol: Tolerance, whose: str, *, show: bool = True) -> Diagnosis | None:
+    """Slips that need no formula: power of ten, sign, early rounding. ``whose`` says where ``target`` comes from;
+    ``show`` False (exam mode) keeps every number derived from the key out of the text."""
+    if target == 0 or not math.isfinite(target):
         return None
+    if not show:
+        d = by_value(s, target, tol, whose)
+        return Diagnosis(d.id, _HIDDEN[d.id].format(whose=whose)) if d else None
+    if s == 0:
+        return Diagnosis("zero", f"Your value is 0, but {whose} give {fmt(target)}: for an updated parameter, 0 means no update at all.")
     if within(-s, target, tol):
         return Diagnosis("flipped_sign", f"Right size, wrong sign: {whose} give {fmt(target)}.")
     ratio = s / target
@@ -47,6 +53,15 @@ def by_value(s: float, target: float, tol: Tolerance, whose: str) -> Diagnosis |
                 f"Your value is {fmt(target)} rounded to {d} significant digit{'s' if d > 1 else ''}: keep more digits.",
             )
     return None
+
+
+_HIDDEN = {
+    "zero": "Your value is 0, but {whose} do not give 0: for an updated parameter, 0 means no update at all.",
+    "flipped_sign": "Right size, wrong sign: compare with what {whose} give.",
+    "power_of_ten": "A power-of-ten slip: your value is off by a factor of 10, 100, ... from what {whose} give; look for a lost or extra zero.",
+    "wrong_sign": "The sign is wrong compared with what {whose} give; check the signs in your work.",
+    "rounding_too_early": "Your value is the right value rounded to too few significant digits: keep more digits.",
+}
 
 
 def rounding_upstream(s: float, formula_at: Callable[[int], float], tol: Tolerance) -> Diagnosis | None:

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from grader.grade import diagnose
-from grader.grade.flags import Written, find_flags
-from grader.grade.result import Diagnosis, FieldResult, GradeResult, NetworkSketch
+from grader.grade.flags import EXACT, Written, find_flags
+from grader.grade.result import Diagnosis, FieldResult, Flag, GradeResult, NetworkSketch
 from grader.grade.tolerance import within
 from grader.grade.views import Compiled, View
 from grader.numfmt import fmt
@@ -93,7 +93,7 @@ def make_plan(key: AnswerKey) -> Plan:
             key_change=float(key.change(ask.quantity)) if on_change else None,
             expr=change_expr(node) if on_change else node.expr,
         )
-    known = frozenset(key.graph.nodes) | frozenset(key.graph.given) | frozenset(names.ALIASES)
+    known = frozenset(key.graph.nodes) | frozenset(key.graph.given) | frozenset(names.ALIASES) | frozenset(frozen_updates(key.problem))
     return Plan(key=key, compiled=Compiled(key), fields=fields, known=known, sketch=sketch(key.problem.network))
 
 
@@ -105,6 +105,29 @@ def sketch(net) -> NetworkSketch:
         nets=tuple((n, neu.net) for n, neu in net.neurons.items()),
         activations=tuple(layer.activation.kind for layer in net.layers),
     )
+
+
+def frozen_updates(problem) -> dict[str, str]:
+    """``b_new`` (and later steps' names) of every frozen bias -> the bias: answers a student may give by mistake."""
+    if problem.training.update_biases:
+        return {}
+    return {
+        names.new_name(b, step): b for b in problem.network.biases for step in range(1, problem.training.steps + 1)
+    }
+
+
+def _frozen_but_updated(problem, answers: dict[str, float], given: dict[str, float]) -> list[Flag]:
+    """Any change to a frozen bias is flagged, however small: updating it at all is the mistake."""
+    out = []
+    for name, b in frozen_updates(problem).items():
+        if name in answers and not within(answers[name], given[b], EXACT):
+            out.append(Flag(
+                "wrong_given", b, (answers[name],),
+                f"Biases are not updated in this problem: {b} stays {fmt(given[b], 10)}, but you gave {name} = "
+                f"{fmt(answers[name], 10)}.",
+                (f"your {name}",),
+            ))
+    return out
 
 
 def describe(quantity: str, description: str) -> str:
@@ -153,11 +176,14 @@ def grade(plan: Plan, submission, *, reveal: bool = True) -> GradeResult:
     }
     given = {g: key.floats[g] for g in key.graph.given}
     flags, untrusted = find_flags(written, given, new_values, plan.tolerance)
+    flags += _frozen_but_updated(problem, answers, given)
 
     base_view = View(plan.compiled, answers)
     results = []
     for q, kf in plan.fields.items():
-        results.append(_grade_field(plan, kf, submission.answers.get(q), answers, exact, usings.get(q, {}), untrusted, base_view))
+        results.append(
+            _grade_field(plan, kf, submission.answers.get(q), answers, exact, usings.get(q, {}), untrusted, base_view, reveal)
+        )
     score = sum(r.points for r in results)
     return GradeResult(
         problem=problem.id,
@@ -174,7 +200,8 @@ def grade(plan: Plan, submission, *, reveal: bool = True) -> GradeResult:
     )
 
 
-def _grade_field(plan: Plan, kf: KeyField, ans, answers, exact, using, untrusted, base_view: View) -> FieldResult:
+def _grade_field(plan: Plan, kf: KeyField, ans, answers, exact, using, untrusted, base_view: View, reveal: bool) -> FieldResult:
+    """One field's verdict. With ``reveal`` False (exam mode) no message quotes a number derived from the key."""
     q, tol = kf.ask.quantity, kf.ask.tolerance
     common = dict(
         quantity=q,
@@ -237,8 +264,10 @@ def _grade_field(plan: Plan, kf: KeyField, ans, answers, exact, using, untrusted
             carried_value=view_t.formula(node.expr), follows_from=follows, **common,
         )
 
-    diag = _diagnose(plan, q, s, student_cmp, expr, view_t, view_u, tol, kf)
-    if follows:
+    diag = _diagnose(plan, q, s, student_cmp, expr, view_t, view_u, tol, kf, reveal)
+    if follows and not reveal:
+        msg = f"Incorrect, and it does not follow from your own values ({yours}) either."
+    elif follows:
         msg = f"Incorrect, and it does not follow from your own values either: your {yours} give {gives}."
     else:
         msg = "Incorrect."
@@ -255,7 +284,7 @@ def _change(s: float, s_exact: Fraction | None, base) -> float:
     return s - float(base)
 
 
-def _diagnose(plan: Plan, q, s, student_cmp, expr, view_t: View, view_u: View, tol, kf: KeyField) -> Diagnosis | None:
+def _diagnose(plan: Plan, q, s, student_cmp, expr, view_t: View, view_u: View, tol, kf: KeyField, reveal: bool) -> Diagnosis | None:
     key = plan.key
     # 1. follows only from values the student contradicted elsewhere
     if view_u is not view_t:
@@ -275,7 +304,8 @@ def _diagnose(plan: Plan, q, s, student_cmp, expr, view_t: View, view_u: View, t
                 return Diagnosis(rule.id, rule.text)
     # 3. value-level slips against what the values the student used give (the key's, where they used no others)
     own = student_cmp(view_u)
-    d = diagnose.by_value(own, view_u.formula(expr), tol, "the values you used" if view_u.sources(expr) else "the given values")
+    whose = "the values you used" if view_u.sources(expr) else "the given values"
+    d = diagnose.by_value(own, view_u.formula(expr), tol, whose, show=reveal)
     if d:
         return d
     deps = plan.compiled.fn(expr)[1]
