@@ -377,23 +377,21 @@ def test_saturated_sigmoid_net_300():
     _check_saturated(300)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "solver bug: in a chain i1 -> h1 -> h2 -> h3 -> o1 of sigmoids, every weight 250 (i1 = 1, no biases, t1 = 0, "
-    "half_sse), delta_h1 = 7.9311857774210...e-428 but the solver stores an exact 0: its precision (558 digits) "
-    "allows for e^(-2*250) only, and is_noise() takes anything below 10^(-418) at 558 digits for a cancelled zero "
-    "(four saturated factors sigma'(250)^4 ~ e^(-1000) are below that); likewise grad_w1_h1_i1"))
-def test_deep_saturated_chain():
-    names = ["h1", "h2", "h3", "o1"]
+# Regression: a chain of saturated sigmoids multiplies one tiny sigma' per layer (sigma'(250)^4 ~ e^-1000); the
+# solver once took delta_h1 ~ 7.93e-428 for a cancelled zero and stored an exact 0.
+@pytest.mark.parametrize("depth, weight", [(4, 250), (4, 300), (5, 250), (5, 200), (6, 150)])
+def test_deep_saturated_chain(depth, weight):
+    names = [f"h{k}" for k in range(1, depth)] + ["o1"]
     net = layered(["i1"], [([n], Activation("sigmoid")) for n in names], with_bias=False)
-    key = solve(problem(net, {p: F(250) for p in net.params}, [({"i1": F(1)}, {"o1": F(0)})]))
+    key = solve(problem(net, {p: F(weight) for p in net.params}, [({"i1": F(1)}, {"o1": F(0)})]))
     with mp.workdps(DPS):  # chain rule with sigma'(x) = exp(-x)/(1 + exp(-x))^2: no cancellation at any depth
         a, slopes = mpf(1), []
         for _ in names:
-            x = 250 * a
+            x = weight * a
             a = 1 / (1 + mp.exp(-x))
             slopes.append(mp.exp(-x) / (1 + mp.exp(-x)) ** 2)
         want = a * slopes[-1]  # delta_o1 = (o1 - 0) * sigma'(net_o1)
         for s in reversed(slopes[:-1]):
-            want = want * 250 * s
+            want = want * weight * s
         got = to_mpf(key.values["delta_h1"])
         assert abs(got - want) <= abs(want) * mpf("1e-30"), (mpmath.nstr(got, 30), mpmath.nstr(want, 30))

@@ -23,14 +23,7 @@ Number = Fraction | mpmath.mpf
 
 
 class ExactBackend(Backend):
-    """Fractions where exact, mpf (at the ambient mpmath precision) where not.
-
-    ``largest_argument`` records the largest |x| given to exp, sigmoid or tanh: results like 1 - σ(x) are about
-    e^-|x|, so the solver sets its working precision from it.
-    """
-
-    def __init__(self) -> None:
-        self.largest_argument = 0
+    """Fractions where exact, mpf (at the ambient mpmath precision) where not."""
 
     def const(self, q: Fraction) -> Fraction:
         return q
@@ -50,8 +43,6 @@ class ExactBackend(Backend):
         return a**k
 
     def fn(self, name: str, x: Number, p0: Fraction, p1: Fraction) -> Number:
-        if name in ("exp", "sigmoid", "tanh"):
-            self.largest_argument = max(self.largest_argument, int(abs(to_mpf(x))))
         if name == "relu":
             return x if x > 0 else Fraction(0)
         if name == "relu_d":

@@ -52,40 +52,56 @@ class AnswerKey:
         return isinstance(self.values[name], Fraction)
 
 
-def _evaluate_all(graph: Graph, dps: int) -> tuple[dict[str, Number], int]:
-    """Every value at ``dps`` digits, and the largest argument of exp/sigmoid/tanh seen."""
-    backend = ExactBackend()
+def _evaluate_all(graph: Graph, dps: int) -> dict[str, Number]:
     values: dict[str, Number] = dict(graph.given)
     with mpmath.workdps(dps):
         for name, node in graph.nodes.items():
             try:
-                values[name] = evaluate(node.expr, values, backend)
+                values[name] = evaluate(node.expr, values, _BACKEND)
             except (ArithmeticError, ValueError) as exc:
                 raise SpecError(f"cannot compute {name}: {exc}", hint="check the given values") from None
-    return values, int(backend.largest_argument) + 1
+    return values
+
+
+def _smallness(problem: Problem, graph: Graph, values: dict[str, Number]) -> int:
+    """How small a value can get, as a power of e: the sum over sigmoid, tanh and softmax layers of the layer's
+    largest |net| (ReLU and linear units multiply by their weights, not by anything exponentially small).
+
+    A saturated unit's derivative is about e^-|net|, and a delta multiplies one such factor per layer on its path,
+    so no value of the key is smaller than e^-(this sum) times ordinary factors.
+    """
+    largest: dict[int, float] = {}
+    net = problem.network
+    for name, node in graph.nodes.items():
+        if node.kind == "net" and net.activation_of(node.neuron).kind in ("sigmoid", "tanh", "softmax"):
+            layer = net.neurons[node.neuron].layer
+            largest[layer] = max(largest.get(layer, 0.0), abs(float(values[name])))
+    return math.ceil(sum(largest.values()))
 
 
 def solve(problem: Problem) -> AnswerKey:
     """Compute every quantity of ``problem`` to at least ``KEY_DIGITS`` significant digits.
 
-    The starting precision allows for values as small as e^(-2·x) for the largest argument x of exp, sigmoid or tanh
-    (a saturated neuron's σ′ times another's), then doubles until two evaluations agree; a value that sits at the
-    rounding-noise floor of both evaluations is a zero reached by cancellation and is stored as an exact 0.
+    The starting precision allows for values twice as small (in digits) as the smallest the network can produce
+    (see ``_smallness``), then doubles until two evaluations agree; a value that sits at the rounding-noise floor
+    of both evaluations (below 10^(-3/4·digits), far below anything the network can produce) is a zero reached by
+    cancellation and is stored as an exact 0.
     """
     graph = build_graph(problem)
-    low, largest = _evaluate_all(graph, START_DPS)
+    low = _evaluate_all(graph, START_DPS)
     if all(isinstance(v, Fraction) for v in low.values()):
         return AnswerKey(problem, graph, low, START_DPS)
-    dps = START_DPS + math.ceil(2 * largest / math.log(10))
+    small = _smallness(problem, graph, low)
+    dps = START_DPS + math.ceil(2 * small / math.log(10))
     if dps > MAX_DPS // 2:
         raise SpecError(
-            f"a net input of {largest} saturates the network beyond what can be graded",
+            f"the network's net inputs (|net| adding up to {small} over the layers) saturate it beyond what can be graded",
             hint="use smaller weights or inputs",
         )
     if dps > START_DPS:
-        low, _ = _evaluate_all(graph, dps)
+        low = _evaluate_all(graph, dps)
     while True:
-        high, _ = _evaluate_all(graph, 2 * dps)
+        high = _evaluate_all(graph, 2 * dps)
         zeros = {k for k in graph.nodes if is_noise(low[k], dps) and is_noise(high[k], 2 * dps)}
         if all(k in zeros or agree(low[k], high[k], KEY_DIGITS + 2) for k in graph.nodes):
             high.update({k: Fraction(0) for k in zeros})
