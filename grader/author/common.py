@@ -22,6 +22,25 @@ NUMBER_FORMATS = """\
 """
 
 
+def points_label(points: float) -> str:
+    """``[1 pt]``, ``[2.5 pts]``."""
+    return f"[{points:g} pt{'' if points == 1 else 's'}]"
+
+
+def submission_ref(ref: str, problem_id: str) -> str:
+    """What a submission's ``problem:`` should say for the problem the author named ``ref``: ``ref`` itself when it
+    is an id (``exercise6``, ``sets/seed_homework``); for a file path, its path under a ``problems`` folder without
+    the extension (what ``find_problem`` resolves from any submission folder), else the problem's id."""
+    path = Path(ref)
+    if not path.is_file():
+        return ref.removesuffix(".yaml").removesuffix(".yml")
+    parts = path.resolve().parts
+    if "problems" in parts:
+        i = len(parts) - 1 - parts[::-1].index("problems")
+        return "/".join(parts[i + 1:]).removesuffix(".yaml").removesuffix(".yml")
+    return problem_id
+
+
 def load_problem_ref(ref: str, student: str | None = None) -> Problem:
     """The problem named by ``ref`` (an id or a path); for a randomized problem and a ``student`` id, that
     student's variant."""

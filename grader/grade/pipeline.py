@@ -41,17 +41,47 @@ class Grader:
         self.problem_override = problem
         self.reveal = reveal
         self._plans: dict[Path, Plan] = {}
+        self._variant_plans: dict[tuple[Path, str], Plan] = {}  # randomized problems: per (file, student id)
+        self._sets: dict[Path, object] = {}  # homework-set files (grader.author.homework), None for a problem
 
-    def plan_at(self, path: Path) -> Plan:
-        """The plan of the problem file at ``path``, solved on first use."""
+    def plan_at(self, path: Path, student: str | None = None) -> Plan:
+        """The plan of the problem file at ``path``, solved on first use; for a randomized problem and a
+        ``student`` id, the plan of that student's variant (``grader.author.variants``)."""
         path = path.resolve()
         plan = self._plans.get(path)
         if plan is None:
             plan = self._plans[path] = make_plan(solve(load_problem(path)))
-        return plan
+        if plan.problem.randomize is None or student is None:
+            return plan
+        variant = self._variant_plans.get((path, student))
+        if variant is None:
+            from grader.author.variants import variant_problem
+
+            variant = make_plan(solve(variant_problem(plan.problem, student).problem))
+            self._variant_plans[(path, student)] = variant
+        return variant
+
+    def set_at(self, path: Path):
+        """The homework set in the file at ``path`` (``grader.author.homework.HomeworkSet``), None for a problem."""
+        path = path.resolve()
+        if path not in self._sets:
+            from grader.author.homework import load_set_if_any
+
+            self._sets[path] = load_set_if_any(path)
+        return self._sets[path]
 
     def grade_file(self, path: str | Path) -> GradeResult:
-        return self.grade_submission(load_submission(path))
+        try:
+            sub = load_submission(path)
+        except SubmissionError:
+            # A homework set's answers (``ex6.z1``, lists, nested mappings) are not a plain problem's.
+            from grader.author.homework import grade_set_file
+
+            result = grade_set_file(self, path)
+            if result is None:
+                raise
+            return result
+        return self.grade_submission(sub)
 
     def grade_submission(self, sub: Submission) -> GradeResult:
         near = str(Path(sub.source).parent) if sub.source and not sub.source.startswith("<") else None
@@ -65,7 +95,19 @@ class Grader:
                 exc.message, file=sub.source, line=sub.document.line_of(("problem",)), path="problem",
                 hint=exc.hint or "name a problem id from problems/ or a path to a problem file",
             ) from None
+        if self.set_at(path) is not None:
+            from grader.author.homework import grade_set_document
+
+            return grade_set_document(self, self.set_at(path), sub.document)
         plan = self.plan_at(path)
+        if plan.problem.randomize is not None:
+            if not sub.student.id:
+                raise SubmissionError(
+                    f"problem {plan.problem.id} gives every student their own values, so the submission needs the "
+                    "student's id", file=sub.source, line=sub.document.line_of(("student",)), path="student.id",
+                    hint='write `student: {id: "400222100", name: Your Name}` with the id your values were made for',
+                )
+            plan = self.plan_at(path, sub.student.id)
         check_names(plan, sub)
         return grade(plan, without_blanks(sub), reveal=reveal_now(plan.problem, self.reveal))
 

@@ -15,9 +15,9 @@ from fractions import Fraction
 
 from grader.errors import SpecError
 from grader.spec.names import given_names, quantity_names
-from grader.spec.problem import (Activation, AskItem, Example, Layer, Network, Neuron, Problem, Tolerance,
-                                 Training)
-from grader.spec.schema import ActivationSpec, CompactLayer, ExplicitLayer, ProblemSpec, ToleranceSpec
+from grader.spec.problem import (Activation, AskItem, Example, Layer, Network, Neuron, Problem, Randomize, Range,
+                                 Tolerance, Training)
+from grader.spec.schema import ActivationSpec, CompactLayer, ExplicitLayer, ProblemSpec, RangeSpec, ToleranceSpec
 
 Path = tuple[str | int, ...]
 LineOf = Callable[[Path], "int | None"]
@@ -383,4 +383,67 @@ def build_problem(spec: ProblemSpec, *, source: str | None = None, line_of: Line
     problem = Problem(id=spec.id, title=spec.title, statement=spec.statement, network=net, loss=spec.loss,
                       examples=examples, params=params, training=training, ask=(), default_tolerance=default_tol,
                       carried_credit=spec.ask.carried_credit, reveal=spec.reveal, due=spec.due, source=source)
-    return dataclasses.replace(problem, ask=_asks(spec, problem, where))
+    problem = dataclasses.replace(problem, ask=_asks(spec, problem, where))
+    if spec.randomize is not None:
+        problem = dataclasses.replace(problem, randomize=_randomize(spec, problem, where))
+    return problem
+
+
+MAX_GRID = 1_000_000  # values on one randomization grid
+
+
+def _grid(r: RangeSpec, path: Path, where: Where) -> Range:
+    if r.step <= 0:
+        raise where.error(path + ("step",), "the step must be positive", "e.g. step: 0.05")
+    if r.max < r.min:
+        raise where.error(path + ("max",), "max is below min", f"swap them: min: {r.max}, max: {r.min}")
+    if (r.max - r.min) / r.step > MAX_GRID:
+        raise where.error(path + ("step",), f"the grid has more than {MAX_GRID} values", "use a larger step")
+    return Range(r.min, r.max, r.step)
+
+
+def _randomize(spec: ProblemSpec, problem: Problem, where: Where) -> Randomize:
+    """Grids by given-value name: group keys (inputs, targets, weights, biases, learning_rate) first, then names."""
+    rs, net, given = spec.randomize, problem.network, problem.given_values()
+    targets = {net.target_name(o) for o in net.outputs}
+    stem = {g: g.rsplit("_x", 1)[0] if problem.batched else g for g in given}
+    groups = {
+        "inputs": [g for g in given if stem[g] in net.inputs],
+        "targets": [g for g in given if stem[g] in targets],
+        "weights": list(net.weights),
+        "biases": list(net.biases),
+        "learning_rate": ["eta"],
+    }
+    ranges: dict[str, Range] = {}
+    for group, members in groups.items():
+        r = getattr(rs, group)
+        if r is None:
+            continue
+        if not members:
+            raise where.error(("randomize", group), f"this network has no {group}", f"remove randomize.{group}")
+        grid = _grid(r, ("randomize", group), where)
+        ranges.update((m, grid) for m in members)
+    for name, r in (rs.model_extra or {}).items():
+        path: Path = ("randomize", name)
+        alias = "eta" if name in LEARNING_RATE_WORDS else "mu" if name == "momentum" else name
+        members = [alias] if alias in given else [g for g in given if stem[g] == alias and g != alias]
+        if not members:
+            raise where.error(path, f"{name!r} is not a given value of this problem",
+                              close_hint(name, sorted(set(stem.values()) | set(groups))) or
+                              f"randomize given values ({', '.join(sorted(set(stem.values())))}) or the groups "
+                              f"{', '.join(groups)}")
+        grid = _grid(r, path, where)
+        ranges.update((m, grid) for m in members)
+    for name, grid in ranges.items():
+        path = ("randomize",)
+        if name == "eta" and grid.low <= 0:
+            raise where.error(path, "a randomized learning rate must stay positive", "use min > 0")
+        if name == "mu" and not (0 <= grid.low and grid.high < 1):
+            raise where.error(path, "a randomized momentum must stay in [0, 1)", "use 0 <= min, max < 1")
+        if stem[name] in targets and spec.loss.endswith("cross_entropy"):
+            if spec.loss == "categorical_cross_entropy":
+                raise where.error(path, "categorical targets cannot be randomized (they must sum to 1)",
+                                  "randomize inputs and weights instead")
+            if grid.low < 0 or grid.high > 1:
+                raise where.error(path, f"{name}: cross-entropy targets must stay in [0, 1]", "use 0 <= min, max <= 1")
+    return Randomize(ranges, rs.no_saturation, rs.min_change, rs.nonzero, rs.attempts)

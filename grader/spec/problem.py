@@ -120,6 +120,30 @@ class AskItem:
 
 
 @dataclass(frozen=True)
+class Range:
+    """The grid ``low, low + step, ...`` up to ``high`` of a randomized given value."""
+
+    low: Fraction
+    high: Fraction
+    step: Fraction
+
+    def values(self) -> list[Fraction]:
+        return [self.low + k * self.step for k in range(int((self.high - self.low) / self.step) + 1)]
+
+
+@dataclass(frozen=True)
+class Randomize:
+    """Per-student variants (``grader.author.variants``): a grid per randomized given value, by the name of
+    ``Problem.given_values`` (``i1``, ``t1``, ``w5``, ``eta``; ``i1_x2`` in a batch), and the constraints."""
+
+    ranges: dict[str, Range]
+    no_saturation: bool = False
+    min_change: bool = False
+    nonzero: bool = False
+    attempts: int = 1000
+
+
+@dataclass(frozen=True)
 class Problem:
     id: str
     title: str
@@ -135,6 +159,8 @@ class Problem:
     reveal: RevealPolicy = "always"
     due: str | None = None  # ISO 8601 date/time; with reveal "after_due"
     source: str | None = None  # the file it was read from
+    randomize: Randomize | None = None  # per-student variants; None: every student gets the given values
+    variant: str | None = None  # the student id whose variant this is (values drawn from ``randomize``)
 
     @property
     def batched(self) -> bool:

@@ -34,7 +34,7 @@ from grader.parse.answer import Unparseable, parse_exact
 
 __all__ = [
     "ActivationSpec", "AskEntry", "AskSpec", "CompactLayer", "ExplicitLayer", "NetworkSpec", "ProblemSpec",
-    "ToleranceSpec", "TrainingSpec", "naming_doc", "TAGS",
+    "ToleranceSpec", "TrainingSpec", "naming_doc", "TAGS", "RangeSpec", "RandomizeSpec",
 ]
 
 ActivationName = Literal["sigmoid", "tanh", "relu", "leaky_relu", "linear", "softmax"]
@@ -222,6 +222,35 @@ class AskSpec(Strict):
         description='each: "name" (1 point) | {name: points} | {quantity: name, points: 2, tolerance: {...}}')
 
 
+class RangeSpec(Strict):
+    """A grid of values for a randomized given value: ``min``, ``min + step``, ... up to ``max`` (all exact)."""
+
+    min: Exact = Field(description="the smallest value")
+    max: Exact = Field(description="the largest value (included when it is on the grid)")
+    step: Exact = Field(description="the grid step (> 0), e.g. 0.05")
+
+
+class RandomizeSpec(BaseModel):
+    """Per-student variants: grids for given values and the constraints every variant must meet.
+
+    Besides the group keys below, any given value can have its own grid by name (``w1: {min: -1, max: 1, step:
+    0.05}``), which wins over its group. See ``docs/authoring.md``.
+    """
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    __pydantic_extra__: dict[str, RangeSpec] = Field(init=False)
+
+    inputs: RangeSpec | None = Field(None, description="grid for every input (of every example)")
+    targets: RangeSpec | None = Field(None, description="grid for every target t<k>")
+    weights: RangeSpec | None = Field(None, description="grid for every weight")
+    biases: RangeSpec | None = Field(None, description="grid for every bias")
+    learning_rate: RangeSpec | None = Field(None, description="grid for the learning rate")
+    no_saturation: bool = Field(False, description="every sigmoid/tanh neuron has derivative >= 1e-3")
+    min_change: bool = Field(False, description="no asked quantity (or parameter change) would pass as 0")
+    nonzero: bool = Field(False, description="no randomized value and no asked quantity is 0")
+    attempts: int = Field(1000, ge=1, le=100000, description="variants tried per student before giving up")
+
+
 class ProblemSpec(Strict):
     """A backprop problem as written in YAML. See the module docstring for both network forms."""
 
@@ -239,6 +268,8 @@ class ProblemSpec(Strict):
     ask: AskSpec
     reveal: Literal["always", "after_due", "never"] = Field("always", description="when the answer key is shown")
     due: IsoDate | None = Field(None, description="ISO 8601 date/time; required with reveal: after_due")
+    randomize: RandomizeSpec | None = Field(
+        None, description="per-student variants: value grids by name or group, and constraints")
 
 
 NAMING_DOC = """\
