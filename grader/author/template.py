@@ -10,7 +10,8 @@ from __future__ import annotations
 import argparse
 import json
 
-from grader.author.common import NUMBER_FORMATS, describe_quantity, load_problem_ref, write_output
+from grader.author.common import (NUMBER_FORMATS, describe_quantity, load_problem_ref, points_label, submission_ref,
+                                  write_output)
 from grader.solve.graph import build_graph
 from grader.spec.problem import Problem
 
@@ -43,7 +44,7 @@ def problem_template(problem: Problem, *, student_id: str | None = None, student
     points = {a.quantity: a.points for a in problem.ask}
     entries = []
     for ask in problem.ask:
-        pts = f" [{points[ask.quantity]:g} pt{'s' if points[ask.quantity] != 1 else ''}]"
+        pts = " " + points_label(points[ask.quantity])
         entries.append((ask.quantity, describe_quantity(problem, graph, ask.quantity) + pts))
     lines = [
         f"# Submission for {problem.id}: {problem.title}".rstrip(),
@@ -76,9 +77,11 @@ def main(argv: list[str]) -> int:
 
     hw = homework.load_set_ref(args.problem)
     if hw is not None:
-        text = homework.set_template(hw, student_id=args.student, student_name=args.name)
+        text = homework.set_template(hw, student_id=args.student, student_name=args.name,
+                                     problem_ref=submission_ref(args.problem, hw.id))
     else:
         problem = load_problem_ref(args.problem, args.student)
-        text = problem_template(problem, student_id=args.student, student_name=args.name)
+        text = problem_template(problem, student_id=args.student, student_name=args.name,
+                                problem_ref=submission_ref(args.problem, problem.id))
     write_output(text, args.out)
     return 0
