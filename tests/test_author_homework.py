@@ -11,7 +11,7 @@ from pathlib import Path
 import mpmath
 import pytest
 
-from grader.author.homework import load_set_if_any, merge_manual_scores, read_manual_scores, set_template
+from grader.author.homework import check_lines, load_set_if_any, merge_manual_scores, read_manual_scores, set_template
 from grader.cli import main as cli_main
 from grader.errors import GraderError, SpecError, SubmissionError
 from grader.grade.pipeline import Grader
@@ -275,3 +275,23 @@ def test_an_inline_backprop_spec(tmp_path: Path):
     assert r.field("bp.z1").verdict == r.field("bp.delta_o1").verdict == "correct"
     assert r.max_score == 12 and r.score == pytest.approx(12 * 3 / 24)
     assert load_yaml_text(set_template(hw)).data["answers"].keys() >= {"bp.z1", "bp.w8_new"}
+
+
+def test_grade_document_takes_sets_and_problems_alike():
+    """What `grade batch` reads (a Document) grades as a set or as a problem."""
+    doc = load_yaml_text(EXAMPLE.read_text(), source=str(EXAMPLE))
+    r = Grader().grade_document(doc)
+    assert r.problem == "seed_homework" and r.field("ex1").verdict == "pending"
+    plain = ROOT / "submissions_examples" / "exercise6_seed.yaml"
+    r = Grader().grade_document(load_yaml_text(plain.read_text(), source=str(plain)))
+    assert r.problem == "exercise6"
+    with pytest.raises(SubmissionError, match="not a valid answer name"):
+        Grader().grade_document(load_yaml_text("problem: exercise6\nanswers: {ex6.z1: 1}\n"))
+
+
+def test_check_lines_summarize_a_set(hw):
+    lines = check_lines(hw)
+    assert lines[0].endswith("valid homework set") and "10 questions, 100 points" in lines[2]
+    assert any(line.startswith("  ex6 (backprop, 30 points): problem exercise6") for line in lines)
+    assert "warning: ex4_act.relu_1: an answer of 0 would pass (true value 0)" in lines
+    assert any(line.startswith("warning: ex6: h2 is saturated") for line in lines)

@@ -445,18 +445,26 @@ def _example_name(q: SetQuestion) -> str:
 def grade_set_file(grader, path: str | Path) -> GradeResult | None:
     """Grade the submission at ``path`` if it answers a homework set; None when it does not (or cannot be read:
     the ordinary loader then reports why)."""
-    from grader.spec.load import find_problem
-
     try:
         doc = load_yaml_file(path)
-        data = doc.data
-        ref = grader.problem_override or (data.get("problem") if isinstance(data, dict) else None)
-        if not isinstance(ref, str) or not ref.strip():
-            return None
-        here = Path(path).resolve()
-        set_path = None
+    except GraderError:
+        return None
+    return grade_set_document_if_any(grader, doc)
+
+
+def grade_set_document_if_any(grader, doc: Document) -> GradeResult | None:
+    """Grade ``doc`` if it answers a homework set (``problem:`` names a set file); None otherwise."""
+    from grader.spec.load import find_problem
+
+    data = doc.data
+    ref = grader.problem_override or (data.get("problem") if isinstance(data, dict) else None)
+    if not isinstance(ref, str) or not ref.strip():
+        return None
+    here = Path(doc.source).resolve() if doc.source and not doc.source.startswith("<") else None
+    set_path = None
+    try:
         # find_problem looks next to the submission first, where the submission itself may have the set's name
-        for near in (here.parent, here.parent.parent, None):
+        for near in ((here.parent, here.parent.parent) if here else ()) + (None,):
             found = find_problem(ref.strip(), str(near) if near else None)
             if found.resolve() != here:
                 set_path = found
@@ -804,3 +812,28 @@ def set_key_document(hw: HomeworkSet, *, student: str | None = None):
                               steps=steps))
             exact["questions"][q.id] = {i.name: i.exact_text() for i in q.items}
     return KeyDocument(hw.title, hw.id + (f", variants of student {student}" if student else ""), parts, exact)
+
+
+def check_lines(hw: HomeworkSet) -> list[str]:
+    """What ``grade check`` could print for a set: one line per question, then warnings (a backprop question's
+    ``grader.solve.wellposed`` warnings; a numeric value for which an answer of 0 would pass)."""
+    from grader.solve.solver import solve
+    from grader.solve.wellposed import warnings
+
+    lines = [f"{hw.source}: valid homework set", f"  {hw.id}: {hw.title}",
+             f"  {len(hw.questions)} questions, {sum(q.points for q in hw.questions):g} points; "
+             f"tolerance: {hw.tolerance.describe()}"]
+    found = []
+    for q in hw.questions:
+        if q.kind == "free_text":
+            what = f"{len(q.spec.rubric)} rubric criteria, graded by hand"
+        elif q.kind == "backprop":
+            what = f"problem {q.problem.id}, {len(q.problem.ask)} quantities" + (
+                ", randomized per student" if q.problem.randomize is not None else "")
+            found += [f"{q.id}: {w}" for w in warnings(solve(q.problem))]
+        else:
+            what = ", ".join(i.name for i in q.items)
+            found += [f"{q.id}.{i.name}: an answer of 0 would pass (true value {i.decimal(6)})"
+                      for i in q.items if not i.is_set and within(0.0, float(i.value), i.tolerance)]
+        lines.append(f"  {q.id} ({q.kind}, {q.points:g} points): {what}")
+    return lines + ([f"warning: {w}" for w in found] or ["  no warnings"])

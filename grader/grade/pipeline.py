@@ -16,7 +16,8 @@ from grader.grade.result import GradeResult
 from grader.solve.solver import solve
 from grader.spec.load import find_problem, load_problem
 from grader.spec.problem import Problem
-from grader.submission.load import Submission, load_submission
+from grader.submission.load import Submission, load_submission, submission_from_document
+from grader.yamlio import Document
 
 RevealOverride = str | None  # "always" | "never" | "after_due" | None (the problem's own policy)
 
@@ -78,6 +79,19 @@ class Grader:
             from grader.author.homework import grade_set_file
 
             result = grade_set_file(self, path)
+            if result is None:
+                raise
+            return result
+        return self.grade_submission(sub)
+
+    def grade_document(self, doc: Document) -> GradeResult:
+        """Grade a submission already read as a YAML ``Document``: a problem's, or a homework set's."""
+        try:
+            sub = submission_from_document(doc)
+        except SubmissionError:
+            from grader.author.homework import grade_set_document_if_any
+
+            result = grade_set_document_if_any(self, doc)
             if result is None:
                 raise
             return result
