@@ -41,7 +41,13 @@ def _write(text: str, out: str | None) -> None:
     if out:
         from grader.fileio import write_atomic
 
-        write_atomic(Path(out), text)
+        path = Path(out)
+        if path.is_dir():
+            raise GraderError(f"--out {out} is a folder", hint="give a file name, e.g. --out report.html")
+        try:
+            write_atomic(path, text)
+        except OSError as exc:
+            raise GraderError(f"cannot write --out {out}: {exc.strerror or exc}", hint="check the folder exists and is writable") from None
     else:
         sys.stdout.write(text)
 

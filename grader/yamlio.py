@@ -108,6 +108,9 @@ def format_path(path: tuple) -> str:
 # scalars
 
 
+_LONGEST_NUMBER = 1000  # characters
+
+
 def _yaml_int(text: str) -> int:
     """An int as PyYAML's SafeConstructor reads it (YAML 1.1: ``0b``, ``0x``, leading-0 octal, ``_``, ``a:b``)."""
     value = text.replace("_", "")
@@ -247,11 +250,16 @@ class _Builder:
                 return node.value
             raise self.bad_tag(node, path)
         text = node.value
+        if len(text) > _LONGEST_NUMBER and tag in (_INT, _FLOAT):
+            # Longer than any number a reader needs (and than Python converts): kept as text, so an answer is
+            # graded 'unparseable' ("too long") and a spec value refused with the usual message.
+            return text
         try:
             value = make(text)
         except (ValueError, ArithmeticError, KeyError, IndexError):
+            shown = text if len(text) <= 60 else text[:57] + "..."
             raise self.error(
-                f"'{text}' is not a valid {_TYPE_NAMES[tag]}", node, path, "write a plain number, or quote text"
+                f"'{shown}' is not a valid {_TYPE_NAMES[tag]}", node, path, "write a plain number, or quote text"
             ) from None
         self.texts[path] = text
         return value
@@ -497,10 +505,11 @@ def _yaml_error(e: Exception, text: str, source: str) -> GraderError:
                 hint=_DEPTH_HINT,
             )
         context = e.context or ""
+        last = text.count("\n") + (0 if text.endswith("\n") else 1)  # the end-of-stream mark can be past it
         return GraderError(
             f"YAML syntax error: {problem} (column {mark.column + 1})",
             file=source,
-            line=mark.line + 1,
+            line=max(1, min(mark.line + 1, last)),
             hint=_syntax_hint(problem, context, _char_at(text, mark.line, mark.column)),
         )
     if isinstance(e, yaml.reader.ReaderError):

@@ -8,8 +8,7 @@ mutated by hypothesis: keys dropped, values replaced by the wrong types, deep ne
 binary junk, non-UTF-8, tabs, duplicate keys, python tags. Grading itself is total: every submission that reads
 gets exactly one verdict per asked quantity and a score between 0 and the maximum.
 
-Known bugs are pinned by ``xfail(strict=True)`` tests at the end, each with its reproducer; when one is fixed its test
-starts passing and strict xfail turns that into a failure, so the marker gets removed.
+Bugs these tests found are kept at the end as regression tests.
 """
 
 from __future__ import annotations
@@ -454,7 +453,7 @@ NAMED = {
     "self-referencing alias": (b"problem: exercise6\nanswers: &a {z1: *a}\n", 2, ["nesting", "32"], None),
     "deep nesting": (_seed_with("z1: -11.65", "z1: " + "[" * 100 + "1" + "]" * 100), 2, ["nesting", "32"], None),
     "very deep nesting": (_seed_with("z1: -11.65", "z1: " + "[" * 50000 + "]" * 50000), 2, ["nesting"], None),
-    "huge integer (10**5000)": (_seed_with("z1: -11.65", "z1: 1" + "0" * 5000), 2, ["z1"], b"z1: 1000"),
+    "huge integer (10**5000)": (_seed_with("z1: -11.65", "z1: 1" + "0" * 5000), 0, [], None),
     "unclosed quote": (_seed_with("z1: -11.65", "z1: '-11.65"), 2, ["quote"], None),
     "a list instead of a mapping": (b"- problem: exercise6\n- answers: {}\n", 2, ["mapping"], None),
     "answers is a number": (b"problem: exercise6\nanswers: 3\n", 2, ["answers", "mapping"], b"answers"),
@@ -793,16 +792,13 @@ def test_python_tags_are_refused_never_run(capfd, tmp_path, monkeypatch, tag, fi
     assert not Path("PWNED").exists()
 
 
-# ------------------------------------------------------------------------------------------------------ known bugs
-# Each pins a reproducer found by the tests above. Exit 1 ("internal error") is a bug by the CLI's own contract.
+# ------------------------------------------------------------------------------------------------------ found bugs
+# Reproducers found by the tests above, kept as regression tests once fixed (the last one is still open).
+# Exit 1 ("internal error") is a bug by the CLI's own contract.
 
 _BIG = "1.7976931348623157e308"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: grader/solve/expr.py compiled sum, math.fsum over the student's values: "
-                                       "terms overflowing to -inf and +inf (ValueError: -inf + inf in fsum), or finite "
-                                       "terms whose sum passes the float range (OverflowError: intermediate overflow "
-                                       "in fsum) -> exit 1")
 @pytest.mark.parametrize("using", ["{h1: -1e308, h2: 1e308}", "{h1: 4e306, h2: 3.9e306}"])
 def test_bug_carried_sum_overflow(capsys, tmp_path, using):
     path = tmp_path / "sub.yaml"
@@ -811,8 +807,6 @@ def test_bug_carried_sum_overflow(capsys, tmp_path, using):
     assert_no_crash(rc, out, err)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: grader/grade/diagnose.py by_value: round(math.log10(s/target)) with "
-                                       "s/target = inf -> OverflowError -> exit 1")
 @pytest.mark.parametrize("answers", [
     "  h2: 1e308\n",  # a huge answer
     "  delta_o1:\n    value: -0.000269051\n    using: {o1: 1e-320, t1: 0.9}\n",  # a subnormal value it follows from
@@ -824,8 +818,6 @@ def test_bug_huge_answer_diagnosis(capsys, tmp_path, answers):
     assert_no_crash(rc, out, err)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: grader/grade/tolerance.py round_sig(1.797e308, d) rounds past the float "
-                                       "range (OverflowError: rounded value too large to represent) -> exit 1")
 def test_bug_huge_using_value_rounding(capsys, tmp_path):
     path = tmp_path / "sub.yaml"
     path.write_text(f"problem: exercise6\nanswers:\n  h2:\n    value: 5\n    using: {{z2: {_BIG}}}\n")
@@ -833,7 +825,6 @@ def test_bug_huge_using_value_rounding(capsys, tmp_path):
     assert_no_crash(rc, out, err)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the three crashes above, found by grading with the full float range")
 @FUZZ
 @given(data=st.data())
 @example(data=None)
@@ -847,8 +838,6 @@ def test_bug_grading_is_total_over_the_full_float_range(capsys, tmp_path, data):
     _check_total(capsys, tmp_path, data, st.floats())
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: grader/spec/load.py find_problem: Path(ref).is_file() raises "
-                                       "OSError ENAMETOOLONG for a problem name over 255 bytes -> exit 1")
 @pytest.mark.parametrize("how", ["submission", "--problem", "solve", "check"])
 def test_bug_overlong_problem_name(capsys, tmp_path, how):
     name = "p" * 300
@@ -861,8 +850,6 @@ def test_bug_overlong_problem_name(capsys, tmp_path, how):
     assert rc == 2
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the spec accepts points: .inf (and 1e400 -> inf); grading then prints "
-                                       "max_score Infinity, which is not JSON")
 @pytest.mark.parametrize("points", [".inf", "1e400"])
 def test_bug_infinite_points(capsys, tmp_path, points):
     problem = tmp_path / "p.yaml"
@@ -879,17 +866,12 @@ def test_bug_infinite_points(capsys, tmp_path, points):
     assert math.isfinite(result["max_score"])
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: cli._write / fileio.write_atomic: --out naming a directory raises "
-                                       "IsADirectoryError -> exit 1 (should be exit 2 naming the path)")
 def test_bug_out_is_a_directory(capsys, tmp_path):
     rc, out, err = run_cli(capsys, [SEED, "--out", tmp_path])
     assert_no_crash(rc, out, err)
     assert rc == 2 and str(tmp_path) in err
 
 
-@pytest.mark.xfail(strict=True, reason="BUG (message): an integer of more than 4300 digits is reported as "
-                                       "\"'999…' is not a valid integer\" (Python's int-string limit) and the "
-                                       "message echoes all 5000 digits; 1e400 is graded 'unparseable' instead")
 def test_bug_huge_integer_message(capsys, tmp_path):
     path = tmp_path / "sub.yaml"
     path.write_bytes(_seed_with("z1: -11.65", "z1: 1" + "0" * 5000))
@@ -901,9 +883,6 @@ def test_bug_huge_integer_message(capsys, tmp_path):
         assert "not a valid integer" not in err and len(err) < 1000, err
 
 
-@pytest.mark.xfail(strict=True, reason="BUG (minor): an unclosed '{' or '[' at the end of a file without a final "
-                                       "newline is reported one line past the end of the file (libyaml's "
-                                       "end-of-stream mark, passed on by grader/yamlio.py _yaml_error)")
 def test_bug_line_past_the_end_of_the_file(capsys, tmp_path):
     path = tmp_path / "sub.yaml"
     path.write_bytes(b"problem: exercise6\nanswers: {z1: 1")  # two lines

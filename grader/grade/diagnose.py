@@ -34,7 +34,11 @@ def by_value(s: float, target: float, tol: Tolerance, whose: str, *, show: bool 
         return Diagnosis("zero", f"Your value is 0, but {whose} give {fmt(target)}: for an updated parameter, 0 means no update at all.")
     if within(-s, target, tol):
         return Diagnosis("flipped_sign", f"Right size, wrong sign: {whose} give {fmt(target)}.")
+    if not math.isfinite(s):
+        return None
     ratio = s / target
+    if not math.isfinite(ratio) or ratio == 0:
+        return None
     if ratio > 0:
         k = round(math.log10(ratio))
         if k != 0 and abs(k) <= MAX_POWER and within(s, target * 10.0**k, tol):

@@ -31,4 +31,7 @@ def round_sig(x: float, digits: int) -> float:
     """``x`` rounded to ``digits`` significant digits."""
     if x == 0 or not math.isfinite(x):
         return x
-    return round(x, digits - 1 - math.floor(math.log10(abs(x))))
+    try:
+        return round(x, digits - 1 - math.floor(math.log10(abs(x))))
+    except OverflowError:  # within a digit of the float range: already as rounded as a float can be
+        return x

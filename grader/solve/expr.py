@@ -203,7 +203,15 @@ def compile_float(e: Expr) -> Callable[[Mapping[str, float]], float]:
         return lambda env: v
     if isinstance(e, Add):
         parts = [compile_float(t) for t in e.terms]
-        return lambda env: math.fsum(p(env) for p in parts)
+
+        def total(env):
+            terms = [p(env) for p in parts]
+            try:
+                return math.fsum(terms)
+            except (OverflowError, ValueError):  # inf - inf, or a sum past the float range
+                return sum(terms)
+
+        return total
     if isinstance(e, Mul):
         parts = [compile_float(f) for f in e.factors]
 

@@ -115,6 +115,14 @@ def _candidates(ref: str, near: str | None) -> list[Path]:
     return out
 
 
+def _is_file(path: Path) -> bool:
+    """``path.is_file()``, False for names the system cannot take (too long, NUL bytes)."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
 def find_problem(ref: str, near: str | None = None) -> Path:
     """Resolve a problem id or path.
 
@@ -123,12 +131,17 @@ def find_problem(ref: str, near: str | None = None) -> Path:
     e.g. the submission that names the problem), ``./problems/<ref>.yaml`` and the bundled ``problems/<ref>.yaml``.
     """
     direct = Path(ref)
-    if direct.is_file():
+    if _is_file(direct):
         return direct
     tried: list[str] = [str(direct)]
     for cand in _candidates(ref, near):
-        if cand.is_file():
+        if _is_file(cand):
             return cand
         if str(cand) not in tried:
             tried.append(str(cand))
-    raise SpecError(f"no problem {ref!r} found", path=None, hint="looked in: " + ", ".join(tried))
+    shown = ref if len(ref) <= 80 else ref[:77] + "..."
+    if len(tried) > 1 or len(ref) <= 80:
+        hint = "looked in: " + ", ".join(t if len(t) <= 120 else t[:117] + "..." for t in tried)
+    else:
+        hint = None
+    raise SpecError(f"no problem {shown!r} found", path=None, hint=hint)

@@ -183,7 +183,7 @@ class ToleranceSpec(Strict):
 
     mode: Literal["relabs", "sigfig"] | None = Field(None, description="relabs (default) or sigfig")
     rtol: float | None = Field(None, ge=0, le=1, description="relative tolerance (default 0.01)")
-    atol: float | None = Field(None, ge=0, description="absolute tolerance (default 1e-9)")
+    atol: float | None = Field(None, ge=0, allow_inf_nan=False, description="absolute tolerance (default 1e-9)")
     digits: int | None = Field(None, ge=1, le=15, description="significant figures for mode sigfig (default 3)")
 
 
@@ -191,7 +191,7 @@ class AskEntry(Strict):
     """One asked quantity with its points and an optional tolerance override."""
 
     quantity: str = Field(description="a computed quantity, e.g. delta_o1 or w5_new")
-    points: float = Field(1.0, gt=0, description="points for this field (> 0)")
+    points: float = Field(1.0, gt=0, allow_inf_nan=False, description="points for this field (> 0, finite)")
     tolerance: ToleranceSpec | None = Field(None, description="overrides the default rule for this quantity")
 
 
@@ -205,7 +205,7 @@ def _ask_tag(v: Any) -> str | None:
 
 AskItemField = Annotated[
     Annotated[str, Tag("ask-name")]
-    | Annotated[dict[str, Annotated[float, Field(gt=0)]], Tag("ask-points"), Field(min_length=1, max_length=1)]
+    | Annotated[dict[str, Annotated[float, Field(gt=0, allow_inf_nan=False)]], Tag("ask-points"), Field(min_length=1, max_length=1)]
     | Annotated[AskEntry, Tag("ask-entry")],
     Discriminator(_ask_tag, custom_error_type="ask_item",
                   custom_error_message="an asked quantity is a name, {name: points} or {quantity: name, points: ..}"),
