@@ -73,7 +73,7 @@ def test_pruning_keys(hw):
     it = items(hw, "ex5_prune")
     # |w|: 0.8, 0.1, 0.05, 0.6, 0.9, 0.3 -> half pruned: 0.05, 0.1, 0.3
     assert it["survivors"].value == {"w1_1_1", "w1_2_2", "w2_1_1"}
-    h1, h2 = max(0.8 * 1.0 + 0.1, 0), max(-0.6 * 0.5 - 0.2, 0)
+    h1 = max(0.8 * 1.0 + 0.1, 0)  # h2 = relu(-0.6·0.5 - 0.2) = 0, and its weight was pruned anyway
     assert float(it["o1"].value) == pytest.approx(1 / (1 + math.exp(-(0.9 * h1 + 0.2))), rel=1e-14)
 
 
