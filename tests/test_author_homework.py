@@ -19,7 +19,7 @@ from grader.spec.load import BUNDLED_PROBLEMS
 from grader.yamlio import load_yaml_text
 
 ROOT = Path(__file__).resolve().parents[1]
-SET = BUNDLED_PROBLEMS / "sets" / "seed_homework.yaml"
+SET = BUNDLED_PROBLEMS / "seed_homework.yaml"
 EXAMPLE = ROOT / "submissions_examples" / "seed_homework.yaml"
 FREE = ["ex1", "ex2", "ex3", "ex4", "ex5"]
 

@@ -17,7 +17,7 @@ from grader.solve.solver import solve
 from grader.spec.load import BUNDLED_PROBLEMS, load_problem
 
 SHIPPED = ["exercise6", "classic_222", "compact_3layer", "softmax_ce", "tanh_relu", "batch_two", "two_steps",
-           "sets/seed_homework", "random/exercise6_random"]
+           "seed_homework", "exercise6_random"]
 
 
 def appendix(markdown: str) -> dict:
@@ -54,7 +54,7 @@ def test_latex_is_a_complete_article(ref):
 
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
-@pytest.mark.parametrize("ref", ["exercise6", "compact_3layer", "sets/seed_homework"])
+@pytest.mark.parametrize("ref", ["exercise6", "compact_3layer", "seed_homework"])
 def test_latex_compiles(ref, tmp_path: Path):
     (tmp_path / "key.tex").write_text(render_latex(key_document(ref)))
     run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "key.tex"], cwd=tmp_path,
@@ -74,9 +74,9 @@ def test_html_is_a_page_with_mathjax_and_escaped_text():
 
 
 def test_a_randomized_problems_key_is_the_students_variant():
-    doc = key_document("random/exercise6_random", "400222100")
+    doc = key_document("exercise6_random", "400222100")
     values = doc.exact["values"]
-    v = variant_problem(load_problem(BUNDLED_PROBLEMS / "random" / "exercise6_random.yaml"), "400222100")
+    v = variant_problem(load_problem(BUNDLED_PROBLEMS / "exercise6_random.yaml"), "400222100")
     assert doc.exact["student"] == "400222100" and "400222100" in doc.ident
     assert values == json.loads(solution_json(solve(v.problem)))["values"]
     md = render_markdown(doc)
@@ -84,7 +84,7 @@ def test_a_randomized_problems_key_is_the_students_variant():
 
 
 def test_a_sets_key_has_every_question():
-    md = render_markdown(key_document("sets/seed_homework"))
+    md = render_markdown(key_document("seed_homework"))
     for head in ("## ex1: Perceptron versus logistic regression (10 points)", "### Rubric (graded by hand)",
                  "| `ex2_loss.E_mse` | 2 | 0.075 |", "| `ex5_prune.survivors` | 2 | w1_1_1, w1_2_2, w2_1_1 |",
                  "## ex6: One step of backpropagation (30 points)", "| `ex6.delta_o1` | 2.5 | -0.05687179334 |"):

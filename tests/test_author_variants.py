@@ -20,7 +20,7 @@ from grader.solve.solver import solve
 from grader.spec.load import BUNDLED_PROBLEMS, load_problem
 from grader.yamlio import load_yaml_text
 
-RANDOM = BUNDLED_PROBLEMS / "random" / "exercise6_random.yaml"
+RANDOM = BUNDLED_PROBLEMS / "exercise6_random.yaml"
 STUDENTS = [f"40022{k:04d}" for k in range(25)] + ["alice", "Bob Smith", "x@uni.edu"]
 
 
@@ -187,7 +187,7 @@ def test_grade_variants_writes_each_students_files(tmp_path: Path, problem):
     assert "{{" not in statement and "| `w1` |" in statement
     assert f"w_1 = {data['values']['w1']}$" in statement  # the placeholder has the student's value
     template = load_yaml_text((out / "12345" / "template.yaml").read_text()).data
-    assert template["student"]["id"] == "12345" and template["problem"] == "random/exercise6_random"
+    assert template["student"]["id"] == "12345" and template["problem"] == "exercise6_random"
     index = (out / "index.csv").read_text().splitlines()
     assert index[0] == "id,name,folder,attempt" and index[2].startswith("9/9,Bob,9_9,")
     # regenerating writes the same files

@@ -179,3 +179,11 @@ def test_exam_mode_messages_quote_no_key_numbers(ex6):
     for number in ("-7.65", "1.17999e-6", "0.00260244"):  # the key's z1 and h2; a change derived from the key
         assert number in words(revealed)
         assert number not in words(exam)
+
+
+def test_a_submission_named_like_its_problem_is_not_taken_for_it(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    sub = tmp_path / "classic_222.yaml"
+    sub.write_text("problem: classic_222\nanswers: {net_h1: 0.3775}\n", encoding="utf-8")
+    r = Grader().grade_file(sub)
+    assert r.problem == "classic_222" and r.field("net_h1").verdict == "correct"

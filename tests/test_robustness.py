@@ -37,7 +37,11 @@ from grader.submission.load import Submission, load_submission
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "submissions_examples" / "exercise6_seed.yaml"
 PROBLEM = ROOT / "problems" / "exercise6.yaml"
-PROBLEMS = sorted((ROOT / "problems").glob("*.yaml"))
+PROBLEMS = sorted(
+    p for p in (ROOT / "problems").glob("*.yaml")
+    # a homework set or a randomized problem is not graded from a problem-less, student-less submission
+    if not any(line.startswith(("questions:", "randomize:")) for line in p.read_text(encoding="utf-8").splitlines())
+)
 SEED_BYTES = SEED.read_bytes()
 PROBLEM_BYTES = PROBLEM.read_bytes()
 SEED_DATA = yaml.safe_load(SEED_BYTES)

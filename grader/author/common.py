@@ -29,7 +29,7 @@ def points_label(points: float) -> str:
 
 def submission_ref(ref: str, problem_id: str) -> str:
     """What a submission's ``problem:`` should say for the problem the author named ``ref``: ``ref`` itself when it
-    is an id (``exercise6``, ``sets/seed_homework``); for a file path, its path under a ``problems`` folder without
+    is an id (``exercise6``, ``seed_homework``); for a file path, its path under a ``problems`` folder without
     the extension (what ``find_problem`` resolves from any submission folder), else the problem's id."""
     path = Path(ref)
     if not path.is_file():

@@ -113,18 +113,10 @@ def grade_set_document_if_any(grader, doc: Document) -> GradeResult | None:
     ref = grader.problem_override or (data.get("problem") if isinstance(data, dict) else None)
     if not isinstance(ref, str) or not ref.strip():
         return None
-    here = Path(doc.source).resolve() if doc.source and not doc.source.startswith("<") else None
-    set_path = None
+    near = doc.source if doc.source and not doc.source.startswith("<") else None
     try:
-        # find_problem looks next to the submission first, where the submission itself may have the set's name
-        for near in ((here.parent, here.parent.parent) if here else ()) + (None,):
-            found = find_problem(ref.strip(), str(near) if near else None)
-            if found.resolve() != here:
-                set_path = found
-                break
+        set_path = find_problem(ref.strip(), near)  # never the submission itself, which may bear the set's name
     except GraderError:
-        return None
-    if set_path is None:
         return None
     hw = grader.set_at(set_path)
     if hw is None:

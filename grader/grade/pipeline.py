@@ -66,9 +66,11 @@ class Grader:
         """The homework set in the file at ``path`` (``grader.author.homework.HomeworkSet``), None for a problem."""
         path = path.resolve()
         if path not in self._sets:
-            from grader.author.homework import load_set_if_any
+            self._sets[path] = None
+            if _has_top_level_key(path, "questions"):  # only then is the (large) homework module needed
+                from grader.author.homework import load_set_if_any
 
-            self._sets[path] = load_set_if_any(path)
+                self._sets[path] = load_set_if_any(path)
         return self._sets[path]
 
     def grade_file(self, path: str | Path) -> GradeResult:
@@ -98,7 +100,7 @@ class Grader:
         return self.grade_submission(sub)
 
     def grade_submission(self, sub: Submission) -> GradeResult:
-        near = str(Path(sub.source).parent) if sub.source and not sub.source.startswith("<") else None
+        near = sub.source if sub.source and not sub.source.startswith("<") else None
         ref = self.problem_override or sub.problem
         try:
             path = find_problem(ref, near)
@@ -124,6 +126,15 @@ class Grader:
             plan = self.plan_at(path, sub.student.id)
         check_names(plan, sub)
         return grade(plan, without_blanks(sub), reveal=reveal_now(plan.problem, self.reveal))
+
+
+def _has_top_level_key(path: Path, key: str) -> bool:
+    """Does the YAML file at ``path`` have ``key:`` at the start of a line (a top-level key)? Read as text."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return any(line.startswith(key + ":") for line in f)
+    except OSError:
+        return False
 
 
 def without_blanks(sub: Submission) -> Submission:

@@ -109,7 +109,7 @@ def _candidates(ref: str, near: str | None) -> list[Path]:
     out: list[Path] = []
     if near is not None:
         base = Path(near)
-        base = base if base.is_dir() else base.parent
+        base = base.parent if _is_file(base) else base
         out += [base / name, base / "problems" / name, base.parent / "problems" / name]
     out += [Path("problems") / name, BUNDLED_PROBLEMS / name]
     return out
@@ -123,19 +123,26 @@ def _is_file(path: Path) -> bool:
         return False
 
 
+def _resolved(path: Path) -> Path | None:
+    try:
+        return path.resolve()
+    except (OSError, ValueError, RuntimeError):
+        return None
+
+
 def find_problem(ref: str, near: str | None = None) -> Path:
     """Resolve a problem id or path.
 
     In order: ``ref`` itself when it is an existing file; then ``<near dir>/<ref>.yaml``,
     ``<near dir>/problems/<ref>.yaml``, ``<near dir>/../problems/<ref>.yaml`` (``near`` is a file or a directory,
     e.g. the submission that names the problem), ``./problems/<ref>.yaml`` and the bundled ``problems/<ref>.yaml``.
+    When ``near`` is a file (the submission), that file itself is never the answer: a submission may carry its
+    problem's name.
     """
-    direct = Path(ref)
-    if _is_file(direct):
-        return direct
-    tried: list[str] = [str(direct)]
-    for cand in _candidates(ref, near):
-        if _is_file(cand):
+    me = _resolved(Path(near)) if near and _is_file(Path(near)) else None
+    tried: list[str] = []
+    for cand in [Path(ref)] + _candidates(ref, near):
+        if _is_file(cand) and _resolved(cand) != me:
             return cand
         if str(cand) not in tried:
             tried.append(str(cand))
