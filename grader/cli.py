@@ -103,6 +103,14 @@ def _load_key(ref: str):
     return solve(load_problem(find_problem(ref)))
 
 
+def _homework_set(ref: str):
+    """The homework set ``ref`` names, or None when it is a single problem."""
+    from grader.grade.pipeline import Grader
+    from grader.spec.load import find_problem
+
+    return Grader().set_at(find_problem(ref))
+
+
 def cmd_solve(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(prog="grade solve", description="Print the worked solution of a problem.")
     ap.add_argument("problem", metavar="PROBLEM.yaml")
@@ -111,6 +119,13 @@ def cmd_solve(argv: list[str]) -> int:
     args = ap.parse_args(argv)
     from grader.report import solution
 
+    if _homework_set(args.problem) is not None:  # a whole homework: its answer key, question by question
+        from grader.author.key import key_document, render_markdown
+
+        doc = key_document(args.problem)
+        text = json.dumps(doc.exact, indent=2, ensure_ascii=False) + "\n" if args.format == "json" else render_markdown(doc)
+        _write(text, args.out)
+        return EXIT_OK
     key = _load_key(args.problem)
     render = {"text": solution.solution_text, "json": solution.solution_json, "markdown": solution.solution_markdown}
     _write(render[args.format](key), args.out)
@@ -123,6 +138,12 @@ def cmd_check(argv: list[str]) -> int:
     args = ap.parse_args(argv)
     from grader.solve.wellposed import warnings
 
+    hw = _homework_set(args.problem)
+    if hw is not None:
+        from grader.author.setviews import check_lines
+
+        print("\n".join(check_lines(hw)))
+        return EXIT_OK
     key = _load_key(args.problem)
     p = key.problem
     net = p.network

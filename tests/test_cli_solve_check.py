@@ -72,3 +72,11 @@ def test_check_invalid_problem_exits_2_with_location(capsys, tmp_path):
     p.write_text(spec, encoding="utf-8")
     code, _, err = run(capsys, "check", str(p))
     assert code == 2 and "bad.yaml:" in err and "o3" in err and "Traceback" not in err
+
+
+def test_check_and_solve_take_a_homework_set(capsys):
+    code, out, _ = run(capsys, "check", "seed_homework")
+    assert code == 0 and "valid homework set" in out and "ex6" in out
+    code, out, _ = run(capsys, "solve", "seed_homework", "--format", "json")
+    data = json.loads(out)
+    assert code == 0 and data["problem"] == "seed_homework" and "ex2_loss" in data["questions"]
