@@ -18,3 +18,9 @@ def fmt(x: float | None, digits: int = 6) -> str:
         mant, _, ex = s.partition("e")
         s = f"{mant}e{int(ex)}"
     return s
+
+
+def short(text: str, limit: int = 60) -> str:
+    """``text`` on one line, cut to ``limit`` characters for an overview (a written answer can be a page long)."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

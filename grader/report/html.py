@@ -22,6 +22,7 @@ import re
 from html import escape
 
 from grader.grade.result import FieldResult, GradeResult
+from grader.numfmt import short
 from grader.report.markdown import (
     FLAG_TITLE,
     describe,
@@ -193,7 +194,7 @@ def render_html(result: GradeResult) -> str:
         cells = [
             f'<th scope="row"><a href="#f-{_e(f.quantity)}"><code>{_e(f.quantity)}</code></a></th>',
             f'<td class="verdict v-{f.verdict}">{SYMBOL[f.verdict]} {f.verdict}</td>',
-            f"<td><code>{_e(given)}</code></td>" if given is not None else "<td>— no answer</td>",
+            f"<td><code>{_e(short(given))}</code></td>" if given is not None else "<td>— no answer</td>",
         ]
         if reveal:
             cells.append(f"<td><code>{_e(expected_value(f))}</code></td>")

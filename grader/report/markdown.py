@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from grader.grade.result import FieldResult, Flag, GradeResult
-from grader.numfmt import fmt
+from grader.numfmt import fmt, short
 from grader.report.text import SYMBOL
 
 HIDDEN = "[hidden]"
@@ -51,7 +51,9 @@ def shown_value(f: FieldResult) -> str | None:
 
 
 def expected_value(f: FieldResult) -> str:
-    return fmt(f.expected, 10)
+    """The key's value; a written answer graded by hand (``pending``) has none."""
+    return "—" if f.verdict == "pending" else fmt(f.expected, 10)
+
 
 
 def describe(f: FieldResult) -> str:
@@ -155,7 +157,7 @@ def render_markdown(result: GradeResult) -> str:
     ]
     for f in result.fields:
         given = shown_value(f)
-        cells = [f"`{f.quantity}`", _verdict(f), md_code(given, table=True) if given is not None else "— (no answer)"]
+        cells = [f"`{f.quantity}`", _verdict(f), md_code(short(given), table=True) if given is not None else "— (no answer)"]
         if reveal:
             cells.append(md_code(expected_value(f), table=True))
         cells.append(f"{points(f.points)} / {points(f.max_points)}")

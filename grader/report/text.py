@@ -7,7 +7,7 @@ so colour is never the only signal.
 from __future__ import annotations
 
 from grader.grade.result import GradeResult
-from grader.numfmt import fmt
+from grader.numfmt import fmt, short
 
 SYMBOL = {"correct": "✓", "carried": "↪", "incorrect": "✗", "missing": "∅", "unparseable": "?", "pending": "…"}
 COLOUR = {"correct": "32", "carried": "36", "incorrect": "31", "missing": "33", "unparseable": "35", "pending": "34"}
@@ -36,8 +36,8 @@ def render_text(result: GradeResult, *, colour: bool = False) -> str:
     width = max((len(f.quantity) for f in result.fields), default=8)
     for f in result.fields:
         verdict = _paint(f"{SYMBOL[f.verdict]} {f.verdict:<11}", COLOUR[f.verdict], colour)
-        given = f.given_text if f.given is None and f.given_text else fmt(f.given, 10)
-        expected = f"expected {fmt(f.expected, 10)}" if result.reveal else ""
+        given = short(f.given_text, 40) if f.given is None and f.given_text else fmt(f.given, 10)
+        expected = f"expected {fmt(f.expected, 10)}" if result.reveal and f.verdict != "pending" else ""
         lines.append(f"  {f.quantity:<{width}}  {verdict} given {given:<16} {expected:<26} {_points(f.points)}/{_points(f.max_points)}")
         pad = " " * (width + 4)
         if f.verdict != "correct":
