@@ -1,0 +1,168 @@
+"""``grade gradescope [--root /autograder]``: the Gradescope autograder entry point.
+
+Reads the student's YAML from ``<root>/submission/``, the problem from ``--problem`` or
+``<root>/source/problem.yaml``, and ``<root>/submission_metadata.json`` (optional: users[].name/email/id fill in the
+student when the file names none). Writes ``<root>/results/results.json``: one test per asked quantity
+(``name``, ``number`` "1.1", "1.2", ..., ``score``, ``max_score``, ``status``, ``output`` = the field's message and
+diagnosis, ``visibility``), the top-level ``score`` and ``output`` (the Markdown feedback report, ``output_format``
+"md"). An unusable submission scores 0 with the error message as output. It never crashes: even an internal error
+ends in a results.json that says so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import sys
+from pathlib import Path
+
+from grader.errors import GraderError, SpecError
+from grader.fileio import write_atomic
+from grader.grade.result import GradeResult, Student
+
+__all__ = ["main", "run_gradescope", "results_from_result", "find_submission"]
+
+_SUFFIXES = (".yaml", ".yml")
+
+
+def _metadata(root: Path) -> dict:
+    try:
+        data = json.loads((root / "submission_metadata.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _metadata_student(meta: dict) -> Student | None:
+    users = [u for u in (meta.get("users") or []) if isinstance(u, dict)]
+    if not users:
+        return None
+    names = [str(u["name"]) for u in users if u.get("name")]
+    first = users[0]
+    sid = first.get("sid") or first.get("email") or first.get("id")
+    return Student(id=str(sid) if sid is not None else None, name=", ".join(names) or None)
+
+
+def find_submission(folder: Path) -> Path:
+    """The one YAML file of the submission (searched recursively; hidden files and macOS metadata ignored)."""
+    if not folder.is_dir():
+        raise GraderError(
+            "no submission folder", file=str(folder), hint="upload your answers as one .yaml file"
+        )
+    found = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d != "__MACOSX")
+        for name in sorted(filenames):
+            if name.lower().endswith(_SUFFIXES) and not name.startswith("."):
+                found.append(Path(dirpath) / name)
+    if not found:
+        raise GraderError(
+            "your submission has no .yaml file",
+            hint="upload your answers file (e.g. answers.yaml), written as `problem:`, `student:`, `answers:`",
+        )
+    if len(found) > 1:
+        listed = ", ".join(p.relative_to(folder).as_posix() for p in found)
+        raise GraderError(
+            f"your submission has {len(found)} .yaml files ({listed}); which one holds your answers is unclear",
+            hint="submit exactly one .yaml file",
+        )
+    return found[0]
+
+
+def _test_output(f) -> str:
+    text = f.message
+    if f.diagnosis is not None:
+        text += f"\nLikely mistake ({f.diagnosis.id}): {f.diagnosis.text}"
+    return text
+
+
+def results_from_result(result: GradeResult) -> dict:
+    from grader.report import render
+
+    tests = [
+        {
+            "name": f.description or f.quantity,
+            "number": f"1.{i}",
+            "score": f.points,
+            "max_score": f.max_points,
+            "status": "passed" if f.verdict in ("correct", "carried") else "failed",
+            "output": _test_output(f),
+            "visibility": "visible",
+        }
+        for i, f in enumerate(result.fields, start=1)
+    ]
+    return {
+        "score": result.score,
+        "output": render(result, "markdown"),
+        "output_format": "md",
+        "test_output_format": "text",
+        "visibility": "visible",
+        "tests": tests,
+    }
+
+
+def _unusable(message: str, *, student_fault: bool = True) -> dict:
+    if student_fault:
+        message = "**Your submission could not be graded.**\n\n" + message + "\n\nFix the file and submit again."
+    return {
+        "score": 0,
+        "output": message,
+        "output_format": "md",
+        "visibility": "visible",
+        "tests": [],
+    }
+
+
+def run_gradescope(root: Path, *, problem: str | None = None, reveal: str | None = None) -> dict:
+    """The results.json content for the submission under ``root``. Unusable input gives score 0 and the reason."""
+    from grader.grade.pipeline import Grader
+
+    meta = _metadata(root)
+    ref = problem
+    if ref is None and (root / "source" / "problem.yaml").is_file():
+        ref = str(root / "source" / "problem.yaml")
+    sub_dir = root / "submission"
+    path: Path | None = None
+    try:
+        path = find_submission(sub_dir)
+        result = Grader(problem=ref, reveal=reveal).grade_file(path)
+    except SpecError as exc:
+        if ref is None:  # the problem named in the student's own file
+            return _unusable(str(exc))
+        # the instructor's problem, not the student's file
+        return _unusable(f"The autograder's problem is unusable: {exc}. This is not your fault; please tell your "
+                         "instructor.", student_fault=False)
+    except GraderError as exc:
+        if path is not None and exc.file == str(path):
+            exc.file = path.relative_to(sub_dir).as_posix()
+        return _unusable(str(exc))
+    shown = path.relative_to(sub_dir).as_posix()
+    student = result.student
+    if not (student.id or student.name):
+        student = _metadata_student(meta) or student
+    return results_from_result(dataclasses.replace(result, source=shown, student=student))
+
+
+def main(argv: list[str]) -> int:
+    ap = argparse.ArgumentParser(prog="grade gradescope", description="Gradescope autograder entry point.")
+    ap.add_argument("--root", default="/autograder", help="the autograder folder (default /autograder)")
+    ap.add_argument("--problem", help="the problem (id or path); default <root>/source/problem.yaml")
+    ap.add_argument("--reveal", choices=["always", "after_due", "never"],
+                    help="override the problem's policy on showing expected values")
+    args = ap.parse_args(argv)
+    root = Path(args.root)
+    status = 0
+    try:
+        results = run_gradescope(root, problem=args.problem, reveal=args.reveal)
+    except Exception as exc:  # never crash: Gradescope shows results.json, so say what happened there
+        results = _unusable(
+            f"The autograder itself failed (internal error: {type(exc).__name__}: {exc}). This is not your fault; "
+            "please tell your instructor.",
+            student_fault=False,
+        )
+        status = 1
+    write_atomic(root / "results" / "results.json", json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    print(f"score {results['score']:g} → {root / 'results' / 'results.json'}", file=sys.stderr)
+    return status

@@ -1,0 +1,148 @@
+"""Reading an LMS "download all submissions" zip safely: entries are read into memory, never extracted.
+
+Nothing is ever written from a zip, so an entry named ``../evil.yaml`` or ``/etc/x.yaml`` is only a name (zip-slip
+cannot happen). Before the central directory is parsed, its end record is read to refuse archives with too many
+entries or an oversized directory; then the declared sizes are summed and capped. Each entry is read with a cap of
+``min(declared size, MAX_ENTRY_BYTES) + 1`` bytes, so a lying header or a compression bomb never decompresses more
+than that. Symbolic-link entries (Unix mode in ``external_attr``) are never read; encrypted entries are refused.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import struct
+import zipfile
+import zlib
+
+from grader.errors import GraderError, LimitError
+from grader.yamlio import DEFAULT_MAX_BYTES
+
+__all__ = [
+    "MAX_ENTRIES",
+    "MAX_TOTAL_BYTES",
+    "MAX_ENTRY_BYTES",
+    "open_zip",
+    "is_symlink",
+    "is_encrypted",
+    "read_entry",
+]
+
+MAX_ENTRIES = 50_000
+MAX_TOTAL_BYTES = 500 * 1024 * 1024  # sum of the declared uncompressed sizes
+MAX_ENTRY_BYTES = DEFAULT_MAX_BYTES  # what the YAML reader accepts (1 MiB)
+MAX_DIRECTORY_BYTES = 64 * 1024 * 1024  # the central directory itself
+
+_EOCD = b"PK\x05\x06"
+_ZIP64_LOCATOR = b"PK\x06\x07"
+_ZIP64_EOCD = b"PK\x06\x06"
+_HINT = "an LMS download of YAML homework is a few megabytes; check that this is the right file"
+
+
+def _end_record(path: str) -> tuple[int, int]:
+    """(number of entries, central directory size) from the end-of-central-directory record, before parsing it."""
+    with open(path, "rb") as f:
+        f.seek(0, os.SEEK_END)
+        size = f.tell()
+        tail_len = min(size, 22 + 65535 + 20 + 56)
+        f.seek(size - tail_len)
+        tail = f.read(tail_len)
+        pos = tail.rfind(_EOCD)
+        if pos < 0 or len(tail) - pos < 22:
+            raise GraderError(
+                "not a zip file (no end-of-archive record)", file=path, hint="pass a folder or an LMS zip download"
+            )
+        entries, cd_size = struct.unpack("<HI", tail[pos + 10 : pos + 16])
+        if entries == 0xFFFF or cd_size == 0xFFFFFFFF:
+            loc = pos - 20
+            if loc >= 0 and tail[loc : loc + 4] == _ZIP64_LOCATOR:
+                (offset,) = struct.unpack("<Q", tail[loc + 8 : loc + 16])
+                if 0 <= offset <= size - 56:
+                    f.seek(offset)
+                    rec = f.read(56)
+                    if rec[:4] == _ZIP64_EOCD:
+                        entries, cd_size = struct.unpack("<QQ", rec[32:48])
+        return entries, cd_size
+
+
+def open_zip(path: str) -> zipfile.ZipFile:
+    """Open ``path`` as a zip after checking the entry count, the directory size and the total declared size.
+
+    Raises :class:`LimitError` when a cap is exceeded (the whole archive is refused) and :class:`GraderError` when
+    the file is not a readable zip.
+    """
+    try:
+        entries, cd_size = _end_record(path)
+    except OSError as e:
+        raise GraderError(f"cannot read the zip: {e.strerror or e}", file=path, hint="check the path") from None
+    if entries > MAX_ENTRIES:
+        raise LimitError(
+            f"the zip has {entries:,} entries (the limit is {MAX_ENTRIES:,}); refused without reading it",
+            file=path,
+            hint=_HINT,
+        )
+    if cd_size > MAX_DIRECTORY_BYTES:
+        raise LimitError(
+            f"the zip's directory is {cd_size:,} bytes (the limit is {MAX_DIRECTORY_BYTES:,}); refused",
+            file=path,
+            hint=_HINT,
+        )
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as e:
+        raise GraderError(f"not a readable zip file: {e}", file=path, hint="download the zip again") from None
+    infos = zf.infolist()
+    if len(infos) > MAX_ENTRIES:  # the end record lied
+        zf.close()
+        raise LimitError(
+            f"the zip has {len(infos):,} entries (the limit is {MAX_ENTRIES:,}); refused", file=path, hint=_HINT
+        )
+    total = sum(i.file_size for i in infos)
+    if total > MAX_TOTAL_BYTES:
+        zf.close()
+        raise LimitError(
+            f"the zip declares {total:,} bytes uncompressed (the limit is {MAX_TOTAL_BYTES:,}); refused as a "
+            "possible zip bomb",
+            file=path,
+            hint=_HINT,
+        )
+    return zf
+
+
+def is_symlink(info: zipfile.ZipInfo) -> bool:
+    """A Unix symbolic link stored as an entry (its target is the entry's data): never read."""
+    return info.create_system == 3 and stat.S_ISLNK(info.external_attr >> 16)
+
+
+def is_encrypted(info: zipfile.ZipInfo) -> bool:
+    return bool(info.flag_bits & 0x1)
+
+
+def read_entry(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> bytes:
+    """The bytes of one entry, at most ``MAX_ENTRY_BYTES``; a :class:`GraderError` naming ``name`` otherwise."""
+    if is_encrypted(info):
+        raise GraderError(
+            "the zip entry is encrypted (password-protected) and cannot be read",
+            file=name,
+            hint="ask the student to resubmit the file without a password",
+        )
+    if info.file_size > MAX_ENTRY_BYTES:
+        raise LimitError(
+            f"file is too large: {info.file_size:,} bytes (the limit is {MAX_ENTRY_BYTES:,} bytes)",
+            file=name,
+            hint="remove what does not belong in it; answers are a few kilobytes",
+        )
+    try:
+        with zf.open(info) as f:
+            data = f.read(info.file_size + 1)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError, ValueError) as e:
+        raise GraderError(
+            f"the zip entry cannot be read: {e}", file=name, hint="download the zip again or ask for a resubmission"
+        ) from None
+    if len(data) > info.file_size:
+        raise GraderError(
+            "the zip entry holds more data than its header declares (a damaged or malicious zip)",
+            file=name,
+            hint="download the zip again",
+        )
+    return data

@@ -1,0 +1,174 @@
+"""grade gradescope (the autograder run) and grade gradescope-package (the autograder zip)."""
+
+from __future__ import annotations
+
+import json
+import stat
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from grader.batch.gradescope_package import build_package
+from grader.cli import main as cli_main
+
+REPO = Path(__file__).resolve().parent.parent
+SEED = (REPO / "submissions_examples" / "exercise6_seed.yaml").read_text(encoding="utf-8")
+PROBLEM = (REPO / "problems" / "exercise6.yaml").read_text(encoding="utf-8")
+
+
+def make_root(tmp_path: Path, files: dict[str, str], *, metadata: dict | None = None, problem: str = PROBLEM) -> Path:
+    root = tmp_path / "autograder"
+    (root / "submission").mkdir(parents=True)
+    (root / "source").mkdir()
+    if problem is not None:
+        (root / "source" / "problem.yaml").write_text(problem, encoding="utf-8")
+    for name, text in files.items():
+        p = root / "submission" / name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text, encoding="utf-8")
+    if metadata is not None:
+        (root / "submission_metadata.json").write_text(json.dumps(metadata), encoding="utf-8")
+    return root
+
+
+def run(root: Path) -> dict:
+    assert cli_main(["gradescope", "--root", str(root)]) == 0
+    return json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
+
+
+METADATA = {
+    "id": 123,
+    "created_at": "2025-01-01T10:00:00Z",
+    "assignment": {"title": "HW", "total_points": "24.0"},
+    "users": [{"email": "jane@example.edu", "id": 42, "name": "Jane Doe"}],
+}
+
+
+def test_results_tests_and_scores(tmp_path):
+    root = make_root(tmp_path, {"answers.yaml": SEED}, metadata=METADATA)
+    res = run(root)
+    assert res["score"] == 4.0
+    assert res["output_format"] == "md" and res["output"].startswith("# ")
+    tests = res["tests"]
+    assert len(tests) == 20
+    assert [t["number"] for t in tests] == [f"1.{i}" for i in range(1, 21)]
+    assert tests[0]["name"].startswith("z1")
+    assert sum(t["score"] for t in tests) == res["score"]
+    assert sum(t["max_score"] for t in tests) == 24
+    by_name = {t["name"].split(":")[0]: t for t in tests}
+    assert by_name["z3"]["status"] == "passed" and by_name["z3"]["score"] == 1  # carried
+    assert by_name["h1"]["status"] == "failed" and "sigmoid_sign" in by_name["h1"]["output"]
+    for t in tests:
+        assert set(t) == {"name", "number", "score", "max_score", "status", "output", "visibility"}
+        assert t["visibility"] == "visible" and t["status"] in ("passed", "failed")
+    assert "Reza Mosavi" in res["output"]  # the file names its student
+
+
+def test_metadata_fills_in_the_student(tmp_path):
+    text = SEED.replace('student: {id: "400222100", name: Reza Mosavi}\n', "")
+    res = run(make_root(tmp_path, {"hw.yaml": text}, metadata=METADATA))
+    assert "Jane Doe" in res["output"]
+
+
+def test_metadata_absent_or_broken(tmp_path):
+    root = make_root(tmp_path, {"hw.yaml": SEED})
+    assert run(root)["score"] == 4.0
+    (root / "submission_metadata.json").write_text("{not json", encoding="utf-8")
+    assert run(root)["score"] == 4.0
+
+
+def test_unusable_submission_scores_zero(tmp_path):
+    root = make_root(tmp_path, {"hw.yaml": "problem: exercise6\nanswers:\n  z1: a: b\n"})
+    res = run(root)
+    assert res["score"] == 0 and res["tests"] == []
+    assert "hw.yaml:3: YAML syntax error" in res["output"]
+    assert str(root) not in res["output"]
+
+
+@pytest.mark.parametrize(
+    "files, message",
+    [
+        ({}, "no .yaml file"),
+        ({"notes.txt": "hello"}, "no .yaml file"),
+        ({"a.yaml": SEED, "sub/b.yml": SEED}, "2 .yaml files (a.yaml, sub/b.yml)"),
+    ],
+)
+def test_submission_files_found_or_explained(tmp_path, files, message):
+    res = run(make_root(tmp_path, files))
+    assert res["score"] == 0 and message in res["output"]
+
+
+def test_hidden_and_macos_files_ignored(tmp_path):
+    res = run(make_root(tmp_path, {"hw.yaml": SEED, "__MACOSX/._hw.yaml": "x", ".hidden.yaml": "x"}))
+    assert res["score"] == 4.0
+
+
+def test_bad_problem_is_not_the_students_fault(tmp_path):
+    res = run(make_root(tmp_path, {"hw.yaml": SEED}, problem="id: broken\n"))
+    assert res["score"] == 0
+    assert "not your fault" in res["output"] and "could not be graded" not in res["output"]
+
+
+def test_internal_error_still_writes_results(tmp_path, monkeypatch):
+    from grader.batch import gradescope
+
+    def boom(*a, **k):
+        raise RuntimeError("kaput")
+
+    monkeypatch.setattr(gradescope, "run_gradescope", boom)
+    root = make_root(tmp_path, {"hw.yaml": SEED})
+    assert cli_main(["gradescope", "--root", str(root)]) == 1
+    res = json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
+    assert res["score"] == 0 and "kaput" in res["output"]
+
+
+# ------------------------------------------------------------------------------------------------ the package
+
+@pytest.fixture(scope="module")
+def package(tmp_path_factory):
+    out = tmp_path_factory.mktemp("pkg") / "autograder.zip"
+    assert cli_main(["gradescope-package", "exercise6", "--out", str(out)]) == 0
+    return out
+
+
+def test_package_layout(package):
+    with zipfile.ZipFile(package) as zf:
+        names = zf.namelist()
+        infos = {i.filename: i for i in zf.infolist()}
+        run_autograder = zf.read("run_autograder").decode()
+        setup = zf.read("setup.sh").decode()
+        problem = zf.read("problem.yaml").decode()
+    assert {"setup.sh", "run_autograder", "problem.yaml"} <= set(names)
+    assert "backprop-grader/pyproject.toml" in names and "backprop-grader/README.md" in names
+    assert "backprop-grader/grader/cli.py" in names and "backprop-grader/grader/batch/gradescope.py" in names
+    assert not any("__pycache__" in n or n.endswith(".pyc") for n in names)
+    assert names == sorted(names)
+    for name in ("run_autograder", "setup.sh"):
+        mode = infos[name].external_attr >> 16
+        assert stat.S_ISREG(mode) and mode & 0o777 == 0o755
+    assert (infos["problem.yaml"].external_attr >> 16) & 0o777 == 0o644
+    assert all(i.date_time == (1980, 1, 1, 0, 0, 0) for i in infos.values())
+    assert run_autograder.startswith("#!") and "cd /autograder && grade gradescope" in run_autograder
+    assert "pip install -q /autograder/source/backprop-grader" in setup
+    assert problem == PROBLEM
+
+
+def test_package_is_deterministic(package):
+    assert build_package("exercise6") == package.read_bytes()
+
+
+def test_package_runs_as_gradescope_would(package, tmp_path):
+    root = make_root(tmp_path, {"hw.yaml": SEED}, problem=None)
+    with zipfile.ZipFile(package) as zf:
+        zf.extractall(root / "source")  # Gradescope unpacks the zip into /autograder/source
+    assert (root / "source" / "problem.yaml").is_file()
+    assert run(root)["score"] == 4.0
+
+
+def test_package_refuses_a_bad_problem(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: broken\n", encoding="utf-8")
+    assert cli_main(["gradescope-package", str(bad), "--out", str(tmp_path / "a.zip")]) == 2
+    assert not (tmp_path / "a.zip").exists()
+    assert "error:" in capsys.readouterr().err
