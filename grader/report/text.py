@@ -22,7 +22,11 @@ def _points(x: float) -> str:
 
 
 def render_text(result: GradeResult, *, colour: bool = False) -> str:
-    from grader.report.markdown import hide_key_numbers  # (markdown imports SYMBOL from here)
+    if result.reveal:
+        def hide_key_numbers(text: str, f, reveal: bool) -> str:
+            return text
+    else:  # exam mode: a guard on top of messages that quote no key number anyway
+        from grader.report.markdown import hide_key_numbers  # (imported here: markdown imports SYMBOL from this module)
 
     who = " ".join(x for x in (result.student.name, f"({result.student.id})" if result.student.id else None) if x)
     lines = [f"{result.problem_title} [{result.problem}]" + (f" — {who}" if who else "")]

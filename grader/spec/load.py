@@ -12,11 +12,11 @@ from grader.spec.build import LineOf, build_problem, close_hint, render_path
 from grader.spec.problem import Problem
 from grader.spec.schema import (TAGS, ActivationSpec, AskEntry, AskSpec, CompactLayer, ExplicitLayer, NetworkSpec,
                                 ProblemSpec, ToleranceSpec, TrainingSpec)
+from grader.spec.find import BUNDLED_PROBLEMS, find_problem
 from grader.yamlio import Document, load_yaml_file
 
 __all__ = ["BUNDLED_PROBLEMS", "find_problem", "load_problem", "problem_from_document", "spec_error_from_validation"]
 
-BUNDLED_PROBLEMS = Path(__file__).resolve().parent.parent.parent / "problems"
 
 # The model owning a field, by the last key (or union tag) of its parent's location.
 _MODEL_AT: dict[str, type[BaseModel]] = {
@@ -102,53 +102,3 @@ def load_problem(path: str | Path) -> Problem:
     """Read and validate a problem file; raises ``SpecError`` (or ``GraderError`` for unreadable YAML)."""
     doc = load_yaml_file(path)
     return problem_from_document(doc, source=str(path))
-
-
-def _candidates(ref: str, near: str | None) -> list[Path]:
-    name = ref if ref.endswith((".yaml", ".yml")) else ref + ".yaml"
-    out: list[Path] = []
-    if near is not None:
-        base = Path(near)
-        base = base.parent if _is_file(base) else base
-        out += [base / name, base / "problems" / name, base.parent / "problems" / name]
-    out += [Path("problems") / name, BUNDLED_PROBLEMS / name]
-    return out
-
-
-def _is_file(path: Path) -> bool:
-    """``path.is_file()``, False for names the system cannot take (too long, NUL bytes)."""
-    try:
-        return path.is_file()
-    except (OSError, ValueError):
-        return False
-
-
-def _resolved(path: Path) -> Path | None:
-    try:
-        return path.resolve()
-    except (OSError, ValueError, RuntimeError):
-        return None
-
-
-def find_problem(ref: str, near: str | None = None) -> Path:
-    """Resolve a problem id or path.
-
-    In order: ``ref`` itself when it is an existing file; then ``<near dir>/<ref>.yaml``,
-    ``<near dir>/problems/<ref>.yaml``, ``<near dir>/../problems/<ref>.yaml`` (``near`` is a file or a directory,
-    e.g. the submission that names the problem), ``./problems/<ref>.yaml`` and the bundled ``problems/<ref>.yaml``.
-    When ``near`` is a file (the submission), that file itself is never the answer: a submission may carry its
-    problem's name.
-    """
-    me = _resolved(Path(near)) if near and _is_file(Path(near)) else None
-    tried: list[str] = []
-    for cand in [Path(ref)] + _candidates(ref, near):
-        if _is_file(cand) and _resolved(cand) != me:
-            return cand
-        if str(cand) not in tried:
-            tried.append(str(cand))
-    shown = ref if len(ref) <= 80 else ref[:77] + "..."
-    if len(tried) > 1 or len(ref) <= 80:
-        hint = "looked in: " + ", ".join(t if len(t) <= 120 else t[:117] + "..." for t in tried)
-    else:
-        hint = None
-    raise SpecError(f"no problem {shown!r} found", path=None, hint=hint)
