@@ -89,37 +89,40 @@ def _cpu() -> float:
 
 
 def child(folder: str, out: str, jobs: int | None) -> None:
-    """One size: floor, then the batch; prints one JSON line."""
+    """One size: the batch, then the floor; prints one JSON line."""
     import yaml
 
     from grader.batch.run import grade_batch
 
     base_rss = _peak_mib(resource.RUSAGE_SELF)
-    files = sorted(Path(folder).iterdir())
+    # the batch first, so that its memory peaks are not those of the floor's file list
     c0 = _cpu()
     t0 = time.perf_counter()
-    for p in files:
+    result = grade_batch(folder, out, jobs=jobs, progress=False)
+    batch = time.perf_counter() - t0
+    c1 = _cpu()
+    parent_rss, worker_rss = _peak_mib(resource.RUSAGE_SELF), _peak_mib(resource.RUSAGE_CHILDREN)
+    n = 0
+    t0 = time.perf_counter()
+    for p in sorted(Path(folder).iterdir()):
+        n += 1
         text = p.read_text(encoding="utf-8")
         try:
             yaml.load(text, Loader=yaml.CSafeLoader)
         except yaml.YAMLError:
             pass
     floor = time.perf_counter() - t0
-    c1 = _cpu()
-    t0 = time.perf_counter()
-    result = grade_batch(folder, out, jobs=jobs, progress=False)
-    batch = time.perf_counter() - t0
     c2 = _cpu()
     print(json.dumps({
-        "n": len(files),
+        "n": n,
         "floor": floor,
         "batch": batch,
-        "floor_cpu": c1 - c0,
-        "batch_cpu": c2 - c1,
+        "floor_cpu": c2 - c1,
+        "batch_cpu": c1 - c0,
         "jobs": jobs or os.cpu_count(),
         "base_rss": base_rss,
-        "parent_rss": _peak_mib(resource.RUSAGE_SELF),
-        "worker_rss": _peak_mib(resource.RUSAGE_CHILDREN),
+        "parent_rss": parent_rss,
+        "worker_rss": worker_rss,
         "line": result.line(),
     }))
 
