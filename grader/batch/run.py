@@ -493,7 +493,7 @@ def grade_batch(
     """
     global _STATE
     from grader.grade.pipeline import Grader
-    from grader.spec.load import find_problem
+    from grader.spec.find import find_problem
 
     out_dir = Path(out)
     in_path = Path(input_path)
