@@ -562,3 +562,31 @@ def test_rows_sort_by_natural_student_id_then_file():
              ("b", "a"), (None, "a"), (None, "b")]
     shuffled = order[::-1]
     assert sorted(shuffled, key=lambda x: _sort_string(*x)) == order
+
+
+def test_a_homework_set_with_scores_given_by_hand(tmp_path):
+    """A whole homework (written answers pending) is graded in a batch, and --manual merges the instructor's scores."""
+    root = Path(__file__).resolve().parents[1]
+    inp = tmp_path / "in"
+    inp.mkdir()
+    (inp / "seed_homework.yaml").write_bytes((root / "submissions_examples" / "seed_homework.yaml").read_bytes())
+    scores = tmp_path / "scores.csv"
+    scores.write_text("student_id,question,points,comment\n400222100,ex1,7,good\n", encoding="utf-8")
+    grade_batch(inp, tmp_path / "plain", jobs=1)
+    grade_batch(inp, tmp_path / "merged", jobs=1, manual=scores)
+    plain = by_file(tmp_path / "plain")["seed_homework.yaml"]
+    merged = by_file(tmp_path / "merged")["seed_homework.yaml"]
+    assert plain["status"] == merged["status"] == "graded"
+    assert plain["fields"]["ex1"]["verdict"] == "pending" and plain["fields"]["ex1"]["points"] == 0
+    assert merged["fields"]["ex1"]["points"] == 7
+    assert merged["score"] == plain["score"] + 7
+
+
+def test_a_malformed_manual_csv_refuses_the_batch(tmp_path, capsys):
+    inp = tmp_path / "in"
+    inp.mkdir()
+    (inp / "a.yaml").write_text(variant(), encoding="utf-8")
+    bad = tmp_path / "scores.csv"
+    bad.write_text("who,what\n1,2\n", encoding="utf-8")
+    assert cli_main(["batch", str(inp), "--out", str(tmp_path / "out"), "--manual", str(bad)]) == 2
+    assert "scores.csv" in capsys.readouterr().err

@@ -26,6 +26,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "LMS 'download all submissions' zip, or its unpacked folder")
     ap.add_argument("--out", required=True, metavar="DIR", help="output folder (created if needed)")
     ap.add_argument("--problem", help="grade every file against this problem (id or path) whatever the files say")
+    ap.add_argument("--manual", metavar="SCORES.csv",
+                    help="scores given by hand (columns student_id,question,points[,comment]) merged into the grades: "
+                         "written questions stay pending until then")
     ap.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: the number of CPUs)")
     ap.add_argument("--assignment-name", metavar="NAME",
                     help="gradebook column title (default: the problem id most files answer)")
@@ -58,6 +61,7 @@ def main(argv: list[str]) -> int:
         timestamp=args.timestamp,
         reveal=args.reveal,
         progress=args.progress,
+        manual=args.manual,
     )
     print(result.line())
     return EXIT_OK
