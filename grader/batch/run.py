@@ -285,11 +285,15 @@ def _grade_submission_file(task: Task, identity: LmsIdentity | None, row: dict) 
             data = _read_file(source, item.name)
         doc = load_yaml_text(data, source=source)
         try:
-            student = submission_from_document(doc).student  # who it is, even if grading then refuses the file
+            sub = submission_from_document(doc)
         except GraderError:
-            pass  # a homework set's answers (ex6.z1, written answers) are read by grade_document
-        result = st.grader.grade_document(doc)
-        student = result.student
+            sub = None  # maybe a homework set's answers (ex6.z1, written answers): grade_document reads those
+        if sub is not None:
+            student = sub.student  # known even if grading then refuses the file
+            result = st.grader.grade_submission(sub)
+        else:
+            result = st.grader.grade_document(doc)
+            student = result.student
         if st.manual:
             from grader.author.manual import merge_manual_scores
 

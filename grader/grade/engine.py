@@ -300,7 +300,7 @@ def _diagnose(plan: Plan, q, s, student_cmp, expr, view_t: View, view_u: View, t
                 f"This follows from {bad}, which contradicts your own work or the given values (see the flags); credit for a carried error needs consistent values.",
             )
     # 2. a known wrong formula, on the student's values, then on the key's
-    key_view = View(plan.compiled, {})
+    key_view = View(plan.compiled, key.floats)  # every value known: no formula is evaluated to look one up
     for rule in plan.malrules(q):
         for view in (view_u, key_view):
             v = view.formula(rule.expr)

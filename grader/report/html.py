@@ -18,6 +18,8 @@ byte-identical across runs.
 
 from __future__ import annotations
 
+import functools
+
 import re
 from html import escape
 
@@ -444,6 +446,7 @@ def _row(items: list[str]) -> str:
     return items[0] if len(items) == 1 else "<mrow>" + "".join(items) + "</mrow>"
 
 
+@functools.lru_cache(maxsize=2048)  # a pure function; a class's reports repeat the key's formulas
 def latex_to_mathml(latex: str) -> str:
     """A ``<math>`` element for ``latex`` (the grader's subset); ValueError for anything outside it."""
     body = "".join(_Parser(latex).sequence(None))

@@ -14,6 +14,8 @@ helpers here (``shown_value``, ``describe``, ``hide_key_numbers`` ...) are share
 
 from __future__ import annotations
 
+import functools
+
 import re
 
 from grader.grade.result import FieldResult, Flag, GradeResult
@@ -87,20 +89,17 @@ def latex_numbers(latex: str) -> str:
 # --- Markdown ----------------------------------------------------------------------------------------------------------
 
 
+_MD_SPECIAL = re.compile(r"[\\`*\[\]<>&$|~#!{}]")
+_MD_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")  # an underscore not between two letters or digits
+
+
+@functools.lru_cache(maxsize=8192)
 def md_text(s: str) -> str:
-    """Plain text made inert in Markdown: no HTML, links, emphasis, code or math can come out of it."""
-    out = []
-    for i, ch in enumerate(s):
-        if ch in "\\`*[]<>&$|~#!{}":
-            out.append("\\" + ch)
-        elif ch == "_":
-            inner = 0 < i < len(s) - 1 and s[i - 1].isalnum() and s[i + 1].isalnum()
-            out.append("_" if inner else "\\_")
-        elif ch in "\r\n":
-            out.append(" ")
-        else:
-            out.append(ch)
-    return "".join(out)
+    """Plain text made inert in Markdown: no HTML, links, emphasis, code or math can come out of it. (Cached: the
+    same messages recur across a class.)"""
+    s = _MD_SPECIAL.sub(lambda m: "\\" + m.group(0), s)
+    s = _MD_UNDERSCORE.sub(r"\\_", s)
+    return s.replace("\r", " ").replace("\n", " ")
 
 
 def md_code(s: str, *, table: bool = False) -> str:
