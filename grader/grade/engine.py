@@ -24,7 +24,8 @@ from grader.grade.result import Diagnosis, FieldResult, Flag, GradeResult, Netwo
 from grader.grade.tolerance import within
 from grader.grade.views import Compiled, View
 from grader.numfmt import fmt
-from grader.solve.expr import Expr, to_latex, to_text
+from grader.parse.answer import Parsed
+from grader.solve.expr import Expr, latex_name, to_latex, to_text
 from grader.solve.solver import AnswerKey
 from grader.spec import names
 from grader.spec.problem import AskItem, Tolerance
@@ -88,11 +89,11 @@ def make_plan(key: AnswerKey) -> Plan:
             ask=ask,
             expected=key.floats[ask.quantity],
             expected_text=key.decimal(ask.quantity, 25),
-            description=describe(ask.quantity, node.description),
+            description=f"{ask.quantity}: {node.description}",
             formula=f"{ask.quantity} = {to_text(node.expr)}",
-            formula_latex=f"{_latex_name(ask.quantity)} = {to_latex(node.expr)}",
+            formula_latex=f"{latex_name(ask.quantity)} = {to_latex(node.expr)}",
             worked=f"{ask.quantity} = {to_text(node.expr)} = {to_text(node.expr, key.values)} = {value_text}",
-            worked_latex=f"{_latex_name(ask.quantity)} = {to_latex(node.expr)} = {to_latex(node.expr, key.values)} = {value_text}",
+            worked_latex=f"{latex_name(ask.quantity)} = {to_latex(node.expr)} = {to_latex(node.expr, key.values)} = {value_text}",
             on_change=on_change,
             key_change=float(key.change(ask.quantity)) if on_change else None,
             expr=change_expr(node) if on_change else node.expr,
@@ -134,19 +135,10 @@ def _frozen_but_updated(problem, answers: dict[str, float], given: dict[str, flo
     return out
 
 
-def describe(quantity: str, description: str) -> str:
-    return f"{quantity}: {description}"
-
-
-def _latex_name(name: str) -> str:
-    from grader.solve.expr import latex_name
-
-    return latex_name(name)
-
-
 def _number(value) -> tuple[float | None, Fraction | None]:
+    """(value, exact value) of an answer that was read as a number; (None, None) otherwise."""
     parsed = value.parsed if value is not None else None
-    if parsed is None or not hasattr(parsed, "value"):
+    if not isinstance(parsed, Parsed):
         return None, None
     return parsed.value, parsed.exact
 
@@ -223,7 +215,7 @@ def _grade_field(plan: Plan, kf: KeyField, ans, answers, exact, using, untrusted
     if ans is None:
         return FieldResult(verdict="missing", given=None, given_text=None, points=0.0, message="No answer given.", **common)
     parsed = ans.value.parsed
-    if parsed is None or not hasattr(parsed, "value"):
+    if not isinstance(parsed, Parsed):
         reason = getattr(parsed, "reason", "no value given")
         return FieldResult(verdict="unparseable", given=None, given_text=ans.value.text, points=0.0, message=f"Could not read this answer: {reason}", **common)
     s = parsed.value
