@@ -44,6 +44,7 @@ class Grader:
         self._plans: dict[Path, Plan] = {}
         self._variant_plans: dict[tuple[Path, str], Plan] = {}  # randomized problems: per (file, student id)
         self._sets: dict[Path, object] = {}  # homework-set files (grader.author.homework), None for a problem
+        self._found: dict[tuple[str, str | None], Path] = {}  # (problem ref, submission folder) -> problem file
 
     def plan_at(self, path: Path, student: str | None = None) -> Plan:
         """The plan of the problem file at ``path``, solved on first use; for a randomized problem and a
@@ -101,11 +102,21 @@ class Grader:
             return result
         return self.grade_submission(sub)
 
+    def _find(self, ref: str, near: str | None) -> Path:
+        """``find_problem``, remembered per (ref, folder): a batch's files mostly share both."""
+        folder = str(Path(near).parent) if near else None
+        path = self._found.get((ref, folder))
+        if path is None or (near is not None and path.name == Path(near).name):
+            path = find_problem(ref, near)  # (never the submission itself: not remembered when that could matter)
+            if near is None or path.name != Path(near).name:
+                self._found[(ref, folder)] = path
+        return path
+
     def grade_submission(self, sub: Submission) -> GradeResult:
         near = sub.source if sub.source and not sub.source.startswith("<") else None
         ref = self.problem_override or sub.problem
         try:
-            path = find_problem(ref, near)
+            path = self._find(ref, near)
         except GraderError as exc:
             if self.problem_override:
                 raise

@@ -17,9 +17,11 @@ from grader.spec.problem import Tolerance
 
 def within(given: float, true: float, tol: Tolerance) -> bool:
     """Is ``given`` accepted for ``true`` under ``tol``? Non-finite values are never accepted."""
+    err = abs(given - true)  # nan when either is nan, or both are infinite
+    if tol.mode == "relabs":  # the common case first, and cheaply: the bound is finite exactly when ``true`` is
+        return err <= tol.atol + tol.rtol * abs(true) < math.inf
     if not (math.isfinite(given) and math.isfinite(true)):
         return False
-    err = abs(given - true)
     if tol.mode == "sigfig":
         if true == 0:
             return err <= tol.atol

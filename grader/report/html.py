@@ -267,11 +267,17 @@ def formula(latex: str, plain: str) -> str:
     """``latex`` as MathML in a scrollable block; its plain-text form in ``<code>`` when it is outside the subset."""
     if latex:
         try:
-            lines = _equation_lines(latex)
-            return '<div class="math">' + "".join(f'<div class="math-line">{latex_to_mathml(x)}</div>' for x in lines) + "</div>"
+            return _math_block(latex)
         except ValueError:
             pass
     return f"<code>{_e(plain or latex)}</code>"
+
+
+@functools.lru_cache(maxsize=2048)  # pure; a class's reports repeat the key's worked formulas
+def _math_block(latex: str) -> str:
+    return '<div class="math">' + "".join(
+        f'<div class="math-line">{latex_to_mathml(x)}</div>' for x in _equation_lines(latex)
+    ) + "</div>"
 
 
 def _equation_lines(latex: str) -> list[str]:
