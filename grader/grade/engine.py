@@ -307,7 +307,7 @@ def _diagnose(plan: Plan, q, s, student_cmp, expr, view_t: View, view_u: View, t
     deps = plan.compiled.fn(expr)[1]
     env = view_u.env(deps)
     f = plan.compiled.fn(expr)[0]
-    d = diagnose.rounding_upstream(own, lambda digits: f(diagnose.round_env(env, digits)), tol)
+    d = diagnose.rounding_upstream(own, lambda digits: f(diagnose.round_env(env, digits).__getitem__), tol)
     if d:
         return d
     # 4. inputs right: arithmetic

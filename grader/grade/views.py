@@ -24,9 +24,9 @@ class Compiled:
     def __init__(self, key: AnswerKey) -> None:
         self.key = key
         # keyed by id(): formula trees are immutable and kept alive by the plan; hashing a tree walks all of it
-        self._cache: dict[int, tuple[Expr, Callable[[Mapping[str, float]], float], list[str]]] = {}
+        self._cache: dict[int, tuple[Expr, Callable[[Callable[[str], float]], float], list[str]]] = {}
 
-    def fn(self, expr: Expr) -> tuple[Callable[[Mapping[str, float]], float], list[str]]:
+    def fn(self, expr: Expr) -> tuple[Callable[[Callable[[str], float]], float], list[str]]:
         """The closure for ``expr`` and the names it reads."""
         hit = self._cache.get(id(expr))
         if hit is None or hit[0] is not expr:
@@ -57,8 +57,7 @@ class View:
 
     def formula(self, expr: Expr) -> float:
         """``expr`` evaluated on this view's values."""
-        f, names = self.c.fn(expr)
-        return f({n: self.get(n) for n in names})
+        return self.c.fn(expr)[0](self.get)
 
     def sources(self, expr: Expr) -> dict[str, float]:
         """The student's own numbers that ``expr`` rests on in this view (stated in ``using`` or answered),

@@ -189,15 +189,16 @@ FLOAT_FUNCS: dict[str, Callable[[float, float, float], float]] = {
 }
 
 
-def compile_float(e: Expr) -> Callable[[Mapping[str, float]], float]:
-    """Compile ``e`` into a closure over a name->float mapping (no ``eval``: nested Python closures).
+def compile_float(e: Expr) -> Callable[[Callable[[str], float]], float]:
+    """Compile ``e`` into a closure that takes a lookup function name -> float (``env.__getitem__`` for a mapping,
+    or a view's ``get``, which computes values on demand); no ``eval``: nested Python closures.
 
     Division by zero and domain errors give ``nan``/``inf`` rather than exceptions: a student's own values may be
     anything, and the grader only compares the result.
     """
     if isinstance(e, Sym):
         name = e.name
-        return lambda env: env[name]
+        return lambda get: get(name)
     if isinstance(e, Num):
         v = float(e.value)
         return lambda env: v
