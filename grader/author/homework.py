@@ -227,19 +227,14 @@ def set_from_document(doc: Document, *, source: str) -> HomeworkSet:
 def _asked(q, defaults: tuple[str, ...] | list[str], known: Iterable[str], tol: Tolerance, where
            ) -> list[tuple[str, float, Tolerance]]:
     """(name, weight, tolerance) of every asked quantity of a non-backprop question."""
-    from grader.spec.build import _tolerance, close_hint
+    from grader.spec.build import _tolerance, ask_entry, close_hint
 
     known = list(known)
     out = []
     items = q.ask if q.ask is not None else [d for d in defaults if d in known]
     for j, item in enumerate(items):
         path = ("ask", j)
-        if isinstance(item, str):
-            name, weight, t = item, 1.0, None
-        elif isinstance(item, dict):
-            (name, weight), t = next(iter(item.items())), None
-        else:
-            name, weight, t = item.quantity, item.points, item.tolerance
+        name, weight, t = ask_entry(item)
         if name not in known:
             raise where.error(path, f"unknown quantity {name!r} for a {q.kind} question",
                               close_hint(name, known) or f"known: {', '.join(known[:12])}")

@@ -331,6 +331,17 @@ def _tolerance(spec: ToleranceSpec | None, base: Tolerance, path: Path, where: W
                      digits=base.digits if spec.digits is None else spec.digits)
 
 
+def ask_entry(item) -> tuple[str, float, ToleranceSpec | None]:
+    """(name, points, tolerance override) of one entry of an ask list: ``name``, ``{name: points}`` or
+    ``{quantity: name, points: .., tolerance: ..}``."""
+    if isinstance(item, str):
+        return item, 1.0, None
+    if isinstance(item, dict):
+        (name, points), = item.items()
+        return name, points, None
+    return item.quantity, item.points, item.tolerance
+
+
 def _asks(spec: ProblemSpec, problem: Problem, where: Where) -> tuple[AskItem, ...]:
     computed = quantity_names(problem)
     known, given = set(computed), set(given_names(problem))
@@ -338,12 +349,7 @@ def _asks(spec: ProblemSpec, problem: Problem, where: Where) -> tuple[AskItem, .
     out = []
     for i, item in enumerate(spec.ask.quantities):
         path: Path = ("ask", "quantities", i)
-        if isinstance(item, str):
-            name, points, tol = item, 1.0, None
-        elif isinstance(item, dict):
-            (name, points), tol = next(iter(item.items())), None
-        else:
-            name, points, tol = item.quantity, item.points, item.tolerance
+        name, points, tol = ask_entry(item)
         if name in seen:
             raise where.error(path, f"{name} is asked twice", f"first asked at {render_path(seen[name])}")
         if name not in known:
