@@ -31,6 +31,18 @@ MODULE_COMMANDS = {
     "schema": "grader.author.schema",
 }
 EXIT_OK, EXIT_INTERNAL, EXIT_UNUSABLE = 0, 1, 2
+COMMANDS_HELP = """other commands (each with its own --help):
+  grade solve PROBLEM              the worked solution (--format text|json|markdown)
+  grade check PROBLEM              validate a problem; warn where it is badly posed
+  grade batch INPUT --out DIR      grade a folder or an LMS zip: gradebooks, feedback, summary
+  grade gradescope                 run inside Gradescope's autograder
+  grade gradescope-package PROBLEM --out autograder.zip
+  grade template PROBLEM           a blank submission for students
+  grade key PROBLEM                the answer key (--format markdown|html|latex)
+  grade variants PROBLEM --roster R --out DIR   per-student variants of a randomized problem
+  grade schema [--out DIR]         JSON Schemas for problem and submission files
+
+exit codes: 0 graded (whatever the score), 2 unusable input, 1 a bug in the grader"""
 
 
 def _error(exc: GraderError) -> None:
@@ -57,7 +69,12 @@ def _colour() -> bool:
 
 
 def cmd_grade(argv: list[str]) -> int:
-    ap = argparse.ArgumentParser(prog="grade", description="Grade backprop homework submissions (YAML).")
+    ap = argparse.ArgumentParser(
+        prog="grade",
+        description="Grade backprop homework submissions (YAML).",
+        epilog=COMMANDS_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     ap.add_argument("files", nargs="+", metavar="SUBMISSION.yaml")
     ap.add_argument("--format", choices=["text", "json", "markdown", "html"], default="text")
     ap.add_argument("--out", help="write the report to this file instead of standard output")

@@ -80,3 +80,12 @@ def test_check_and_solve_take_a_homework_set(capsys):
     code, out, _ = run(capsys, "solve", "seed_homework", "--format", "json")
     data = json.loads(out)
     assert code == 0 and data["problem"] == "seed_homework" and "ex2_loss" in data["questions"]
+
+
+def test_help_lists_every_command(capsys):
+    from grader.cli import BUILTIN, MODULE_COMMANDS
+
+    code, out, _ = run(capsys, "--help")
+    assert code == 0
+    for name in list(BUILTIN) + list(MODULE_COMMANDS):
+        assert f"grade {name}" in out
