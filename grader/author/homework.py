@@ -367,10 +367,10 @@ def _compile_pruning(q: PruningQuestion, index: int, tol: Tolerance, where) -> S
 
 # The rest of the set machinery, importable from here too.
 from grader.author.manual import merge_manual_scores, read_manual_scores  # noqa: E402
-from grader.author.setgrade import (grade_set_document, grade_set_document_if_any, grade_set_file,  # noqa: E402
+from grader.author.setgrade import (grade_set_document, grade_set_document_if_any,  # noqa: E402
                                     read_set_answers)
 from grader.author.setviews import check_lines, set_key_document, set_template  # noqa: E402
 
 __all__ = ["HomeworkSpec", "HomeworkSet", "SetQuestion", "check_lines", "grade_set_document",
-           "grade_set_document_if_any", "grade_set_file", "load_set_if_any", "load_set_ref", "merge_manual_scores",
+           "grade_set_document_if_any", "load_set_if_any", "load_set_ref", "merge_manual_scores",
            "read_manual_scores", "read_set_answers", "set_key_document", "set_template"]

@@ -19,7 +19,7 @@ from grader.errors import GraderError, SubmissionError
 from grader.grade.result import FieldResult, GradeResult, Student
 from grader.grade.tolerance import within
 from grader.parse.answer import parse_answer
-from grader.yamlio import Document, format_path, load_yaml_file
+from grader.yamlio import Document, format_path
 
 if TYPE_CHECKING:
     from grader.author.homework import HomeworkSet, SetQuestion
@@ -93,16 +93,6 @@ def _example_name(q: SetQuestion) -> str:
 
 
 # --- grading -----------------------------------------------------------------------------------------------------------
-
-
-def grade_set_file(grader, path: str | Path) -> GradeResult | None:
-    """Grade the submission at ``path`` if it answers a homework set; None when it does not (or cannot be read:
-    the ordinary loader then reports why)."""
-    try:
-        doc = load_yaml_file(path)
-    except GraderError:
-        return None
-    return grade_set_document_if_any(grader, doc)
 
 
 def grade_set_document_if_any(grader, doc: Document) -> GradeResult | None:

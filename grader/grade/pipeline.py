@@ -16,7 +16,7 @@ from grader.grade.views import Compiled
 from grader.grade.result import GradeResult
 from grader.spec.find import find_problem
 from grader.spec.problem import Problem
-from grader.submission.load import Submission, load_submission, submission_from_document
+from grader.submission.load import Submission, read_submission_file, submission_from_document
 from grader.yamlio import Document
 
 RevealOverride = str | None  # "always" | "never" | "after_due" | None (the problem's own policy)
@@ -77,23 +77,14 @@ class Grader:
         return self._sets[path]
 
     def grade_file(self, path: str | Path) -> GradeResult:
-        try:
-            sub = load_submission(path)
-        except SubmissionError:
-            # A homework set's answers (``ex6.z1``, lists, nested mappings) are not a plain problem's.
-            from grader.author.homework import grade_set_file
-
-            result = grade_set_file(self, path)
-            if result is None:
-                raise
-            return result
-        return self.grade_submission(sub)
+        return self.grade_document(read_submission_file(path))
 
     def grade_document(self, doc: Document) -> GradeResult:
         """Grade a submission already read as a YAML ``Document``: a problem's, or a homework set's."""
         try:
             sub = submission_from_document(doc)
         except SubmissionError:
+            # A homework set's answers (``ex6.z1``, lists, nested mappings) are not a plain problem's.
             from grader.author.homework import grade_set_document_if_any
 
             result = grade_set_document_if_any(self, doc)

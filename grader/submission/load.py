@@ -66,17 +66,19 @@ class Submission:
     document: Document  # for line look-ups later
 
 
-def load_submission(path: str | os.PathLike) -> Submission:
-    """Read and validate a submission file. Raises :class:`SubmissionError` or :class:`LimitError`."""
+def read_submission_file(path: str | os.PathLike) -> Document:
+    """Read a submission file's YAML. Raises :class:`SubmissionError` or :class:`LimitError`."""
     try:
-        doc = load_yaml_file(path)
-    except LimitError:
-        raise
-    except SubmissionError:
+        return load_yaml_file(path)
+    except (LimitError, SubmissionError):
         raise
     except GraderError as e:
         raise SubmissionError(e.message, file=e.file, line=e.line, path=e.path, hint=e.hint) from e
-    return submission_from_document(doc)
+
+
+def load_submission(path: str | os.PathLike) -> Submission:
+    """Read and validate a submission file. Raises :class:`SubmissionError` or :class:`LimitError`."""
+    return submission_from_document(read_submission_file(path))
 
 
 def submission_from_document(doc: Document) -> Submission:
