@@ -158,7 +158,7 @@ def render_html(result: GradeResult) -> str:
 
     o += [
         '<section aria-labelledby="score-h">',
-        f'<h2 id="score-h">Score</h2>',
+        '<h2 id="score-h">Score</h2>',
         f'<p class="score">{points(result.score)} / {points(result.max_score)} points</p>',
         '<ul class="counts">',
     ]
