@@ -40,7 +40,7 @@ def render_text(result: GradeResult, *, colour: bool = False) -> str:
     width = max((len(f.quantity) for f in result.fields), default=8)
     for f in result.fields:
         verdict = _paint(f"{SYMBOL[f.verdict]} {f.verdict:<11}", COLOUR[f.verdict], colour)
-        given = short(f.given_text, 40) if f.given is None and f.given_text else fmt(f.given, 10)
+        given = short(f.given_text, 40) if f.given_text else fmt(f.given, 10)  # verbatim, as the student wrote it
         expected = f"expected {fmt(f.expected, 10)}" if result.reveal and f.verdict != "pending" else ""
         lines.append(f"  {f.quantity:<{width}}  {verdict} given {given:<16} {expected:<26} {_points(f.points)}/{_points(f.max_points)}")
         pad = " " * (width + 4)
