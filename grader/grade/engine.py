@@ -264,7 +264,8 @@ def _grade_field(plan: Plan, kf: KeyField, ans, answers, exact, using, untrusted
     if follows and not reveal:
         msg = f"Incorrect, and it does not follow from your own values ({yours}) either."
     elif follows:
-        msg = f"Incorrect, and it does not follow from your own values either: your {yours} give {gives}."
+        verb = "gives" if len(follows) == 1 else "give"
+        msg = f"Incorrect, and it does not follow from your own values either: your {yours} {verb} {gives}."
     else:
         msg = "Incorrect."
     return FieldResult(
