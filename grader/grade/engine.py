@@ -15,6 +15,7 @@ float arithmetic on precompiled closures.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -58,6 +59,7 @@ class Plan:
     known: frozenset[str]  # every name a submission may use
     sketch: NetworkSketch
     rules: dict[str, list] = field(default_factory=dict)  # quantity -> its MalRules, built when first needed
+    rule_values: dict[str, list[float]] = field(default_factory=dict)  # quantity -> its MalRules on the key
 
     @property
     def problem(self):
@@ -66,6 +68,17 @@ class Plan:
     def tolerance(self, quantity: str) -> Tolerance:
         f = self.fields.get(quantity)
         return f.ask.tolerance if f else self.problem.default_tolerance
+
+    @functools.cached_property
+    def key_view(self) -> View:
+        """The key's values (every value known: no formula is evaluated to look one up)."""
+        return View(self.compiled, self.key.floats)
+
+    def malrule_key_values(self, quantity: str) -> list[float]:
+        """Each known mistake of ``quantity`` evaluated on the key's values: the same for every submission."""
+        if quantity not in self.rule_values:
+            self.rule_values[quantity] = [self.key_view.formula(r.expr) for r in self.malrules(quantity)]
+        return self.rule_values[quantity]
 
     def malrules(self, quantity: str) -> list:
         """The known mistakes for ``quantity`` (``grader.solve.malrules``): only a wrong field needs them."""
@@ -292,15 +305,13 @@ def _diagnose(plan: Plan, q, s, student_cmp, expr, view_t: View, view_u: View, t
                 "uses_flagged_value",
                 f"This follows from {bad}, which contradicts your own work or the given values (see the flags); credit for a carried error needs consistent values.",
             )
-    # 2. a known wrong formula, on the student's values, then on the key's
-    key_view = View(plan.compiled, key.floats)  # every value known: no formula is evaluated to look one up
-    for rule in plan.malrules(q):
-        for view in (view_u, key_view):
-            v = view.formula(rule.expr)
-            if within(student_cmp(view), v, tol):
-                return Diagnosis(rule.id, rule.text)
-    # 3. value-level slips against what the values the student used give (the key's, where they used no others)
+    # 2. a known wrong formula, on the student's values, then on the key's (those are the same for every student)
     own = student_cmp(view_u)
+    on_key = student_cmp(plan.key_view)
+    for rule, on_key_values in zip(plan.malrules(q), plan.malrule_key_values(q)):
+        if within(own, view_u.formula(rule.expr), tol) or within(on_key, on_key_values, tol):
+            return Diagnosis(rule.id, rule.text)
+    # 3. value-level slips against what the values the student used give (the key's, where they used no others)
     whose = "the values you used" if view_u.sources(expr) else "the given values"
     d = diagnose.by_value(own, view_u.formula(expr), tol, whose, show=reveal)
     if d:
