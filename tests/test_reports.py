@@ -10,7 +10,7 @@ Golden files: ``tests/files/reports/exercise6_seed.txt``, ``.md`` and ``.html`` 
 The other tests check what the golden files cannot show by themselves: the HTML is well formed (a strict tag-balance
 checker and ``xml.etree``), self-contained and draws one element per input, neuron and weight; every rendering is
 byte-identical across runs and hash seeds; exam mode (``reveal=False``) shows no expected value and no worked
-formula; flags come before the fields; student text is escaped; renderers import nothing that recomputes.
+formula; flags come before the fields (in the terminal report: fields, then flags, then the score); student text is escaped; renderers import nothing that recomputes.
 """
 
 from __future__ import annotations
@@ -280,15 +280,19 @@ def test_exam_mode_guards_against_a_message_that_quotes_the_key(seed):
 # --- order, escaping, content ----------------------------------------------------------------------------------------
 
 
-def test_flags_come_first(seed):
+def test_flags_come_first_in_markdown_and_html(seed):
     md = render(seed, "markdown")
     first_flag = md.index(seed.flags[0].message.split(":")[0])
     assert first_flag < md.index("## Score") < md.index("## Field by field")
     assert md.index(seed.flags[-1].message[:40]) < md.index("## Score")
     html = render(seed, "html")
     assert html.index('class="flags"') < html.index("<svg") < html.index('id="f-z1"')
+
+
+def test_terminal_report_reads_fields_then_flags_then_score(seed):
     text = render(seed, "text")
-    assert text.index("Flags") < text.index("Fields")
+    assert text.index("Fields") < text.index("Flags") < text.index("Score:")
+    assert text.index("  z1 ") < text.index("Flags")
 
 
 def test_student_text_is_escaped(seed):

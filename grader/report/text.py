@@ -1,4 +1,4 @@
-"""The terminal report: each field with verdict, given, expected and message, then flags, then the score.
+"""The terminal report: each field with verdict, given, expected and message, then the flags, then the score.
 
 Colour only when asked (the CLI asks on a TTY without NO_COLOR); the verdict is always also a word and a symbol,
 so colour is never the only signal.
@@ -32,10 +32,6 @@ def render_text(result: GradeResult, *, colour: bool = False) -> str:
     lines = [f"{result.problem_title} [{result.problem}]" + (f" — {who}" if who else "")]
     if result.source:
         lines.append(result.source)
-    if result.flags:
-        lines += ["", "Flags"]
-        for fl in result.flags:
-            lines.append(f"  {_paint('!', '33', colour)} {fl.kind} {fl.quantity}: {fl.message}")
     lines += ["", "Fields"]
     width = max((len(f.quantity) for f in result.fields), default=8)
     for f in result.fields:
@@ -50,6 +46,10 @@ def render_text(result: GradeResult, *, colour: bool = False) -> str:
                 lines.append(pad + f"Likely mistake ({f.diagnosis.id}): {hide_key_numbers(f.diagnosis.text, f, result.reveal)}")
             if result.reveal and f.verdict in ("incorrect", "missing", "unparseable"):
                 lines.append(pad + f"Worked: {f.worked}")
+    if result.flags:  # after the fields, as the terminal report is read top to bottom (the Markdown puts them first)
+        lines += ["", "Flags"]
+        for fl in result.flags:
+            lines.append(f"  {_paint('!', '33', colour)} {fl.kind} {fl.quantity}: {fl.message}")
     lines += ["", f"Score: {_points(result.score)} / {_points(result.max_score)}"]
     lines.append(f"Tolerance: {result.tolerance_rule}; updated parameters are compared on their change p_new − p.")
     if result.warnings:
