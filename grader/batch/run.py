@@ -227,6 +227,20 @@ def _read_file(path: str, name: str) -> bytes:
 Task = tuple[int, Item, bytes | None, dict | None]
 
 
+_META = ("status", "student_key", "student_id", "file", "mtime", "problem", "problem_title", "max_score")
+
+
+def _graded_line(task: Task) -> tuple[bytes, dict]:
+    """Grade one file in a worker: its row as a JSON line for the spill file, and the few keys the parent sorts and
+    counts by (so the parent neither encodes nor receives whole rows: that work stays parallel)."""
+    row = _grade_item(task)
+    data = (json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+    meta = {k: row[k] for k in _META}
+    meta["attachment_id"] = (row.get("lms") or {}).get("attachment_id")
+    meta["fields"] = [f[0] for f in row["fields"]]
+    return data, meta
+
+
 def _grade_item(task: Task) -> dict:
     """Grade one file; never raises. The returned row is small and JSON-ready."""
     index, item = task[0], task[1]
@@ -557,15 +571,14 @@ def grade_batch(
         problems: dict[str, tuple[str, float, list[str]]] = {}
         tally: dict[str, int] = {}  # graded files per problem
         if pool is not None:
-            rows = pool.imap(_grade_item, _tasks(found), chunksize=max(1, min(64, total // (jobs * 8))))
+            rows = pool.imap(_graded_line, _tasks(found), chunksize=max(1, min(64, total // (jobs * 8))))
         else:
-            rows = map(_grade_item, _tasks(found))
+            rows = map(_graded_line, _tasks(found))
         with open(spill_path, "w+b") as spill:
-            for row in rows:
-                data = (json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+            for data, row in rows:
                 offset = spill.tell()
                 spill.write(data)
-                att = (row.get("lms") or {}).get("attachment_id")
+                att = row["attachment_id"]
                 keys.append(
                     _Key(
                         offset=offset,
@@ -583,7 +596,7 @@ def grade_batch(
                         problems[row["problem"]] = (
                             row["problem_title"] or row["problem"],
                             row["max_score"],
-                            [f[0] for f in row["fields"]],
+                            row["fields"],
                         )
                 bar.step()
             bar.close()
