@@ -476,3 +476,11 @@ def test_find_problem_resolution_order(tmp_path: Path, monkeypatch: pytest.Monke
     for place in (subs / "nope.yaml", subs / "problems" / "nope.yaml", course / "problems" / "nope.yaml",
                   Path("problems") / "nope.yaml", BUNDLED_PROBLEMS / "nope.yaml"):
         assert str(place) in info.value.hint
+
+
+def test_the_readme_states_the_compact_naming_the_code_uses():
+    from grader.spec.schema import naming_doc
+
+    table = [line for line in naming_doc().splitlines() if line.startswith("|")]
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert table and all(line in readme for line in table)
