@@ -329,6 +329,14 @@ def dump(data: st.DataObject, doc) -> bytes:
 # --------------------------------------------------------------------------------------------- mutated submissions
 
 
+
+
+def mutated(data, raw: bytes, parsed) -> bytes:
+    """A mutation of a file: of its text, or of its structure dumped back to YAML."""
+    if data.draw(st.booleans(), label="text"):
+        return text_mutation(data, raw)
+    return dump(data, structure_mutation(data, parsed))
+
 @FUZZ
 @given(data=st.data())
 def test_mutated_submission_text_grades_or_is_refused_clearly(capsys, tmp_path, data):
@@ -350,11 +358,7 @@ def test_mutated_submission_structure_grades_or_is_refused_clearly(capsys, tmp_p
 @FUZZ
 @given(data=st.data())
 def test_load_submission_gives_a_submission_or_a_located_grader_error(tmp_path, data):
-    raw = (
-        text_mutation(data, SEED_BYTES)
-        if data.draw(st.booleans(), label="text")
-        else dump(data, structure_mutation(data, SEED_DATA))
-    )
+    raw = mutated(data, SEED_BYTES, SEED_DATA)
     path = tmp_path / "sub.yaml"
     path.write_bytes(raw)
     try:
@@ -405,11 +409,7 @@ def test_submission_naming_a_mutated_problem_grades_or_is_refused_clearly(capsys
 @FUZZ
 @given(data=st.data())
 def test_load_problem_gives_a_problem_or_a_located_grader_error(tmp_path, data):
-    raw = (
-        text_mutation(data, PROBLEM_BYTES)
-        if data.draw(st.booleans(), label="text")
-        else dump(data, structure_mutation(data, PROBLEM_DATA))
-    )
+    raw = mutated(data, PROBLEM_BYTES, PROBLEM_DATA)
     path = tmp_path / "problem.yaml"
     path.write_bytes(raw)
     try:

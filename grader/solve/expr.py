@@ -284,10 +284,6 @@ def latex_name(name: str) -> str:
     return name.replace("_", r"\_")
 
 
-def _fmt(v, digits: int) -> str:
-    return format_number(v, digits)
-
-
 def format_number(v, digits: int = 6) -> str:
     """Format a Fraction, mpf or float with ``digits`` significant digits, plainly (no trailing zeros)."""
     from grader.solve.exact import to_decimal_string
@@ -353,12 +349,12 @@ def _render(e: Expr, leaf: Callable[[str], str], latex: bool, digits: int) -> tu
 
 def to_text(e: Expr, values: Mapping[str, object] | None = None, digits: int = 6) -> str:
     """The formula in plain text, with names, or with ``values`` substituted (``digits`` significant digits)."""
-    leaf = (lambda n: n) if values is None else (lambda n: _fmt(values[n], digits))
+    leaf = (lambda n: n) if values is None else (lambda n: format_number(values[n], digits))
     return _render(e, leaf, False, digits)[0]
 
 
 def to_latex(e: Expr, values: Mapping[str, object] | None = None, digits: int = 6) -> str:
-    leaf = latex_name if values is None else (lambda n: _fmt(values[n], digits))
+    leaf = latex_name if values is None else (lambda n: format_number(values[n], digits))
     return _render(e, leaf, True, digits)[0]
 
 

@@ -33,11 +33,6 @@ def loss_name(output: str | None, sfx: str) -> str:
     return ("E" if output is None else f"E_{output}") + sfx
 
 
-def param_at_step(param: str, step: int) -> str:
-    """The name of a parameter's value used during step ``step``: the given value, or the previous step's update."""
-    return param if step == 1 else new_name(param, step - 1)
-
-
 def updated_params(problem: Problem) -> tuple[str, ...]:
     net = problem.network
     return tuple(net.weights) + (tuple(net.biases) if problem.training.update_biases else ())
