@@ -22,12 +22,13 @@ from fractions import Fraction
 from grader.grade import diagnose
 from grader.grade.flags import EXACT, Written, find_flags
 from grader.grade.result import Diagnosis, FieldResult, Flag, GradeResult, NetworkSketch
-from grader.grade.tolerance import within
+from grader.grade.tolerance import accepted_sentence, within
 from grader.grade.views import Compiled, View
 from grader.numfmt import fmt
 from grader.parse.answer import Parsed
-from grader.solve.expr import Expr, latex_name, to_latex, to_text
+from grader.solve.expr import Expr, Sym, latex_name, to_latex, to_text
 from grader.solve.solver import AnswerKey
+from grader.solve.worked import worked_latex, worked_text
 from grader.spec import names
 from grader.spec.problem import AskItem, Tolerance
 
@@ -47,6 +48,8 @@ class KeyField:
     on_change: bool
     key_change: float | None
     expr: Expr  # what is compared: the formula, or for an updated parameter the change p_new - p
+    accepted: str = ""  # what is accepted, in words: "w5_new: the change w5_new − w5 is judged within 1 %: ..."
+    accepted_hidden: str = ""  # the same without the key-derived digit count (exam mode)
 
 
 @dataclass
@@ -65,9 +68,59 @@ class Plan:
     def problem(self):
         return self.key.problem
 
+    @functools.cached_property
+    def changes(self) -> dict[str, float]:
+        """p_new -> the key's change p_new - p."""
+        return _changes(self.key)
+
+    @functools.cached_property
+    def tolerances(self) -> dict[str, Tolerance]:
+        """Unasked quantities that are an asked one under another name (``grad_b2`` = ``delta_o1`` when b2 feeds
+        only o1) -> that quantity's tolerance."""
+        out = {}
+        for d, ways in self.compiled.identities.items():
+            for g, expr in ways:
+                if isinstance(expr, Sym):
+                    if d in self.fields and g not in self.fields:
+                        out[g] = self.fields[d].ask.tolerance
+                    elif g in self.fields and d not in self.fields:
+                        out[d] = self.fields[g].ask.tolerance
+        return out
+
     def tolerance(self, quantity: str) -> Tolerance:
+        """The rule a value of ``quantity`` is judged by, wherever it is written (an answer or a ``using``): the
+        quantity's own when asked; an asked quantity's that it equals by the network's identities (``grad_b2`` is
+        ``delta_o1`` when b2 feeds only o1); else the problem's default."""
         f = self.fields.get(quantity)
-        return f.ask.tolerance if f else self.problem.default_tolerance
+        if f is not None:
+            return f.ask.tolerance
+        return self.tolerances.get(quantity, self.problem.default_tolerance)
+
+    def on_change(self, quantity: str) -> bool:
+        """Is ``quantity`` an updated parameter judged on its change ``p_new - p``?"""
+        return quantity in self.changes and self.tolerance(quantity).on_change
+
+    def judge(self, quantity: str, value: float, exact: Fraction | None = None) -> bool:
+        """Is the student's ``value`` of ``quantity`` (given or computed) accepted against the key?"""
+        key = self.key
+        if self.on_change(quantity):
+            base = key.node(quantity).base
+            return within(_change(value, exact, key.values[base] if key.is_exact(base) else key.floats[base]),
+                          self.changes[quantity], self.tolerance(quantity))
+        return within(value, key.floats[quantity], self.tolerance(quantity))
+
+    def same(self, quantity: str, value: float, reference: float) -> bool:
+        """Are two written values of ``quantity`` one value under its tolerance (an updated parameter: on change)?"""
+        tol = self.tolerance(quantity)
+        if self.on_change(quantity):
+            base = self.key.floats[self.key.node(quantity).base]
+            return within(value - base, reference - base, tol)
+        return within(value, reference, tol)
+
+    def change_expr(self, quantity: str) -> Expr:
+        from grader.solve.malrules import change_expr
+
+        return change_expr(self.key.node(quantity))
 
     @functools.cached_property
     def key_view(self) -> View:
@@ -93,26 +146,36 @@ class Plan:
 def make_plan(key: AnswerKey) -> Plan:
     from grader.solve.malrules import change_expr
 
+    changes = _changes(key)
     fields = {}
     for ask in key.problem.ask:
-        node = key.node(ask.quantity)
-        on_change = node.kind == "new"
-        value_text = key.decimal(ask.quantity, 6)
-        fields[ask.quantity] = KeyField(
+        q, tol = ask.quantity, ask.tolerance
+        node = key.node(q)
+        on_change = node.kind == "new" and tol.on_change
+        change_args = dict(base=node.base, change=changes[q]) if on_change else {}
+        fields[q] = KeyField(
             ask=ask,
-            expected=key.floats[ask.quantity],
-            expected_text=key.decimal(ask.quantity, 25),
-            description=f"{ask.quantity}: {node.description}",
-            formula=f"{ask.quantity} = {to_text(node.expr)}",
-            formula_latex=f"{latex_name(ask.quantity)} = {to_latex(node.expr)}",
-            worked=f"{ask.quantity} = {to_text(node.expr)} = {to_text(node.expr, key.values)} = {value_text}",
-            worked_latex=f"{latex_name(ask.quantity)} = {to_latex(node.expr)} = {to_latex(node.expr, key.values)} = {value_text}",
+            expected=key.floats[q],
+            expected_text=key.decimal(q, 25),
+            description=f"{q}: {node.description}",
+            formula=f"{q} = {to_text(node.expr)}",
+            formula_latex=f"{latex_name(q)} = {to_latex(node.expr)}",
+            worked=worked_text(key, q, 6),
+            worked_latex=worked_latex(key, q, 6),
             on_change=on_change,
-            key_change=float(key.change(ask.quantity)) if on_change else None,
+            key_change=changes[q] if on_change else None,
             expr=change_expr(node) if on_change else node.expr,
+            accepted=accepted_sentence(q, tol, key.floats[q], **change_args),
+            accepted_hidden=accepted_sentence(q, tol, key.floats[q], show_digits=False, **change_args),
         )
     known = frozenset(key.graph.nodes) | frozenset(key.graph.given) | frozenset(names.ALIASES) | frozenset(frozen_updates(key.problem))
-    return Plan(key=key, compiled=Compiled(key), fields=fields, known=known, sketch=sketch(key.problem.network))
+    plan = Plan(key=key, compiled=Compiled(key), fields=fields, known=known, sketch=sketch(key.problem.network))
+    plan.__dict__["changes"] = changes
+    return plan
+
+
+def _changes(key: AnswerKey) -> dict[str, float]:
+    return {n: float(key.change(n)) for n, node in key.graph.nodes.items() if node.kind == "new"}
 
 
 def sketch(net) -> NetworkSketch:
@@ -159,6 +222,51 @@ class Context:
     untrusted: frozenset[tuple[str, str]]  # (field, quantity) pairs whose ``using`` value is flagged
     base_view: View  # the student's own values with no ``using`` overlay
     reveal: bool  # False in exam mode: no message quotes a number derived from the key
+    views: dict = field(default_factory=dict, compare=False)  # (quantity, trusted only) -> its view, built on use
+
+    def trusted(self, q: str) -> dict[str, float]:
+        return {u: v for u, v in self.usings.get(q, {}).items() if (q, u) not in self.untrusted}
+
+    def view(self, q: str, *, trusted: bool = True) -> View:
+        """The student's values as ``q``'s own work sees them: their answers under ``q``'s ``using`` (the trusted
+        values only, or all of them). A gradient the student wrote never stands in for a delta in its own formula."""
+        hit = self.views.get((q, trusted))
+        if hit is None:
+            overlay = self.trusted(q) if trusted else self.usings.get(q, {})
+            if not trusted and len(overlay) == len(self.trusted(q)):
+                hit = self.view(q)
+            elif overlay or q in self.plan.compiled.identity_grads:
+                hit = View(self.plan.compiled, self.answers, overlay, exclude=q)
+            else:
+                hit = self.base_view
+            self.views[(q, trusted)] = hit
+        return hit
+
+    def accepted(self, view: View, d: str) -> bool:
+        """Does the student's value of ``d`` in ``view`` stand for the key's downstream? It does when it is within
+        ``d``'s tolerance of the key, or when it follows (within tolerance) from values that are themselves
+        accepted: right work on accepted values is right, however far it drifts from the key's digits."""
+        memo = view.accepted
+        if d in memo:
+            return memo[d]
+        memo[d] = False  # while deciding (the graph is acyclic; this only guards the identities)
+        plan = self.plan
+        v = view.get(d)
+        answered = d in self.answers and d not in view.overlay
+        ok = plan.judge(d, v, self.exact.get(d) if answered else None)
+        node = plan.key.graph.nodes.get(d)
+        if not ok and node is not None and view.written(d):
+            own = self.view(d) if answered else (view.child(d) if d in plan.compiled.identity_grads else view)
+            if plan.on_change(d):
+                base = node.base
+                mine = _change(v, self.exact.get(d) if answered and base not in own.overlay else None, own.get(base))
+                follows = own.formula(plan.change_expr(d))
+            else:
+                mine, follows = v, own.formula(node.expr)
+            if within(mine, follows, plan.tolerance(d)):
+                ok = all(self.accepted(own, x) for x in own.sources(node.expr) if x != d)
+        memo[d] = ok
+        return ok
 
 
 def _number(value) -> tuple[float | None, Fraction | None]:
@@ -197,7 +305,7 @@ def grade(plan: Plan, submission, *, reveal: bool = True) -> GradeResult:
         for p in names.updated_params(problem)
     }
     given = {g: key.floats[g] for g in key.graph.given}
-    flags, untrusted = find_flags(written, given, new_values, plan.tolerance)
+    flags, untrusted = find_flags(written, given, new_values, plan.same)
     flags += _frozen_but_updated(problem, answers, given)
 
     ctx = Context(plan, answers, exact, usings, frozenset(untrusted), View(plan.compiled, answers), reveal)
@@ -220,9 +328,7 @@ def grade(plan: Plan, submission, *, reveal: bool = True) -> GradeResult:
 
 def _grade_field(ctx: Context, kf: KeyField, ans) -> FieldResult:
     """One field's verdict. With ``ctx.reveal`` False (exam mode) no message quotes a number derived from the key."""
-    q, tol = kf.ask.quantity, kf.ask.tolerance
-    plan, answers, exact, untrusted, reveal = ctx.plan, ctx.answers, ctx.exact, ctx.untrusted, ctx.reveal
-    using, base_view = ctx.usings.get(q, {}), ctx.base_view
+    q, tol, plan, reveal = kf.ask.quantity, kf.ask.tolerance, ctx.plan, ctx.reveal
     common = dict(
         quantity=q,
         expected=kf.expected,
@@ -235,6 +341,7 @@ def _grade_field(ctx: Context, kf: KeyField, ans) -> FieldResult:
         worked_latex=kf.worked_latex,
         tolerance=tol.describe(),
         compared_on_change=kf.on_change,
+        accepted=kf.accepted if reveal else kf.accepted_hidden,
     )
     if ans is None:
         return FieldResult(verdict="missing", given=None, given_text=None, points=0.0, message="No answer given.", **common)
@@ -243,39 +350,30 @@ def _grade_field(ctx: Context, kf: KeyField, ans) -> FieldResult:
         reason = getattr(parsed, "reason", "no value given")
         return FieldResult(verdict="unparseable", given=None, given_text=ans.value.text, points=0.0, message=f"Could not read this answer: {reason}", **common)
     s = parsed.value
-    key = plan.key
-    node = key.node(q)
+    node = plan.key.node(q)
 
     # Compare with the key (on the change for an updated parameter; exactly where both are exact).
-    if kf.on_change:
-        base = node.base
-        s_cmp = _change(s, exact.get(q), key.values[base] if key.is_exact(base) else key.floats[base])
-        if within(s_cmp, kf.key_change, tol):
-            return FieldResult(verdict="correct", given=s, given_text=ans.value.text, points=kf.ask.points, message="Correct.", **common)
-    elif within(s, kf.expected, tol):
+    if plan.judge(q, s, ctx.exact.get(q)):
         return FieldResult(verdict="correct", given=s, given_text=ans.value.text, points=kf.ask.points, message="Correct.", **common)
 
-    trusted = {u: v for u, v in using.items() if (q, u) not in untrusted}
-    view_t = View(plan.compiled, answers, trusted) if trusted else base_view
-    view_u = View(plan.compiled, answers, using) if len(trusted) != len(using) else view_t
+    view_t, view_u = ctx.view(q), ctx.view(q, trusted=False)
     expr = kf.expr
 
     def student_cmp(view: View) -> float:
-        return _change(s, exact.get(q) if node.base not in view.overlay else None, view.get(node.base)) if kf.on_change else s
+        return _change(s, ctx.exact.get(q) if node.base not in view.overlay else None, view.get(node.base)) if kf.on_change else s
 
     carried = view_t.formula(expr)
-    follows = tuple(
-        (d, v) for d, v in view_t.sources(node.expr).items() if not within(v, key.floats[d], plan.tolerance(d))
-    )
+    follows = tuple((d, v) for d, v in view_t.sources(node.expr).items() if not ctx.accepted(view_t, d))
     yours = ", ".join(f"{d} = {fmt(v)}" for d, v in follows)
     gives = f"a change {q} − {node.base} = {fmt(carried)}" if kf.on_change else fmt(carried)
     if within(student_cmp(view_t), carried, tol):
         if not follows:
-            # The student's inputs are within tolerance but not exact, and this quantity amplifies the difference
-            # (e.g. t - o when o is close to t): right work on accepted values is right.
+            # Every value this rests on is accepted (within tolerance of the key, or following from accepted
+            # values), and this quantity amplifies their small differences (e.g. t - o when o is close to t):
+            # right work on accepted values is right.
             return FieldResult(
                 verdict="correct", given=s, given_text=ans.value.text, points=kf.ask.points,
-                message="Correct for your own values (which are within tolerance of the key).", **common,
+                message="Correct for your own values (which are accepted).", **common,
             )
         points = round(kf.ask.points * plan.problem.carried_credit, 6)
         return FieldResult(

@@ -8,6 +8,7 @@ Values that agree within the quantity's tolerance are one value; two or more dis
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from grader.numfmt import fmt
 from grader.grade.result import Flag
@@ -27,12 +28,13 @@ def find_flags(
     written: list[Written],
     given: dict[str, float],
     new_values: dict[str, tuple[float | None, float]],
-    tol_of,
+    same: Callable[[str, float, float], bool],
 ) -> tuple[list[Flag], set[tuple[str, str]]]:
     """Return the flags and the untrusted (field, quantity) pairs.
 
     ``given``: given values by name; ``new_values``: for a parameter, (student's p_new or None, key's p_new), to
-    recognise a sequential update; ``tol_of(quantity)``: the tolerance for that quantity.
+    recognise a sequential update; ``same(quantity, value, reference)``: is ``value`` the same value of
+    ``quantity`` as ``reference`` under the quantity's own tolerance (an updated parameter: on its change)?
     """
     by_q: dict[str, list[Written]] = {}
     for w in written:
@@ -40,14 +42,16 @@ def find_flags(
     flags: list[Flag] = []
     untrusted: set[tuple[str, str]] = set()
     for q, ws in by_q.items():
-        tol = tol_of(q)
+        def agree(a: float, b: float, q=q) -> bool:
+            return same(q, a, b)
+
         if q in given:
-            wrong = [w for w in ws if not within(w.value, given[q], tol)]
+            wrong = [w for w in ws if not agree(w.value, given[q])]
             if not wrong:
                 continue
             for w in wrong:
                 untrusted.add((w.field or "", q))
-            values = _distinct([w.value for w in wrong], EXACT)
+            values = _distinct([w.value for w in wrong], lambda a, b: within(a, b, EXACT))
             parts = [f"{q} = {fmt(v, 10)} ({', '.join(sorted({w.where for w in wrong if w.value == v}))})" for v in values]
             msg = f"{q} is given as {fmt(given[q], 10)}, but you used " + " and ".join(parts) + "."
             mine, right = new_values.get(q, (None, None))
@@ -58,17 +62,17 @@ def find_flags(
                 msg += " Given values must be used as given, never replaced by assumed ones."
             flags.append(Flag("wrong_given", q, tuple(values), msg, tuple(sorted({w.where for w in wrong}))))
             continue
-        values = _distinct([w.value for w in ws], tol)
+        values = _distinct([w.value for w in ws], agree)
         if len(values) < 2:
             continue
         answer = next((w for w in ws if w.field is None), None)
         if answer is not None:
             for w in ws:
-                if w.field is not None and not within(w.value, answer.value, tol):
+                if w.field is not None and not agree(w.value, answer.value):
                     untrusted.add((w.field, q))
         parts = []
         for v in values:
-            places = sorted({w.where for w in ws if within(w.value, v, tol)})
+            places = sorted({w.where for w in ws if agree(w.value, v)})
             parts.append(f"{fmt(v)} ({', '.join(places)})")
         msg = f"{q} has {len(values)} different values: " + "; ".join(parts) + ". A quantity has one value: use the one you computed."
         flags.append(Flag("inconsistent", q, tuple(values), msg, tuple(sorted({w.where for w in ws}))))
@@ -78,9 +82,9 @@ def find_flags(
 EXACT = Tolerance(rtol=1e-9, atol=0.0)  # "the same number", for telling written values apart
 
 
-def _distinct(values: list[float], tol: Tolerance) -> list[float]:
+def _distinct(values: list[float], agree: Callable[[float, float], bool]) -> list[float]:
     out: list[float] = []
     for v in values:
-        if not any(within(v, u, tol) or within(u, v, tol) for u in out):
+        if not any(agree(v, u) or agree(u, v) for u in out):
             out.append(v)
     return out

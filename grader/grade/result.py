@@ -43,6 +43,7 @@ class FieldResult:
     follows_from: tuple[tuple[str, float], ...] = ()  # the student's values that carried_value was computed from
     tolerance: str = ""  # the rule applied, in words
     compared_on_change: bool = False  # updated parameters are compared on p_new - p
+    accepted: str = ""  # what is accepted for this field, in words ("w5_new: the change w5_new − w5 is judged ...")
 
     def to_dict(self) -> dict:
         return {

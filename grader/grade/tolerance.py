@@ -1,18 +1,25 @@
-"""The one tolerance rule (also stated in ``grader.spec.problem.Tolerance``, the README and every report).
+"""The one tolerance rule (also stated in ``grader.spec.problem.Tolerance``, the README, templates and every report).
 
 * ``relabs`` (default ``rtol = 0.01``, ``atol = 1e-9``): accepted when ``|given - true| <= atol + rtol*|true|``.
 * ``sigfig`` (``digits = d``): accepted when ``|given - true| <= 0.51 * 10**(floor(log10|true|) - d + 1)``, a window
   around the true value (not "rounds to"); a true value of 0 needs ``|given| <= atol``.
+* ``decimals`` (``places = d``): accepted when ``|given - true| <= 0.5 * 10**-d`` (half a unit of the d-th decimal
+  place, plus a relative hair of 1e-9 for the float's representation of a decimal written exactly at the edge).
 
-Updated parameters are compared on their change ``p_new - p`` (see ``grader.grade.engine``), so "no update" never
-passes where the true change is not negligible, and a change off by 10x fails even when ``p_new`` is close to ``p``.
+Updated parameters are compared on their change ``p_new - p`` under ``relabs`` and ``sigfig`` (see
+``grader.grade.engine``), so "no update" never passes where the true change is not negligible, and a change off by
+10x fails even when ``p_new`` is close to ``p``; under ``decimals`` the rule is applied to ``p_new`` itself ("to 3
+decimals" means what it says, and ``grade check`` warns when no update would pass).
 """
 
 from __future__ import annotations
 
 import math
 
+from grader.numfmt import fmt
 from grader.spec.problem import Tolerance
+
+_HAIR = 1e-9
 
 
 def within(given: float, true: float, tol: Tolerance) -> bool:
@@ -22,11 +29,58 @@ def within(given: float, true: float, tol: Tolerance) -> bool:
         return err <= tol.atol + tol.rtol * abs(true) < math.inf
     if not (math.isfinite(given) and math.isfinite(true)):
         return False
+    return err <= bound(true, tol)
+
+
+def bound(true: float, tol: Tolerance) -> float:
+    """The largest accepted ``|given - true|`` for ``true`` under ``tol``."""
     if tol.mode == "sigfig":
         if true == 0:
-            return err <= tol.atol
-        return err <= 0.51 * 10.0 ** (math.floor(math.log10(abs(true))) - tol.digits + 1)
-    return err <= tol.atol + tol.rtol * abs(true)
+            return tol.atol
+        return 0.51 * 10.0 ** (math.floor(math.log10(abs(true))) - tol.digits + 1)
+    if tol.mode == "decimals":
+        return 0.5 * 10.0 ** -tol.places * (1 + _HAIR) + abs(true) * 4e-16
+    return tol.atol + tol.rtol * abs(true)
+
+
+def digits_needed(value: float, allowed: float) -> int | None:
+    """The fewest significant digits of ``value`` that keep a correctly rounded ``value`` within ``allowed`` of it
+    (half a unit in the last kept digit at most); None when no finite count does (``allowed`` 0)."""
+    if not (math.isfinite(value) and math.isfinite(allowed)) or allowed <= 0:
+        return None
+    if value == 0:
+        return 1
+    top = math.floor(math.log10(abs(value)))
+    for n in range(1, 40):
+        if 0.5 * 10.0 ** (top - n + 1) <= allowed:
+            return n
+    return None
+
+
+def accepted_sentence(quantity: str, tol: Tolerance, true: float, *, base: str | None = None,
+                      change: float | None = None, show_digits: bool = True) -> str:
+    """What is accepted for one field, in words a student can act on:
+    ``w5_new: the change w5_new − w5 is judged within 1 %: keep at least 9 significant digits``.
+
+    ``base`` and ``change`` are given for an updated parameter judged on its change; ``show_digits`` False (exam
+    mode) leaves out the digit count, which is derived from the key."""
+    if tol.mode == "decimals":
+        return f"{quantity}: judged to {tol.places} decimal place{'s' if tol.places != 1 else ''} (within half a unit of the last place)"
+    if base is not None and change is not None:
+        what, allowed = f"{quantity}: the change {quantity} − {base} is", bound(change, tol)
+    else:
+        what, allowed = f"{quantity}:", bound(true, tol)
+    rule = (f"to {tol.digits} significant figure{'s' if tol.digits != 1 else ''}" if tol.mode == "sigfig"
+            else f"within {tol.rtol * 100:g} %" + (f" (or {fmt(tol.atol, 3)})" if tol.atol and change == 0 else ""))
+    out = f"{what} judged {rule}"
+    n = digits_needed(true, allowed)
+    if show_digits and n is not None and (base is not None or tol.mode == "relabs"):
+        out += f": keep at least {n} significant digit{'s' if n != 1 else ''}"
+        if base is not None:
+            out += f" of {quantity}"
+    elif base is not None:
+        out += f": keep enough digits of {quantity} for its change to show"
+    return out
 
 
 def round_sig(x: float, digits: int) -> float:

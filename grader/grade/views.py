@@ -3,8 +3,10 @@
 A *view* answers "what is the value of quantity X?" for one way of looking at a submission:
 
 * the key view: the exact answer key (as floats, for comparison);
-* the student view: a name the field's ``using`` states > the student's own answer > for a derived quantity the
-  student did not write, its formula evaluated in the same view > for a given value, the problem's value.
+* the student view: a name the field's ``using`` states > the student's own answer > for a delta the student did
+  not write, the value the student's own gradients imply through the network's identities (a bias gradient is the
+  sum of the deltas of the neurons the bias feeds; a weight gradient is its destination's delta times its source's
+  activation) > for a derived quantity, its formula evaluated in the same view > for a given value, the problem's.
 
 Evaluating a field's formula in the student view gives the value that follows from the student's own earlier
 numbers: the basis of error-carried-forward credit.
@@ -12,10 +14,38 @@ numbers: the basis of error-carried-forward credit.
 
 from __future__ import annotations
 
+import math
 from typing import Callable, Mapping
 
-from grader.solve.expr import Expr, compile_float
+from grader.solve.expr import Add, Div, Expr, Mul, Neg, Sym, add, compile_float
+from grader.solve.graph import Graph
 from grader.solve.solver import AnswerKey
+
+
+def identities(graph: Graph) -> dict[str, tuple[tuple[str, Expr], ...]]:
+    """delta -> ((gradient, the delta in terms of that gradient), ...) from the gradients' own formulas:
+    ``grad_b = delta`` gives ``delta = grad_b``; ``grad_b = delta_1 + delta_2`` gives ``delta_1 = grad_b − delta_2``;
+    ``grad_w = delta·a`` gives ``delta = grad_w / a``. Single-neuron biases come first (no division, no others)."""
+    found: dict[str, list[tuple[int, str, Expr]]] = {}
+    for g, node in graph.nodes.items():
+        if node.kind != "grad":
+            continue
+        e = node.expr
+        if isinstance(e, Sym) and graph.nodes.get(e.name) is not None and graph.nodes[e.name].kind == "delta":
+            found.setdefault(e.name, []).append((0, g, Sym(g)))
+        elif isinstance(e, Add) and all(isinstance(t, Sym) and _is_delta(graph, t.name) for t in e.terms):
+            for t in e.terms:
+                others = [Neg(o) for o in e.terms if o != t]
+                found.setdefault(t.name, []).append((2, g, add(Sym(g), *others)))
+        elif (isinstance(e, Mul) and len(e.factors) == 2 and all(isinstance(f, Sym) for f in e.factors)
+              and _is_delta(graph, e.factors[0].name)):
+            found.setdefault(e.factors[0].name, []).append((1, g, Div(Sym(g), e.factors[1])))
+    return {d: tuple((g, x) for _, g, x in sorted(v, key=lambda r: r[0])) for d, v in found.items()}
+
+
+def _is_delta(graph: Graph, name: str) -> bool:
+    node = graph.nodes.get(name)
+    return node is not None and node.kind == "delta"
 
 
 class Compiled:
@@ -25,6 +55,8 @@ class Compiled:
         self.key = key
         # keyed by id(): formula trees are immutable and kept alive by the plan; hashing a tree walks all of it
         self._cache: dict[int, tuple[Expr, Callable[[Callable[[str], float]], float], list[str]]] = {}
+        self.identities = identities(key.graph)
+        self.identity_grads = frozenset(g for ways in self.identities.values() for g, _ in ways)
 
     def fn(self, expr: Expr) -> tuple[Callable[[Callable[[str], float]], float], list[str]]:
         """The closure for ``expr`` and the names it reads."""
@@ -37,11 +69,30 @@ class Compiled:
 class View:
     """The value of every quantity under an overlay of the student's numbers (memoised)."""
 
-    def __init__(self, compiled: Compiled, answers: Mapping[str, float], overlay: Mapping[str, float] | None = None):
+    def __init__(self, compiled: Compiled, answers: Mapping[str, float], overlay: Mapping[str, float] | None = None,
+                 exclude: str | frozenset[str] = frozenset()):
         self.c = compiled
         self.answers = answers
         self.overlay = overlay or {}
+        # gradients that must not stand in for a delta here: the quantity whose own formula this view evaluates
+        self.exclude = frozenset((exclude,)) if isinstance(exclude, str) else exclude
+        self._children: dict[str, View] = {}
         self.memo: dict[str, float] = {}
+        self.via: dict[str, Expr] = {}  # a delta the student did not write -> the identity it was read through
+        self.accepted: dict[str, bool] = {}  # memo of the engine's "accepted" judgement in this view
+        self._busy: set[str] = set()
+
+    def child(self, name: str) -> View:
+        """This view, with ``name`` (a gradient) also kept from standing in for a delta: for ``name``'s own formula."""
+        if name in self.exclude:
+            return self
+        hit = self._children.get(name)
+        if hit is None:
+            hit = self._children[name] = View(self.c, self.answers, self.overlay, self.exclude | {name})
+        return hit
+
+    def written(self, name: str) -> bool:
+        return name in self.overlay or name in self.answers
 
     def get(self, name: str) -> float:
         if name in self.overlay:
@@ -50,30 +101,56 @@ class View:
             return self.answers[name]
         v = self.memo.get(name)
         if v is None:
-            nodes = self.c.key.graph.nodes
-            v = self.formula(nodes[name].expr) if name in nodes else self.c.key.floats[name]
+            v = self._stand_in(name)
+            if v is None:
+                nodes = self.c.key.graph.nodes
+                v = self.formula(nodes[name].expr) if name in nodes else self.c.key.floats[name]
             self.memo[name] = v
         return v
+
+    def _stand_in(self, name: str) -> float | None:
+        """The student's value of an unwritten delta through a gradient they wrote (``identities``)."""
+        ways = self.c.identities.get(name) if self.c.identities else None
+        if not ways or name in self._busy:
+            return None
+        self._busy.add(name)
+        try:
+            for g, expr in ways:
+                if g not in self.exclude and self.written(g):
+                    v = self.formula(expr)
+                    if math.isfinite(v):
+                        self.via[name] = expr
+                        return v
+        finally:
+            self._busy.discard(name)
+        return None
 
     def formula(self, expr: Expr) -> float:
         """``expr`` evaluated on this view's values."""
         return self.c.fn(expr)[0](self.get)
 
+    def reads(self, name: str) -> list[str]:
+        """The names an unwritten quantity's value is computed from in this view."""
+        nodes = self.c.key.graph.nodes
+        if name not in nodes:
+            return []
+        self.get(name)
+        return self.c.fn(self.via.get(name) or nodes[name].expr)[1]
+
     def sources(self, expr: Expr) -> dict[str, float]:
         """The student's own numbers that ``expr`` rests on in this view (stated in ``using`` or answered),
         reached through the derived quantities the student did not write."""
         out: dict[str, float] = {}
-        nodes = self.c.key.graph.nodes
         stack, seen = list(self.c.fn(expr)[1]), set()
         while stack:
             name = stack.pop()
             if name in seen:
                 continue
             seen.add(name)
-            if name in self.overlay or name in self.answers:
+            if self.written(name):
                 out[name] = self.get(name)
-            elif name in nodes:
-                stack.extend(self.c.fn(nodes[name].expr)[1])
+            else:
+                stack.extend(self.reads(name))
         return dict(sorted(out.items()))
 
     def env(self, names: list[str]) -> dict[str, float]:

@@ -320,15 +320,22 @@ def _tolerance(spec: ToleranceSpec | None, base: Tolerance, path: Path, where: W
     if spec is None:
         return base
     relabs_fields = spec.rtol is not None or spec.atol is not None
-    mode = spec.mode or ("sigfig" if spec.digits is not None and not relabs_fields else
+    mode = spec.mode or ("sigfig" if spec.digits is not None and not relabs_fields and spec.places is None else
+                         "decimals" if spec.places is not None and not relabs_fields and spec.digits is None else
                          "relabs" if relabs_fields else base.mode)
+    hint = "write {rtol: .., atol: ..}, {mode: sigfig, digits: 3} or {mode: decimals, places: 3}"
     if mode == "sigfig" and relabs_fields:
-        raise where.error(path, "rtol/atol apply to mode relabs", "write {mode: sigfig, digits: 3} or {rtol: .., atol: ..}")
-    if mode == "relabs" and spec.digits is not None:
-        raise where.error(path, "digits applies to mode sigfig", "write {mode: sigfig, digits: 3} or {rtol: .., atol: ..}")
+        raise where.error(path, "rtol/atol apply to mode relabs", hint)
+    if mode == "sigfig" and spec.places is not None:
+        raise where.error(path, "places applies to mode decimals", hint)
+    if mode == "decimals" and (relabs_fields or spec.digits is not None):
+        raise where.error(path, "only places applies to mode decimals", hint)
+    if mode == "relabs" and (spec.digits is not None or spec.places is not None):
+        raise where.error(path, "digits applies to mode sigfig and places to mode decimals", hint)
     return Tolerance(mode=mode, rtol=base.rtol if spec.rtol is None else float(spec.rtol),
                      atol=base.atol if spec.atol is None else float(spec.atol),
-                     digits=base.digits if spec.digits is None else spec.digits)
+                     digits=base.digits if spec.digits is None else spec.digits,
+                     places=base.places if spec.places is None else spec.places)
 
 
 def ask_entry(item) -> tuple[str, float, ToleranceSpec | None]:

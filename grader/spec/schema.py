@@ -175,16 +175,21 @@ class TrainingSpec(Strict):
 
 
 class ToleranceSpec(Strict):
-    """``{rtol, atol}`` (accept |given - true| <= atol + rtol*|true|) or ``{mode: sigfig, digits: n}``.
+    """``{rtol, atol}`` (accept |given - true| <= atol + rtol*|true|), ``{mode: sigfig, digits: n}`` or
+    ``{mode: decimals, places: d}`` (accept |given - true| <= 0.5·10^-d; for an updated parameter on p_new itself).
 
     In a per-quantity override, fields left out are taken from the problem's default rule; ``mode`` left out is
-    ``sigfig`` when only ``digits`` is stated and ``relabs`` when ``rtol``/``atol`` are.
+    ``sigfig`` when only ``digits`` is stated, ``decimals`` when only ``places`` is, and ``relabs`` when
+    ``rtol``/``atol`` are.
     """
 
-    mode: Literal["relabs", "sigfig"] | None = Field(None, description="relabs (default) or sigfig")
+    mode: Literal["relabs", "sigfig", "decimals"] | None = Field(
+        None, description="relabs (default), sigfig or decimals")
     rtol: float | None = Field(None, ge=0, le=1, description="relative tolerance (default 0.01)")
     atol: float | None = Field(None, ge=0, allow_inf_nan=False, description="absolute tolerance (default 1e-9)")
     digits: int | None = Field(None, ge=1, le=15, description="significant figures for mode sigfig (default 3)")
+    places: int | None = Field(None, ge=0, le=15, description="decimal places for mode decimals (default 3): "
+                                                             "accepted within half a unit of the last place")
 
 
 class AskEntry(Strict):
