@@ -525,7 +525,7 @@ def test_identity_from_name(name, expected):
 
 
 def test_feedback_names():
-    from grader.grade.result import Student
+    from grader.submission.student import Student
 
     assert canvas_sortable("Reza Mosavi") == "mosavireza"
     assert canvas_sortable("Doe, Jane") == "doejane"

@@ -41,7 +41,7 @@ from grader.batch.inputs import Discovery, Item, LmsIdentity, discover
 from grader.batch.summary import SummaryBuilder
 from grader.errors import GraderError, LimitError
 from grader.fileio import write_atomic
-from grader.grade.result import Student
+from grader.submission.student import Student
 
 __all__ = ["BatchResult", "grade_batch", "parse_timestamp", "feedback_stem", "OUTPUT_FILES"]
 
@@ -309,7 +309,7 @@ def _grade_submission_file(task: Task, identity: LmsIdentity | None, row: dict) 
             result = st.grader.grade_document(doc)
             student = result.student
         if st.manual:
-            from grader.author.manual import merge_manual_scores
+            from grader.grade.manual import merge_manual_scores
 
             try:
                 result = merge_manual_scores(result, st.manual)
@@ -543,7 +543,7 @@ def grade_batch(
     grader = Grader(problem=problem, reveal=reveal)
     manual_rows = None
     if manual is not None:  # an unreadable or malformed CSV refuses the batch before anything is graded
-        from grader.author.manual import read_manual_scores
+        from grader.grade.manual import read_manual_scores
 
         manual_rows = read_manual_scores(manual)
     if problem:  # solve it once, before the workers fork; refuse the batch if it is unusable

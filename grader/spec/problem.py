@@ -133,7 +133,7 @@ class Range:
 
 @dataclass(frozen=True)
 class Randomize:
-    """Per-student variants (``grader.author.variants``): a grid per randomized given value, by the name of
+    """Per-student variants (``grader.spec.variant``, ``grader.solve.variant``): a grid per randomized given value, by the name of
     ``Problem.given_values`` (``i1``, ``t1``, ``w5``, ``eta``; ``i1_x2`` in a batch), and the constraints."""
 
     ranges: dict[str, Range]
