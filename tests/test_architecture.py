@@ -35,7 +35,7 @@ MAX_LINES = 500
 LONG_MODULES = {
     "grader/yamlio.py": "a parser: the safe YAML reader with line numbers, limits and verbatim number texts, one grammar",
     "grader/parse/answer.py": "a parser: the student answer grammar (numbers, expressions, limits), one grammar",
-    "grader/batch/run.py": "split by the batch stage work",
+    "grader/parse/latex.py": "a parser: the LaTeX math reader of write-ups (tokenizer, grammar, evaluation), one grammar",
 }
 
 
