@@ -10,7 +10,7 @@ import pytest
 
 from grader.grade.engine import grade, make_plan
 from grader.grade.pipeline import Grader
-from grader.grade.tolerance import within
+from grader.spec.tolerance import within
 from grader.report import render
 from grader.solve.solver import solve
 from grader.spec.load import find_problem, load_problem

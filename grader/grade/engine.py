@@ -1,6 +1,6 @@
 """Grade one parsed submission against an answer key, field by field.
 
-For every asked quantity (value ``s``, key ``K``, tolerance rule of ``grader.grade.tolerance``):
+For every asked quantity (value ``s``, key ``K``, tolerance rule of ``grader.spec.tolerance``):
 
 * ``missing`` / ``unparseable`` when there is no usable number;
 * ``correct`` when ``s`` is within tolerance of ``K``;
@@ -22,7 +22,7 @@ from fractions import Fraction
 from grader.grade import diagnose
 from grader.grade.flags import EXACT, Written, find_flags
 from grader.grade.result import Diagnosis, FieldResult, Flag, GradeResult, NetworkSketch
-from grader.grade.tolerance import accepted_sentence, within
+from grader.spec.tolerance import accepted_sentence, within
 from grader.grade.views import Compiled, View
 from grader.numfmt import fmt
 from grader.parse.answer import Parsed

@@ -12,7 +12,7 @@ from typing import Callable
 
 from grader.numfmt import fmt
 from grader.grade.result import Flag
-from grader.grade.tolerance import within
+from grader.spec.tolerance import within
 from grader.spec.problem import Tolerance
 
 

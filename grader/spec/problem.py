@@ -93,7 +93,7 @@ class Training:
 
 @dataclass(frozen=True)
 class Tolerance:
-    """The one tolerance rule (applied by ``grader.grade.tolerance.within``).
+    """The one tolerance rule (applied by ``grader.spec.tolerance.within``).
 
     ``relabs``: a value is accepted when ``|given - true| <= atol + rtol * |true|``.
     ``sigfig``: accepted when ``|given - true| <= 0.51 * 10**(floor(log10|true|) - digits + 1)``, a window of
@@ -144,8 +144,8 @@ class Range:
 
 @dataclass(frozen=True)
 class Randomize:
-    """Per-student variants (``grader.author.variants``): a grid per randomized given value, by the name of
-    ``Problem.given_values`` (``i1``, ``t1``, ``w5``, ``eta``; ``i1_x2`` in a batch), and the constraints."""
+    """Per-student variants (``grader.spec.variant``, ``grader.solve.variant``): a grid per randomized given value, by
+    the name of ``Problem.given_values`` (``i1``, ``t1``, ``w5``, ``eta``; ``i1_x2`` in a batch), and the constraints."""
 
     ranges: dict[str, Range]
     no_saturation: bool = False
