@@ -133,8 +133,8 @@ class Range:
 
 @dataclass(frozen=True)
 class Randomize:
-    """Per-student variants (``grader.author.variants``): a grid per randomized given value, by the name of
-    ``Problem.given_values`` (``i1``, ``t1``, ``w5``, ``eta``; ``i1_x2`` in a batch), and the constraints."""
+    """Per-student variants (``grader.spec.variant``, ``grader.solve.variant``): a grid per randomized given value, by
+    the name of ``Problem.given_values`` (``i1``, ``t1``, ``w5``, ``eta``; ``i1_x2`` in a batch), and the constraints."""
 
     ranges: dict[str, Range]
     no_saturation: bool = False
