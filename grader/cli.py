@@ -170,8 +170,8 @@ def cmd_check(argv: list[str]) -> int:
         f"{args.problem}: valid",
         f"  {p.id}: {p.title}",
         f"  network {shape} ({acts}); loss {p.loss}; {len(p.examples)} example(s), batch {p.training.batch}; "
-        f"{p.training.steps} step(s), learning rate {p.training.learning_rate}; biases "
-        f"{'updated' if p.training.update_biases else 'frozen'}"
+        f"{p.training.steps} step(s), learning rate {p.training.learning_rate}; "
+        + ("no biases" if not net.biases else f"biases {'updated' if p.training.update_biases else 'frozen'}")
         + (f"; momentum {p.training.momentum}" if p.training.momentum is not None else ""),
         f"  asks {len(p.ask)} quantities, {sum(a.points for a in p.ask):g} points: " + ", ".join(a.quantity for a in p.ask),
         f"  tolerance: {p.default_tolerance.describe()}; carried-error credit {p.carried_credit:g}; reveal {p.reveal}",

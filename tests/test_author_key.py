@@ -31,7 +31,7 @@ def test_markdown_key_of_exercise6():
     assert "**Given:**" in md and "| `w5` | 40 |" in md
     assert "| `delta_o1` | 2 | -0.05687179334 |" in md
     # formulas with the numbers substituted (6 digits) and the value
-    assert ("- $z1 = w1 \\cdot i1 + w2 \\cdot i2 + b1 = -15 \\cdot 0.8 + 20 \\cdot 0.2 + 0.35 = -7.65$") in md
+    assert ("- $z1 = w1 \\cdot i1 + w2 \\cdot i2 + b1 = (-15) \\cdot 0.8 + 20 \\cdot 0.2 + 0.35 = -7.65$") in md
     assert "0.000475818 \\cdot (1 - 0.000475818)" in md
     assert "= 1.179994029 \\times 10^{-6}$" in md
     # exact values: the same JSON as `grade solve --format json`

@@ -43,7 +43,7 @@ def test_solve_text_shows_formula_numbers_and_value(capsys):
     code, out, _ = run(capsys, "solve", SEED)
     assert code == 0
     assert "delta_o1 = (o1 − t1)·o1·(1 − o1) = (0.650011 − 0.9)·0.650011·(1 − 0.650011) = -0.0568717933" in out
-    assert "z1 = w1·i1 + w2·i2 + b1 = -15·0.8 + 20·0.2 + 0.35 = -7.65" in out
+    assert "z1 = w1·i1 + w2·i2 + b1 = (-15)·0.8 + 20·0.2 + 0.35 = -7.65" in out
 
 
 def test_solve_markdown_uses_latex(capsys):

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from grader.author.mdconv import latex_escape, md_to_html, md_to_latex
-from grader.solve.expr import latex_name, to_latex
+from grader.solve.expr import Num, Sym, latex_name, to_latex
+from grader.solve.worked import change_text
 from grader.solve.solver import AnswerKey
 
 if TYPE_CHECKING:
@@ -90,7 +91,12 @@ def backprop_parts(key: AnswerKey, *, level: int = 2, statement: bool = True, pr
         steps = []
         for n in names:
             e = key.node(n).expr
-            steps.append(Step(n, latex_name(n), _value(key, n), to_latex(e), to_latex(e, key.values, SUBST_DIGITS)))
+            value = _value(key, n)
+            change = change_text(key, n, VALUE_DIGITS, latex=True)
+            if change:  # an updated parameter shows the change it is judged on
+                value = rf"{value};\quad {change}"
+            subst = None if isinstance(e, (Sym, Num)) else to_latex(e, key.values, SUBST_DIGITS)
+            steps.append(Step(n, latex_name(n), value, to_latex(e), subst))
         parts.append(Part(head, level, steps=steps))
     return parts
 

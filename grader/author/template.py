@@ -44,12 +44,20 @@ def answer_lines(entries: list[tuple[str, str]]) -> list[str]:
 def problem_template(problem: Problem, *, student_id: str | None = None, student_name: str | None = None,
                      problem_ref: str | None = None) -> str:
     """The blank submission of ``problem`` (a backprop problem) as YAML text."""
-    graph = build_graph(problem)
+    from grader.solve.solver import solve
+    from grader.solve.wellposed import accepted_for
+
+    key = solve(problem)
+    graph = key.graph
+    show = problem.reveal != "never"  # exam mode: no count of digits (it is derived from the key)
     points = {a.quantity: a.points for a in problem.ask}
     entries = []
     for ask in problem.ask:
         pts = " " + points_label(points[ask.quantity])
-        entries.append((ask.quantity, describe_quantity(problem, graph, ask.quantity) + pts))
+        rule = ""
+        if ask.tolerance != problem.default_tolerance or (key.node(ask.quantity).kind == "new" and ask.tolerance.on_change):
+            rule = "; " + accepted_for(key, ask, show_digits=show).removeprefix(ask.quantity + ": ")
+        entries.append((ask.quantity, describe_quantity(problem, graph, ask.quantity) + pts + rule))
     lines = [
         f"# Submission for {problem.id}: {problem.title}".rstrip(),
         "# Fill in your answers after the colons and hand in this file.",
@@ -58,8 +66,9 @@ def problem_template(problem: Problem, *, student_id: str | None = None, student
         "#",
         *(["# Your values are your own: they follow from your student id, so fill in `student.id` exactly.", "#"]
           if getattr(problem, "randomize", None) is not None else []),
-        f"# Tolerance: {problem.default_tolerance.describe()}; an updated parameter p_new is compared on its change "
-        "p_new − p.",
+        f"# Tolerance: {problem.default_tolerance.describe()}"
+        + ("; an updated parameter p_new is compared on its change p_new − p (each says how many digits it needs)."
+           if any(key.node(a.quantity).kind == "new" and a.tolerance.on_change for a in problem.ask) else "."),
         f"problem: {problem_ref or problem.id}",
         *student_block(student_id, student_name),
         "answers:",

@@ -22,12 +22,13 @@ from fractions import Fraction
 from grader.grade import diagnose
 from grader.grade.flags import EXACT, Written, find_flags
 from grader.grade.result import Diagnosis, FieldResult, Flag, GradeResult, NetworkSketch
-from grader.spec.tolerance import accepted_sentence, within
+from grader.spec.tolerance import within
 from grader.grade.views import Compiled, View
 from grader.numfmt import fmt
 from grader.parse.answer import Parsed
 from grader.solve.expr import Expr, Sym, latex_name, to_latex, to_text
 from grader.solve.solver import AnswerKey
+from grader.solve.wellposed import accepted_for
 from grader.solve.worked import worked_latex, worked_text
 from grader.spec import names
 from grader.spec.problem import AskItem, Tolerance
@@ -152,7 +153,6 @@ def make_plan(key: AnswerKey) -> Plan:
         q, tol = ask.quantity, ask.tolerance
         node = key.node(q)
         on_change = node.kind == "new" and tol.on_change
-        change_args = dict(base=node.base, change=changes[q]) if on_change else {}
         fields[q] = KeyField(
             ask=ask,
             expected=key.floats[q],
@@ -165,8 +165,8 @@ def make_plan(key: AnswerKey) -> Plan:
             on_change=on_change,
             key_change=changes[q] if on_change else None,
             expr=change_expr(node) if on_change else node.expr,
-            accepted=accepted_sentence(q, tol, key.floats[q], **change_args),
-            accepted_hidden=accepted_sentence(q, tol, key.floats[q], show_digits=False, **change_args),
+            accepted=accepted_for(key, ask),
+            accepted_hidden=accepted_for(key, ask, show_digits=False),
         )
     known = frozenset(key.graph.nodes) | frozenset(key.graph.given) | frozenset(names.ALIASES) | frozenset(frozen_updates(key.problem))
     plan = Plan(key=key, compiled=Compiled(key), fields=fields, known=known, sketch=sketch(key.problem.network))

@@ -25,22 +25,41 @@ from grader.solve.solver import AnswerKey
 def identities(graph: Graph) -> dict[str, tuple[tuple[str, Expr], ...]]:
     """delta -> ((gradient, the delta in terms of that gradient), ...) from the gradients' own formulas:
     ``grad_b = delta`` gives ``delta = grad_b``; ``grad_b = delta_1 + delta_2`` gives ``delta_1 = grad_b − delta_2``;
-    ``grad_w = delta·a`` gives ``delta = grad_w / a``. Single-neuron biases come first (no division, no others)."""
-    found: dict[str, list[tuple[int, str, Expr]]] = {}
+    ``grad_w = delta·a`` gives ``delta = grad_w / a``. In the order of ``gradient_ranks``."""
+    ranks = gradient_ranks(graph)
+    found: dict[str, list[tuple[str, Expr]]] = {}
     for g, node in graph.nodes.items():
+        if g not in ranks:
+            continue
+        e = node.expr
+        if isinstance(e, Sym):
+            found.setdefault(e.name, []).append((g, Sym(g)))
+        elif isinstance(e, Add):
+            for t in e.terms:
+                found.setdefault(t.name, []).append((g, add(Sym(g), *(Neg(o) for o in e.terms if o != t))))
+        else:
+            found.setdefault(e.factors[0].name, []).append((g, Div(Sym(g), e.factors[1])))
+    return {d: tuple(sorted(v, key=lambda r: ranks[r[0]])) for d, v in found.items()}
+
+
+def gradient_ranks(graph: Graph) -> dict[str, int]:
+    """The gradients that state a delta, ranked: a bias feeding one neuron (it *is* the delta), then a shared bias
+    (the sum of its deltas), then a weight (a delta times an input), each in the graph's order. A gradient stands in
+    for an unwritten delta only when grading quantities downstream or gradients of a later rank, so two gradients
+    that say the same wrong delta cost the student once, not never."""
+    kinds: dict[str, tuple[int, int]] = {}
+    for i, (g, node) in enumerate(graph.nodes.items()):
         if node.kind != "grad":
             continue
         e = node.expr
-        if isinstance(e, Sym) and graph.nodes.get(e.name) is not None and graph.nodes[e.name].kind == "delta":
-            found.setdefault(e.name, []).append((0, g, Sym(g)))
+        if isinstance(e, Sym) and _is_delta(graph, e.name):
+            kinds[g] = (0, i)
         elif isinstance(e, Add) and all(isinstance(t, Sym) and _is_delta(graph, t.name) for t in e.terms):
-            for t in e.terms:
-                others = [Neg(o) for o in e.terms if o != t]
-                found.setdefault(t.name, []).append((2, g, add(Sym(g), *others)))
+            kinds[g] = (1, i)
         elif (isinstance(e, Mul) and len(e.factors) == 2 and all(isinstance(f, Sym) for f in e.factors)
               and _is_delta(graph, e.factors[0].name)):
-            found.setdefault(e.factors[0].name, []).append((1, g, Div(Sym(g), e.factors[1])))
-    return {d: tuple((g, x) for _, g, x in sorted(v, key=lambda r: r[0])) for d, v in found.items()}
+            kinds[g] = (2, i)
+    return {g: r for r, g in enumerate(sorted(kinds, key=kinds.__getitem__))}
 
 
 def _is_delta(graph: Graph, name: str) -> bool:
@@ -56,7 +75,8 @@ class Compiled:
         # keyed by id(): formula trees are immutable and kept alive by the plan; hashing a tree walks all of it
         self._cache: dict[int, tuple[Expr, Callable[[Callable[[str], float]], float], list[str]]] = {}
         self.identities = identities(key.graph)
-        self.identity_grads = frozenset(g for ways in self.identities.values() for g, _ in ways)
+        self.ranks = gradient_ranks(key.graph)
+        self.identity_grads = frozenset(self.ranks)
 
     def fn(self, expr: Expr) -> tuple[Callable[[Callable[[str], float]], float], list[str]]:
         """The closure for ``expr`` and the names it reads."""
@@ -70,12 +90,12 @@ class View:
     """The value of every quantity under an overlay of the student's numbers (memoised)."""
 
     def __init__(self, compiled: Compiled, answers: Mapping[str, float], overlay: Mapping[str, float] | None = None,
-                 exclude: str | frozenset[str] = frozenset()):
+                 exclude: str | None = None):
         self.c = compiled
         self.answers = answers
         self.overlay = overlay or {}
-        # gradients that must not stand in for a delta here: the quantity whose own formula this view evaluates
-        self.exclude = frozenset((exclude,)) if isinstance(exclude, str) else exclude
+        # when this view evaluates a gradient's own formula: only gradients of an earlier rank stand in for deltas
+        self.limit = compiled.ranks.get(exclude, len(compiled.ranks)) if exclude else len(compiled.ranks)
         self._children: dict[str, View] = {}
         self.memo: dict[str, float] = {}
         self.via: dict[str, Expr] = {}  # a delta the student did not write -> the identity it was read through
@@ -83,12 +103,12 @@ class View:
         self._busy: set[str] = set()
 
     def child(self, name: str) -> View:
-        """This view, with ``name`` (a gradient) also kept from standing in for a delta: for ``name``'s own formula."""
-        if name in self.exclude:
+        """This view for ``name``'s own formula (a gradient): only gradients ranked before it stand in for deltas."""
+        if self.c.ranks.get(name, self.limit) >= self.limit:
             return self
         hit = self._children.get(name)
         if hit is None:
-            hit = self._children[name] = View(self.c, self.answers, self.overlay, self.exclude | {name})
+            hit = self._children[name] = View(self.c, self.answers, self.overlay, name)
         return hit
 
     def written(self, name: str) -> bool:
@@ -116,7 +136,7 @@ class View:
         self._busy.add(name)
         try:
             for g, expr in ways:
-                if g not in self.exclude and self.written(g):
+                if self.c.ranks[g] < self.limit and self.written(g):
                     v = self.formula(expr)
                     if math.isfinite(v):
                         self.via[name] = expr

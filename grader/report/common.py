@@ -27,6 +27,19 @@ def who(result: GradeResult) -> str:
     return " ".join(x for x in (s.name, f"({s.id})" if s.id else None) if x)
 
 
+def accepted(result: GradeResult, f: FieldResult) -> str | None:
+    """What is accepted for ``f``, when it is worth saying: an updated parameter judged on its change, or a rule of
+    its own ("the change w5_new − w5 is judged within 1 %: keep at least 9 significant digits of w5_new")."""
+    if not f.accepted or f.verdict == "pending" or not (f.compared_on_change or f.tolerance != result.tolerance_rule):
+        return None
+    return f.accepted.removeprefix(f.quantity + ": ")
+
+
+def on_change_note(result: GradeResult) -> bool:
+    """Does any field of ``result`` judge an updated parameter on its change (so the footer says so)?"""
+    return any(f.compared_on_change for f in result.fields)
+
+
 def shown_value(f: FieldResult) -> str | None:
     """What the student wrote, verbatim when known; None when there is no answer."""
     if f.given_text is not None and f.given_text.strip():

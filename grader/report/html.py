@@ -27,6 +27,8 @@ from grader.grade.result import FieldResult, GradeResult
 from grader.numfmt import short
 from grader.report.common import (
     FLAG_TITLE,
+    accepted,
+    on_change_note,
     SYMBOL,
     describe,
     expected_value,
@@ -214,8 +216,8 @@ def render_html(result: GradeResult) -> str:
         '<h2 id="rules-h">How answers are compared</h2>',
         "<ul>",
         f"<li>Tolerance: <code>{_e(result.tolerance_rule)}</code>.</li>",
-        "<li>Updated parameters (the <code>…_new</code> values) are compared on their change p<sub>new</sub> − p, "
-        "so a tiny update is not lost in a large weight.</li>",
+        *(["<li>Updated parameters (the <code>…_new</code> values) are compared on their change p<sub>new</sub> − p, "
+           "so a tiny update is not lost in a large weight.</li>"] if on_change_note(result) else []),
         "<li>↪ carried: a value that follows correctly from your own earlier (wrong) values earns credit for an "
         "error carried forward.</li>",
         "</ul>",
@@ -241,8 +243,8 @@ def _field(result: GradeResult, f: FieldResult) -> list[str]:
     o.append("<dt>Your value</dt><dd>" + (f"<code>{_e(given)}</code>" if given is not None else "no answer") + "</dd>")
     if reveal:
         o.append(f"<dt>Expected</dt><dd><code>{_e(expected_value(f))}</code></dd>")
-    if f.compared_on_change:
-        o.append("<dt>Compared</dt><dd>on the change from the value before the update</dd>")
+    if accepted(result, f):
+        o.append(f"<dt>Accepted</dt><dd>{_e(accepted(result, f))}</dd>")
     if f.verdict != "correct":
         if reveal and (f.worked_latex or f.worked):
             o.append("<dt>Worked</dt><dd>" + formula(f.worked_latex, f.worked) + "</dd>")

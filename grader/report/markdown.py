@@ -21,7 +21,7 @@ import re
 
 from grader.grade.result import FieldResult, Flag, GradeResult
 from grader.numfmt import fmt, short
-from grader.report.common import (FLAG_TITLE, SYMBOL, describe, expected_value, flags_on, hide_key_numbers, latex_numbers,
+from grader.report.common import (FLAG_TITLE, SYMBOL, accepted, describe, on_change_note, expected_value, flags_on, hide_key_numbers, latex_numbers,
                                   points, shown_value, who)
 
 # --- Markdown ----------------------------------------------------------------------------------------------------------
@@ -112,9 +112,9 @@ def render_markdown(result: GradeResult) -> str:
         line = "  - Your value: " + (md_code(given) if given is not None else "no answer")
         if reveal:
             line += "; expected: " + md_code(expected_value(f))
-        if f.compared_on_change:
-            line += " (an updated parameter: compared on its change from the value before the update)"
         out.append(line)
+        if accepted(result, f):
+            out.append(f"  - Accepted: {md_text(accepted(result, f))}")
         if f.verdict == "correct":
             continue
         if reveal and f.worked_latex:
@@ -135,8 +135,8 @@ def render_markdown(result: GradeResult) -> str:
         "## How answers are compared",
         "",
         f"- Tolerance: {md_code(result.tolerance_rule)}.",
-        "- Updated parameters (the `..._new` values) are compared on their change p_new − p, so a tiny update is not "
-        "lost in a large weight.",
+        *(["- Updated parameters (the `..._new` values) are compared on their change p_new − p, so a tiny update is "
+           "not lost in a large weight."] if on_change_note(result) else []),
         "- ↪ carried: a value that follows correctly from your own earlier (wrong) values earns credit for an error "
         "carried forward.",
     ]

@@ -8,7 +8,8 @@ import json
 import mpmath
 
 from grader.solve.exact import to_mpf
-from grader.solve.expr import latex_name, to_latex, to_text
+from grader.solve.expr import latex_name
+from grader.solve.worked import worked_latex, worked_text
 from grader.solve.solver import AnswerKey
 
 SECTION = {"net": "Forward pass", "activation": "Forward pass", "loss": "Loss", "delta": "Deltas (∂E/∂net)",
@@ -43,8 +44,7 @@ def solution_text(key: AnswerKey, digits: int = 6) -> str:
     for head, names in _sections(key):
         lines += ["", head]
         for n in names:
-            e = key.node(n).expr
-            lines.append(f"  {n} = {to_text(e)} = {to_text(e, key.values, digits)} = {key.decimal(n, digits + 4)}")
+            lines.append(f"  {worked_text(key, n, digits + 4, digits)}")
     return "\n".join(lines) + "\n"
 
 
@@ -55,6 +55,5 @@ def solution_markdown(key: AnswerKey, digits: int = 6) -> str:
     for head, names in _sections(key):
         lines += ["", f"## {head}", ""]
         for n in names:
-            e = key.node(n).expr
-            lines.append(f"- ${latex_name(n)} = {to_latex(e)} = {to_latex(e, key.values, digits)} = {key.decimal(n, digits + 4)}$")
+            lines.append(f"- ${worked_latex(key, n, digits + 4, digits)}$")
     return "\n".join(lines) + "\n"

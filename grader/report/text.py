@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from grader.grade.result import GradeResult
 from grader.numfmt import fmt, short
-from grader.report.common import SYMBOL, hide_key_numbers
+from grader.report.common import SYMBOL, accepted, hide_key_numbers, on_change_note
 
 COLOUR = {"correct": "32", "carried": "36", "incorrect": "31", "missing": "33", "unparseable": "35", "pending": "34"}
 
 
 def _paint(text: str, code: str, colour: bool) -> str:
     return f"\033[{code}m{text}\033[0m" if colour else text
+
+
+GIVEN_COLUMN = 20  # the widest student value kept in the column; longer ones are written in full on their own line
 
 
 def _points(x: float) -> str:
@@ -28,24 +31,33 @@ def render_text(result: GradeResult, *, colour: bool = False) -> str:
         lines.append(result.source)
     lines += ["", "Fields"]
     width = max((len(f.quantity) for f in result.fields), default=8)
-    for f in result.fields:
+    givens = [short(f.given_text, 200) if f.given_text else fmt(f.given, 10) for f in result.fields]  # verbatim
+    gwidth = min(max((len(g) for g in givens), default=0), GIVEN_COLUMN)
+    ewidth = max((len(fmt(f.expected, 10)) for f in result.fields), default=0) + len("expected ")
+    for f, given in zip(result.fields, givens):
         verdict = _paint(f"{SYMBOL[f.verdict]} {f.verdict:<11}", COLOUR[f.verdict], colour)
-        given = short(f.given_text, 40) if f.given_text else fmt(f.given, 10)  # verbatim, as the student wrote it
         expected = f"expected {fmt(f.expected, 10)}" if result.reveal and f.verdict != "pending" else ""
-        lines.append(f"  {f.quantity:<{width}}  {verdict} given {given:<16} {expected:<26} {_points(f.points)}/{_points(f.max_points)}")
+        cell = given if len(given) <= gwidth else short(given, gwidth)  # a long answer is cut here, in full below
+        lines.append(f"  {f.quantity:<{width}}  {verdict} given {cell:<{gwidth}}  "
+                     + (f"{expected:<{ewidth}}  " if result.reveal else "") + f"{_points(f.points)}/{_points(f.max_points)}")
         pad = " " * (width + 4)
+        if len(given) > gwidth:
+            lines.append(pad + f"Your value: {given}")
         if f.verdict != "correct":
             lines.append(pad + hide_key_numbers(f.message, f, result.reveal))
             if f.diagnosis:
                 lines.append(pad + f"Likely mistake ({f.diagnosis.id}): {hide_key_numbers(f.diagnosis.text, f, result.reveal)}")
             if result.reveal and f.verdict in ("incorrect", "missing", "unparseable"):
                 lines.append(pad + f"Worked: {f.worked}")
+            if accepted(result, f):
+                lines.append(pad + f"Accepted: {accepted(result, f)}")
     if result.flags:  # after the fields, as the terminal report is read top to bottom (the Markdown puts them first)
         lines += ["", "Flags"]
         for fl in result.flags:
             lines.append(f"  {_paint('!', '33', colour)} {fl.kind} {fl.quantity}: {fl.message}")
     lines += ["", f"Score: {_points(result.score)} / {_points(result.max_score)}"]
-    lines.append(f"Tolerance: {result.tolerance_rule}; updated parameters are compared on their change p_new − p.")
+    on_change = "; updated parameters are compared on their change p_new − p" if on_change_note(result) else ""
+    lines.append(f"Tolerance: {result.tolerance_rule}{on_change}.")
     if result.warnings:
         lines += [f"Warning: {w}" for w in result.warnings]
     return "\n".join(lines) + "\n"

@@ -302,7 +302,8 @@ def _render(e: Expr, leaf: Callable[[str], str], latex: bool, digits: int) -> tu
         parts = []
         for f in e.factors:
             s, p = _render(f, leaf, latex, digits)
-            parts.append(f"({s})" if p < _PREC_MUL or (parts and p == _PREC_NEG) else s)
+            # every negative factor in parentheses: (-15)·0.8, (1 − h)·(-1.03)·0.8, never ·-1.03·
+            parts.append(f"({s})" if p < _PREC_MUL or p == _PREC_NEG or s.startswith(("-", "−")) else s)
         return sep.join(parts), _PREC_MUL
     if isinstance(e, Neg):
         s, p = _render(e.arg, leaf, latex, digits)

@@ -74,10 +74,8 @@ def accepted_sentence(quantity: str, tol: Tolerance, true: float, *, base: str |
             else f"within {tol.rtol * 100:g} %" + (f" (or {fmt(tol.atol, 3)})" if tol.atol and change == 0 else ""))
     out = f"{what} judged {rule}"
     n = digits_needed(true, allowed)
-    if show_digits and n is not None and (base is not None or tol.mode == "relabs"):
-        out += f": keep at least {n} significant digit{'s' if n != 1 else ''}"
-        if base is not None:
-            out += f" of {quantity}"
+    if base is not None and show_digits and n is not None:
+        out += f": keep at least {n} significant digit{'s' if n != 1 else ''} of {quantity}"
     elif base is not None:
         out += f": keep enough digits of {quantity} for its change to show"
     return out
