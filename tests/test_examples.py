@@ -102,9 +102,11 @@ def test_seed_exercise6_catches_every_error(capsys):
     code, result, _ = grade_json(capsys, str(EXAMPLES / "exercise6_seed.yaml"))
     assert code == 0
     f = result["fields"]
-    # z1, z2: wrong arithmetic with the given values
+    # z1 = -15·0.8 + 0.35 exactly: the w2·i2 term left out; z2: wrong arithmetic with the given values
     assert f["z1"]["verdict"] == f["z2"]["verdict"] == "incorrect"
-    assert f["z1"]["diagnosis"]["id"] == f["z2"]["diagnosis"]["id"] == "arithmetic"
+    assert f["z1"]["diagnosis"]["id"] == "dropped_term"
+    assert "Your z1 is w1·i1 + b1: the w2·i2 term is missing." in f["z1"]["diagnosis"]["text"]
+    assert f["z2"]["diagnosis"]["id"] == "arithmetic"
     # h1, h2: wrong even given the student's own z (the sigmoid's sign)
     for q in ("h1", "h2"):
         assert f[q]["verdict"] == "incorrect" and f[q]["diagnosis"]["id"] == "sigmoid_sign"
@@ -118,9 +120,9 @@ def test_seed_exercise6_catches_every_error(capsys):
     assert {("wrong_given", w) for w in ("w5", "w6", "w7", "w8")} <= flags
     # the 10x slip in w5_new's change
     assert f["w5_new"]["verdict"] == "incorrect" and f["w5_new"]["diagnosis"]["id"] == "power_of_ten"
-    # the sign of delta_h1 (and delta_h2) against the student's own numbers
-    assert f["delta_h1"]["diagnosis"]["id"] == "wrong_sign"
-    assert f["delta_h2"]["diagnosis"]["id"] == "wrong_sign"
+    # delta_h1 (and delta_h2) plug in the student's own updated w5_new, w7_new (w6_new, w8_new): sequential update
+    assert f["delta_h1"]["diagnosis"]["id"] == f["delta_h2"]["diagnosis"]["id"] == "sequential_update"
+    assert "w5 = 0.100008071, which is the updated w5_new" in f["delta_h1"]["diagnosis"]["text"]
     # w3_new: -25 + 2.16e-8 written as -25.0000000216
     assert f["w3_new"]["diagnosis"]["id"] == "flipped_sign"
     o1_flag = next(fl for fl in result["flags"] if fl["quantity"] == "o1")

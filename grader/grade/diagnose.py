@@ -1,11 +1,15 @@
 """Name the likely mistake behind a wrong value.
 
-Tried in order, first match wins:
-1. the value follows from the student's own numbers only if a flagged (untrusted) ``using`` value is believed;
-2. a known wrong formula (``grader.solve.malrules``) reproduces it, on the student's values or on the key's;
-3. value-level slips against what follows from the student's values, then against the key: a power of ten,
-   the sign, rounding too early;
-4. the inputs were all right, so the slip is in the arithmetic.
+Tried in order, first match wins (``grader.grade.engine._diagnose``):
+1. a flagged ``using`` value is another quantity's value: an updated weight (sequential update) or another
+   weight in this one's place (mixed indices);
+2. the value follows from the student's own numbers only if a flagged (untrusted) ``using`` value is believed;
+3. the value is exactly the right one rounded to 1-4 significant digits (before any formula merely within
+   tolerance);
+4. a known wrong formula (``grader.solve.malrules``) reproduces it, on the student's values or on the key's;
+5. value-level slips against what follows from the student's values: 0, the sign alone (the size agrees), a power
+   of ten; then the inputs rounded too early;
+6. the inputs were all right, so the slip is in the arithmetic; or else sign and size both differ.
 For an updated parameter every comparison is on the change ``p_new - p``.
 """
 
@@ -22,18 +26,23 @@ from grader.spec.problem import Tolerance
 MAX_POWER = 8
 
 
-def by_value(s: float, target: float, tol: Tolerance, whose: str, *, show: bool = True) -> Diagnosis | None:
-    """Slips that need no formula: power of ten, sign, early rounding. ``whose`` says where ``target`` comes from;
-    ``show`` False (exam mode) keeps every number derived from the key out of the text."""
+def by_value(s: float, target: float, tol: Tolerance, whose: str, *, show: bool = True,
+             zero: str | None = None) -> Diagnosis | None:
+    """Slips that need no formula: 0, the sign alone, a power of ten, early rounding. ``whose`` says where
+    ``target`` comes from; ``zero`` is the sentence for a 0, worded for what the quantity is (``{whose}`` and
+    ``{target}`` filled in; for an updated parameter "you left w5 unchanged"); ``show`` False (exam mode) keeps every
+    number derived from the key out of the text."""
     if target == 0 or not math.isfinite(target):
         return None
     if not show:
-        d = by_value(s, target, tol, whose)
+        d = by_value(s, target, tol, whose, zero=zero)
+        if d and d.id == "zero":
+            return Diagnosis("zero", (zero or ZERO).format(whose=whose, target="something else"))
         return Diagnosis(d.id, _HIDDEN[d.id].format(whose=whose)) if d else None
     if s == 0:
-        return Diagnosis("zero", f"Your value is 0, but {whose} give {fmt(target)}: for an updated parameter, 0 means no update at all.")
+        return Diagnosis("zero", (zero or ZERO).format(whose=whose, target=fmt(target)))
     if within(-s, target, tol):
-        return Diagnosis("flipped_sign", f"Right size, wrong sign: {whose} give {fmt(target)}.")
+        return Diagnosis("wrong_sign", f"Right size, wrong sign: {whose} give {fmt(target)}; check the signs in your work.")
     if not math.isfinite(s):
         return None
     ratio = s / target
@@ -47,11 +56,19 @@ def by_value(s: float, target: float, tol: Tolerance, whose: str, *, show: bool 
                 "power_of_ten",
                 f"A power-of-ten slip: your value is {times} times what {whose} give ({fmt(target)}); look for a lost or extra zero.",
             )
-    elif abs(target) > tol.atol:
-        return Diagnosis("wrong_sign", f"The sign is wrong: {whose} give {fmt(target)}, but you wrote {fmt(s)}; check the signs in your work.")
+    return rounded(s, target, whose)
+
+
+def rounded(s: float, target: float, whose: str, *, show: bool = True) -> Diagnosis | None:
+    """Is ``s`` exactly ``target`` rounded to 1-4 significant digits? (Checked before any wrong formula: a value
+    that is the right one rounded is rounding, even when some wrong formula lands within tolerance of it.)"""
+    if target == 0 or not math.isfinite(target) or not math.isfinite(s):
+        return None
     for d in (1, 2, 3, 4):
         r = round_sig(target, d)
         if r != target and abs(s - r) <= abs(target) * 1e-12 + 1e-300:
+            if not show:
+                return Diagnosis("rounding_too_early", _HIDDEN["rounding_too_early"])
             return Diagnosis(
                 "rounding_too_early",
                 f"Your value is {fmt(target)} rounded to {d} significant digit{'s' if d > 1 else ''}: keep more digits.",
@@ -59,11 +76,23 @@ def by_value(s: float, target: float, tol: Tolerance, whose: str, *, show: bool 
     return None
 
 
+def sign_and_size(s: float, target: float, whose: str, *, show: bool = True) -> Diagnosis | None:
+    """The sign is opposite and the size differs too: say both (not "the sign is wrong", which a size that agrees
+    would mean)."""
+    if not (math.isfinite(s) and math.isfinite(target)) or s * target >= 0:
+        return None
+    if not show:
+        return Diagnosis("sign_and_size", _HIDDEN["sign_and_size"].format(whose=whose))
+    return Diagnosis("sign_and_size", f"Sign and size both differ: {whose} give {fmt(target)}, but you wrote {fmt(s)}; "
+                                      "recompute it step by step.")
+
+
+ZERO = "Your value is 0, but {whose} give {target}."
+ZERO_CHANGE = "You left {base} unchanged ({q} = {base}), but {whose} give a change {q} − {base} of {target}: no update at all."
 _HIDDEN = {
-    "zero": "Your value is 0, but {whose} do not give 0: for an updated parameter, 0 means no update at all.",
-    "flipped_sign": "Right size, wrong sign: compare with what {whose} give.",
+    "wrong_sign": "Right size, wrong sign compared with what {whose} give; check the signs in your work.",
     "power_of_ten": "A power-of-ten slip: your value is off by a factor of 10, 100, ... from what {whose} give; look for a lost or extra zero.",
-    "wrong_sign": "The sign is wrong compared with what {whose} give; check the signs in your work.",
+    "sign_and_size": "Sign and size both differ from what {whose} give; recompute it step by step.",
     "rounding_too_early": "Your value is the right value rounded to too few significant digits: keep more digits.",
 }
 

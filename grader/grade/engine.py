@@ -404,25 +404,41 @@ def _change(s: float, s_exact: Fraction | None, base) -> float:
 
 
 def _diagnose(ctx: Context, kf: KeyField, s: float, student_cmp, view_t: View, view_u: View) -> Diagnosis | None:
+    """The likely mistake, in the order of ``grader.grade.diagnose`` (first match wins)."""
     plan, key, q, tol, expr, reveal = ctx.plan, ctx.plan.key, kf.ask.quantity, kf.ask.tolerance, kf.expr, ctx.reveal
-    # 1. follows only from values the student contradicted elsewhere
-    if view_u is not view_t:
-        via_untrusted = view_u.formula(expr)
-        if within(student_cmp(view_u), via_untrusted, tol):
-            bad = ", ".join(f"{u} = {fmt(v)}" for u, v in view_u.overlay.items() if u not in view_t.overlay)
-            return Diagnosis(
-                "uses_flagged_value",
-                f"This follows from {bad}, which contradicts your own work or the given values (see the flags); credit for a carried error needs consistent values.",
-            )
-    # 2. a known wrong formula, on the student's values, then on the key's (those are the same for every student)
+    flagged = {u: v for u, v in view_u.overlay.items() if u not in view_t.overlay}
+    # 1. a flagged `using` value that is another quantity's: an updated weight, or another weight in this slot
+    d = _slot(ctx, q, flagged)
+    if d:
+        return d
+    # 2. follows only from values the student contradicted elsewhere
+    if view_u is not view_t and within(student_cmp(view_u), view_u.formula(expr), tol):
+        bad = ", ".join(f"{u} = {fmt(v)}" for u, v in flagged.items())
+        return Diagnosis(
+            "uses_flagged_value",
+            f"This follows from {bad}, which contradicts your own work or the given values (see the flags); credit for a carried error needs consistent values.",
+        )
     own = student_cmp(view_u)
-    on_key = student_cmp(plan.key_view)
-    for rule, on_key_values in zip(plan.malrules(q), plan.malrule_key_values(q)):
-        if within(own, view_u.formula(rule.expr), tol) or within(on_key, on_key_values, tol):
-            return Diagnosis(rule.id, rule.text)
-    # 3. value-level slips against what the values the student used give (the key's, where they used no others)
+    target = view_u.formula(expr)
     whose = "the values you used" if view_u.sources(expr) else "the given values"
-    d = diagnose.by_value(own, view_u.formula(expr), tol, whose, show=reveal)
+    # 3. exactly the right value rounded, before any wrong formula that is merely within tolerance (one that gives
+    #    the value exactly still wins: -8 is -7.65 rounded to one digit, but exactly w1·i1 + w2·i2 without b1)
+    rules = plan.malrules(q)
+    mine = [view_u.formula(r.expr) for r in rules]
+    for rule, v in zip(rules, mine):
+        if within(own, v, SAME):
+            return Diagnosis(rule.id, rule.text)
+    on_key = student_cmp(plan.key_view)
+    d = diagnose.rounded(own, target, whose, show=reveal) or diagnose.rounded(on_key, plan.key_view.formula(expr), "the key", show=reveal)
+    if d:
+        return d
+    # 4. a known wrong formula, on the student's values, then on the key's (those are the same for every student)
+    for rule, v, on_key_values in zip(rules, mine, plan.malrule_key_values(q)):
+        if within(own, v, tol) or within(on_key, on_key_values, tol):
+            return Diagnosis(rule.id, rule.text)
+    # 5. value-level slips against what the values the student used give (the key's, where they used no others)
+    zero = diagnose.ZERO_CHANGE.replace("{q}", q).replace("{base}", key.node(q).base) if kf.on_change else None
+    d = diagnose.by_value(own, target, tol, whose, show=reveal, zero=zero)
     if d:
         return d
     deps = plan.compiled.fn(expr)[1]
@@ -431,8 +447,39 @@ def _diagnose(ctx: Context, kf: KeyField, s: float, student_cmp, view_t: View, v
     d = diagnose.rounding_upstream(own, lambda digits: f(diagnose.round_env(env, digits).__getitem__), tol)
     if d:
         return d
-    # 4. inputs right: arithmetic
-    if all(within(env[n], key.floats[n], plan.tolerance(n)) for n in deps):
+    # 6. inputs right: arithmetic; else, if nothing explains it, say what differs
+    if all(plan.judge(n, env[n]) for n in deps):
         return Diagnosis("arithmetic", "The values this is computed from are right, so the slip is in the arithmetic: recompute it step by step.")
-    return None
+    return diagnose.sign_and_size(own, target, whose, show=reveal)
 
+
+SAME = Tolerance(rtol=1e-6, atol=0.0)  # a written value "is" another quantity's value
+
+
+def _slot(ctx: Context, q: str, flagged: dict[str, float]) -> Diagnosis | None:
+    """Is a flagged ``using`` value of a given parameter really another quantity's value: the parameter after the
+    update (sequential update) or another weight of the network (mixed indices)?"""
+    plan = ctx.plan
+    key = plan.key
+    node = key.node(q)
+    params = plan.problem.network.params
+    for u, v in flagged.items():
+        if u not in params:
+            continue
+        new = names.new_name(u, node.step)
+        mine = ctx.answers.get(new)
+        if new in key.graph.nodes and ((mine is not None and within(v, mine, EXACT)) or (
+                plan.changes[new] != 0 and within(v - key.floats[u], plan.changes[new], plan.problem.default_tolerance))):
+            return Diagnosis(
+                "sequential_update",
+                f"You used {u} = {fmt(v, 10)}, which is the updated {new}: every delta and gradient of a step uses the "
+                f"weights from before the update.",
+            )
+        others = [p for p in params if p != u and within(v, key.floats[p], SAME) and not within(v, key.floats[u], SAME)]
+        if others:
+            return Diagnosis(
+                "mixed_indices",
+                f"You used {others[0]}'s value {fmt(v, 10)} in the place of {u}: the weights are mixed up; use the "
+                f"weight that connects the two units of each term.",
+            )
+    return None

@@ -4,15 +4,18 @@ The grader evaluates each wrong formula with the student's own values and with t
 student's number, that mistake is named. For an updated parameter the formulas give the *change* ``p_new - p``.
 The catalogue follows ../shared/notes/backprop-conventions.md (numbers in brackets are its list):
 
-net input      bias left out [7], the other layer's bias [7], weights on swapped inputs / transposed [8]
+net input      bias left out [7], the other layer's bias [7], weights on swapped inputs / transposed [8], a term
+               dropped from the sum
 activation     sigmoid with the sign flipped inside the exponential [6]
 loss           factor 2 instead of 1/2, or the half forgotten; mean instead of sum [5]
 output delta   activation derivative forgotten, or added where cross-entropy cancels it [3]; (t - o) [2];
                derivative of the net input or of sigma(out) [4]; loss scaling [5]
 hidden delta   updated weights used (sequential update) [1]; transposed weights [8]; derivative forgotten [3] or
-               taken of the wrong quantity [4]
+               taken of the wrong quantity [4]; a term dropped from the sum
+total loss     a term dropped from the sum
 gradient       sign flipped [2]; net input used instead of the activation [4]
 update         sign flipped (gradient ascent) [2]; learning rate left out; bias updated/not updated [7]
+and every mistake of a delta carried into its gradients, and of a gradient into its update (on the change).
 
 Value-level mistakes (a power of ten [9], rounding too early [10], a flipped sign, plain arithmetic) need no formula
 and are checked in ``grader.grade.diagnose``.
@@ -23,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from grader.solve.expr import ONE, Add, Expr, Fn, Mul, Neg, Num, Pow, Sym, add, mul, num, sub
+from grader.solve.expr import ONE, Add, Div, Expr, Fn, Mul, Neg, Num, Pow, Sym, add, mul, num, sub, to_text
 from grader.solve.graph import Graph, Node, derivative_factors, loss_gradient_factors
 from grader.spec import names
 from grader.spec.problem import Problem
@@ -44,13 +47,64 @@ def change_expr(node: Node) -> Expr:
 
 
 def rules_for(problem: Problem, graph: Graph, node: Node) -> list[MalRule]:
-    """The mistakes that apply to ``node``, without repeats and without any that equal the right formula."""
+    """The mistakes that apply to ``node``, without repeats and without any that equal the right formula: its own,
+    then (for a gradient and an update) every mistake of the quantities it is computed from, carried through its
+    formula: a delta's mistakes into the gradients that use it, a gradient's into the update (on the change)."""
     seen = {change_expr(node) if node.kind == "new" else node.expr}
     out = []
-    for rule in _rules(problem, graph, node):
+    for rule in _rules(problem, graph, node) + _through(problem, graph, node):
         if rule.expr not in seen:
             seen.add(rule.expr)
             out.append(rule)
+    return out
+
+
+def _through(problem: Problem, graph: Graph, node: Node) -> list[MalRule]:
+    """A dependency's mistakes put into ``node``'s formula: ``grad_w = delta·a`` with a wrong delta; the change
+    ``-eta·grad_w`` with a wrong gradient (and so with a wrong delta)."""
+    if node.kind == "grad":
+        expr = node.expr
+        deps = [n for n in expr.symbols() if n in graph.nodes and graph.nodes[n].kind == "delta"]
+    elif node.kind == "new":
+        expr = change_expr(node)
+        deps = [n for n in expr.symbols() if n in graph.nodes and graph.nodes[n].kind == "grad"]
+    else:
+        return []
+    out = []
+    for d in deps:
+        for rule in rules_for(problem, graph, graph.nodes[d]):
+            out.append(MalRule(rule.id, rule.text, substitute(expr, d, rule.expr)))
+    return out
+
+
+def substitute(e: Expr, name: str, by: Expr) -> Expr:
+    """``e`` with the symbol ``name`` replaced by ``by``."""
+    if isinstance(e, Sym):
+        return by if e.name == name else e
+    if isinstance(e, Add):
+        return Add(tuple(substitute(t, name, by) for t in e.terms))
+    if isinstance(e, Mul):
+        return Mul(tuple(substitute(f, name, by) for f in e.factors))
+    if isinstance(e, Neg):
+        return Neg(substitute(e.arg, name, by))
+    if isinstance(e, Div):
+        return Div(substitute(e.num, name, by), substitute(e.den, name, by))
+    if isinstance(e, Pow):
+        return Pow(substitute(e.base, name, by), e.exp)
+    if isinstance(e, Fn):
+        return Fn(e.name, substitute(e.arg, name, by), e.p0, e.p1)
+    return e
+
+
+def _dropped(q: str, whole: Expr, terms: tuple[Expr, ...], rebuild) -> list[MalRule]:
+    """A sum with one term left out: ``rebuild(remaining terms)`` is the quantity's formula without it."""
+    out = []
+    if len(terms) < 2:
+        return out
+    for i, t in enumerate(terms):
+        rest = terms[:i] + terms[i + 1:]
+        wrong = rebuild(rest)
+        out.append(MalRule("dropped_term", f"Your {q} is {to_text(wrong)}: the {to_text(t)} term is missing.", wrong))
     return out
 
 
@@ -94,6 +148,7 @@ def _net_rules(problem: Problem, graph: Graph, node: Node) -> list[MalRule]:
         srcs = [t.factors[1] for t in weighted][::-1]
         swapped = [mul(w, s) for w, s in zip(ws, srcs)] + ([terms[-1]] if neu.bias else [])
         out.append(MalRule("mixed_indices", f"The weights of {neu.name} are multiplied with the wrong inputs (indices mixed up).", add(*swapped)))
+    out += _dropped(node.name, e, terms, lambda rest: add(*rest))
     return out
 
 
@@ -120,6 +175,8 @@ def _loss_rules(problem: Problem, node: Node) -> list[MalRule]:
     m = len(problem.network.outputs)
     if node.neuron is None and m > 1:
         out.append(MalRule("loss_scaling", f"The loss was averaged over the {m} outputs instead of summed.", mul(Num(Fraction(1, m)), node.expr)))
+    if node.neuron is None and isinstance(node.expr, Add):
+        out += _dropped(node.name, node.expr, node.expr.terms, lambda rest: add(*rest))
     return out
 
 
@@ -169,6 +226,7 @@ def _delta_rules(problem: Problem, graph: Graph, node: Node) -> list[MalRule]:
     mixed = _transposed_back(problem, n, back_terms, node.step)
     if mixed is not None:
         out.append(MalRule("mixed_indices", f"The weights in the delta of {n} are mixed up: use the weights that connect {n} to each next neuron.", mul(*deriv, mixed)))
+    out += _dropped(node.name, node.expr, back_terms, lambda rest: mul(*deriv, add(*rest)))
     return out
 
 
