@@ -18,6 +18,7 @@ from grader.spec.names import given_names, quantity_names
 from grader.spec.problem import (Activation, AskItem, Example, Layer, Network, Neuron, Problem, Randomize, Range,
                                  Tolerance, Training)
 from grader.spec.schema import ActivationSpec, CompactLayer, ExplicitLayer, ProblemSpec, RangeSpec, ToleranceSpec
+from grader.spec.wiring import check_activations, check_every_unit_feeds
 
 Path = tuple[str | int, ...]
 LineOf = Callable[[Path], "int | None"]
@@ -164,28 +165,8 @@ def _explicit_network(spec: ProblemSpec, inputs: list[str], names: _Names, where
             biases[b] += (n,)
         layers.append(Layer(tuple(ls.neurons), _activation(ls.activation, lp + ("activation",), where)))
         sources += ls.neurons
-    _check_every_unit_feeds(layers_spec, inputs, isinstance(spec.network.inputs, list), weights, where)
+    check_every_unit_feeds(layers_spec, inputs, isinstance(spec.network.inputs, list), weights, where)
     return Network(tuple(inputs), tuple(layers), neurons, weights, biases)
-
-
-def _check_every_unit_feeds(layers_spec, inputs: list[str], listed: bool, weights: dict[str, tuple[str, str]],
-                            where: Where) -> None:
-    """Every input and every neuron before the output layer must feed some later neuron: a unit that feeds nothing
-    has no delta to compute (and is almost always a wiring slip)."""
-    feeding = {src for src, _ in weights.values()}
-    for k, name in enumerate(inputs):
-        if name not in feeding:
-            raise where.error(("network", "inputs", k) if listed else ("network", "inputs"),
-                              f"input {name!r} feeds nothing",
-                              f"wire it into the first layer (e.g. w_{name}: [{name}, {layers_spec[0].neurons[0]}]) or "
-                              "remove it")
-    for li, ls in enumerate(layers_spec[:-1]):
-        nxt = layers_spec[li + 1].neurons[0]
-        for j, n in enumerate(ls.neurons):
-            if n not in feeding:
-                raise where.error(("network", "layers", li, "neurons", j), f"neuron {n!r} feeds nothing",
-                                  f"a hidden neuron needs a weight out of it, e.g. under network.layers[{li + 1}]."
-                                  f"weights: w_{n}: [{n}, {nxt}]")
 
 
 def _compact_network(spec: ProblemSpec, inputs: list[str], names: _Names, where: Where
@@ -262,27 +243,6 @@ def build_network(spec: ProblemSpec, where: Where) -> tuple[Network, dict[str, F
     if forms[0]:
         return _compact_network(spec, inputs, names, where)
     return _explicit_network(spec, inputs, names, where), None
-
-
-def _check_activations(spec: ProblemSpec, net: Network, where: Where) -> None:
-    last = len(net.layers) - 1
-    for li, layer in enumerate(net.layers[:-1]):
-        if layer.activation.kind == "softmax":
-            raise where.error(("network", "layers", li, "activation"), "softmax is for the output layer only",
-                              "use sigmoid, tanh, relu or linear in hidden layers")
-    out = net.layers[-1].activation.kind
-    path: Path = ("network", "layers", last, "activation")
-    if out == "softmax" and spec.loss != "categorical_cross_entropy":
-        raise where.error(("loss",), "a softmax output layer needs loss categorical_cross_entropy",
-                          "loss: categorical_cross_entropy")
-    if out == "softmax" and len(net.outputs) < 2:
-        raise where.error(path, "softmax needs at least 2 output neurons", "use sigmoid for a single output")
-    if spec.loss == "categorical_cross_entropy" and out != "softmax":
-        raise where.error(("loss",), "categorical_cross_entropy needs a softmax output layer",
-                          f"set activation: softmax on the last layer (network.layers[{last}])")
-    if spec.loss == "binary_cross_entropy" and out != "sigmoid":
-        raise where.error(("loss",), "binary_cross_entropy needs a sigmoid output layer",
-                          f"set activation: sigmoid on the last layer (network.layers[{last}])")
 
 
 def _examples(spec: ProblemSpec, net: Network, inline: dict[str, Fraction] | None, where: Where
@@ -403,7 +363,7 @@ def build_problem(spec: ProblemSpec, *, source: str | None = None, line_of: Line
     """Check every cross-field rule and build the internal ``Problem``; raises ``SpecError``."""
     where = Where(source, line_of)
     net, inline = build_network(spec, where)
-    _check_activations(spec, net, where)
+    check_activations(spec, net, where)
     examples, params = _examples(spec, net, inline, where)
     tr = spec.training
     if tr.learning_rate <= 0:
