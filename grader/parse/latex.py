@@ -360,8 +360,8 @@ class _Parser:
 
     def fail(self, what: str) -> LatexError:
         token = self.tok
-        found = "the end" if token.kind == "end" else repr(token.text)
-        return LatexError(f"{what} at position {token.pos + 1} (found {found})", token.pos)
+        found = "the end" if token.kind == "end" else f"{token.text!r} at position {token.pos + 1}"
+        return LatexError(f"{what} (found {found})", token.pos)
 
     def nested(self, parse: Callable[[], Node]) -> Node:
         self.depth += 1
@@ -404,7 +404,12 @@ class _Parser:
         while True:
             if self.is_op("*"):
                 self.advance()
-                factors.append(self.factor())
+                right = self.factor()
+                scientific = _scientific(factors[-1], right)
+                if scientific is not None:
+                    factors[-1] = scientific
+                else:
+                    factors.append(right)
             elif self.is_op("/"):
                 self.advance()
                 den = self.factor()
@@ -416,12 +421,7 @@ class _Parser:
                 factors.append(self.power())
             else:
                 break
-        if len(factors) == 1:
-            return factors[0]
-        flat: list[Node] = []
-        for f in factors:
-            flat.extend(f.factors if isinstance(f, Mul) else (f,))
-        return Mul(tuple(flat))
+        return factors[0] if len(factors) == 1 else Mul(tuple(factors))
 
     def starts_primary(self) -> bool:
         t = self.tok
@@ -474,7 +474,7 @@ class _Parser:
     def close(self, want: str, opening: Token) -> None:
         token = self.tok
         if token.kind != "close":
-            raise self.fail(f"missing '{want}' for the '{opening.text}' at position {opening.pos + 1}")
+            raise self.fail(f"missing '{want}' to close the '{opening.text}' at position {opening.pos + 1}")
         self.advance()
 
     def primary(self) -> Node:
@@ -696,6 +696,20 @@ class _Parser:
             return t.text
         self.i = save
         return None
+
+
+def _scientific(left: Node, right: Node) -> Number | None:
+    """``8.0707 \\times 10^{-6}`` is one number (so a substituted value is one leaf of the tree)."""
+    if not (isinstance(left, Number) and isinstance(right, Pow) and right.base == Number(Fraction(10), "10")):
+        return None
+    exponent = right.exp
+    sign = 1
+    if isinstance(exponent, Neg):
+        sign, exponent = -1, exponent.arg
+    if not (isinstance(exponent, Number) and exponent.value.denominator == 1 and exponent.value <= MAX_EXPONENT):
+        return None
+    k = sign * int(exponent.value)
+    return Number(left.value * Fraction(10) ** k, f"{left.text}×10^{k}")
 
 
 def _token_text(t: Token) -> str:

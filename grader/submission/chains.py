@@ -1,0 +1,88 @@
+"""Rows of math -> equation chains: ``lhs = a = b ≈ c``, continued by rows that start with a relation.
+
+A chain is split at top-level ``=``, ``≈``/``\\approx``, ``:=`` (and ``\\leftarrow``); a row that starts with one of
+them continues the chain before it (``&= …`` in ``align``, or a ``$$= …$$`` display after ``$$z_3 = …$$``). Every
+part is read by our LaTeX reader (:mod:`grader.parse.latex`); a part that cannot be read keeps its reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from grader.parse.latex import LatexError, Node, Unreadable, read_math, tokenize
+from grader.submission.extract import MathRow
+
+__all__ = ["Step", "Chain", "build_chains", "RELATIONS"]
+
+RELATIONS = frozenset({"=", "\u2248", ":=", "\u2190"})
+
+
+@dataclass(frozen=True)
+class Step:
+    relation: str  # the relation before this part ("" for the left-hand side)
+    text: str  # the part as written
+    tree: Node | Unreadable
+    line: int
+
+
+@dataclass
+class Chain:
+    lhs: Step
+    steps: list[Step] = field(default_factory=list)  # the parts after the left-hand side, in order
+    line: int = 0
+
+    @property
+    def text(self) -> str:
+        out = self.lhs.text
+        for s in self.steps:
+            out += f" {s.relation} {s.text}"
+        return out
+
+
+def split_relations(text: str) -> list[tuple[str, str]] | None:
+    """``[(relation, part), ...]`` with "" as the first relation; None when the row has no relation at all or
+    cannot be tokenized (too long)."""
+    try:
+        tokens = tokenize(text)
+    except LatexError:
+        return None
+    depth, cuts = 0, []
+    for t in tokens:
+        if t.kind == "open":
+            depth += 1
+        elif t.kind == "close":
+            depth -= 1
+        elif t.kind == "rel" and depth <= 0 and t.text in RELATIONS:
+            cuts.append(t)
+    if not cuts:
+        return None
+    out, start, relation = [], 0, ""
+    for t in cuts:
+        out.append((relation, text[start:t.pos].strip()))
+        relation = "≈" if t.text == "\u2248" else t.text
+        start = t.pos + (2 if t.text == ":=" else (len("\\approx") if text.startswith("\\approx", t.pos) else 1))
+        if text.startswith("\\", t.pos) and not text.startswith("\\approx", t.pos):  # \simeq, \leftarrow, ...
+            end = t.pos + 1
+            while end < len(text) and text[end].isalpha():
+                end += 1
+            start = end
+    out.append((relation, text[start:].strip()))
+    return out
+
+
+def build_chains(rows: list[MathRow]) -> list[Chain]:
+    chains: list[Chain] = []
+    for row in rows:
+        parts = split_relations(row.text)
+        if parts is None:
+            continue
+        first_rel, first = parts[0]
+        steps = [Step(rel, part, read_math(part) if part else Unreadable(part, "empty"), row.line)
+                 for rel, part in parts[1:]]
+        if not first:  # a continuation: "= ..." or "&= ..."
+            if chains:
+                chains[-1].steps.extend(s for s in steps if s.text)
+            continue
+        chains.append(Chain(lhs=Step("", first, read_math(first), row.line), steps=[s for s in steps if s.text],
+                            line=row.line))
+    return chains
