@@ -127,7 +127,22 @@ def _lex(text: str) -> Iterator[Token]:
             literal = text[i:j]
             if len(literal) > 2 * MAX_EXACT_DIGITS // 10:
                 raise LatexError(f"the number at position {i + 1} has too many digits", i)
-            yield Token("num", literal, i, Fraction(literal.rstrip(".") if literal != "." else "0"))
+            value = Fraction(literal.rstrip("."))
+            k = j + 1 if j < n and text[j] in "eE" else j  # 1.2e-5, as typed in Markdown and notebooks
+            if k > j and k < n and text[k] in "+-\u2212":
+                k += 1
+            if k > j and k < n and text[k] in _DIGITS:
+                m = k
+                while m < n and text[m] in _DIGITS:
+                    m += 1
+                power = int(text[k:m]) if m - k <= 6 else MAX_EXPONENT + 1
+                if power > MAX_EXPONENT:
+                    raise LatexError(f"the exponent of the number at position {i + 1} is too large (at most "
+                                     f"±{MAX_EXPONENT})", i)
+                sign = -1 if text[k - 1] in "-\u2212" else 1
+                value *= Fraction(10) ** (sign * power)
+                literal, j = text[i:m], m
+            yield Token("num", literal, i, value)
             i = j
         elif ch in _LETTERS:
             j = i

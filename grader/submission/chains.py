@@ -70,9 +70,44 @@ def split_relations(text: str) -> list[tuple[str, str]] | None:
     return out
 
 
+_SEPARATORS = ("\\qquad", "\\quad", "\\text{and}", "\\text{ and }", ";", ",")
+
+
+def pieces(text: str) -> list[str]:
+    """``a = 1, \\quad b = 2`` -> ``["a = 1", "b = 2"]``: a row holding several equations, split at top-level
+    ``\\quad``, ``\\text{and}``, ``;`` or ``,`` where every piece is an equation (so ``f(x, y) = 1`` stays whole)."""
+    cuts, depth, i, n = [], 0, 0, len(text)
+    while i < n:
+        c = text[i]
+        if c in "({[":
+            depth += 1
+        elif c in ")}]":
+            depth -= 1
+        elif depth == 0:
+            sep = next((x for x in _SEPARATORS if text.startswith(x, i)), None)
+            if sep is not None:
+                cuts.append((i, i + len(sep)))
+                i += len(sep)
+                continue
+        if c == "\\":  # an escaped character (\, \{) is never a separator
+            i += 1
+        i += 1
+    if not cuts:
+        return [text]
+    out, start = [], 0
+    for a, b in cuts:
+        out.append(text[start:a])
+        start = b
+    out.append(text[start:])
+    out = [p.strip() for p in out if p.strip()]
+    if len(out) > 1 and all(split_relations(p) is not None for p in out):
+        return out
+    return [text]
+
+
 def build_chains(rows: list[MathRow]) -> list[Chain]:
     chains: list[Chain] = []
-    for row in rows:
+    for row in (MathRow(p, r.line, r.display) for r in rows for p in pieces(r.text)):
         parts = split_relations(row.text)
         if parts is None:
             continue

@@ -192,6 +192,7 @@ class _Reader:
         lines: dict[tuple, int] = {}
         for q, chain in attributed:
             note = self.formula_note(q, chain)
+            wrong_formula = note is not None and note.differs
             if note is not None and (q, note.formula) not in seen_formulas:
                 seen_formulas.add((q, note.formula))
                 formulas.append(note)
@@ -206,7 +207,7 @@ class _Reader:
                 stated.append((q, value, f"stated on {self.where(step.line)}" if q in self.graph.given
                                else f"again on {self.where(step.line)}"))
                 continue
-            using = self.using(q, chain, own)
+            using = self.using(q, chain, own, trust_formula=not wrong_formula)
             answers[q] = Answer(quantity=q, value=value, using={u: _value_from(use) for u, use in using.items()},
                                 line=step.line)
             sources[q] = Source(step.line, _shorten(chain.text))
@@ -236,8 +237,13 @@ class _Reader:
         return q, ""
 
     # -- what the student used
-    def using(self, q: str, chain: Chain, own: dict[str, list]) -> dict[str, _Use]:
+    def using(self, q: str, chain: Chain, own: dict[str, list], trust_formula: bool = True) -> dict[str, _Use]:
+        """The values the student used, from the first step with numbers: matched to their own formula, else to the
+        key's. When their formula is not the network's, its names are believed only where every value they were
+        replaced by is that name's value (the student computed what they wrote: ``t_1`` replaced by 0.9); otherwise
+        the names are a slip of the pen (``w_2`` written, w4's 0.3 used) and the key's formula reads the numbers."""
         formula = next((s for s in chain.steps if not isinstance(s.tree, Unreadable) and free_names(s.tree)), None)
+        plausible = self.plausible(own)
         numeric = [s for s in chain.steps if not isinstance(s.tree, Unreadable) and not free_names(s.tree)
                    and not _plain_number(s.tree)]
         for step in numeric:
@@ -245,18 +251,19 @@ class _Reader:
                 mapping = match_own(formula.tree, step.tree)
                 if mapping is not None:
                     out: dict[str, _Use] = {}
+                    believed = True
                     for name_text, values in mapping.items():
                         name = next(n for n in free_names(formula.tree) if n.text == name_text)
                         u = self.quantity(name)
                         if u is None or u == q or u in out:
                             continue
                         out[u] = _Use(values[0], _number_text(values[0]), step.line)
-                    if out:
+                        believed = believed and (trust_formula or plausible(u, values[0]))
+                    if out and believed:
                         return out
             node = self.graph.nodes.get(q)
             if node is None:
                 continue
-            plausible = self.plausible(own)
             for candidate in (node.expr, self.inlined(q)):
                 values = match_key(candidate, step.tree, plausible)
                 if values:
