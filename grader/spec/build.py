@@ -28,11 +28,50 @@ RESERVED_SHAPES = re.compile(r"^(t\d+|(delta|grad|v|E)_.*|.*_(new|s\d+|x\d+))$")
 LEARNING_RATE_WORDS = frozenset({"eta", "lr", "learning_rate", "alpha"})
 
 
+_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,39}")
+
+
+def is_short_name(key: object) -> bool:
+    """A key an error message may name: a short identifier. Anything else in a file that is not (yet) known to be
+    a problem spec is only described, never quoted (it could be a password file's line)."""
+    return isinstance(key, str) and bool(_KEY.fullmatch(key))
+
+
+def describe_key(key: object) -> str:
+    """``'w5'`` for a short identifier, else a description that quotes nothing of it."""
+    if is_short_name(key):
+        return repr(key)
+    if isinstance(key, str):
+        return f"a key that is not a name ({len(key)} characters)"
+    return f"a key that is not a name ({_kind_of(key)})"
+
+
+def _kind_of(value: object) -> str:
+    if isinstance(value, bool):
+        return "a yes/no value"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if value is None:
+        return "empty"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, str):
+        return f"text of {len(value)} characters"
+    return type(value).__name__
+
+
 def render_path(path: Sequence[str | int]) -> str:
-    """``('network', 'layers', 1, 'weights', 'w5')`` -> ``network.layers[1].weights.w5``."""
+    """``('network', 'layers', 1, 'weights', 'w5')`` -> ``network.layers[1].weights.w5``; a part that is not a
+    short name shows as ``<key>``."""
     out = ""
     for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        if isinstance(part, int) and not isinstance(part, bool):
+            out += f"[{part}]"
+            continue
+        text = part if is_short_name(part) else "<key>"
+        out += f".{text}" if out else text
     return out
 
 
