@@ -244,7 +244,7 @@ def test_a_huge_problem_is_never_read_whole(tmp_path: Path):
 
 
 def test_rosters_and_manual_scores_are_capped_and_regular(capsys, tmp_path: Path):
-    from grader.author.manual import read_manual_scores
+    from grader.grade.manual import read_manual_scores
     from grader.author.variants import read_roster
     from grader.errors import GraderError, LimitError
 

@@ -22,7 +22,8 @@ from pathlib import Path
 
 from grader.errors import GraderError, SpecError
 from grader.fileio import read_capped, write_atomic
-from grader.grade.result import GradeResult, Student
+from grader.grade.result import GradeResult
+from grader.submission.student import Student
 from grader.yamlio import DEFAULT_MAX_BYTES, load_yaml_text
 
 __all__ = ["main", "run_gradescope", "results_from_result", "find_submission"]

@@ -17,6 +17,7 @@ from grader.errors import SpecError
 from grader.spec.names import given_names, quantity_names
 from grader.spec.problem import (Activation, AskItem, Example, Layer, Network, Neuron, Problem, Randomize, Range,
                                  Tolerance, Training)
+from grader.spec.quoting import is_short_name
 from grader.spec.schema import ActivationSpec, CompactLayer, ExplicitLayer, ProblemSpec, RangeSpec, ToleranceSpec
 
 Path = tuple[str | int, ...]
@@ -26,40 +27,6 @@ IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,31}$")
 RESERVED = frozenset({"E", "eta", "mu", "lr", "learning_rate", "alpha", "momentum"})
 RESERVED_SHAPES = re.compile(r"^(t\d+|(delta|grad|v|E)_.*|.*_(new|s\d+|x\d+))$")
 LEARNING_RATE_WORDS = frozenset({"eta", "lr", "learning_rate", "alpha"})
-
-
-_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,39}")
-
-
-def is_short_name(key: object) -> bool:
-    """A key an error message may name: a short identifier. Anything else in a file that is not (yet) known to be
-    a problem spec is only described, never quoted (it could be a password file's line)."""
-    return isinstance(key, str) and bool(_KEY.fullmatch(key))
-
-
-def describe_key(key: object) -> str:
-    """``'w5'`` for a short identifier, else a description that quotes nothing of it."""
-    if is_short_name(key):
-        return repr(key)
-    if isinstance(key, str):
-        return f"a key that is not a name ({len(key)} characters)"
-    return f"a key that is not a name ({_kind_of(key)})"
-
-
-def _kind_of(value: object) -> str:
-    if isinstance(value, bool):
-        return "a yes/no value"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if value is None:
-        return "empty"
-    if isinstance(value, (list, tuple)):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, str):
-        return f"text of {len(value)} characters"
-    return type(value).__name__
 
 
 def render_path(path: Sequence[str | int]) -> str:
@@ -429,9 +396,37 @@ def build_problem(spec: ProblemSpec, *, source: str | None = None, line_of: Line
                       examples=examples, params=params, training=training, ask=(), default_tolerance=default_tol,
                       carried_credit=spec.ask.carried_credit, reveal=spec.reveal, due=spec.due, source=source)
     problem = dataclasses.replace(problem, ask=_asks(spec, problem, where))
+    if spec.notation:
+        problem = dataclasses.replace(problem, notation=_notation(spec.notation, problem, where))
     if spec.randomize is not None:
         problem = dataclasses.replace(problem, randomize=_randomize(spec, problem, where))
     return problem
+
+
+def _notation(aliases: dict[str, str], problem: Problem, where: Where) -> dict[str, str]:
+    """A course's own symbols: every target a name (or the stem of one) of the problem; no alias that is, or is
+    spelled like, a generated name."""
+    from grader.spec.notation import normalise, stem
+
+    generated = quantity_names(problem) + given_names(problem)
+    targets = set(generated) | {stem(n) for n in generated}
+    canon = {}
+    for n in generated:
+        canon.setdefault(normalise(n), n)
+    for alias, target in aliases.items():
+        path: Path = ("notation", alias)
+        if target not in targets:
+            raise where.error(path, f"notation: {alias!r} stands for {target!r}, which is not a name of this problem",
+                              close_hint(target, sorted(targets)) or "name a quantity or given value, e.g. o1 or w5")
+        c = normalise(alias)
+        if c is None:
+            raise where.error(path, f"notation: {alias!r} cannot be read as a name",
+                              "use at most 200 characters with balanced braces, e.g. y_hat or \\hat{y}")
+        if alias in canon.values() or c in canon:
+            n = alias if alias in canon.values() else canon[c]
+            raise where.error(path, f"notation: {alias!r} collides with the generated name {n!r}",
+                              f"choose another symbol; {n} is already accepted as written")
+    return dict(aliases)
 
 
 MAX_GRID = 1_000_000  # values on one randomization grid

@@ -8,7 +8,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from grader.errors import SpecError
-from grader.spec.build import LineOf, build_problem, close_hint, describe_key, is_short_name, render_path
+from grader.spec.build import LineOf, build_problem, close_hint, render_path
+from grader.spec.quoting import describe_key, is_short_name
 from grader.spec.problem import Problem
 from grader.spec.schema import (TAGS, ActivationSpec, AskEntry, AskSpec, CompactLayer, ExplicitLayer, NetworkSpec,
                                 ProblemSpec, ToleranceSpec, TrainingSpec)
