@@ -391,7 +391,7 @@ def test_binary_junk_and_oversized_files_exit_2(tmp_path, capsys):
     big = tmp_path / "big.md"
     big.write_bytes(b"x" * (2 * 1_048_576 + 1))
     assert main([str(big), "--problem", "exercise6"]) == 2
-    assert "larger than" in capsys.readouterr().err
+    assert "too large" in capsys.readouterr().err
 
 
 def test_a_one_megabyte_writeup_is_read(tmp_path, capsys):

@@ -118,5 +118,6 @@ class GradeResult:
             "max_score": self.max_score,
             "fields": {f.quantity: f.to_dict() for f in self.fields},
             "flags": [fl.to_dict() for fl in self.flags],
+            "warnings": list(self.warnings),
         } | ({} if self.unattributed is None else {
             "unattributed": [{"where": w, "text": t, "reason": r} for w, t, r in self.unattributed]})

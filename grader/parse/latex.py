@@ -42,7 +42,8 @@ from grader.parse.answer import MAX_DEPTH, MAX_EXACT_DIGITS, MAX_EXPONENT
 
 __all__ = [
     "MAX_LATEX_LENGTH", "MAX_LATEX_TOKENS", "PRECISION_DIGITS", "Token", "LatexError", "Node", "Number", "Name",
-    "Const", "Neg", "Add", "Mul", "Div", "Pow", "Call", "Sum", "Unreadable", "tokenize", "read_math", "evaluate",
+    "Const", "Neg", "Add", "Mul", "Div", "Pow", "Call", "Sum", "Unreadable", "tokenize", "read_math", "read_tokens",
+    "evaluate",
     "free_names", "to_text", "NotEvaluable",
 ]
 
@@ -343,7 +344,18 @@ _MARK_WORDS = frozenset({"new", "old", "next", "updated", "prime", "t+1", "(1)",
 def read_math(text: str) -> Node | Unreadable:
     """Parse one LaTeX math expression (no relation signs) into a tree, or say why not. Never raises."""
     try:
-        return _Parser(tokenize(text)).parse()
+        return read_tokens(tokenize(text), text)
+    except LatexError as error:
+        return Unreadable(text, error.reason)
+
+
+def read_tokens(tokens: list[Token], text: str) -> Node | Unreadable:
+    """Parse tokens of :func:`tokenize` (a slice of them is fine: an 'end' token is added when missing); ``text``
+    is what a refusal quotes. Never raises."""
+    if not tokens or tokens[-1].kind != "end":
+        tokens = list(tokens) + [Token("end", "", tokens[-1].pos + len(tokens[-1].text) if tokens else 0)]
+    try:
+        return _Parser(tokens).parse()
     except LatexError as error:
         return Unreadable(text, error.reason)
     except RecursionError:  # not reachable within MAX_DEPTH; kept as a guard

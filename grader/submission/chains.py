@@ -7,10 +7,12 @@ part is read by our LaTeX reader (:mod:`grader.parse.latex`); a part that cannot
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
-from grader.parse.latex import LatexError, Node, Unreadable, read_math, tokenize
+from grader.parse.latex import LatexError, Node, Unreadable, read_tokens, tokenize
 from grader.submission.extract import MathRow
+from grader.submission.match import value_of
 
 __all__ = ["Step", "Chain", "build_chains", "RELATIONS"]
 
@@ -23,6 +25,11 @@ class Step:
     text: str  # the part as written
     tree: Node | Unreadable
     line: int
+
+    @functools.cached_property
+    def value(self):
+        """The value of a step without names (Fraction or mpf), computed once; None otherwise."""
+        return None if isinstance(self.tree, Unreadable) else value_of(self.tree)
 
 
 @dataclass
@@ -39,34 +46,32 @@ class Chain:
         return out
 
 
-def split_relations(text: str) -> list[tuple[str, str]] | None:
-    """``[(relation, part), ...]`` with "" as the first relation; None when the row has no relation at all or
-    cannot be tokenized (too long)."""
+def split_relations(text: str) -> list[tuple[str, str, list]] | None:
+    """``[(relation, part, tokens), ...]`` with "" as the first relation; None when the row has no relation at all
+    or cannot be tokenized (too long)."""
     try:
         tokens = tokenize(text)
     except LatexError:
         return None
     depth, cuts = 0, []
-    for t in tokens:
+    for k, t in enumerate(tokens):
         if t.kind == "open":
             depth += 1
         elif t.kind == "close":
             depth -= 1
         elif t.kind == "rel" and depth <= 0 and t.text in RELATIONS:
-            cuts.append(t)
+            cuts.append(k)
     if not cuts:
         return None
     out, start, relation = [], 0, ""
-    for t in cuts:
-        out.append((relation, text[start:t.pos].strip()))
-        relation = "≈" if t.text == "\u2248" else t.text
-        start = t.pos + (2 if t.text == ":=" else (len("\\approx") if text.startswith("\\approx", t.pos) else 1))
-        if text.startswith("\\", t.pos) and not text.startswith("\\approx", t.pos):  # \simeq, \leftarrow, ...
-            end = t.pos + 1
-            while end < len(text) and text[end].isalpha():
-                end += 1
-            start = end
-    out.append((relation, text[start:].strip()))
+    for k in cuts + [len(tokens) - 1]:
+        part = tokens[start:k]
+        begin = part[0].pos if part else (tokens[k].pos if k < len(tokens) else len(text))
+        finish = tokens[k].pos
+        out.append((relation, text[begin:finish].strip() if part else "", part))
+        if k < len(tokens) - 1:
+            relation = "≈" if tokens[k].text == "\u2248" else tokens[k].text
+        start = k + 1
     return out
 
 
@@ -83,7 +88,7 @@ def pieces(text: str) -> list[str]:
             depth += 1
         elif c in ")}]":
             depth -= 1
-        elif depth == 0:
+        elif depth == 0 and c in ",;\\":
             sep = next((x for x in _SEPARATORS if text.startswith(x, i)), None)
             if sep is not None:
                 cuts.append((i, i + len(sep)))
@@ -111,13 +116,13 @@ def build_chains(rows: list[MathRow]) -> list[Chain]:
         parts = split_relations(row.text)
         if parts is None:
             continue
-        first_rel, first = parts[0]
-        steps = [Step(rel, part, read_math(part) if part else Unreadable(part, "empty"), row.line)
-                 for rel, part in parts[1:]]
+        _, first, first_tokens = parts[0]
+        steps = [Step(rel, part, read_tokens(tokens, part) if part else Unreadable(part, "empty"), row.line)
+                 for rel, part, tokens in parts[1:]]
         if not first:  # a continuation: "= ..." or "&= ..."
             if chains:
                 chains[-1].steps.extend(s for s in steps if s.text)
             continue
-        chains.append(Chain(lhs=Step("", first, read_math(first), row.line), steps=[s for s in steps if s.text],
+        chains.append(Chain(lhs=Step("", first, read_tokens(first_tokens, first), row.line), steps=[s for s in steps if s.text],
                             line=row.line))
     return chains

@@ -254,7 +254,7 @@ class _Scanner:
         if not stripped:
             return
         first_line = self.line_of(start + len(raw) - len(raw.lstrip()))
-        stripped = stripped.rstrip(".,;: ")
+        stripped = " ".join(stripped.rstrip(".,;: ").split())
         if len(self.rows) >= MAX_ROWS:
             raise LimitError(f"the write-up has more than {MAX_ROWS} rows of math", line=first_line,
                              hint="a write-up answers one problem; split unrelated work into separate files")

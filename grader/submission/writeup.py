@@ -17,9 +17,9 @@ What an equation chain ``lhs = formula = numbers = … ≈ value`` says (see ``d
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
-import stat
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -28,6 +28,7 @@ from typing import Callable
 import mpmath
 
 from grader.errors import LimitError, SubmissionError
+from grader.fileio import read_capped
 from grader.submission.student import Student
 from grader.parse.answer import Parsed
 from grader.parse.latex import Name, Node, NotEvaluable, Number, Neg, Unreadable, evaluate, free_names, to_text
@@ -55,20 +56,9 @@ def is_writeup(path: str | os.PathLike) -> bool:
 
 def read_writeup(path: str | os.PathLike) -> tuple[str, str]:
     """(text, kind) of the write-up at ``path``, read with a size cap; a binary file is refused."""
-    source = str(path)
-    try:
-        info = os.stat(path)
-    except OSError as exc:
-        raise SubmissionError(f"cannot read the file: {exc.strerror or exc}", file=source,
-                              hint="check the path") from None
-    if not stat.S_ISREG(info.st_mode):
-        raise SubmissionError("not a regular file", file=source, hint="give the path of a .md, .tex, .txt or .ipynb file")
-    try:
-        with open(path, "rb") as f:
-            data = f.read(MAX_WRITEUP_BYTES + 1)
-    except OSError as exc:
-        raise SubmissionError(f"cannot read the file: {exc.strerror or exc}", file=source, hint="check the path") from None
-    return decode_writeup(data, source), Path(path).suffix.lower().lstrip(".")
+    data = read_capped(path, MAX_WRITEUP_BYTES, "the write-up",
+                       hint="leave images out of the file; a write-up is text")
+    return decode_writeup(data, os.fsdecode(path)), Path(path).suffix.lower().lstrip(".")
 
 
 def decode_writeup(data: bytes | str, source: str) -> str:
@@ -146,6 +136,7 @@ class _Reader:
         self.labels = labels
         self._names: dict[str, str | None] = {}
         self._deps: dict[str, frozenset[str]] = {}
+        self._formulas: dict[tuple[str, str], FormulaNote | None] = {}
 
     # -- names
     def quantity(self, name: Name) -> str | None:
@@ -292,7 +283,7 @@ class _Reader:
 
     # -- slips
     def slip(self, q: str, chain: Chain, using: dict[str, _Use]) -> Slip | None:
-        steps = [(s, value_of(s.tree)) for s in chain.steps if not isinstance(s.tree, Unreadable)]
+        steps = [(s, s.value) for s in chain.steps]
         steps = [(s, v) for s, v in steps if v is not None]
         node = self.graph.nodes.get(q)
         base = None
@@ -320,6 +311,12 @@ class _Reader:
         step = next((s for s in chain.steps if not isinstance(s.tree, Unreadable) and free_names(s.tree)), None)
         if step is None or isinstance(step.tree, Name):
             return None
+        memo = self._formulas.get((q, step.text), _NO_VALUE)
+        if memo is _NO_VALUE:
+            memo = self._formulas[(q, step.text)] = self._formula_note(q, step)
+        return None if memo is None else dataclasses.replace(memo, line=step.line)
+
+    def _formula_note(self, q: str, step: Step) -> FormulaNote | None:
         written = free_names(step.tree)
         resolved = [(n, self.quantity(n)) for n in written]
         if any(u is None for _, u in resolved):
@@ -378,12 +375,13 @@ class _Reader:
 def _final(chain: Chain) -> tuple[Step, object] | None:
     """The last step of the chain that is a number (no names), with its value."""
     for step in reversed(chain.steps):
-        if isinstance(step.tree, Unreadable):
-            continue
-        v = value_of(step.tree)
+        v = step.value
         if v is not None:
             return step, v
     return None
+
+
+_NO_VALUE = object()
 
 
 def _symbolic(chain: Chain) -> bool:
