@@ -402,3 +402,40 @@ def test_a_one_megabyte_writeup_is_read(tmp_path, capsys):
     assert path.stat().st_size > 900_000
     code = main([str(path), "--problem", "exercise6"])
     assert code == 0 and "Score:" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------------------------------------------- batch, Gradescope
+
+
+def test_batch_grades_writeups_when_the_problem_is_given(tmp_path):
+    from grader.batch.run import grade_batch
+
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy(SEED, src / "mosavireza_400222100_901_hw3.md")  # a Canvas file name
+    shutil.copy(EXAMPLES / "exercise6_seed.yaml", src / "other.yaml")
+    (src / "broken.tex").write_bytes(b"\x00\x01binary")
+    result = grade_batch(src, tmp_path / "out", problem="exercise6", jobs=1, progress=False)
+    rows = {e["file"]: e for e in json.loads((tmp_path / "out" / "grades.json").read_text(encoding="utf-8"))["files"]}
+    md = rows["mosavireza_400222100_901_hw3.md"]
+    assert md["status"] == "graded" and md["score"] == 4.0
+    assert rows["other.yaml"]["score"] == 4.0
+    assert rows["broken.tex"]["status"] == "unusable" and "not a text file" in rows["broken.tex"]["error"]["message"]
+    assert result.graded == 2 and result.unusable == 1
+    # without the instructor's problem a write-up cannot be graded: it is skipped, as before
+    grade_batch(src, tmp_path / "out2", jobs=1, progress=False)
+    rows = {e["file"]: e for e in json.loads((tmp_path / "out2" / "grades.json").read_text(encoding="utf-8"))["files"]}
+    assert rows["mosavireza_400222100_901_hw3.md"]["status"] == "skipped"
+
+
+def test_gradescope_grades_a_writeup_when_there_is_no_yaml(tmp_path):
+    root = tmp_path / "autograder"
+    (root / "submission").mkdir(parents=True)
+    (root / "source").mkdir()
+    shutil.copy(ROOT / "problems" / "exercise6.yaml", root / "source" / "problem.yaml")
+    shutil.copy(SEED, root / "submission" / "solution.md")
+    assert main(["gradescope", "--root", str(root)]) == 0
+    res = json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
+    assert res["score"] == 4.0
+    by_name = {t["name"].split(":")[0]: t for t in res["tests"]}
+    assert "the slip is in line 132" in by_name["z1"]["output"]
