@@ -159,7 +159,7 @@ def cmd_check(argv: list[str]) -> int:
 
     hw = _homework_set(args.problem)
     if hw is not None:
-        from grader.author.setviews import check_lines
+        from grader.author.setcheck import check_lines
 
         print("\n".join(check_lines(hw)))
         return EXIT_OK

@@ -11,10 +11,13 @@ from pathlib import Path
 import mpmath
 import pytest
 
-from grader.author.homework import check_lines, load_set_if_any, merge_manual_scores, read_manual_scores, set_template
+from grader.author.setcheck import check_lines
+from grader.author.template import set_template
 from grader.cli import main as cli_main
 from grader.errors import GraderError, SpecError, SubmissionError
+from grader.grade.manual import merge_manual_scores, read_manual_scores
 from grader.grade.pipeline import Grader
+from grader.solve.homework import load_set_if_any
 from grader.spec.load import BUNDLED_PROBLEMS
 from grader.yamlio import load_yaml_text
 

@@ -12,10 +12,12 @@ import pytest
 
 from grader.author.template import problem_template
 from grader.author.variants import main as variants_main
-from grader.author.variants import read_roster, seed_of, variant_problem, violations
+from grader.author.variants import read_roster
+from grader.solve.variant import variant_problem, violations
 from grader.errors import GraderError, SpecError, SubmissionError
 from grader.grade.pipeline import Grader
-from grader.grade.tolerance import within
+from grader.spec.tolerance import within
+from grader.spec.variant import seed_of
 from grader.solve.solver import solve
 from grader.spec.load import BUNDLED_PROBLEMS, load_problem
 from grader.yamlio import load_yaml_text

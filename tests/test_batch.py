@@ -14,7 +14,8 @@ import pytest
 from grader.batch import safezip
 from grader.batch.gradebooks import AGS_KEYS, CANVAS_IDENTITY_COLUMNS, MOODLE_COLUMNS
 from grader.batch.inputs import identity_from_name
-from grader.batch.run import canvas_sortable, feedback_stem, grade_batch
+from grader.batch.feedback import canvas_sortable, feedback_stem
+from grader.batch.run import grade_batch
 from grader.cli import main as cli_main
 from grader.errors import GraderError, LimitError
 
@@ -525,7 +526,7 @@ def test_identity_from_name(name, expected):
 
 
 def test_feedback_names():
-    from grader.grade.result import Student
+    from grader.submission.student import Student
 
     assert canvas_sortable("Reza Mosavi") == "mosavireza"
     assert canvas_sortable("Doe, Jane") == "doejane"
@@ -556,7 +557,7 @@ def test_csv_quotes_odd_names(tmp_path):
 
 
 def test_rows_sort_by_natural_student_id_then_file():
-    from grader.batch.run import _sort_string
+    from grader.batch.order import sort_string as _sort_string
 
     order = [("2", "b"), ("2", "c"), ("10", "a"), ("10a", "a"), ("a2", "a"), ("a10", "a"),
              ("b", "a"), (None, "a"), (None, "b")]

@@ -10,7 +10,7 @@ import pytest
 
 from grader.grade.engine import grade, make_plan
 from grader.grade.pipeline import Grader
-from grader.grade.tolerance import within
+from grader.spec.tolerance import within
 from grader.report import render
 from grader.solve.solver import solve
 from grader.spec.load import find_problem, load_problem
@@ -187,3 +187,12 @@ def test_a_submission_named_like_its_problem_is_not_taken_for_it(tmp_path, monke
     sub.write_text("problem: classic_222\nanswers: {net_h1: 0.3775}\n", encoding="utf-8")
     r = Grader().grade_file(sub)
     assert r.problem == "classic_222" and r.field("net_h1").verdict == "correct"
+
+
+def test_the_field_grader_takes_one_frozen_context():
+    import inspect
+
+    from grader.grade import engine
+
+    assert list(inspect.signature(engine._grade_field).parameters) == ["ctx", "kf", "ans"]
+    assert engine.Context.__dataclass_params__.frozen

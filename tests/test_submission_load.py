@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from grader.errors import GraderError, LimitError, SubmissionError
-from grader.grade.result import Student
+from grader.submission.student import Student
 from grader.parse.answer import Parsed, Unparseable
 from grader.submission.load import (
     DEFAULT_MAX_ANSWERS,

@@ -48,7 +48,7 @@ def load_problem_ref(ref: str, student: str | None = None) -> Problem:
 
     problem = load_problem(find_problem(ref))
     if student is not None and getattr(problem, "randomize", None) is not None:
-        from grader.author.variants import variant_problem
+        from grader.solve.variant import variant_problem
 
         problem = variant_problem(problem, student).problem
     return problem

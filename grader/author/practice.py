@@ -17,7 +17,8 @@ from grader.errors import GraderError
 def build_page(ref: str, student: str | None = None) -> str:
     """The practice page of the problem ``ref`` (an id or a path) for ``student``; GraderError when refused."""
     from grader.author.common import describe_quantity, submission_ref
-    from grader.grade.pipeline import Grader, reveal_now
+    from grader.grade.pipeline import Grader
+    from grader.grade.prepare import reveal_now
     from grader.report.practice import render_practice
     from grader.spec.find import find_problem
 

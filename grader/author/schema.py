@@ -1,9 +1,9 @@
 """``grade schema [--out DIR]``: JSON Schemas of the two YAML files, for editors.
 
 * ``problem.schema.json``: a problem (``grader.spec.schema.ProblemSpec``) or a homework set
-  (``grader.author.homework.HomeworkSpec``), generated from the pydantic models;
+  (``grader.spec.homework.HomeworkSpec``), generated from the pydantic models;
 * ``submission.schema.json``: written here to mirror ``grader.submission.load`` (and the set forms of
-  ``grader.author.homework``): keys ``problem``, ``student {id, name}``, ``answers``; an answer is a number, a text
+  ``grader.spec.homework``): keys ``problem``, ``student {id, name}``, ``answers``; an answer is a number, a text
   (an expression), nothing (not answered) or ``{value, using}``; names are letters, digits and ``_``, starting with
   a letter (Greek letters count), prefixed ``<question>.`` in a homework set.
 
@@ -28,7 +28,7 @@ QUESTION = "[A-Za-z][A-Za-z0-9_]{0,31}"
 def problem_schema() -> dict:
     from pydantic import TypeAdapter
 
-    from grader.author.homework import HomeworkSpec
+    from grader.spec.homework import HomeworkSpec
     from grader.spec.schema import ProblemSpec
 
     schema = TypeAdapter(Union[ProblemSpec, HomeworkSpec]).json_schema()

@@ -9,7 +9,7 @@
   (map ``ID number`` to useridnumber);
 * ``ags-scores.jsonl``: one LTI 1.3 Assignment and Grade Services score object per student.
 
-Rows arrive as the plain dicts that ``grader.batch.run`` keeps on disk (see ``run.py``); nothing here grades.
+Rows arrive as the plain dicts of ``grader.batch.rows``, streamed by ``grader.batch.outputs``; nothing here grades.
 """
 
 from __future__ import annotations

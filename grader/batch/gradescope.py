@@ -20,7 +20,8 @@ from pathlib import Path
 
 from grader.errors import GraderError, SpecError
 from grader.fileio import write_atomic
-from grader.grade.result import GradeResult, Student
+from grader.grade.result import GradeResult
+from grader.submission.student import Student
 
 __all__ = ["main", "run_gradescope", "results_from_result", "find_submission"]
 

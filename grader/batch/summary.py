@@ -3,7 +3,8 @@
 A score histogram (inline SVG bars), the item analysis (per asked quantity the share of each verdict, drawn as a
 stacked bar, and the most frequent diagnosed mistakes), flags, the files that could not be graded with the reason,
 superseded submissions, identity warnings and skipped files. Built from the small per-file rows of
-``grader.batch.run`` while they are streamed in their final order; only counts and short lists are kept.
+``grader.batch.rows`` while ``grader.batch.outputs`` streams them in their final order; only counts and short
+lists are kept.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Grade one parsed submission against an answer key, field by field.
 
-For every asked quantity (value ``s``, key ``K``, tolerance rule of ``grader.grade.tolerance``):
+For every asked quantity (value ``s``, key ``K``, tolerance rule of ``grader.spec.tolerance``):
 
 * ``missing`` / ``unparseable`` when there is no usable number;
 * ``correct`` when ``s`` is within tolerance of ``K``;
@@ -22,7 +22,7 @@ from fractions import Fraction
 from grader.grade import diagnose
 from grader.grade.flags import EXACT, Written, find_flags
 from grader.grade.result import Diagnosis, FieldResult, Flag, GradeResult, NetworkSketch
-from grader.grade.tolerance import within
+from grader.spec.tolerance import within
 from grader.grade.views import Compiled, View
 from grader.numfmt import fmt
 from grader.parse.answer import Parsed
@@ -148,6 +148,19 @@ def _frozen_but_updated(problem, answers: dict[str, float], given: dict[str, flo
     return out
 
 
+@dataclass(frozen=True)
+class Context:
+    """What grading one submission's fields needs, built once per submission (``grade``) and shared by its fields."""
+
+    plan: Plan
+    answers: dict[str, float]  # the student's answers as numbers, by canonical name
+    exact: dict[str, Fraction]  # the exact value of each answer that was read exactly
+    usings: dict[str, dict[str, float]]  # field -> the values its ``using`` states
+    untrusted: frozenset[tuple[str, str]]  # (field, quantity) pairs whose ``using`` value is flagged
+    base_view: View  # the student's own values with no ``using`` overlay
+    reveal: bool  # False in exam mode: no message quotes a number derived from the key
+
+
 def _number(value) -> tuple[float | None, Fraction | None]:
     """(value, exact value) of an answer that was read as a number; (None, None) otherwise."""
     parsed = value.parsed if value is not None else None
@@ -187,12 +200,8 @@ def grade(plan: Plan, submission, *, reveal: bool = True) -> GradeResult:
     flags, untrusted = find_flags(written, given, new_values, plan.tolerance)
     flags += _frozen_but_updated(problem, answers, given)
 
-    base_view = View(plan.compiled, answers)
-    results = []
-    for q, kf in plan.fields.items():
-        results.append(
-            _grade_field(plan, kf, submission.answers.get(q), answers, exact, usings.get(q, {}), untrusted, base_view, reveal)
-        )
+    ctx = Context(plan, answers, exact, usings, frozenset(untrusted), View(plan.compiled, answers), reveal)
+    results = [_grade_field(ctx, kf, submission.answers.get(q)) for q, kf in plan.fields.items()]
     score = sum(r.points for r in results)
     return GradeResult(
         problem=problem.id,
@@ -209,9 +218,11 @@ def grade(plan: Plan, submission, *, reveal: bool = True) -> GradeResult:
     )
 
 
-def _grade_field(plan: Plan, kf: KeyField, ans, answers, exact, using, untrusted, base_view: View, reveal: bool) -> FieldResult:
-    """One field's verdict. With ``reveal`` False (exam mode) no message quotes a number derived from the key."""
+def _grade_field(ctx: Context, kf: KeyField, ans) -> FieldResult:
+    """One field's verdict. With ``ctx.reveal`` False (exam mode) no message quotes a number derived from the key."""
     q, tol = kf.ask.quantity, kf.ask.tolerance
+    plan, answers, exact, untrusted, reveal = ctx.plan, ctx.answers, ctx.exact, ctx.untrusted, ctx.reveal
+    using, base_view = ctx.usings.get(q, {}), ctx.base_view
     common = dict(
         quantity=q,
         expected=kf.expected,
@@ -273,7 +284,7 @@ def _grade_field(plan: Plan, kf: KeyField, ans, answers, exact, using, untrusted
             carried_value=view_t.formula(node.expr), follows_from=follows, **common,
         )
 
-    diag = _diagnose(plan, q, s, student_cmp, expr, view_t, view_u, tol, kf, reveal)
+    diag = _diagnose(ctx, kf, s, student_cmp, view_t, view_u)
     if follows and not reveal:
         msg = f"Incorrect, and it does not follow from your own values ({yours}) either."
     elif follows:
@@ -294,8 +305,8 @@ def _change(s: float, s_exact: Fraction | None, base) -> float:
     return s - float(base)
 
 
-def _diagnose(plan: Plan, q, s, student_cmp, expr, view_t: View, view_u: View, tol, kf: KeyField, reveal: bool) -> Diagnosis | None:
-    key = plan.key
+def _diagnose(ctx: Context, kf: KeyField, s: float, student_cmp, view_t: View, view_u: View) -> Diagnosis | None:
+    plan, key, q, tol, expr, reveal = ctx.plan, ctx.plan.key, kf.ask.quantity, kf.ask.tolerance, kf.expr, ctx.reveal
     # 1. follows only from values the student contradicted elsewhere
     if view_u is not view_t:
         via_untrusted = view_u.formula(expr)

@@ -5,37 +5,16 @@
 
 from __future__ import annotations
 
-import dataclasses
-import difflib
-from datetime import datetime, timezone
 from pathlib import Path
 
 from grader.errors import GraderError, SubmissionError
 from grader.grade.engine import Plan, grade, make_plan
+from grader.grade.prepare import RevealOverride, check_names, reveal_now, without_blanks
 from grader.grade.views import Compiled
 from grader.grade.result import GradeResult
 from grader.spec.find import find_problem
-from grader.spec.problem import Problem
 from grader.submission.load import Submission, read_submission_file, submission_from_document
 from grader.yamlio import Document
-
-RevealOverride = str | None  # "always" | "never" | "after_due" | None (the problem's own policy)
-
-
-def reveal_now(problem: Problem, override: RevealOverride = None, now: datetime | None = None) -> bool:
-    """Whether expected values may be shown: always, never, or only once the problem's due date has passed."""
-    policy = override or problem.reveal
-    if policy == "always":
-        return True
-    if policy == "never":
-        return False
-    if not problem.due:
-        return False
-    due = datetime.fromisoformat(problem.due.replace("Z", "+00:00"))
-    if due.tzinfo is None:
-        due = due.replace(tzinfo=timezone.utc)
-    return (now or datetime.now(timezone.utc)) >= due
-
 
 class Grader:
     def __init__(self, *, problem: str | None = None, reveal: RevealOverride = None) -> None:
@@ -43,12 +22,12 @@ class Grader:
         self.reveal = reveal
         self._plans: dict[Path, Plan] = {}
         self._variant_plans: dict[tuple[Path, str], Plan] = {}  # randomized problems: per (file, student id)
-        self._sets: dict[Path, object] = {}  # homework-set files (grader.author.homework), None for a problem
+        self._sets: dict[Path, object] = {}  # homework-set files (grader.solve.homework), None for a problem
         self._found: dict[tuple[str, str | None], Path] = {}  # (problem ref, submission folder) -> problem file
 
     def plan_at(self, path: Path, student: str | None = None) -> Plan:
         """The plan of the problem file at ``path``, solved on first use; for a randomized problem and a
-        ``student`` id, the plan of that student's variant (``grader.author.variants``)."""
+        ``student`` id, the plan of that student's variant (``grader.solve.variant``)."""
         path = path.resolve()
         plan = self._plans.get(path)
         if plan is None:
@@ -57,21 +36,20 @@ class Grader:
             return plan
         variant = self._variant_plans.get((path, student))
         if variant is None:
-            from grader.author.variants import variant_problem
-
             from grader.solve.solver import solve
+            from grader.solve.variant import variant_problem
 
             variant = make_plan(solve(variant_problem(plan.problem, student).problem))
             self._variant_plans[(path, student)] = variant
         return variant
 
     def set_at(self, path: Path):
-        """The homework set in the file at ``path`` (``grader.author.homework.HomeworkSet``), None for a problem."""
+        """The homework set in the file at ``path`` (``grader.solve.homework.HomeworkSet``), None for a problem."""
         path = path.resolve()
         if path not in self._sets:
             self._sets[path] = None
             if _has_top_level_key(path, "questions"):  # only then is the (large) homework module needed
-                from grader.author.homework import load_set_if_any
+                from grader.solve.homework import load_set_if_any
 
                 self._sets[path] = load_set_if_any(path)
         return self._sets[path]
@@ -85,7 +63,7 @@ class Grader:
             sub = submission_from_document(doc)
         except SubmissionError:
             # A homework set's answers (``ex6.z1``, lists, nested mappings) are not a plain problem's.
-            from grader.author.homework import grade_set_document_if_any
+            from grader.grade.setgrade import grade_set_document_if_any
 
             result = grade_set_document_if_any(self, doc)
             if result is None:
@@ -116,7 +94,7 @@ class Grader:
                 hint=exc.hint or "name a problem id from problems/ or a path to a problem file",
             ) from None
         if self.set_at(path) is not None:
-            from grader.author.homework import grade_set_document
+            from grader.grade.setgrade import grade_set_document
 
             return grade_set_document(self, self.set_at(path), sub.document)
         plan = self.plan_at(path)
@@ -161,25 +139,3 @@ def _has_top_level_key(path: Path, key: str) -> bool:
             return any(line.startswith(key + ":") for line in f)
     except OSError:
         return False
-
-
-def without_blanks(sub: Submission) -> Submission:
-    """An answer left empty (``z1:`` with nothing after it, as in ``grade template``) is no answer: graded missing."""
-    kept = {q: a for q, a in sub.answers.items() if a.value.text is not None or a.using}
-    return sub if len(kept) == len(sub.answers) else dataclasses.replace(sub, answers=kept)
-
-
-def check_names(plan: Plan, sub: Submission) -> None:
-    """Every answer and every ``using`` must name a quantity or given value of the problem."""
-    for q, ans in sub.answers.items():
-        for name, path in [(q, ("answers", q))] + [(u, ("answers", q, "using", u)) for u in ans.using]:
-            if name not in plan.known:
-                close = difflib.get_close_matches(name, sorted(plan.known), n=3)
-                asked = ", ".join(a.quantity for a in plan.problem.ask)
-                raise SubmissionError(
-                    f"unknown quantity '{name}' for problem {plan.problem.id}",
-                    file=sub.source,
-                    line=sub.document.line_of(path),
-                    path=".".join(path),
-                    hint=(f"did you mean {' or '.join(close)}? " if close else "") + f"this problem asks for: {asked}",
-                )

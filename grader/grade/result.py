@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from grader.submission.student import Student
+
 Verdict = Literal["correct", "carried", "incorrect", "missing", "unparseable", "pending"]
 FlagKind = Literal["inconsistent", "wrong_given"]
 VERDICTS: tuple[str, ...] = ("correct", "carried", "incorrect", "missing", "unparseable", "pending")
@@ -66,15 +68,6 @@ class Flag:
 
     def to_dict(self) -> dict:
         return {"kind": self.kind, "quantity": self.quantity, "values": list(self.values), "message": self.message}
-
-
-@dataclass(frozen=True)
-class Student:
-    id: str | None = None
-    name: str | None = None
-
-    def to_dict(self) -> dict:
-        return {"id": self.id, "name": self.name}
 
 
 @dataclass(frozen=True)

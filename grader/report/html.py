@@ -25,8 +25,9 @@ from html import escape
 
 from grader.grade.result import FieldResult, GradeResult
 from grader.numfmt import short
-from grader.report.markdown import (
+from grader.report.common import (
     FLAG_TITLE,
+    SYMBOL,
     describe,
     expected_value,
     flags_on,
@@ -36,7 +37,6 @@ from grader.report.markdown import (
     who,
 )
 from grader.report.svg import STROKE, render_svg
-from grader.report.text import SYMBOL
 
 CSS = """
 :root { color-scheme: light; --ink: #1d1d1f; --muted: #555; --rule: #d8d8d8; --bg: #ffffff; --panel: #f7f7f8; }

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from grader.grade.result import GradeResult
 from grader.numfmt import fmt, short
+from grader.report.common import SYMBOL, hide_key_numbers
 
-SYMBOL = {"correct": "✓", "carried": "↪", "incorrect": "✗", "missing": "∅", "unparseable": "?", "pending": "…"}
 COLOUR = {"correct": "32", "carried": "36", "incorrect": "31", "missing": "33", "unparseable": "35", "pending": "34"}
 
 
@@ -22,12 +22,6 @@ def _points(x: float) -> str:
 
 
 def render_text(result: GradeResult, *, colour: bool = False) -> str:
-    if result.reveal:
-        def hide_key_numbers(text: str, f, reveal: bool) -> str:
-            return text
-    else:  # exam mode: a guard on top of messages that quote no key number anyway
-        from grader.report.markdown import hide_key_numbers  # (imported here: markdown imports SYMBOL from this module)
-
     who = " ".join(x for x in (result.student.name, f"({result.student.id})" if result.student.id else None) if x)
     lines = [f"{result.problem_title} [{result.problem}]" + (f" — {who}" if who else "")]
     if result.source:

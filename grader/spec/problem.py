@@ -133,8 +133,8 @@ class Range:
 
 @dataclass(frozen=True)
 class Randomize:
-    """Per-student variants (``grader.author.variants``): a grid per randomized given value, by the name of
-    ``Problem.given_values`` (``i1``, ``t1``, ``w5``, ``eta``; ``i1_x2`` in a batch), and the constraints."""
+    """Per-student variants (``grader.spec.variant``, ``grader.solve.variant``): a grid per randomized given value, by
+    the name of ``Problem.given_values`` (``i1``, ``t1``, ``w5``, ``eta``; ``i1_x2`` in a batch), and the constraints."""
 
     ranges: dict[str, Range]
     no_saturation: bool = False
@@ -161,6 +161,7 @@ class Problem:
     source: str | None = None  # the file it was read from
     randomize: Randomize | None = None  # per-student variants; None: every student gets the given values
     variant: str | None = None  # the student id whose variant this is (values drawn from ``randomize``)
+    notation: dict[str, str] = field(default_factory=dict)  # a course's own spellings: alias -> name (spec.notation)
 
     @property
     def batched(self) -> bool:

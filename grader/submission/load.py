@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from grader.errors import GraderError, LimitError, SubmissionError
-from grader.grade.result import Student
 from grader.parse.answer import Parsed, Unparseable, parse_answer
+from grader.submission.student import Student
 from grader.yamlio import Document, format_path, load_yaml_file
 
 __all__ = ["DEFAULT_MAX_ANSWERS", "Value", "Answer", "Submission", "load_submission", "submission_from_document"]

@@ -1,9 +1,9 @@
-"""Grading a submission to a homework set (``grader.author.homework``) into one ``GradeResult``.
+"""Grading a submission to a homework set (``grader.solve.homework``) into one ``GradeResult``.
 
 Answers are read from the submission document: ``<question>.<name>`` keys, a question's answers nested under its
 id, or a written answer under the bare question id. Backprop questions are graded by the ordinary engine on a
 document of their own answers (every line and verbatim number kept), their fields renamed ``<question>.<name>`` and
-their points scaled to the question; the other kinds compare with the tolerance rule of ``grader.grade.tolerance``.
+their points scaled to the question; the other kinds compare with the tolerance rule of ``grader.spec.tolerance``.
 """
 
 from __future__ import annotations
@@ -13,15 +13,17 @@ import difflib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from grader.author.questions import KeyItem
 from grader.errors import GraderError, SubmissionError
-from grader.grade.result import FieldResult, GradeResult, Student
-from grader.grade.tolerance import within
+from grader.grade.prepare import check_names, reveal_now, without_blanks
+from grader.grade.result import FieldResult, GradeResult
 from grader.parse.answer import parse_answer
+from grader.solve.questions import KeyItem
+from grader.spec.tolerance import within
+from grader.submission.student import Student
 from grader.yamlio import Document, format_path
 
 if TYPE_CHECKING:
-    from grader.author.homework import HomeworkSet, SetQuestion
+    from grader.solve.homework import HomeworkSet, SetQuestion
 
 
 # --- reading a set submission ------------------------------------------------------------------------------------------
@@ -116,8 +118,6 @@ def grade_set_document_if_any(grader, doc: Document) -> GradeResult | None:
 def grade_set_document(grader, hw: HomeworkSet, doc: Document) -> GradeResult:
     """Grade a read submission document against the homework set ``hw`` (``grader`` is a
     ``grader.grade.pipeline.Grader``: it caches the backprop plans)."""
-    from grader.grade.pipeline import reveal_now
-
     answers = read_set_answers(hw, doc)
     fields: list[FieldResult] = []
     flags = []
@@ -237,7 +237,6 @@ def _read_weight_set(raw: Any, order: tuple[str, ...]) -> tuple[frozenset[str], 
 def _grade_backprop(grader, hw: HomeworkSet, q: SetQuestion, student: Student, doc: Document,
                     given: dict[str, tuple[Any, tuple]]):
     from grader.grade.engine import grade
-    from grader.grade.pipeline import check_names, without_blanks
     from grader.submission.load import submission_from_document
 
     plan = _backprop_plan(grader, q, student, doc)
@@ -286,7 +285,7 @@ def _backprop_plan(grader, q: SetQuestion, student: Student, doc: Document):
     if key not in q.inline_plans:
         problem = q.problem
         if sid is not None:
-            from grader.author.variants import variant_problem
+            from grader.solve.variant import variant_problem
 
             problem = variant_problem(problem, sid).problem
         q.inline_plans[key] = make_plan(solve(problem))
