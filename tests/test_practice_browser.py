@@ -27,7 +27,7 @@ import pytest
 
 from grader.author.practice import build_page
 from grader.grade.pipeline import Grader
-from grader.grade.tolerance import round_sig
+from grader.spec.tolerance import round_sig
 from grader.grade.views import View
 from grader.parse.answer import Parsed, parse_answer
 from grader.report.svg import FILL, render_svg
