@@ -5,11 +5,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from grader.errors import GraderError, SubmissionError
 from grader.grade.engine import Plan, grade, make_plan
-from grader.grade.prepare import RevealOverride, check_names, reveal_now, without_blanks
+from grader.grade.prepare import RevealOverride, resolve_submission, reveal_now, without_blanks
 from grader.grade.views import Compiled
 from grader.grade.result import GradeResult
 from grader.spec.find import find_problem
@@ -106,8 +107,10 @@ class Grader:
                     hint='write `student: {id: "400222100", name: Your Name}` with the id your values were made for',
                 )
             plan = self.plan_at(path, sub.student.id)
-        check_names(plan, sub)
-        return grade(plan, without_blanks(sub), reveal=reveal_now(plan.problem, self.reveal))
+        sub, issues = resolve_submission(plan, sub)
+        result = grade(plan, without_blanks(sub), reveal=reveal_now(plan.problem, self.reveal))
+        warnings = tuple(i.warning() for i in issues)
+        return dataclasses.replace(result, warnings=warnings + result.warnings) if warnings else result
 
 
 def _solved_plan(path: Path) -> Plan:
