@@ -168,3 +168,31 @@ def test_a_wrong_restated_given_is_never_the_basis_of_carried_credit():
     r = grade_text(f"problem: classic_222\nanswers:\n  eta: 0.1\n  w5_new: {0.4 - 0.1 * grad}\n")
     assert r.field("w5_new").verdict == "incorrect"
     assert any(f.kind == "wrong_given" for f in r.flags)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# --manual CSVs: the question column goes through the resolver too
+
+def test_manual_question_column_is_resolved():
+    from grader.grade.manual import merge_manual_scores
+
+    seed = Grader().grade_file(REPO / "submissions_examples" / "seed_homework.yaml")
+    sid = seed.student.id
+    rows = [{"student_id": sid, "question": "EX1", "points": "10"},
+            {"student_id": sid, "question": "ex6.Z_1", "points": "1"},
+            {"student_id": sid, "question": "ex6.\\delta_{o_1}", "points": "1"}]
+    merged = merge_manual_scores(seed, rows)
+    assert merged.field("ex1").points == 10 and merged.field("ex6.z1").points == 1
+    assert merged.field("ex6.delta_o1").points == 1
+    with pytest.raises(Exception, match="two manual scores"):
+        merge_manual_scores(seed, [{"student_id": sid, "question": "ex1", "points": "1"},
+                                   {"student_id": sid, "question": "Ex1", "points": "2"}])
+
+
+def test_manual_question_of_a_plain_problem_is_resolved():
+    from grader.grade.manual import merge_manual_scores
+
+    r = grade_text("problem: classic_222\nstudent: {id: '7'}\nanswers:\n  h1: 0.5\n")
+    merged = merge_manual_scores(r, [{"student_id": "7", "question": "H_{1}", "points": "1"},
+                                     {"student_id": "7", "question": "\\delta_{o_1}", "points": "2"}])
+    assert merged.field("h1").points == 1 and merged.field("delta_o1").points == 2
