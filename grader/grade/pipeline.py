@@ -13,7 +13,7 @@ from typing import Sequence
 from grader.errors import GraderError, SubmissionError
 from grader.fileio import read_capped
 from grader.grade.engine import Plan, grade, make_plan
-from grader.grade.prepare import RevealOverride, check_names, reveal_now, without_blanks
+from grader.grade.prepare import RevealOverride, resolve_submission, reveal_now, without_blanks
 from grader.grade.views import Compiled
 from grader.grade.result import GradeResult
 from grader.spec.find import find_problem
@@ -177,11 +177,11 @@ class Grader:
                     hint='write `student: {id: "400222100", name: Your Name}` with the id your values were made for',
                 )
             plan = self.plan_at(path, sub.student.id)
-        check_names(plan, sub)
+        sub, issues = resolve_submission(plan, sub)
         result = grade(plan, without_blanks(sub), reveal=reveal_now(plan.problem, self.reveal))
         if sub.writeup is not None:
             result = annotate(result, sub)
-        return _noted(result, notes)
+        return _noted(result, notes + tuple(i.warning() for i in issues))
 
 
 def _noted(result: GradeResult, notes: tuple[str, ...]) -> GradeResult:
