@@ -16,6 +16,7 @@ from grader.grade.engine import Plan, grade, make_plan
 from grader.grade.prepare import RevealOverride, check_names, reveal_now, without_blanks
 from grader.grade.views import Compiled
 from grader.grade.result import GradeResult
+from grader.grade.secrecy import exam_result, plan_numbers
 from grader.spec.find import find_problem
 from grader.submission.load import Submission, read_submission_file, submission_from_document
 from grader.yamlio import DEFAULT_MAX_BYTES, Document
@@ -146,7 +147,11 @@ class Grader:
                 )
             plan = self.plan_at(path, sub.student.id)
         check_names(plan, sub)
-        return _noted(grade(plan, without_blanks(sub), reveal=reveal_now(plan.problem, self.reveal)), notes)
+        reveal = reveal_now(plan.problem, self.reveal)
+        result = grade(plan, without_blanks(sub), reveal=reveal)
+        if not reveal:  # exam mode: nothing key-derived leaves the grader (``grader.grade.secrecy``)
+            result = exam_result(result, *plan_numbers(plan))
+        return _noted(result, notes)
 
 
 def _noted(result: GradeResult, notes: tuple[str, ...]) -> GradeResult:

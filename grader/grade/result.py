@@ -30,8 +30,8 @@ class FieldResult:
     verdict: Verdict
     given: float | None  # the student's value (None when missing or unparseable)
     given_text: str | None  # what the student wrote, verbatim
-    expected: float  # the key's value, rounded to float for display and JSON
-    expected_text: str  # the key's value as a decimal string with 20+ significant digits
+    expected: float | None  # the key's value, rounded to float for display and JSON; None in exam mode
+    expected_text: str  # the key's value as a decimal string with 20+ significant digits; "" in exam mode
     points: float
     max_points: float
     message: str  # what is wrong and what it follows from, in words
