@@ -114,8 +114,9 @@ def test_folder_every_file_once(folder_batch):
     assert len(listed) == len(set(listed))
     entries = grades(out)["files"]
     assert sorted(e["file"] for e in entries) == sorted(files)
-    assert (result.graded, result.unusable, result.skipped, result.superseded) == (4, 4, 2, 0)
-    assert result.line().startswith("graded 4, unusable 4, superseded 0, skipped 2")
+    # an unknown quantity costs only its answer (issue 11 item 2): bad_unknown_quantity.yaml is graded
+    assert (result.graded, result.unusable, result.skipped, result.superseded) == (5, 3, 2, 0)
+    assert result.line().startswith("graded 5, unusable 3, superseded 0, skipped 2")
 
 
 def test_folder_bad_files_have_reasons(folder_batch):
@@ -127,7 +128,10 @@ def test_folder_bad_files_have_reasons(folder_batch):
     assert e["bad_syntax.yaml"]["error"]["file"] == "bad_syntax.yaml"
     assert "no_such_problem" in e["bad_problem.yaml"]["error"]["message"]
     assert e["bad_problem.yaml"]["student"] == {"id": "1004", "name": "Di Diaz"}  # identity kept from the file
-    assert "unknown quantity 'z9'" in e["bad_unknown_quantity.yaml"]["error"]["message"]
+    unknown = e["bad_unknown_quantity.yaml"]
+    assert unknown["status"] == "graded" and unknown["fields"]["z2"]["verdict"] == "missing"
+    assert unknown["fields"]["z1"]["verdict"] == "incorrect"  # the rest of the file is graded as usual
+    assert any("unknown quantity 'z9'" in w and "z2" in w for w in unknown["warnings"])
     assert "empty" in e["empty.yaml"]["error"]["message"]
     assert e["notes.txt"]["status"] == "skipped"
     assert e["notes.txt"]["error"]["message"] == "not a submission file (expected .yaml/.yml)"
@@ -212,7 +216,7 @@ def test_ags_lines(folder_batch):
     _, out, _, _ = folder_batch
     lines = (out / "ags-scores.jsonl").read_text(encoding="utf-8").splitlines()
     objs = [json.loads(line) for line in lines]
-    assert [o["userId"] for o in objs] == ["1001", "1002", "1003", "1006"]
+    assert [o["userId"] for o in objs] == ["1001", "1002", "1003", "1005", "1006"]
     for o in objs:
         assert list(o) == AGS_KEYS
         assert o["activityProgress"] == "Completed" and o["gradingProgress"] == "FullyGraded"

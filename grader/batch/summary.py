@@ -97,7 +97,7 @@ class SummaryBuilder:
             "Only the latest file of a student counts (Canvas: the highest attachment id; otherwise the newest "
             "file, then the name)."))
         parts.append(self._list_section(
-            "Identity warnings", ["Student", "File", "Warning"], self.warnings, "None."))
+            "Warnings (identity, names that do not resolve)", ["Student", "File", "Warning"], self.warnings, "None."))
         if self.feedback_failed:
             parts.append(self._list_section(
                 "Feedback reports that could not be written", ["File", "Error"], self.feedback_failed, ""))

@@ -11,7 +11,7 @@ from typing import Literal
 from grader.submission.student import Student
 
 Verdict = Literal["correct", "carried", "incorrect", "missing", "unparseable", "pending"]
-FlagKind = Literal["inconsistent", "wrong_given"]
+FlagKind = Literal["inconsistent", "wrong_given", "wrong_formula"]
 VERDICTS: tuple[str, ...] = ("correct", "carried", "incorrect", "missing", "unparseable", "pending")
 
 
@@ -45,9 +45,11 @@ class FieldResult:
     follows_from: tuple[tuple[str, float], ...] = ()  # the student's values that carried_value was computed from
     tolerance: str = ""  # the rule applied, in words
     compared_on_change: bool = False  # updated parameters are compared on p_new - p
+    source: str = ""  # a write-up's answer: where it was written ("line 132", "cell 3, line 2")
+    source_text: str = ""  # ... and the equation there, as written
 
     def to_dict(self) -> dict:
-        return {
+        out = {
             "verdict": self.verdict,
             "given": self.given,
             "expected": self.expected,
@@ -56,6 +58,9 @@ class FieldResult:
             "message": self.message,
             "diagnosis": self.diagnosis.to_dict() if self.diagnosis else None,
         }
+        if self.source:
+            out["source"] = {"where": self.source, "text": self.source_text}
+        return out
 
 
 @dataclass(frozen=True)
@@ -95,6 +100,8 @@ class GradeResult:
     reveal: bool = True  # whether expected values may be shown to the student
     warnings: tuple[str, ...] = field(default=())
     network: NetworkSketch | None = None
+    # a write-up: the equations no quantity was read from, as (where, equation, why); None for a YAML submission
+    unattributed: tuple[tuple[str, str, str], ...] | None = None
 
     def field(self, quantity: str) -> FieldResult:
         for f in self.fields:
@@ -112,4 +119,5 @@ class GradeResult:
             "fields": {f.quantity: f.to_dict() for f in self.fields},
             "flags": [fl.to_dict() for fl in self.flags],
             "warnings": list(self.warnings),
-        }
+        } | ({} if self.unattributed is None else {
+            "unattributed": [{"where": w, "text": t, "reason": r} for w, t, r in self.unattributed]})

@@ -10,7 +10,8 @@ from grader.numfmt import fmt
 
 SYMBOL = {"correct": "✓", "carried": "↪", "incorrect": "✗", "missing": "∅", "unparseable": "?", "pending": "…"}
 HIDDEN = "[hidden]"
-FLAG_TITLE = {"inconsistent": "One quantity, two values", "wrong_given": "A given value was replaced"}
+FLAG_TITLE = {"inconsistent": "One quantity, two values", "wrong_given": "A given value was replaced",
+              "wrong_formula": "A formula is not the network's"}
 NOT_CORRECT = ("carried", "incorrect", "missing", "unparseable", "pending")
 
 _NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?:e[-+]?\d+)?(?!\.?\d)(?![A-Za-z_])")
