@@ -113,14 +113,16 @@ def test_folder_every_file_once(folder_batch):
     src, out, files, result = folder_batch
     rows = read_csv(out / "grades.csv")
     listed = [r[2] for r in rows[1:]]  # the generic gradebook: one row per graded student with an id
-    assert listed == ["good_a.yaml", "good_b.yml", "nested/deeper/good_c.yaml", "unparseable.yaml"]
+    assert listed == ["good_a.yaml", "good_b.yml", "nested/deeper/good_c.yaml", "bad_unknown_quantity.yaml",
+                      "unparseable.yaml"]
     attention = read_csv(out / "needs-attention.csv")
     assert attention[0] == ["file", "student_id", "name", "reason", "detail"]
     assert sorted(r[0] for r in attention[1:]) == sorted(set(files) - set(listed))  # every other file, once
     entries = grades(out)["files"]
     assert sorted(e["file"] for e in entries) == sorted(files)
-    assert (result.graded, result.unusable, result.skipped, result.superseded) == (4, 4, 2, 0)
-    assert result.line().startswith("graded 4, unusable 4, superseded 0, skipped 2")
+    # an unknown quantity costs only its answer (issue 11 item 2): bad_unknown_quantity.yaml is graded
+    assert (result.graded, result.unusable, result.skipped, result.superseded) == (5, 3, 2, 0)
+    assert result.line().startswith("graded 5, unusable 3, superseded 0, skipped 2")
 
 
 def test_folder_bad_files_have_reasons(folder_batch):
@@ -132,7 +134,10 @@ def test_folder_bad_files_have_reasons(folder_batch):
     assert e["bad_syntax.yaml"]["error"]["file"] == "bad_syntax.yaml"
     assert "no_such_problem" in e["bad_problem.yaml"]["error"]["message"]
     assert e["bad_problem.yaml"]["student"] == {"id": "1004", "name": "Di Diaz"}  # identity kept from the file
-    assert "unknown quantity 'z9'" in e["bad_unknown_quantity.yaml"]["error"]["message"]
+    unknown = e["bad_unknown_quantity.yaml"]
+    assert unknown["status"] == "graded" and unknown["fields"]["z2"]["verdict"] == "missing"
+    assert unknown["fields"]["z1"]["verdict"] == "incorrect"  # the rest of the file is graded as usual
+    assert any("unknown quantity 'z9'" in w and "z2" in w for w in unknown["warnings"])
     assert "empty" in e["empty.yaml"]["error"]["message"]
     assert e["notes.txt"]["status"] == "skipped"
     assert e["notes.txt"]["error"]["message"] == "not a submission file (expected .yaml/.yml)"
@@ -161,7 +166,7 @@ def test_folder_grades_and_columns(folder_batch):
     assert body["nested/deeper/good_c.yaml"][0] == "1003"
     # sorted by student id then file; no row without an id
     ids = [r[0] for r in rows[1:]]
-    assert ids == ["1001", "1002", "1003", "1006"]
+    assert ids == ["1001", "1002", "1003", "1005", "1006"]
     entry = by_file(out)["good_a.yaml"]
     assert entry["fields"]["h1"]["diagnosis"]["id"] == "sigmoid_sign"
     assert {f["kind"] for f in entry["flags"]} == {"inconsistent", "wrong_given"}
@@ -232,10 +237,12 @@ def test_ags_lines(folder_batch):
     _, out, _, _ = folder_batch
     lines = (out / "ags-scores.jsonl").read_text(encoding="utf-8").splitlines()
     objs = [json.loads(line) for line in lines]
-    assert [o["userId"] for o in objs] == ["1001", "1002", "1003", "1006"]
+    assert [o["userId"] for o in objs] == ["1001", "1002", "1003", "1005", "1006"]
     for o in objs:
         assert list(o) == AGS_KEYS
-        assert o["activityProgress"] == "Completed" and o["gradingProgress"] == "FullyGraded"
+        assert o["gradingProgress"] == "FullyGraded"
+        # AGS activityProgress: Completed when every asked item is answered, Submitted when some are missing
+        assert o["activityProgress"] == ("Submitted" if o["userId"] == "1005" else "Completed")
         assert o["scoreMaximum"] == 24.0 and isinstance(o["scoreGiven"], float)
         assert o["comment"].startswith(f"{o['scoreGiven']:g}/24 points")
 

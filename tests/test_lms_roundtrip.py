@@ -299,7 +299,7 @@ def test_canvas_anonymous_grading(tmp_path):
     entries = [
         (canvas_entry(None, 0, 501, "hw3.yaml", anonymous_id="Xy7Qz"), submission(None, None), T1),
         (canvas_entry(None, 0, 502, "hw3.yaml", anonymous_id="Ab3De", late=True), submission("1", "A B"), T1),
-        (canvas_entry(None, 0, 503, "notes.txt", anonymous_id="Zz9Yy"), "text", T1),
+        (canvas_entry(None, 0, 503, "scan.pdf", anonymous_id="Zz9Yy"), b"%PDF-1.4", T1),
     ]
     zpath = write_zip(tmp_path / "anon.zip", entries)
     out = tmp_path / "out"

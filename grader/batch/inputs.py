@@ -22,6 +22,8 @@ from grader.batch import safezip
 from grader.batch.lmsnames import LmsIdentity, identity_from_name, lms_mode, name_note
 from grader.errors import GraderError
 
+from grader.submission.extract import WRITEUP_SUFFIXES
+
 __all__ = ["LmsIdentity", "Item", "Discovery", "discover", "identity_from_name", "SUBMISSION_SUFFIXES"]
 
 SUBMISSION_SUFFIXES = (".yaml", ".yml")
@@ -65,29 +67,33 @@ class Discovery:
             self.zip = None
 
 
-def _skip_reason(relpath: str) -> str | None:
+def _skip_reason(relpath: str, writeups: bool = False) -> str | None:
     parts = relpath.split("/")
     base = parts[-1]
     if "__MACOSX" in parts[:-1] or base.startswith("._"):
         return "macOS metadata (resource fork), not a submission"
+    if writeups and base.lower().endswith(WRITEUP_SUFFIXES):
+        return None
     if not base.lower().endswith(SUBMISSION_SUFFIXES):
         return NOT_SUBMISSION
     return None
 
 
 def discover(input_path: str | os.PathLike, *, exclude: str | os.PathLike | None = None,
-             lms: str = "auto") -> Discovery:
+             writeups: bool = False, lms: str = "auto") -> Discovery:
     """List the files of ``input_path`` (a folder, searched recursively, or a zip). ``exclude``: a folder to leave
-    out (the output folder when it lies inside the input). ``lms``: ``auto`` | ``canvas`` | ``moodle`` | ``none``,
-    how the file names are read (see ``grader.batch.lmsnames``)."""
-    found = _discover(input_path, exclude)
+    out (the output folder when it lies inside the input). ``writeups``: written solutions (.md, .markdown, .txt,
+    .tex, .ipynb) are submissions too (only when the instructor gives the problem: a write-up names none).
+    ``lms``: ``auto`` | ``canvas`` | ``moodle`` | ``none``, how the file names are read (see
+    ``grader.batch.lmsnames``)."""
+    found = _discover(input_path, exclude, writeups)
     found.lms = lms_mode(lms, found.kind, [i.name for i in found.items])
     if found.lms != "auto":
         found.items = [dataclasses.replace(i, lms=found.lms) for i in found.items]
     return found
 
 
-def _discover(input_path: str | os.PathLike, exclude: str | os.PathLike | None) -> Discovery:
+def _discover(input_path: str | os.PathLike, exclude: str | os.PathLike | None, writeups: bool) -> Discovery:
     root = os.fspath(input_path)
     try:
         st = os.stat(root)
@@ -98,13 +104,13 @@ def _discover(input_path: str | os.PathLike, exclude: str | os.PathLike | None) 
             hint="pass a folder of submission files or an LMS 'download all submissions' zip",
         ) from None
     if stat.S_ISDIR(st.st_mode):
-        return _discover_folder(root, exclude)
+        return _discover_folder(root, exclude, writeups)
     if stat.S_ISREG(st.st_mode):
-        return _discover_zip(root, st.st_mtime)  # the zip stays open in ``Discovery.zip``
+        return _discover_zip(root, st.st_mtime, writeups)  # the zip stays open in ``Discovery.zip``
     raise GraderError("the input is neither a folder nor a file", file=root, hint="pass a folder or a zip")
 
 
-def _discover_folder(root: str, exclude: str | os.PathLike | None) -> Discovery:
+def _discover_folder(root: str, exclude: str | os.PathLike | None, writeups: bool = False) -> Discovery:
     excluded = Path(exclude).resolve() if exclude is not None else None
     items: list[Item] = []
     newest = 0.0
@@ -139,7 +145,7 @@ def _discover_folder(root: str, exclude: str | os.PathLike | None) -> Discovery:
                 if not stat.S_ISREG(est.st_mode):
                     items.append(Item(relname, None, est.st_mtime, "not a regular file"))
                     continue
-                items.append(Item(relname, None, est.st_mtime, _skip_reason(relname)))
+                items.append(Item(relname, None, est.st_mtime, _skip_reason(relname, writeups)))
 
     walk(root, "")
     items.sort(key=lambda i: i.name)
@@ -153,7 +159,7 @@ def _zip_mtime(date_time: tuple) -> float:
         return 0.0
 
 
-def _discover_zip(root: str, zip_mtime: float) -> Discovery:
+def _discover_zip(root: str, zip_mtime: float, writeups: bool = False) -> Discovery:
     zf = safezip.open_zip(root)
     try:
         seen: dict[str, int] = {}
@@ -167,7 +173,7 @@ def _discover_zip(root: str, zip_mtime: float) -> Discovery:
             if safezip.is_symlink(info):
                 skip: str | None = "symbolic link in the zip: ignored (not read)"
             else:
-                skip = _skip_reason(name.replace("\\", "/"))
+                skip = _skip_reason(name.replace("\\", "/"), writeups)
             items.append(Item(shown, zi, _zip_mtime(info.date_time), skip))
         items.sort(key=lambda i: i.name)  # names are unique (repeats got " (entry n)")
     except BaseException:

@@ -160,7 +160,7 @@ def grade_batch(
     pool = _make_pool(jobs, config) if jobs > 1 else None
     found: Discovery | None = None
     try:
-        found = discover(in_path, exclude=out_dir, lms=lms)
+        found = discover(in_path, exclude=out_dir, writeups=problem is not None, lms=lms)
         if not found.items:
             raise GraderError("no files found in the input", file=str(in_path),
                               hint="pass a folder or zip of submissions")

@@ -109,7 +109,7 @@ class SummaryBuilder:
             "These reports are in feedback-not-uploaded/, under names no LMS importer matches: give them to the "
             "student by hand if needed."))
         parts.append(self._list_section(
-            "Identity warnings", ["Student", "File", "Warning"], self.warnings, "None."))
+            "Warnings (identity, names that do not resolve)", ["Student", "File", "Warning"], self.warnings, "None."))
         if self.feedback_failed:
             parts.append(self._list_section(
                 "Feedback reports that could not be written", ["File", "Error"], self.feedback_failed, ""))

@@ -17,6 +17,7 @@ from grader.errors import SpecError
 from grader.spec.names import given_names, quantity_names
 from grader.spec.problem import (Activation, AskItem, Example, Layer, Network, Neuron, Problem, Randomize, Range,
                                  Tolerance, Training)
+from grader.spec.quoting import is_short_name
 from grader.spec.schema import ActivationSpec, CompactLayer, ExplicitLayer, ProblemSpec, RangeSpec, ToleranceSpec
 
 Path = tuple[str | int, ...]
@@ -29,10 +30,15 @@ LEARNING_RATE_WORDS = frozenset({"eta", "lr", "learning_rate", "alpha"})
 
 
 def render_path(path: Sequence[str | int]) -> str:
-    """``('network', 'layers', 1, 'weights', 'w5')`` -> ``network.layers[1].weights.w5``."""
+    """``('network', 'layers', 1, 'weights', 'w5')`` -> ``network.layers[1].weights.w5``; a part that is not a
+    short name shows as ``<key>``."""
     out = ""
     for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        if isinstance(part, int) and not isinstance(part, bool):
+            out += f"[{part}]"
+            continue
+        text = part if is_short_name(part) else "<key>"
+        out += f".{text}" if out else text
     return out
 
 
