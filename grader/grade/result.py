@@ -45,6 +45,7 @@ class FieldResult:
     follows_from: tuple[tuple[str, float], ...] = ()  # the student's values that carried_value was computed from
     tolerance: str = ""  # the rule applied, in words
     compared_on_change: bool = False  # updated parameters are compared on p_new - p
+    read_as: str | None = None  # how the answer was read when it is not a plain decimal ("0.528173"), else None
 
     def to_dict(self) -> dict:
         return {
@@ -55,6 +56,7 @@ class FieldResult:
             "max_points": self.max_points,
             "message": self.message,
             "diagnosis": self.diagnosis.to_dict() if self.diagnosis else None,
+            "read_as": self.read_as,
         }
 
 

@@ -34,6 +34,8 @@ def render_text(result: GradeResult, *, colour: bool = False) -> str:
         expected = f"expected {fmt(f.expected, 10)}" if result.reveal and f.verdict != "pending" else ""
         lines.append(f"  {f.quantity:<{width}}  {verdict} given {given:<16} {expected:<26} {_points(f.points)}/{_points(f.max_points)}")
         pad = " " * (width + 4)
+        if f.read_as is not None:
+            lines.append(pad + f"(read as {f.read_as})")
         if f.verdict != "correct":
             lines.append(pad + hide_key_numbers(f.message, f, result.reveal))
             if f.diagnosis:
