@@ -205,6 +205,10 @@ def grade(plan: Plan, submission, *, reveal: bool = True) -> GradeResult:
             u = names.ALIASES.get(u, u)
             usings.setdefault(q, {})[u] = v
             written.append(Written(u, v, f"used in {q}", q))
+    for q, val, where in getattr(submission, "stated", ()):  # a write-up's other values: a given restated, a quantity written again
+        v, _ = _number(val)
+        if v is not None:
+            written.append(Written(names.ALIASES.get(q, q), v, where, None))
     new_values = {
         p: (answers.get(names.new_name(p, 1)), key.floats[names.new_name(p, 1)])
         for p in names.updated_params(problem)

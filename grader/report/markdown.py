@@ -117,6 +117,8 @@ def render_markdown(result: GradeResult) -> str:
         if f.compared_on_change:
             line += " (an updated parameter: compared on its change from the value before the update)"
         out.append(line)
+        if f.source:
+            out.append(f"  - From {md_text(f.source)}: {md_code(short(f.source_text, 160))}")
         if f.verdict == "correct":
             continue
         if reveal and f.worked_latex:
@@ -133,6 +135,11 @@ def render_markdown(result: GradeResult) -> str:
             out.append(f"  - ⚑ See the flag{'s' if len(set(flagged)) > 1 else ''} at the top about {names}.")
     out.append("")
 
+    if result.unattributed:
+        out += ["## Equations not read as any quantity", ""]
+        out += [f"- {md_text(where)}: {md_code(short(text, 160))} ({md_text(reason)})"
+                for where, text, reason in result.unattributed]
+        out.append("")
     out += [
         "## How answers are compared",
         "",

@@ -65,6 +65,10 @@ class Submission:
     answers: dict[str, Answer]  # insertion order kept
     source: str
     document: Document  # for line look-ups later
+    # Written solutions (grader.submission.writeup): further values written for a quantity (a given restated, a
+    # quantity written twice) as (quantity, value, where), and what the reader noted (grader.submission.notes).
+    stated: tuple = ()
+    writeup: object | None = None
 
 
 def read_submission_file(path: str | os.PathLike) -> Document:
