@@ -90,7 +90,8 @@ def mark(name):
     t.append(time.perf_counter()); marks.append((name, t[-1] - t[-2]))
 import grader.cli
 mark("import grader.cli")
-from grader.grade.pipeline import Grader, check_names
+from grader.grade.pipeline import Grader
+from grader.grade.prepare import check_names
 from grader.grade.engine import grade, make_plan
 mark("import grade pipeline (pydantic, mpmath, yaml, spec, solver, engine)")
 from grader.report import render

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from grader.author.key import key_document, latex_numbers, main as key_main, render_html, render_latex, render_markdown
-from grader.author.variants import variant_problem
+from grader.solve.variant import variant_problem
 from grader.report.solution import solution_json
 from grader.solve.solver import solve
 from grader.spec.load import BUNDLED_PROBLEMS, load_problem

@@ -10,7 +10,7 @@ import pytest
 
 from grader.grade.engine import grade, make_plan
 from grader.grade.pipeline import Grader
-from grader.grade.tolerance import within
+from grader.spec.tolerance import within
 from grader.report import render
 from grader.solve.solver import solve
 from grader.spec.load import find_problem, load_problem
@@ -118,8 +118,10 @@ def test_a_replaced_given_value_is_flagged_and_earns_no_carried_credit(classic):
 def test_json_shape(classic):
     r = submit(classic, "  h1: 0.59327\n  o1: '1/(1+exp(-1.105906))'\n")
     d = json.loads(json.dumps(r.to_dict()))
-    assert set(d) == {"problem", "student", "score", "max_score", "fields", "flags"}
-    assert set(d["fields"]["h1"]) == {"verdict", "given", "expected", "points", "max_points", "message", "diagnosis"}
+    assert set(d) == {"problem", "student", "score", "max_score", "fields", "flags", "warnings"}
+    assert d["warnings"] == []
+    assert set(d["fields"]["h1"]) == {"verdict", "given", "expected", "points", "max_points", "message", "diagnosis",
+                                      "read_as"}
     assert d["fields"]["h1"]["verdict"] == "correct" and isinstance(d["fields"]["h1"]["given"], float)
     assert d["fields"]["o1"]["verdict"] == "correct"
     assert list(d["fields"]) == [a.quantity for a in classic.problem.ask]
@@ -187,3 +189,12 @@ def test_a_submission_named_like_its_problem_is_not_taken_for_it(tmp_path, monke
     sub.write_text("problem: classic_222\nanswers: {net_h1: 0.3775}\n", encoding="utf-8")
     r = Grader().grade_file(sub)
     assert r.problem == "classic_222" and r.field("net_h1").verdict == "correct"
+
+
+def test_the_field_grader_takes_one_frozen_context():
+    import inspect
+
+    from grader.grade import engine
+
+    assert list(inspect.signature(engine._grade_field).parameters) == ["ctx", "kf", "ans"]
+    assert engine.Context.__dataclass_params__.frozen

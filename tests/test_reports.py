@@ -28,7 +28,8 @@ from pathlib import Path
 import pytest
 
 from grader.grade.pipeline import Grader
-from grader.grade.result import Diagnosis, GradeResult, Student
+from grader.grade.result import Diagnosis, GradeResult
+from grader.submission.student import Student
 from grader.numfmt import fmt
 from grader.report import render
 from grader.report.html import formula, latex_to_mathml

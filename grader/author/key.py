@@ -6,7 +6,7 @@ values, 25 significant digits of every given and computed value, close the key a
 ``grade solve --format json``). The LaTeX form is a complete ``article`` with one ``align*`` per section.
 
 The key is built once as a ``KeyDocument`` (plain data) and rendered by one function per format; homework sets
-(``grader.author.homework``) build the same structure, one part per question.
+(``grader.solve.homework``) build the same structure (``set_key_document``), one part per question.
 """
 
 from __future__ import annotations
@@ -16,10 +16,15 @@ import html
 import json
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from grader.author.mdconv import latex_escape, md_to_html, md_to_latex
 from grader.solve.expr import latex_name, to_latex
 from grader.solve.solver import AnswerKey
+
+if TYPE_CHECKING:
+    from grader.solve.homework import HomeworkSet
+    from grader.solve.questions import KeyItem
 
 SUBST_DIGITS = 6  # numbers substituted into formulas
 VALUE_DIGITS = 10  # the value of each quantity
@@ -102,6 +107,46 @@ def problem_document(key: AnswerKey, *, student: str | None = None) -> KeyDocume
     ident = p.id + (f", variant of student {student}" if student else "")
     return KeyDocument(p.title, ident, backprop_parts(key), {"problem": p.id, **({"student": student} if student else {}),
                                                               "values": exact_values(key)})
+
+
+def _latex_set(item: KeyItem) -> str:
+    return r"\{" + ", ".join(r"\mathrm{" + latex_name(n) + "}" for n in item.order if n in item.value) + r"\}"
+
+
+def set_key_document(hw: HomeworkSet, *, student: str | None = None):
+    from grader.solve.solver import solve
+    from grader.solve.variant import variant_problem
+
+    parts: list = []
+    if hw.spec.statement.strip():
+        parts.append(Part("Statement", 2, text=hw.spec.statement.strip()))
+    parts.append(Part("Points", 2, table=(("question", "kind", "points"),
+                                          [(f"`{q.id}`", q.kind, f"{q.points:g}") for q in hw.questions])))
+    exact: dict[str, Any] = {"problem": hw.id, "questions": {}}
+    for q in hw.questions:
+        title = f"{q.id}" + (f": {q.spec.title}" if q.spec.title else "") + f" ({q.points:g} points)"
+        parts.append(Part(title, 2, text=q.spec.prompt.strip()))
+        if q.kind == "free_text":
+            parts.append(Part("Rubric (graded by hand)", 3,
+                              table=(("points", "criterion"), [(f"{r.points:g}", r.text) for r in q.spec.rubric])))
+        elif q.kind == "backprop":
+            problem = q.problem
+            if problem.randomize is not None and student:
+                problem = variant_problem(problem, student).problem
+            key = solve(problem)
+            parts += backprop_parts(key, level=3, statement=not q.spec.prompt.strip(), prefix=f"{q.id}.",
+                                    points_scale=q.scale())
+            exact["questions"][q.id] = exact_values(key)
+        else:
+            rows = [(f"`{q.id}.{i.name}`", f"{i.points:g}", i.decimal(10),
+                     "the same set" if i.is_set else i.tolerance.describe()) for i in q.items]
+            steps = [Step(i.name, latex_name(i.name), _latex_set(i) if i.is_set else i.decimal(10),
+                          i.formula_latex or None, i.worked_latex or None) for i in q.items]
+            descr = "\n".join(f"- `{i.name}`: {i.description}" for i in q.items)
+            parts.append(Part("Answers", 3, text=descr, table=(("quantity", "points", "value", "accepted when"), rows),
+                              steps=steps))
+            exact["questions"][q.id] = {i.name: i.exact_text() for i in q.items}
+    return KeyDocument(hw.title, hw.id + (f", variants of student {student}" if student else ""), parts, exact)
 
 
 # --- rendering ---------------------------------------------------------------------------------------------------------
@@ -237,13 +282,13 @@ RENDER = {"markdown": render_markdown, "html": render_html, "latex": render_late
 
 def key_document(ref: str, student: str | None = None) -> KeyDocument:
     """The key of the problem or homework set ``ref`` (for a randomized problem: of ``student``'s variant)."""
-    from grader.author import homework
     from grader.author.common import load_problem_ref
+    from grader.solve.homework import load_set_ref
     from grader.solve.solver import solve
 
-    hw = homework.load_set_ref(ref)
+    hw = load_set_ref(ref)
     if hw is not None:
-        return homework.set_key_document(hw, student=student)
+        return set_key_document(hw, student=student)
     problem = load_problem_ref(ref, student)
     return problem_document(solve(problem), student=getattr(problem, "variant", None))
 

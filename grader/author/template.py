@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import TYPE_CHECKING
 
 from grader.author.common import (NUMBER_FORMATS, describe_quantity, load_problem_ref, points_label, submission_ref,
                                   write_output)
 from grader.solve.graph import build_graph
 from grader.spec.problem import Problem
+
+if TYPE_CHECKING:
+    from grader.solve.homework import HomeworkSet
 
 
 def yaml_string(text: str) -> str:
@@ -64,6 +68,38 @@ def problem_template(problem: Problem, *, student_id: str | None = None, student
     return "\n".join(lines) + "\n"
 
 
+def set_template(hw: HomeworkSet, *, student_id: str | None = None, student_name: str | None = None,
+                 problem_ref: str | None = None) -> str:
+    lines = [
+        f"# Submission for {hw.id}: {hw.title}",
+        "# Fill in your answers after the colons and hand in this file. Quantities are named <question>.<name>.",
+        "#",
+        *NUMBER_FORMATS.rstrip("\n").split("\n"),
+        "# A written answer goes under its question id as a block:  ex1: |  then your text on the next lines, indented.",
+        "# A set of weights is a list [w1, w4] or a 0/1 mask in the weights' order, e.g. \"1 0 0 1\".",
+        f"problem: {problem_ref or hw.id}",
+        *student_block(student_id, student_name),
+        "answers:",
+    ]
+    for q in hw.questions:
+        head = f"  # {q.id}" + (f": {q.spec.title}" if q.spec.title else "") + f" ({q.points:g} points, {q.kind.replace('_', ' ')})"
+        lines.append(head)
+        if q.kind == "free_text":
+            lines += answer_lines([(q.id, "your written answer (graded by hand)")])
+        elif q.kind == "backprop":
+            graph = build_graph(q.problem)
+            scale = q.scale()
+            lines += answer_lines([(f"{q.id}.{a.quantity}", describe_quantity(q.problem, graph, a.quantity)
+                                    + " " + points_label(a.points * scale)) for a in q.problem.ask])
+        else:
+            entries = []
+            for item in q.items:
+                extra = f"; as names or a 0/1 mask over {', '.join(item.order)}" if item.is_set else ""
+                entries.append((f"{q.id}.{item.name}", f"{item.name} = {item.description}{extra} " + points_label(item.points)))
+            lines += answer_lines(entries)
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(prog="grade template", description="Write a blank submission (YAML) for students.")
     ap.add_argument("problem", metavar="PROBLEM", help="a problem id or a path to a problem or homework-set file")
@@ -73,11 +109,11 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
     args = ap.parse_args(argv)
 
-    from grader.author import homework
+    from grader.solve.homework import load_set_ref
 
-    hw = homework.load_set_ref(args.problem)
+    hw = load_set_ref(args.problem)
     if hw is not None:
-        text = homework.set_template(hw, student_id=args.student, student_name=args.name,
+        text = set_template(hw, student_id=args.student, student_name=args.name,
                                      problem_ref=submission_ref(args.problem, hw.id))
     else:
         problem = load_problem_ref(args.problem, args.student)

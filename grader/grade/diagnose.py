@@ -15,7 +15,7 @@ import math
 from typing import Callable
 
 from grader.grade.result import Diagnosis
-from grader.grade.tolerance import round_sig, within
+from grader.spec.tolerance import round_sig, within
 from grader.numfmt import fmt
 from grader.spec.problem import Tolerance
 

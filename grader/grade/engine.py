@@ -1,6 +1,6 @@
 """Grade one parsed submission against an answer key, field by field.
 
-For every asked quantity (value ``s``, key ``K``, tolerance rule of ``grader.grade.tolerance``):
+For every asked quantity (value ``s``, key ``K``, tolerance rule of ``grader.spec.tolerance``):
 
 * ``missing`` / ``unparseable`` when there is no usable number;
 * ``correct`` when ``s`` is within tolerance of ``K``;
@@ -15,6 +15,7 @@ float arithmetic on precompiled closures.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -22,10 +23,10 @@ from fractions import Fraction
 from grader.grade import diagnose
 from grader.grade.flags import EXACT, Written, find_flags
 from grader.grade.result import Diagnosis, FieldResult, Flag, GradeResult, NetworkSketch
-from grader.grade.tolerance import within
+from grader.spec.tolerance import within
 from grader.grade.views import Compiled, View
 from grader.numfmt import fmt
-from grader.parse.answer import Parsed
+from grader.parse.answer import Parsed, is_plain_decimal
 from grader.solve.expr import Expr, latex_name, to_latex, to_text
 from grader.solve.solver import AnswerKey
 from grader.spec import names
@@ -68,6 +69,13 @@ class Plan:
     def tolerance(self, quantity: str) -> Tolerance:
         f = self.fields.get(quantity)
         return f.ask.tolerance if f else self.problem.default_tolerance
+
+    @functools.cached_property
+    def resolver(self):
+        """The problem's name resolver (``grader.spec.notation``), built once per plan."""
+        from grader.spec.notation import Resolver
+
+        return Resolver.for_problem(self.problem)
 
     @functools.cached_property
     def key_view(self) -> View:
@@ -148,6 +156,19 @@ def _frozen_but_updated(problem, answers: dict[str, float], given: dict[str, flo
     return out
 
 
+@dataclass(frozen=True)
+class Context:
+    """What grading one submission's fields needs, built once per submission (``grade``) and shared by its fields."""
+
+    plan: Plan
+    answers: dict[str, float]  # the student's answers as numbers, by canonical name
+    exact: dict[str, Fraction]  # the exact value of each answer that was read exactly
+    usings: dict[str, dict[str, float]]  # field -> the values its ``using`` states
+    untrusted: frozenset[tuple[str, str]]  # (field, quantity) pairs whose ``using`` value is flagged
+    base_view: View  # the student's own values with no ``using`` overlay
+    reveal: bool  # False in exam mode: no message quotes a number derived from the key
+
+
 def _number(value) -> tuple[float | None, Fraction | None]:
     """(value, exact value) of an answer that was read as a number; (None, None) otherwise."""
     parsed = value.parsed if value is not None else None
@@ -169,7 +190,12 @@ def grade(plan: Plan, submission, *, reveal: bool = True) -> GradeResult:
             if x is not None:
                 exact[q] = x
 
+    # A given value restated as an answer (``eta: 0.1``) earns nothing and is never the student's own value for
+    # carried credit: it is compared with the given (a different value is a wrong_given flag; the same, a note).
+    restated = {q: answers.pop(q) for q in list(answers) if q in key.graph.given}
+    exact = {q: x for q, x in exact.items() if q in answers}
     written = [Written(q, v, f"your {q}", None) for q, v in answers.items() if q in key.graph.nodes]
+    written += [Written(q, v, f"your answer {q}", None) for q, v in restated.items()]
     usings: dict[str, dict[str, float]] = {}
     for q, ans in submission.answers.items():
         for u, val in ans.using.items():
@@ -179,20 +205,25 @@ def grade(plan: Plan, submission, *, reveal: bool = True) -> GradeResult:
             u = names.ALIASES.get(u, u)
             usings.setdefault(q, {})[u] = v
             written.append(Written(u, v, f"used in {q}", q))
+    for q, val, where in getattr(submission, "stated", ()):  # a write-up's other values: a given restated, a quantity written again
+        v, _ = _number(val)
+        if v is not None:
+            written.append(Written(names.ALIASES.get(q, q), v, where, None))
     new_values = {
         p: (answers.get(names.new_name(p, 1)), key.floats[names.new_name(p, 1)])
         for p in names.updated_params(problem)
     }
     given = {g: key.floats[g] for g in key.graph.given}
     flags, untrusted = find_flags(written, given, new_values, plan.tolerance)
+    notes = tuple(
+        f"{q} is given ({fmt(given[q], 10)}); restating it earns no points." for q in restated
+        if not any(f.kind == "wrong_given" and f.quantity == q for f in flags)
+    )
     flags += _frozen_but_updated(problem, answers, given)
 
-    base_view = View(plan.compiled, answers)
-    results = []
-    for q, kf in plan.fields.items():
-        results.append(
-            _grade_field(plan, kf, submission.answers.get(q), answers, exact, usings.get(q, {}), untrusted, base_view, reveal)
-        )
+    ctx = Context(plan, answers, exact, usings, frozenset(untrusted), View(plan.compiled, answers), reveal)
+    results = [_read_as(_grade_field(ctx, kf, submission.answers.get(q)), submission.answers.get(q))
+               for q, kf in plan.fields.items()]
     score = sum(r.points for r in results)
     return GradeResult(
         problem=problem.id,
@@ -205,13 +236,25 @@ def grade(plan: Plan, submission, *, reveal: bool = True) -> GradeResult:
         tolerance_rule=problem.default_tolerance.describe(),
         source=submission.source,
         reveal=reveal,
+        warnings=notes,
         network=plan.sketch,
     )
 
 
-def _grade_field(plan: Plan, kf: KeyField, ans, answers, exact, using, untrusted, base_view: View, reveal: bool) -> FieldResult:
-    """One field's verdict. With ``reveal`` False (exam mode) no message quotes a number derived from the key."""
+def _read_as(result: FieldResult, ans) -> FieldResult:
+    """Say how an answer was read whenever it is not written as a plain decimal (``1/(1+exp(-0.3))``, ``\\frac``,
+    ``$0.57$``): the student sees the number that was graded."""
+    parsed = ans.value.parsed if ans is not None else None
+    if not isinstance(parsed, Parsed) or is_plain_decimal(parsed.text):
+        return result
+    return dataclasses.replace(result, read_as=fmt(parsed.value, 6))
+
+
+def _grade_field(ctx: Context, kf: KeyField, ans) -> FieldResult:
+    """One field's verdict. With ``ctx.reveal`` False (exam mode) no message quotes a number derived from the key."""
     q, tol = kf.ask.quantity, kf.ask.tolerance
+    plan, answers, exact, untrusted, reveal = ctx.plan, ctx.answers, ctx.exact, ctx.untrusted, ctx.reveal
+    using, base_view = ctx.usings.get(q, {}), ctx.base_view
     common = dict(
         quantity=q,
         expected=kf.expected,
@@ -273,7 +316,7 @@ def _grade_field(plan: Plan, kf: KeyField, ans, answers, exact, using, untrusted
             carried_value=view_t.formula(node.expr), follows_from=follows, **common,
         )
 
-    diag = _diagnose(plan, q, s, student_cmp, expr, view_t, view_u, tol, kf, reveal)
+    diag = _diagnose(ctx, kf, s, student_cmp, view_t, view_u)
     if follows and not reveal:
         msg = f"Incorrect, and it does not follow from your own values ({yours}) either."
     elif follows:
@@ -294,8 +337,8 @@ def _change(s: float, s_exact: Fraction | None, base) -> float:
     return s - float(base)
 
 
-def _diagnose(plan: Plan, q, s, student_cmp, expr, view_t: View, view_u: View, tol, kf: KeyField, reveal: bool) -> Diagnosis | None:
-    key = plan.key
+def _diagnose(ctx: Context, kf: KeyField, s: float, student_cmp, view_t: View, view_u: View) -> Diagnosis | None:
+    plan, key, q, tol, expr, reveal = ctx.plan, ctx.plan.key, kf.ask.quantity, kf.ask.tolerance, kf.expr, ctx.reveal
     # 1. follows only from values the student contradicted elsewhere
     if view_u is not view_t:
         via_untrusted = view_u.formula(expr)

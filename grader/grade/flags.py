@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from grader.numfmt import fmt
 from grader.grade.result import Flag
-from grader.grade.tolerance import within
+from grader.spec.tolerance import within
 from grader.spec.problem import Tolerance
 
 

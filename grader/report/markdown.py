@@ -9,7 +9,8 @@ When ``result.reveal`` is False (exam mode) no expected value and no formula wit
 report says which fields are wrong and why, in words, and shows formulas with names only.
 
 A pure function of the ``GradeResult``: nothing is recomputed, and the output is byte-identical across runs. The small
-helpers here (``shown_value``, ``describe``, ``hide_key_numbers`` ...) are shared by the HTML and terminal reports.
+helpers it shares with the HTML and terminal reports (``shown_value``, ``describe``, ``hide_key_numbers`` ...) are in
+``grader.report.common``.
 """
 
 from __future__ import annotations
@@ -18,73 +19,10 @@ import functools
 
 import re
 
-from grader.grade.result import FieldResult, Flag, GradeResult
-from grader.numfmt import fmt, short
-from grader.report.text import SYMBOL
-
-HIDDEN = "[hidden]"
-FLAG_TITLE = {"inconsistent": "One quantity, two values", "wrong_given": "A given value was replaced"}
-NOT_CORRECT = ("carried", "incorrect", "missing", "unparseable", "pending")
-
-_NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?:e[-+]?\d+)?(?!\.?\d)(?![A-Za-z_])")
-_SCI = re.compile(r"(?<![\w.\\])(\d+(?:\.\d+)?)e([-+]?)(\d+)(?![\w.])")
-
-
-# --- shared helpers (also used by grader.report.html and grader.report.text) -----------------------------------------
-
-
-def points(x: float) -> str:
-    return f"{x:g}"
-
-
-def who(result: GradeResult) -> str:
-    """``Name (id)``, ``Name``, ``(id)`` or empty: raw student text (escape it for the output format)."""
-    s = result.student
-    return " ".join(x for x in (s.name, f"({s.id})" if s.id else None) if x)
-
-
-def shown_value(f: FieldResult) -> str | None:
-    """What the student wrote, verbatim when known; None when there is no answer."""
-    if f.given_text is not None and f.given_text.strip():
-        return f.given_text
-    if f.given is not None:
-        return fmt(f.given, 10)
-    return None
-
-
-def expected_value(f: FieldResult) -> str:
-    """The key's value; a written answer graded by hand (``pending``) has none."""
-    return "—" if f.verdict == "pending" else fmt(f.expected, 10)
-
-
-
-def describe(f: FieldResult) -> str:
-    """``net input of h1`` from ``z1: net input of h1``."""
-    d = f.description
-    prefix = f"{f.quantity}: "
-    return d[len(prefix):] if d.startswith(prefix) else d
-
-
-def flags_on(result: GradeResult, quantity: str) -> list[Flag]:
-    """The flags about values written for ``quantity``'s work (``used in quantity``) or about ``quantity`` itself."""
-    mark = f"used in {quantity}"
-    return [fl for fl in result.flags if mark in fl.where or fl.quantity == quantity]
-
-
-def hide_key_numbers(text: str, f: FieldResult, reveal: bool) -> str:
-    """In exam mode, replace the field's expected value wherever a sentence quotes it (a guard: the grading messages
-    should not contain it in the first place). Updated parameters are left alone: their expected value rounds to the
-    old parameter (40.0000081 -> 40), which messages may quote legitimately."""
-    if reveal or f.compared_on_change or not text:
-        return text
-    forms = {fmt(f.expected, d) for d in range(6, 11)}
-    return _NUMBER.sub(lambda m: HIDDEN if m.group(0) in forms else m.group(0), text)
-
-
-def latex_numbers(latex: str) -> str:
-    """``1.17999e-6`` -> ``1.17999 \\times 10^{-6}`` (display only: the digits are the result's)."""
-    return _SCI.sub(lambda m: f"{m.group(1)} \\times 10^{{{'-' if m.group(2) == '-' else ''}{m.group(3)}}}", latex)
-
+from grader.grade.result import FieldResult, GradeResult
+from grader.numfmt import short
+from grader.report.common import (FLAG_TITLE, SYMBOL, describe, expected_value, flags_on, hide_key_numbers, latex_numbers,
+                                  points, shown_value, who)
 
 # --- Markdown ----------------------------------------------------------------------------------------------------------
 
@@ -172,11 +110,15 @@ def render_markdown(result: GradeResult) -> str:
         out.append(f"{head}: **{f.verdict}**, {points(f.points)} / {points(f.max_points)} points")
         given = shown_value(f)
         line = "  - Your value: " + (md_code(given) if given is not None else "no answer")
+        if f.read_as is not None:
+            line += f" (read as {md_code(f.read_as)})"
         if reveal:
             line += "; expected: " + md_code(expected_value(f))
         if f.compared_on_change:
             line += " (an updated parameter: compared on its change from the value before the update)"
         out.append(line)
+        if f.source:
+            out.append(f"  - From {md_text(f.source)}: {md_code(short(f.source_text, 160))}")
         if f.verdict == "correct":
             continue
         if reveal and f.worked_latex:
@@ -193,6 +135,11 @@ def render_markdown(result: GradeResult) -> str:
             out.append(f"  - ⚑ See the flag{'s' if len(set(flagged)) > 1 else ''} at the top about {names}.")
     out.append("")
 
+    if result.unattributed:
+        out += ["## Equations not read as any quantity", ""]
+        out += [f"- {md_text(where)}: {md_code(short(text, 160))} ({md_text(reason)})"
+                for where, text, reason in result.unattributed]
+        out.append("")
     out += [
         "## How answers are compared",
         "",

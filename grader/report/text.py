@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from grader.grade.result import GradeResult
 from grader.numfmt import fmt, short
+from grader.report.common import SYMBOL, hide_key_numbers
 
-SYMBOL = {"correct": "✓", "carried": "↪", "incorrect": "✗", "missing": "∅", "unparseable": "?", "pending": "…"}
 COLOUR = {"correct": "32", "carried": "36", "incorrect": "31", "missing": "33", "unparseable": "35", "pending": "34"}
 
 
@@ -22,12 +22,6 @@ def _points(x: float) -> str:
 
 
 def render_text(result: GradeResult, *, colour: bool = False) -> str:
-    if result.reveal:
-        def hide_key_numbers(text: str, f, reveal: bool) -> str:
-            return text
-    else:  # exam mode: a guard on top of messages that quote no key number anyway
-        from grader.report.markdown import hide_key_numbers  # (imported here: markdown imports SYMBOL from this module)
-
     who = " ".join(x for x in (result.student.name, f"({result.student.id})" if result.student.id else None) if x)
     lines = [f"{result.problem_title} [{result.problem}]" + (f" — {who}" if who else "")]
     if result.source:
@@ -40,6 +34,10 @@ def render_text(result: GradeResult, *, colour: bool = False) -> str:
         expected = f"expected {fmt(f.expected, 10)}" if result.reveal and f.verdict != "pending" else ""
         lines.append(f"  {f.quantity:<{width}}  {verdict} given {given:<16} {expected:<26} {_points(f.points)}/{_points(f.max_points)}")
         pad = " " * (width + 4)
+        if f.read_as is not None:
+            lines.append(pad + f"(read as {f.read_as})")
+        if f.source:
+            lines.append(pad + f"From {f.source}: {short(f.source_text, 100)}")
         if f.verdict != "correct":
             lines.append(pad + hide_key_numbers(f.message, f, result.reveal))
             if f.diagnosis:
@@ -50,6 +48,9 @@ def render_text(result: GradeResult, *, colour: bool = False) -> str:
         lines += ["", "Flags"]
         for fl in result.flags:
             lines.append(f"  {_paint('!', '33', colour)} {fl.kind} {fl.quantity}: {fl.message}")
+    if result.unattributed:
+        lines += ["", "Not read as any quantity"]
+        lines += [f"  {where}: {short(text, 100)} ({reason})" for where, text, reason in result.unattributed]
     lines += ["", f"Score: {_points(result.score)} / {_points(result.max_score)}"]
     lines.append(f"Tolerance: {result.tolerance_rule}; updated parameters are compared on their change p_new − p.")
     if result.warnings:

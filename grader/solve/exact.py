@@ -16,7 +16,7 @@ from fractions import Fraction
 
 import mpmath
 
-from grader.solve.expr import Backend
+from grader.solve.backend import Backend
 
 KEY_DIGITS = 32  # significant digits every key value is correct to
 Number = Fraction | mpmath.mpf

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Callable, Mapping
 
+from grader.solve.backend import Backend
+
 
 class Expr:
     __slots__ = ()
@@ -117,28 +119,6 @@ def sub(a: Expr, b: Expr) -> Expr:
 
 
 # --- evaluation ------------------------------------------------------------------------------------------------------
-
-
-class Backend:
-    """Arithmetic for ``evaluate``: how to lift constants, combine values and compute each function."""
-
-    def const(self, q: Fraction):  # pragma: no cover - interface
-        raise NotImplementedError
-
-    def add(self, a, b):
-        return a + b
-
-    def mul(self, a, b):
-        return a * b
-
-    def div(self, a, b):
-        return a / b
-
-    def pow(self, a, k: int):
-        return a**k
-
-    def fn(self, name: str, x, p0: Fraction, p1: Fraction):  # pragma: no cover - interface
-        raise NotImplementedError
 
 
 def evaluate(e: Expr, env: Mapping[str, object], backend: Backend):

@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from grader.grade.tolerance import within
+from grader.spec.tolerance import within
 from grader.numfmt import fmt
 from grader.solve.solver import AnswerKey
 

@@ -14,11 +14,12 @@ from collections.abc import Callable, Iterable, Sequence
 from fractions import Fraction
 
 from grader.errors import SpecError
-from grader.parse.formula import Formula, FormulaError, parse_formula
+from grader.spec.activations import activation as _activation, formula as _formula, loss_kind
 from grader.spec.collisions import check_collisions
 from grader.spec.names import given_names, quantity_names
 from grader.spec.problem import (Activation, AskItem, Example, Layer, Network, Neuron, Problem, Randomize, Range,
                                  Tolerance, Training)
+from grader.spec.quoting import is_short_name
 from grader.spec.schema import ActivationSpec, CompactLayer, ExplicitLayer, ProblemSpec, RangeSpec, ToleranceSpec
 
 Path = tuple[str | int, ...]
@@ -29,10 +30,15 @@ LEARNING_RATE_WORDS = frozenset({"eta", "lr", "learning_rate", "alpha"})
 
 
 def render_path(path: Sequence[str | int]) -> str:
-    """``('network', 'layers', 1, 'weights', 'w5')`` -> ``network.layers[1].weights.w5``."""
+    """``('network', 'layers', 1, 'weights', 'w5')`` -> ``network.layers[1].weights.w5``; a part that is not a
+    short name shows as ``<key>``."""
     out = ""
     for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        if isinstance(part, int) and not isinstance(part, bool):
+            out += f"[{part}]"
+            continue
+        text = part if is_short_name(part) else "<key>"
+        out += f".{text}" if out else text
     return out
 
 
@@ -71,46 +77,6 @@ class _Names:
             raise w.error(path, f"duplicate name {name!r}",
                           f"already used for the {other_kind} at {render_path(other)}; names are unique problem-wide")
         self.seen[name] = (kind, path)
-
-
-def _formula(text: str, variables: tuple[str, ...], path: Path, where: Where, example: str) -> Formula:
-    try:
-        return parse_formula(text, variables)
-    except FormulaError as exc:
-        raise where.error(path, f"cannot read the formula {text!r}: {exc}", f"e.g. {example}") from None
-
-
-def _activation(spec: object, path: Path, where: Where) -> Activation:
-    if isinstance(spec, ActivationSpec) and spec.formula is not None:
-        if spec.kind is not None or spec.derivative_at_zero is not None or spec.slope is not None:
-            raise where.error(path, "an activation is a `kind` or a `formula`, not both",
-                              'write {formula: "x^(3/4)"} alone')
-        return Activation("formula", formula=_formula(spec.formula, ("x",), path + ("formula",), where,
-                                                      'formula: "x^(3/4)" or "max(0, x) + 0.1*x"'))
-    if isinstance(spec, ActivationSpec) and spec.kind is None:
-        raise where.error(path, "an activation mapping needs `kind` or `formula`",
-                          '{kind: relu, derivative_at_zero: 0} or {formula: "x^(3/4)"}')
-    kind = spec.kind if isinstance(spec, ActivationSpec) else str(spec)
-    d0 = spec.derivative_at_zero if isinstance(spec, ActivationSpec) else None
-    slope = spec.slope if isinstance(spec, ActivationSpec) else None
-    if kind in ("relu", "leaky_relu"):
-        example = ("{kind: relu, derivative_at_zero: 0}" if kind == "relu"
-                   else "{kind: leaky_relu, slope: 0.01, derivative_at_zero: 0.01}")
-        if d0 is None:
-            raise where.error(path, f"{kind} must state derivative_at_zero (the derivative used at net = 0)", example)
-        if kind == "relu" and slope is not None:
-            raise where.error(path + ("slope",), "slope applies only to leaky_relu", example)
-        s = Fraction(1, 100) if slope is None else slope
-        if kind == "leaky_relu" and not 0 < s < 1:
-            raise where.error(path + ("slope",), "leaky_relu slope must be in (0, 1)", example)
-        lo = s if kind == "leaky_relu" else Fraction(0)
-        if not lo <= d0 <= 1:
-            raise where.error(path + ("derivative_at_zero",),
-                              f"derivative_at_zero must be in [{lo}, 1] (a derivative of one side)", example)
-        return Activation(kind, derivative_at_zero=d0, slope=s)  # type: ignore[arg-type]
-    if d0 is not None or slope is not None:
-        raise where.error(path, f"{kind} takes no derivative_at_zero or slope", f"write activation: {kind}")
-    return Activation(kind)  # type: ignore[arg-type]
 
 
 def _explicit_network(spec: ProblemSpec, inputs: list[str], names: _Names, where: Where) -> Network:
@@ -277,11 +243,6 @@ def _rename_targets(spec: ProblemSpec, net: Network, declared: dict, where: Wher
     return dataclasses.replace(net, target_names=renamed) if renamed else net
 
 
-def loss_kind(spec: ProblemSpec) -> str:
-    """The loss's name; "formula" for ``loss: {formula: ..}``."""
-    return spec.loss if isinstance(spec.loss, str) else "formula"
-
-
 def _check_activations(spec: ProblemSpec, net: Network, where: Where) -> None:
     last = len(net.layers) - 1
     for li, layer in enumerate(net.layers[:-1]):
@@ -438,9 +399,37 @@ def build_problem(spec: ProblemSpec, *, source: str | None = None, line_of: Line
                       carried_credit=spec.ask.carried_credit, reveal=spec.reveal, due=spec.due, source=source,
                       delta_convention=spec.delta_convention, loss_formula=loss_formula)
     problem = dataclasses.replace(problem, ask=_asks(spec, problem, where))
+    if spec.notation:
+        problem = dataclasses.replace(problem, notation=_notation(spec.notation, problem, where))
     if spec.randomize is not None:
         problem = dataclasses.replace(problem, randomize=_randomize(spec, problem, where))
     return problem
+
+
+def _notation(aliases: dict[str, str], problem: Problem, where: Where) -> dict[str, str]:
+    """A course's own symbols: every target a name (or the stem of one) of the problem; no alias that is, or is
+    spelled like, a generated name."""
+    from grader.spec.notation import normalise, stem
+
+    generated = quantity_names(problem) + given_names(problem)
+    targets = set(generated) | {stem(n) for n in generated}
+    canon = {}
+    for n in generated:
+        canon.setdefault(normalise(n), n)
+    for alias, target in aliases.items():
+        path: Path = ("notation", alias)
+        if target not in targets:
+            raise where.error(path, f"notation: {alias!r} stands for {target!r}, which is not a name of this problem",
+                              close_hint(target, sorted(targets)) or "name a quantity or given value, e.g. o1 or w5")
+        c = normalise(alias)
+        if c is None:
+            raise where.error(path, f"notation: {alias!r} cannot be read as a name",
+                              "use at most 200 characters with balanced braces, e.g. y_hat or \\hat{y}")
+        if alias in canon.values() or c in canon:
+            n = alias if alias in canon.values() else canon[c]
+            raise where.error(path, f"notation: {alias!r} collides with the generated name {n!r}",
+                              f"choose another symbol; {n} is already accepted as written")
+    return dict(aliases)
 
 
 MAX_GRID = 1_000_000  # values on one randomization grid

@@ -141,8 +141,8 @@ class Range:
 
 @dataclass(frozen=True)
 class Randomize:
-    """Per-student variants (``grader.author.variants``): a grid per randomized given value, by the name of
-    ``Problem.given_values`` (``i1``, ``t1``, ``w5``, ``eta``; ``i1_x2`` in a batch), and the constraints."""
+    """Per-student variants (``grader.spec.variant``, ``grader.solve.variant``): a grid per randomized given value, by
+    the name of ``Problem.given_values`` (``i1``, ``t1``, ``w5``, ``eta``; ``i1_x2`` in a batch), and the constraints."""
 
     ranges: dict[str, Range]
     no_saturation: bool = False
@@ -171,6 +171,7 @@ class Problem:
     variant: str | None = None  # the student id whose variant this is (values drawn from ``randomize``)
     delta_convention: DeltaConvention = "dE_dnet"  # what delta_<neuron> means: dE/dnet or -dE/dnet (error term)
     loss_formula: Formula | None = None  # loss "formula": the loss at one output as a formula of o and t
+    notation: dict[str, str] = field(default_factory=dict)  # a course's own spellings: alias -> name (spec.notation)
 
     @property
     def batched(self) -> bool:

@@ -1,26 +1,9 @@
-"""Homework sets: several questions, each with its own points, in one problem file, graded into one result.
+"""Homework sets compiled: a set document (``grader.spec.homework``) with every question's key computed.
 
-A set file has ``id``, ``title``, optional ``statement``, ``tolerance`` (the default rule of its numeric
-questions), ``reveal``/``due``, and ``questions:``, a list; every question has an ``id`` (``ex6``), optional
-``points``, ``title`` and ``prompt`` (Markdown), and a ``kind``:
-
-* ``backprop``: ``problem: exercise6`` (found like a submission's ``problem:``, next to the set file first) or an
-  inline problem spec under ``spec:``; its fields keep their relative points, scaled to the question's ``points``
-  (default: the problem's own total). A randomized problem gives every student their variant.
-* ``loss``, ``init``, ``activation``, ``pruning``: exact keys from ``grader.author.questions``; ``ask`` lists the
-  quantities (default: the kind's usual ones) as names or ``{name: weight}``; the question's ``points`` (default:
-  one per quantity) are shared in proportion to the weights.
-* ``free_text``: an explanation graded by hand: ``rubric`` (a list of ``{points, text}``; the question is worth
-  their sum). It is graded ``pending`` (0 points) until an instructor's scores are merged (``merge_manual_scores``).
-
-Submissions answer with keys prefixed by the question id, ``ex6.z1: -11.65``, ``ex2_loss.E_mse: 0.1``,
-``ex5_prune.survivors: [w1, w4]``, and a free-text answer under the bare question id (``ex1: |`` then the text).
-The nested form ``answers: {ex6: {z1: -11.65}}`` is read the same way. The result is one ``GradeResult`` whose
-fields are named ``<question>.<quantity>`` (a free-text field is named by its question id).
-
-This module holds the YAML surface and turns a set file into a ``HomeworkSet`` with every key computed; grading is
-``grader.author.setgrade``, scores given by hand ``grader.author.manual``, the template, key and summary
-``grader.author.setviews`` (all importable from here).
+``load_set_if_any`` reads a set file, validates it against ``grader.spec.homework.HomeworkSpec`` and turns it into a
+``HomeworkSet``: each backprop question's problem loaded (by reference or inline), each loss/init/activation/pruning
+question's exact keys computed (``grader.solve.questions``), points and tolerances resolved. Grading is
+``grader.grade.setgrade``; the template, key and check summary are in ``grader.author``.
 """
 
 from __future__ import annotations
@@ -31,103 +14,18 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Annotated, Any, Iterable, Literal, Union
+from typing import Any, Iterable
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import ValidationError
 
-from grader.author.questions import (INIT_DEFAULT, LOSS_DEFAULT, KeyItem, activation_items, init_items, loss_items,
-                                     make_items, prune)
 from grader.errors import GraderError
 from grader.solve.exact import to_decimal_string
+from grader.solve.questions import (INIT_DEFAULT, LOSS_DEFAULT, KeyItem, activation_items, init_items, loss_items,
+                                    make_items, prune)
+from grader.spec.homework import BackpropQuestion, HomeworkSpec, PruningQuestion, is_set_data
 from grader.spec.problem import Example, Problem, Tolerance, Training
-from grader.spec.schema import (ActivationField, ActivationSpec, AskItemField, Exact, IsoDate, NetworkSpec, ProblemSpec,
-                                Strict, ToleranceSpec)
+from grader.spec.schema import ActivationSpec
 from grader.yamlio import Document, load_yaml_file
-
-QuestionId = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]{0,31}$", description="e.g. ex6")]
-
-
-# --- the YAML surface --------------------------------------------------------------------------------------------------
-
-
-class RubricItem(Strict):
-    points: float = Field(gt=0, description="points for this criterion")
-    text: str = Field(description="what earns them")
-
-
-class QuestionBase(Strict):
-    id: QuestionId
-    title: str = Field("", description="one line")
-    prompt: str = Field("", description="the question, Markdown")
-    points: float | None = Field(None, gt=0, description="the question's total (defaults: see the kind)")
-    tolerance: ToleranceSpec | None = Field(None, description="overrides the set's rule for this question")
-
-
-class BackpropQuestion(QuestionBase):
-    kind: Literal["backprop"]
-    problem: str | None = Field(None, description="a problem id or path (found next to the set file first)")
-    spec: ProblemSpec | None = Field(None, description="or the problem inline")
-
-    @model_validator(mode="after")
-    def _one_source(self):
-        if (self.problem is None) == (self.spec is None):
-            raise ValueError("a backprop question needs either `problem: <id>` or an inline `spec:`, not both")
-        return self
-
-
-class LossQuestion(QuestionBase):
-    kind: Literal["loss"]
-    predictions: list[Exact] = Field(min_length=1, max_length=64, description="predictions p_i")
-    targets: list[Exact] = Field(min_length=1, max_length=64, description="targets t_i")
-    ask: list[AskItemField] | None = Field(None, description="default: E_mse, E_bce")
-
-
-class InitQuestion(QuestionBase):
-    kind: Literal["init"]
-    fan_in: int = Field(ge=1, le=10**9)
-    fan_out: int = Field(ge=1, le=10**9)
-    ask: list[AskItemField] | None = Field(None, description="default: xavier_/he_ var, std, limit")
-
-
-class ActivationQuestion(QuestionBase):
-    kind: Literal["activation"]
-    at: list[Exact] = Field(min_length=1, max_length=32, description="the points x_1, x_2, ...")
-    functions: list[ActivationField] = Field(min_length=1, description="sigmoid, tanh, relu, leaky_relu")
-    derivatives: bool = Field(True, description="ask f'(x) too")
-    ask: list[AskItemField] | None = Field(None, description="default: every function (and derivative) at every point")
-
-
-class PruningQuestion(QuestionBase):
-    kind: Literal["pruning"]
-    network: NetworkSpec
-    given: dict[str, Exact] = Field(description="inputs, and in the explicit form every weight and bias")
-    sparsity: Exact = Field(description="share of the weights removed, e.g. 0.5")
-    scope: Literal["global", "layer"] = Field("global", description="rank all weights together or per layer")
-    ask: list[AskItemField] | None = Field(None, description="default: survivors and every output")
-
-
-class FreeTextQuestion(QuestionBase):
-    kind: Literal["free_text"]
-    rubric: list[RubricItem] = Field(min_length=1, description="the criteria; the question is worth their sum")
-
-
-Question = Annotated[
-    Union[BackpropQuestion, LossQuestion, InitQuestion, ActivationQuestion, PruningQuestion, FreeTextQuestion],
-    Field(discriminator="kind"),
-]
-
-
-class HomeworkSpec(Strict):
-    """A homework set: several questions of different kinds, graded into one result."""
-
-    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=80)
-    title: str
-    statement: str = Field("", description="Markdown shown to students")
-    tolerance: ToleranceSpec | None = Field(None, description="default rule of the numeric questions")
-    reveal: Literal["always", "after_due", "never"] = "always"
-    due: IsoDate | None = None
-    questions: list[Question] = Field(min_length=1, max_length=100)
-
 
 # --- the compiled set --------------------------------------------------------------------------------------------------
 
@@ -183,13 +81,10 @@ class HomeworkSet:
         return next((q for q in self.questions if q.id == qid), None)
 
 
-def is_set_data(data: Any) -> bool:
-    return isinstance(data, dict) and "questions" in data
-
 
 def load_set_if_any(path: str | Path) -> HomeworkSet | None:
     """The homework set in the file at ``path``; None when the file is an ordinary problem."""
-    doc = load_yaml_file(path)
+    doc = load_yaml_file(path, quote=False)
     if not is_set_data(doc.data):
         return None
     return set_from_document(doc, source=str(path))
@@ -302,7 +197,7 @@ def _compile_backprop(q: BackpropQuestion, index: int, where, source: str) -> Se
             path = find_problem(q.problem, source)
         except GraderError as exc:
             raise where.error(("problem",), exc.message, exc.hint) from None
-        if is_set_data(load_yaml_file(path).data):
+        if is_set_data(load_yaml_file(path, quote=False).data):
             raise where.error(("problem",), f"{q.problem} is a homework set, not a problem", "name a problem file")
         problem = load_problem(path)
     else:
@@ -314,7 +209,7 @@ def _compile_backprop(q: BackpropQuestion, index: int, where, source: str) -> Se
 
 
 def _compile_pruning(q: PruningQuestion, index: int, tol: Tolerance, where) -> SetQuestion:
-    from grader.author.variants import with_values
+    from grader.spec.variant import with_values
     from grader.solve.solver import solve
     from grader.spec.build import build_network, close_hint
 
@@ -364,13 +259,3 @@ def _compile_pruning(q: PruningQuestion, index: int, tol: Tolerance, where) -> S
     points = q.points if q.points is not None else sum(i.points for i in items)
     return SetQuestion(q, index, points, items=items, outputs=tuple(forward))
 
-
-# The rest of the set machinery, importable from here too.
-from grader.author.manual import merge_manual_scores, read_manual_scores  # noqa: E402
-from grader.author.setgrade import (grade_set_document, grade_set_document_if_any,  # noqa: E402
-                                    read_set_answers)
-from grader.author.setviews import check_lines, set_key_document, set_template  # noqa: E402
-
-__all__ = ["HomeworkSpec", "HomeworkSet", "SetQuestion", "check_lines", "grade_set_document",
-           "grade_set_document_if_any", "load_set_if_any", "load_set_ref", "merge_manual_scores",
-           "read_manual_scores", "read_set_answers", "set_key_document", "set_template"]

@@ -1,4 +1,5 @@
-"""Exact keys of the non-backprop question kinds of a homework set (``grader.author.homework``).
+"""Exact keys of the non-backprop question kinds of a homework set (``grader.spec.homework``, compiled by
+``grader.solve.homework``).
 
 Every key value is exact (``Fraction``) where the math is rational and an mpmath number at a precision that is
 doubled until two evaluations agree to ``KEY_DIGITS`` digits otherwise; no float64 enters a key. Formulas are

@@ -1,0 +1,223 @@
+"""Grading rows: one input file in, one small JSON-ready row out (the worker side of a batch).
+
+A worker grades a file, renders the student's feedback reports (Markdown and HTML) into the run's private staging
+folder at once (``grader.batch.feedback.stage``) and returns the row encoded as one JSON line, with the few keys the
+parent sorts and counts by. No file stops the batch: every failure, a bug included, becomes a row with the reason.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from pathlib import Path
+
+from grader.batch import safezip
+from grader.batch.feedback import error_feedback_html, error_feedback_markdown, feedback_stem, stage, staged_name
+from grader.batch.identity import row_identity
+from grader.batch.inputs import Item, LmsIdentity
+from grader.errors import GraderError, LimitError
+from grader.submission.student import Student
+
+__all__ = ["WorkerState", "Task", "install", "init_worker", "graded_line", "grade_item"]
+
+
+class WorkerState:
+    """What every row of a run is graded with (one per process: the parent's, inherited by forked workers)."""
+
+    def __init__(self, *, grader, root: str, staging: str | None, manual: list | None = None) -> None:
+        self.grader = grader
+        self.root = root
+        self.staging = staging
+        self.manual = manual or []  # rows of an instructor's CSV of scores given by hand
+
+
+_STATE: WorkerState | None = None
+
+
+def install(state: WorkerState | None) -> WorkerState | None:
+    """Make ``state`` this process's state (workers forked afterwards inherit it); returns the previous one."""
+    global _STATE
+    previous, _STATE = _STATE, state
+    return previous
+
+
+def init_worker(config: dict) -> None:
+    """Pool initializer. With fork the parent's state (and its already solved problems) is inherited; otherwise
+    (spawn) a fresh one is built from ``config``."""
+    global _STATE
+    if _STATE is None:
+        from grader.grade.pipeline import Grader
+
+        _STATE = WorkerState(
+            grader=Grader(problem=config["problem"], reveal=config["reveal"]),
+            root=config["root"],
+            staging=config["staging"],
+            manual=config.get("manual"),
+        )
+
+
+def _read_file(path: str, name: str) -> bytes:
+    limit = safezip.MAX_ENTRY_BYTES
+    try:
+        with open(path, "rb") as f:
+            data = f.read(limit + 1)
+            size = os.fstat(f.fileno()).st_size
+    except OSError as e:
+        raise GraderError(f"cannot read file: {e.strerror or e}", file=name, hint="check the file") from None
+    if len(data) > limit:
+        raise LimitError(
+            f"file is too large: {max(size, len(data)):,} bytes (the limit is {limit:,} bytes)",
+            file=name,
+            hint="remove what does not belong in it; answers are a few kilobytes",
+        )
+    return data
+
+
+# A task: (index, item, the entry's bytes when the parent read it from a zip, or the error reading it as a dict).
+Task = tuple[int, Item, bytes | None, dict | None]
+
+
+_META = ("status", "student_key", "student_id", "file", "mtime", "problem", "problem_title", "max_score")
+
+
+def graded_line(task: Task) -> tuple[bytes, dict]:
+    """Grade one file in a worker: its row as a JSON line for the spill file, and the few keys the parent sorts and
+    counts by (so the parent neither encodes nor receives whole rows: that work stays parallel)."""
+    row = grade_item(task)
+    data = (json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+    meta = {k: row[k] for k in _META}
+    meta["attachment_id"] = (row.get("lms") or {}).get("attachment_id")
+    meta["fields"] = [f[0] for f in row["fields"]]
+    return data, meta
+
+
+def grade_item(task: Task) -> dict:
+    """Grade one file; never raises. The returned row is small and JSON-ready."""
+    index, item = task[0], task[1]
+    identity = item.identity()
+    row: dict = {
+        "i": index,
+        "file": item.name,
+        "status": "skipped",
+        "error": None,
+        "error_detail": None,
+        "lms": identity.to_dict() if identity else None,
+        "yaml_student": None,
+        "mtime": item.mtime,
+        "problem": None,
+        "problem_title": None,
+        "score": None,
+        "max_score": None,
+        "fields": [],
+        "flags": [],
+        "feedback": None,
+        "feedback_error": None,
+    }
+    if item.skip:
+        row.update(error=item.skip, student_key=f"file:{item.name}", student_id=None, name=None, warnings=[])
+        return row
+    try:
+        return _grade_submission_file(task, identity, row)
+    except Exception as exc:  # a bug: say so, keep the batch going
+        row.update(
+            status="unusable",
+            error=f"internal error: {type(exc).__name__}: {exc} (a bug in backprop-grader, not in the file)",
+            score=None,
+            max_score=None,
+            fields=[],
+            flags=[],
+        )
+        row.update(row_identity(identity, None, item.name))
+        return row
+
+
+def _grade_submission_file(task: Task, identity: LmsIdentity | None, row: dict) -> dict:
+    from grader.submission.load import submission_from_document
+    from grader.submission.writeup import is_writeup
+    from grader.yamlio import load_yaml_text
+
+    index, item, data, read_error = task
+    st = _STATE
+    source = item.path(st.root) if item.zip_index is None else item.name
+    student: Student | None = None
+    result = None
+    extra_warnings: list[str] = []
+    try:
+        if read_error is not None:
+            raise GraderError(read_error["message"], file=item.name, line=read_error.get("line"),
+                              hint=read_error.get("hint"))
+        if data is None:
+            data = _read_file(source, item.name)
+        if is_writeup(item.name):  # a written solution (the instructor gave the problem): read by its extension
+            result = st.grader.grade_text(data, source)
+            student = result.student
+        else:
+            doc = load_yaml_text(data, source=source)
+            try:
+                sub = submission_from_document(doc)
+            except GraderError:
+                sub = None  # maybe a homework set's answers (ex6.z1, written answers): grade_document reads those
+            if sub is not None:
+                student = sub.student  # known even if grading then refuses the file
+                result = st.grader.grade_submission(sub)
+            else:
+                result = st.grader.grade_document(doc)
+                student = result.student
+        if st.manual:
+            from grader.grade.manual import merge_manual_scores
+
+            try:
+                result = merge_manual_scores(result, st.manual)
+            except GraderError as exc:
+                extra_warnings.append(f"scores given by hand not applied: {exc}")
+    except GraderError as exc:
+        if exc.file in (None, source):
+            exc.file = item.name
+        row["status"] = "unusable"
+        row["error"], row["error_detail"] = str(exc), exc.to_dict()
+    if student is not None and (student.id or student.name):
+        row["yaml_student"] = student.to_dict()
+    row.update(row_identity(identity, student, item.name))
+    note = item.name_note() if identity is None else None  # a name that looks like an LMS's but is not read as one
+    row["warnings"] = ([note] if note else []) + row["warnings"] + extra_warnings
+    conflict = identity is not None and student is not None and student.name and row["name"] != student.name
+    own_id = student.id if student is not None and student.id and not conflict else None
+    shown = Student(id=own_id or row["student_id"], name=row["name"])  # as the feedback report names the student
+    if result is not None:
+        result = dataclasses.replace(result, source=item.name, student=shown)
+        row.update(
+            status="graded",
+            problem=result.problem,
+            problem_title=result.problem_title,
+            score=result.score,
+            max_score=result.max_score,
+            fields=[
+                [
+                    f.quantity,
+                    f.verdict,
+                    f.points,
+                    f.max_points,
+                    f.diagnosis.id if f.diagnosis else None,
+                    f.diagnosis.text if f.diagnosis else None,
+                ]
+                for f in result.fields
+            ],
+            flags=[[fl.kind, fl.quantity, fl.message] for fl in result.flags],
+        )
+        row["warnings"] = row["warnings"] + list(result.warnings)
+    row["feedback_stem"] = feedback_stem(identity, student, item.name)
+    if st.staging is not None:
+        try:
+            if result is not None:
+                from grader.report import render
+
+                md, html = render(result, "markdown"), render(result, "html")
+            else:
+                md, html = error_feedback_markdown(item.name, row), error_feedback_html(item.name, row)
+            stage(Path(st.staging) / staged_name(index, "md"), md)
+            stage(Path(st.staging) / staged_name(index, "html"), html)
+            row["feedback"] = True
+        except Exception as exc:  # the grade stands; the report is missing and the summary says so
+            row["feedback_error"] = f"{type(exc).__name__}: {exc}"
+    return row

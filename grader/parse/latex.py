@@ -1,0 +1,982 @@
+"""Our own reader for the LaTeX math students write: a tokenizer, a recursive-descent parser into our own expression
+tree, and exact (or high-precision) evaluation of a tree without free names.
+
+No part of the text is ever handed to Python's evaluator, to sympy or to any other parser. The limits are those of
+the answer reader (``grader.parse.answer``): exponents at most ``MAX_EXPONENT``, nesting at most ``MAX_DEPTH``,
+exact numbers at most about ``MAX_EXACT_DIGITS`` digits; plus a length and a token limit for one expression.
+
+Grammar (EBNF), after spacing commands (``\\,``, ``\\;``, ``\\!``, ``\\quad``, ``~``) and ``\\left``/``\\right``
+are dropped::
+
+    expr     = [ "+" | "-" ] term { ( "+" | "-" ) [ "+" | "-" ] term } ;
+    term     = factor { [ "\\cdot" | "\\times" | "*" | "/" | "\\div" ] factor } ;    (* juxtaposition multiplies *)
+    factor   = ( "+" | "-" ) factor | power ;
+    power    = primary [ "^" script ] ;
+    primary  = number | name | "e" | "(" expr ")" | "[" expr "]" | "{" expr "}"
+             | "\\frac" group group | "\\sqrt" group | function argument | "\\sum" scripts term ;
+    function = "\\exp" | "\\ln" | "\\log" | "\\sigma" | "\\tanh" ;   (* \\sigma without "(" is a name *)
+    name     = ( letters | "\\delta" | "\\eta" | ... | "\\text{" words "}" ) { "_" script | "^" mark | "'" } ;
+
+A name keeps its subscripts, marks (``^{+}``, ``^{new}``, ``^{(1)}``, ``^{*}``) and primes as text: ``w_5'``,
+``\\delta_{o_1}``, ``out_{h1}``, ``E_{total}``, ``\\text{Learning Rate}``. A ∂-fraction
+``\\frac{\\partial E_{total}}{\\partial w_5}`` (or ``\\partial E / \\partial w_5``) is one name. A numeric superscript
+on a name is a power (``h_1^2``). ``e`` alone is Euler's number; ``e^{x}`` and ``\\exp(x)`` are the exponential.
+Multi-letter runs are one name (``net``); letters separated by a space or a command are multiplied (``w_1 i_1``).
+
+Values stay exact (``Fraction``) through numbers, ``+ - * /`` and integer powers; ``e``, ``\\exp``, ``\\ln``,
+``\\log`` (natural), ``\\sigma``, ``\\tanh`` and inexact square roots give an ``mpmath`` number at
+``PRECISION_DIGITS`` digits. Every value must be finite and within about ±1e308.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Callable, Iterator, Mapping, NamedTuple, Union
+
+import mpmath
+
+from grader.parse.limits import MAX_DEPTH, MAX_EXACT_DIGITS, MAX_EXPONENT
+
+__all__ = [
+    "MAX_LATEX_LENGTH", "MAX_LATEX_TOKENS", "PRECISION_DIGITS", "Token", "LatexError", "Node", "Number", "Name",
+    "Const", "Neg", "Add", "Mul", "Div", "Pow", "Call", "Sum", "Unreadable", "tokenize", "read_math", "read_tokens",
+    "evaluate",
+    "free_names", "to_text", "NotEvaluable",
+]
+
+MAX_LATEX_LENGTH = 4000  # characters of one expression
+MAX_LATEX_TOKENS = 1000  # tokens of one expression
+PRECISION_DIGITS = 50  # working precision for inexact values
+_MAX_EXACT_BITS = int(MAX_EXACT_DIGITS * math.log2(10))
+_LIMIT = Fraction(10) ** 308
+
+# ---------------------------------------------------------------------------------------------------- tokens
+
+
+class Token(NamedTuple):
+    """``kind``: 'num' (value set), 'word' (a run of letters), 'cmd' (``text`` without the backslash), 'text' (the
+    words of ``\\text{...}``), 'op' (one of ``+ - * / ^ _ '``), 'rel' (``=``, ``≈``, ``:=``, ``\\approx``, ...),
+    'open'/'close' (``( [ {`` / ``) ] }``), 'amp' (``&``), 'newline' (``\\\\``), 'other' (any other character),
+    'end'."""
+
+    kind: str
+    text: str
+    pos: int  # 0-based index in the text
+    value: Fraction = Fraction(0)
+
+
+class LatexError(Exception):
+    """The text cannot be read: ``reason`` says what and where. Raised by :func:`tokenize` only."""
+
+    def __init__(self, reason: str, pos: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.pos = pos
+
+
+_SPACING = frozenset({",", ";", "!", ":", " ", "quad", "qquad", "displaystyle", "textstyle", "left", "right", "big",
+                      "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "limits", "nolimits", "middle"})
+_TIMES_CMDS = frozenset({"cdot", "times", "ast", "cdotp"})
+_REL_CMDS = frozenset({"approx", "simeq", "equiv", "leftarrow", "gets", "coloneqq", "doteq", "cong", "sim"})
+_UNICODE = {
+    "\u2212": ("op", "-"), "\u2013": ("op", "-"), "\u00d7": ("op", "*"), "\u00b7": ("op", "*"), "\u22c5": ("op", "*"),
+    "\u2219": ("op", "*"), "\u00f7": ("op", "/"), "\u2248": ("rel", "\u2248"), "\u2190": ("rel", "\u2190"),
+    "\u2261": ("rel", "="), "\u2032": ("op", "'"),
+}
+_GREEK_UNICODE = {
+    "\u03b1": "alpha", "\u03b2": "beta", "\u03b3": "gamma", "\u03b4": "delta", "\u03b5": "epsilon", "\u03b7": "eta",
+    "\u03b8": "theta", "\u03bb": "lambda", "\u03bc": "mu", "\u03c3": "sigma", "\u03c4": "tau", "\u03c6": "phi",
+    "\u0394": "Delta", "\u2202": "partial", "\u2207": "nabla", "\u03a3": "Sigma", "\u2211": "sum", "\u0398": "Theta",
+}
+_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_DIGITS = frozenset("0123456789")
+
+
+def tokenize(text: str) -> list[Token]:
+    """The tokens of ``text`` (spacing dropped), ending with an 'end' token. Raises :class:`LatexError` when the text
+    is longer than ``MAX_LATEX_LENGTH`` or has more than ``MAX_LATEX_TOKENS`` tokens. Linear in the text."""
+    if len(text) > MAX_LATEX_LENGTH:
+        raise LatexError(f"the expression is too long ({len(text)} characters; at most {MAX_LATEX_LENGTH})")
+    out: list[Token] = []
+    for token in _lex(text):
+        out.append(token)
+        if len(out) > MAX_LATEX_TOKENS:
+            raise LatexError(f"the expression has too many parts (more than {MAX_LATEX_TOKENS})", token.pos)
+    out.append(Token("end", "", len(text)))
+    return out
+
+
+def _lex(text: str) -> Iterator[Token]:
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch.isspace() or ch == "~":
+            i += 1
+        elif ch in _DIGITS or (ch == "." and i + 1 < n and text[i + 1] in _DIGITS):
+            j = i
+            while j < n and text[j] in _DIGITS:
+                j += 1
+            if j < n and text[j] == "." and j + 1 < n and text[j + 1] in _DIGITS:
+                j += 1
+                while j < n and text[j] in _DIGITS:
+                    j += 1
+            elif j < n and text[j] == "." and not (j + 1 < n and text[j + 1] == "."):
+                j += 1  # "1." is 1
+            literal = text[i:j]
+            if len(literal) > 2 * MAX_EXACT_DIGITS // 10:
+                raise LatexError(f"the number at position {i + 1} has too many digits", i)
+            value = Fraction(literal.rstrip("."))
+            k = j + 1 if j < n and text[j] in "eE" else j  # 1.2e-5, as typed in Markdown and notebooks
+            if k > j and k < n and text[k] in "+-\u2212":
+                k += 1
+            if k > j and k < n and text[k] in _DIGITS:
+                m = k
+                while m < n and text[m] in _DIGITS:
+                    m += 1
+                power = int(text[k:m]) if m - k <= 6 else MAX_EXPONENT + 1
+                if power > MAX_EXPONENT:
+                    raise LatexError(f"the exponent of the number at position {i + 1} is too large (at most "
+                                     f"±{MAX_EXPONENT})", i)
+                sign = -1 if text[k - 1] in "-\u2212" else 1
+                value *= Fraction(10) ** (sign * power)
+                literal, j = text[i:m], m
+            yield Token("num", literal, i, value)
+            i = j
+        elif ch in _LETTERS:
+            j = i
+            while j < n and text[j] in _LETTERS:
+                j += 1
+            yield Token("word", text[i:j], i)
+            i = j
+        elif ch == "\\":
+            if i + 1 >= n:
+                raise LatexError(f"a lone backslash at position {i + 1}", i)
+            nxt = text[i + 1]
+            if nxt == "\\":
+                yield Token("newline", "\\\\", i)
+                i += 2
+                continue
+            if nxt not in _LETTERS:
+                i += 2
+                if nxt in _SPACING:
+                    continue
+                if nxt in "{}":  # \{ \} are braces in the output, parentheses for us
+                    yield Token("open" if nxt == "{" else "close", "(" if nxt == "{" else ")", i - 2)
+                elif nxt in "%$&#_":
+                    yield Token("other", nxt, i - 2)
+                else:
+                    yield Token("other", "\\" + nxt, i - 2)
+                continue
+            j = i + 1
+            while j < n and text[j] in _LETTERS:
+                j += 1
+            name = text[i + 1:j]
+            start, i = i, j
+            if name in _SPACING:
+                continue
+            if name in ("text", "mathrm", "textrm", "operatorname", "mathit", "textit", "mbox", "textbf"):
+                body, i = _braced_text(text, i)
+                if body is None:
+                    yield Token("cmd", name, start)
+                    continue
+                words = " ".join(body.replace("\\", " ").replace("~", " ").split())
+                yield Token("text", words, start)
+                continue
+            if name in _TIMES_CMDS:
+                yield Token("op", "*", start)
+            elif name == "div":
+                yield Token("op", "/", start)
+            elif name in _REL_CMDS:
+                yield Token("rel", "\u2248" if name != "leftarrow" and name != "gets" else "\u2190", start)
+            elif name == "prime":
+                yield Token("op", "'", start)
+            else:
+                yield Token("cmd", name, start)
+        elif ch == ":" and i + 1 < n and text[i + 1] == "=":
+            yield Token("rel", ":=", i)
+            i += 2
+        elif ch in "=<>":
+            yield Token("rel", ch, i)
+            i += 1
+        elif ch in "+-*/^_'":
+            yield Token("op", ch, i)
+            i += 1
+        elif ch in "([{":
+            yield Token("open", ch, i)
+            i += 1
+        elif ch in ")]}":
+            yield Token("close", ch, i)
+            i += 1
+        elif ch == "&":
+            yield Token("amp", ch, i)
+            i += 1
+        elif ch in _UNICODE:
+            kind, sym = _UNICODE[ch]
+            yield Token(kind, sym, i)
+            i += 1
+        elif ch in _GREEK_UNICODE:
+            yield Token("cmd", _GREEK_UNICODE[ch], i)
+            i += 1
+        else:
+            yield Token("other", ch, i)
+            i += 1
+
+
+def _braced_text(text: str, i: int) -> tuple[str | None, int]:
+    """The text of the ``{...}`` group starting at ``i`` (after spaces), nested braces allowed; (None, i) if none."""
+    n = len(text)
+    j = i
+    while j < n and text[j].isspace():
+        j += 1
+    if j >= n or text[j] != "{":
+        return None, i
+    depth, k = 0, j
+    while k < n:
+        c = text[k]
+        if c == "\\":
+            k += 2
+            continue
+        if c == "{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise LatexError(f"braces nested too deeply at position {k + 1}", k)
+        elif c == "}":
+            depth -= 1
+            if depth == 0:
+                return text[j + 1:k], k + 1
+        k += 1
+    raise LatexError(f"the '{{' at position {j + 1} is never closed", j)
+
+
+# ---------------------------------------------------------------------------------------------------- tree
+
+
+class Node:
+    __slots__ = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Number(Node):
+    value: Fraction
+    text: str  # as written, e.g. "0.60"
+
+
+@dataclass(frozen=True, slots=True)
+class Name(Node):
+    """A named quantity as written: ``text`` is its canonical spelling (``w_{5}'``, ``\\delta_{o_1}``,
+    ``\\frac{\\partial E_{total}}{\\partial w_{5}}``); ``base``/``sub``/``sup``/``primes`` are its parts."""
+
+    text: str
+    base: str = ""
+    sub: str = ""
+    sup: str = ""
+    primes: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Const(Node):
+    name: str  # "e" or "pi"
+
+
+@dataclass(frozen=True, slots=True)
+class Neg(Node):
+    arg: Node
+
+
+@dataclass(frozen=True, slots=True)
+class Add(Node):
+    terms: tuple[Node, ...]  # a subtraction is a Neg term
+
+
+@dataclass(frozen=True, slots=True)
+class Mul(Node):
+    factors: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Div(Node):
+    num: Node
+    den: Node
+
+
+@dataclass(frozen=True, slots=True)
+class Pow(Node):
+    base: Node
+    exp: Node
+
+
+@dataclass(frozen=True, slots=True)
+class Call(Node):
+    fn: str  # exp, ln, sigma, tanh, sqrt
+    arg: Node
+
+
+@dataclass(frozen=True, slots=True)
+class Sum(Node):
+    """``\\sum_{index=lower}^{upper} body``: kept for reading, never evaluated."""
+
+    index: str
+    lower: Node | None
+    upper: Node | None
+    body: Node
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    text: str
+    reason: str
+
+
+# ---------------------------------------------------------------------------------------------------- parser
+
+_FUNCTIONS = {"exp": "exp", "ln": "ln", "log": "ln", "sigma": "sigma", "tanh": "tanh", "sqrt": "sqrt"}
+_NAME_CMDS = frozenset({
+    "alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "eta", "theta", "lambda", "mu", "tau", "phi",
+    "varphi", "Delta", "nabla", "Theta", "omega", "Omega", "rho", "xi", "zeta", "kappa", "nu", "chi", "psi",
+})
+_ACCENTS = frozenset({"hat", "bar", "tilde", "vec", "mathbf", "boldsymbol", "bm", "dot", "widehat", "overline"})
+_MARK_WORDS = frozenset({"new", "old", "next", "updated", "prime", "t+1", "(1)", "(2)", "+", "*", "'", "''"})
+
+
+def read_math(text: str) -> Node | Unreadable:
+    """Parse one LaTeX math expression (no relation signs) into a tree, or say why not. Never raises."""
+    try:
+        return read_tokens(tokenize(text), text)
+    except LatexError as error:
+        return Unreadable(text, error.reason)
+
+
+def read_tokens(tokens: list[Token], text: str) -> Node | Unreadable:
+    """Parse tokens of :func:`tokenize` (a slice of them is fine: an 'end' token is added when missing); ``text``
+    is what a refusal quotes. Never raises."""
+    if not tokens or tokens[-1].kind != "end":
+        tokens = list(tokens) + [Token("end", "", tokens[-1].pos + len(tokens[-1].text) if tokens else 0)]
+    try:
+        return _Parser(tokens).parse()
+    except LatexError as error:
+        return Unreadable(text, error.reason)
+    except RecursionError:  # not reachable within MAX_DEPTH; kept as a guard
+        return Unreadable(text, "the expression is nested too deeply")
+
+
+class _Parser:
+    def __init__(self, tokens: list[Token]) -> None:
+        self.toks = tokens
+        self.i = 0
+        self.depth = 0
+
+    # -- helpers
+    @property
+    def tok(self) -> Token:
+        return self.toks[self.i]
+
+    def peek(self, k: int = 1) -> Token:
+        return self.toks[min(self.i + k, len(self.toks) - 1)]
+
+    def advance(self) -> Token:
+        token = self.toks[self.i]
+        if token.kind != "end":
+            self.i += 1
+        return token
+
+    def is_op(self, ops: str) -> bool:
+        return self.tok.kind == "op" and self.tok.text in ops
+
+    def fail(self, what: str) -> LatexError:
+        token = self.tok
+        found = "the end" if token.kind == "end" else f"{token.text!r} at position {token.pos + 1}"
+        return LatexError(f"{what} (found {found})", token.pos)
+
+    def nested(self, parse: Callable[[], Node]) -> Node:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise LatexError(f"the expression is nested too deeply (more than {MAX_DEPTH} levels)", self.tok.pos)
+        try:
+            return parse()
+        finally:
+            self.depth -= 1
+
+    # -- grammar
+    def parse(self) -> Node:
+        if self.tok.kind == "end":
+            raise LatexError("the expression is empty")
+        node = self.expr()
+        if self.tok.kind != "end":
+            if self.tok.kind == "close":
+                raise self.fail("an unmatched closing bracket")
+            raise self.fail("unexpected text")
+        return node
+
+    def expr(self) -> Node:
+        terms: list[Node] = []
+        negative = False
+        while self.is_op("+-"):
+            negative ^= self.advance().text == "-"
+        term = self.term()
+        terms.append(Neg(term) if negative else term)
+        while self.is_op("+-"):
+            negative = False
+            while self.is_op("+-"):
+                negative ^= self.advance().text == "-"
+            term = self.term()
+            terms.append(Neg(term) if negative else term)
+        return terms[0] if len(terms) == 1 else Add(tuple(terms))
+
+    def term(self) -> Node:
+        node = self.factor()
+        factors = [node]
+        while True:
+            if self.is_op("*"):
+                self.advance()
+                right = self.factor()
+                scientific = _scientific(factors[-1], right)
+                if scientific is not None:
+                    factors[-1] = scientific
+                else:
+                    factors.append(right)
+            elif self.is_op("/"):
+                self.advance()
+                den = self.factor()
+                left = factors.pop()
+                factors.append(_partial_fraction(left, den) or Div(left, den))
+            elif self.starts_primary():
+                if isinstance(factors[-1], Number) and self.tok.kind == "num":
+                    raise self.fail("two numbers side by side: put an operator such as \\cdot between them")
+                factors.append(self.power())
+            else:
+                break
+        return factors[0] if len(factors) == 1 else Mul(tuple(factors))
+
+    def starts_primary(self) -> bool:
+        t = self.tok
+        if t.kind in ("num", "word", "text"):
+            return True
+        if t.kind == "open":
+            return True
+        if t.kind == "cmd":
+            return t.text in _FUNCTIONS or t.text in _NAME_CMDS or t.text in _ACCENTS or t.text in (
+                "frac", "dfrac", "tfrac", "partial", "sum", "pi", "sigma")
+        return False
+
+    def factor(self) -> Node:
+        if self.is_op("+-"):
+            sign = self.advance().text
+            inner = self.nested(self.factor)
+            return Neg(inner) if sign == "-" else inner
+        return self.power()
+
+    def power(self) -> Node:
+        base = self.primary()
+        while self.is_op("^"):
+            self.advance()
+            exponent = self.nested(self.script)
+            if isinstance(base, Const) and base.name == "e":
+                base = Call("exp", exponent)
+            else:
+                base = Pow(base, exponent)
+        return base
+
+    def script(self) -> Node:
+        """The argument of ``^``: a group, a signed number, or one primary."""
+        if self.tok.kind == "open" and self.tok.text == "{":
+            return self.group()
+        if self.is_op("+-"):
+            sign = self.advance().text
+            inner = self.primary()
+            return Neg(inner) if sign == "-" else inner
+        return self.primary()
+
+    def group(self) -> Node:
+        opening = self.advance()
+        if opening.kind != "open" or opening.text != "{":
+            self.i -= 1
+            raise self.fail("expected '{'")
+        inner = self.nested(self.expr)
+        self.close("}", opening)
+        return inner
+
+    def close(self, want: str, opening: Token) -> None:
+        token = self.tok
+        if token.kind != "close":
+            raise self.fail(f"missing '{want}' to close the '{opening.text}' at position {opening.pos + 1}")
+        self.advance()
+
+    def primary(self) -> Node:
+        t = self.tok
+        if t.kind == "num":
+            self.advance()
+            return Number(t.value, t.text)
+        if t.kind == "open":
+            self.advance()
+            if self.tok.kind == "close":
+                raise self.fail("empty brackets")
+            inner = self.nested(self.expr)
+            self.close({"(": ")", "[": "]", "{": "}"}[t.text], t)
+            return self.name_marks(inner) if isinstance(inner, Name) else inner
+        if t.kind == "word":
+            if t.text == "e" and not self.is_name_script(1):
+                self.advance()
+                return Const("e")
+            self.advance()
+            return self.name_rest(t.text)
+        if t.kind == "text":
+            self.advance()
+            return self.name_rest(r"\text{" + t.text + "}") if t.text else Number(Fraction(1), "")
+        if t.kind == "cmd":
+            return self.command(t)
+        if t.kind == "end":
+            raise self.fail("a number or expression is missing")
+        raise self.fail("unexpected symbol")
+
+    def is_name_script(self, k: int) -> bool:
+        nxt = self.peek(k)
+        return nxt.kind == "op" and nxt.text in "_'"
+
+    def command(self, t: Token) -> Node:
+        name = t.text
+        if name in ("frac", "dfrac", "tfrac"):
+            self.advance()
+            num = self.nested(self.group_or_atom)
+            den = self.nested(self.group_or_atom)
+            return _partial_fraction(num, den) or Div(num, den)
+        if name == "sqrt":
+            self.advance()
+            if self.tok.kind == "open" and self.tok.text == "[":
+                raise self.fail("only square roots are read")
+            return Call("sqrt", self.nested(self.group_or_atom))
+        if name == "pi":
+            self.advance()
+            return Const("pi")
+        if name == "partial":
+            self.advance()
+            inner = self.nested(self.primary)
+            if not isinstance(inner, Name):
+                raise self.fail("a name is expected after \\partial")
+            return Name(r"\partial " + inner.text, "partial", inner.text)
+        if name == "sum":
+            return self.sum()
+        if name in _FUNCTIONS:
+            nxt = self.peek()
+            if name == "sigma" and not (nxt.kind == "open" and nxt.text == "("):
+                self.advance()
+                return self.name_rest(r"\sigma")
+            self.advance()
+            if self.tok.kind == "op" and self.tok.text == "^":  # \exp^{...} is not a thing; \log^2 neither
+                raise self.fail(f"a power of \\{name} is not read")
+            if self.tok.kind == "open":
+                arg = self.nested(self.primary)
+            else:
+                arg = self.nested(self.power)
+            return Call(_FUNCTIONS[name], arg)
+        if name in _NAME_CMDS:
+            self.advance()
+            return self.name_rest("\\" + name)
+        if name in _ACCENTS:
+            self.advance()
+            if self.tok.kind == "open" and self.tok.text == "{":
+                inner = self.group()
+            else:
+                inner = self.primary()
+            if not isinstance(inner, Name):
+                raise self.fail(f"a name is expected in \\{name}")
+            return self.name_rest("\\" + name + "{" + inner.text + "}")
+        raise self.fail(f"the command \\{name} is not read")
+
+    def group_or_atom(self) -> Node:
+        if self.tok.kind == "open" and self.tok.text == "{":
+            return self.group()
+        t = self.tok
+        if t.kind == "num":  # \frac12 is 1/2
+            self.advance()
+            if len(t.text) > 1 and t.text.isdigit():
+                self.toks.insert(self.i, Token("num", t.text[1:], t.pos + 1, Fraction(t.text[1:])))
+                return Number(Fraction(t.text[0]), t.text[0])
+            return Number(t.value, t.text)
+        return self.primary()
+
+    def sum(self) -> Node:
+        self.advance()
+        index, lower, upper = "", None, None
+        for _ in range(2):
+            if self.is_op("_"):
+                self.advance()
+                body = self.nested(self.script_text_or_node)
+                if isinstance(body, tuple):
+                    index, lower = body
+                else:
+                    index = body.text if isinstance(body, Name) else ""
+            elif self.is_op("^"):
+                self.advance()
+                upper = self.nested(self.script)
+        body = self.nested(self.term)
+        return Sum(index, lower, upper, body)
+
+    def script_text_or_node(self):
+        """``_{i=1}`` of a sum: (index, lower bound); or a plain name."""
+        if self.tok.kind == "open" and self.tok.text == "{":
+            opening = self.advance()
+            first = self.nested(self.expr)
+            if self.tok.kind == "rel" and self.tok.text == "=":
+                self.advance()
+                lower = self.nested(self.expr)
+                self.close("}", opening)
+                return (first.text if isinstance(first, Name) else "", lower)
+            self.close("}", opening)
+            return first
+        return self.primary()
+
+    # -- names
+    def name_rest(self, base: str) -> Node:
+        """Subscripts, marks and primes after a name's base."""
+        sub, sup, primes = "", "", 0
+        power: Node | None = None
+        while True:
+            if self.is_op("_") and not sub:
+                self.advance()
+                sub = self.sub_text()
+            elif self.is_op("'"):
+                self.advance()
+                primes += 1
+            elif self.is_op("^") and not sup and power is None:
+                mark = self.mark_text()
+                if mark is None:
+                    break
+                sup = mark
+            else:
+                break
+        name = _make_name(base, sub, sup, primes)
+        return name if power is None else Pow(name, power)
+
+    def name_marks(self, name: Name) -> Node:
+        """Primes after a parenthesised name: ``(w_5)'``."""
+        primes = name.primes
+        while self.is_op("'"):
+            self.advance()
+            primes += 1
+        return name if primes == name.primes else _make_name(name.base, name.sub, name.sup, primes)
+
+    def sub_text(self) -> str:
+        """A subscript as text: ``{...}`` rendered canonically, or digits, or letters followed by digits."""
+        t = self.tok
+        if t.kind == "open" and t.text == "{":
+            opening = self.advance()
+            parts: list[str] = []
+            depth = 0
+            while True:
+                t = self.tok
+                if t.kind == "end":
+                    raise LatexError(f"the '{{' at position {opening.pos + 1} is never closed", opening.pos)
+                if t.kind == "open":
+                    depth += 1
+                    if depth > MAX_DEPTH:
+                        raise LatexError("braces nested too deeply", t.pos)
+                elif t.kind == "close":
+                    if depth == 0:
+                        self.advance()
+                        break
+                    depth -= 1
+                parts.append(_token_text(t))
+                self.advance()
+            return _squash(parts)
+        if t.kind == "num":
+            self.advance()
+            return t.text
+        if t.kind == "word":
+            self.advance()
+            text = t.text
+            if self.tok.kind == "num" and self.tok.pos == t.pos + len(t.text) and self.tok.text.isdigit():
+                text += self.advance().text
+            return text
+        if t.kind == "cmd":
+            self.advance()
+            return "\\" + t.text
+        raise self.fail("a subscript is missing")
+
+    def mark_text(self) -> str | None:
+        """A superscript that marks a name (``^{+}``, ``^{new}``, ``^{(1)}``, ``^*``, ``^\\prime``), else None (a
+        power: the caller leaves the ``^`` for :meth:`power`)."""
+        save = self.i
+        self.advance()  # ^
+        t = self.tok
+        if t.kind == "op" and t.text in "+*'":
+            self.advance()
+            return "'" if t.text == "'" else t.text
+        if t.kind == "open" and t.text == "{":
+            self.advance()
+            parts: list[str] = []
+            while self.tok.kind not in ("end",) and not (self.tok.kind == "close" and self.tok.text == "}"):
+                parts.append(_token_text(self.tok))
+                self.advance()
+                if len(parts) > 8:
+                    break
+            text = _squash(parts)
+            if self.tok.kind == "close" and self.tok.text == "}" and (
+                    text in _MARK_WORDS or text in ("\\text{new}", "\\text{old}") or
+                    (text.startswith("(") and text.endswith(")") and text[1:-1].isdigit())):
+                self.advance()
+                return text.replace("\\text{", "").replace("}", "") if text.startswith("\\text{") else text
+        if t.kind == "text" and t.text in ("new", "old", "updated"):
+            self.advance()
+            return t.text
+        self.i = save
+        return None
+
+
+def _scientific(left: Node, right: Node) -> Number | None:
+    """``8.0707 \\times 10^{-6}`` is one number (so a substituted value is one leaf of the tree)."""
+    if not (isinstance(left, Number) and isinstance(right, Pow) and right.base == Number(Fraction(10), "10")):
+        return None
+    exponent = right.exp
+    sign = 1
+    if isinstance(exponent, Neg):
+        sign, exponent = -1, exponent.arg
+    if not (isinstance(exponent, Number) and exponent.value.denominator == 1 and exponent.value <= MAX_EXPONENT):
+        return None
+    k = sign * int(exponent.value)
+    return Number(left.value * Fraction(10) ** k, f"{left.text}×10^{k}")
+
+
+def _token_text(t: Token) -> str:
+    if t.kind == "cmd":
+        return "\\" + t.text + " "
+    if t.kind == "text":
+        return "\\text{" + t.text + "}"
+    return t.text
+
+
+def _squash(parts: list[str]) -> str:
+    return "".join(parts).strip().replace(" _", "_").replace(" }", "}")
+
+
+def _make_name(base: str, sub: str, sup: str, primes: int) -> Name:
+    text = base + (f"_{{{sub}}}" if sub else "") + (f"^{{{sup}}}" if sup else "") + "'" * primes
+    return Name(text, base, sub, sup, primes)
+
+
+def _partial_fraction(num: Node, den: Node) -> Name | None:
+    """``\\partial E / \\partial w_5`` (or ``\\frac{...}{...}``, also with ``d``): one name."""
+    if isinstance(num, Name) and isinstance(den, Name) and num.base == "partial" and den.base == "partial":
+        return Name(r"\frac{\partial " + num.sub + r"}{\partial " + den.sub + "}", "derivative", den.sub, num.sub)
+    return None
+
+
+# ---------------------------------------------------------------------------------------------------- evaluation
+
+Value = Union[Fraction, mpmath.mpf]
+
+
+class NotEvaluable(Exception):
+    """The tree has a free name, a sum, or a value out of range: ``reason`` says which."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def free_names(node: Node) -> list[Name]:
+    """The names in ``node``, in order of first use, without repeats (by text)."""
+    out: dict[str, Name] = {}
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, Name):
+            out.setdefault(n.text, n)
+        elif isinstance(n, (Neg, Call)):
+            stack.append(n.arg)
+        elif isinstance(n, Add):
+            stack.extend(reversed(n.terms))
+        elif isinstance(n, Mul):
+            stack.extend(reversed(n.factors))
+        elif isinstance(n, Div):
+            stack.extend((n.den, n.num))
+        elif isinstance(n, Pow):
+            stack.extend((n.exp, n.base))
+        elif isinstance(n, Sum):
+            stack.append(n.body)
+    return list(out.values())
+
+
+def evaluate(node: Node, env: Mapping[str, Value] | None = None) -> Value:
+    """The value of ``node``: a ``Fraction`` while exact, else an ``mpmath.mpf`` (``PRECISION_DIGITS`` digits).
+    Names are looked up by their text in ``env``. Raises :class:`NotEvaluable`."""
+    with mpmath.workdps(PRECISION_DIGITS):
+        return _eval(node, env or {}, 0)
+
+
+def _eval(n: Node, env: Mapping[str, Value], depth: int) -> Value:
+    if depth > 4 * MAX_DEPTH:
+        raise NotEvaluable("the expression is nested too deeply")
+    d = depth + 1
+    if isinstance(n, Number):
+        return n.value
+    if isinstance(n, Name):
+        if n.text in env:
+            return env[n.text]
+        raise NotEvaluable(f"it uses {n.text}, which has no value here")
+    if isinstance(n, Const):
+        return mpmath.e if n.name == "e" else mpmath.pi
+    if isinstance(n, Neg):
+        return -_eval(n.arg, env, d)
+    if isinstance(n, Add):
+        acc: Value = Fraction(0)
+        for t in n.terms:
+            v = _eval(t, env, d)
+            acc = _check(acc + v if _both_exact(acc, v) else _mix(acc) + _mix(v))
+        return acc
+    if isinstance(n, Mul):
+        acc = Fraction(1)
+        for f in n.factors:
+            v = _eval(f, env, d)
+            acc = _check(acc * v if _both_exact(acc, v) else _mix(acc) * _mix(v))
+        return acc
+    if isinstance(n, Div):
+        a, b = _eval(n.num, env, d), _eval(n.den, env, d)
+        if b == 0:
+            raise NotEvaluable("it divides by zero")
+        return _check(a / b if _both_exact(a, b) else _mix(a) / _mix(b))
+    if isinstance(n, Pow):
+        return _power(_eval(n.base, env, d), _eval(n.exp, env, d))
+    if isinstance(n, Call):
+        return _call(n.fn, _eval(n.arg, env, d))
+    raise NotEvaluable("a sum over an index is not evaluated")
+
+
+def _both_exact(a: Value, b: Value) -> bool:
+    return isinstance(a, Fraction) and isinstance(b, Fraction)
+
+
+def _mix(v: Value) -> mpmath.mpf:
+    return mpmath.mpf(v.numerator) / v.denominator if isinstance(v, Fraction) else v
+
+
+def _check(v: Value) -> Value:
+    if isinstance(v, Fraction):
+        if abs(v) > _LIMIT:
+            raise NotEvaluable("a value is beyond the range of numbers (about 1e308)")
+        if max(v.numerator.bit_length(), v.denominator.bit_length()) > _MAX_EXACT_BITS:
+            return _mix(v)
+        return v
+    if not mpmath.isfinite(v) or abs(v) > mpmath.mpf(10) ** 308:
+        raise NotEvaluable("a value is beyond the range of numbers (about 1e308)")
+    return v
+
+
+def _power(base: Value, exponent: Value) -> Value:
+    if abs(exponent) > MAX_EXPONENT:
+        raise NotEvaluable(f"an exponent is too large (at most ±{MAX_EXPONENT})")
+    if base == 0 and exponent < 0:
+        raise NotEvaluable("0 to a negative power divides by zero")
+    if isinstance(exponent, Fraction) and exponent.denominator == 1 and isinstance(base, Fraction):
+        k = int(exponent)
+        if abs(k) * max(base.numerator.bit_length(), base.denominator.bit_length(), 1) <= _MAX_EXACT_BITS:
+            return _check(base ** k)
+    b, x = _mix(base), _mix(exponent)
+    if b < 0 and not (isinstance(exponent, Fraction) and exponent.denominator == 1):
+        raise NotEvaluable("a negative number to a non-integer power is not real")
+    if b != 0 and abs(x * mpmath.log(abs(b), 10)) > 308:
+        raise NotEvaluable("a power is beyond the range of numbers (about 1e308)")
+    return _check(mpmath.power(b, x))
+
+
+def _call(fn: str, x: Value) -> Value:
+    if fn == "sqrt":
+        if x < 0:
+            raise NotEvaluable("the square root of a negative number is not real")
+        if isinstance(x, Fraction):
+            top, bottom = math.isqrt(x.numerator), math.isqrt(x.denominator)
+            if top * top == x.numerator and bottom * bottom == x.denominator:
+                return Fraction(top, bottom)
+        return mpmath.sqrt(_mix(x))
+    if fn == "ln":
+        if x <= 0:
+            raise NotEvaluable("the logarithm of zero or a negative number is not defined")
+        return mpmath.log(_mix(x))
+    v = _mix(x)
+    if fn == "exp":
+        if v > 709:
+            raise NotEvaluable("e to a power this large is beyond the range of numbers (about 1e308)")
+        return mpmath.exp(v)
+    if fn == "tanh":
+        return mpmath.tanh(v)
+    if v < -709:
+        return mpmath.exp(v) / (1 + mpmath.exp(v))
+    return 1 / (1 + mpmath.exp(-v))  # sigma
+
+
+# ---------------------------------------------------------------------------------------------------- display
+
+_FN_TEXT = {"sigma": "σ", "ln": "ln", "exp": "exp", "tanh": "tanh", "sqrt": "√"}
+
+
+def to_text(node: Node, max_chars: int = 200) -> str:
+    """A plain rendering for messages: ``(−15)·0.8 + 20·0.2 + 0.35``, ``1/(1 + e^(11.65))``; names as written."""
+    text = _render(node, 0)[0]
+    return text if len(text) <= max_chars else text[: max_chars - 1] + "…"
+
+
+def _render(n: Node, depth: int) -> tuple[str, int]:  # (text, precedence: 1 add, 2 mul, 3 neg, 4 pow, 5 atom)
+    if depth > 4 * MAX_DEPTH:
+        return "…", 5
+    d = depth + 1
+    if isinstance(n, Number):
+        return (n.text or str(n.value)), 5
+    if isinstance(n, Name):
+        return _plain_name(n.text), 5
+    if isinstance(n, Const):
+        return ("e" if n.name == "e" else "π"), 5
+    if isinstance(n, Neg):
+        s, p = _render(n.arg, d)
+        return "−" + (f"({s})" if p <= 1 or s.startswith("−") else s), 3
+    if isinstance(n, Add):
+        out = []
+        for i, t in enumerate(n.terms):
+            if isinstance(t, Neg):
+                s, p = _render(t.arg, d)
+                s = f"({s})" if p <= 1 else s
+                out.append(("−" if i == 0 else " − ") + s)
+            else:
+                s, _ = _render(t, d)
+                out.append(s if i == 0 else " + " + s)
+        return "".join(out), 1
+    if isinstance(n, Mul):
+        parts = []
+        for f in n.factors:
+            s, p = _render(f, d)
+            parts.append(f"({s})" if p < 2 or (p == 3) else s)
+        return "·".join(parts), 2
+    if isinstance(n, Div):
+        a, pa = _render(n.num, d)
+        b, pb = _render(n.den, d)
+        return f"{a if pa >= 2 else '(' + a + ')'}/{b if pb > 2 else '(' + b + ')'}", 2
+    if isinstance(n, Pow):
+        a, pa = _render(n.base, d)
+        b, pb = _render(n.exp, d)
+        return f"{a if pa >= 5 else '(' + a + ')'}^{b if pb >= 5 else '(' + b + ')'}", 4
+    if isinstance(n, Call):
+        s, _ = _render(n.arg, d)
+        if n.fn == "exp":
+            return f"e^({s})", 4
+        return f"{_FN_TEXT[n.fn]}({s})", 5
+    if isinstance(n, Sum):
+        s, _ = _render(n.body, d)
+        return f"Σ_{n.index}({s})", 5
+    return "?", 5
+
+
+def _plain_name(text: str) -> str:
+    """``\\delta_{o_1}`` -> ``δ_o1``; ``\\text{Learning Rate}`` -> ``Learning Rate``; ∂-fractions as ``∂E/∂w_5``."""
+    if text.startswith("\\frac{\\partial "):
+        top, _, bottom = text[len("\\frac{"):-1].partition("}{")
+        return _plain_name(top) + "/" + _plain_name(bottom)
+    out = text.replace(r"\text{", "").replace(r"\partial ", "∂")
+    out = re.sub(r"_\{([A-Za-z]?[0-9]*|[0-9]+)\}", r"_\1", out)
+    out = re.sub(r"_\{([A-Za-z])_\{?([0-9]+)\}?\}", r"_\1\2", out)
+    for word, char in (("\\delta", "δ"), ("\\eta", "η"), ("\\sigma", "σ"), ("\\alpha", "α"), ("\\Delta", "Δ"),
+                       ("\\mu", "μ"), ("\\epsilon", "ε"), ("\\theta", "θ"), ("\\lambda", "λ")):
+        out = out.replace(word, char)
+    if text.startswith(r"\text{"):
+        out = out[:-1] if out.endswith("}") else out
+    return out

@@ -1,0 +1,71 @@
+"""What the terminal, Markdown and HTML reports share: verdict symbols, the few words and numbers every report writes
+the same way, and the exam-mode guard that hides the key's numbers (``hide_key_numbers``)."""
+
+from __future__ import annotations
+
+import re
+
+from grader.grade.result import FieldResult, Flag, GradeResult
+from grader.numfmt import fmt
+
+SYMBOL = {"correct": "✓", "carried": "↪", "incorrect": "✗", "missing": "∅", "unparseable": "?", "pending": "…"}
+HIDDEN = "[hidden]"
+FLAG_TITLE = {"inconsistent": "One quantity, two values", "wrong_given": "A given value was replaced",
+              "wrong_formula": "A formula is not the network's"}
+NOT_CORRECT = ("carried", "incorrect", "missing", "unparseable", "pending")
+
+_NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?:e[-+]?\d+)?(?!\.?\d)(?![A-Za-z_])")
+_SCI = re.compile(r"(?<![\w.\\])(\d+(?:\.\d+)?)e([-+]?)(\d+)(?![\w.])")
+
+
+def points(x: float) -> str:
+    return f"{x:g}"
+
+
+def who(result: GradeResult) -> str:
+    """``Name (id)``, ``Name``, ``(id)`` or empty: raw student text (escape it for the output format)."""
+    s = result.student
+    return " ".join(x for x in (s.name, f"({s.id})" if s.id else None) if x)
+
+
+def shown_value(f: FieldResult) -> str | None:
+    """What the student wrote, verbatim when known; None when there is no answer."""
+    if f.given_text is not None and f.given_text.strip():
+        return f.given_text
+    if f.given is not None:
+        return fmt(f.given, 10)
+    return None
+
+
+def expected_value(f: FieldResult) -> str:
+    """The key's value; a written answer graded by hand (``pending``) has none."""
+    return "—" if f.verdict == "pending" or f.expected is None else fmt(f.expected, 10)
+
+
+
+def describe(f: FieldResult) -> str:
+    """``net input of h1`` from ``z1: net input of h1``."""
+    d = f.description
+    prefix = f"{f.quantity}: "
+    return d[len(prefix):] if d.startswith(prefix) else d
+
+
+def flags_on(result: GradeResult, quantity: str) -> list[Flag]:
+    """The flags about values written for ``quantity``'s work (``used in quantity``) or about ``quantity`` itself."""
+    mark = f"used in {quantity}"
+    return [fl for fl in result.flags if mark in fl.where or fl.quantity == quantity]
+
+
+def hide_key_numbers(text: str, f: FieldResult, reveal: bool) -> str:
+    """In exam mode, replace the field's expected value wherever a sentence quotes it (a guard: the grading messages
+    should not contain it in the first place). Updated parameters are left alone: their expected value rounds to the
+    old parameter (40.0000081 -> 40), which messages may quote legitimately."""
+    if reveal or f.compared_on_change or not text or f.expected is None:
+        return text
+    forms = {fmt(f.expected, d) for d in range(6, 11)}
+    return _NUMBER.sub(lambda m: HIDDEN if m.group(0) in forms else m.group(0), text)
+
+
+def latex_numbers(latex: str) -> str:
+    """``1.17999e-6`` -> ``1.17999 \\times 10^{-6}`` (display only: the digits are the result's)."""
+    return _SCI.sub(lambda m: f"{m.group(1)} \\times 10^{{{'-' if m.group(2) == '-' else ''}{m.group(3)}}}", latex)
