@@ -416,7 +416,8 @@ def test_batch_grades_writeups_when_the_problem_is_given(tmp_path):
     shutil.copy(SEED, src / "mosavireza_400222100_901_hw3.md")  # a Canvas file name
     shutil.copy(EXAMPLES / "exercise6_seed.yaml", src / "other.yaml")
     (src / "broken.tex").write_bytes(b"\x00\x01binary")
-    result = grade_batch(src, tmp_path / "out", problem="exercise6", jobs=1, progress=False)
+    # (a Canvas name in a plain folder is read as one only with --lms canvas: issue 14 item 5)
+    result = grade_batch(src, tmp_path / "out", problem="exercise6", jobs=1, progress=False, lms="canvas")
     rows = {e["file"]: e for e in json.loads((tmp_path / "out" / "grades.json").read_text(encoding="utf-8"))["files"]}
     md = rows["mosavireza_400222100_901_hw3.md"]
     assert md["status"] == "graded" and md["score"] == 4.0

@@ -16,6 +16,7 @@ from grader.grade.engine import Plan, grade, make_plan
 from grader.grade.prepare import RevealOverride, resolve_submission, reveal_now, without_blanks
 from grader.grade.views import Compiled
 from grader.grade.result import GradeResult
+from grader.grade.secrecy import exam_result, plan_numbers
 from grader.spec.find import find_problem
 from grader.grade.sourced import annotate
 from grader.submission.load import Submission, read_submission_file, submission_from_document
@@ -178,9 +179,12 @@ class Grader:
                 )
             plan = self.plan_at(path, sub.student.id)
         sub, issues = resolve_submission(plan, sub)
-        result = grade(plan, without_blanks(sub), reveal=reveal_now(plan.problem, self.reveal))
+        reveal = reveal_now(plan.problem, self.reveal)
+        result = grade(plan, without_blanks(sub), reveal=reveal)
         if sub.writeup is not None:
             result = annotate(result, sub)
+        if not reveal:  # exam mode: nothing key-derived leaves the grader (``grader.grade.secrecy``)
+            result = exam_result(result, *plan_numbers(plan))
         return _noted(result, notes + tuple(i.warning() for i in issues))
 
 

@@ -30,8 +30,8 @@ class FieldResult:
     verdict: Verdict
     given: float | None  # the student's value (None when missing or unparseable)
     given_text: str | None  # what the student wrote, verbatim
-    expected: float  # the key's value, rounded to float for display and JSON
-    expected_text: str  # the key's value as a decimal string with 20+ significant digits
+    expected: float | None  # the key's value, rounded to float for display and JSON; None in exam mode
+    expected_text: str  # the key's value as a decimal string with 20+ significant digits; "" in exam mode
     points: float
     max_points: float
     message: str  # what is wrong and what it follows from, in words
@@ -45,6 +45,7 @@ class FieldResult:
     follows_from: tuple[tuple[str, float], ...] = ()  # the student's values that carried_value was computed from
     tolerance: str = ""  # the rule applied, in words
     compared_on_change: bool = False  # updated parameters are compared on p_new - p
+    read_as: str | None = None  # how the answer was read when it is not a plain decimal ("0.528173"), else None
     source: str = ""  # a write-up's answer: where it was written ("line 132", "cell 3, line 2")
     source_text: str = ""  # ... and the equation there, as written
 
@@ -57,6 +58,7 @@ class FieldResult:
             "max_points": self.max_points,
             "message": self.message,
             "diagnosis": self.diagnosis.to_dict() if self.diagnosis else None,
+            "read_as": self.read_as,
         }
         if self.source:
             out["source"] = {"where": self.source, "text": self.source_text}

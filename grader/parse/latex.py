@@ -38,7 +38,7 @@ from typing import Callable, Iterator, Mapping, NamedTuple, Union
 
 import mpmath
 
-from grader.parse.answer import MAX_DEPTH, MAX_EXACT_DIGITS, MAX_EXPONENT
+from grader.parse.limits import MAX_DEPTH, MAX_EXACT_DIGITS, MAX_EXPONENT
 
 __all__ = [
     "MAX_LATEX_LENGTH", "MAX_LATEX_TOKENS", "PRECISION_DIGITS", "Token", "LatexError", "Node", "Number", "Name",

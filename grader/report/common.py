@@ -39,7 +39,7 @@ def shown_value(f: FieldResult) -> str | None:
 
 def expected_value(f: FieldResult) -> str:
     """The key's value; a written answer graded by hand (``pending``) has none."""
-    return "—" if f.verdict == "pending" else fmt(f.expected, 10)
+    return "—" if f.verdict == "pending" or f.expected is None else fmt(f.expected, 10)
 
 
 
@@ -60,7 +60,7 @@ def hide_key_numbers(text: str, f: FieldResult, reveal: bool) -> str:
     """In exam mode, replace the field's expected value wherever a sentence quotes it (a guard: the grading messages
     should not contain it in the first place). Updated parameters are left alone: their expected value rounds to the
     old parameter (40.0000081 -> 40), which messages may quote legitimately."""
-    if reveal or f.compared_on_change or not text:
+    if reveal or f.compared_on_change or not text or f.expected is None:
         return text
     forms = {fmt(f.expected, d) for d in range(6, 11)}
     return _NUMBER.sub(lambda m: HIDDEN if m.group(0) in forms else m.group(0), text)
