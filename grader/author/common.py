@@ -28,17 +28,17 @@ def points_label(points: float) -> str:
 
 
 def submission_ref(ref: str, problem_id: str) -> str:
-    """What a submission's ``problem:`` should say for the problem the author named ``ref``: ``ref`` itself when it
-    is an id (``exercise6``, ``seed_homework``); for a file path, its path under a ``problems`` folder without
-    the extension (what ``find_problem`` resolves from any submission folder), else the problem's id."""
+    """What a submission's ``problem:`` should say for the problem the author named ``ref``: a plain id
+    (``exercise6``, ``seed_homework``), since a submission may only claim an id (``grader.spec.find``): ``ref``
+    itself when it is one; for a file path, its name without the extension when that is an id (what
+    ``--problems DIR`` finds), else the problem's id."""
+    from grader.spec.find import is_problem_id
+
     path = Path(ref)
     if not path.is_file():
         return ref.removesuffix(".yaml").removesuffix(".yml")
-    parts = path.resolve().parts
-    if "problems" in parts:
-        i = len(parts) - 1 - parts[::-1].index("problems")
-        return "/".join(parts[i + 1:]).removesuffix(".yaml").removesuffix(".yml")
-    return problem_id
+    stem = path.name.removesuffix(".yaml").removesuffix(".yml")
+    return stem if is_problem_id(stem) else problem_id
 
 
 def load_problem_ref(ref: str, student: str | None = None) -> Problem:
@@ -95,7 +95,17 @@ def describe_quantity(problem: Problem, graph: Graph, name: str) -> str:
         return f"{name} = total loss{where}"
     if node.kind == "delta":
         sfx = name[len(f"delta_{node.neuron}"):]
+        if problem.delta_convention == "minus_dE_dnet":
+            return (f"{name} = −∂E/∂{net.neurons[node.neuron].net}{sfx}, the error term (delta) of {node.neuron}"
+                    f"{where}")
         return f"{name} = ∂E/∂{net.neurons[node.neuron].net}{sfx}, the delta of {node.neuron}{where}"
+    if node.kind == "dE_dout":
+        sfx = name[len(f"dE_dout_{node.neuron}"):]
+        return f"{name} = ∂E/∂{node.neuron}{sfx}, the loss's derivative by the output (activation) of {node.neuron}{where}"
+    if node.kind == "dout_dnet":
+        sfx = name[len(f"dout_dnet_{node.neuron}"):]
+        return (f"{name} = ∂{node.neuron}{sfx}/∂{net.neurons[node.neuron].net}{sfx}, the derivative of "
+                f"{node.neuron}'s activation at its net input{where}")
     if node.kind == "grad":
         if node.example is None and problem.batched:
             return f"{name} = ∂E/∂{node.param} over the batch ({problem.training.batch} of the examples' gradients)" + (

@@ -18,7 +18,9 @@ from __future__ import annotations
 import math
 from typing import Callable
 
+from grader.grade.flags import EXACT
 from grader.grade.result import Diagnosis
+from grader.spec import names
 from grader.spec.tolerance import round_sig, within
 from grader.numfmt import fmt
 from grader.spec.problem import Tolerance
@@ -111,3 +113,88 @@ def rounding_upstream(s: float, formula_at: Callable[[int], float], tol: Toleran
 
 def round_env(env: dict[str, float], digits: int) -> dict[str, float]:
     return {k: round_sig(v, digits) for k, v in env.items()}
+
+
+def diagnose(ctx, kf, s: float, student_cmp, view_t, view_u) -> Diagnosis | None:
+    """The likely mistake of a wrong field, in the order of this module's docstring (first match wins). ``ctx`` is
+    the submission's ``grader.grade.engine.Context``, ``kf`` the field's ``KeyField``, ``view_t``/``view_u`` its
+    views with the trusted / all ``using`` values, ``student_cmp(view)`` the student's value as compared (the change
+    for an updated parameter)."""
+    plan, key, q, tol, expr, reveal = ctx.plan, ctx.plan.key, kf.ask.quantity, kf.ask.tolerance, kf.expr, ctx.reveal
+    flagged = {u: v for u, v in view_u.overlay.items() if u not in view_t.overlay}
+    # 1. a flagged `using` value that is another quantity's: an updated weight, or another weight in this slot
+    d = _slot(ctx, q, flagged)
+    if d:
+        return d
+    # 2. follows only from values the student contradicted elsewhere
+    if view_u is not view_t and within(student_cmp(view_u), view_u.formula(expr), tol):
+        bad = ", ".join(f"{u} = {fmt(v)}" for u, v in flagged.items())
+        return Diagnosis(
+            "uses_flagged_value",
+            f"This follows from {bad}, which contradicts your own work or the given values (see the flags); credit for a carried error needs consistent values.",
+        )
+    own = student_cmp(view_u)
+    target = view_u.formula(expr)
+    whose = "the values you used" if view_u.sources(expr) else "the given values"
+    # 3. exactly the right value rounded, before any wrong formula that is merely within tolerance (one that gives
+    #    the value exactly still wins: -8 is -7.65 rounded to one digit, but exactly w1·i1 + w2·i2 without b1)
+    rules = plan.malrules(q)
+    mine = [view_u.formula(r.expr) for r in rules]
+    for rule, v in zip(rules, mine):
+        if within(own, v, SAME):
+            return Diagnosis(rule.id, rule.text)
+    on_key = student_cmp(plan.key_view)
+    d = rounded(own, target, whose, show=reveal) or rounded(on_key, plan.key_view.formula(expr), "the key", show=reveal)
+    if d:
+        return d
+    # 4. a known wrong formula, on the student's values, then on the key's (those are the same for every student)
+    for rule, v, on_key_values in zip(rules, mine, plan.malrule_key_values(q)):
+        if within(own, v, tol) or within(on_key, on_key_values, tol):
+            return Diagnosis(rule.id, rule.text)
+    # 5. value-level slips against what the values the student used give (the key's, where they used no others)
+    zero = ZERO_CHANGE.replace("{q}", q).replace("{base}", key.node(q).base) if kf.on_change else None
+    d = by_value(own, target, tol, whose, show=reveal, zero=zero)
+    if d:
+        return d
+    deps = plan.compiled.fn(expr)[1]
+    env = view_u.env(deps)
+    f = plan.compiled.fn(expr)[0]
+    d = rounding_upstream(own, lambda digits: f(round_env(env, digits).__getitem__), tol)
+    if d:
+        return d
+    # 6. inputs right: arithmetic; else, if nothing explains it, say what differs
+    if all(plan.judge(n, env[n]) for n in deps):
+        return Diagnosis("arithmetic", "The values this is computed from are right, so the slip is in the arithmetic: recompute it step by step.")
+    return sign_and_size(own, target, whose, show=reveal)
+
+
+SAME = Tolerance(rtol=1e-6, atol=0.0)  # a written value "is" another quantity's value
+
+
+def _slot(ctx, q: str, flagged: dict[str, float]) -> Diagnosis | None:
+    """Is a flagged ``using`` value of a given parameter really another quantity's value: the parameter after the
+    update (sequential update) or another weight of the network (mixed indices)?"""
+    plan = ctx.plan
+    key = plan.key
+    node = key.node(q)
+    params = plan.problem.network.params
+    for u, v in flagged.items():
+        if u not in params:
+            continue
+        new = names.new_name(u, node.step)
+        mine = ctx.answers.get(new)
+        if new in key.graph.nodes and ((mine is not None and within(v, mine, EXACT)) or (
+                plan.changes[new] != 0 and within(v - key.floats[u], plan.changes[new], plan.problem.default_tolerance))):
+            return Diagnosis(
+                "sequential_update",
+                f"You used {u} = {fmt(v, 10)}, which is the updated {new}: every delta and gradient of a step uses the "
+                f"weights from before the update.",
+            )
+        others = [p for p in params if p != u and within(v, key.floats[p], SAME) and not within(v, key.floats[u], SAME)]
+        if others:
+            return Diagnosis(
+                "mixed_indices",
+                f"You used {others[0]}'s value {fmt(v, 10)} in the place of {u}: the weights are mixed up; use the "
+                f"weight that connects the two units of each term.",
+            )
+    return None

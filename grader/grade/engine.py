@@ -15,6 +15,7 @@ float arithmetic on precompiled closures.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -25,7 +26,7 @@ from grader.grade.result import Diagnosis, FieldResult, Flag, GradeResult, Netwo
 from grader.spec.tolerance import within
 from grader.grade.views import Compiled, View
 from grader.numfmt import fmt
-from grader.parse.answer import Parsed
+from grader.parse.answer import Parsed, is_plain_decimal
 from grader.solve.expr import Expr, Sym, latex_name, to_latex, to_text
 from grader.solve.solver import AnswerKey
 from grader.solve.wellposed import accepted_for
@@ -122,6 +123,13 @@ class Plan:
         from grader.solve.malrules import change_expr
 
         return change_expr(self.key.node(quantity))
+
+    @functools.cached_property
+    def resolver(self):
+        """The problem's name resolver (``grader.spec.notation``), built once per plan."""
+        from grader.spec.notation import Resolver
+
+        return Resolver.for_problem(self.problem)
 
     @functools.cached_property
     def key_view(self) -> View:
@@ -290,7 +298,12 @@ def grade(plan: Plan, submission, *, reveal: bool = True) -> GradeResult:
             if x is not None:
                 exact[q] = x
 
+    # A given value restated as an answer (``eta: 0.1``) earns nothing and is never the student's own value for
+    # carried credit: it is compared with the given (a different value is a wrong_given flag; the same, a note).
+    restated = {q: answers.pop(q) for q in list(answers) if q in key.graph.given}
+    exact = {q: x for q, x in exact.items() if q in answers}
     written = [Written(q, v, f"your {q}", None) for q, v in answers.items() if q in key.graph.nodes]
+    written += [Written(q, v, f"your answer {q}", None) for q, v in restated.items()]
     usings: dict[str, dict[str, float]] = {}
     for q, ans in submission.answers.items():
         for u, val in ans.using.items():
@@ -300,16 +313,25 @@ def grade(plan: Plan, submission, *, reveal: bool = True) -> GradeResult:
             u = names.ALIASES.get(u, u)
             usings.setdefault(q, {})[u] = v
             written.append(Written(u, v, f"used in {q}", q))
+    for q, val, where in getattr(submission, "stated", ()):  # a write-up's other values: a given restated, a quantity written again
+        v, _ = _number(val)
+        if v is not None:
+            written.append(Written(names.ALIASES.get(q, q), v, where, None))
     new_values = {
         p: (answers.get(names.new_name(p, 1)), key.floats[names.new_name(p, 1)])
         for p in names.updated_params(problem)
     }
     given = {g: key.floats[g] for g in key.graph.given}
     flags, untrusted = find_flags(written, given, new_values, plan.same)
+    notes = tuple(
+        f"{q} is given ({fmt(given[q], 10)}); restating it earns no points." for q in restated
+        if not any(f.kind == "wrong_given" and f.quantity == q for f in flags)
+    )
     flags += _frozen_but_updated(problem, answers, given)
 
     ctx = Context(plan, answers, exact, usings, frozenset(untrusted), View(plan.compiled, answers), reveal)
-    results = [_grade_field(ctx, kf, submission.answers.get(q)) for q, kf in plan.fields.items()]
+    results = [_read_as(_grade_field(ctx, kf, submission.answers.get(q)), submission.answers.get(q))
+               for q, kf in plan.fields.items()]
     score = sum(r.points for r in results)
     return GradeResult(
         problem=problem.id,
@@ -322,8 +344,18 @@ def grade(plan: Plan, submission, *, reveal: bool = True) -> GradeResult:
         tolerance_rule=problem.default_tolerance.describe(),
         source=submission.source,
         reveal=reveal,
+        warnings=notes,
         network=plan.sketch,
     )
+
+
+def _read_as(result: FieldResult, ans) -> FieldResult:
+    """Say how an answer was read whenever it is not written as a plain decimal (``1/(1+exp(-0.3))``, ``\\frac``,
+    ``$0.57$``): the student sees the number that was graded."""
+    parsed = ans.value.parsed if ans is not None else None
+    if not isinstance(parsed, Parsed) or is_plain_decimal(parsed.text):
+        return result
+    return dataclasses.replace(result, read_as=fmt(parsed.value, 6))
 
 
 def _grade_field(ctx: Context, kf: KeyField, ans) -> FieldResult:
@@ -382,7 +414,7 @@ def _grade_field(ctx: Context, kf: KeyField, ans) -> FieldResult:
             carried_value=view_t.formula(node.expr), follows_from=follows, **common,
         )
 
-    diag = _diagnose(ctx, kf, s, student_cmp, view_t, view_u)
+    diag = diagnose.diagnose(ctx, kf, s, student_cmp, view_t, view_u)
     if follows and not reveal:
         msg = f"Incorrect, and it does not follow from your own values ({yours}) either."
     elif follows:
@@ -401,85 +433,3 @@ def _change(s: float, s_exact: Fraction | None, base) -> float:
     if s_exact is not None and isinstance(base, Fraction):
         return float(s_exact - base)
     return s - float(base)
-
-
-def _diagnose(ctx: Context, kf: KeyField, s: float, student_cmp, view_t: View, view_u: View) -> Diagnosis | None:
-    """The likely mistake, in the order of ``grader.grade.diagnose`` (first match wins)."""
-    plan, key, q, tol, expr, reveal = ctx.plan, ctx.plan.key, kf.ask.quantity, kf.ask.tolerance, kf.expr, ctx.reveal
-    flagged = {u: v for u, v in view_u.overlay.items() if u not in view_t.overlay}
-    # 1. a flagged `using` value that is another quantity's: an updated weight, or another weight in this slot
-    d = _slot(ctx, q, flagged)
-    if d:
-        return d
-    # 2. follows only from values the student contradicted elsewhere
-    if view_u is not view_t and within(student_cmp(view_u), view_u.formula(expr), tol):
-        bad = ", ".join(f"{u} = {fmt(v)}" for u, v in flagged.items())
-        return Diagnosis(
-            "uses_flagged_value",
-            f"This follows from {bad}, which contradicts your own work or the given values (see the flags); credit for a carried error needs consistent values.",
-        )
-    own = student_cmp(view_u)
-    target = view_u.formula(expr)
-    whose = "the values you used" if view_u.sources(expr) else "the given values"
-    # 3. exactly the right value rounded, before any wrong formula that is merely within tolerance (one that gives
-    #    the value exactly still wins: -8 is -7.65 rounded to one digit, but exactly w1·i1 + w2·i2 without b1)
-    rules = plan.malrules(q)
-    mine = [view_u.formula(r.expr) for r in rules]
-    for rule, v in zip(rules, mine):
-        if within(own, v, SAME):
-            return Diagnosis(rule.id, rule.text)
-    on_key = student_cmp(plan.key_view)
-    d = diagnose.rounded(own, target, whose, show=reveal) or diagnose.rounded(on_key, plan.key_view.formula(expr), "the key", show=reveal)
-    if d:
-        return d
-    # 4. a known wrong formula, on the student's values, then on the key's (those are the same for every student)
-    for rule, v, on_key_values in zip(rules, mine, plan.malrule_key_values(q)):
-        if within(own, v, tol) or within(on_key, on_key_values, tol):
-            return Diagnosis(rule.id, rule.text)
-    # 5. value-level slips against what the values the student used give (the key's, where they used no others)
-    zero = diagnose.ZERO_CHANGE.replace("{q}", q).replace("{base}", key.node(q).base) if kf.on_change else None
-    d = diagnose.by_value(own, target, tol, whose, show=reveal, zero=zero)
-    if d:
-        return d
-    deps = plan.compiled.fn(expr)[1]
-    env = view_u.env(deps)
-    f = plan.compiled.fn(expr)[0]
-    d = diagnose.rounding_upstream(own, lambda digits: f(diagnose.round_env(env, digits).__getitem__), tol)
-    if d:
-        return d
-    # 6. inputs right: arithmetic; else, if nothing explains it, say what differs
-    if all(plan.judge(n, env[n]) for n in deps):
-        return Diagnosis("arithmetic", "The values this is computed from are right, so the slip is in the arithmetic: recompute it step by step.")
-    return diagnose.sign_and_size(own, target, whose, show=reveal)
-
-
-SAME = Tolerance(rtol=1e-6, atol=0.0)  # a written value "is" another quantity's value
-
-
-def _slot(ctx: Context, q: str, flagged: dict[str, float]) -> Diagnosis | None:
-    """Is a flagged ``using`` value of a given parameter really another quantity's value: the parameter after the
-    update (sequential update) or another weight of the network (mixed indices)?"""
-    plan = ctx.plan
-    key = plan.key
-    node = key.node(q)
-    params = plan.problem.network.params
-    for u, v in flagged.items():
-        if u not in params:
-            continue
-        new = names.new_name(u, node.step)
-        mine = ctx.answers.get(new)
-        if new in key.graph.nodes and ((mine is not None and within(v, mine, EXACT)) or (
-                plan.changes[new] != 0 and within(v - key.floats[u], plan.changes[new], plan.problem.default_tolerance))):
-            return Diagnosis(
-                "sequential_update",
-                f"You used {u} = {fmt(v, 10)}, which is the updated {new}: every delta and gradient of a step uses the "
-                f"weights from before the update.",
-            )
-        others = [p for p in params if p != u and within(v, key.floats[p], SAME) and not within(v, key.floats[u], SAME)]
-        if others:
-            return Diagnosis(
-                "mixed_indices",
-                f"You used {others[0]}'s value {fmt(v, 10)} in the place of {u}: the weights are mixed up; use the "
-                f"weight that connects the two units of each term.",
-            )
-    return None

@@ -43,6 +43,10 @@ def render_text(result: GradeResult, *, colour: bool = False) -> str:
         pad = " " * (width + 4)
         if len(given) > gwidth:
             lines.append(pad + f"Your value: {given}")
+        if f.read_as is not None:
+            lines.append(pad + f"(read as {f.read_as})")
+        if f.source:
+            lines.append(pad + f"From {f.source}: {short(f.source_text, 100)}")
         if f.verdict != "correct":
             lines.append(pad + hide_key_numbers(f.message, f, result.reveal))
             if f.diagnosis:
@@ -55,6 +59,9 @@ def render_text(result: GradeResult, *, colour: bool = False) -> str:
         lines += ["", "Flags"]
         for fl in result.flags:
             lines.append(f"  {_paint('!', '33', colour)} {fl.kind} {fl.quantity}: {fl.message}")
+    if result.unattributed:
+        lines += ["", "Not read as any quantity"]
+        lines += [f"  {where}: {short(text, 100)} ({reason})" for where, text, reason in result.unattributed]
     lines += ["", f"Score: {_points(result.score)} / {_points(result.max_score)}"]
     on_change = "; updated parameters are compared on their change p_new − p" if on_change_note(result) else ""
     lines.append(f"Tolerance: {result.tolerance_rule}{on_change}.")

@@ -1,13 +1,8 @@
-"""Checks of a network's wiring and activations that need the whole network (``grader.spec.build`` calls them):
-every unit feeds a later one, and the output activation fits the loss. Errors are located through ``where``
+"""A check of a network's wiring that needs the whole network (``grader.spec.build`` calls it): every input and
+hidden neuron feeds a later neuron. Errors are located through ``where``
 (``grader.spec.build.Where``): the file, the line, the path in the document and what would be right."""
 
 from __future__ import annotations
-
-from grader.spec.problem import Network
-from grader.spec.schema import ProblemSpec
-
-Path = tuple[str | int, ...]
 
 
 def check_every_unit_feeds(layers_spec, inputs: list[str], listed: bool, weights: dict[str, tuple[str, str]],
@@ -28,24 +23,3 @@ def check_every_unit_feeds(layers_spec, inputs: list[str], listed: bool, weights
                 raise where.error(("network", "layers", li, "neurons", j), f"neuron {n!r} feeds nothing",
                                   f"a hidden neuron needs a weight out of it, e.g. under network.layers[{li + 1}]."
                                   f"weights: w_{n}: [{n}, {nxt}]")
-
-
-def check_activations(spec: ProblemSpec, net: Network, where) -> None:
-    last = len(net.layers) - 1
-    for li, layer in enumerate(net.layers[:-1]):
-        if layer.activation.kind == "softmax":
-            raise where.error(("network", "layers", li, "activation"), "softmax is for the output layer only",
-                              "use sigmoid, tanh, relu or linear in hidden layers")
-    out = net.layers[-1].activation.kind
-    path: Path = ("network", "layers", last, "activation")
-    if out == "softmax" and spec.loss != "categorical_cross_entropy":
-        raise where.error(("loss",), "a softmax output layer needs loss categorical_cross_entropy",
-                          "loss: categorical_cross_entropy")
-    if out == "softmax" and len(net.outputs) < 2:
-        raise where.error(path, "softmax needs at least 2 output neurons", "use sigmoid for a single output")
-    if spec.loss == "categorical_cross_entropy" and out != "softmax":
-        raise where.error(("loss",), "categorical_cross_entropy needs a softmax output layer",
-                          f"set activation: softmax on the last layer (network.layers[{last}])")
-    if spec.loss == "binary_cross_entropy" and out != "sigmoid":
-        raise where.error(("loss",), "binary_cross_entropy needs a sigmoid output layer",
-                          f"set activation: sigmoid on the last layer (network.layers[{last}])")
