@@ -25,7 +25,7 @@ from types import SimpleNamespace
 
 from grader.grade.engine import Plan, grade
 from grader.grade.result import Student
-from grader.report.html import CSS, _verdict_css, latex_to_mathml
+from grader.report.html import CSS, _verdict_css, formula, latex_to_mathml
 from grader.report.jscompile import program, script_safe
 from grader.report.svg import DASH, FILL, SEVERITY, STROKE, SYMBOL, _Owners, base_name, render_svg
 from grader.spec import names, notation
@@ -39,7 +39,7 @@ PAGE_CSS = """
 .practice { display: grid; grid-template-columns: minmax(0, 1fr); gap: 0 1.5rem; }
 @media (min-width: 62rem) {
   main.wide { max-width: 78rem; }
-  .practice { grid-template-columns: minmax(0, 1.25fr) minmax(20rem, 1fr); }
+  .practice { grid-template-columns: minmax(0, 1.6fr) minmax(20rem, 1fr); }
   .practice figure { position: sticky; top: 0.5rem; align-self: start; }
 }
 .practice figure svg { max-width: none; }
@@ -56,6 +56,7 @@ PAGE_CSS = """
 .result { display: flex; flex-direction: column; gap: 0.15rem; font-size: 0.95rem; }
 .result .pts { color: var(--muted); }
 .result .mistake { color: #6b3a00; }
+.formula { margin-top: 0.3rem; }
 .statement { background: var(--panel); border-radius: 6px; padding: 0.3rem 1rem; }
 .statement math { font-size: 1.1em; }
 .export textarea { width: 100%; min-height: 8rem; font: 0.9rem ui-monospace, Menlo, Consolas, monospace; }
@@ -289,6 +290,8 @@ def render_practice(plan: Plan, *, student: str | None = None, problem_ref: str 
             f'<div class="result" id="res-{_e(q)}" data-verdict-of="{_e(q)}" data-verdict="missing">'
             f'<span class="verdict">{SYMBOL["missing"]} missing</span> '
             f'<span class="pts">0 / {f.max_points:g}</span></div>',
+            f'<div class="formula" data-formula-of="{_e(q)}" hidden="hidden"><span class="meta">Formula:</span> '
+            + formula(f.formula_latex, f.formula) + "</div>",
             "</li>",
         ]
     o += [

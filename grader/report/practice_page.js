@@ -77,6 +77,8 @@
     if (f.verdict !== "missing") html += `<span class="why">${esc(f.message)}</span>`;
     if (f.diagnosis) html += `<span class="mistake">Likely mistake (<code>${esc(f.diagnosis.id)}</code>): ${esc(f.diagnosis.text)}</span>`;
     el.innerHTML = html;
+    const formula = $(`[data-formula-of="${f.quantity}"]`);
+    if (formula) formula.hidden = f.verdict === "correct" || f.verdict === "missing";
     const mirror = $(`input[data-mirror="${f.quantity}"]`);
     if (mirror) mirror.closest(".slot").dataset.verdict = f.verdict;
   }
