@@ -134,6 +134,7 @@ def grade_item(task: Task) -> dict:
 
 def _grade_submission_file(task: Task, identity: LmsIdentity | None, row: dict) -> dict:
     from grader.submission.load import submission_from_document
+    from grader.submission.writeup import is_writeup
     from grader.yamlio import load_yaml_text
 
     index, item, data, read_error = task
@@ -148,17 +149,21 @@ def _grade_submission_file(task: Task, identity: LmsIdentity | None, row: dict) 
                               hint=read_error.get("hint"))
         if data is None:
             data = _read_file(source, item.name)
-        doc = load_yaml_text(data, source=source)
-        try:
-            sub = submission_from_document(doc)
-        except GraderError:
-            sub = None  # maybe a homework set's answers (ex6.z1, written answers): grade_document reads those
-        if sub is not None:
-            student = sub.student  # known even if grading then refuses the file
-            result = st.grader.grade_submission(sub)
-        else:
-            result = st.grader.grade_document(doc)
+        if is_writeup(item.name):  # a written solution (the instructor gave the problem): read by its extension
+            result = st.grader.grade_text(data, source)
             student = result.student
+        else:
+            doc = load_yaml_text(data, source=source)
+            try:
+                sub = submission_from_document(doc)
+            except GraderError:
+                sub = None  # maybe a homework set's answers (ex6.z1, written answers): grade_document reads those
+            if sub is not None:
+                student = sub.student  # known even if grading then refuses the file
+                result = st.grader.grade_submission(sub)
+            else:
+                result = st.grader.grade_document(doc)
+                student = result.student
         if st.manual:
             from grader.grade.manual import merge_manual_scores
 
@@ -174,7 +179,8 @@ def _grade_submission_file(task: Task, identity: LmsIdentity | None, row: dict) 
     if student is not None and (student.id or student.name):
         row["yaml_student"] = student.to_dict()
     row.update(row_identity(identity, student, item.name))
-    row["warnings"] = row["warnings"] + extra_warnings
+    note = item.name_note() if identity is None else None  # a name that looks like an LMS's but is not read as one
+    row["warnings"] = ([note] if note else []) + row["warnings"] + extra_warnings
     conflict = identity is not None and student is not None and student.name and row["name"] != student.name
     own_id = student.id if student is not None and student.id and not conflict else None
     shown = Student(id=own_id or row["student_id"], name=row["name"])  # as the feedback report names the student

@@ -38,11 +38,12 @@ from typing import Callable, Iterator, Mapping, NamedTuple, Union
 
 import mpmath
 
-from grader.parse.answer import MAX_DEPTH, MAX_EXACT_DIGITS, MAX_EXPONENT
+from grader.parse.limits import MAX_DEPTH, MAX_EXACT_DIGITS, MAX_EXPONENT
 
 __all__ = [
     "MAX_LATEX_LENGTH", "MAX_LATEX_TOKENS", "PRECISION_DIGITS", "Token", "LatexError", "Node", "Number", "Name",
-    "Const", "Neg", "Add", "Mul", "Div", "Pow", "Call", "Sum", "Unreadable", "tokenize", "read_math", "evaluate",
+    "Const", "Neg", "Add", "Mul", "Div", "Pow", "Call", "Sum", "Unreadable", "tokenize", "read_math", "read_tokens",
+    "evaluate",
     "free_names", "to_text", "NotEvaluable",
 ]
 
@@ -127,7 +128,22 @@ def _lex(text: str) -> Iterator[Token]:
             literal = text[i:j]
             if len(literal) > 2 * MAX_EXACT_DIGITS // 10:
                 raise LatexError(f"the number at position {i + 1} has too many digits", i)
-            yield Token("num", literal, i, Fraction(literal.rstrip(".") if literal != "." else "0"))
+            value = Fraction(literal.rstrip("."))
+            k = j + 1 if j < n and text[j] in "eE" else j  # 1.2e-5, as typed in Markdown and notebooks
+            if k > j and k < n and text[k] in "+-\u2212":
+                k += 1
+            if k > j and k < n and text[k] in _DIGITS:
+                m = k
+                while m < n and text[m] in _DIGITS:
+                    m += 1
+                power = int(text[k:m]) if m - k <= 6 else MAX_EXPONENT + 1
+                if power > MAX_EXPONENT:
+                    raise LatexError(f"the exponent of the number at position {i + 1} is too large (at most "
+                                     f"±{MAX_EXPONENT})", i)
+                sign = -1 if text[k - 1] in "-\u2212" else 1
+                value *= Fraction(10) ** (sign * power)
+                literal, j = text[i:m], m
+            yield Token("num", literal, i, value)
             i = j
         elif ch in _LETTERS:
             j = i
@@ -317,6 +333,7 @@ class Unreadable:
 # ---------------------------------------------------------------------------------------------------- parser
 
 _FUNCTIONS = {"exp": "exp", "ln": "ln", "log": "ln", "sigma": "sigma", "tanh": "tanh", "sqrt": "sqrt"}
+_WORD_FUNCTIONS = {"exp": "exp", "ln": "ln", "log": "ln", "sigmoid": "sigma", "tanh": "tanh", "sqrt": "sqrt"}
 _NAME_CMDS = frozenset({
     "alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "eta", "theta", "lambda", "mu", "tau", "phi",
     "varphi", "Delta", "nabla", "Theta", "omega", "Omega", "rho", "xi", "zeta", "kappa", "nu", "chi", "psi",
@@ -328,7 +345,18 @@ _MARK_WORDS = frozenset({"new", "old", "next", "updated", "prime", "t+1", "(1)",
 def read_math(text: str) -> Node | Unreadable:
     """Parse one LaTeX math expression (no relation signs) into a tree, or say why not. Never raises."""
     try:
-        return _Parser(tokenize(text)).parse()
+        return read_tokens(tokenize(text), text)
+    except LatexError as error:
+        return Unreadable(text, error.reason)
+
+
+def read_tokens(tokens: list[Token], text: str) -> Node | Unreadable:
+    """Parse tokens of :func:`tokenize` (a slice of them is fine: an 'end' token is added when missing); ``text``
+    is what a refusal quotes. Never raises."""
+    if not tokens or tokens[-1].kind != "end":
+        tokens = list(tokens) + [Token("end", "", tokens[-1].pos + len(tokens[-1].text) if tokens else 0)]
+    try:
+        return _Parser(tokens).parse()
     except LatexError as error:
         return Unreadable(text, error.reason)
     except RecursionError:  # not reachable within MAX_DEPTH; kept as a guard
@@ -360,8 +388,8 @@ class _Parser:
 
     def fail(self, what: str) -> LatexError:
         token = self.tok
-        found = "the end" if token.kind == "end" else repr(token.text)
-        return LatexError(f"{what} at position {token.pos + 1} (found {found})", token.pos)
+        found = "the end" if token.kind == "end" else f"{token.text!r} at position {token.pos + 1}"
+        return LatexError(f"{what} (found {found})", token.pos)
 
     def nested(self, parse: Callable[[], Node]) -> Node:
         self.depth += 1
@@ -404,7 +432,12 @@ class _Parser:
         while True:
             if self.is_op("*"):
                 self.advance()
-                factors.append(self.factor())
+                right = self.factor()
+                scientific = _scientific(factors[-1], right)
+                if scientific is not None:
+                    factors[-1] = scientific
+                else:
+                    factors.append(right)
             elif self.is_op("/"):
                 self.advance()
                 den = self.factor()
@@ -416,12 +449,7 @@ class _Parser:
                 factors.append(self.power())
             else:
                 break
-        if len(factors) == 1:
-            return factors[0]
-        flat: list[Node] = []
-        for f in factors:
-            flat.extend(f.factors if isinstance(f, Mul) else (f,))
-        return Mul(tuple(flat))
+        return factors[0] if len(factors) == 1 else Mul(tuple(factors))
 
     def starts_primary(self) -> bool:
         t = self.tok
@@ -474,7 +502,7 @@ class _Parser:
     def close(self, want: str, opening: Token) -> None:
         token = self.tok
         if token.kind != "close":
-            raise self.fail(f"missing '{want}' for the '{opening.text}' at position {opening.pos + 1}")
+            raise self.fail(f"missing '{want}' to close the '{opening.text}' at position {opening.pos + 1}")
         self.advance()
 
     def primary(self) -> Node:
@@ -490,10 +518,18 @@ class _Parser:
             self.close({"(": ")", "[": "]", "{": "}"}[t.text], t)
             return self.name_marks(inner) if isinstance(inner, Name) else inner
         if t.kind == "word":
-            if t.text == "e" and not self.is_name_script(1):
+            nxt = self.peek()
+            adjacent = nxt.kind == "num" and nxt.pos == t.pos + len(t.text) and nxt.text.isdigit()
+            if t.text == "e" and not self.is_name_script(1) and not adjacent:
                 self.advance()
                 return Const("e")
+            if t.text.lower() in _WORD_FUNCTIONS and nxt.kind == "open" and nxt.text == "(":
+                self.advance()  # exp(x), sigmoid(x) as typed in plain text
+                return Call(_WORD_FUNCTIONS[t.text.lower()], self.nested(self.primary))
             self.advance()
+            if adjacent:  # z1, w5, h2 as typed without an underscore: the digits are the subscript
+                self.advance()
+                return self.name_rest(t.text, nxt.text)
             return self.name_rest(t.text)
         if t.kind == "text":
             self.advance()
@@ -602,14 +638,15 @@ class _Parser:
         return self.primary()
 
     # -- names
-    def name_rest(self, base: str) -> Node:
-        """Subscripts, marks and primes after a name's base."""
-        sub, sup, primes = "", "", 0
+    def name_rest(self, base: str, sub: str = "") -> Node:
+        """Subscripts, marks and primes after a name's base (a second subscript joins the first: ``w5_new``)."""
+        sup, primes = "", 0
         power: Node | None = None
         while True:
-            if self.is_op("_") and not sub:
+            if self.is_op("_") and sub.count("_") < 3:
                 self.advance()
-                sub = self.sub_text()
+                more = self.sub_text()
+                sub = f"{sub}_{more}" if sub else more
             elif self.is_op("'"):
                 self.advance()
                 primes += 1
@@ -696,6 +733,20 @@ class _Parser:
             return t.text
         self.i = save
         return None
+
+
+def _scientific(left: Node, right: Node) -> Number | None:
+    """``8.0707 \\times 10^{-6}`` is one number (so a substituted value is one leaf of the tree)."""
+    if not (isinstance(left, Number) and isinstance(right, Pow) and right.base == Number(Fraction(10), "10")):
+        return None
+    exponent = right.exp
+    sign = 1
+    if isinstance(exponent, Neg):
+        sign, exponent = -1, exponent.arg
+    if not (isinstance(exponent, Number) and exponent.value.denominator == 1 and exponent.value <= MAX_EXPONENT):
+        return None
+    k = sign * int(exponent.value)
+    return Number(left.value * Fraction(10) ** k, f"{left.text}×10^{k}")
 
 
 def _token_text(t: Token) -> str:
