@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from fractions import Fraction
 
+from grader.grade.diagnose import ZERO_CHANGE
 from grader.grade.engine import Plan
 from grader.parse import answer
 from grader.solve.expr import Add, Div, Expr, Fn, Mul, Neg, Num, Pow, Sym
@@ -59,12 +60,12 @@ def js_expr(e: Expr) -> str:
 
 
 class _Formulas:
-    """Distinct formula trees, each compiled once, referred to by index."""
+    """Distinct formula trees, each compiled once, referred to by index, with the names each reads."""
 
     def __init__(self) -> None:
         self.index: dict[Expr, int] = {}
         self.code: list[str] = []
-        self.deps: list[list[str]] = []  # the names each formula reads
+        self.deps: list[list[str]] = []
 
     def add(self, e: Expr) -> int:
         i = self.index.get(e)
@@ -76,7 +77,7 @@ class _Formulas:
 
 
 def _tol(t: Tolerance) -> dict:
-    return {"mode": t.mode, "rtol": t.rtol, "atol": t.atol, "digits": t.digits, "places": t.places}
+    return {"mode": t.mode, "rtol": t.rtol, "atol": t.atol, "digits": t.digits, "places": getattr(t, "places", None)}
 
 
 def _exact(v) -> list[str] | None:
@@ -88,10 +89,6 @@ def plan_data(plan: Plan) -> tuple[dict, list[str]]:
     key, graph = plan.key, plan.key.graph
     forms = _Formulas()
     nodes = {name: {"f": forms.add(n.expr), "deps": n.expr.symbols()} for name, n in graph.nodes.items()}
-    for name, n in graph.nodes.items():
-        if plan.on_change(name):  # judged on its change: the base and the key's change
-            nodes[name].update(base=n.base, change=plan.changes[name])
-    from grader.grade.diagnose import ZERO_CHANGE
     fields = []
     for q, kf in plan.fields.items():
         node = key.node(q)
@@ -109,6 +106,7 @@ def plan_data(plan: Plan) -> tuple[dict, list[str]]:
             "expr": forms.add(kf.expr),
             "exprDeps": kf.expr.symbols(),
             "nodeDeps": node.expr.symbols(),
+            # a 0 worded for an updated parameter judged on its change (grader.grade.diagnose.ZERO_CHANGE)
             "zero": ZERO_CHANGE.replace("{q}", q).replace("{base}", node.base) if kf.on_change else None,
             "rules": [
                 {"id": r.id, "text": r.text, "f": forms.add(r.expr), "key": v}
@@ -116,26 +114,41 @@ def plan_data(plan: Plan) -> tuple[dict, list[str]]:
             ],
         })
     problem = plan.problem
+    default = _tol(problem.default_tolerance)
+    # Each quantity's own rule, wherever its value is judged (an asked quantity's, or one it equals), and whether
+    # an updated parameter is judged on its change (``Plan.judge``).
+    names_all = list(graph.nodes) + list(graph.given)
+    tols = {n: t for n in names_all if (t := _tol(plan.tolerance(n))) != default}
+    judged = {}
+    judges = hasattr(plan, "judge")  # values within their rule stand for the key downstream (``Context.accepted``)
+    if judges:
+        for n, node in graph.nodes.items():
+            if plan.on_change(n):
+                judged[n] = {"base": node.base, "baseExact": _exact(key.values[node.base]),
+                             "change": plan.changes[n], "f": forms.add(change_expr(node))}
+    compiled = plan.compiled
+    identities = {d: [[g, forms.add(e)] for g, e in ways] for d, ways in getattr(compiled, "identities", {}).items()}
     data = {
         "problem": problem.id,
         "variant": problem.variant,
         "carriedCredit": problem.carried_credit,
         "defaultTol": _tol(problem.default_tolerance),
-        # every name judged by a rule other than the default (asked quantities, and their other names)
-        "tols": {n: _tol(plan.tolerance(n)) for n in list(graph.given) + list(graph.nodes)
-                 if plan.tolerance(n) != problem.default_tolerance},
-        # a student's gradient stands for an unwritten delta (grader.grade.views.identities), by rank
-        "identities": {d: [[g, forms.add(x)] for g, x in ways] for d, ways in plan.compiled.identities.items()},
-        "ranks": plan.compiled.ranks,
-        "formulaDeps": forms.deps,
         "key": dict(key.floats),
         "nodes": nodes,
+        "tols": tols,
+        "judges": judges,
+        "judged": judged,
+        "identities": identities,
+        "ranks": dict(getattr(compiled, "ranks", {})),
+        "ownValues": ("Correct for your own values (which are accepted)." if judges
+                      else "Correct for your own values (which are within tolerance of the key)."),
         "fields": fields,
         "reader": {
             "maxLength": answer.MAX_LENGTH, "maxExponent": answer.MAX_EXPONENT, "maxNodes": answer.MAX_NODES,
             "maxDepth": answer.MAX_DEPTH, "maxExactBits": answer._MAX_EXACT_BITS,
         },
     }
+    data["formulaDeps"] = forms.deps
     return data, forms.code
 
 

@@ -62,12 +62,8 @@ const PracticeGrade = (function () {
   const P = PRACTICE;
   const KEY = new Map(Object.entries(P.key));
   const NODES = new Map(Object.entries(P.nodes));
-  const TOLS = new Map(Object.entries(P.tols));
-  const tolOf = (q) => TOLS.get(q) || P.defaultTol; // grader.grade.engine.Plan.tolerance
-  const FIELD = new Map(P.fields.map((f) => [f.q, f]));
-  const IDENT = new Map(Object.entries(P.identities));
-  const RANKS = new Map(Object.entries(P.ranks));
-  const SAME = { mode: "relabs", rtol: 1e-6, atol: 0 };
+  const TOLS = new Map(Object.entries(P.tols || {}));
+  const tolOf = (q) => TOLS.get(q) || P.defaultTol; // Plan.tolerance
 
   const F = P.formulas;
 
@@ -146,20 +142,25 @@ const PracticeGrade = (function () {
       return err <= 0.51 * pow10(Math.floor(Math.log10(Math.abs(truth))) - tol.digits + 1);
     }
     if (tol.mode === "decimals") return err <= 0.5 * pow10(-tol.places) * (1 + 1e-9) + Math.abs(truth) * 4e-16;
-    return err <= tol.atol + tol.rtol * Math.abs(truth);
-  }
-  function judge(name, v) { // grader.grade.engine.Plan.judge, without an exact value
-    const node = NODES.get(name);
-    if (node && node.base !== undefined) return within(v - KEY.get(node.base), node.change, tolOf(name));
-    return within(v, KEY.get(name), tolOf(name));
+    throw new Error(`practice page: no tolerance mode ${tol.mode}`);
   }
 
   // --- grader.grade.views.View ---------------------------------------------------------------------------------
-  class View { // the student's answers; a gradient they wrote stands for an unwritten delta (ranked, as in views.py)
+  // A value lookup over the student's answers: an answer > for a delta the student did not write, what a gradient
+  // they wrote implies (PRACTICE.identities, ranked) > a derived quantity's formula on this view > the given value.
+  const IDENT = new Map(Object.entries(P.identities || {}));
+  const RANKS = new Map(Object.entries(P.ranks || {}));
+  class View {
     constructor(answers, exclude) {
-      this.answers = answers; this.memo = new Map(); this.via = new Map(); this.accepted = new Map(); this.busy = new Set();
-      this.limit = exclude !== undefined && RANKS.has(exclude) ? RANKS.get(exclude) : RANKS.size;
+      this.answers = answers;
+      this.limit = exclude && RANKS.has(exclude) ? RANKS.get(exclude) : RANKS.size;
+      this.children = new Map(); this.memo = new Map(); this.via = new Map(); this.accepted = new Map(); this.busy = new Set();
       this.get = (name) => this.value(name);
+    }
+    child(name) {
+      if ((RANKS.has(name) ? RANKS.get(name) : this.limit) >= this.limit) return this;
+      if (!this.children.has(name)) this.children.set(name, new View(this.answers, name));
+      return this.children.get(name);
     }
     written(name) { return this.answers.has(name); }
     value(name) {
@@ -167,7 +168,7 @@ const PracticeGrade = (function () {
       let v = this.memo.get(name);
       if (v === undefined) {
         v = this.standIn(name);
-        if (v === undefined) {
+        if (v === null) {
           const node = NODES.get(name);
           v = node ? F[node.f](this.get) : KEY.get(name);
         }
@@ -177,7 +178,7 @@ const PracticeGrade = (function () {
     }
     standIn(name) {
       const ways = IDENT.get(name);
-      if (!ways || this.busy.has(name)) return undefined;
+      if (!ways || this.busy.has(name)) return null;
       this.busy.add(name);
       try {
         for (const [g, f] of ways) {
@@ -187,7 +188,7 @@ const PracticeGrade = (function () {
           }
         }
       } finally { this.busy.delete(name); }
-      return undefined;
+      return null;
     }
     formula(i) { return F[i](this.get); }
     reads(name) {
@@ -202,7 +203,7 @@ const PracticeGrade = (function () {
         const name = stack.pop();
         if (seen.has(name)) continue;
         seen.add(name);
-        if (this.answers.has(name)) out.set(name, this.value(name));
+        if (this.written(name)) out.set(name, this.value(name));
         else stack.push(...this.reads(name));
       }
       return [...out.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
@@ -211,8 +212,43 @@ const PracticeGrade = (function () {
   const keyGet = (name) => KEY.get(name);
   const keyView = { get: keyGet, formula: (i) => F[i](keyGet) };
 
+  // --- grader.grade.engine.Context: one submission's answers, views and accepted values ------------------------
+  const JUDGED = new Map(Object.entries(P.judged || {}));
+  class Context {
+    constructor(answers, exact) { this.answers = answers; this.exact = exact; this.base = new View(answers); this.views = new Map(); }
+    view(q) { // a gradient's own work never reads a delta through itself (no `using` on the page)
+      if (!this.views.has(q)) this.views.set(q, RANKS.has(q) ? new View(this.answers, q) : this.base);
+      return this.views.get(q);
+    }
+    judge(q, v, exact) { // Plan.judge
+      const j = JUDGED.get(q);
+      if (j) return within(change(v, exact, j.baseExact, KEY.get(j.base)), j.change, tolOf(q));
+      return within(v, KEY.get(q), tolOf(q));
+    }
+    accepted(view, d) { // does the student's value of d stand for the key's downstream?
+      if (!P.judges) return within(view.get(d), KEY.get(d), tolOf(d));
+      const memo = view.accepted;
+      if (memo.has(d)) return memo.get(d);
+      memo.set(d, false);
+      const v = view.get(d), answered = this.answers.has(d);
+      let ok = this.judge(d, v, answered ? this.exact.get(d) : null);
+      const node = NODES.get(d);
+      if (!ok && node && view.written(d)) {
+        const own = answered ? this.view(d) : RANKS.has(d) ? view.child(d) : view;
+        const j = JUDGED.get(d);
+        const mine = j ? v - own.get(j.base) : v, follows = own.formula(j ? j.f : node.f);
+        if (within(mine, follows, tolOf(d))) {
+          ok = own.sources(node.deps).filter(([x]) => x !== d).every(([x]) => this.accepted(own, x));
+        }
+      }
+      memo.set(d, ok);
+      return ok;
+    }
+  }
+
   // --- grader.grade.diagnose -------------------------------------------------------------------------------------
   const ZERO = "Your value is 0, but {whose} give {target}.";
+  const SAME = { mode: "relabs", rtol: 1e-6, atol: 0 }; // grader.grade.diagnose.SAME
   function rounded(s, target, whose) {
     if (target === 0 || !Number.isFinite(target) || !Number.isFinite(s)) return null;
     for (const d of [1, 2, 3, 4]) {
@@ -253,7 +289,7 @@ const PracticeGrade = (function () {
     }
     return null;
   }
-  function diagnose(fd, own, onKey, view) {
+  function diagnose(fd, own, onKey, view, ctx) {
     // (a page has no `using`: no flagged values, so the first two steps of grader.grade.diagnose never apply)
     const target = view.formula(fd.expr);
     const whose = view.sources(fd.exprDeps).length ? "the values you used" : "the given values";
@@ -272,7 +308,7 @@ const PracticeGrade = (function () {
     const env = new Map(fd.exprDeps.map((n) => [n, view.get(n)]));
     const r = roundingUpstream(own, fd.expr, env, fd.tol);
     if (r) return r;
-    if (fd.exprDeps.every((n) => judge(n, env.get(n)))) {
+    if (fd.exprDeps.every((n) => (P.judges ? ctx.judge(n, env.get(n), null) : within(env.get(n), KEY.get(n), tolOf(n))))) {
       return { id: "arithmetic", text: "The values this is computed from are right, so the slip is in the arithmetic: recompute it step by step." };
     }
     return signAndSize(own, target, whose);
@@ -293,67 +329,47 @@ const PracticeGrade = (function () {
   }
   function gcd(a, b) { while (b) { [a, b] = [b, a % b]; } return a; }
 
-  function judgeField(fd, read) { // the comparison with the key (on the change, exactly where both are exact)
-    if (fd.onChange) return within(change(read.value, read.exact, fd.baseExact, KEY.get(fd.base)), fd.keyChange, fd.tol);
-    return within(read.value, fd.expected, fd.tol);
+  function field(fd, read, ctx) {
+    const q = fd.q;
+    const out = (verdict, points, message, extra) => Object.assign({ quantity: q, verdict, points, maxPoints: fd.points, message, diagnosis: null }, extra || {});
+    if (!read) return out("missing", 0, "No answer given.");
+    if (!read.ok) return out("unparseable", 0, `Could not read this answer: ${read.reason}`);
+    const s = read.value;
+    if (fd.onChange) {
+      const sCmp = change(s, read.exact, fd.baseExact, KEY.get(fd.base));
+      if (within(sCmp, fd.keyChange, fd.tol)) return out("correct", fd.points, "Correct.");
+    } else if (within(s, fd.expected, fd.tol)) return out("correct", fd.points, "Correct.");
+    const view = ctx.view(q);
+
+    const studentCmp = (v) => (fd.onChange ? s - v.get(fd.base) : s);
+    const carried = view.formula(fd.expr);
+    const follows = view.sources(fd.nodeDeps).filter(([d]) => !ctx.accepted(view, d));
+    const yours = follows.map(([d, v]) => `${d} = ${fmt(v)}`).join(", ");
+    const gives = fd.onChange ? `a change ${q} − ${fd.base} = ${fmt(carried)}` : fmt(carried);
+    if (within(studentCmp(view), carried, fd.tol)) {
+      if (!follows.length) return out("correct", fd.points, P.ownValues);
+      const points = pyRound(fd.points * P.carriedCredit, 6);
+      return out("carried", points, `Follows correctly from your ${yours} (error carried forward).`, { follows });
+    }
+    const diagnosis = diagnose(fd, studentCmp(view), studentCmp(keyView), view, ctx);
+    let message = "Incorrect.";
+    if (follows.length) {
+      message = `Incorrect, and it does not follow from your own values either: your ${yours} ${follows.length === 1 ? "gives" : "give"} ${gives}.`;
+    }
+    return out("incorrect", 0, message, { diagnosis, follows });
   }
 
   function grade(texts) { // texts: Map quantity -> what the student typed ("" or absent: no answer)
-    const reads = new Map(), answers = new Map();
+    const reads = new Map(), answers = new Map(), exact = new Map();
     for (const fd of P.fields) {
       const t = texts.get(fd.q);
       if (t === undefined || t === null || String(t).trim() === "") continue;
       const r = PracticeReader.read(t);
       reads.set(fd.q, r);
-      if (r.ok) answers.set(fd.q, r.value);
+      if (r.ok) { answers.set(fd.q, r.value); if (r.exact) exact.set(fd.q, r.exact); }
     }
-    const base = new View(answers), views = new Map();
-    const viewOf = (q) => { // grader.grade.engine.Context.view, with no `using`
-      if (!RANKS.has(q)) return base;
-      if (!views.has(q)) views.set(q, new View(answers, q));
-      return views.get(q);
-    };
-    function accepted(view, d) { // grader.grade.engine.Context.accepted: right, or following from accepted values
-      if (view.accepted.has(d)) return view.accepted.get(d);
-      view.accepted.set(d, false);
-      const fd = FIELD.get(d), v = view.get(d);
-      let ok = fd ? judgeField(fd, reads.get(d)) : judge(d, v);
-      if (!ok && fd && view.written(d)) {
-        const own = viewOf(d);
-        const mine = fd.onChange ? v - own.get(fd.base) : v;
-        if (within(mine, own.formula(fd.expr), fd.tol)) {
-          ok = own.sources(fd.nodeDeps).every(([x]) => x === d || accepted(own, x));
-        }
-      }
-      view.accepted.set(d, ok);
-      return ok;
-    }
-    function field(fd, read) {
-      const q = fd.q;
-      const out = (verdict, points, message, extra) => Object.assign({ quantity: q, verdict, points, maxPoints: fd.points, message, diagnosis: null }, extra || {});
-      if (!read) return out("missing", 0, "No answer given.");
-      if (!read.ok) return out("unparseable", 0, `Could not read this answer: ${read.reason}`);
-      const s = read.value;
-      if (judgeField(fd, read)) return out("correct", fd.points, "Correct.");
-      const view = viewOf(q);
-      const studentCmp = (v) => (fd.onChange ? s - v.get(fd.base) : s);
-      const carried = view.formula(fd.expr);
-      const follows = view.sources(fd.nodeDeps).filter(([d]) => !accepted(view, d));
-      const yours = follows.map(([d, v]) => `${d} = ${fmt(v)}`).join(", ");
-      const gives = fd.onChange ? `a change ${q} − ${fd.base} = ${fmt(carried)}` : fmt(carried);
-      if (within(studentCmp(view), carried, fd.tol)) {
-        if (!follows.length) return out("correct", fd.points, "Correct for your own values (which are accepted).");
-        const points = pyRound(fd.points * P.carriedCredit, 6);
-        return out("carried", points, `Follows correctly from your ${yours} (error carried forward).`, { follows });
-      }
-      const diagnosis = diagnose(fd, studentCmp(view), studentCmp(keyView), view);
-      let message = "Incorrect.";
-      if (follows.length) {
-        message = `Incorrect, and it does not follow from your own values either: your ${yours} ${follows.length === 1 ? "gives" : "give"} ${gives}.`;
-      }
-      return out("incorrect", 0, message, { diagnosis, follows });
-    }
-    const fields = P.fields.map((fd) => field(fd, reads.get(fd.q)));
+    const ctx = new Context(answers, exact);
+    const fields = P.fields.map((fd) => field(fd, reads.get(fd.q), ctx));
     const score = pyRound(fields.reduce((a, f) => a + f.points, 0), 6);
     const maxScore = pyRound(P.fields.reduce((a, f) => a + f.points, 0), 6);
     return { fields, score, maxScore };
