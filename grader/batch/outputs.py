@@ -14,6 +14,7 @@ from typing import Callable
 
 from grader.batch import gradebooks
 from grader.batch.feedback import Publisher
+from grader.batch.inputs import shown_name
 from grader.batch.order import RowKey, resolve_resubmissions
 from grader.batch.summary import SummaryBuilder
 from grader.fileio import write_atomic
@@ -118,7 +119,7 @@ def write_outputs(
             "problems": [{"id": p, "title": problems[p][0], "max_score": problems[p][1]} for p in problem_ids],
             "points_possible": points_possible,
             "timestamp": stamp,
-            "input": os.path.basename(os.path.normpath(source.root)),
+            "input": shown_name(os.path.basename(os.path.normpath(source.root))),
             "input_kind": source.kind,
         },
         "counts": counts,
@@ -156,6 +157,7 @@ def write_outputs(
                 canvas.add(row)
                 moodle.add(row)
                 ags.add(row)
+        publisher.flush()
         gjson.commit()
         for w in (gcsv.out, canvas.out, moodle.out, ags.out):
             w.commit()

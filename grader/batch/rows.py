@@ -19,7 +19,7 @@ from grader.batch.inputs import Item, LmsIdentity
 from grader.errors import GraderError, LimitError
 from grader.submission.student import Student
 
-__all__ = ["WorkerState", "Task", "install", "init_worker", "graded_line", "grade_item"]
+__all__ = ["WorkerState", "Task", "install", "init_worker", "graded_line", "graded_chunk", "failed_line", "grade_item"]
 
 
 class WorkerState:
@@ -42,15 +42,55 @@ def install(state: WorkerState | None) -> WorkerState | None:
     return previous
 
 
+# A test hook, inert unless set (read once per worker, never in the parent): a worker kills itself (SIGKILL) when
+# it is given the file of this name, as a worker killed by the system would die; with ..._ONCE set to a path, only
+# the worker that manages to delete that file does (so a retry succeeds).
+KILL_ON_ENV, KILL_ONCE_ENV = "GRADER_TEST_KILL_WORKER_ON", "GRADER_TEST_KILL_WORKER_ONCE"
+_KILL_ON: str | None = None
+
+
+def _kill_hook(name: str) -> None:
+    once = os.environ.get(KILL_ONCE_ENV)
+    if once:
+        try:
+            os.unlink(once)
+        except OSError:
+            return
+    import signal
+
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A worker whose parent died (killed with SIGKILL: no clean-up ran) exits instead of waiting forever."""
+    import time
+
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
+
+
 def init_worker(config: dict) -> None:
-    """Pool initializer. With fork the parent's state (and its already solved problems) is inherited; otherwise
-    (spawn) a fresh one is built from ``config``."""
-    global _STATE
+    """Pool initializer, run in each worker. With fork the parent's state (and its already solved problems) is
+    inherited; otherwise (spawn) a fresh one is built from ``config``. The worker drops its copy of the run's lock
+    (``config["close_fds"]``: the lock is the parent's) and exits if the parent dies."""
+    global _STATE, _KILL_ON
+    import signal
+    import threading
+
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's handler unwinds the parent, not a worker
+    for fd in config.get("close_fds") or ():
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    threading.Thread(target=_exit_with_parent, args=(config["parent"],), daemon=True).start()
+    _KILL_ON = os.environ.get(KILL_ON_ENV) or None
     if _STATE is None:
         from grader.grade.pipeline import Grader
 
         _STATE = WorkerState(
-            grader=Grader(problem=config["problem"], reveal=config["reveal"]),
+            grader=Grader(**config["grader"]),
             root=config["root"],
             staging=config["staging"],
             manual=config.get("manual"),
@@ -84,8 +124,32 @@ _META = ("status", "student_key", "student_id", "file", "mtime", "problem", "pro
 def graded_line(task: Task) -> tuple[bytes, dict]:
     """Grade one file in a worker: its row as a JSON line for the spill file, and the few keys the parent sorts and
     counts by (so the parent neither encodes nor receives whole rows: that work stays parallel)."""
-    row = grade_item(task)
-    data = (json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+    if _KILL_ON is not None and task[1].name == _KILL_ON:
+        _kill_hook(task[1].name)
+    return _line(grade_item(task))
+
+
+def graded_chunk(tasks: list[Task]) -> list[tuple[bytes, dict]]:
+    """:func:`graded_line` of each task (what a worker is sent)."""
+    return [graded_line(t) for t in tasks]
+
+
+def failed_line(task: Task, reason: str) -> tuple[bytes, dict]:
+    """The row of a file that no worker could grade (each one grading it died), built by the parent without reading
+    the file: unusable, with ``reason``, and its error report staged like any other."""
+    index, item = task[0], task[1]
+    identity = item.identity()
+    row = _new_row(index, item, identity)
+    row.update(status="unusable", error=reason)
+    row.update(row_identity(identity, None, item.name))
+    row["feedback_stem"] = feedback_stem(identity, None, item.name)
+    _stage_reports(row, index, item.name, None)
+    return _line(row)
+
+
+def _line(row: dict) -> tuple[bytes, dict]:
+    # (every name in a row is printable UTF-8 already; "backslashreplace" only keeps a stray surrogate from failing)
+    data = (json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8", "backslashreplace")
     meta = {k: row[k] for k in _META}
     meta["attachment_id"] = (row.get("lms") or {}).get("attachment_id")
     meta["fields"] = [f[0] for f in row["fields"]]
@@ -96,7 +160,27 @@ def grade_item(task: Task) -> dict:
     """Grade one file; never raises. The returned row is small and JSON-ready."""
     index, item = task[0], task[1]
     identity = item.identity()
-    row: dict = {
+    row = _new_row(index, item, identity)
+    if item.skip:
+        row.update(error=item.skip, student_key=f"file:{item.name}", student_id=None, name=None, warnings=[])
+        return row
+    try:
+        return _grade_submission_file(task, identity, row)
+    except Exception as exc:  # a bug: say so, keep the batch going
+        row.update(
+            status="unusable",
+            error=f"internal error: {type(exc).__name__}: {exc} (a bug in backprop-grader, not in the file)",
+            score=None,
+            max_score=None,
+            fields=[],
+            flags=[],
+        )
+        row.update(row_identity(identity, None, item.name))
+        return row
+
+
+def _new_row(index: int, item: Item, identity: LmsIdentity | None) -> dict:
+    return {
         "i": index,
         "file": item.name,
         "status": "skipped",
@@ -114,22 +198,6 @@ def grade_item(task: Task) -> dict:
         "feedback": None,
         "feedback_error": None,
     }
-    if item.skip:
-        row.update(error=item.skip, student_key=f"file:{item.name}", student_id=None, name=None, warnings=[])
-        return row
-    try:
-        return _grade_submission_file(task, identity, row)
-    except Exception as exc:  # a bug: say so, keep the batch going
-        row.update(
-            status="unusable",
-            error=f"internal error: {type(exc).__name__}: {exc} (a bug in backprop-grader, not in the file)",
-            score=None,
-            max_score=None,
-            fields=[],
-            flags=[],
-        )
-        row.update(row_identity(identity, None, item.name))
-        return row
 
 
 def _grade_submission_file(task: Task, identity: LmsIdentity | None, row: dict) -> dict:
@@ -201,17 +269,24 @@ def _grade_submission_file(task: Task, identity: LmsIdentity | None, row: dict) 
         )
         row["warnings"] = row["warnings"] + list(result.warnings)
     row["feedback_stem"] = feedback_stem(identity, student, item.name)
-    if st.staging is not None:
-        try:
-            if result is not None:
-                from grader.report import render
-
-                md, html = render(result, "markdown"), render(result, "html")
-            else:
-                md, html = error_feedback_markdown(item.name, row), error_feedback_html(item.name, row)
-            stage(Path(st.staging) / staged_name(index, "md"), md)
-            stage(Path(st.staging) / staged_name(index, "html"), html)
-            row["feedback"] = True
-        except Exception as exc:  # the grade stands; the report is missing and the summary says so
-            row["feedback_error"] = f"{type(exc).__name__}: {exc}"
+    _stage_reports(row, index, item.name, result)
     return row
+
+
+def _stage_reports(row: dict, index: int, file: str, result) -> None:
+    """Render the row's feedback reports (the result's, or the error's) into the staging folder."""
+    staging = _STATE.staging
+    if staging is None:
+        return
+    try:
+        if result is not None:
+            from grader.report import render
+
+            md, html = render(result, "markdown"), render(result, "html")
+        else:
+            md, html = error_feedback_markdown(file, row), error_feedback_html(file, row)
+        stage(Path(staging) / staged_name(index, "md"), md)
+        stage(Path(staging) / staged_name(index, "html"), html)
+        row["feedback"] = True
+    except Exception as exc:  # the grade stands; the report is missing and the summary says so
+        row["feedback_error"] = f"{type(exc).__name__}: {exc}"
