@@ -1,6 +1,7 @@
 """The ``grade`` command. Thin: parse arguments, call the core, render, map errors to messages and exit codes.
 
-    grade SUBMISSION.yaml [more.yaml ...] [--format text|json|markdown|html] [--out FILE] [--problem P] [--reveal R]
+    grade SUBMISSION.yaml [more.yaml ...] [--format text|json|markdown|html] [--out FILE] [--problem P]
+          [--problems DIR] [--reveal R]
     grade solve PROBLEM [--format text|json|markdown]
     grade check PROBLEM
     grade <command> ...      batch, gradescope, gradescope-package, template, key, variants, schema
@@ -79,13 +80,17 @@ def cmd_grade(argv: list[str]) -> int:
     ap.add_argument("--format", choices=["text", "json", "markdown", "html"], default="text")
     ap.add_argument("--out", help="write the report to this file instead of standard output")
     ap.add_argument("--problem", help="grade against this problem (id or path) whatever the files say")
+    ap.add_argument("--problems", action="append", default=[], metavar="DIR",
+                    help="a folder of problems in which the ids the files name are looked up (before ./problems and "
+                    "the bundled problems); may be repeated")
     ap.add_argument("--reveal", choices=["always", "after_due", "never"], help="override the problem's reveal policy")
     args = ap.parse_args(argv)
 
     from grader.grade.pipeline import Grader
     from grader.report import render
+    from grader.spec.find import instructor_dirs
 
-    grader = Grader(problem=args.problem, reveal=args.reveal)
+    grader = Grader(problem=args.problem, reveal=args.reveal, problems_dirs=instructor_dirs(args.problems))
     outputs, objects, status = [], [], EXIT_OK
     for f in args.files:
         try:

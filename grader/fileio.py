@@ -1,10 +1,108 @@
-"""Writing files atomically: a crash leaves the previous file intact, never a half-written one."""
+"""Reading and writing files safely.
+
+``read_capped``: every file the grader reads goes through it. It opens the path without blocking (a FIFO never
+hangs), checks on the opened descriptor that it is a regular file (a FIFO, device, socket or folder is refused with
+a clear error), and reads at most ``limit + 1`` bytes (a 1 GB file is never read whole).
+``write_atomic``: a crash leaves the previous file intact, never a half-written one.
+"""
 
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
+
+from grader.errors import GraderError, LimitError
+
+__all__ = ["read_capped", "read_capped_text", "write_atomic", "DEFAULT_LIMIT"]
+
+DEFAULT_LIMIT = 1_048_576  # 1 MiB: what a problem, a submission, a roster or a scores sheet needs many times over
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    return "not a regular file"
+
+
+def read_capped(path: str | os.PathLike, limit: int = DEFAULT_LIMIT, what: str = "file", *,
+                follow_symlinks: bool = True, hint: str = "check that this is the right file") -> bytes:
+    """The bytes of the regular file at ``path``, at most ``limit`` of them. ``what`` names the file in messages
+    ("file", "the roster", "the manual scores"); ``hint`` is what a too-large file's message suggests.
+
+    Raises ``GraderError`` (exit 2) naming ``what`` and the path when the file cannot be opened, is not a regular
+    file (FIFO, device, socket, folder; with ``follow_symlinks=False`` also a symbolic link), and ``LimitError``
+    when it holds more than ``limit`` bytes. Never blocks on a FIFO, never reads more than ``limit + 1`` bytes.
+    """
+    try:
+        name = os.fsdecode(path)
+    except TypeError:
+        raise GraderError(f"cannot read {what}: {path!r} is not a path",
+                          hint="pass a file path as a string or os.PathLike") from None
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+    if not follow_symlinks:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(name, flags)
+    except OSError as e:
+        if not follow_symlinks and os.path.islink(name):
+            raise GraderError(f"cannot read {what}: it is a symbolic link, not read", file=name,
+                              hint="upload the file itself, not a link") from None
+        raise GraderError(f"cannot read {what}: {e.strerror or e}", file=name,
+                          hint="check that the path names an existing, readable file") from None
+    except ValueError as e:  # e.g. an embedded NUL in the path
+        raise GraderError(f"cannot read {what}: {e}", file=name, hint="check the path") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise GraderError(f"cannot read {what}: it is {_kind(st.st_mode)}, not a regular file", file=name,
+                              hint="give the path of an ordinary file")
+        if st.st_size > limit:
+            raise _too_large(st.st_size, limit, what, name, hint)
+        chunks, got = [], 0
+        while got <= limit:
+            try:
+                chunk = os.read(fd, min(1 << 20, limit + 1 - got))
+            except BlockingIOError:  # pragma: no cover - a regular file does not block
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+            got += len(chunk)
+        if got > limit:
+            raise _too_large(None, limit, what, name, hint)
+        return b"".join(chunks)
+    except OSError as e:
+        raise GraderError(f"cannot read {what}: {e.strerror or e}", file=name,
+                          hint="check that the path names an existing, readable file") from None
+    finally:
+        os.close(fd)
+
+
+def read_capped_text(path: str | os.PathLike, limit: int = DEFAULT_LIMIT, what: str = "file", *,
+                     encoding: str = "utf-8-sig") -> str:
+    """``read_capped`` decoded (by default UTF-8 with an optional byte-order mark); undecodable text is a
+    ``GraderError`` with the byte offset."""
+    data = read_capped(path, limit, what)
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as e:
+        raise GraderError(f"{what} is not valid UTF-8 text (byte offset {e.start})", file=os.fsdecode(path),
+                          hint="save it as UTF-8 (CSV UTF-8 in a spreadsheet program)") from None
+
+
+def _too_large(size: int | None, limit: int, what: str, name: str, hint: str) -> LimitError:
+    shown = f"{size:,} bytes" if size is not None else f"more than {limit:,} bytes"
+    return LimitError(f"{what} is too large: {shown} (the limit is {limit:,} bytes)", file=name, hint=hint)
 
 
 def _umask() -> int:

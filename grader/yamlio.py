@@ -19,6 +19,7 @@ file, the 1-based line when known, the path inside the document and a hint.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -91,6 +92,22 @@ class Document:
             if line is not None:
                 return line
         return None
+
+
+_SHORT_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,39}")
+_QUOTED = re.compile(r"'([^'\n]*)'|\"([^\"\n]*)\"")
+
+
+def _is_short_name(part: Any) -> bool:
+    return isinstance(part, str) and bool(_SHORT_NAME.fullmatch(part))
+
+
+def redact(message: str) -> str:
+    """``message`` with every quoted text that is not a short identifier replaced by a description."""
+    def one(m: re.Match) -> str:
+        inner = m.group(1) if m.group(1) is not None else m.group(2)
+        return m.group(0) if _is_short_name(inner) else f"(a text of {len(inner)} characters)"
+    return _QUOTED.sub(one, message)
 
 
 def format_path(path: tuple) -> str:
@@ -208,9 +225,10 @@ def _kind(node: Any) -> str:
 class _Builder:
     """Builds plain data from a composed node graph, recording lines and texts in the same walk."""
 
-    __slots__ = ("source", "max_nodes", "max_depth", "lines", "texts", "count")
+    __slots__ = ("source", "max_nodes", "max_depth", "lines", "texts", "count", "quote")
 
-    def __init__(self, source: str, max_nodes: int, max_depth: int) -> None:
+    def __init__(self, source: str, max_nodes: int, max_depth: int, quote: bool = True) -> None:
+        self.quote = quote
         self.source = source
         self.max_nodes = max_nodes
         self.max_depth = max_depth
@@ -221,6 +239,8 @@ class _Builder:
     # errors -------------------------------------------------------------------------------------------------
     def error(self, message: str, node: Any, path: tuple, hint: str, cls: type[GraderError] = GraderError):
         line = node.start_mark.line + 1 if node is not None and node.start_mark is not None else None
+        if not self.quote:
+            message, path = redact(message), tuple(p if _is_short_name(p) or isinstance(p, int) else "<key>" for p in path)
         return cls(message, file=self.source, line=line, path=format_path(path) or None, hint=hint)
 
     def too_many(self, node: Any, path: tuple) -> GraderError:
@@ -258,6 +278,7 @@ class _Builder:
             value = make(text)
         except (ValueError, ArithmeticError, KeyError, IndexError):
             shown = text if len(text) <= 60 else text[:57] + "..."
+            shown = shown if self.quote else "this value"
             raise self.error(
                 f"'{shown}' is not a valid {_TYPE_NAMES[tag]}", node, path, "write a plain number, or quote text"
             ) from None
@@ -493,10 +514,11 @@ def _syntax_hint(problem: str, context: str, char: str) -> str:
     return _SYNTAX_HINT
 
 
-def _yaml_error(e: Exception, text: str, source: str) -> GraderError:
+def _yaml_error(e: Exception, text: str, source: str, quote: bool = True) -> GraderError:
     if isinstance(e, yaml.MarkedYAMLError) and e.problem_mark is not None:
         mark = e.problem_mark
         problem = e.problem or "invalid YAML"
+        problem = problem if quote else redact(problem)
         if "nesting depth" in problem:  # newer libyaml stops at its own depth limit instead of overflowing
             return LimitError(
                 f"nesting deeper than the YAML parser supports ({problem})",
@@ -522,7 +544,7 @@ def _yaml_error(e: Exception, text: str, source: str) -> GraderError:
             line=_line_of_offset(text, index) if index >= 0 else None,
             hint="remove control characters; the file must be plain UTF-8 text",
         )
-    return GraderError(f"YAML syntax error: {e}", file=source, hint=_SYNTAX_HINT)
+    return GraderError(f"YAML syntax error: {e}" if quote else "YAML syntax error", file=source, hint=_SYNTAX_HINT)
 
 
 def _depth_bound(text: str) -> int:
@@ -565,21 +587,21 @@ def _check_depth_events(text: str, max_depth: int, source: str) -> None:
             depth -= 1
 
 
-def _build_document(text: str, source: str, max_nodes: int, max_depth: int) -> Document:
+def _build_document(text: str, source: str, max_nodes: int, max_depth: int, quote: bool = True) -> Document:
     try:
         if _depth_bound(text) > _SAFE_COMPOSE_DEPTH:
             _check_depth_events(text, max_depth, source)
         root = yaml.compose(text, Loader=_Loader)
         if root is None:
             return Document(None, source, {}, {})
-        builder = _Builder(source, max_nodes, max_depth)
+        builder = _Builder(source, max_nodes, max_depth, quote)
         builder.lines[()] = root.start_mark.line + 1
         data = builder.build(root, (), 0)
         return Document(data, source, builder.lines, builder.texts)
     except GraderError:
         raise
     except yaml.YAMLError as e:
-        raise _yaml_error(e, text, source) from None
+        raise _yaml_error(e, text, source, quote) from None
     except UnicodeError as e:
         index = getattr(e, "start", -1)
         raise GraderError(
@@ -607,8 +629,12 @@ def load_yaml_text(
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_nodes: int = DEFAULT_MAX_NODES,
     max_depth: int = DEFAULT_MAX_DEPTH,
+    quote: bool = True,
 ) -> Document:
-    """Read one YAML document from text (``bytes`` must be UTF-8). An empty document gives ``data`` None."""
+    """Read one YAML document from text (``bytes`` must be UTF-8). An empty document gives ``data`` None.
+
+    ``quote=False`` for a file that may be no YAML of ours at all (a problem spec named by someone else): the
+    messages then name keys only when they are short identifiers and never quote a value or any other text."""
     if isinstance(text, (bytes, bytearray, memoryview)):
         data = bytes(text)
         if len(data) > max_bytes:
@@ -623,7 +649,7 @@ def load_yaml_text(
         raise GraderError(
             f"expected YAML text, got {type(text).__name__}", file=source, hint="pass the file's text or bytes"
         )
-    return _build_document(text, source, max_nodes, max_depth)
+    return _build_document(text, source, max_nodes, max_depth, quote)
 
 
 def load_yaml_file(
@@ -632,30 +658,14 @@ def load_yaml_file(
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_nodes: int = DEFAULT_MAX_NODES,
     max_depth: int = DEFAULT_MAX_DEPTH,
+    quote: bool = True,
 ) -> Document:
-    """Read one YAML document from a file; ``Document.source`` is the path as given."""
-    try:
-        source = os.fsdecode(path)
-    except TypeError:
-        raise GraderError(
-            f"cannot read file: {path!r} is not a path", hint="pass a file path as a string or os.PathLike"
-        ) from None
-    try:
-        with open(source, "rb") as f:
-            data = f.read(max_bytes + 1)
-            if len(data) > max_bytes:
-                try:
-                    size: int | None = os.fstat(f.fileno()).st_size or None
-                except OSError:  # pragma: no cover
-                    size = None
-                raise _size_error(size if size and size > max_bytes else None, max_bytes, source)
-    except OSError as e:
-        reason = e.strerror or str(e)
-        raise GraderError(
-            f"cannot read file: {reason}",
-            file=source,
-            hint="check that the path names an existing, readable file",
-        ) from None
-    except ValueError as e:  # e.g. an embedded NUL in the path
-        raise GraderError(f"cannot read file: {e}", file=source, hint="check the path") from None
-    return load_yaml_text(data, source=source, max_bytes=max_bytes, max_nodes=max_nodes, max_depth=max_depth)
+    """Read one YAML document from a file; ``Document.source`` is the path as given. ``quote`` as for
+    :func:`load_yaml_text`."""
+    from grader.fileio import read_capped
+
+    data = read_capped(path, max_bytes, "file",
+                       hint="remove what does not belong in it; answers and problem specs are a few kilobytes")
+    source = os.fsdecode(path)
+    return load_yaml_text(data, source=source, max_bytes=max_bytes, max_nodes=max_nodes, max_depth=max_depth,
+                          quote=quote)

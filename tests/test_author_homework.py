@@ -123,7 +123,7 @@ def _key_values(hw) -> dict[str, str]:
 
 
 def test_template_unfilled_is_all_missing_and_filled_with_the_key_is_full_marks(hw, tmp_path: Path):
-    text = set_template(hw, student_id="1", problem_ref=str(SET))
+    text = set_template(hw, student_id="1", problem_ref="seed_homework")
     sub = tmp_path / "blank.yaml"
     sub.write_text(text)
     r = Grader().grade_file(sub)
@@ -136,9 +136,9 @@ def test_template_unfilled_is_all_missing_and_filled_with_the_key_is_full_marks(
 
 
 def test_nested_and_dotted_answers_are_the_same(tmp_path: Path):
-    dotted = f"problem: {SET}\nanswers:\n  ex6.z1: -7.65\n  ex6.h1: {{value: 0.000475818, using: {{z1: -7.65}}}}\n" \
+    dotted = "problem: seed_homework\n" f"answers:\n  ex6.z1: -7.65\n  ex6.h1: {{value: 0.000475818, using: {{z1: -7.65}}}}\n" \
              "  ex2_loss.E_mse: 0.075\n"
-    nested = f"problem: {SET}\nanswers:\n  ex6:\n    z1: -7.65\n    h1: {{value: 0.000475818, using: {{z1: -7.65}}}}\n" \
+    nested = "problem: seed_homework\n" f"answers:\n  ex6:\n    z1: -7.65\n    h1: {{value: 0.000475818, using: {{z1: -7.65}}}}\n" \
              "  ex2_loss: {E_mse: 0.075}\n"
     results = []
     for name, text in (("d.yaml", dotted), ("n.yaml", nested)):
@@ -163,7 +163,7 @@ def test_nested_and_dotted_answers_are_the_same(tmp_path: Path):
 ])
 def test_survivors_as_names_or_mask(tmp_path: Path, answer: str, verdict: str):
     sub = tmp_path / "s.yaml"
-    sub.write_text(f"problem: {SET}\nanswers:\n  ex5_prune.survivors: {answer}\n")
+    sub.write_text("problem: seed_homework\n" f"answers:\n  ex5_prune.survivors: {answer}\n")
     assert Grader().grade_file(sub).field("ex5_prune.survivors").verdict == verdict
 
 
@@ -175,7 +175,7 @@ def test_survivors_as_names_or_mask(tmp_path: Path, answer: str, verdict: str):
 ])
 def test_unknown_names_are_located_errors(tmp_path: Path, answers: str, message: str):
     sub = tmp_path / "s.yaml"
-    sub.write_text(f"problem: {SET}\nanswers:\n  {answers}\n")
+    sub.write_text("problem: seed_homework\n" f"answers:\n  {answers}\n")
     with pytest.raises(SubmissionError, match=message) as err:
         Grader().grade_file(sub)
     assert err.value.line == 3
@@ -273,8 +273,8 @@ def test_an_inline_backprop_spec(tmp_path: Path):
     hw = load_set_if_any(p)
     assert hw.question("bp").points == 12 and hw.question("bp").problem.id == "exercise6"
     sub = tmp_path / "a.yaml"
-    sub.write_text(f"problem: {p}\nanswers: {{bp.z1: -7.65, bp.delta_o1: -0.0568718}}\n")
-    r = Grader().grade_file(sub)
+    sub.write_text("problem: s\nanswers: {bp.z1: -7.65, bp.delta_o1: -0.0568718}\n")
+    r = Grader(problems_dirs=[tmp_path]).grade_file(sub)
     assert r.field("bp.z1").verdict == r.field("bp.delta_o1").verdict == "correct"
     assert r.max_score == 12 and r.score == pytest.approx(12 * 3 / 24)
     assert load_yaml_text(set_template(hw)).data["answers"].keys() >= {"bp.z1", "bp.w8_new"}

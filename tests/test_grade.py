@@ -118,7 +118,7 @@ def test_a_replaced_given_value_is_flagged_and_earns_no_carried_credit(classic):
 def test_json_shape(classic):
     r = submit(classic, "  h1: 0.59327\n  o1: '1/(1+exp(-1.105906))'\n")
     d = json.loads(json.dumps(r.to_dict()))
-    assert set(d) == {"problem", "student", "score", "max_score", "fields", "flags"}
+    assert set(d) == {"problem", "student", "score", "max_score", "fields", "flags", "warnings"}
     assert set(d["fields"]["h1"]) == {"verdict", "given", "expected", "points", "max_points", "message", "diagnosis"}
     assert d["fields"]["h1"]["verdict"] == "correct" and isinstance(d["fields"]["h1"]["given"], float)
     assert d["fields"]["o1"]["verdict"] == "correct"

@@ -83,3 +83,31 @@ def test_an_unwritable_cache_is_no_error(tmp_path, problem, monkeypatch):
     blocker.write_text("x")
     monkeypatch.setenv(plancache.ENV, str(blocker / "cache"))  # a folder under a file cannot be made
     assert json.loads(grade_json(problem))["max_score"] == 24
+
+
+@pytest.mark.parametrize("payload", [("plan",), ("plan", 1, 2, 3, 4), ("plan", None, {}, frozenset(), None, 5), "plan",
+                                     ("other", 1, 2, 3, 4)])
+def test_a_malformed_entry_is_dropped_and_recomputed(cache, problem, payload, capsys):
+    """Issue 10: a well-pickled entry of the wrong shape was an internal error (exit 1); now it is recomputed."""
+    import pickle
+
+    from grader.cli import main
+
+    first = grade_json(problem)
+    (entry,) = cache.glob("plan-*.pickle")
+    entry.write_bytes(pickle.dumps(payload))
+    os.chmod(entry, 0o600)
+    sub = ROOT / "submissions_examples" / "exercise6_seed.yaml"
+    assert main([str(sub), "--problem", str(problem), "--format", "json"]) == 0
+    assert "internal" not in capsys.readouterr().err
+    assert grade_json(problem) == first
+    (again,) = cache.glob("plan-*.pickle")
+    assert plancache.load(problem.read_bytes()) is not None  # the recomputed plan replaced the malformed entry
+
+
+def test_a_fifo_in_the_cache_is_not_waited_for(cache, problem):
+    first = grade_json(problem)
+    (entry,) = cache.glob("plan-*.pickle")
+    entry.unlink()
+    os.mkfifo(entry, 0o600)
+    assert grade_json(problem) == first

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.errors import SpecError
+from grader.errors import SubmissionError, SpecError
 from grader.spec.load import BUNDLED_PROBLEMS, find_problem, load_problem, problem_from_document
 from grader.spec.names import quantity_names
 from grader.spec.problem import Network, Neuron, Problem, Tolerance
@@ -448,34 +448,69 @@ def test_compact_form_checks() -> None:
 
 
 def test_find_problem_resolution_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An instructor's reference: an existing path wins, then near the instructor's own file (a homework set),
+    then --problems DIR, ./problems, the bundled problems."""
     course = tmp_path / "course"
-    subs = course / "subs"
-    (subs / "problems").mkdir(parents=True)
+    sets = course / "sets"
+    (sets / "problems").mkdir(parents=True)
     (course / "problems").mkdir()
-    sub = subs / "alice.yaml"
-    sub.write_text("x: 1\n")
-    for f in (subs / "p.yaml", subs / "problems" / "p.yaml", course / "problems" / "p.yaml",
-              course / "problems" / "q.yaml", subs / "problems" / "r.yaml"):
+    given = tmp_path / "given"
+    given.mkdir()
+    hw = sets / "hw.yaml"
+    hw.write_text("x: 1\n")
+    for f in (sets / "p.yaml", sets / "problems" / "p.yaml", course / "problems" / "p.yaml",
+              course / "problems" / "q.yaml", sets / "problems" / "r.yaml", given / "g.yaml"):
         f.write_text("id: x\n")
     monkeypatch.chdir(tmp_path)
-    assert find_problem(str(sub)) == sub  # an existing path wins
-    assert find_problem("p", str(sub)) == subs / "p.yaml"  # near a file: its directory first
-    (subs / "p.yaml").unlink()
-    assert find_problem("p", str(subs)) == subs / "problems" / "p.yaml"
-    assert find_problem("r.yaml", str(sub)) == subs / "problems" / "r.yaml"
-    assert find_problem("q", str(sub)) == course / "problems" / "q.yaml"
+    assert find_problem(str(hw)) == hw  # an existing path wins
+    assert find_problem("p", str(hw)) == sets / "p.yaml"  # near a file: its directory first
+    (sets / "p.yaml").unlink()
+    assert find_problem("p", str(sets)) == sets / "problems" / "p.yaml"
+    assert find_problem("r.yaml", str(hw)) == sets / "problems" / "r.yaml"
+    assert find_problem("q", str(hw)) == course / "problems" / "q.yaml"
+    assert find_problem("g", problems_dirs=[given]) == given / "g.yaml"
     (tmp_path / "problems").mkdir()
     (tmp_path / "problems" / "exercise6.yaml").write_text("id: exercise6\n")
-    assert find_problem("exercise6", str(sub)) == Path("problems") / "exercise6.yaml"  # ./problems
+    assert find_problem("exercise6", str(hw)) == Path("problems") / "exercise6.yaml"  # ./problems
+    (given / "exercise6.yaml").write_text("id: exercise6\n")
+    assert find_problem("exercise6", problems_dirs=[given]) == given / "exercise6.yaml"  # --problems DIR first
+    (given / "exercise6.yaml").unlink()
     (tmp_path / "problems" / "exercise6.yaml").unlink()
-    assert find_problem("exercise6", str(sub)) == BUNDLED_PROBLEMS / "exercise6.yaml"  # the bundled problems
+    assert find_problem("exercise6", str(hw)) == BUNDLED_PROBLEMS / "exercise6.yaml"  # the bundled problems
     assert BUNDLED_PROBLEMS == REPO / "problems"
     with pytest.raises(SpecError) as info:
-        find_problem("nope", str(sub))
+        find_problem("nope", str(hw), problems_dirs=[given])
     assert "nope" in info.value.message
-    for place in (subs / "nope.yaml", subs / "problems" / "nope.yaml", course / "problems" / "nope.yaml",
-                  Path("problems") / "nope.yaml", BUNDLED_PROBLEMS / "nope.yaml"):
+    for place in (sets / "nope.yaml", sets / "problems" / "nope.yaml", course / "problems" / "nope.yaml",
+                  given / "nope.yaml", Path("problems") / "nope.yaml", BUNDLED_PROBLEMS / "nope.yaml"):
         assert str(place) in info.value.hint
+
+
+def test_a_claim_is_an_id_looked_up_only_in_instructor_places(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A submission's `problem:` never opens a path and never looks beside the submission."""
+    subs = tmp_path / "subs"
+    (subs / "problems").mkdir(parents=True)
+    given = tmp_path / "given"
+    given.mkdir()
+    for f in (subs / "mine.yaml", subs / "problems" / "mine.yaml", tmp_path / "mine.yaml", given / "theirs.yaml"):
+        f.write_text("id: x\n")
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")  # the instructor's working folder, not the submissions'
+    for ref in ("/etc/shadow", "../secret/config.yaml", str(subs / "mine.yaml"), "./mine", "problems/mine",
+                "..", ".hidden", "a\\b", "mine/../mine", "x" * 200, ""):
+        with pytest.raises(SubmissionError, match="must be a problem id") as info:
+            find_problem(ref, problems_dirs=[given], claim=True)
+        assert info.value.path == "problem"
+    with pytest.raises(SubmissionError, match="no problem 'mine' found"):
+        find_problem("mine", problems_dirs=[given], claim=True)  # not beside the submission, not in its problems/
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "problems").mkdir()
+    (tmp_path / "problems" / "mine.yaml").write_text("id: x\n")
+    assert find_problem("mine", claim=True) == Path("problems") / "mine.yaml"  # ./problems of the working folder
+    assert find_problem("theirs.yaml", problems_dirs=[given], claim=True) == given / "theirs.yaml"
+    assert find_problem("exercise6", claim=True) == BUNDLED_PROBLEMS / "exercise6.yaml"
+    with pytest.raises(ValueError):
+        find_problem("mine", str(subs), claim=True)
 
 
 def test_the_readme_states_the_compact_naming_the_code_uses():

@@ -28,17 +28,17 @@ def points_label(points: float) -> str:
 
 
 def submission_ref(ref: str, problem_id: str) -> str:
-    """What a submission's ``problem:`` should say for the problem the author named ``ref``: ``ref`` itself when it
-    is an id (``exercise6``, ``seed_homework``); for a file path, its path under a ``problems`` folder without
-    the extension (what ``find_problem`` resolves from any submission folder), else the problem's id."""
+    """What a submission's ``problem:`` should say for the problem the author named ``ref``: a plain id
+    (``exercise6``, ``seed_homework``), since a submission may only claim an id (``grader.spec.find``): ``ref``
+    itself when it is one; for a file path, its name without the extension when that is an id (what
+    ``--problems DIR`` finds), else the problem's id."""
+    from grader.spec.find import is_problem_id
+
     path = Path(ref)
     if not path.is_file():
         return ref.removesuffix(".yaml").removesuffix(".yml")
-    parts = path.resolve().parts
-    if "problems" in parts:
-        i = len(parts) - 1 - parts[::-1].index("problems")
-        return "/".join(parts[i + 1:]).removesuffix(".yaml").removesuffix(".yml")
-    return problem_id
+    stem = path.name.removesuffix(".yaml").removesuffix(".yml")
+    return stem if is_problem_id(stem) else problem_id
 
 
 def load_problem_ref(ref: str, student: str | None = None) -> Problem:

@@ -42,14 +42,16 @@ def _column(header: list[str], wanted: tuple[str, ...]) -> int | None:
     return None
 
 
+ROSTER_LIMIT = 16 * 1024 * 1024  # a class list of a hundred thousand students fits many times over
+
+
 def read_roster(path: str | Path) -> list[RosterEntry]:
     """A class list: CSV with columns ``id,name`` (also Canvas ``Student,ID`` and Moodle ``Identifier``/``Email
     address``, ``Full name`` or ``First name`` + ``Last name``/``Surname``). Canvas's ``Points Possible`` row and
     blank ids are skipped; a repeated id is an error."""
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise GraderError(f"cannot read the roster: {exc.strerror}", file=str(path)) from None
+    from grader.fileio import read_capped_text
+
+    text = read_capped_text(path, ROSTER_LIMIT, "the roster")
     rows = list(csv.reader(io.StringIO(text)))
     if not rows:
         raise GraderError("the roster is empty", file=str(path), hint="a header row id,name then one row per student")

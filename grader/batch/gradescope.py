@@ -15,23 +15,27 @@ import argparse
 import dataclasses
 import json
 import os
+import stat
 import sys
+import unicodedata
 from pathlib import Path
 
 from grader.errors import GraderError, SpecError
-from grader.fileio import write_atomic
+from grader.fileio import read_capped, write_atomic
 from grader.grade.result import GradeResult
 from grader.submission.student import Student
+from grader.yamlio import DEFAULT_MAX_BYTES, load_yaml_text
 
 __all__ = ["main", "run_gradescope", "results_from_result", "find_submission"]
 
 _SUFFIXES = (".yaml", ".yml")
+_METADATA_LIMIT = 4 * 1024 * 1024
 
 
 def _metadata(root: Path) -> dict:
     try:
-        data = json.loads((root / "submission_metadata.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(read_capped(root / "submission_metadata.json", _METADATA_LIMIT, "the metadata").decode("utf-8"))
+    except (GraderError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
 
@@ -47,7 +51,9 @@ def _metadata_student(meta: dict) -> Student | None:
 
 
 def find_submission(folder: Path) -> Path:
-    """The one YAML file of the submission (searched recursively; hidden files and macOS metadata ignored)."""
+    """The one YAML file of the submission (searched recursively; hidden files and macOS metadata ignored; linked
+    folders are not entered). A symbolic link, FIFO or device among them is refused, never followed or read:
+    only regular files under the submission folder are read."""
     if not folder.is_dir():
         raise GraderError(
             "no submission folder", file=str(folder), hint="upload your answers as one .yaml file"
@@ -63,13 +69,33 @@ def find_submission(folder: Path) -> Path:
             "your submission has no .yaml file",
             hint="upload your answers file (e.g. answers.yaml), written as `problem:`, `student:`, `answers:`",
         )
+    odd = [p for p in found if not _regular(p)]
+    if odd:
+        shown = odd[0].relative_to(folder).as_posix()
+        raise GraderError(
+            f"{_printable(shown)} is not an ordinary file (a link, a pipe or a device): it is not read",
+            hint="upload your answers file itself",
+        )
     if len(found) > 1:
-        listed = ", ".join(p.relative_to(folder).as_posix() for p in found)
+        listed = ", ".join(_printable(p.relative_to(folder).as_posix()) for p in found)
         raise GraderError(
             f"your submission has {len(found)} .yaml files ({listed}); which one holds your answers is unclear",
             hint="submit exactly one .yaml file",
         )
     return found[0]
+
+
+def _regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(path.lstat().st_mode)
+    except OSError:
+        return False
+
+
+def _printable(name: str) -> str:
+    """A file name safe to show: control and bidi characters escaped, at most 80 characters."""
+    out = "".join(c if c.isprintable() and not unicodedata.category(c) == "Cf" else f"\\u{ord(c):04x}" for c in name)
+    return out if len(out) <= 80 else out[:77] + "..."
 
 
 def _test_output(f) -> str:
@@ -116,7 +142,8 @@ def _unusable(message: str, *, student_fault: bool = True) -> dict:
     }
 
 
-def run_gradescope(root: Path, *, problem: str | None = None, reveal: str | None = None) -> dict:
+def run_gradescope(root: Path, *, problem: str | None = None, reveal: str | None = None,
+                   problems_dirs: tuple[Path, ...] | list[Path] = ()) -> dict:
     """The results.json content for the submission under ``root``. Unusable input gives score 0 and the reason."""
     from grader.grade.pipeline import Grader
 
@@ -128,11 +155,11 @@ def run_gradescope(root: Path, *, problem: str | None = None, reveal: str | None
     path: Path | None = None
     try:
         path = find_submission(sub_dir)
-        result = Grader(problem=ref, reveal=reveal).grade_file(path)
-    except SpecError as exc:
-        if ref is None:  # the problem named in the student's own file
-            return _unusable(str(exc))
-        # the instructor's problem, not the student's file
+        data = read_capped(path, DEFAULT_MAX_BYTES, "your file", follow_symlinks=False,
+                           hint="answers are a few kilobytes; remove what does not belong in the file")
+        doc = load_yaml_text(data, source=str(path))
+        result = Grader(problem=ref, reveal=reveal, problems_dirs=problems_dirs).grade_document(doc)
+    except SpecError as exc:  # a problem is only ever the instructor's (docs/trust.md), never the student's file
         return _unusable(f"The autograder's problem is unusable: {exc}. This is not your fault; please tell your "
                          "instructor.", student_fault=False)
     except GraderError as exc:
@@ -150,13 +177,22 @@ def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(prog="grade gradescope", description="Gradescope autograder entry point.")
     ap.add_argument("--root", default="/autograder", help="the autograder folder (default /autograder)")
     ap.add_argument("--problem", help="the problem (id or path); default <root>/source/problem.yaml")
+    ap.add_argument("--problems", action="append", default=[], metavar="DIR",
+                    help="a folder of problems in which the id a submission names is looked up; may be repeated")
     ap.add_argument("--reveal", choices=["always", "after_due", "never"],
                     help="override the problem's policy on showing expected values")
     args = ap.parse_args(argv)
     root = Path(args.root)
     status = 0
     try:
-        results = run_gradescope(root, problem=args.problem, reveal=args.reveal)
+        from grader.spec.find import instructor_dirs
+
+        results = run_gradescope(root, problem=args.problem, reveal=args.reveal,
+                                 problems_dirs=instructor_dirs(args.problems))
+    except GraderError as exc:  # the autograder's own setup (e.g. --problems) is unusable
+        results = _unusable(f"The autograder is set up wrongly: {exc}. This is not your fault; please tell your "
+                            "instructor.", student_fault=False)
+        status = 2
     except Exception as exc:  # never crash: Gradescope shows results.json, so say what happened there
         results = _unusable(
             f"The autograder itself failed (internal error: {type(exc).__name__}: {exc}). This is not your fault; "

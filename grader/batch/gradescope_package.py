@@ -23,7 +23,8 @@ import zipfile
 from pathlib import Path
 
 from grader.errors import GraderError
-from grader.fileio import write_atomic
+from grader.fileio import read_capped, write_atomic
+from grader.yamlio import DEFAULT_MAX_BYTES
 
 __all__ = ["main", "build_package", "SETUP_SH", "RUN_AUTOGRADER"]
 
@@ -110,7 +111,7 @@ def build_package(problem: str) -> bytes:
     entries: list[tuple[str, bytes, int]] = [
         ("setup.sh", SETUP_SH.encode(), 0o755),
         ("run_autograder", RUN_AUTOGRADER.encode(), 0o755),
-        ("problem.yaml", Path(path).read_bytes(), 0o644),
+        ("problem.yaml", read_capped(path, DEFAULT_MAX_BYTES, "file"), 0o644),
     ]
     entries += [(name, data, 0o644) for name, data in _package_files(_source_root())]
     entries.sort(key=lambda e: e[0])

@@ -21,14 +21,14 @@ from grader.grade.result import GradeResult
 # --- manual scores -----------------------------------------------------------------------------------------------------
 
 MANUAL_COLUMNS = ("student_id", "question", "points")
+MANUAL_LIMIT = 16 * 1024 * 1024  # scores and comments for a large class, many times over
 
 
 def read_manual_scores(path: str | Path) -> list[dict[str, str]]:
     """An instructor's CSV of scores given by hand: columns ``student_id,question,points[,comment]``."""
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise GraderError(f"cannot read the manual scores: {exc.strerror}", file=str(path)) from None
+    from grader.fileio import read_capped_text
+
+    text = read_capped_text(path, MANUAL_LIMIT, "the manual scores")
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip().lower() for h in reader.fieldnames or []]
     missing = [c for c in MANUAL_COLUMNS if c not in header]

@@ -5,25 +5,84 @@
 
 from __future__ import annotations
 
+import dataclasses
+import os
 from pathlib import Path
+from typing import Sequence
 
 from grader.errors import GraderError, SubmissionError
+from grader.fileio import read_capped
 from grader.grade.engine import Plan, grade, make_plan
 from grader.grade.prepare import RevealOverride, check_names, reveal_now, without_blanks
 from grader.grade.views import Compiled
 from grader.grade.result import GradeResult
 from grader.spec.find import find_problem
 from grader.submission.load import Submission, read_submission_file, submission_from_document
-from grader.yamlio import Document
+from grader.yamlio import DEFAULT_MAX_BYTES, Document
+
 
 class Grader:
-    def __init__(self, *, problem: str | None = None, reveal: RevealOverride = None) -> None:
+    """Grades submissions, solving each problem once.
+
+    Who decides the key (``docs/trust.md``): ``problem`` is the instructor's problem (a path or an id), and
+    ``problems_dirs`` the instructor's folders of problems. A submission's own ``problem:`` is only a claim: an id
+    looked up in ``problems_dirs``, ``./problems`` and the bundled problems (never a path, never beside the
+    submission); when ``problem`` is given, the submission is graded against it whatever it claims, and a claim
+    that differs is a warning on the result.
+    """
+
+    def __init__(self, *, problem: str | None = None, reveal: RevealOverride = None,
+                 problems_dirs: Sequence[str | os.PathLike] = ()) -> None:
         self.problem_override = problem
         self.reveal = reveal
+        self.problems_dirs = tuple(problems_dirs)
         self._plans: dict[Path, Plan] = {}
         self._variant_plans: dict[tuple[Path, str], Plan] = {}  # randomized problems: per (file, student id)
         self._sets: dict[Path, object] = {}  # homework-set files (grader.solve.homework), None for a problem
-        self._found: dict[tuple[str, str | None], Path] = {}  # (problem ref, submission folder) -> problem file
+        self._found: dict[str, Path] = {}  # problem reference -> problem file
+        self._override_path: Path | None = None
+
+    def instructor_problem(self) -> Path | None:
+        """The file of the instructor's ``problem`` (found once), or None when none was given."""
+        if self.problem_override is None:
+            return None
+        if self._override_path is None:
+            self._override_path = find_problem(self.problem_override, problems_dirs=self.problems_dirs)
+        return self._override_path
+
+    def problem_for(self, claim: object, *, file: str | None = None, line: int | None = None) -> tuple[Path, tuple[str, ...]]:
+        """(the problem file to grade against, warnings) for a submission whose ``problem:`` says ``claim``.
+
+        With an instructor's problem, that one, and a warning when ``claim`` names another; else the claim looked
+        up as an id (``find_problem(..., claim=True)``): a ``SubmissionError`` located at ``file``/``line`` when
+        it is a path or names no problem."""
+        override = self.instructor_problem()
+        if override is not None:
+            return override, self._claim_warnings(claim, override)
+        ref = claim.strip() if isinstance(claim, str) else ""
+        path = self._found.get(ref)
+        if path is None:
+            try:
+                path = find_problem(ref, problems_dirs=self.problems_dirs, claim=True)
+            except SubmissionError as exc:
+                exc.file, exc.line = exc.file or file, exc.line if exc.line is not None else line
+                raise
+            self._found[ref] = path
+        return path, ()
+
+    def _claim_warnings(self, claim: object, override: Path) -> tuple[str, ...]:
+        if not isinstance(claim, str) or not claim.strip():
+            return ()
+        ref = claim.strip()
+        names = {override.stem, str(self.problem_override).removesuffix(".yaml").removesuffix(".yml")}
+        hw = self.set_at(override)
+        names.add(hw.id if hw is not None else self.plan_at(override).problem.id)
+        if ref.removesuffix(".yaml").removesuffix(".yml") in names:
+            return ()
+        shown = ref.encode("ascii", "backslashreplace").decode("ascii")
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        return (f"the file says `problem: {shown}`, but this assignment is {min(names - {''}, key=len)}: "
+                "graded against the assignment's problem",)
 
     def plan_at(self, path: Path, student: str | None = None) -> Plan:
         """The plan of the problem file at ``path``, solved on first use; for a randomized problem and a
@@ -71,32 +130,12 @@ class Grader:
             return result
         return self.grade_submission(sub)
 
-    def _find(self, ref: str, near: str | None) -> Path:
-        """``find_problem``, remembered per (ref, folder): a batch's files mostly share both."""
-        folder = str(Path(near).parent) if near else None
-        path = self._found.get((ref, folder))
-        if path is None or (near is not None and path.name == Path(near).name):
-            path = find_problem(ref, near)  # (never the submission itself: not remembered when that could matter)
-            if near is None or path.name != Path(near).name:
-                self._found[(ref, folder)] = path
-        return path
-
     def grade_submission(self, sub: Submission) -> GradeResult:
-        near = sub.source if sub.source and not sub.source.startswith("<") else None
-        ref = self.problem_override or sub.problem
-        try:
-            path = self._find(ref, near)
-        except GraderError as exc:
-            if self.problem_override:
-                raise
-            raise SubmissionError(
-                exc.message, file=sub.source, line=sub.document.line_of(("problem",)), path="problem",
-                hint=exc.hint or "name a problem id from problems/ or a path to a problem file",
-            ) from None
+        path, notes = self.problem_for(sub.problem, file=sub.source, line=sub.document.line_of(("problem",)))
         if self.set_at(path) is not None:
             from grader.grade.setgrade import grade_set_document
 
-            return grade_set_document(self, self.set_at(path), sub.document)
+            return _noted(grade_set_document(self, self.set_at(path), sub.document), notes)
         plan = self.plan_at(path)
         if plan.problem.randomize is not None:
             if not sub.student.id:
@@ -107,35 +146,43 @@ class Grader:
                 )
             plan = self.plan_at(path, sub.student.id)
         check_names(plan, sub)
-        return grade(plan, without_blanks(sub), reveal=reveal_now(plan.problem, self.reveal))
+        return _noted(grade(plan, without_blanks(sub), reveal=reveal_now(plan.problem, self.reveal)), notes)
+
+
+def _noted(result: GradeResult, notes: tuple[str, ...]) -> GradeResult:
+    return dataclasses.replace(result, warnings=tuple(notes) + result.warnings) if notes else result
 
 
 def _solved_plan(path: Path) -> Plan:
     """The grading plan of the problem file at ``path``: from the disk cache (``grader.grade.plancache``) when this
-    file was solved before by this grader, else validated, solved and cached."""
+    file was solved before by this grader, else validated, solved and cached. The file is read once, capped."""
     from grader.grade import plancache
 
-    try:
-        raw = path.read_bytes()
-    except OSError:
-        raw = None
-    cached = plancache.load(raw) if raw is not None else None
+    raw = read_problem_bytes(path)
+    cached = plancache.load(raw)
     if cached is not None:
         _, key, fields, known, sketch = cached
         return Plan(key=key, compiled=Compiled(key), fields=fields, known=known, sketch=sketch)
     from grader.solve.solver import solve
-    from grader.spec.load import load_problem
+    from grader.spec.load import problem_from_bytes
 
-    plan = make_plan(solve(load_problem(path)))
-    if raw is not None:
-        plancache.store(raw, (plan.key, plan.fields, plan.known, plan.sketch))
+    plan = make_plan(solve(problem_from_bytes(raw, source=str(path))))
+    plancache.store(raw, (plan.key, plan.fields, plan.known, plan.sketch))
     return plan
 
 
+def read_problem_bytes(path: Path) -> bytes:
+    """The problem file's bytes: a regular file, at most the YAML reader's limit (``grader.fileio.read_capped``)."""
+    return read_capped(path, DEFAULT_MAX_BYTES, "file",
+                       hint="a problem spec is a few kilobytes; check that this is the right file")
+
+
 def _has_top_level_key(path: Path, key: str) -> bool:
-    """Does the YAML file at ``path`` have ``key:`` at the start of a line (a top-level key)? Read as text."""
+    """Does the YAML file at ``path`` have ``key:`` at the start of a line (a top-level key)? Read as bytes."""
     try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            return any(line.startswith(key + ":") for line in f)
-    except OSError:
-        return False
+        raw = read_problem_bytes(path)
+    except GraderError:
+        return False  # the problem loader reports it
+    needle = key.encode() + b":"
+    return raw.startswith(needle) or b"\n" + needle in raw
+

@@ -25,9 +25,11 @@ import stat
 from pathlib import Path
 
 import grader
+from grader.fileio import read_capped
 
 ENV = "BACKPROP_GRADER_CACHE"
 FORMAT = 1  # bump when the pickled payload changes shape
+MAX_ENTRY_BYTES = 64 * 1024 * 1024  # a solved plan is kilobytes to a few megabytes
 
 
 def cache_dir() -> Path | None:
@@ -78,11 +80,29 @@ def load(problem_bytes: bytes) -> tuple | None:
     if path is None or not _safe_to_read(path):
         return None
     try:
-        with open(path, "rb") as f:
-            payload = pickle.load(f)
-    except Exception:  # corrupt, truncated or from an incompatible build: recompute
+        payload = pickle.loads(read_capped(path, MAX_ENTRY_BYTES, "cache entry", follow_symlinks=False))
+    except Exception:  # unreadable, too large, corrupt, truncated or from an incompatible build: recompute
         return None
-    return payload if isinstance(payload, tuple) and payload[:1] == ("plan",) else None
+    if _well_formed(payload):
+        return payload
+    try:
+        path.unlink()  # malformed: dropped, and recomputed by the caller
+    except OSError:
+        pass
+    return None
+
+
+def _well_formed(payload: object) -> bool:
+    """``("plan", key, fields, known, sketch)`` with the types a ``grader.grade.engine.Plan`` needs."""
+    from grader.grade.result import NetworkSketch
+    from grader.solve.solver import AnswerKey
+
+    if not (isinstance(payload, tuple) and len(payload) == 5 and payload[0] == "plan"):
+        return False
+    _, key, fields, known, sketch = payload
+    return (isinstance(key, AnswerKey) and isinstance(fields, dict) and isinstance(known, frozenset)
+            and all(isinstance(k, str) for k in known) and isinstance(sketch, NetworkSketch)
+            and all(isinstance(q, str) for q in fields))
 
 
 def store(problem_bytes: bytes, payload: tuple) -> None:

@@ -111,4 +111,5 @@ class GradeResult:
             "max_score": self.max_score,
             "fields": {f.quantity: f.to_dict() for f in self.fields},
             "flags": [fl.to_dict() for fl in self.flags],
+            "warnings": list(self.warnings),
         }

@@ -97,22 +97,23 @@ def _example_name(q: SetQuestion) -> str:
 
 
 def grade_set_document_if_any(grader, doc: Document) -> GradeResult | None:
-    """Grade ``doc`` if it answers a homework set (``problem:`` names a set file); None otherwise."""
-    from grader.spec.load import find_problem
+    """Grade ``doc`` if it answers a homework set (the instructor's problem, else the set the ``problem:`` claim
+    names, looked up by ``grader.problem_for``); None otherwise."""
+    import dataclasses
 
     data = doc.data
-    ref = grader.problem_override or (data.get("problem") if isinstance(data, dict) else None)
-    if not isinstance(ref, str) or not ref.strip():
+    claim = data.get("problem") if isinstance(data, dict) else None
+    if grader.problem_override is None and (not isinstance(claim, str) or not claim.strip()):
         return None
-    near = doc.source if doc.source and not doc.source.startswith("<") else None
     try:
-        set_path = find_problem(ref.strip(), near)  # never the submission itself, which may bear the set's name
+        set_path, notes = grader.problem_for(claim)
     except GraderError:
         return None
     hw = grader.set_at(set_path)
     if hw is None:
         return None
-    return grade_set_document(grader, hw, doc)
+    result = grade_set_document(grader, hw, doc)
+    return dataclasses.replace(result, warnings=tuple(notes) + result.warnings) if notes else result
 
 
 def grade_set_document(grader, hw: HomeworkSet, doc: Document) -> GradeResult:

@@ -19,8 +19,8 @@ import functools
 
 import re
 
-from grader.grade.result import FieldResult, Flag, GradeResult
-from grader.numfmt import fmt, short
+from grader.grade.result import FieldResult, GradeResult
+from grader.numfmt import short
 from grader.report.common import (FLAG_TITLE, SYMBOL, describe, expected_value, flags_on, hide_key_numbers, latex_numbers,
                                   points, shown_value, who)
 

@@ -84,7 +84,7 @@ class HomeworkSet:
 
 def load_set_if_any(path: str | Path) -> HomeworkSet | None:
     """The homework set in the file at ``path``; None when the file is an ordinary problem."""
-    doc = load_yaml_file(path)
+    doc = load_yaml_file(path, quote=False)
     if not is_set_data(doc.data):
         return None
     return set_from_document(doc, source=str(path))
@@ -197,7 +197,7 @@ def _compile_backprop(q: BackpropQuestion, index: int, where, source: str) -> Se
             path = find_problem(q.problem, source)
         except GraderError as exc:
             raise where.error(("problem",), exc.message, exc.hint) from None
-        if is_set_data(load_yaml_file(path).data):
+        if is_set_data(load_yaml_file(path, quote=False).data):
             raise where.error(("problem",), f"{q.problem} is a homework set, not a problem", "name a problem file")
         problem = load_problem(path)
     else:

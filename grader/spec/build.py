@@ -17,6 +17,7 @@ from grader.errors import SpecError
 from grader.spec.names import given_names, quantity_names
 from grader.spec.problem import (Activation, AskItem, Example, Layer, Network, Neuron, Problem, Randomize, Range,
                                  Tolerance, Training)
+from grader.spec.quoting import is_short_name
 from grader.spec.schema import ActivationSpec, CompactLayer, ExplicitLayer, ProblemSpec, RangeSpec, ToleranceSpec
 
 Path = tuple[str | int, ...]
@@ -29,10 +30,15 @@ LEARNING_RATE_WORDS = frozenset({"eta", "lr", "learning_rate", "alpha"})
 
 
 def render_path(path: Sequence[str | int]) -> str:
-    """``('network', 'layers', 1, 'weights', 'w5')`` -> ``network.layers[1].weights.w5``."""
+    """``('network', 'layers', 1, 'weights', 'w5')`` -> ``network.layers[1].weights.w5``; a part that is not a
+    short name shows as ``<key>``."""
     out = ""
     for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        if isinstance(part, int) and not isinstance(part, bool):
+            out += f"[{part}]"
+            continue
+        text = part if is_short_name(part) else "<key>"
+        out += f".{text}" if out else text
     return out
 
 
@@ -390,9 +396,37 @@ def build_problem(spec: ProblemSpec, *, source: str | None = None, line_of: Line
                       examples=examples, params=params, training=training, ask=(), default_tolerance=default_tol,
                       carried_credit=spec.ask.carried_credit, reveal=spec.reveal, due=spec.due, source=source)
     problem = dataclasses.replace(problem, ask=_asks(spec, problem, where))
+    if spec.notation:
+        problem = dataclasses.replace(problem, notation=_notation(spec.notation, problem, where))
     if spec.randomize is not None:
         problem = dataclasses.replace(problem, randomize=_randomize(spec, problem, where))
     return problem
+
+
+def _notation(aliases: dict[str, str], problem: Problem, where: Where) -> dict[str, str]:
+    """A course's own symbols: every target a name (or the stem of one) of the problem; no alias that is, or is
+    spelled like, a generated name."""
+    from grader.spec.notation import normalise, stem
+
+    generated = quantity_names(problem) + given_names(problem)
+    targets = set(generated) | {stem(n) for n in generated}
+    canon = {}
+    for n in generated:
+        canon.setdefault(normalise(n), n)
+    for alias, target in aliases.items():
+        path: Path = ("notation", alias)
+        if target not in targets:
+            raise where.error(path, f"notation: {alias!r} stands for {target!r}, which is not a name of this problem",
+                              close_hint(target, sorted(targets)) or "name a quantity or given value, e.g. o1 or w5")
+        c = normalise(alias)
+        if c is None:
+            raise where.error(path, f"notation: {alias!r} cannot be read as a name",
+                              "use at most 200 characters with balanced braces, e.g. y_hat or \\hat{y}")
+        if alias in canon.values() or c in canon:
+            n = alias if alias in canon.values() else canon[c]
+            raise where.error(path, f"notation: {alias!r} collides with the generated name {n!r}",
+                              f"choose another symbol; {n} is already accepted as written")
+    return dict(aliases)
 
 
 MAX_GRID = 1_000_000  # values on one randomization grid

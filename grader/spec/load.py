@@ -9,11 +9,12 @@ from pydantic import BaseModel, ValidationError
 
 from grader.errors import SpecError
 from grader.spec.build import LineOf, build_problem, close_hint, render_path
+from grader.spec.quoting import describe_key, is_short_name
 from grader.spec.problem import Problem
 from grader.spec.schema import (TAGS, ActivationSpec, AskEntry, AskSpec, CompactLayer, ExplicitLayer, NetworkSpec,
                                 ProblemSpec, ToleranceSpec, TrainingSpec)
 from grader.spec.find import BUNDLED_PROBLEMS, find_problem
-from grader.yamlio import Document, load_yaml_file
+from grader.yamlio import Document, load_yaml_file, load_yaml_text
 
 __all__ = ["BUNDLED_PROBLEMS", "find_problem", "load_problem", "problem_from_document", "spec_error_from_validation"]
 
@@ -57,18 +58,26 @@ def _describe(err: dict[str, Any]) -> tuple[str, str | None]:
     loc, kind, ctx = err["loc"], err["type"], err.get("ctx") or {}
     if kind == "extra_forbidden":
         fields = list((_model_under(loc[:-1]) or ProblemSpec).model_fields)
-        hint = close_hint(str(loc[-1]), fields)
-        return f"unknown field {loc[-1]!r}", (hint + "; " if hint else "") + f"allowed here: {', '.join(fields)}"
+        hint = close_hint(str(loc[-1]), fields) if is_short_name(loc[-1]) else None
+        return f"unknown field {describe_key(loc[-1])}", (hint + "; " if hint else "") + f"allowed here: {', '.join(fields)}"
     if kind == "missing":
-        return f"missing required field {loc[-1]!r}", _field_hint(loc)
+        return f"missing required field {describe_key(loc[-1])}", _field_hint(loc)
     if kind == "literal_error":
-        return f"invalid value {err.get('input')!r}", f"one of: {ctx.get('expected')}"
+        return "invalid value", f"one of: {ctx.get('expected')}"
     if kind == "model_type" and not loc:
         return "a problem spec is a YAML mapping", "start with id:, title:, network:, given:, loss:, training:, ask:"
-    msg = str(err["msg"])
+    msg = _scrubbed(str(err["msg"]), err.get("input"))
     if msg.startswith("Value error, "):  # our own validators: the message already says what would be right
         return msg[len("Value error, "):], _field_hint(loc, nearest=False)
     return msg[:1].lower() + msg[1:], _field_hint(loc)
+
+
+def _scrubbed(msg: str, value: Any) -> str:
+    """``msg`` without the text of the offending ``value`` (never echo a value of a file that may be no spec)."""
+    if isinstance(value, str) and value.strip():  # pydantic's own messages never hold the input; ours might
+        for shown in (repr(value), f'"{value}"', value):
+            msg = msg.replace(shown, "this value")
+    return msg
 
 
 def spec_error_from_validation(exc: ValidationError, *, source: str | None, line_of: LineOf | None) -> SpecError:
@@ -98,7 +107,12 @@ def problem_from_document(doc: Document, *, source: str | None = None) -> Proble
     return build_problem(spec, source=src, line_of=doc.line_of)
 
 
+def problem_from_bytes(raw: bytes, *, source: str) -> Problem:
+    """A problem from a file's bytes already read (``source`` names the file in messages)."""
+    return problem_from_document(load_yaml_text(raw, source=source, quote=False), source=source)
+
+
 def load_problem(path: str | Path) -> Problem:
     """Read and validate a problem file; raises ``SpecError`` (or ``GraderError`` for unreadable YAML)."""
-    doc = load_yaml_file(path)
+    doc = load_yaml_file(path, quote=False)
     return problem_from_document(doc, source=str(path))

@@ -161,6 +161,7 @@ class Problem:
     source: str | None = None  # the file it was read from
     randomize: Randomize | None = None  # per-student variants; None: every student gets the given values
     variant: str | None = None  # the student id whose variant this is (values drawn from ``randomize``)
+    notation: dict[str, str] = field(default_factory=dict)  # a course's own spellings: alias -> name (spec.notation)
 
     @property
     def batched(self) -> bool:

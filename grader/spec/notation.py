@@ -1,0 +1,472 @@
+"""The name resolver: what a person writes for a quantity (``δ_{o1}``, ``w5'``, ``∂E/∂w5``) -> the problem's name.
+
+One resolver serves every place where a person names a quantity: answer keys and ``using:`` names of a submission,
+the question column of ``--manual`` CSVs, write-ups and the practice page.
+
+How it works, deterministically and in time linear in the text:
+
+1. :func:`normalise` turns a spelling into a canonical string: NFKC, Greek letters to their names (``δ``, ``Δ``,
+   ``\\delta`` are all ``delta``), ``∂``/``\\partial`` to ``d``, ``\\frac{a}{b}`` to ``a/b``, braces, ``$..$``,
+   ``\\left``/``\\right``, LaTeX spacing and font commands dropped, primes unified, lower case; separators
+   (``_ ^ , space``) vanish except between two digits, where they are kept as one ``_`` (``h2_3`` is not ``h23``).
+   It refuses (returns ``None``) texts over :data:`MAX_LEN` characters or nested deeper than :data:`MAX_DEPTH`.
+2. The canonical string is matched against the problem's names through the :data:`KINDS` table: each kind says how a
+   name is made from a base (``delta_{}``, ``grad_{}``, ``{}_new``) and how people write it around the base (canonical
+   ``before``/``after`` pieces, derived from the human spellings listed in the table by the same normaliser). A
+   trailing step/example suffix (``_s2``, ``_step2``, ``_x1``, ``_ex1``) is peeled off and put back. Only names the
+   problem really has are ever returned.
+3. Several names fitting one spelling is ambiguous: the resolution names them all and picks none.
+
+The bases are the problem's names, their stems (a name without its ``_s<k>``/``_x<j>`` suffix) and aliases: those of
+:meth:`Resolver.for_problem` (``out_h1`` -> ``h1``, ``net_h1`` -> the declared net name, ``target_o1`` -> ``t1``,
+``∂E/∂net_o1`` -> ``delta_o1`` under the default delta convention) and the problem's own ``notation:``. Built-in
+words (``lr``, ``alpha``, ``learning_rate`` -> ``eta``; ``E_total``, ``loss`` -> ``E``; ``momentum`` -> ``mu``) are
+used only when nothing else fits. A new kind of quantity needs only a :class:`Kind` entry in :data:`KINDS`.
+
+The same symbol can mean two things (``/work/shared/notes/notation.md``): ``Δw5`` is the *change* of ``w5``, never
+``w5``; ``z``/``a`` are not guessed (a course says what they mean with ``notation:``).
+"""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+__all__ = ["MAX_LEN", "MAX_DEPTH", "Kind", "KINDS", "BUILTIN_ALIASES", "Resolution", "Resolver", "normalise",
+           "spelling_table", "stem", "GRAD_SPELLINGS", "DERIVATIVE_SPELLINGS"]
+
+MAX_LEN = 200  # characters of a name as written (before and after NFKC)
+MAX_DEPTH = 16  # nesting of braces
+
+_GREEK = {
+    "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "ϵ": "epsilon", "ζ": "zeta", "η": "eta",
+    "θ": "theta", "ϑ": "theta", "ι": "iota", "κ": "kappa", "λ": "lambda", "μ": "mu", "µ": "mu", "ν": "nu", "ξ": "xi",
+    "ο": "omicron", "π": "pi", "ρ": "rho", "σ": "sigma", "ς": "sigma", "τ": "tau", "υ": "upsilon", "φ": "phi",
+    "ϕ": "phi", "χ": "chi", "ψ": "psi", "ω": "omega",
+}
+_CHARS = {"∂": "d", "∇": "nabla", "′": "'", "’": "'", "‘": "'", "`": "'", "´": "'", "″": "''", "⁺": "+", "−": "-",
+          "–": "-", "\u00a0": " ", "$": " "}
+_SEPARATORS = frozenset("_^, \t\r\n")
+_FRAC = frozenset({"frac", "dfrac", "tfrac", "cfrac"})
+_SPACE_CMDS = frozenset({",", ";", ":", "!", " ", "quad", "qquad", "left", "right", "big", "bigl", "bigr", "Big",
+                         "Bigl", "Bigr", "displaystyle", "textstyle", "limits"})
+_FONT_CMDS = frozenset({"mathrm", "text", "textrm", "textit", "mathit", "operatorname", "mathbf", "boldsymbol",
+                        "mathnormal", "mathsf", "rm", "it", "bf"})
+_CMD_WORDS = {"partial": "d", "prime": "'", "_": "_", "$": "", "{": "", "}": "", "%": "", "\\": " "}
+
+
+def normalise(text: object) -> str | None:
+    """The canonical form of a spelling, or None when it is not text, empty, too long or too deeply nested."""
+    if not isinstance(text, str) or len(text) > MAX_LEN:
+        return None
+    s = unicodedata.normalize("NFKC", text)
+    if len(s) > MAX_LEN:
+        return None
+    s = _strip_math(s.strip())
+    chars = []
+    for ch in s:
+        low = ch.lower()
+        chars.append(_GREEK.get(low) or _CHARS.get(ch) or ch)
+    tree = _group(_tokens("".join(chars)))
+    if tree is None:
+        return None
+    return _collapse(_render(tree).lower()) or None
+
+
+def _strip_math(s: str) -> str:
+    for a, b in (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]")):
+        if len(s) >= len(a) + len(b) and s.startswith(a) and s.endswith(b):
+            return s[len(a):len(s) - len(b)].strip()
+    return s
+
+
+def _tokens(s: str) -> list[tuple[str, str]]:
+    """('cmd', name) | ('open', '{') | ('close', '}') | ('ch', c), in one pass."""
+    out: list[tuple[str, str]] = []
+    i, n = 0, len(s)
+    while i < n:
+        ch = s[i]
+        if ch == "\\" and i + 1 < n:
+            j = i + 1
+            if s[j].isascii() and s[j].isalpha():
+                while j < n and s[j].isascii() and s[j].isalpha():
+                    j += 1
+                out.append(("cmd", s[i + 1:j]))
+                i = j
+            else:
+                out.append(("cmd", s[j]))
+                i = j + 1
+            continue
+        out.append(("open" if ch == "{" else "close" if ch == "}" else "ch", ch))
+        i += 1
+    return out
+
+
+def _group(tokens: list[tuple[str, str]]) -> list | None:
+    """Nest brace groups; None when unbalanced or deeper than MAX_DEPTH."""
+    stack: list[list] = [[]]
+    for kind, text in tokens:
+        if kind == "open":
+            if len(stack) > MAX_DEPTH:
+                return None
+            stack.append([])
+        elif kind == "close":
+            if len(stack) == 1:
+                return None
+            group = stack.pop()
+            stack[-1].append(group)
+        else:
+            stack[-1].append((kind, text))
+    return stack[0] if len(stack) == 1 else None
+
+
+def _render(items: list) -> str:
+    out: list[str] = []
+    i = 0
+    while i < len(items):
+        item = items[i]
+        i += 1
+        if isinstance(item, list):
+            out.append(_render(item))
+            continue
+        kind, text = item
+        if kind == "ch":
+            out.append(text)
+        elif text in _FRAC:
+            num = items[i] if i < len(items) else []
+            den = items[i + 1] if i + 1 < len(items) else []
+            i += 2
+            out.append(" " + _render_one(num) + "/" + _render_one(den) + " ")
+        elif text in _SPACE_CMDS:
+            out.append(" ")
+        elif text in _FONT_CMDS:
+            out.append(" ")
+        elif text in _CMD_WORDS:
+            out.append(_CMD_WORDS[text])
+        else:
+            out.append(" " + text + " ")
+    return "".join(out)
+
+
+def _render_one(item) -> str:
+    return _render(item if isinstance(item, list) else [item])
+
+
+def _collapse(s: str) -> str:
+    """Drop separator runs, except between two digits (kept as one '_')."""
+    out: list[str] = []
+    pending = False
+    for ch in s:
+        if ch in _SEPARATORS:
+            pending = bool(out)
+            continue
+        if pending and out[-1].isdigit() and ch.isdigit():
+            out.append("_")
+        pending = False
+        out.append(ch)
+    return "".join(out)
+
+
+# --------------------------------------------------------------------------------------------------------------
+BASE = "@"  # where the base name goes in a spelling template
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of quantity: its name template and the spellings people use for it.
+
+    ``make`` builds the problem's name from a base (``"delta_{}"``); ``spellings`` are human spellings with ``@``
+    for the base (``"\\delta_{@}"``), shown in the README; ``inner`` are markers written inside the base after its
+    leading letters (``w'_5`` for ``w5'``)."""
+
+    id: str
+    what: str
+    make: str
+    spellings: tuple[str, ...]
+    inner: tuple[str, ...] = ()
+
+    def forms(self) -> tuple[tuple[str, str], ...]:
+        """Canonical (before, after) pieces around the base's canonical form."""
+        out: dict[tuple[str, str], None] = {}
+        for sp in self.spellings:
+            c = normalise(sp.replace(BASE, "\u0001"))
+            if c is None or c.count("\u0001") != 1:
+                raise ValueError(f"bad spelling template {sp!r}")
+            before, after = c.split("\u0001")
+            out[(before, after)] = None
+        return tuple(out)
+
+
+_LOSSES = ("E", "E_total", "E_{total}", "E_tot")
+DERIVATIVE_SPELLINGS: tuple[str, ...] = (
+    ("dE_d@",)
+    + tuple(f"d{e}/d@" for e in _LOSSES)
+    + ("∂E/∂@", "∂E_total/∂@", "\\partial E / \\partial @")
+    + tuple(f"\\frac{{\\partial {e}}}{{\\partial @}}" for e in _LOSSES)
+    + ("\\frac{dE}{d@}", "\\nabla_{@} E", "\\nabla_{@} E_{total}")
+)
+GRAD_SPELLINGS: tuple[str, ...] = ("grad_@", "grad @", "g_{@}") + DERIVATIVE_SPELLINGS
+
+KINDS: tuple[Kind, ...] = (
+    Kind("plain", "the name itself, any letter case and subscript style", "{}",
+         ("@",)),
+    Kind("delta", "delta of a neuron (dE/dnet)", "delta_{}",
+         ("delta_@", "δ_@", "Δ_@", "\\delta_{@}", "\\Delta_{@}", "δ@", "delta(@)")),
+    Kind("grad", "gradient of a parameter (dE/dparam)", "grad_{}", GRAD_SPELLINGS),
+    Kind("new", "a parameter after the step", "{}_new",
+         ("@_new", "@'", "@^{\\prime}", "@+", "@^{+}", "@^{new}", "@_{new}", "new_@", "new @", "@(t+1)",
+          "@^{(t+1)}", "@_updated", "updated_@"),
+         inner=("'", "+")),
+    Kind("velocity", "momentum velocity of a parameter", "v_{}", ("v_@", "v_{@}", "velocity_@")),
+    Kind("loss_part", "the loss at one output", "E_{}", ("E_@", "E_{@}")),
+    Kind("net", "the net input of a neuron (default names)", "net_{}", ("net_@", "net_{@}", "net(@)")),
+)
+
+# Words for given values and the loss, used only when no name, stem or alias of the problem fits.
+BUILTIN_ALIASES: dict[str, tuple[str, ...]] = {
+    "eta": ("η", "\\eta", "lr", "alpha", "α", "\\alpha", "learning_rate", "learning rate", "learningrate"),
+    "mu": ("μ", "\\mu", "momentum"),
+    "E": ("E_total", "E_{total}", "E_tot", "Etotal", "loss", "E_{tot}"),
+}
+
+_STEP_TAGS = ("s", "step")
+_EXAMPLE_TAGS = ("x", "ex", "example")
+
+
+@dataclass(frozen=True)
+class Resolution:
+    name: str | None  # the one quantity/given this spelling means, or None
+    ambiguous: tuple[str, ...] = ()  # when several fit: all of them (then name is None)
+    suggestions: tuple[str, ...] = ()  # when none fits: closest names, asked quantities first
+    note: str = ""  # why a tempting reading was refused (e.g. "Δw5 is the change of w5, not w5")
+
+    @property
+    def ok(self) -> bool:
+        return self.name is not None
+
+    def hint(self) -> str:
+        """One sentence for a message: what fits, or what might have been meant."""
+        if self.ambiguous:
+            return f"it fits {' and '.join(self.ambiguous)}: write the name exactly"
+        parts = [self.note] if self.note else []
+        if self.suggestions:
+            parts.append(f"did you mean {' or '.join(self.suggestions)}?")
+        return "; ".join(parts)
+
+
+def stem(name: str) -> str:
+    """The name without a trailing ``_s<k>`` and/or ``_x<j>`` suffix."""
+    core = name
+    for tag in ("_x", "_s"):
+        i = core.rfind(tag)
+        if i > 0 and core[i + 2:].isdigit() and core[i + 2:]:
+            core = core[:i]
+    return core
+
+
+def _peel(c: str, tags: tuple[str, ...]) -> list[tuple[str, int]]:
+    """(rest, number) for each way ``c`` ends with tag + digits (1-4 digits), rest non-empty."""
+    i = len(c)
+    while i > 0 and c[i - 1].isdigit():
+        i -= 1
+    if i == len(c) or len(c) - i > 4:
+        return []
+    num, head = int(c[i:]), c[:i]
+    return [(head[:-len(t)], num) for t in tags if head.endswith(t) and len(head) > len(t)]
+
+
+def _step_sfx(k: int) -> str:
+    return f"_s{k}" if k > 1 else ""
+
+
+def _splits(c: str) -> list[tuple[str, str]]:
+    """(core, suffix in the problem's spelling) for every way the canonical text may end with a suffix."""
+    out = [(c, "")]
+    out += [(rest, _step_sfx(k)) for rest, k in _peel(c, _STEP_TAGS) if k >= 1]
+    for rest, j in _peel(c, _EXAMPLE_TAGS):
+        out.append((rest, f"_x{j}"))
+        out += [(r2, _step_sfx(k) + f"_x{j}") for r2, k in _peel(rest, _STEP_TAGS) if k >= 1]
+    return out
+
+
+class Resolver:
+    """Resolves spellings to the names of one problem (built once per problem; ``resolve`` is cheap)."""
+
+    def __init__(self, names: Iterable[str], *, asked: Iterable[str] = (), givens: Iterable[str] = (),
+                 aliases: Mapping[str, str] | None = None, kinds: tuple[Kind, ...] = KINDS,
+                 builtin: Mapping[str, Iterable[str]] | None = None) -> None:
+        self.names: tuple[str, ...] = tuple(dict.fromkeys(names))
+        self._set = frozenset(self.names)
+        self._order = {n: i for i, n in enumerate(self.names)}
+        self.asked = tuple(a for a in asked if a in self._set)
+        self.givens = frozenset(g for g in givens if g in self._set)
+        self.kinds = kinds
+        self._forms = [(k, k.forms()) for k in kinds]
+        self._inner = [(k, k.inner) for k in kinds if k.inner]
+        stems = {stem(n) for n in self.names} | set(self.names)
+        for k in kinds:  # the bases the names are built on (``w5`` of ``w5_new``), even when not names themselves
+            pre, _, post = k.make.partition("{}")
+            stems |= {n[len(pre):len(n) - len(post)] for n in list(stems)
+                      if (pre or post) and len(n) > len(pre) + len(post) and n.startswith(pre) and n.endswith(post)}
+        self._bases: dict[str, set[str]] = {}
+        for n in stems:
+            self._add(self._bases, n, n)
+        self.aliases: dict[str, str] = {}
+        for alias, target in (aliases or {}).items():
+            if target not in stems:
+                raise ValueError(f"alias {alias!r} names {target!r}, which is not a name of the problem")
+            self.aliases[alias] = target
+            self._add(self._bases, alias, target)
+        self._builtin: dict[str, set[str]] = {}
+        for target, words in (BUILTIN_ALIASES if builtin is None else builtin).items():
+            if target in stems:
+                for w in words:
+                    self._add(self._builtin, w, target)
+        self._canon = {}  # canonical form -> names, for suggestions
+        for n in self.names:
+            c = normalise(n)
+            if c:
+                self._canon.setdefault(c, []).append(n)
+
+    @staticmethod
+    def _add(table: dict[str, set[str]], spelling: str, target: str) -> None:
+        c = normalise(spelling)
+        if c:
+            table.setdefault(c, set()).add(target)
+
+    @classmethod
+    def for_problem(cls, problem) -> "Resolver":
+        """Every generated name of ``problem`` (quantities, givens, frozen biases' ``_new``), its structural
+        aliases and its ``notation:``."""
+        from grader.spec import names as N
+
+        net = problem.network
+        quantities = N.quantity_names(problem)
+        givens = N.given_names(problem)
+        extra = []
+        if not problem.training.update_biases:  # answers a student may give by mistake (flagged, not graded)
+            extra = [N.new_name(b, s) for b in net.biases for s in range(1, problem.training.steps + 1)]
+        all_names = quantities + givens + extra
+        stems = {stem(n) for n in all_names} | set(all_names)
+        aliases: dict[str, str] = {}
+
+        def alias(spelling: str, target: str) -> None:
+            if target in stems and spelling not in stems:
+                aliases.setdefault(spelling, target)
+
+        minus = getattr(problem, "delta_convention", "dE_dnet") != "dE_dnet"
+        for n, neuron in net.neurons.items():
+            alias(f"out_{n}", n)
+            if neuron.net != f"net_{n}":
+                alias(f"net_{n}", neuron.net)
+            if not minus:  # delta_<n> is dE/dnet_<n>: the gradient spellings of the net input mean it
+                for net_name in dict.fromkeys((neuron.net, f"net_{n}")):
+                    for sp in DERIVATIVE_SPELLINGS:
+                        alias(sp.replace(BASE, net_name), N.delta_name(n, ""))
+        for o in net.outputs:
+            alias(f"target_{o}", net.target_name(o))
+        for a, target in (getattr(problem, "notation", None) or {}).items():
+            aliases[a] = target
+        return cls(all_names, asked=[a.quantity for a in problem.ask], givens=givens, aliases=aliases)
+
+    # ----------------------------------------------------------------------------------------------------------
+    def resolve(self, text: str) -> Resolution:
+        if not isinstance(text, str):
+            return Resolution(None)
+        if text in self._set:
+            return Resolution(text)
+        if text in self.aliases and self.aliases[text] in self._set:
+            return Resolution(self.aliases[text])
+        c = normalise(text)
+        if c is None:
+            return Resolution(None, suggestions=self._rank(self._close(text.lower()[:MAX_LEN])))
+        found = self._match(c, self._bases) or self._match(c, self._builtin)
+        if len(found) == 1:
+            return Resolution(next(iter(found)))
+        if found:
+            return Resolution(None, ambiguous=tuple(sorted(found, key=self._order.__getitem__)))
+        return self._unknown(c)
+
+    def _match(self, c: str, bases: dict[str, set[str]]) -> set[str]:
+        found: set[str] = set()
+        for core, sfx in _splits(c):
+            for kind, forms in self._forms:
+                for before, after in forms:
+                    if len(core) > len(before) + len(after) and core.startswith(before) and core.endswith(after):
+                        self._candidates(kind, core[len(before):len(core) - len(after)], sfx, bases, found)
+            for kind, markers in self._inner:
+                for m in markers:
+                    i = core.find(m)
+                    if 0 < i < len(core) - 1 and core[:i].isalpha():
+                        self._candidates(kind, core[:i] + core[i + 1:], sfx, bases, found)
+        return found
+
+    def _candidates(self, kind: Kind, base: str, sfx: str, bases: dict[str, set[str]], found: set[str]) -> None:
+        for b in bases.get(base, ()):
+            name = kind.make.format(b) + sfx
+            if name in self._set:
+                found.add(name)
+
+    # ----------------------------------------------------------------------------------------------------------
+    def _unknown(self, c: str) -> Resolution:
+        note = ""
+        related: list[str] = []
+        # The spelling's parts that are a base of the problem (``Δw5`` -> w5): names built on that base.
+        for core, sfx in _splits(c):
+            for kind, forms in self._forms:
+                for before, after in forms:
+                    if len(core) > len(before) + len(after) and core.startswith(before) and core.endswith(after):
+                        base = core[len(before):len(core) - len(after)]
+                        for b in self._bases.get(base, set()) | self._builtin.get(base, set()):
+                            related += [k.make.format(b) + sfx for k in self.kinds if k.make.format(b) + sfx in self._set]
+                            if kind.id == "delta" and b in self.givens:
+                                note = (f"'Δ{b}' / 'delta {b}' would be the change of {b} ({b}_new − {b}), "
+                                        f"not {b} itself, and is not a quantity of this problem")
+        return Resolution(None, suggestions=self._rank(related + self._close(c)), note=note)
+
+    def _close(self, c: str) -> list[str]:
+        canon = list(self._canon)
+        return [n for m in difflib.get_close_matches(c, canon, n=6, cutoff=0.6) for n in self._canon[m]]
+
+    def _rank(self, names: list[str]) -> tuple[str, ...]:
+        """Asked quantities first, then other quantities; givens only when no quantity is close."""
+        names = list(dict.fromkeys(names))
+        asked = set(self.asked)
+        first = [n for n in names if n in asked]
+        second = [n for n in names if n not in asked and n not in self.givens]
+        out = first + second or [n for n in names if n in self.givens]
+        return tuple(out[:3])
+
+
+# Spellings that come from a problem's structure (``Resolver.for_problem``), shown in the README with the names of
+# ``problems/exercise6.yaml`` (nets declared z1..z4) and, for the suffix row, of a two-step batch problem.
+STRUCTURAL_ROWS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("activation of a neuron", "h1", ("out_h1", "out_{h1}", "H_1")),
+    ("net input with a declared name (`z1`)", "z1", ("net_h1", "net_{h1}", "z_1")),
+    ("target of an output", "t1", ("target_o1", "target_{o1}", "t_1", "T1")),
+    ("delta (with the default delta convention, dE/dnet)", "delta_o1",
+     ("dE/dnet_o1", "∂E/∂z3", "\\frac{\\partial E}{\\partial net_{o1}}", "\\frac{\\partial E_{total}}{\\partial z_3}")),
+    ("step k > 1, example j of a batch", "w5_new_s2", ("w5'_s2", "w5_new_step2", "w_5^{+}_{s2}")),
+    ("", "delta_o1_x2", ("δ_o1_x2", "delta_o1_ex2", "\\delta_{o_1}_{x2}")),
+)
+_BUILTIN_WHAT = {"eta": "learning rate", "mu": "momentum", "E": "total loss"}
+
+
+def _cells(spellings: Iterable[str]) -> str:
+    return ", ".join(f"`{s}`" for s in spellings)
+
+
+def spelling_table() -> str:
+    """The README's table of accepted spellings (kept equal to the code by a test)."""
+    rows = ["| quantity | name | also accepted (`@` stands for the base name: `w5`, `o1`, `h2_3`) |",
+            "| --- | --- | --- |",
+            "| any name | `w5`, `h2_3` | any letter case (`W5`), subscripts `w_5`, `w_{5}`, `h_{2,3}`, inside `$...$` |"]
+    for k in KINDS[1:]:
+        rows.append(f"| {k.what} | `{k.make.format(BASE)}` | {_cells(k.spellings[1:])} |")
+    for target, words in BUILTIN_ALIASES.items():
+        rows.append(f"| {_BUILTIN_WHAT[target]} | `{target}` | {_cells(words)} |")
+    for what, name, sps in STRUCTURAL_ROWS:
+        rows.append(f"| {what} | `{name}` | {_cells(sps)} |")
+    return "\n".join(rows) + "\n"

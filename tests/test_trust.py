@@ -1,0 +1,263 @@
+"""Issue 10: the instructor decides the key. Reproductions of what a hostile student could do, through the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from grader.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = (ROOT / "submissions_examples" / "exercise6_seed.yaml").read_text(encoding="utf-8")
+CLASSIC_CORRECT = (ROOT / "submissions_examples" / "classic_correct.yaml").read_text(encoding="utf-8")
+EXERCISE6 = (ROOT / "problems" / "exercise6.yaml").read_text(encoding="utf-8")
+# What a system's password file looks like; none of it may ever appear in an output.
+SHADOW = ("root:$6$Qm9vYmFy$ZXhhbXBsZWhhc2g:19000:0:99999:7:::\n"
+          "daemon:*:19000:0:99999:7:::\nsecretuser:$6$c2VjcmV0$aGFzaA:19001:0:99999:7:::\n")
+SHADOW_BITS = ["Qm9vYmFy", "ZXhhbXBsZWhhc2g", "secretuser", "c2VjcmV0", "aGFzaA", "daemon", "99999"]
+
+
+def run(capsys, *args) -> tuple[int, str, str]:
+    capsys.readouterr()
+    rc = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return rc, out, err
+
+
+@pytest.fixture
+def course(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The instructor works in ``course/``; the students' files are in ``course/subs/``; a secret is next door."""
+    (tmp_path / "course" / "subs").mkdir(parents=True)
+    (tmp_path / "secret").mkdir()
+    (tmp_path / "secret" / "shadow").write_text(SHADOW)
+    (tmp_path / "secret" / "config.yaml").write_text("db_password: hunter2-very-secret\napi_token: 0xDEADBEEF42\n")
+    monkeypatch.chdir(tmp_path / "course")
+    return tmp_path / "course"
+
+
+def _assert_no_leak(*texts: str, extra: tuple[str, ...] = ()) -> None:
+    for text in texts:
+        for bit in SHADOW_BITS + ["hunter2", "DEADBEEF"] + list(extra):
+            assert bit not in text, (bit, text)
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown", "html"])
+def test_a_path_in_problem_is_never_opened(capsys, course: Path, fmt: str):
+    secret = course.parent / "secret"
+    for ref in (secret / "shadow", "../secret/config.yaml", "../../secret/shadow", secret / "config.yaml"):
+        sub = course / "subs" / "s.yaml"
+        sub.write_text(SEED.replace("problem: exercise6", f"problem: {ref}"))
+        rc, out, err = run(capsys, sub, "--format", fmt)
+        assert rc == 2
+        assert "must be a problem id" in err and "s.yaml:" in err
+        _assert_no_leak(out, err)
+
+
+def test_a_non_spec_file_given_by_the_instructor_is_described_not_quoted(capsys, course: Path):
+    """Even a wrong --problem / grade check on a file that is no problem spec never echoes its lines."""
+    secret = course.parent / "secret"
+    sub = course / "subs" / "s.yaml"
+    sub.write_text(SEED)
+    for args in ([sub, "--problem", secret / "shadow"], ["check", secret / "shadow"], ["solve", secret / "shadow"],
+                 [sub, "--problem", secret / "config.yaml"], ["check", secret / "config.yaml"],
+                 [sub, "--problem", secret / "config.yaml", "--format", "json"]):
+        rc, out, err = run(capsys, *args)
+        assert rc == 2, err
+        assert "shadow" in err or "config.yaml" in err  # the path is named ...
+        _assert_no_leak(out, err)  # ... but nothing of what is in the file
+
+
+def test_another_problems_answers_do_not_choose_the_key(capsys, course: Path):
+    """`problem: classic_222` with its full answers, in a class graded against exercise6: exercise6's points, with
+    a warning, never 27/27."""
+    sub = course / "subs" / "s.yaml"
+    sub.write_text(SEED.replace("problem: exercise6", "problem: classic_222"))
+    rc, out, err = run(capsys, sub, "--problem", "exercise6", "--format", "json")
+    assert rc == 0, err
+    result = json.loads(out)
+    assert result["problem"] == "exercise6" and result["max_score"] == 24 and result["score"] == 4
+    assert any("classic_222" in w and "exercise6" in w for w in result["warnings"])
+    sub.write_text(CLASSIC_CORRECT)
+    rc, out, err = run(capsys, sub, "--problem", "exercise6")
+    assert rc == 2 and "unknown quantity" in err and "exercise6" in err  # its answers are not exercise6's
+    same = course / "subs" / "same.yaml"
+    same.write_text(SEED)
+    rc, out, err = run(capsys, same, "--problem", str(ROOT / "problems" / "exercise6.yaml"), "--format", "json")
+    assert rc == 0 and json.loads(out)["warnings"] == []  # a claim that matches is no warning
+
+
+def test_a_problem_uploaded_beside_the_answers_is_never_the_key(capsys, course: Path):
+    """`myproblem.yaml` (one linear neuron) next to the answers, in the submission's folder or its problems/:
+    never found. A `reveal: always` twin of the exam problem beside the answers is not found either."""
+    subs = course / "subs"
+    (subs / "problems").mkdir()
+    mine = ("id: myproblem\ntitle: mine\nnetwork:\n  inputs: [i1]\n  layers:\n    - neurons: [o1]\n"
+            "      activation: linear\n      weights: {w1: [i1, o1]}\ngiven: {i1: 1, w1: 1}\nexamples:\n"
+            "  - {inputs: {i1: 1}, targets: {o1: 1}}\nloss: half_sse\ntraining: {learning_rate: 0.5}\nask: [o1]\n")
+    for place in (subs / "myproblem.yaml", subs / "problems" / "myproblem.yaml", course.parent / "myproblem.yaml"):
+        place.write_text(mine)
+    sub = subs / "s.yaml"
+    sub.write_text("problem: myproblem\nanswers: {o1: 1}\n")
+    rc, out, err = run(capsys, sub)
+    assert rc == 2 and "no problem 'myproblem' found" in err
+    exam = EXERCISE6.replace("id: exercise6", "id: exam")
+    (subs / "exam.yaml").write_text(exam)  # the twin: reveal: always
+    (course / "problems").mkdir()
+    (course / "problems" / "exam.yaml").write_text(exam.replace("reveal: always", "reveal: never"))
+    sub.write_text(SEED.replace("problem: exercise6", "problem: exam"))
+    rc, out, err = run(capsys, sub)
+    assert rc == 0, err
+    assert "-7.65" not in out and "expected" not in out  # the instructor's exam (./problems), not the twin
+
+
+def test_problems_dir_is_where_ids_are_looked_up(capsys, course: Path, tmp_path: Path):
+    given = tmp_path / "given"
+    given.mkdir()
+    (given / "hw3.yaml").write_text(EXERCISE6.replace("id: exercise6", "id: hw3"))
+    sub = course / "subs" / "s.yaml"
+    sub.write_text(SEED.replace("problem: exercise6", "problem: hw3"))
+    rc, out, err = run(capsys, sub, "--format", "json")
+    assert rc == 2 and "no problem 'hw3' found" in err
+    rc, out, err = run(capsys, sub, "--format", "json", "--problems", given)
+    assert rc == 0 and json.loads(out)["problem"] == "hw3"
+    rc, out, err = run(capsys, sub, "--problems", tmp_path / "nowhere")
+    assert rc == 2 and "--problems" in err and "not a folder" in err
+
+
+def test_a_homework_set_claim_differing_from_the_instructors_set_is_a_warning(capsys, course: Path):
+    sub = course / "subs" / "s.yaml"
+    sub.write_text((ROOT / "submissions_examples" / "seed_homework.yaml").read_text().replace(
+        "problem: seed_homework", "problem: other_set"))
+    rc, out, err = run(capsys, sub, "--problem", "seed_homework", "--format", "json")
+    assert rc == 0, err
+    result = json.loads(out)
+    assert result["problem"] == "seed_homework" and any("other_set" in w for w in result["warnings"])
+
+
+# ------------------------------------------------------------------------------------------------------ Gradescope
+
+
+def _gradescope_root(tmp_path: Path, problem: str | None = EXERCISE6) -> Path:
+    root = tmp_path / "autograder"
+    (root / "submission").mkdir(parents=True)
+    (root / "source").mkdir()
+    if problem is not None:
+        (root / "source" / "problem.yaml").write_text(problem)
+    return root
+
+
+def _results(root: Path) -> dict:
+    return json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
+
+
+def test_gradescope_does_not_follow_a_symlink_out_of_the_submission(tmp_path: Path):
+    """Issue 10: a symlinked submission/answers.yaml pointing at a system file was followed and its first line
+    landed in the student-visible results.json."""
+    root = _gradescope_root(tmp_path)
+    secret = tmp_path / "shadow.yaml"
+    secret.write_text(SHADOW)
+    (root / "submission" / "answers.yaml").symlink_to(secret)
+    assert main(["gradescope", "--root", str(root)]) == 0
+    res = _results(root)
+    assert res["score"] == 0 and "not an ordinary file" in res["output"] and "answers.yaml" in res["output"]
+    _assert_no_leak(json.dumps(res))
+    # a linked folder is not entered either
+    (root / "submission" / "answers.yaml").unlink()
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "answers.yaml").write_text(SHADOW)
+    (root / "submission" / "sub").symlink_to(tmp_path / "elsewhere")
+    assert main(["gradescope", "--root", str(root)]) == 0
+    res = _results(root)
+    assert res["score"] == 0 and "no .yaml file" in res["output"]
+    _assert_no_leak(json.dumps(res))
+
+
+def test_gradescope_fifo_and_oversized_submissions_still_get_results(tmp_path: Path):
+    import os
+
+    root = _gradescope_root(tmp_path)
+    os.mkfifo(root / "submission" / "answers.yaml")
+    assert main(["gradescope", "--root", str(root)]) == 0  # no hang
+    res = _results(root)
+    assert res["score"] == 0 and "not an ordinary file" in res["output"]
+    (root / "submission" / "answers.yaml").unlink()
+    (root / "submission" / "answers.yaml").write_text(SEED + "#" * 2_000_000 + "\n")
+    assert main(["gradescope", "--root", str(root)]) == 0
+    res = _results(root)
+    assert res["score"] == 0 and "too large" in res["output"]
+
+
+def test_gradescope_claim_is_only_an_id_and_bad_setup_still_writes_results(tmp_path: Path):
+    root = _gradescope_root(tmp_path, problem=None)
+    (root / "submission" / "answers.yaml").write_text(SEED.replace("problem: exercise6", f"problem: {tmp_path}/x"))
+    (tmp_path / "x.yaml").write_text(SHADOW)
+    assert main(["gradescope", "--root", str(root)]) == 0
+    res = _results(root)
+    assert res["score"] == 0 and "must be a problem id" in res["output"]
+    _assert_no_leak(json.dumps(res))
+    assert main(["gradescope", "--root", str(root), "--problems", str(tmp_path / "nowhere")]) == 2
+    res = _results(root)
+    assert res["score"] == 0 and "not your fault" in res["output"] and "--problems" in res["output"]
+
+
+# ------------------------------------------------------------------------------------------------------ caps
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device", "folder"])
+def test_a_fifo_or_device_is_refused_never_waited_for(capsys, tmp_path: Path, kind: str):
+    import os
+
+    if kind == "fifo":
+        path = tmp_path / "sub.yaml"
+        os.mkfifo(path)
+    elif kind == "device":
+        path = Path("/dev/zero")
+    else:
+        path = tmp_path / "dir.yaml"
+        path.mkdir()
+    what = {"fifo": "named pipe", "device": "device", "folder": "folder"}[kind]
+    for args in ([path], ["check", path], ["solve", path], [SEED_PATH, "--problem", path]):
+        rc, out, err = run(capsys, *args)
+        assert rc == 2 and str(path) in err, (args, err)
+        assert what in err or (kind == "folder" and args[0] != path and "no problem" in err), (args, err)
+
+
+def test_a_huge_problem_is_never_read_whole(tmp_path: Path):
+    """A 1 GB problem file (sparse here) is refused without being read whole: the grading process stays small
+    (it took 3.1 GB before)."""
+    import subprocess
+    import sys
+
+    big = tmp_path / "big.yaml"
+    with open(big, "wb") as f:
+        f.truncate(1 << 30)
+    code = ("import resource, sys; from grader.cli import main; rc = main(sys.argv[1:]); "
+            "print(rc, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+    for args in ([str(SEED_PATH), "--problem", str(big)], ["check", str(big)]):
+        done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120,
+                              cwd=tmp_path)
+        rc, max_kb = done.stdout.split()
+        assert rc == "2" and "too large" in done.stderr and "1,073,741,824 bytes" in done.stderr
+        assert int(max_kb) < 400_000, max_kb  # kilobytes: far below the file's size
+
+
+def test_rosters_and_manual_scores_are_capped_and_regular(capsys, tmp_path: Path):
+    from grader.grade.manual import read_manual_scores
+    from grader.author.variants import read_roster
+    from grader.errors import GraderError, LimitError
+
+    for reader in (read_roster, read_manual_scores):
+        with pytest.raises(GraderError, match="device"):
+            reader("/dev/zero")
+        big = tmp_path / "big.csv"
+        with open(big, "wb") as f:
+            f.truncate(1 << 30)
+        with pytest.raises(LimitError, match="too large"):
+            reader(big)
+    rc, out, err = run(capsys, "variants", "exercise6_random", "--roster", "/dev/zero", "--out", tmp_path / "v")
+    assert rc == 2 and "device" in err
+
+
+SEED_PATH = ROOT / "submissions_examples" / "exercise6_seed.yaml"
