@@ -176,11 +176,10 @@ def _instructor_grader(problem: str | None, problems: str | os.PathLike | None, 
     """The grader of this batch, the instructor's problem solved once (before the workers fork) and refused when
     unusable."""
     from grader.grade.pipeline import Grader
-    from grader.spec.find import find_problem
 
-    grader = Grader(problem=problem, reveal=reveal)
+    grader = Grader(problem=problem, reveal=reveal, problems_dirs=(problems,) if problems is not None else ())
     if problem:
-        path = find_problem(problem)
+        path = grader.instructor_problem()
         if grader.set_at(path) is None:
             grader.plan_at(path)
     return grader
@@ -190,7 +189,8 @@ def _run(grader, manual_rows, in_path: Path, out_dir: Path, jobs: int, lock, ass
          timestamp, progress) -> BatchResult:
     staging = bookkeeping.staging_folder(out_dir)
     spill_path = bookkeeping.spill_path(out_dir)
-    config = {"grader": {"problem": grader.problem_override, "reveal": grader.reveal}, "root": os.fspath(in_path),
+    config = {"grader": {"problem": grader.problem_override, "reveal": grader.reveal,
+                         "problems_dirs": grader.problems_dirs}, "root": os.fspath(in_path),
               "staging": str(staging), "manual": manual_rows, "close_fds": [lock.fd], "parent": os.getpid()}
     previous_state = rows.install(
         rows.WorkerState(grader=grader, root=os.fspath(in_path), staging=str(staging), manual=manual_rows)
