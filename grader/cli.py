@@ -30,6 +30,7 @@ MODULE_COMMANDS = {
     "key": "grader.author.key",
     "variants": "grader.author.variants",
     "schema": "grader.author.schema",
+    "practice": "grader.author.practice",
 }
 EXIT_OK, EXIT_INTERNAL, EXIT_UNUSABLE = 0, 1, 2
 COMMANDS_HELP = """other commands (each with its own --help):
@@ -42,6 +43,7 @@ COMMANDS_HELP = """other commands (each with its own --help):
   grade key PROBLEM                the answer key (--format markdown|html|latex)
   grade variants PROBLEM --roster R --out DIR   per-student variants of a randomized problem
   grade schema [--out DIR]         JSON Schemas for problem and submission files
+  grade practice PROBLEM --out page.html   a self-contained practice page with feedback as you type
 
 exit codes: 0 graded (whatever the score), 2 unusable input, 1 a bug in the grader"""
 

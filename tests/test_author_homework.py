@@ -288,7 +288,7 @@ def test_grade_document_takes_sets_and_problems_alike():
     plain = ROOT / "submissions_examples" / "exercise6_seed.yaml"
     r = Grader().grade_document(load_yaml_text(plain.read_text(), source=str(plain)))
     assert r.problem == "exercise6"
-    with pytest.raises(SubmissionError, match="not a valid answer name"):
+    with pytest.raises(SubmissionError, match="unknown quantity 'ex6.z1' for problem exercise6"):
         Grader().grade_document(load_yaml_text("problem: exercise6\nanswers: {ex6.z1: 1}\n"))
 
 

@@ -30,7 +30,6 @@ MISTAKES = {
 }
 UNUSABLE = {
     "malformed_yaml_syntax.yaml": ("malformed_yaml_syntax.yaml:6", "YAML syntax error"),
-    "malformed_unknown_quantity.yaml": ("malformed_unknown_quantity.yaml:6", "unknown quantity 'o3'"),
     "malformed_missing_problem.yaml": ("malformed_missing_problem.yaml", "problem"),
 }
 
@@ -42,7 +41,8 @@ def grade_json(capsys, *args):
 
 
 def test_every_example_is_covered():
-    covered = set(MISTAKES) | set(UNUSABLE) | {"exercise6_seed.yaml", "malformed_unparseable_value.yaml"}
+    covered = set(MISTAKES) | set(UNUSABLE) | {"exercise6_seed.yaml", "malformed_unparseable_value.yaml",
+                                               "warning_unknown_quantity.yaml"}
     assert {p.name for p in EXAMPLES.glob("*.yaml")} - {"seed_homework.yaml"} <= covered
 
 
@@ -86,6 +86,19 @@ def test_unusable_examples_exit_2_with_file_and_line(capsys, name):
     assert code == 2
     assert where in err and what in err
     assert "Traceback" not in err
+
+
+def test_an_unknown_name_costs_only_its_answer(capsys):
+    """Issue 11 item 2: the file is graded (exit 0), the unknown key is a warning with its line and suggestions, and
+    the names written as textbooks write them (net_{h1}, \\delta_{o_1}, w5') are graded under the problem's names."""
+    code, result, _ = grade_json(capsys, str(EXAMPLES / "warning_unknown_quantity.yaml"))
+    assert code == 0
+    f = result["fields"]
+    assert f["net_h1"]["verdict"] == f["delta_o1"]["verdict"] == f["w5_new"]["verdict"] == "correct"
+    (w,) = result["warnings"]
+    assert "line 7" in w and "'o3'" in w and "not graded" in w and "o1" in w
+    code = main([str(EXAMPLES / "warning_unknown_quantity.yaml")])
+    assert code == 0 and "'o3'" in capsys.readouterr().out
 
 
 def test_unparseable_values_are_graded_not_fatal(capsys):

@@ -464,7 +464,7 @@ NAMED = {
     "no problem key": (_seed_with("problem: exercise6\n", ""), 2, ["problem"], None),
     "problem is a list": (_seed_with("problem: exercise6", "problem: [exercise6]"), 2, ["problem"], b"problem:"),
     "unknown problem": (_seed_with("problem: exercise6", "problem: nosuch"), 2, ["nosuch"], b"problem:"),
-    "unknown quantity": (_seed_with("z1: -11.65", "zz9: -11.65"), 2, ["zz9"], b"zz9"),
+    "unknown quantity": (_seed_with("z1: -11.65", "zz9: -11.65"), 0, [], None),  # costs only its answer (issue 11)
     "value is a mapping": (_seed_with("z1: -11.65", "z1: {value: {a: 1}}"), 2, ["single value"], b"z1:"),
     "unknown answer key": (_seed_with("z1: -11.65", "z1: {valu: 1}"), 2, ["valu", "value"], None),
     "two documents": (SEED_BYTES + b"---\nproblem: exercise6\n", 2, ["document"], None),

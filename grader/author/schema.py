@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Union
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
-# grader.submission.load._NAME, in ECMAScript regex syntax (what editors run)
-NAME = "[A-Za-z\u0391-\u03a9\u03b1-\u03c9][A-Za-z0-9_\u0391-\u03a9\u03b1-\u03c9]*"
-QUESTION = "[A-Za-z][A-Za-z0-9_]{0,31}"
+# A quantity name as a person writes it (``delta_o1``, ``w5'``, ``\\delta_{o_1}``, ``dE/dw5``): any text the name
+# resolver (grader.spec.notation) may read, so at most its MAX_LEN characters.
+NAME_TEXT = {"maxLength": 200}
 
 
 def problem_schema() -> dict:
@@ -56,7 +56,7 @@ def submission_schema() -> dict:
                     "using": {
                         "description": "the values you plugged in, by name",
                         "type": ["object", "null"],
-                        "propertyNames": {"pattern": f"^{NAME}$"},
+                        "propertyNames": NAME_TEXT,
                         "additionalProperties": scalar,
                     },
                 },
@@ -85,13 +85,13 @@ def submission_schema() -> dict:
             "answers": {
                 "type": "object",
                 "maxProperties": 500,
-                "propertyNames": {"pattern": f"^({NAME}|{QUESTION}\\.{NAME})$"},
+                "propertyNames": NAME_TEXT,
                 "additionalProperties": {
                     "anyOf": [
                         answer,
                         weights,
                         {"description": "homework sets: a question's answers nested under its id",
-                         "type": "object", "propertyNames": {"pattern": f"^{NAME}$"},
+                         "type": "object", "propertyNames": NAME_TEXT,
                          "additionalProperties": {"anyOf": [answer, weights]}},
                     ],
                 },

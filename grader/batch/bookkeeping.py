@@ -127,14 +127,15 @@ class RunLock:
 # checks and leftovers
 
 
-def check_outputs(out_dir: Path, names: Iterable[str]) -> None:
-    """Refuse, before anything is graded, an output folder where an output cannot be written: ``out_dir`` itself,
-    the files ``names`` (none may be a folder), ``feedback`` and ``feedback/superseded`` (each must be a folder)."""
+def check_outputs(out_dir: Path, names: Iterable[str], folders: Iterable[str]) -> None:
+    """Refuse, before anything is graded, an output folder where an output cannot be written: the files ``names``
+    (none may be a folder) and the ``folders`` (each must be a folder, if it exists)."""
     for name in names:
         p = out_dir / name
         if p.is_dir() and not p.is_symlink():
             raise unwritable(p, reason="a folder is in the way of this output file")
-    for p in (out_dir / "feedback", out_dir / "feedback" / "superseded"):
+    for rel in folders:
+        p = out_dir.joinpath(*rel.split("/"))
         if os.path.lexists(p) and not p.is_dir():
             raise unwritable(p, reason="a file is in the way of this output folder")
 
@@ -268,7 +269,7 @@ class Manifest:
     """What runs wrote into ``out_dir``: the previous manifest and journal on entry, this run's files as it
     publishes them, and the removal of what is stale once this run's outputs are all in place."""
 
-    def __init__(self, out_dir: Path, fixed: Iterable[str], folders: Iterable[str] = ("feedback",)) -> None:
+    def __init__(self, out_dir: Path, fixed: Iterable[str], folders: Iterable[str]) -> None:
         self.out_dir = out_dir
         self.fixed = frozenset(fixed)
         self.folders = tuple(folders)
@@ -298,7 +299,7 @@ class Manifest:
     def finish(self) -> list[str]:
         """Write the manifest of this run, remove the stale files of earlier runs, drop the journal; the names of
         the files removed."""
-        current = set(self.files) | self.fixed
+        current = set(self.files) | {f for f in self.fixed if os.path.lexists(self.out_dir / f)}
         stale = sorted(p for p in self.previous - current if _removable(p, self.fixed, self.folders))
         write_atomic(self.out_dir / MANIFEST, json.dumps(
             {"written_by": "grade batch", "files": sorted(current | {MANIFEST})}, ensure_ascii=False, indent=1,

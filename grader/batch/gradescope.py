@@ -29,6 +29,7 @@ from grader.yamlio import DEFAULT_MAX_BYTES, load_yaml_text
 __all__ = ["main", "run_gradescope", "results_from_result", "find_submission"]
 
 _SUFFIXES = (".yaml", ".yml")
+_WRITEUPS = (".md", ".markdown", ".tex", ".ipynb")  # written solutions (a .txt is more often a note)
 _METADATA_LIMIT = 4 * 1024 * 1024
 
 
@@ -62,11 +63,13 @@ def find_submission(folder: Path) -> Path:
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d != "__MACOSX")
         for name in sorted(filenames):
-            if name.lower().endswith(_SUFFIXES) and not name.startswith("."):
+            if name.lower().endswith(_SUFFIXES + _WRITEUPS) and not name.startswith("."):
                 found.append(Path(dirpath) / name)
+    yaml = [p for p in found if p.name.lower().endswith(_SUFFIXES)]
+    found = yaml or found  # a written solution (.md, .tex, .ipynb) when there is no YAML file
     if not found:
         raise GraderError(
-            "your submission has no .yaml file",
+            "your submission has no .yaml file (nor a written solution: .md, .markdown, .tex or .ipynb)",
             hint="upload your answers file (e.g. answers.yaml), written as `problem:`, `student:`, `answers:`",
         )
     odd = [p for p in found if not _regular(p)]
@@ -79,8 +82,9 @@ def find_submission(folder: Path) -> Path:
     if len(found) > 1:
         listed = ", ".join(_printable(p.relative_to(folder).as_posix()) for p in found)
         raise GraderError(
-            f"your submission has {len(found)} .yaml files ({listed}); which one holds your answers is unclear",
-            hint="submit exactly one .yaml file",
+            f"your submission has {len(found)} {'.yaml files' if yaml else 'written solutions'} ({listed}); which one "
+            "holds your answers is unclear",
+            hint="submit exactly one .yaml file" if yaml else "submit exactly one written solution (or one .yaml file)",
         )
     return found[0]
 
@@ -157,8 +161,11 @@ def run_gradescope(root: Path, *, problem: str | None = None, reveal: str | None
         path = find_submission(sub_dir)
         data = read_capped(path, DEFAULT_MAX_BYTES, "your file", follow_symlinks=False,
                            hint="answers are a few kilobytes; remove what does not belong in the file")
-        doc = load_yaml_text(data, source=str(path))
-        result = Grader(problem=ref, reveal=reveal, problems_dirs=problems_dirs).grade_document(doc)
+        grader = Grader(problem=ref, reveal=reveal, problems_dirs=problems_dirs)
+        if path.name.lower().endswith(_WRITEUPS):  # a written solution: read by its extension
+            result = grader.grade_text(data, str(path))
+        else:
+            result = grader.grade_document(load_yaml_text(data, source=str(path)))
     except SpecError as exc:  # a problem is only ever the instructor's (docs/trust.md), never the student's file
         return _unusable(f"The autograder's problem is unusable: {exc}. This is not your fault; please tell your "
                          "instructor.", student_fault=False)

@@ -3,19 +3,15 @@
 Every file found becomes an :class:`Item`, in a deterministic order (sorted by its name inside the input). Files
 that are not submissions are items too, with the reason they are skipped, so that nothing is dropped silently.
 
-Student identity from LMS download names (see ``shared/notes/lms-formats.md``):
-
-* Canvas: ``{sortablename}[_LATE]_{user_id}_{attachment_id}_{original name}`` (``late`` in any case); anonymous
-  grading writes ``anon_{id}`` in place of the user id (and leaves the name out).
-* Moodle: ``{Full name}_{participantid}_assignsubmission_file[_]/{file}`` (folder mode) and
-  ``{Full name}_{participantid}_assignsubmission_file_{file}`` (flat mode).
+Student identity from LMS download names is ``grader.batch.lmsnames``: the grammar a whole input is read with
+(``--lms``, or for ``auto`` whether a zip is a Canvas download) is decided here, once, and carried by each item.
 """
 
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import os
-import re
 import stat
 import unicodedata
 import zipfile
@@ -23,7 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.batch import safezip
+from grader.batch.lmsnames import LmsIdentity, identity_from_name, lms_mode, name_note
 from grader.errors import GraderError
+from grader.submission.extract import WRITEUP_SUFFIXES
 
 __all__ = [
     "LmsIdentity", "Item", "Discovery", "discover", "identity_from_name", "shown_name", "SUBMISSION_SUFFIXES",
@@ -31,15 +29,6 @@ __all__ = [
 
 SUBMISSION_SUFFIXES = (".yaml", ".yml")
 NOT_SUBMISSION = "not a submission file (expected .yaml/.yml)"
-
-_CANVAS = re.compile(r"^(?P<name>\w+?)(?:_(?P<late>late))?_(?P<uid>\d+)_(?P<att>\d+)_(?P<orig>.+)$", re.I | re.S)
-_CANVAS_ANON = re.compile(
-    r"^(?:(?P<name>\w+?)_)??(?:(?P<late>late)_)?anon_(?P<anon>[A-Za-z0-9]+)_(?P<att>\d+)_(?P<orig>.+)$", re.I | re.S
-)
-_MOODLE_DIR = re.compile(r"^(?P<name>.+)_(?P<pid>\d+)_assignsubmission_(?P<plugin>[a-z]+)_?$", re.S)
-_MOODLE_FLAT = re.compile(r"^(?P<name>.+?)_(?P<pid>\d+)_assignsubmission_(?P<plugin>[a-z]+)_(?P<file>.+)$", re.S)
-
-
 MAX_SHOWN = 300  # characters of a file's name as the outputs show it
 
 
@@ -63,88 +52,6 @@ def shown_name(name: str) -> str:
     return name
 
 
-@dataclass(frozen=True)
-class LmsIdentity:
-    """Who a file belongs to according to its LMS download name."""
-
-    lms: str  # "canvas" | "moodle"
-    user_id: str | None = None  # Canvas user id
-    anon_id: str | None = None  # Canvas anonymous id (anonymous grading)
-    attachment_id: int | None = None  # Canvas attachment id: higher is newer
-    sortable_name: str | None = None  # Canvas: "doejane"
-    late: bool = False
-    participant_id: str | None = None  # Moodle participant id ("Participant 1234567")
-    full_name: str | None = None  # Moodle: "Jane Doe"
-
-    @property
-    def key(self) -> str:
-        if self.lms == "moodle":
-            return f"moodle:{self.participant_id}"
-        if self.anon_id:
-            return f"canvas-anon:{self.anon_id}"
-        return f"canvas:{self.user_id}"
-
-    @property
-    def student_id(self) -> str:
-        """The id shown in the generic outputs: Canvas user id, ``anon_<id>``, or the Moodle participant id."""
-        if self.lms == "moodle":
-            return str(self.participant_id)
-        return f"anon_{self.anon_id}" if self.anon_id else str(self.user_id)
-
-    @property
-    def name(self) -> str | None:
-        return self.full_name if self.lms == "moodle" else self.sortable_name
-
-    def to_dict(self) -> dict:
-        d: dict = {"lms": self.lms}
-        if self.lms == "moodle":
-            d.update(participant_id=self.participant_id, full_name=self.full_name)
-        else:
-            d.update(
-                user_id=self.user_id,
-                anon_id=self.anon_id,
-                attachment_id=self.attachment_id,
-                sortable_name=self.sortable_name,
-                late=self.late,
-            )
-        return d
-
-
-def identity_from_name(relpath: str) -> LmsIdentity | None:
-    """The LMS identity in a file's path inside the download (``/``-separated), if it follows a known pattern."""
-    parts = [p for p in relpath.replace("\\", "/").split("/") if p]
-    if not parts:
-        return None
-    # Moodle folder mode: some folder on the path is "{Full name}_{pid}_assignsubmission_{plugin}[_]".
-    for part in parts[:-1]:
-        m = _MOODLE_DIR.match(part)
-        if m:
-            return LmsIdentity("moodle", participant_id=m["pid"], full_name=m["name"].strip() or None)
-    base = parts[-1]
-    m = _MOODLE_FLAT.match(base)
-    if m:
-        return LmsIdentity("moodle", participant_id=m["pid"], full_name=m["name"].strip() or None)
-    m = _CANVAS_ANON.match(base)
-    if m:
-        return LmsIdentity(
-            "canvas",
-            anon_id=m["anon"],
-            attachment_id=int(m["att"]),
-            sortable_name=m["name"] or None,
-            late=bool(m["late"]),
-        )
-    m = _CANVAS.match(base)
-    if m:
-        return LmsIdentity(
-            "canvas",
-            user_id=m["uid"],
-            attachment_id=int(m["att"]),
-            sortable_name=m["name"],
-            late=bool(m["late"]),
-        )
-    return None
-
-
 @dataclass(frozen=True, slots=True)
 class Item:
     """One file of the input: kept small (a batch holds one per file until it is dispatched). Its position in
@@ -154,6 +61,7 @@ class Item:
     zip_index: int | None  # zip input: index into ``ZipFile.infolist()``
     mtime: float  # seconds since the epoch (zip: the entry's date, read as UTC)
     skip: str | None = None  # the reason it is not a submission (then it is never read)
+    lms: str = "auto"  # the grammar its name is read with (``grader.batch.lmsnames``), decided for the whole input
     raw: str | None = None  # folder input: the relative path on disk, when it is not the name shown
 
     def path(self, root: str) -> str:
@@ -161,7 +69,11 @@ class Item:
         return os.path.join(root, *(self.raw or self.name).split("/"))
 
     def identity(self) -> LmsIdentity | None:
-        return identity_from_name(self.name) if self.skip is None else None
+        return identity_from_name(self.name, self.lms) if self.skip is None else None
+
+    def name_note(self) -> str | None:
+        """Why the name gave no identity where one might be expected (a warning on the row), or ``None``."""
+        return name_note(self.name, self.lms) if self.skip is None else None
 
 
 @dataclass
@@ -171,6 +83,7 @@ class Discovery:
     items: list[Item]
     newest_mtime: float  # the newest input file (for a zip: the zip file itself)
     zip: zipfile.ZipFile | None = None  # the open, checked archive (zip input); the caller closes it
+    lms: str = "auto"  # the grammar the names are read with (``grader.batch.lmsnames.lms_mode``)
 
     def close(self) -> None:
         if self.zip is not None:
@@ -178,19 +91,33 @@ class Discovery:
             self.zip = None
 
 
-def _skip_reason(relpath: str) -> str | None:
+def _skip_reason(relpath: str, writeups: bool = False) -> str | None:
     parts = relpath.split("/")
     base = parts[-1]
     if "__MACOSX" in parts[:-1] or base.startswith("._"):
         return "macOS metadata (resource fork), not a submission"
+    if writeups and base.lower().endswith(WRITEUP_SUFFIXES):
+        return None
     if not base.lower().endswith(SUBMISSION_SUFFIXES):
         return NOT_SUBMISSION
     return None
 
 
-def discover(input_path: str | os.PathLike, *, exclude: str | os.PathLike | None = None) -> Discovery:
+def discover(input_path: str | os.PathLike, *, exclude: str | os.PathLike | None = None,
+             writeups: bool = False, lms: str = "auto") -> Discovery:
     """List the files of ``input_path`` (a folder, searched recursively, or a zip). ``exclude``: a folder to leave
-    out (the output folder when it lies inside the input)."""
+    out (the output folder when it lies inside the input). ``writeups``: written solutions (.md, .markdown, .txt,
+    .tex, .ipynb) are submissions too (only when the instructor gives the problem: a write-up names none).
+    ``lms``: ``auto`` | ``canvas`` | ``moodle`` | ``none``, how the file names are read (see
+    ``grader.batch.lmsnames``)."""
+    found = _discover(input_path, exclude, writeups)
+    found.lms = lms_mode(lms, found.kind, [i.name for i in found.items])
+    if found.lms != "auto":
+        found.items = [dataclasses.replace(i, lms=found.lms) for i in found.items]
+    return found
+
+
+def _discover(input_path: str | os.PathLike, exclude: str | os.PathLike | None, writeups: bool) -> Discovery:
     root = os.fspath(input_path)
     try:
         st = os.stat(root)
@@ -201,20 +128,20 @@ def discover(input_path: str | os.PathLike, *, exclude: str | os.PathLike | None
             hint="pass a folder of submission files or an LMS 'download all submissions' zip",
         ) from None
     if stat.S_ISDIR(st.st_mode):
-        return _discover_folder(root, exclude)
+        return _discover_folder(root, exclude, writeups)
     if stat.S_ISREG(st.st_mode):
-        return _discover_zip(root, st.st_mtime)  # the zip stays open in ``Discovery.zip``
+        return _discover_zip(root, st.st_mtime, writeups)  # the zip stays open in ``Discovery.zip``
     raise GraderError("the input is neither a folder nor a file", file=root, hint="pass a folder or a zip")
 
 
-def _discover_folder(root: str, exclude: str | os.PathLike | None) -> Discovery:
+def _discover_folder(root: str, exclude: str | os.PathLike | None, writeups: bool = False) -> Discovery:
     excluded = Path(exclude).resolve() if exclude is not None else None
     items: list[Item] = []
     newest = 0.0
 
     def add(relname: str, mtime: float, skip: str | None) -> None:
         shown = shown_name(relname)
-        items.append(Item(shown, None, mtime, skip, None if shown == relname else relname))
+        items.append(Item(shown, None, mtime, skip, raw=None if shown == relname else relname))
 
     def walk(folder: str, rel: str) -> None:
         nonlocal newest
@@ -246,7 +173,7 @@ def _discover_folder(root: str, exclude: str | os.PathLike | None) -> Discovery:
                 if not stat.S_ISREG(est.st_mode):
                     add(relname, est.st_mtime, "not a regular file")
                     continue
-                add(relname, est.st_mtime, _skip_reason(shown_name(relname)))
+                add(relname, est.st_mtime, _skip_reason(shown_name(relname), writeups))
 
     walk(root, "")
     items.sort(key=lambda i: (i.name, i.raw or ""))
@@ -259,7 +186,7 @@ def _unique_names(items: list[Item]) -> list[Item]:
     for i, item in enumerate(items):
         n = seen[item.name] = seen.get(item.name, 0) + 1
         if n > 1:
-            items[i] = Item(f"{item.name} (file {n})", item.zip_index, item.mtime, item.skip, item.raw or item.name)
+            items[i] = dataclasses.replace(item, name=f"{item.name} (file {n})", raw=item.raw or item.name)
     return items
 
 
@@ -270,7 +197,7 @@ def _zip_mtime(date_time: tuple) -> float:
         return 0.0
 
 
-def _discover_zip(root: str, zip_mtime: float) -> Discovery:
+def _discover_zip(root: str, zip_mtime: float, writeups: bool = False) -> Discovery:
     zf = safezip.open_zip(root)
     try:
         seen: dict[str, int] = {}
@@ -284,7 +211,7 @@ def _discover_zip(root: str, zip_mtime: float) -> Discovery:
             if safezip.is_symlink(info):
                 skip: str | None = "symbolic link in the zip: ignored (not read)"
             else:
-                skip = _skip_reason(name.replace("\\", "/"))
+                skip = _skip_reason(name.replace("\\", "/"), writeups)
             items.append(Item(shown, zi, _zip_mtime(info.date_time), skip))
         items.sort(key=lambda i: i.name)  # names are unique (repeats got " (entry n)")
     except BaseException:

@@ -193,6 +193,7 @@ def _new_row(index: int, item: Item, identity: LmsIdentity | None) -> dict:
 
 def _grade_submission_file(task: Task, identity: LmsIdentity | None, row: dict) -> dict:
     from grader.submission.load import submission_from_document
+    from grader.submission.writeup import is_writeup
     from grader.yamlio import load_yaml_text
 
     index, item, data, read_error = task
@@ -207,28 +208,32 @@ def _grade_submission_file(task: Task, identity: LmsIdentity | None, row: dict) 
                               hint=read_error.get("hint"))
         if data is None:
             data = _read_file(source)
-        doc = load_yaml_text(data, source=source)
-        try:
-            sub = submission_from_document(doc)
-        except GraderError:
-            sub = None  # maybe a homework set's answers (ex6.z1, written answers): grade_document reads those
-        own = sub.student if sub is not None else None
-        as_lms, id_note = _as_lms_student(st.grader, doc, own, identity)
-        if sub is not None:
-            student = own  # known even if grading then refuses the file
-            if as_lms is not None:
-                sub = dataclasses.replace(sub, student=Student(id=identity.student_id, name=own.name),
-                                          document=as_lms)
-            result = st.grader.grade_submission(sub)
-            result = dataclasses.replace(result, student=own)
-        else:
-            result = st.grader.grade_document(as_lms or doc)
+        if is_writeup(item.name):  # a written solution (the instructor gave the problem): read by its extension
+            result = st.grader.grade_text(data, source)
             student = result.student
-            if as_lms is not None:
-                student = _doc_student(doc) or Student(id=None, name=student.name)
-                result = dataclasses.replace(result, student=student)
-        if id_note:
-            extra_warnings.append(id_note)
+        else:
+            doc = load_yaml_text(data, source=source)
+            try:
+                sub = submission_from_document(doc)
+            except GraderError:
+                sub = None  # maybe a homework set's answers (ex6.z1, written answers): grade_document reads those
+            own = sub.student if sub is not None else None
+            as_lms, id_note = _as_lms_student(st.grader, doc, own, identity)
+            if sub is not None:
+                student = own  # known even if grading then refuses the file
+                if as_lms is not None:
+                    sub = dataclasses.replace(sub, student=Student(id=identity.student_id, name=own.name),
+                                              document=as_lms)
+                result = st.grader.grade_submission(sub)
+                result = dataclasses.replace(result, student=own)
+            else:
+                result = st.grader.grade_document(as_lms or doc)
+                student = result.student
+                if as_lms is not None:
+                    student = _doc_student(doc) or Student(id=None, name=student.name)
+                    result = dataclasses.replace(result, student=student)
+            if id_note:
+                extra_warnings.append(id_note)
         if st.manual:
             from grader.grade.manual import merge_manual_scores
 
@@ -244,7 +249,8 @@ def _grade_submission_file(task: Task, identity: LmsIdentity | None, row: dict) 
     if student is not None and (student.id or student.name):
         row["yaml_student"] = student.to_dict()
     row.update(row_identity(identity, student, item.name))
-    row["warnings"] = row["warnings"] + extra_warnings
+    note = item.name_note() if identity is None else None  # a name that looks like an LMS's but is not read as one
+    row["warnings"] = ([note] if note else []) + row["warnings"] + extra_warnings
     conflict = identity is not None and student is not None and student.name and row["name"] != student.name
     own_id = student.id if student is not None and student.id and not conflict else None
     shown = Student(id=own_id or row["student_id"], name=row["name"])  # as the feedback report names the student

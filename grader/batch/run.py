@@ -14,8 +14,8 @@ feedback reports and a summary. This module runs the stages; each stage is a mod
    by student then file, every output streamed from the spill file and written atomically, and the feedback reports
    moved to their final names (an atomic rename each).
 
-Outputs are byte-identical across runs on the same input: rows are sorted, and the only time in them is the
-batch timestamp (``--timestamp``, by default the newest input file's mtime).
+Outputs are byte-identical across runs on the same input and ``--timestamp``: rows are sorted, and the only time in
+them is the batch's (``grader.batch.stamp``: when it graded, unless ``--timestamp`` fixes it).
 """
 
 from __future__ import annotations
@@ -23,38 +23,24 @@ from __future__ import annotations
 import os
 import sys
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 from grader.batch import bookkeeping, rows, safezip, workers
-from grader.batch.feedback import Publisher
+from grader.batch.feedback import HELD, Publisher
 from grader.batch.inputs import Discovery, discover
 from grader.batch.order import RowKey, sort_string
-from grader.batch.outputs import OUTPUT_FILES, BatchResult, InputInfo, ProblemsSeen, write_outputs
+from grader.batch.outputs import OUTPUT_FILES, BatchResult, InputInfo, LmsOptions, ProblemsSeen, write_outputs
+from grader.batch.stamp import batch_time, parse_timestamp
+from grader.batch.uploads import ZIP_NAMES
 from grader.errors import GraderError
 
 __all__ = ["BatchResult", "grade_batch", "parse_timestamp", "OUTPUT_FILES"]
 
-
-# ------------------------------------------------------------------------------------------------------------------
-# options
-
-
-def parse_timestamp(text: str) -> str:
-    """An ISO 8601 date-time as UTC ``YYYY-MM-DDTHH:MM:SS+00:00`` (a time without a zone is read as UTC)."""
-    try:
-        dt = datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        raise GraderError(
-            f"invalid --timestamp {text!r}", hint="give an ISO 8601 date-time, e.g. 2025-03-01T12:00:00Z"
-        ) from None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc).replace(microsecond=0).isoformat()
-
-
-def _timestamp_of(mtime: float) -> str:
-    return datetime.fromtimestamp(int(mtime), timezone.utc).isoformat()
+# What a run writes at fixed names (the manifest never removes them as stale: they are rewritten, or, for a zip of
+# no reports, removed by ``grader.batch.uploads``), and the folders its reports go to.
+_FIXED = OUTPUT_FILES + tuple(sorted(ZIP_NAMES.values()))
+_REPORT_FOLDERS = ("feedback", HELD)
+_FOLDERS = ("feedback", HELD, f"{HELD}/superseded", f"{HELD}/unidentified")
 
 
 # ------------------------------------------------------------------------------------------------------------------
@@ -104,6 +90,17 @@ def _chunk_size(total: int, jobs: int) -> int:
     return max(1, min(64, total // (jobs * 8)))
 
 
+def _lms_options(roster, scale_to) -> LmsOptions:
+    """``--roster`` read and ``--scale-to`` checked before anything is graded (a bad one refuses the batch)."""
+    if scale_to is not None and not (0 < scale_to < 1e9):
+        raise GraderError(f"--scale-to {scale_to:g} is not a usable maximum", hint="give the LMS's maximum, e.g. 100")
+    if roster is None:
+        return LmsOptions(scale_to=scale_to)
+    from grader.batch.roster import read_roster
+
+    return LmsOptions(roster=read_roster(roster), scale_to=scale_to)
+
+
 def grade_batch(
     input_path: str | os.PathLike,
     out: str | os.PathLike,
@@ -117,6 +114,9 @@ def grade_batch(
     reveal: str | None = None,
     progress: bool | None = None,
     manual: str | os.PathLike | None = None,
+    lms: str = "auto",
+    roster: str | os.PathLike | None = None,
+    scale_to: float | None = None,
 ) -> BatchResult:
     """Grade every file of ``input_path`` (folder or LMS zip) against the instructor's problem and write the
     outputs under ``out``.
@@ -156,6 +156,7 @@ def grade_batch(
         from grader.grade.manual import read_manual_scores
 
         manual_rows = read_manual_scores(manual)
+    options = _lms_options(roster, scale_to)
     jobs = min(max(1, jobs or workers.cpu_count()), workers.max_jobs())
 
     try:
@@ -164,10 +165,10 @@ def grade_batch(
         raise bookkeeping.unwritable(out_dir, exc) from None
     lock = bookkeeping.RunLock(out_dir)  # from here on this run owns ``out_dir``
     try:
-        bookkeeping.check_outputs(out_dir, OUTPUT_FILES + (bookkeeping.MANIFEST,))
-        bookkeeping.remove_leftovers(out_dir, OUTPUT_FILES + (bookkeeping.MANIFEST, bookkeeping.JOURNAL))
+        bookkeeping.check_outputs(out_dir, _FIXED + (bookkeeping.MANIFEST,), _FOLDERS)
+        bookkeeping.remove_leftovers(out_dir, _FIXED + (bookkeeping.MANIFEST, bookkeeping.JOURNAL))
         return _run(grader, manual_rows, in_path, out_dir, jobs, lock, assignment_name, assignment_id, timestamp,
-                    progress)
+                    progress, lms, options)
     finally:
         lock.release()
 
@@ -186,7 +187,7 @@ def _instructor_grader(problem: str | None, problems: str | os.PathLike | None, 
 
 
 def _run(grader, manual_rows, in_path: Path, out_dir: Path, jobs: int, lock, assignment_name, assignment_id,
-         timestamp, progress) -> BatchResult:
+         timestamp, progress, lms: str, options: LmsOptions) -> BatchResult:
     staging = bookkeeping.staging_folder(out_dir)
     spill_path = bookkeeping.spill_path(out_dir)
     config = {"grader": {"problem": grader.problem_override, "reveal": grader.reveal,
@@ -198,11 +199,11 @@ def _run(grader, manual_rows, in_path: Path, out_dir: Path, jobs: int, lock, ass
     pool = workers.Workers(jobs, config)
     found: Discovery | None = None
     try:
-        found = discover(in_path, exclude=out_dir)
+        found = discover(in_path, exclude=out_dir, writeups=grader.problem_override is not None, lms=lms)
         if not found.items:
             raise GraderError("no files found in the input", file=str(in_path),
                               hint="pass a folder or zip of submissions")
-        stamp = parse_timestamp(timestamp) if timestamp else _timestamp_of(found.newest_mtime)
+        stamp = batch_time(timestamp)
         try:
             staging.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -232,7 +233,7 @@ def _run(grader, manual_rows, in_path: Path, out_dir: Path, jobs: int, lock, ass
                 bar.step()
             bar.close()
             pool.stop()
-            return _publish(spill, keys, seen, found, out_dir, staging, stamp, assignment_name, assignment_id)
+            return _publish(spill, keys, seen, found, out_dir, staging, stamp, assignment_name, assignment_id, options)
         finally:
             spill.close()
     finally:
@@ -243,17 +244,19 @@ def _run(grader, manual_rows, in_path: Path, out_dir: Path, jobs: int, lock, ass
         bookkeeping.remove_scratch(staging, spill_path)
 
 
-def _publish(spill, keys, seen, found, out_dir, staging, stamp, assignment_name, assignment_id) -> BatchResult:
+def _publish(spill, keys, seen, found, out_dir, staging, stamp, assignment_name, assignment_id,
+             options: LmsOptions) -> BatchResult:
     """Write every output, record it in the manifest and remove what earlier runs wrote and this one did not."""
     try:
         spill.done()
         bookkeeping.make_durable()
-        manifest = bookkeeping.Manifest(out_dir, OUTPUT_FILES)
+        manifest = bookkeeping.Manifest(out_dir, _FIXED, _REPORT_FOLDERS)
         try:
             manifest.begin()
             result = write_outputs(
-                lambda k: spill.read(k.offset, k.length), keys, seen, InputInfo(found.root, found.kind), out_dir,
-                Publisher(out_dir, staging, manifest.will_write), stamp, assignment_name, assignment_id,
+                lambda k: spill.read(k.offset, k.length), keys, seen, InputInfo(found.root, found.kind, found.lms),
+                out_dir, Publisher(out_dir, staging, manifest.will_write), stamp, assignment_name, assignment_id,
+                options,
             )
             manifest.finish()
         finally:

@@ -15,6 +15,7 @@ float arithmetic on precompiled closures.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -25,7 +26,7 @@ from grader.grade.result import Diagnosis, FieldResult, Flag, GradeResult, Netwo
 from grader.spec.tolerance import within
 from grader.grade.views import Compiled, View
 from grader.numfmt import fmt
-from grader.parse.answer import Parsed
+from grader.parse.answer import Parsed, is_plain_decimal
 from grader.solve.expr import Expr, latex_name, to_latex, to_text
 from grader.solve.solver import AnswerKey
 from grader.spec import names
@@ -68,6 +69,13 @@ class Plan:
     def tolerance(self, quantity: str) -> Tolerance:
         f = self.fields.get(quantity)
         return f.ask.tolerance if f else self.problem.default_tolerance
+
+    @functools.cached_property
+    def resolver(self):
+        """The problem's name resolver (``grader.spec.notation``), built once per plan."""
+        from grader.spec.notation import Resolver
+
+        return Resolver.for_problem(self.problem)
 
     @functools.cached_property
     def key_view(self) -> View:
@@ -182,7 +190,12 @@ def grade(plan: Plan, submission, *, reveal: bool = True) -> GradeResult:
             if x is not None:
                 exact[q] = x
 
+    # A given value restated as an answer (``eta: 0.1``) earns nothing and is never the student's own value for
+    # carried credit: it is compared with the given (a different value is a wrong_given flag; the same, a note).
+    restated = {q: answers.pop(q) for q in list(answers) if q in key.graph.given}
+    exact = {q: x for q, x in exact.items() if q in answers}
     written = [Written(q, v, f"your {q}", None) for q, v in answers.items() if q in key.graph.nodes]
+    written += [Written(q, v, f"your answer {q}", None) for q, v in restated.items()]
     usings: dict[str, dict[str, float]] = {}
     for q, ans in submission.answers.items():
         for u, val in ans.using.items():
@@ -192,16 +205,25 @@ def grade(plan: Plan, submission, *, reveal: bool = True) -> GradeResult:
             u = names.ALIASES.get(u, u)
             usings.setdefault(q, {})[u] = v
             written.append(Written(u, v, f"used in {q}", q))
+    for q, val, where in getattr(submission, "stated", ()):  # a write-up's other values: a given restated, a quantity written again
+        v, _ = _number(val)
+        if v is not None:
+            written.append(Written(names.ALIASES.get(q, q), v, where, None))
     new_values = {
         p: (answers.get(names.new_name(p, 1)), key.floats[names.new_name(p, 1)])
         for p in names.updated_params(problem)
     }
     given = {g: key.floats[g] for g in key.graph.given}
     flags, untrusted = find_flags(written, given, new_values, plan.tolerance)
+    notes = tuple(
+        f"{q} is given ({fmt(given[q], 10)}); restating it earns no points." for q in restated
+        if not any(f.kind == "wrong_given" and f.quantity == q for f in flags)
+    )
     flags += _frozen_but_updated(problem, answers, given)
 
     ctx = Context(plan, answers, exact, usings, frozenset(untrusted), View(plan.compiled, answers), reveal)
-    results = [_grade_field(ctx, kf, submission.answers.get(q)) for q, kf in plan.fields.items()]
+    results = [_read_as(_grade_field(ctx, kf, submission.answers.get(q)), submission.answers.get(q))
+               for q, kf in plan.fields.items()]
     score = sum(r.points for r in results)
     return GradeResult(
         problem=problem.id,
@@ -214,8 +236,18 @@ def grade(plan: Plan, submission, *, reveal: bool = True) -> GradeResult:
         tolerance_rule=problem.default_tolerance.describe(),
         source=submission.source,
         reveal=reveal,
+        warnings=notes,
         network=plan.sketch,
     )
+
+
+def _read_as(result: FieldResult, ans) -> FieldResult:
+    """Say how an answer was read whenever it is not written as a plain decimal (``1/(1+exp(-0.3))``, ``\\frac``,
+    ``$0.57$``): the student sees the number that was graded."""
+    parsed = ans.value.parsed if ans is not None else None
+    if not isinstance(parsed, Parsed) or is_plain_decimal(parsed.text):
+        return result
+    return dataclasses.replace(result, read_as=fmt(parsed.value, 6))
 
 
 def _grade_field(ctx: Context, kf: KeyField, ans) -> FieldResult:

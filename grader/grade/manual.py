@@ -16,6 +16,7 @@ from typing import Any, Iterable, Mapping
 
 from grader.errors import GraderError
 from grader.grade.result import GradeResult
+from grader.spec.notation import Resolution, Resolver
 
 
 # --- manual scores -----------------------------------------------------------------------------------------------------
@@ -61,11 +62,17 @@ def merge_manual_scores(result: GradeResult, rows: Iterable[Mapping[str, Any]]) 
     if not mine:
         return result
     index = {f.quantity: i for i, f in enumerate(result.fields)}
+    resolve = field_resolver([f.quantity for f in result.fields])
     fields = list(result.fields)
     done: set[str] = set()
     for r in mine:
         where = dict(file=r.get("file"), line=int(r["line"]) if str(r.get("line", "")).isdigit() else None)
         q = str(r.get("question", "")).strip()
+        found = resolve(q)
+        if found.ambiguous:
+            raise GraderError(f"manual score for student {sid}: question {q!r} fits {' and '.join(found.ambiguous)}",
+                              **where, hint="write the field's name exactly")
+        q = found.name or q
         if q not in index:
             close = difflib.get_close_matches(q, list(index), n=2)
             raise GraderError(f"manual score for student {sid}: {result.problem} has no question {q!r}", **where,
@@ -88,3 +95,28 @@ def merge_manual_scores(result: GradeResult, rows: Iterable[Mapping[str, Any]]) 
         fields[index[q]] = dataclasses.replace(f, points=round(pts, 6), verdict="correct" if full else "incorrect",
                                                message=msg)
     return dataclasses.replace(result, fields=tuple(fields), score=round(sum(f.points for f in fields), 6))
+
+
+def field_resolver(quantities: list[str]):
+    """Resolve a person's name for a field of a result: ``delta_o1``, ``δ_o1``, and in a homework set
+    ``ex6.\\delta_{o1}`` (the question id, then the quantity spelled any way ``grader.spec.notation`` reads)."""
+    whole = Resolver(quantities)
+    by_question: dict[str, list[str]] = {}
+    for q in quantities:
+        qid, dot, local = q.partition(".")
+        if dot:
+            by_question.setdefault(qid.lower(), []).append(local)
+    parts = {qid: Resolver(locals_) for qid, locals_ in by_question.items()}
+
+    def resolve(text: str) -> Resolution:
+        found = whole.resolve(text)
+        qid, dot, local = text.strip().partition(".")
+        if found.name is None and dot and qid.lower() in parts:
+            prefix = next(q.partition(".")[0] for q in quantities if q.partition(".")[0].lower() == qid.lower())
+            inner = parts[qid.lower()].resolve(local.strip())
+            return Resolution(f"{prefix}.{inner.name}" if inner.name else None,
+                              tuple(f"{prefix}.{a}" for a in inner.ambiguous),
+                              tuple(f"{prefix}.{s}" for s in inner.suggestions), inner.note)
+        return found
+
+    return resolve

@@ -13,11 +13,14 @@ from typing import Sequence
 from grader.errors import GraderError, SubmissionError
 from grader.fileio import read_capped
 from grader.grade.engine import Plan, grade, make_plan
-from grader.grade.prepare import RevealOverride, check_names, reveal_now, without_blanks
+from grader.grade.prepare import RevealOverride, resolve_submission, reveal_now, without_blanks
 from grader.grade.views import Compiled
 from grader.grade.result import GradeResult
+from grader.grade.secrecy import exam_result, plan_numbers
 from grader.spec.find import find_problem
+from grader.grade.sourced import annotate
 from grader.submission.load import Submission, read_submission_file, submission_from_document
+from grader.submission.writeup import decode_writeup, is_writeup, read_writeup, writeup_submission
 from grader.yamlio import DEFAULT_MAX_BYTES, Document
 
 
@@ -114,7 +117,37 @@ class Grader:
         return self._sets[path]
 
     def grade_file(self, path: str | Path) -> GradeResult:
+        if is_writeup(path):
+            text, kind = read_writeup(path)
+            return self.grade_writeup(text, kind, str(path))
         return self.grade_document(read_submission_file(path))
+
+    def grade_text(self, data: bytes | str, source: str) -> GradeResult:
+        """A file's contents, already read (the batch): a write-up by its extension, else YAML."""
+        if is_writeup(source):
+            return self.grade_writeup(decode_writeup(data, source), Path(source).suffix.lower().lstrip("."), source)
+        from grader.yamlio import load_yaml_text
+
+        return self.grade_document(load_yaml_text(data, source=source))
+
+    def grade_writeup(self, text: str, kind: str, source: str) -> GradeResult:
+        """A written solution (``grader.submission.writeup``): it names no problem, so the instructor gives one."""
+        if not self.problem_override:
+            raise SubmissionError(
+                "a written solution does not say which problem it answers", file=source,
+                hint="pass the problem, e.g. `grade FILE --problem exercise6` (or --problem for grade batch)",
+            )
+        path = self.instructor_problem()
+        if self.set_at(path) is not None:
+            raise SubmissionError(
+                "written solutions are read for a single problem, not a homework set", file=source,
+                hint="pass the problem the write-up answers, e.g. --problem exercise6",
+            )
+        plan = self.plan_at(path)
+        sub = writeup_submission(text, kind, source, plan.key, self.problem_override)
+        if plan.problem.randomize is not None and sub.student.id:  # read again against the student's own values
+            sub = writeup_submission(text, kind, source, self.plan_at(path, sub.student.id).key, self.problem_override)
+        return self.grade_submission(sub)
 
     def grade_document(self, doc: Document) -> GradeResult:
         """Grade a submission already read as a YAML ``Document``: a problem's, or a homework set's."""
@@ -145,8 +178,14 @@ class Grader:
                     hint='write `student: {id: "400222100", name: Your Name}` with the id your values were made for',
                 )
             plan = self.plan_at(path, sub.student.id)
-        check_names(plan, sub)
-        return _noted(grade(plan, without_blanks(sub), reveal=reveal_now(plan.problem, self.reveal)), notes)
+        sub, issues = resolve_submission(plan, sub)
+        reveal = reveal_now(plan.problem, self.reveal)
+        result = grade(plan, without_blanks(sub), reveal=reveal)
+        if sub.writeup is not None:
+            result = annotate(result, sub)
+        if not reveal:  # exam mode: nothing key-derived leaves the grader (``grader.grade.secrecy``)
+            result = exam_result(result, *plan_numbers(plan))
+        return _noted(result, notes + tuple(i.warning() for i in issues))
 
 
 def _noted(result: GradeResult, notes: tuple[str, ...]) -> GradeResult:

@@ -1,16 +1,15 @@
-"""Before the engine grades a submission: the names it uses checked, its blank answers dropped, and whether the key's
+"""Before the engine grades a submission: the names it uses resolved, its blank answers dropped, and whether the key's
 values may be shown now (the reveal policy)."""
 
 from __future__ import annotations
 
 import dataclasses
-import difflib
 from datetime import datetime, timezone
 
 from grader.errors import SubmissionError
 from grader.grade.engine import Plan
 from grader.spec.problem import Problem
-from grader.submission.load import Submission
+from grader.submission.load import NameIssue, Submission, resolve_names
 
 RevealOverride = str | None  # "always" | "never" | "after_due" | None (the problem's own policy)
 
@@ -36,17 +35,17 @@ def without_blanks(sub: Submission) -> Submission:
     return sub if len(kept) == len(sub.answers) else dataclasses.replace(sub, answers=kept)
 
 
-def check_names(plan: Plan, sub: Submission) -> None:
-    """Every answer and every ``using`` must name a quantity or given value of the problem."""
-    for q, ans in sub.answers.items():
-        for name, path in [(q, ("answers", q))] + [(u, ("answers", q, "using", u)) for u in ans.using]:
-            if name not in plan.known:
-                close = difflib.get_close_matches(name, sorted(plan.known), n=3)
-                asked = ", ".join(a.quantity for a in plan.problem.ask)
-                raise SubmissionError(
-                    f"unknown quantity '{name}' for problem {plan.problem.id}",
-                    file=sub.source,
-                    line=sub.document.line_of(path),
-                    path=".".join(path),
-                    hint=(f"did you mean {' or '.join(close)}? " if close else "") + f"this problem asks for: {asked}",
-                )
+def resolve_submission(plan: Plan, sub: Submission, *, refuse_empty: bool = True) -> tuple[Submission, tuple[NameIssue, ...]]:
+    """The submission with its names as the problem spells them (``grader.spec.notation``), and one warning per name
+    that does not resolve: only that answer (or ``using`` entry) is lost. With ``refuse_empty``, a submission none of
+    whose answers resolve is refused (nothing could be graded): the first unknown name is the error."""
+    resolved, issues = resolve_names(sub, plan.resolver, plan.problem.id)
+    if issues and refuse_empty and sub.answers and not resolved.answers:
+        raise name_error(issues[0], sub.source)
+    return resolved, issues
+
+
+def name_error(issue: NameIssue, source: str | None) -> SubmissionError:
+    """The refusal of a submission none of whose names resolve: its first unknown name."""
+    return SubmissionError(issue.message.split(": this ")[0], file=source, line=issue.line,
+                           path=".".join(issue.path), hint=issue.hint)

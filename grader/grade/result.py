@@ -11,7 +11,7 @@ from typing import Literal
 from grader.submission.student import Student
 
 Verdict = Literal["correct", "carried", "incorrect", "missing", "unparseable", "pending"]
-FlagKind = Literal["inconsistent", "wrong_given"]
+FlagKind = Literal["inconsistent", "wrong_given", "wrong_formula"]
 VERDICTS: tuple[str, ...] = ("correct", "carried", "incorrect", "missing", "unparseable", "pending")
 
 
@@ -30,8 +30,8 @@ class FieldResult:
     verdict: Verdict
     given: float | None  # the student's value (None when missing or unparseable)
     given_text: str | None  # what the student wrote, verbatim
-    expected: float  # the key's value, rounded to float for display and JSON
-    expected_text: str  # the key's value as a decimal string with 20+ significant digits
+    expected: float | None  # the key's value, rounded to float for display and JSON; None in exam mode
+    expected_text: str  # the key's value as a decimal string with 20+ significant digits; "" in exam mode
     points: float
     max_points: float
     message: str  # what is wrong and what it follows from, in words
@@ -45,9 +45,12 @@ class FieldResult:
     follows_from: tuple[tuple[str, float], ...] = ()  # the student's values that carried_value was computed from
     tolerance: str = ""  # the rule applied, in words
     compared_on_change: bool = False  # updated parameters are compared on p_new - p
+    read_as: str | None = None  # how the answer was read when it is not a plain decimal ("0.528173"), else None
+    source: str = ""  # a write-up's answer: where it was written ("line 132", "cell 3, line 2")
+    source_text: str = ""  # ... and the equation there, as written
 
     def to_dict(self) -> dict:
-        return {
+        out = {
             "verdict": self.verdict,
             "given": self.given,
             "expected": self.expected,
@@ -55,7 +58,11 @@ class FieldResult:
             "max_points": self.max_points,
             "message": self.message,
             "diagnosis": self.diagnosis.to_dict() if self.diagnosis else None,
+            "read_as": self.read_as,
         }
+        if self.source:
+            out["source"] = {"where": self.source, "text": self.source_text}
+        return out
 
 
 @dataclass(frozen=True)
@@ -95,6 +102,8 @@ class GradeResult:
     reveal: bool = True  # whether expected values may be shown to the student
     warnings: tuple[str, ...] = field(default=())
     network: NetworkSketch | None = None
+    # a write-up: the equations no quantity was read from, as (where, equation, why); None for a YAML submission
+    unattributed: tuple[tuple[str, str, str], ...] | None = None
 
     def field(self, quantity: str) -> FieldResult:
         for f in self.fields:
@@ -112,4 +121,5 @@ class GradeResult:
             "fields": {f.quantity: f.to_dict() for f in self.fields},
             "flags": [fl.to_dict() for fl in self.flags],
             "warnings": list(self.warnings),
-        }
+        } | ({} if self.unattributed is None else {
+            "unattributed": [{"where": w, "text": t, "reason": r} for w, t, r in self.unattributed]})

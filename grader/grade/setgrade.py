@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from grader.errors import GraderError, SubmissionError
-from grader.grade.prepare import check_names, reveal_now, without_blanks
+from grader.grade.prepare import name_error, resolve_submission, reveal_now, without_blanks
+from grader.grade.secrecy import exam_result, plan_numbers
 from grader.grade.result import FieldResult, GradeResult
 from grader.parse.answer import parse_answer
 from grader.solve.questions import KeyItem
@@ -120,16 +121,21 @@ def grade_set_document(grader, hw: HomeworkSet, doc: Document) -> GradeResult:
     """Grade a read submission document against the homework set ``hw`` (``grader`` is a
     ``grader.grade.pipeline.Grader``: it caches the backprop plans)."""
     answers = read_set_answers(hw, doc)
+    reveal = reveal_now(hw, grader.reveal)
     fields: list[FieldResult] = []
     flags = []
+    warnings: tuple[str, ...] = ()
+    issues: tuple = ()
     for q in hw.questions:
         given = answers.by_question[q.id]
         if q.kind == "free_text":
             fields.append(_free_text_field(q, given.get("")))
         elif q.kind == "backprop":
-            f, fl = _grade_backprop(grader, hw, q, answers.student, doc, given)
+            f, fl, iss, w = _grade_backprop(grader, hw, q, answers.student, doc, given, reveal=reveal)
             fields += f
             flags += fl
+            issues += iss
+            warnings += tuple(f"question {q.id}, {i.warning()}" for i in iss) + w
         else:
             for local, (raw, path) in given.items():
                 if not any(i.name == local for i in q.items):
@@ -141,13 +147,18 @@ def grade_set_document(grader, hw: HomeworkSet, doc: Document) -> GradeResult:
                         hint=(f"did you mean {' or '.join(q.id + '.' + c for c in close)}? " if close else "")
                         + f"question {q.id} asks for: {', '.join(names)}")
             for item in q.items:
-                fields.append(_grade_item(q, item, doc, given.get(item.name)))
+                fields.append(_grade_item(q, item, doc, given.get(item.name), reveal=reveal))
+    dropped = [i for i in issues if len(i.path) == 2]  # answers (not `using` entries) whose name did not resolve
+    if dropped and len(dropped) == sum(len(g) for g in answers.by_question.values()):
+        raise name_error(dropped[0], doc.source)  # nothing could be graded
     score = round(sum(f.points for f in fields), 6)
-    return GradeResult(
+    result = GradeResult(
         problem=hw.id, problem_title=hw.title, student=answers.student, fields=tuple(fields), flags=tuple(flags),
         score=score, max_score=round(sum(f.max_points for f in fields), 6), tolerance_rule=hw.tolerance.describe(),
-        source=doc.source, reveal=reveal_now(hw, grader.reveal), warnings=(), network=None,
+        source=doc.source, reveal=reveal, warnings=warnings, network=None,
     )
+    # exam mode: no expected value, worked line or sentence with a key number (``grader.grade.secrecy``)
+    return result if reveal else exam_result(result, ())
 
 
 def _free_text_field(q: SetQuestion, answer: tuple[Any, tuple] | None) -> FieldResult:
@@ -172,7 +183,8 @@ def _number_text(doc: Document, raw: Any, path: tuple) -> str | None:
     return doc.texts.get(path) or str(raw)
 
 
-def _grade_item(q: SetQuestion, item: KeyItem, doc: Document, answer: tuple[Any, tuple] | None) -> FieldResult:
+def _grade_item(q: SetQuestion, item: KeyItem, doc: Document, answer: tuple[Any, tuple] | None, *,
+                reveal: bool = True) -> FieldResult:
     from grader.numfmt import fmt
 
     common = dict(
@@ -209,7 +221,8 @@ def _grade_item(q: SetQuestion, item: KeyItem, doc: Document, answer: tuple[Any,
         return FieldResult(verdict="correct", given=parsed.value, given_text=text, points=common["max_points"],
                            message="Correct.", **common)
     return FieldResult(verdict="incorrect", given=parsed.value, given_text=text, points=0.0,
-                       message=f"Incorrect (expected about {fmt(common['expected'])}).", **common)
+                       message=f"Incorrect (expected about {fmt(common['expected'])})." if reveal else "Incorrect.",
+                       **common)
 
 
 def _read_weight_set(raw: Any, order: tuple[str, ...]) -> tuple[frozenset[str], str, str | None]:
@@ -236,7 +249,7 @@ def _read_weight_set(raw: Any, order: tuple[str, ...]) -> tuple[frozenset[str], 
 
 
 def _grade_backprop(grader, hw: HomeworkSet, q: SetQuestion, student: Student, doc: Document,
-                    given: dict[str, tuple[Any, tuple]]):
+                    given: dict[str, tuple[Any, tuple]], *, reveal: bool = True):
     from grader.grade.engine import grade
     from grader.submission.load import submission_from_document
 
@@ -255,19 +268,22 @@ def _grade_backprop(grader, hw: HomeworkSet, q: SetQuestion, student: Student, d
     sub_doc = Document(data=data, source=doc.source, lines=lines, texts=texts)
     try:
         sub = submission_from_document(sub_doc)
-        check_names(plan, sub)
+        sub, issues = resolve_submission(plan, sub, refuse_empty=False)
     except SubmissionError as exc:
         if exc.path and exc.path.startswith("answers."):
             exc.path = f"answers.{q.id}." + exc.path[len("answers."):]
         raise
+    issues = tuple(dataclasses.replace(i, path=("answers", f"{q.id}.{i.path[1]}") + i.path[2:]) for i in issues)
     sub = dataclasses.replace(sub, student=student)
-    result = grade(plan, without_blanks(sub))
+    result = grade(plan, without_blanks(sub), reveal=reveal)
+    if not reveal:
+        result = exam_result(result, *plan_numbers(plan))
     scale = q.scale()
     fields = [dataclasses.replace(f, quantity=f"{q.id}.{f.quantity}", points=round(f.points * scale, 6),
                                   max_points=round(f.max_points * scale, 6), description=f"{q.id}.{f.description}")
               for f in result.fields]
     flags = [dataclasses.replace(fl, quantity=f"{q.id}.{fl.quantity}") for fl in result.flags]
-    return fields, flags
+    return fields, flags, issues, tuple(f"question {q.id}: {w}" for w in result.warnings)
 
 
 def _backprop_plan(grader, q: SetQuestion, student: Student, doc: Document):

@@ -38,11 +38,12 @@ from typing import Callable, Iterator, Mapping, NamedTuple, Union
 
 import mpmath
 
-from grader.parse.answer import MAX_DEPTH, MAX_EXACT_DIGITS, MAX_EXPONENT
+from grader.parse.limits import MAX_DEPTH, MAX_EXACT_DIGITS, MAX_EXPONENT
 
 __all__ = [
     "MAX_LATEX_LENGTH", "MAX_LATEX_TOKENS", "PRECISION_DIGITS", "Token", "LatexError", "Node", "Number", "Name",
-    "Const", "Neg", "Add", "Mul", "Div", "Pow", "Call", "Sum", "Unreadable", "tokenize", "read_math", "evaluate",
+    "Const", "Neg", "Add", "Mul", "Div", "Pow", "Call", "Sum", "Unreadable", "tokenize", "read_math", "read_tokens",
+    "evaluate",
     "free_names", "to_text", "NotEvaluable",
 ]
 
@@ -127,7 +128,22 @@ def _lex(text: str) -> Iterator[Token]:
             literal = text[i:j]
             if len(literal) > 2 * MAX_EXACT_DIGITS // 10:
                 raise LatexError(f"the number at position {i + 1} has too many digits", i)
-            yield Token("num", literal, i, Fraction(literal.rstrip(".") if literal != "." else "0"))
+            value = Fraction(literal.rstrip("."))
+            k = j + 1 if j < n and text[j] in "eE" else j  # 1.2e-5, as typed in Markdown and notebooks
+            if k > j and k < n and text[k] in "+-\u2212":
+                k += 1
+            if k > j and k < n and text[k] in _DIGITS:
+                m = k
+                while m < n and text[m] in _DIGITS:
+                    m += 1
+                power = int(text[k:m]) if m - k <= 6 else MAX_EXPONENT + 1
+                if power > MAX_EXPONENT:
+                    raise LatexError(f"the exponent of the number at position {i + 1} is too large (at most "
+                                     f"±{MAX_EXPONENT})", i)
+                sign = -1 if text[k - 1] in "-\u2212" else 1
+                value *= Fraction(10) ** (sign * power)
+                literal, j = text[i:m], m
+            yield Token("num", literal, i, value)
             i = j
         elif ch in _LETTERS:
             j = i
@@ -328,7 +344,18 @@ _MARK_WORDS = frozenset({"new", "old", "next", "updated", "prime", "t+1", "(1)",
 def read_math(text: str) -> Node | Unreadable:
     """Parse one LaTeX math expression (no relation signs) into a tree, or say why not. Never raises."""
     try:
-        return _Parser(tokenize(text)).parse()
+        return read_tokens(tokenize(text), text)
+    except LatexError as error:
+        return Unreadable(text, error.reason)
+
+
+def read_tokens(tokens: list[Token], text: str) -> Node | Unreadable:
+    """Parse tokens of :func:`tokenize` (a slice of them is fine: an 'end' token is added when missing); ``text``
+    is what a refusal quotes. Never raises."""
+    if not tokens or tokens[-1].kind != "end":
+        tokens = list(tokens) + [Token("end", "", tokens[-1].pos + len(tokens[-1].text) if tokens else 0)]
+    try:
+        return _Parser(tokens).parse()
     except LatexError as error:
         return Unreadable(text, error.reason)
     except RecursionError:  # not reachable within MAX_DEPTH; kept as a guard
@@ -360,8 +387,8 @@ class _Parser:
 
     def fail(self, what: str) -> LatexError:
         token = self.tok
-        found = "the end" if token.kind == "end" else repr(token.text)
-        return LatexError(f"{what} at position {token.pos + 1} (found {found})", token.pos)
+        found = "the end" if token.kind == "end" else f"{token.text!r} at position {token.pos + 1}"
+        return LatexError(f"{what} (found {found})", token.pos)
 
     def nested(self, parse: Callable[[], Node]) -> Node:
         self.depth += 1
@@ -404,7 +431,12 @@ class _Parser:
         while True:
             if self.is_op("*"):
                 self.advance()
-                factors.append(self.factor())
+                right = self.factor()
+                scientific = _scientific(factors[-1], right)
+                if scientific is not None:
+                    factors[-1] = scientific
+                else:
+                    factors.append(right)
             elif self.is_op("/"):
                 self.advance()
                 den = self.factor()
@@ -416,12 +448,7 @@ class _Parser:
                 factors.append(self.power())
             else:
                 break
-        if len(factors) == 1:
-            return factors[0]
-        flat: list[Node] = []
-        for f in factors:
-            flat.extend(f.factors if isinstance(f, Mul) else (f,))
-        return Mul(tuple(flat))
+        return factors[0] if len(factors) == 1 else Mul(tuple(factors))
 
     def starts_primary(self) -> bool:
         t = self.tok
@@ -474,7 +501,7 @@ class _Parser:
     def close(self, want: str, opening: Token) -> None:
         token = self.tok
         if token.kind != "close":
-            raise self.fail(f"missing '{want}' for the '{opening.text}' at position {opening.pos + 1}")
+            raise self.fail(f"missing '{want}' to close the '{opening.text}' at position {opening.pos + 1}")
         self.advance()
 
     def primary(self) -> Node:
@@ -696,6 +723,20 @@ class _Parser:
             return t.text
         self.i = save
         return None
+
+
+def _scientific(left: Node, right: Node) -> Number | None:
+    """``8.0707 \\times 10^{-6}`` is one number (so a substituted value is one leaf of the tree)."""
+    if not (isinstance(left, Number) and isinstance(right, Pow) and right.base == Number(Fraction(10), "10")):
+        return None
+    exponent = right.exp
+    sign = 1
+    if isinstance(exponent, Neg):
+        sign, exponent = -1, exponent.arg
+    if not (isinstance(exponent, Number) and exponent.value.denominator == 1 and exponent.value <= MAX_EXPONENT):
+        return None
+    k = sign * int(exponent.value)
+    return Number(left.value * Fraction(10) ** k, f"{left.text}×10^{k}")
 
 
 def _token_text(t: Token) -> str:

@@ -10,7 +10,8 @@ from grader.numfmt import fmt
 
 SYMBOL = {"correct": "✓", "carried": "↪", "incorrect": "✗", "missing": "∅", "unparseable": "?", "pending": "…"}
 HIDDEN = "[hidden]"
-FLAG_TITLE = {"inconsistent": "One quantity, two values", "wrong_given": "A given value was replaced"}
+FLAG_TITLE = {"inconsistent": "One quantity, two values", "wrong_given": "A given value was replaced",
+              "wrong_formula": "A formula is not the network's"}
 NOT_CORRECT = ("carried", "incorrect", "missing", "unparseable", "pending")
 
 _NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?:e[-+]?\d+)?(?!\.?\d)(?![A-Za-z_])")
@@ -38,7 +39,7 @@ def shown_value(f: FieldResult) -> str | None:
 
 def expected_value(f: FieldResult) -> str:
     """The key's value; a written answer graded by hand (``pending``) has none."""
-    return "—" if f.verdict == "pending" else fmt(f.expected, 10)
+    return "—" if f.verdict == "pending" or f.expected is None else fmt(f.expected, 10)
 
 
 
@@ -59,7 +60,7 @@ def hide_key_numbers(text: str, f: FieldResult, reveal: bool) -> str:
     """In exam mode, replace the field's expected value wherever a sentence quotes it (a guard: the grading messages
     should not contain it in the first place). Updated parameters are left alone: their expected value rounds to the
     old parameter (40.0000081 -> 40), which messages may quote legitimately."""
-    if reveal or f.compared_on_change or not text:
+    if reveal or f.compared_on_change or not text or f.expected is None:
         return text
     forms = {fmt(f.expected, d) for d in range(6, 11)}
     return _NUMBER.sub(lambda m: HIDDEN if m.group(0) in forms else m.group(0), text)

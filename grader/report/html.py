@@ -208,6 +208,10 @@ def render_html(result: GradeResult) -> str:
     for f in result.fields:
         o += _field(result, f)
     o += ["</ol>", "</section>"]
+    if result.unattributed:
+        o += ['<section aria-labelledby="unread-h">', '<h2 id="unread-h">Equations not read as any quantity</h2>', "<ul>"]
+        o += [f"<li>{_e(where)}: <code>{_e(text)}</code> ({_e(reason)})</li>" for where, text, reason in result.unattributed]
+        o += ["</ul>", "</section>"]
 
     o += [
         "<footer>",
@@ -238,11 +242,15 @@ def _field(result: GradeResult, f: FieldResult) -> list[str]:
         o.append(f'<p class="desc">{_e(desc)}</p>')
     o.append("<dl>")
     given = shown_value(f)
-    o.append("<dt>Your value</dt><dd>" + (f"<code>{_e(given)}</code>" if given is not None else "no answer") + "</dd>")
+    read = f" (read as <code>{_e(f.read_as)}</code>)" if f.read_as is not None else ""
+    o.append("<dt>Your value</dt><dd>" + (f"<code>{_e(given)}</code>" if given is not None else "no answer") + read
+             + "</dd>")
     if reveal:
         o.append(f"<dt>Expected</dt><dd><code>{_e(expected_value(f))}</code></dd>")
     if f.compared_on_change:
         o.append("<dt>Compared</dt><dd>on the change from the value before the update</dd>")
+    if f.source:
+        o.append(f"<dt>From</dt><dd>{_e(f.source)}: <code>{_e(f.source_text)}</code></dd>")
     if f.verdict != "correct":
         if reveal and (f.worked_latex or f.worked):
             o.append("<dt>Worked</dt><dd>" + formula(f.worked_latex, f.worked) + "</dd>")

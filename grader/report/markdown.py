@@ -110,11 +110,15 @@ def render_markdown(result: GradeResult) -> str:
         out.append(f"{head}: **{f.verdict}**, {points(f.points)} / {points(f.max_points)} points")
         given = shown_value(f)
         line = "  - Your value: " + (md_code(given) if given is not None else "no answer")
+        if f.read_as is not None:
+            line += f" (read as {md_code(f.read_as)})"
         if reveal:
             line += "; expected: " + md_code(expected_value(f))
         if f.compared_on_change:
             line += " (an updated parameter: compared on its change from the value before the update)"
         out.append(line)
+        if f.source:
+            out.append(f"  - From {md_text(f.source)}: {md_code(short(f.source_text, 160))}")
         if f.verdict == "correct":
             continue
         if reveal and f.worked_latex:
@@ -131,6 +135,11 @@ def render_markdown(result: GradeResult) -> str:
             out.append(f"  - ⚑ See the flag{'s' if len(set(flagged)) > 1 else ''} at the top about {names}.")
     out.append("")
 
+    if result.unattributed:
+        out += ["## Equations not read as any quantity", ""]
+        out += [f"- {md_text(where)}: {md_code(short(text, 160))} ({md_text(reason)})"
+                for where, text, reason in result.unattributed]
+        out.append("")
     out += [
         "## How answers are compared",
         "",

@@ -34,6 +34,10 @@ def render_text(result: GradeResult, *, colour: bool = False) -> str:
         expected = f"expected {fmt(f.expected, 10)}" if result.reveal and f.verdict != "pending" else ""
         lines.append(f"  {f.quantity:<{width}}  {verdict} given {given:<16} {expected:<26} {_points(f.points)}/{_points(f.max_points)}")
         pad = " " * (width + 4)
+        if f.read_as is not None:
+            lines.append(pad + f"(read as {f.read_as})")
+        if f.source:
+            lines.append(pad + f"From {f.source}: {short(f.source_text, 100)}")
         if f.verdict != "correct":
             lines.append(pad + hide_key_numbers(f.message, f, result.reveal))
             if f.diagnosis:
@@ -44,6 +48,9 @@ def render_text(result: GradeResult, *, colour: bool = False) -> str:
         lines += ["", "Flags"]
         for fl in result.flags:
             lines.append(f"  {_paint('!', '33', colour)} {fl.kind} {fl.quantity}: {fl.message}")
+    if result.unattributed:
+        lines += ["", "Not read as any quantity"]
+        lines += [f"  {where}: {short(text, 100)} ({reason})" for where, text, reason in result.unattributed]
     lines += ["", f"Score: {_points(result.score)} / {_points(result.max_score)}"]
     lines.append(f"Tolerance: {result.tolerance_rule}; updated parameters are compared on their change p_new − p.")
     if result.warnings:

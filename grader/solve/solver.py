@@ -22,6 +22,10 @@ from grader.spec.problem import Problem
 
 START_DPS = 60
 MAX_DPS = 4000
+# The work budget of one solve: (weights + biases + neurons) x steps x examples. Homework networks need a few
+# hundred; 25,000 is a few seconds (a 4-layer 64-wide network for 2 steps); beyond it a problem is refused before
+# any work, not left running for minutes.
+MAX_WORK = 25_000
 _BACKEND = ExactBackend()  # for AnswerKey.change
 
 
@@ -79,6 +83,29 @@ def _smallness(problem: Problem, graph: Graph, values: dict[str, Number]) -> int
     return math.ceil(sum(largest.values()))
 
 
+def work_of(problem: Problem) -> int:
+    """The size of solving ``problem``: (weights + biases + neurons) x training steps x examples."""
+    net = problem.network
+    return (len(net.params) + len(net.neurons)) * max(1, problem.training.steps) * max(1, len(problem.examples))
+
+
+def check_work(problem: Problem) -> int:
+    """``work_of(problem)``, or a ``SpecError`` naming the budget when it is over ``MAX_WORK``."""
+    net = problem.network
+    size = len(net.params) + len(net.neurons)
+    steps, examples = max(1, problem.training.steps), max(1, len(problem.examples))
+    work = size * steps * examples
+    if work > MAX_WORK:
+        raise SpecError(
+            f"problem {problem.id} is too large to solve: ({len(net.params):,} weights and biases + "
+            f"{len(net.neurons):,} neurons) × {steps} step{'s' if steps != 1 else ''} × {examples} "
+            f"example{'s' if examples != 1 else ''} = {work:,} units of work; the budget is {MAX_WORK:,}",
+            file=problem.source,
+            hint="use fewer layers, neurons, steps or examples (a homework network is a few hundred units)",
+        )
+    return work
+
+
 def solve(problem: Problem) -> AnswerKey:
     """Compute every quantity of ``problem`` to at least ``KEY_DIGITS`` significant digits.
 
@@ -87,6 +114,7 @@ def solve(problem: Problem) -> AnswerKey:
     of both evaluations (below 10^(-3/4·digits), far below anything the network can produce) is a zero reached by
     cancellation and is stored as an exact 0.
     """
+    check_work(problem)
     graph = build_graph(problem)
     low = _evaluate_all(graph, START_DPS)
     if all(isinstance(v, Fraction) for v in low.values()):

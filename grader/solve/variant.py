@@ -16,12 +16,16 @@ from fractions import Fraction
 
 from grader.errors import GraderError, SpecError
 from grader.solve.exact import to_decimal_string
-from grader.solve.solver import AnswerKey, solve
+from grader.solve.solver import AnswerKey, check_work, solve
 from grader.spec.problem import Problem
 from grader.spec.tolerance import within
 from grader.spec.variant import PLACEHOLDER, Variant, draw, seed_of, with_values
 
 MIN_SLOPE = 1e-3
+# The search budget of one student's variant, in solver work units (``grader.solve.solver.work_of``) summed over
+# the attempts: about 1,000 attempts of a 2-2-2 network, a few seconds. Counted, not timed, so the variant a
+# student gets never depends on the machine's speed.
+SEARCH_BUDGET = 15_000
 
 
 def show(value: Fraction) -> str:
@@ -79,7 +83,9 @@ def variant_problem(problem: Problem, student: str) -> Variant:
             raise SpecError(f"randomize: the grid of {name} has no value", hint="widen it")
         grids[name] = grid
     failed: Counter[str] = Counter()
-    for attempt in range(rz.attempts):
+    work = check_work(problem)
+    tries = min(rz.attempts, max(1, SEARCH_BUDGET // work))
+    for attempt in range(tries):
         values = {name: draw(seed, attempt, name, grid) for name, grid in grids.items()}
         candidate = with_values(problem, values)
         try:
@@ -94,6 +100,8 @@ def variant_problem(problem: Problem, student: str) -> Variant:
                            student, seed, attempt, values)
         failed.update(b.split(" ")[0] for b in bad[:1])
     worst = ", ".join(f"{k} ({n}x)" for k, n in failed.most_common(3))
+    budget = (f" (the search budget: {SEARCH_BUDGET:,} units of work, {work:,} per attempt for this problem, so at "
+              f"most {tries:,} of the {rz.attempts:,} attempts asked)") if tries < rz.attempts else ""
     raise SpecError(f"problem {problem.id}: no variant for student {student!r} met the constraints in "
-                    f"{rz.attempts} attempts; failed: {worst}",
+                    f"{tries:,} attempts{budget}; failed: {worst}",
                     file=problem.source, path="randomize", hint="widen the grids or relax the constraints")

@@ -12,24 +12,27 @@ Format::
         using: {o1: 0.0003, t1: 0.9}    # the values the student plugged in
 
 Numbers are kept as written (``1.0`` stays ``"1.0"``) and read by :func:`grader.parse.answer.parse_answer`. An
-answer that cannot be read is not an error here: it is kept as ``Unparseable`` and graded "unparseable". Whether a
-quantity name belongs to the problem is not checked here either; ``Submission.document`` keeps every line for that.
+answer that cannot be read is not an error here: it is kept as ``Unparseable`` and graded "unparseable". Names are
+kept as written too (``w5'``, ``\\delta_{o1}``, ``dE/dw5``); :func:`resolve_names` maps them to the problem's names
+once the problem is known (``grader.spec.notation``), and a name that does not resolve costs only its own answer.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import os
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from grader.errors import GraderError, LimitError, SubmissionError
 from grader.parse.answer import Parsed, Unparseable, parse_answer
+from grader.spec.notation import Resolver
 from grader.submission.student import Student
-from grader.yamlio import Document, format_path, load_yaml_file
+from grader.yamlio import Document, format_path, load_yaml_file, minus_space_hint
 
-__all__ = ["DEFAULT_MAX_ANSWERS", "Value", "Answer", "Submission", "load_submission", "submission_from_document"]
+__all__ = ["DEFAULT_MAX_ANSWERS", "Value", "Answer", "Submission", "NameIssue", "load_submission",
+           "submission_from_document", "resolve_names", "shown_name"]
 
 DEFAULT_MAX_ANSWERS = 500
 
@@ -37,9 +40,7 @@ TOP_KEYS = ("problem", "student", "answers")
 STUDENT_KEYS = ("id", "name")
 ANSWER_KEYS = ("value", "using")
 
-# letters, digits and underscores, starting with a letter; Greek letters (η, μ, σ, ...) count as letters.
-_NAME = re.compile(r"[A-Za-z\u0391-\u03a9\u03b1-\u03c9][A-Za-z0-9_\u0391-\u03a9\u03b1-\u03c9]*\Z")
-_NAME_HINT = "use a quantity name: letters, digits and '_', starting with a letter, e.g. delta_o1"
+_SHOWN = 60  # characters of a name quoted in a message
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,10 @@ class Submission:
     answers: dict[str, Answer]  # insertion order kept
     source: str
     document: Document  # for line look-ups later
+    # Written solutions (grader.submission.writeup): further values written for a quantity (a given restated, a
+    # quantity written twice) as (quantity, value, where), and what the reader noted (grader.submission.notes).
+    stated: tuple = ()
+    writeup: object | None = None
 
 
 def read_submission_file(path: str | os.PathLike) -> Document:
@@ -222,13 +227,8 @@ class _Reader:
         out: dict[str, Answer] = {}
         for name, raw in value.items():
             apath = path + (name,)
-            self.check_name(name, apath, "answer name")
-            out[name] = self.answer(name, raw, apath)
+            out.setdefault(_name_text(name), self.answer(_name_text(name), raw, apath))
         return out
-
-    def check_name(self, name: Any, path: tuple, what: str) -> None:
-        if not isinstance(name, str) or not _NAME.match(name):
-            raise self.error(f"'{name}' is not a valid {what}", path, _NAME_HINT)
 
     def answer(self, name: str, raw: Any, path: tuple) -> Answer:
         line = self.doc.lines.get(path)
@@ -259,14 +259,16 @@ class _Reader:
         out: dict[str, Value] = {}
         for name, v in raw.items():
             vpath = path + (name,)
-            self.check_name(name, vpath, "name in `using`")
-            out[name] = self.value(v, vpath)
+            out.setdefault(_name_text(name), self.value(v, vpath))
         return out
 
     def value(self, raw: Any, path: tuple) -> Value:
         line = self.doc.lines.get(path)
         if raw is None:
             return Value(text=None, parsed=None, line=line)
+        if isinstance(raw, list) and len(raw) == 1 and not isinstance(raw[0], (dict, list, bool, type(None))):
+            raise self.error(  # `z1:` then `  - 0.45` on the next line: a list of one number
+                "expected a single value, not a list", path, minus_space_hint(self.text_of(raw[0], path + (0,))))
         if isinstance(raw, (dict, list)):
             raise self.error(
                 f"expected a single value, not {_kind(raw)}",
@@ -286,3 +288,82 @@ class _Reader:
 
 _PROBLEM_HINT = "add `problem: <problem id or path>` at the top"
 _ANSWER_HINT = "write `name: value`, or `name: {value: ..., using: {name: value, ...}}`"
+
+
+def _name_text(name: Any) -> str:
+    """A key as text: YAML may hand over a number, a bool or null as a key (``3: 0.5``)."""
+    if isinstance(name, str):
+        return name
+    return "null" if name is None else str(name).lower() if isinstance(name, bool) else str(name)
+
+
+def shown_name(name: str) -> str:
+    """A name as written, safe to quote in a message: printable and at most a line's worth."""
+    text = "".join(ch if ch.isprintable() else "?" for ch in name)
+    return text if len(text) <= _SHOWN else text[:_SHOWN - 1] + "…"
+
+
+@dataclass(frozen=True)
+class NameIssue:
+    """A name of the submission that does not resolve (or repeats another): its answer or ``using`` entry is dropped."""
+
+    path: tuple[str, ...]  # ("answers", key) or ("answers", key, "using", name), as written
+    line: int | None
+    message: str
+    hint: str
+
+    def warning(self) -> str:
+        where = f"line {self.line}: " if self.line is not None else ""
+        return f"{where}{self.message}" + (f"; {self.hint}" if self.hint else "")
+
+
+def resolve_names(sub: Submission, resolver: Resolver, problem_id: str) -> tuple[Submission, tuple[NameIssue, ...]]:
+    """The submission with every answer key and ``using`` name as the problem spells it, and the names that could
+    not be resolved (their answer, or their ``using`` entry, is left out and not graded)."""
+    issues: list[NameIssue] = []
+    answers: dict[str, Answer] = {}
+    first_key: dict[str, str] = {}
+    for key, ans in sub.answers.items():
+        apath = ("answers", key)
+        name = _resolved(resolver, key, apath, sub, problem_id, "answer", issues)
+        if name is None:
+            continue
+        if name in answers:
+            issues.append(NameIssue(apath, sub.document.line_of(apath),
+                                    f"'{shown_name(key)}' answers {name} again (first as '{shown_name(first_key[name])}'"
+                                    f"{_at(sub, ('answers', first_key[name]))}); only the first is graded",
+                                    "give each quantity once"))
+            continue
+        using: dict[str, Value] = {}
+        for u, val in ans.using.items():
+            upath = apath + ("using", u)
+            uname = _resolved(resolver, u, upath, sub, problem_id, f"name in the `using` of {name}", issues)
+            if uname is not None and uname not in using:
+                using[uname] = val
+        first_key[name] = key
+        answers[name] = Answer(quantity=name, value=ans.value, using=using, line=ans.line)
+    return dataclasses.replace(sub, answers=answers), tuple(issues)
+
+
+def _at(sub: Submission, path: tuple) -> str:
+    line = sub.document.line_of(path)
+    return f", line {line}" if line is not None else ""
+
+
+def _resolved(resolver: Resolver, text: str, path: tuple, sub: Submission, problem_id: str, what: str,
+              issues: list[NameIssue]) -> str | None:
+    res = resolver.resolve(text)
+    if res.name is not None:
+        return res.name
+    shown = shown_name(text)
+    line = sub.document.line_of(path)
+    if res.ambiguous:
+        issues.append(NameIssue(path, line, f"'{shown}' fits {' and '.join(res.ambiguous)} of problem {problem_id}, "
+                                f"so this {what} is not graded", f"write one of {', '.join(res.ambiguous)} exactly"))
+        return None
+    asked = ", ".join(resolver.asked)
+    hint = res.hint()
+    issues.append(NameIssue(path, line, f"unknown quantity '{shown}' for problem {problem_id}: this {what} is not graded",
+                            hint if res.suggestions else "; ".join(
+                                p for p in (hint, f"this problem asks for: {asked}" if asked else "") if p)))
+    return None

@@ -1,0 +1,128 @@
+"""Rows of math -> equation chains: ``lhs = a = b ≈ c``, continued by rows that start with a relation.
+
+A chain is split at top-level ``=``, ``≈``/``\\approx``, ``:=`` (and ``\\leftarrow``); a row that starts with one of
+them continues the chain before it (``&= …`` in ``align``, or a ``$$= …$$`` display after ``$$z_3 = …$$``). Every
+part is read by our LaTeX reader (:mod:`grader.parse.latex`); a part that cannot be read keeps its reason.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+
+from grader.parse.latex import LatexError, Node, Unreadable, read_tokens, tokenize
+from grader.submission.extract import MathRow
+from grader.submission.match import value_of
+
+__all__ = ["Step", "Chain", "build_chains", "RELATIONS"]
+
+RELATIONS = frozenset({"=", "\u2248", ":=", "\u2190"})
+
+
+@dataclass(frozen=True)
+class Step:
+    relation: str  # the relation before this part ("" for the left-hand side)
+    text: str  # the part as written
+    tree: Node | Unreadable
+    line: int
+
+    @functools.cached_property
+    def value(self):
+        """The value of a step without names (Fraction or mpf), computed once; None otherwise."""
+        return None if isinstance(self.tree, Unreadable) else value_of(self.tree)
+
+
+@dataclass
+class Chain:
+    lhs: Step
+    steps: list[Step] = field(default_factory=list)  # the parts after the left-hand side, in order
+    line: int = 0
+
+    @property
+    def text(self) -> str:
+        out = self.lhs.text
+        for s in self.steps:
+            out += f" {s.relation} {s.text}"
+        return out
+
+
+def split_relations(text: str) -> list[tuple[str, str, list]] | None:
+    """``[(relation, part, tokens), ...]`` with "" as the first relation; None when the row has no relation at all
+    or cannot be tokenized (too long)."""
+    try:
+        tokens = tokenize(text)
+    except LatexError:
+        return None
+    depth, cuts = 0, []
+    for k, t in enumerate(tokens):
+        if t.kind == "open":
+            depth += 1
+        elif t.kind == "close":
+            depth -= 1
+        elif t.kind == "rel" and depth <= 0 and t.text in RELATIONS:
+            cuts.append(k)
+    if not cuts:
+        return None
+    out, start, relation = [], 0, ""
+    for k in cuts + [len(tokens) - 1]:
+        part = tokens[start:k]
+        begin = part[0].pos if part else (tokens[k].pos if k < len(tokens) else len(text))
+        finish = tokens[k].pos
+        out.append((relation, text[begin:finish].strip() if part else "", part))
+        if k < len(tokens) - 1:
+            relation = "≈" if tokens[k].text == "\u2248" else tokens[k].text
+        start = k + 1
+    return out
+
+
+_SEPARATORS = ("\\qquad", "\\quad", "\\text{and}", "\\text{ and }", ";", ",")
+
+
+def pieces(text: str) -> list[str]:
+    """``a = 1, \\quad b = 2`` -> ``["a = 1", "b = 2"]``: a row holding several equations, split at top-level
+    ``\\quad``, ``\\text{and}``, ``;`` or ``,`` where every piece is an equation (so ``f(x, y) = 1`` stays whole)."""
+    cuts, depth, i, n = [], 0, 0, len(text)
+    while i < n:
+        c = text[i]
+        if c in "({[":
+            depth += 1
+        elif c in ")}]":
+            depth -= 1
+        elif depth == 0 and c in ",;\\":
+            sep = next((x for x in _SEPARATORS if text.startswith(x, i)), None)
+            if sep is not None:
+                cuts.append((i, i + len(sep)))
+                i += len(sep)
+                continue
+        if c == "\\":  # an escaped character (\, \{) is never a separator
+            i += 1
+        i += 1
+    if not cuts:
+        return [text]
+    out, start = [], 0
+    for a, b in cuts:
+        out.append(text[start:a])
+        start = b
+    out.append(text[start:])
+    out = [p.strip() for p in out if p.strip()]
+    if len(out) > 1 and all(split_relations(p) is not None for p in out):
+        return out
+    return [text]
+
+
+def build_chains(rows: list[MathRow]) -> list[Chain]:
+    chains: list[Chain] = []
+    for row in (MathRow(p, r.line, r.display) for r in rows for p in pieces(r.text)):
+        parts = split_relations(row.text)
+        if parts is None:
+            continue
+        _, first, first_tokens = parts[0]
+        steps = [Step(rel, part, read_tokens(tokens, part) if part else Unreadable(part, "empty"), row.line)
+                 for rel, part, tokens in parts[1:]]
+        if not first:  # a continuation: "= ..." or "&= ..."
+            if chains:
+                chains[-1].steps.extend(s for s in steps if s.text)
+            continue
+        chains.append(Chain(lhs=Step("", first, read_tokens(first_tokens, first), row.line), steps=[s for s in steps if s.text],
+                            line=row.line))
+    return chains

@@ -1,0 +1,262 @@
+"""Find the math in a written solution: Markdown, plain text, LaTeX documents and the Markdown cells of notebooks.
+
+The result is a list of rows, each one line of math with the line of the write-up it starts on:
+
+* display math ``$$…$$`` and ``\\[…\\]``, inline math ``$…$`` and ``\\(…\\)``;
+* the environments ``equation``, ``align``, ``aligned``, ``split``, ``eqnarray``, ``gather``, ``multline`` (starred
+  too), anywhere, also inside code fences (students paste LaTeX into fences) -- a fence marked as a programming
+  language (```` ```python ````) is code, not math;
+* a display is split into rows at ``\\\\``; ``&`` is dropped; ``\\label``, ``\\tag``, ``\\nonumber`` are dropped;
+* an inline name followed in the prose by ``= number`` or ``≈ number`` (``$w_5$ = 0.1``) is one row ``w_5 = 0.1``.
+
+Scanning is linear in the size of the text: every delimiter is searched for at most once past each position.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+from grader.errors import LimitError, SubmissionError
+
+__all__ = ["MathRow", "WRITEUP_SUFFIXES", "MAX_ROWS", "MAX_CELLS", "math_rows", "notebook_markdown"]
+
+WRITEUP_SUFFIXES = (".md", ".markdown", ".txt", ".tex", ".ipynb")
+MAX_ROWS = 20_000  # rows of math in one write-up
+MAX_CELLS = 5_000  # cells of a notebook
+MAX_ROW_CHARS = 4000  # a longer row is kept but cut (the LaTeX reader refuses it with a reason)
+
+_ENVIRONMENTS = ("equation", "align", "aligned", "split", "eqnarray", "gather", "gathered", "multline", "alignat",
+                 "displaymath", "math", "flalign")
+_ENV_RE = re.compile(r"\\begin\{(" + "|".join(_ENVIRONMENTS) + r")(\*?)\}(\{[^{}]*\})?")
+_CODE_LANGUAGES = frozenset({"python", "py", "python3", "ipython", "bash", "sh", "shell", "console", "json", "yaml",
+                             "yml", "r", "julia", "js", "javascript", "c", "cpp", "java", "text", "output"})
+_DROP = re.compile(r"\\(label|tag|eqref|ref)\{[^{}]*\}|\\(nonumber|notag)\b|\\(begin|end)\{(" +
+                   "|".join(_ENVIRONMENTS) + r"|array|cases|matrix|pmatrix|bmatrix)\*?\}(\{[^{}]*\})?")
+_PROSE_VALUE = re.compile(r"[ \t]*(?:=|≈|\$\s*\\approx\s*\$|\$\s*=\s*\$)[ \t]*"
+                          r"([-−]?\s*(?:\d+(?:\.\d*)?|\.\d+)(?:\s*(?:\\times|×|x)\s*10\^\{?[-−]?\d+\}?)?)")
+_LONE_NAME = re.compile(r"\s*[A-Za-z\\][A-Za-z0-9_{}\\' ^+]*\s*")
+
+
+@dataclass(frozen=True)
+class MathRow:
+    text: str  # one row of LaTeX math
+    line: int  # 1-based line of the write-up where the row starts
+    display: bool  # display math (``$$``, ``\\[``, an environment) rather than inline
+
+
+def math_rows(text: str, kind: str) -> list[MathRow]:
+    """The rows of math in ``text``; ``kind`` is the file's suffix without the dot (md, markdown, txt, tex)."""
+    if kind == "tex":
+        text = _tex_body(text)
+    scanner = _Scanner(text, fences=kind != "tex")
+    scanner.run()
+    return scanner.rows
+
+
+def notebook_markdown(data: str, source: str) -> tuple[str, list[tuple[int, int]]]:
+    """The Markdown cells of a notebook (JSON) joined into one text, and for every cell (first line, cell number).
+    Raises :class:`SubmissionError` when the JSON is not a notebook."""
+    try:
+        nb = json.loads(data)
+    except (ValueError, RecursionError) as exc:
+        raise SubmissionError(f"the notebook is not valid JSON: {str(exc)[:120]}", file=source,
+                              hint="upload the .ipynb file as Jupyter saves it") from None
+    cells = nb.get("cells") if isinstance(nb, dict) else None
+    if not isinstance(cells, list):
+        raise SubmissionError("the notebook has no list of cells", file=source,
+                              hint="upload the .ipynb file as Jupyter saves it (a JSON object with \"cells\")")
+    if len(cells) > MAX_CELLS:
+        raise LimitError(f"the notebook has {len(cells)} cells (at most {MAX_CELLS})", file=source,
+                         hint="split the work into smaller notebooks")
+    parts: list[str] = []
+    starts: list[tuple[int, int]] = []
+    line = 1
+    for number, cell in enumerate(cells, start=1):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "markdown":
+            continue
+        src = cell.get("source", "")
+        if isinstance(src, list):
+            src = "".join(s for s in src if isinstance(s, str))
+        if not isinstance(src, str):
+            continue
+        starts.append((line, number))
+        parts.append(src)
+        line += src.count("\n") + 2  # the cells are joined by a blank line
+    return "\n\n".join(parts), starts
+
+
+# ---------------------------------------------------------------------------------------------------- internals
+
+
+def _tex_body(text: str) -> str:
+    """A LaTeX document without its preamble (kept as blank lines, so line numbers stay) and without comments."""
+    begin = text.find("\\begin{document}")
+    if begin >= 0:
+        text = "\n" * text.count("\n", 0, begin) + text[begin:]
+    return re.sub(r"(?<!\\)%[^\n]*", "", text)
+
+
+class _Scanner:
+    def __init__(self, text: str, fences: bool) -> None:
+        self.text = text
+        self.rows: list[MathRow] = []
+        self.fences = fences
+        self._next: dict[str, int] = {}  # needle -> next position found (or -1: none after that point)
+        self._line_at = 0  # a cursor for line numbers: (position, line)
+        self._line = 1
+
+    # -- positions
+    def find(self, needle: str, start: int) -> int:
+        """``text.find(needle, start)``, remembered: each needle is searched past each position at most once."""
+        hit = self._next.get(needle)
+        if hit is not None and (hit == -1 or hit >= start):
+            if hit == -1:
+                return -1
+            return hit
+        hit = self.text.find(needle, start)
+        self._next[needle] = hit
+        return hit
+
+    def line_of(self, pos: int) -> int:
+        """1-based line of ``pos``; positions are asked for in increasing order (amortised linear)."""
+        if pos < self._line_at:
+            self._line_at, self._line = 0, 1
+        self._line += self.text.count("\n", self._line_at, pos)
+        self._line_at = pos
+        return self._line
+
+    # -- scanning
+    def run(self) -> None:
+        text, n, i = self.text, len(self.text), 0
+        fence_close = -1  # where the closing line of an open LaTeX fence starts
+        while i < n:
+            if self.fences and (i == 0 or text[i - 1] == "\n") and text.startswith(("```", "~~~"), i):
+                eol = self.find_eol(i)
+                if 0 <= fence_close <= i:  # the closing line of a fence of LaTeX
+                    fence_close = -1
+                    i = eol + 1
+                    continue
+                fence = text[i:i + 3]
+                info = text[i + 3:eol].strip().lower().split()
+                close = self.find("\n" + fence, eol)
+                if info and info[0] in _CODE_LANGUAGES:  # code, not math: skipped
+                    i = self.find_eol(close + 1) + 1 if close >= 0 else n
+                    continue
+                fence_close = close + 1 if close >= 0 else n  # fenced LaTeX: scanned like the rest
+                i = eol + 1
+                continue
+            ch = text[i]
+            if ch == "\\" and i + 1 < n:
+                nxt = text[i + 1]
+                if nxt == "[":
+                    i = self.display(i + 2, "\\]")
+                    continue
+                if nxt == "(":
+                    i = self.inline(i + 2, "\\)")
+                    continue
+                if nxt == "b" and text.startswith("\\begin{", i):
+                    m = _ENV_RE.match(text, i)
+                    if m:
+                        i = self.environment(m)
+                        continue
+                if nxt == "$":
+                    i += 2
+                    continue
+            elif ch == "$":
+                if text.startswith("$$", i):
+                    i = self.display(i + 2, "$$")
+                else:
+                    i = self.inline(i + 1, "$")
+                continue
+            i = self.next_interesting(i + 1)
+
+    def next_interesting(self, i: int) -> int:
+        """The next position that may start math or a fence."""
+        n = len(self.text)
+        candidates = [p for p in (self.find("$", i), self.find("\\", i)) if p >= 0]
+        if self.fences:
+            for fence in ("\n```", "\n~~~"):
+                p = self.find(fence, i - 1 if i > 0 else 0)
+                if p >= 0:
+                    candidates.append(p + 1)
+        return min(candidates) if candidates else n
+
+    def find_eol(self, i: int) -> int:
+        p = self.find("\n", i)
+        return len(self.text) if p < 0 else p
+
+    def display(self, start: int, closing: str) -> int:
+        end = self.find(closing, start)
+        if end < 0:  # never closed: the rest of the paragraph
+            end = self.paragraph_end(start)
+            self.add_block(start, end)
+            return end
+        self.add_block(start, end)
+        return end + len(closing)
+
+    def inline(self, start: int, closing: str) -> int:
+        end = self.find(closing, start)
+        limit = self.paragraph_end(start)
+        if end < 0 or end > limit:
+            return start  # a lone dollar sign: prose
+        body = self.text[start:end]
+        after = end + len(closing)
+        if "=" not in body and "\\approx" not in body and _LONE_NAME.fullmatch(body):
+            m = _PROSE_VALUE.match(self.text, after)
+            if m:
+                self.add_row(body.strip() + " = " + m.group(1).replace("−", "-"), start, display=False)
+                return m.end()
+        self.add_block(start, end, display=False)
+        return after
+
+    def paragraph_end(self, start: int) -> int:
+        p = self.find("\n\n", start)
+        return len(self.text) if p < 0 else p
+
+    def environment(self, m: re.Match) -> int:
+        name = m.group(1) + m.group(2)
+        closing = "\\end{" + name + "}"
+        end = self.find(closing, m.end())
+        if end < 0:
+            end = self.paragraph_end(m.end())
+            self.add_block(m.end(), end)
+            return end
+        self.add_block(m.end(), end)
+        return end + len(closing)
+
+    # -- rows
+    def add_block(self, start: int, end: int, display: bool = True) -> None:
+        """Split a block of math at top-level ``\\\\`` into rows."""
+        text = self.text
+        depth, row_start, i = 0, start, start
+        while i < end:
+            c = text[i]
+            if c == "\\" and i + 1 < end:
+                if text[i + 1] == "\\" and depth <= 0:
+                    self.add_row(text[row_start:i], row_start, display)
+                    i += 2
+                    row_start = i
+                    continue
+                i += 2
+                continue
+            if c == "{":
+                depth += 1
+            elif c == "}":
+                depth -= 1
+            i += 1
+        self.add_row(text[row_start:end], row_start, display)
+
+    def add_row(self, raw: str, start: int, display: bool) -> None:
+        body = _DROP.sub(" ", raw).replace("&", " ")
+        stripped = body.strip()
+        if not stripped:
+            return
+        first_line = self.line_of(start + len(raw) - len(raw.lstrip()))
+        stripped = " ".join(stripped.rstrip(".,;: ").split())
+        if len(self.rows) >= MAX_ROWS:
+            raise LimitError(f"the write-up has more than {MAX_ROWS} rows of math", line=first_line,
+                             hint="a write-up answers one problem; split unrelated work into separate files")
+        self.rows.append(MathRow(stripped[:MAX_ROW_CHARS] if len(stripped) > MAX_ROW_CHARS else stripped,
+                                 first_line, display))

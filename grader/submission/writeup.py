@@ -1,0 +1,463 @@
+"""A written solution (Markdown, plain text, LaTeX, a notebook's Markdown cells) -> the same ``Submission`` a YAML
+file gives.
+
+What an equation chain ``lhs = formula = numbers = … ≈ value`` says (see ``docs/writeups.md``):
+
+* the left-hand side names a quantity, through the problem's name resolver (``grader.spec.notation``);
+* the last number of the chain is the student's answer for it, from that line;
+* the first step with numbers substituted into a formula is matched, term by term, against the student's own
+  formula just before it, or else against the key's formula, to recover the value used for each input: the
+  ``using`` of a YAML answer;
+* every step with numbers is evaluated exactly, and where one does not equal the next, that is a slip, located;
+* a formula without numbers is checked against the network's formula for the quantity;
+* a given value (``w_5 = 0.1``, also in the prose as ``$w_5$ = 0.1``) or a quantity written again is kept as a
+  further written value, so ``wrong_given`` and ``inconsistent`` work as for YAML;
+* an equation whose left-hand side is no quantity of the problem is listed as not attributed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Callable
+
+import mpmath
+
+from grader.errors import LimitError, SubmissionError
+from grader.fileio import read_capped
+from grader.submission.student import Student
+from grader.parse.answer import Parsed
+from grader.parse.latex import Name, Node, NotEvaluable, Number, Neg, Unreadable, evaluate, free_names, to_text
+from grader.solve.solver import AnswerKey
+from grader.spec import names as qnames
+from grader.spec.problem import LEARNING_RATE, Tolerance
+from grader.submission.chains import Chain, Step, build_chains
+from grader.submission.extract import WRITEUP_SUFFIXES, math_rows, notebook_markdown
+from grader.submission.load import Answer, Submission, Value
+from grader.submission.match import inline, match_key, match_own, same, value_of
+from grader.submission.notes import FormulaNote, Slip, Source, Unattributed, WriteupNotes
+from grader.yamlio import Document
+
+__all__ = ["WRITEUP_SUFFIXES", "MAX_WRITEUP_BYTES", "is_writeup", "read_writeup", "writeup_submission"]
+
+MAX_WRITEUP_BYTES = 2 * 1_048_576  # a write-up with images inlined as text is refused beyond this
+MAX_UNATTRIBUTED = 200  # listed in a report
+
+Resolve = Callable[[str], "str | None"]
+
+
+def is_writeup(path: str | os.PathLike) -> bool:
+    return Path(path).suffix.lower() in WRITEUP_SUFFIXES
+
+
+def read_writeup(path: str | os.PathLike) -> tuple[str, str]:
+    """(text, kind) of the write-up at ``path``, read with a size cap; a binary file is refused."""
+    data = read_capped(path, MAX_WRITEUP_BYTES, "the write-up",
+                       hint="leave images out of the file; a write-up is text")
+    return decode_writeup(data, os.fsdecode(path)), Path(path).suffix.lower().lstrip(".")
+
+
+def decode_writeup(data: bytes | str, source: str) -> str:
+    if isinstance(data, str):
+        data = data.encode("utf-8", "surrogatepass")
+    if len(data) > MAX_WRITEUP_BYTES:
+        raise LimitError(f"the write-up is larger than {MAX_WRITEUP_BYTES // 1_048_576} MiB", file=source,
+                         hint="leave images out of the file; a write-up is text")
+    if b"\x00" in data:
+        raise SubmissionError("this is not a text file (it contains NUL bytes)", file=source,
+                              hint="upload the write-up as Markdown (.md), LaTeX (.tex), text (.txt) or a notebook (.ipynb)")
+    return data.decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def writeup_submission(text: str, kind: str, source: str, key: AnswerKey, problem_ref: str,
+                       resolve: Resolve | None = None) -> Submission:
+    """Read a write-up's text as a submission of ``key.problem``. ``resolve`` maps a name as written (``w_{5}'``)
+    to a quantity name or None; by default the problem's name resolver."""
+    labels = None
+    if kind == "ipynb":
+        text, starts = notebook_markdown(text, source)
+        labels = _cell_labels(text, starts)
+        kind = "md"
+    if resolve is None:
+        resolve = default_resolver(key.problem)
+    return _Reader(key, resolve, source, problem_ref, kind if kind != "ipynb" else "md", labels).read(text)
+
+
+def default_resolver(problem) -> Resolve:
+    from grader.spec.notation import Resolver
+
+    resolver = Resolver.for_problem(problem)
+
+    def resolve(text: str) -> str | None:
+        result = resolver.resolve(text)
+        return result.name if result.name and not result.ambiguous else None
+
+    return resolve
+
+
+def _cell_labels(text: str, starts: list[tuple[int, int]]) -> dict[int, str]:
+    labels: dict[int, str] = {}
+    total = text.count("\n") + 1
+    for k, (first, cell) in enumerate(starts):
+        last = starts[k + 1][0] - 1 if k + 1 < len(starts) else total
+        for line in range(first, last + 1):
+            labels[line] = f"cell {cell}, line {line - first + 1}"
+    return labels
+
+
+_HEADING = re.compile(r"^#{1,6}\s*(\d{3,})\s*[—–-]+\s*(\S.{0,80}?)\s*$", re.M)
+
+
+def _student(text: str) -> Student:
+    m = _HEADING.search(text[:2000])
+    return Student(id=m.group(1), name=m.group(2)) if m else Student()
+
+
+@dataclass
+class _Use:
+    value: object  # Fraction or mpf
+    text: str
+    line: int
+
+
+class _Reader:
+    def __init__(self, key: AnswerKey, resolve: Resolve, source: str, problem_ref: str, kind: str, labels) -> None:
+        self.key = key
+        self.problem = key.problem
+        self.graph = key.graph
+        self.resolve_text = resolve
+        self.source = source
+        self.problem_ref = problem_ref
+        self.kind = kind
+        self.labels = labels
+        self._names: dict[str, str | None] = {}
+        self._deps: dict[str, frozenset[str]] = {}
+        self._formulas: dict[tuple[str, str], FormulaNote | None] = {}
+
+    # -- names
+    def quantity(self, name: Name) -> str | None:
+        if name.text in self._names:
+            return self._names[name.text]
+        q = None
+        if name.text.startswith("\\text{") and not name.sub and not name.primes:
+            words = name.text[len("\\text{"):-1].strip().lower().replace(" ", "_")
+            q = qnames.ALIASES.get(words, words if words == LEARNING_RATE else None)
+        if q is None:
+            q = self.resolve_text(name.text)
+        if q is not None and q not in self.graph.nodes and q not in self.graph.given:
+            q = qnames.ALIASES.get(q) if qnames.ALIASES.get(q) in self.graph.given else None
+        self._names[name.text] = q
+        return q
+
+    def where(self, line: int) -> str:
+        return self.labels.get(line, f"line {line}") if self.labels else f"line {line}"
+
+    # -- reading
+    def read(self, text: str) -> Submission:
+        rows = math_rows(text, self.kind)
+        chains = build_chains(rows)
+        attributed: list[tuple[str, Chain]] = []
+        unattributed: list[Unattributed] = []
+        for chain in chains:
+            q, reason = self.lhs_quantity(chain)
+            if q is None:
+                unattributed.append(Unattributed(chain.line, _shorten(chain.text), reason))
+            else:
+                attributed.append((q, chain))
+        # pass 1: each quantity's own values (for telling readings of substituted numbers apart)
+        own: dict[str, list] = {}
+        for q, chain in attributed:
+            final = _final(chain)
+            if final is not None:
+                own.setdefault(q, []).append(final[1])
+        answers: dict[str, Answer] = {}
+        sources: dict[str, Source] = {}
+        slips: dict[str, Slip] = {}
+        stated: list[tuple[str, Value, str]] = []
+        formulas: list[FormulaNote] = []
+        seen_formulas: set[tuple[str, str]] = set()
+        lines: dict[tuple, int] = {}
+        for q, chain in attributed:
+            note = self.formula_note(q, chain)
+            wrong_formula = note is not None and note.differs
+            if note is not None and (q, note.formula) not in seen_formulas:
+                seen_formulas.add((q, note.formula))
+                formulas.append(note)
+            final = _final(chain)
+            if final is None:
+                if not _symbolic(chain):
+                    unattributed.append(Unattributed(chain.line, _shorten(chain.text), _unreadable_reason(chain)))
+                continue
+            step, v = final
+            value = _value(step, v)
+            if q in self.graph.given or q in answers:
+                stated.append((q, value, f"stated on {self.where(step.line)}" if q in self.graph.given
+                               else f"again on {self.where(step.line)}"))
+                continue
+            using = self.using(q, chain, own, trust_formula=not wrong_formula)
+            answers[q] = Answer(quantity=q, value=value, using={u: _value_from(use) for u, use in using.items()},
+                                line=step.line)
+            sources[q] = Source(step.line, _shorten(chain.text))
+            lines[("answers", q)] = step.line
+            for u, use in using.items():
+                lines[("answers", q, "using", u)] = use.line
+            slip = self.slip(q, chain, using)
+            if slip is not None:
+                slips[q] = slip
+        unattributed.sort(key=lambda u: u.line)
+        notes = WriteupNotes(kind=self.kind, sources=sources, slips=slips, formulas=tuple(formulas),
+                             unattributed=tuple(unattributed[:MAX_UNATTRIBUTED]), labels=self.labels)
+        data = {"problem": self.problem_ref, "answers": {q: a.value.text for q, a in answers.items()}}
+        doc = Document(data=data, source=self.source, lines=lines)
+        return Submission(problem=self.problem_ref, student=_student(text), answers=answers, source=self.source,
+                          document=doc, stated=tuple(stated), writeup=notes)
+
+    def lhs_quantity(self, chain: Chain) -> tuple[str | None, str]:
+        lhs = chain.lhs.tree
+        if isinstance(lhs, Unreadable):
+            return None, f"the left-hand side could not be read: {lhs.reason}"
+        if not isinstance(lhs, Name):
+            return None, "the left-hand side is not the name of a quantity"
+        q = self.quantity(lhs)
+        if q is None:
+            return None, f"{to_text(lhs)} is not a quantity of this problem"
+        return q, ""
+
+    # -- what the student used
+    def using(self, q: str, chain: Chain, own: dict[str, list], trust_formula: bool = True) -> dict[str, _Use]:
+        """The values the student used, from the first step with numbers: matched to their own formula, else to the
+        key's. When their formula is not the network's, its names are believed only where every value they were
+        replaced by is that name's value (the student computed what they wrote: ``t_1`` replaced by 0.9); otherwise
+        the names are a slip of the pen (``w_2`` written, w4's 0.3 used) and the key's formula reads the numbers."""
+        formula = next((s for s in chain.steps if not isinstance(s.tree, Unreadable) and free_names(s.tree)), None)
+        plausible = self.plausible(own)
+        numeric = [s for s in chain.steps if not isinstance(s.tree, Unreadable) and not free_names(s.tree)
+                   and not _plain_number(s.tree)]
+        for step in numeric:
+            if formula is not None:
+                mapping = match_own(formula.tree, step.tree)
+                if mapping is not None:
+                    out: dict[str, _Use] = {}
+                    believed = True
+                    for name_text, values in mapping.items():
+                        name = next(n for n in free_names(formula.tree) if n.text == name_text)
+                        u = self.quantity(name)
+                        if u is None or u == q or u in out:
+                            continue
+                        out[u] = _Use(values[0], _number_text(values[0]), step.line)
+                        believed = believed and (trust_formula or plausible(u, values[0]))
+                    if out and believed:
+                        return out
+            node = self.graph.nodes.get(q)
+            if node is None:
+                continue
+            for candidate in (node.expr, self.inlined(q)):
+                values = match_key(candidate, step.tree, plausible)
+                if values:
+                    return {u: _Use(v, _number_text(v), step.line) for u, v in values.items() if u != q}
+        return {}
+
+    def plausible(self, own: dict[str, list]) -> Callable[[str, object], bool]:
+        floats = self.key.floats
+
+        def check(name: str, v) -> bool:
+            x = float(v)
+            candidates = [floats[name]] if name in floats else []
+            candidates += [float(w) for w in own.get(name, ())]
+            return any(abs(x - c) <= 1e-6 * max(abs(c), 1e-300) for c in candidates)
+
+        return check
+
+    def inlined(self, q: str):
+        nodes = self.graph.nodes
+
+        def expand(name: str):
+            node = nodes.get(name)
+            return node.expr if node is not None and node.kind == "grad" else None
+
+        return inline(nodes[q].expr, expand)
+
+    # -- slips
+    def slip(self, q: str, chain: Chain, using: dict[str, _Use]) -> Slip | None:
+        steps = [(s, s.value) for s in chain.steps]
+        steps = [(s, v) for s, v in steps if v is not None]
+        node = self.graph.nodes.get(q)
+        base = None
+        if node is not None and node.kind == "new" and node.base:
+            base = using[node.base].value if node.base in using else self.key.values.get(node.base)
+        tol = self.tolerance(q)
+        for (s1, v1), (s2, v2) in zip(steps, steps[1:]):
+            a, b = (v1 - base, v2 - base) if base is not None else (v1, v2)
+            if not _close(float(b), float(a), tol):
+                return Slip(q, s2.line, to_text(s1.tree), float(v1), to_text(s2.tree), float(v2),
+                            on_change=base is not None, base=float(base) if base is not None else None)
+        return None
+
+    def tolerance(self, q: str) -> Tolerance:
+        for ask in self.problem.ask:
+            if ask.quantity == q:
+                return ask.tolerance
+        return self.problem.default_tolerance
+
+    # -- formulas
+    def formula_note(self, q: str, chain: Chain) -> FormulaNote | None:
+        node = self.graph.nodes.get(q)
+        if node is None:
+            return None
+        step = next((s for s in chain.steps if not isinstance(s.tree, Unreadable) and free_names(s.tree)), None)
+        if step is None or isinstance(step.tree, Name):
+            return None
+        memo = self._formulas.get((q, step.text), _NO_VALUE)
+        if memo is _NO_VALUE:
+            memo = self._formulas[(q, step.text)] = self._formula_note(q, step)
+        return None if memo is None else dataclasses.replace(memo, line=step.line)
+
+    def _formula_note(self, q: str, step: Step) -> FormulaNote | None:
+        written = free_names(step.tree)
+        resolved = [(n, self.quantity(n)) for n in written]
+        if any(u is None for _, u in resolved):
+            return None  # a notation we cannot read completely: no verdict on it
+        env = {n.text: self.key.values[u] for n, u in resolved if u in self.key.values}
+        if len(env) != len(resolved):
+            return None
+        try:
+            with mpmath.workdps(max(50, self.key.dps)):
+                value = evaluate(step.tree, env)
+        except NotEvaluable:
+            return None
+        differs = not same(value, self.key.values[q], 1e-9)
+        direct = set(self.inlined(q).symbols())
+        used = {u for _, u in resolved}
+        if differs:
+            extra = tuple((to_text(n), self.describe(u)) for n, u in resolved if u not in direct)
+            missing = tuple(sorted(direct - used, key=list(self.inlined(q).symbols()).index))
+        else:
+            deps = self.deps(q)
+            extra = tuple((to_text(n), self.describe(u)) for n, u in resolved if u not in deps)
+            missing = ()
+        if not differs and not extra:
+            return None
+        return FormulaNote(q, step.line, to_text(step.tree), extra, missing, differs)
+
+    def deps(self, q: str) -> frozenset[str]:
+        if q not in self._deps:
+            out, stack = set(), [q]
+            while stack:
+                name = stack.pop()
+                node = self.graph.nodes.get(name)
+                if node is None:
+                    continue
+                for s in node.expr.symbols():
+                    if s not in out:
+                        out.add(s)
+                        stack.append(s)
+            self._deps[q] = frozenset(out)
+        return self._deps[q]
+
+    def describe(self, u: str) -> str:
+        net = self.problem.network
+        if u in net.weights:
+            src, dst = net.weights[u]
+            return f"{u}, the weight from {src} to {dst}"
+        node = self.graph.nodes.get(u)
+        if node is not None:
+            return f"{u}, the {node.description}"
+        return u
+
+
+# ---------------------------------------------------------------------------------------------------- helpers
+
+
+def _final(chain: Chain) -> tuple[Step, object] | None:
+    """The last step of the chain that is a number (no names), with its value."""
+    for step in reversed(chain.steps):
+        v = step.value
+        if v is not None:
+            return step, v
+    return None
+
+
+_NO_VALUE = object()
+
+
+def _symbolic(chain: Chain) -> bool:
+    return any(not isinstance(s.tree, Unreadable) and free_names(s.tree) for s in chain.steps)
+
+
+def _unreadable_reason(chain: Chain) -> str:
+    for s in chain.steps:
+        if isinstance(s.tree, Unreadable):
+            return f"could not be read: {s.tree.reason}"
+    return "no value could be computed from it"
+
+
+def _plain_number(tree: Node) -> bool:
+    return isinstance(tree, Number) or (isinstance(tree, Neg) and isinstance(tree.arg, Number))
+
+
+def _number_text(v) -> str:
+    if isinstance(v, Fraction):
+        if v.denominator == 1:
+            return str(v.numerator)
+        text = _decimal(v)
+        return text if text is not None else f"{v.numerator}/{v.denominator}"
+    return mpmath.nstr(v, 15, strip_zeros=True)
+
+
+def _decimal(v: Fraction) -> str | None:
+    """The terminating decimal of ``v`` if it has one of at most 40 digits."""
+    d = v.denominator
+    twos = fives = 0
+    while d % 2 == 0:
+        d //= 2
+        twos += 1
+    while d % 5 == 0:
+        d //= 5
+        fives += 1
+    if d != 1:
+        return None
+    places = max(twos, fives)
+    if places > 40:
+        return None
+    scaled = abs(v.numerator * 10**places // v.denominator)
+    digits = str(scaled).rjust(places + 1, "0")
+    text = digits[:-places] + "." + digits[-places:] if places else digits
+    return ("-" if v < 0 else "") + text
+
+
+def _value(step: Step, v) -> Value:
+    tree = step.tree
+    if isinstance(tree, Number):
+        text = tree.text
+    elif isinstance(tree, Neg) and isinstance(tree.arg, Number):
+        text = "-" + tree.arg.text
+    else:
+        text = to_text(tree)
+    return Value(text=text, parsed=_parsed(v, text), line=step.line)
+
+
+def _value_from(use: _Use) -> Value:
+    return Value(text=use.text, parsed=_parsed(use.value, use.text), line=use.line)
+
+
+def _parsed(v, text: str) -> Parsed:
+    exact = v if isinstance(v, Fraction) else None
+    return Parsed(float(v) + 0.0, exact, text)
+
+
+def _close(a: float, b: float, tol: Tolerance) -> bool:
+    """Is ``a`` within the quantity's tolerance of ``b`` (the value of the student's own expression)?"""
+    if tol.mode == "sigfig" and b != 0:
+        import math
+
+        return abs(a - b) <= 0.51 * 10 ** (math.floor(math.log10(abs(b))) - tol.digits + 1)
+    return abs(a - b) <= tol.atol + tol.rtol * abs(b)
+
+
+def _shorten(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,442 @@
+"""Written solutions graded from their text (issue 13): the seed as it is, three more write-ups in other notations,
+the extractor and the limits. Expected values come from an independent forward/backward pass written here with
+mpmath (the textbook formulas), never from the grader's own key."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import mpmath
+import pytest
+
+from grader.cli import main
+from grader.grade.pipeline import Grader
+from grader.solve.solver import solve
+from grader.spec.load import load_problem
+from grader.submission.chains import build_chains, pieces
+from grader.submission.extract import MAX_ROWS, math_rows
+from grader.submission.load import load_submission
+from grader.submission.writeup import writeup_submission
+
+ROOT = Path(__file__).resolve().parents[1]
+FILES = ROOT / "tests" / "files" / "writeups"
+SEED = FILES / "seed_000_0ba7f97f5ec89750.txt"
+EXAMPLES = ROOT / "submissions_examples"
+M = mpmath.mpf
+
+
+# ---------------------------------------------------------------------------------------------------- the oracle
+
+
+def oracle(i1, i2, w, b1, b2, t1, t2, eta, delta_o2=None):
+    """One step of backprop on the 2-2-2 sigmoid network with half-SSE loss, from the textbook formulas.
+    ``delta_o2`` replaces the output delta of o2 (to follow a student's wrong value downstream)."""
+    with mpmath.workdps(40):
+        sig = lambda x: 1 / (1 + mpmath.exp(-x))  # noqa: E731
+        w1, w2, w3, w4, w5, w6, w7, w8 = w
+        v = {"net_h1": w1 * i1 + w2 * i2 + b1, "net_h2": w3 * i1 + w4 * i2 + b1}
+        v["h1"], v["h2"] = sig(v["net_h1"]), sig(v["net_h2"])
+        v["net_o1"] = w5 * v["h1"] + w6 * v["h2"] + b2
+        v["net_o2"] = w7 * v["h1"] + w8 * v["h2"] + b2
+        v["o1"], v["o2"] = sig(v["net_o1"]), sig(v["net_o2"])
+        v["E_o1"], v["E_o2"] = (t1 - v["o1"]) ** 2 / 2, (t2 - v["o2"]) ** 2 / 2
+        v["E"] = v["E_o1"] + v["E_o2"]
+        v["delta_o1"] = (v["o1"] - t1) * v["o1"] * (1 - v["o1"])
+        v["delta_o2"] = (v["o2"] - t2) * v["o2"] * (1 - v["o2"]) if delta_o2 is None else delta_o2
+        v["delta_h1"] = v["h1"] * (1 - v["h1"]) * (v["delta_o1"] * w5 + v["delta_o2"] * w7)
+        v["delta_h2"] = v["h2"] * (1 - v["h2"]) * (v["delta_o1"] * w6 + v["delta_o2"] * w8)
+        grads = [v["delta_h1"] * i1, v["delta_h1"] * i2, v["delta_h2"] * i1, v["delta_h2"] * i2,
+                 v["delta_o1"] * v["h1"], v["delta_o1"] * v["h2"], v["delta_o2"] * v["h1"], v["delta_o2"] * v["h2"]]
+        for k, (p, g) in enumerate(zip(w, grads), start=1):
+            v[f"w{k}_new"] = p - eta * g
+        return v
+
+
+CLASSIC = dict(i1=M("0.05"), i2=M("0.10"), w=[M(x) for x in "0.15 0.20 0.25 0.30 0.40 0.45 0.50 0.55".split()],
+               b1=M("0.35"), b2=M("0.60"), t1=M("0.01"), t2=M("0.99"), eta=M("0.5"))
+EX6 = dict(i1=M("0.8"), i2=M("0.2"), w=[M(x) for x in "-15 20 -25 30 40 45 50 55".split()],
+           b1=M("0.35"), b2=M("0.60"), t1=M("0.9"), t2=M("0.1"), eta=M("0.3"))
+EX6_NAMES = {"net_h1": "z1", "net_h2": "z2", "net_o1": "z3", "net_o2": "z4"}
+
+
+def close(a, b, rtol=0.01, atol=1e-12) -> bool:
+    return abs(float(a) - float(b)) <= atol + rtol * abs(float(b))
+
+
+def change_close(given, truth, base, rtol=0.01) -> bool:
+    return close(float(given) - float(base), float(truth) - float(base), rtol, 1e-12)
+
+
+def grade_json(capsys, *args):
+    code = main([*args, "--format", "json"])
+    out = capsys.readouterr()
+    return code, (json.loads(out.out) if out.out.strip() else None), out.err
+
+
+# ---------------------------------------------------------------------------------------------------- the seed
+
+
+def _seed_results():
+    grader = Grader(problem="exercise6")
+    from_text = grader.grade_file(SEED)
+    from_yaml = Grader().grade_file(EXAMPLES / "exercise6_seed.yaml")
+    return from_text, from_yaml
+
+
+def test_seed_text_grades_like_its_hand_transcription_field_by_field():
+    text, yaml = _seed_results()
+    assert text.score == yaml.score and text.max_score == yaml.max_score
+    assert text.student == yaml.student  # read from the heading "#### 400222100 — Reza Mosavi"
+    assert [f.quantity for f in text.fields] == [f.quantity for f in yaml.fields]
+    for t, y in zip(text.fields, yaml.fields):
+        assert (t.verdict, t.points, t.given) == (y.verdict, y.points, y.given), t.quantity
+        assert (t.diagnosis.id if t.diagnosis else None) == (y.diagnosis.id if y.diagnosis else None), t.quantity
+        # Allowed difference 1: the write-up's message adds, after the same message, where the student's own
+        # arithmetic slipped (the YAML file cannot know: it has no lines of work).
+        assert t.message.startswith(y.message), t.quantity
+        extra = t.message[len(y.message):].strip()
+        assert extra == "" or (extra.startswith("Your expression ") and "the slip is in line " in extra), extra
+        # Allowed difference 2: the write-up says where each answer came from; the YAML file does not.
+        assert t.source.startswith("line ") and t.source_text
+    # Flags: the same kinds on the same quantities with the same values.
+    assert sorted((f.kind, f.quantity, f.values) for f in text.flags) == sorted((f.kind, f.quantity, f.values) for f in yaml.flags)
+    # Allowed difference 3: a flag's list of places also names the lines where the student stated the value.
+    for t in text.flags:
+        y = next(f for f in yaml.flags if (f.kind, f.quantity) == (t.kind, t.quantity))
+        assert set(y.where) <= set(t.where)
+        assert all(w.startswith(("stated on line", "again on line")) for w in set(t.where) - set(y.where))
+
+
+def test_seed_using_values_are_the_transcriptions():
+    key = solve(load_problem(ROOT / "problems" / "exercise6.yaml"))
+    text = SEED.read_text(encoding="utf-8")
+    sub = writeup_submission(text, "md", str(SEED), key, "exercise6")
+    yaml = load_submission(EXAMPLES / "exercise6_seed.yaml")
+    assert set(sub.answers) == set(yaml.answers)
+    for q, ya in yaml.answers.items():
+        wa = sub.answers[q]
+        assert wa.value.parsed.value == ya.value.parsed.value, q
+        for u, v in ya.using.items():
+            assert wa.using[u].parsed.value == pytest.approx(v.parsed.value, rel=1e-12), (q, u)
+        # Allowed difference 4: the write-up also reports given values the transcriber left out because they are
+        # the problem's (z1's weights and inputs); every such extra value is exactly the given one.
+        for u in set(wa.using) - set(ya.using):
+            assert wa.using[u].parsed.exact == key.values[u], (q, u)
+
+
+def test_seed_slips_are_located_in_the_students_own_lines():
+    text, _ = _seed_results()
+    lines = SEED.read_text(encoding="utf-8").splitlines()
+    z1 = text.field("z1")
+    assert "(−15)·0.8 + 20·0.2 + 0.35 equals -7.65, not −11.65: the slip is in line 132" in z1.message
+    assert "z_1 = (-15) \\cdot 0.8 + 20 \\cdot 0.2 + 0.35 = -11.65" in lines[131]
+    assert "equals -13.65, not −16.65: the slip is in line 134" in text.field("z2").message
+    # h1: the student's own 1/(1 + e^{11.65}) is 8.7e-6, not 0.999988
+    assert "1/(1 + e^(11.65)) equals 8.71898e-6, not 0.999988" in text.field("h1").message
+    # the power-of-ten slip in w5's change: 0.3·0.000269051·0.999988 = 8.07e-5, written as 8.0707×10^-6
+    w5 = text.field("w5_new").message
+    assert "(a change of 8.07143e-5), not 0.1 + 8.0707×10^-6" in w5 and "line 216" in w5
+    assert "8.0707 \\times 10^{-6}" in lines[215]
+    # the hidden deltas from the updated weights: the expression gives -3.59e-10, the student wrote 0.000011857
+    assert "equals -3.58879e-10, not 0.000011857" in text.field("delta_h1").message
+
+
+def test_seed_flags_invented_weights_and_updated_weights_in_hidden_deltas():
+    text, _ = _seed_results()
+    flags = {(f.kind, f.quantity): f for f in text.flags}
+    for w, assumed, updated in (("w5", 0.1, 0.100008071), ("w6", -0.2, -0.199991929), ("w7", 0.3, 0.3000003),
+                                ("w8", -0.4, -0.3999997)):
+        flag = flags[("wrong_given", w)]
+        assert flag.values == (assumed, updated)
+        assert "stated on line 190" in flag.message and "sequential update" in flag.message
+    assert flags[("inconsistent", "o1")].values == (1.0, 0.0003)  # o1 ≈ 1.0, yet 0.0003 plugged into δ_o1
+    assert flags[("inconsistent", "o2")].values == (1.0, 0.0001)
+    assert not any(f.kind == "wrong_formula" for f in text.flags)  # the seed's formulas are all right
+    assert text.unattributed and all(where in ("line 17", "line 29") for where, _, _ in text.unattributed)
+
+
+def test_seed_from_a_fresh_copy_as_md_and_txt_gives_the_same_report(tmp_path, capsys):
+    outputs = []
+    for suffix in (".txt", ".md"):
+        copy = tmp_path / f"seed{suffix}"
+        shutil.copy(SEED, copy)
+        code = main([str(copy), "--problem", "exercise6"])
+        out = capsys.readouterr().out
+        assert code == 0
+        outputs.append(out.replace(str(copy), "SOURCE"))
+    assert outputs[0] == outputs[1]
+    assert "Score: 4 / 24" in outputs[0]
+
+
+def test_shipped_seed_markdown_is_the_seed():
+    assert (EXAMPLES / "exercise6_seed.md").read_bytes() == SEED.read_bytes()
+
+
+def test_writeup_without_problem_exits_2_saying_to_pass_it(capsys):
+    code = main([str(SEED)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "--problem" in err and "does not say which problem" in err
+
+
+# ---------------------------------------------------------------------------------------------------- more write-ups
+
+
+def test_chain_rule_markdown_on_classic_222(capsys):
+    """out_{h1}, net_{o1}, E_{total}, ∂-fractions, w^{+}; a formula-only mistake (w_2 written for w_4 in net_h2,
+    with the right numbers) and an arithmetic slip in E_o2 carried into E_total."""
+    truth = oracle(**CLASSIC)
+    code, result, _ = grade_json(capsys, str(FILES / "classic_chain_rule.md"), "--problem", "classic_222")
+    assert code == 0
+    fields = result["fields"]
+    wrong = {"E_o2": "incorrect", "E": "carried"}
+    for q, f in fields.items():
+        assert f["verdict"] == wrong.get(q, "correct"), q
+        if q not in wrong:  # the fixture's numbers are right by the independent oracle
+            assert close(f["given"], truth[q]), q
+    eo1, eo2 = fields["E_o1"]["given"], fields["E_o2"]["given"]
+    assert not close(eo2, truth["E_o2"]) and close(fields["E"]["given"], eo1 + eo2, 1e-9)
+    assert not close(fields["E"]["given"], truth["E"])
+    half = 0.5 * (0.99 - 0.772928465) ** 2  # the student's own expression on line 31
+    assert f"equals {half:.4g}" in fields["E_o2"]["message"] and "line 31" in fields["E_o2"]["message"]
+    flags = [(f["kind"], f["quantity"]) for f in result["flags"]]
+    assert flags == [("wrong_formula", "net_h2")]  # not a wrong_given: the student used w4's 0.3, as the key does
+    message = result["flags"][0]["message"]
+    assert "w_2 (w2, the weight from i2 to h1) does not belong" in message and "leaves out w4" in message
+    assert fields["w5_new"]["source"]["where"] == "line 49"
+    unread = {u["text"].split(" =")[0] for u in result["unattributed"]}
+    assert unread == {r"\frac{\partial E_{total}}{\partial out_{o1}}", r"\frac{\partial out_{o1}}{\partial net_{o1}}"}
+
+
+def test_latex_align_document_with_a_wrong_target(capsys):
+    """A .tex document (align, align*, equation, \\label, comments): δ_o2 built with t_1 instead of t_2; everything
+    after it follows from that value (carried), and the formula is flagged."""
+    truth = oracle(**EX6)
+    with mpmath.workdps(40):
+        o2 = truth["o2"]
+        wrong_delta = (o2 - EX6["t1"]) * o2 * (1 - o2)  # what the student computed
+    follows = oracle(**EX6, delta_o2=wrong_delta)
+    code, result, _ = grade_json(capsys, str(FILES / "exercise6_align.tex"), "--problem", "exercise6")
+    assert code == 0
+    fields = result["fields"]
+    downstream = {"delta_h1", "delta_h2", "w1_new", "w2_new", "w3_new", "w4_new", "w7_new", "w8_new"}
+    for q, f in fields.items():
+        name = next((k for k, v in EX6_NAMES.items() if v == q), q)
+        if q == "delta_o2":
+            assert f["verdict"] == "incorrect"
+            assert close(f["given"], wrong_delta, 1e-9) and not close(f["given"], truth[name])
+        elif q in downstream:
+            assert f["verdict"] == "carried", q
+            if q.endswith("_new"):
+                base = EX6["w"][int(q[1]) - 1]
+                assert change_close(f["given"], follows[q], base) and not change_close(f["given"], truth[q], base), q
+            else:
+                assert close(f["given"], follows[q]) and not close(f["given"], truth[q]), q
+        else:
+            assert f["verdict"] == "correct", q
+            assert close(f["given"], truth[name]), q
+    assert [(f["kind"], f["quantity"]) for f in result["flags"]] == [("wrong_formula", "delta_o2")]
+    assert "t_1 (t1) does not belong" in result["flags"][0]["message"]
+    assert fields["z1"]["source"]["where"] == "line 9"
+
+
+def test_notebook_markdown_cells(capsys):
+    """An .ipynb: Markdown cells read with cell-relative places, the code cell ignored; o1 copied wrong into E_o1
+    (0.85 for 0.75136507) is inconsistent."""
+    truth = oracle(**CLASSIC)
+    code, result, _ = grade_json(capsys, str(FILES / "classic_forward.ipynb"), "--problem", "classic_222")
+    assert code == 0
+    fields = result["fields"]
+    answered = {"net_h1", "net_h2", "h1", "h2", "o1", "o2", "E_o1"}
+    for q, f in fields.items():
+        if q == "E_o1":
+            assert f["verdict"] == "incorrect" and f["diagnosis"]["id"] == "uses_flagged_value"
+            assert close(f["given"], (0.01 - 0.85) ** 2 / 2, 1e-9) and not close(f["given"], truth["E_o1"])
+        elif q in answered:
+            assert f["verdict"] == "correct" and close(f["given"], truth[q]), q
+        else:
+            assert f["verdict"] == "missing", q
+    assert [(f["kind"], f["quantity"], f["values"]) for f in result["flags"]] == [("inconsistent", "o1", [0.75136507, 0.85])]
+    assert fields["o1"]["source"]["where"] == "cell 4, line 3"
+    assert fields["net_h1"]["source"]["where"] == "cell 3, line 1"
+
+
+def test_shipped_example_writeup_grades_as_the_readme_says(capsys):
+    code, result, _ = grade_json(capsys, str(EXAMPLES / "classic_chain_rule.md"), "--problem", "classic_222")
+    assert code == 0
+    assert (EXAMPLES / "classic_chain_rule.md").read_bytes() == (FILES / "classic_chain_rule.md").read_bytes()
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "grade submissions_examples/classic_chain_rule.md --problem classic_222" in readme
+    assert f"Score: {result['score']:g} / {result['max_score']:g}" in readme
+
+
+def test_exam_mode_slip_messages_quote_no_computed_number():
+    result = Grader(problem="exercise6", reveal="never").grade_file(SEED)
+    z1 = result.field("z1")
+    assert "Your expression (−15)·0.8 + 20·0.2 + 0.35 does not equal −11.65: the slip is in line 132." in z1.message
+    assert "7.65" not in z1.message
+
+
+def test_markdown_and_html_reports_quote_the_source_and_list_unread_equations():
+    from grader.report import render
+
+    result = Grader(problem="classic_222").grade_file(FILES / "classic_chain_rule.md")
+    md = render(result, "markdown")
+    assert "From line 9:" in md and "## Equations not read as any quantity" in md
+    html = render(result, "html")
+    assert "<dt>From</dt><dd>line 9:" in html and "Equations not read as any quantity" in html
+    text = render(result, "text")
+    assert "From line 9: net_{h1} = " in text and "Not read as any quantity" in text
+
+
+def test_yaml_reports_are_unchanged_by_writeup_fields():
+    result = Grader().grade_file(EXAMPLES / "exercise6_seed.yaml")
+    assert result.unattributed is None and "unattributed" not in result.to_dict()
+    assert all("source" not in f for f in result.to_dict()["fields"].values())
+
+
+# ---------------------------------------------------------------------------------------------------- extraction
+
+
+def test_extractor_finds_every_kind_of_math_with_lines():
+    text = "\n".join([
+        "Intro $a = 1$ and \\(b = 2\\).",  # 1
+        "$$c = 3$$",  # 2
+        "\\[ d = 4 \\]",  # 3
+        "\\begin{align}",  # 4
+        "e &= 5 \\\\",  # 5
+        "  &= 5.0 \\label{x}",  # 6
+        "\\end{align}",  # 7
+        "```python",  # 8
+        "f = 6",  # 9
+        "```",  # 10
+        "```",  # 11
+        "\\begin{split} g &= 7 \\end{split}",  # 12
+        "```",  # 13
+        "The weight $w_5$ = 0.1 and $h_1$ $\\approx$ 0.99 -",  # 14
+        "A price of $5 is not math.",  # 15
+    ])
+    rows = [(r.text, r.line) for r in math_rows(text, "md")]
+    assert rows == [("a = 1", 1), ("b = 2", 1), ("c = 3", 2), ("d = 4", 3), ("e = 5", 5), ("= 5.0", 6),
+                    ("g = 7", 12), ("w_5 = 0.1", 14), ("h_1 = 0.99", 14)]
+    chains = build_chains(math_rows(text, "md"))
+    assert [c.text for c in chains][:5] == ["a = 1", "b = 2", "c = 3", "d = 4", "e = 5 = 5.0"]
+
+
+def test_tex_preamble_and_comments_are_skipped_but_lines_kept():
+    text = "\\documentclass{article}\n% $x = 1$\n\\begin{document}\n$y = 2$ % $z = 3$\n\\end{document}\n"
+    assert [(r.text, r.line) for r in math_rows(text, "tex")] == [("y = 2", 4)]
+
+
+def test_several_equations_on_one_row():
+    assert pieces(r"a = 1, \quad b = 2") == ["a = 1", "b = 2"]
+    assert pieces(r"f(x, y) = 1") == [r"f(x, y) = 1"]
+    assert pieces(r"w_7 \, h_1 = 2") == [r"w_7 \, h_1 = 2"]
+
+
+def test_unclosed_delimiters_are_prose_or_end_at_the_paragraph():
+    text = "$$ a = 1\n\nb = 2 $ and \\( c = 3\n\n\\[ d = 4"
+    rows = [r.text for r in math_rows(text, "md")]
+    assert rows == ["a = 1", "d = 4"]
+
+
+def test_too_many_rows_is_a_limit_error(tmp_path, capsys):
+    path = tmp_path / "many.md"
+    path.write_text("$a = 1$ " * (MAX_ROWS + 5), encoding="utf-8")
+    code = main([str(path), "--problem", "exercise6"])
+    err = capsys.readouterr().err
+    assert code == 2 and "rows of math" in err
+
+
+# ---------------------------------------------------------------------------------------------------- hostile input
+
+
+HOSTILE = {
+    "deep_frac.md": "$$z_1 = " + "\\frac{" * 3000 + "1" + "}{2}" * 3000 + "$$\n",
+    "tower.md": "$$z_1 = 10^{10^{10}}$$\n$$h_1 = e^{e^{e^{10}}}$$\n$$o_1 = 9^{9^{9^{9}}}$$\n",
+    "unbalanced.md": "$$z_1 = \\frac{1}{2$$\n$$z_2 = (((1$$\n$$ }}}} = 3$$\n\\begin{align} z_3 &= 1 \\\\",
+    "parens.md": "$$z_1 = " + "(" * 5000 + "1" + ")" * 5000 + "$$\n",
+    "huge_number.md": "$$z_1 = " + "9" * 5000 + "$$\n$$z_2 = 1e999999999$$\n",
+    "braces.tex": "\\begin{document}\n$z_1 = " + "{" * 20000 + "$\n\\end{document}\n",
+    "notebook_deep.ipynb": "[" * 100000 + "]" * 100000,
+    "notebook_bad.ipynb": '{"cells": 5}',
+    "notebook_cells.ipynb": json.dumps({"cells": [{"cell_type": "markdown", "source": ["$z_1 = ", 5, "1$"]}, 7, None]}),
+    "many_dollars.md": "$" * 500_000,
+    "many_openers.md": "\\[" * 300_000,
+    "fences.md": "```\n" * 200_000,
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_hostile_writeups_exit_2_or_are_graded_never_a_traceback(tmp_path, capsys, name):
+    path = tmp_path / name
+    path.write_text(HOSTILE[name], encoding="utf-8")
+    code = main([str(path), "--problem", "exercise6"])
+    out = capsys.readouterr()
+    assert code in (0, 2), out.err
+    assert "Traceback" not in out.err and "internal" not in out.err
+    if code == 0:
+        assert "Score:" in out.out
+    else:
+        assert out.err.startswith("error: ")
+
+
+def test_binary_junk_and_oversized_files_exit_2(tmp_path, capsys):
+    junk = tmp_path / "junk.md"
+    junk.write_bytes(bytes(range(256)) * 100)
+    assert main([str(junk), "--problem", "exercise6"]) == 2
+    assert "not a text file" in capsys.readouterr().err
+    big = tmp_path / "big.md"
+    big.write_bytes(b"x" * (2 * 1_048_576 + 1))
+    assert main([str(big), "--problem", "exercise6"]) == 2
+    assert "too large" in capsys.readouterr().err
+
+
+def test_a_one_megabyte_writeup_is_read(tmp_path, capsys):
+    """Limit behaviour, not time: 1 MB of prose and equations (the seed's Exercise 6 repeated) is graded."""
+    seed = SEED.read_text(encoding="utf-8")
+    path = tmp_path / "long.md"
+    path.write_text((seed + "\n") * (1_048_576 // len(seed)), encoding="utf-8")
+    assert path.stat().st_size > 900_000
+    code = main([str(path), "--problem", "exercise6"])
+    assert code == 0 and "Score:" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------------------------------------------- batch, Gradescope
+
+
+def test_batch_grades_writeups_when_the_problem_is_given(tmp_path):
+    from grader.batch.run import grade_batch
+
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy(SEED, src / "mosavireza_400222100_901_hw3.md")  # a Canvas file name
+    shutil.copy(EXAMPLES / "exercise6_seed.yaml", src / "other.yaml")
+    (src / "broken.tex").write_bytes(b"\x00\x01binary")
+    # (a Canvas name in a plain folder is read as one only with --lms canvas: issue 14 item 5)
+    result = grade_batch(src, tmp_path / "out", problem="exercise6", jobs=1, progress=False, lms="canvas")
+    rows = {e["file"]: e for e in json.loads((tmp_path / "out" / "grades.json").read_text(encoding="utf-8"))["files"]}
+    md = rows["mosavireza_400222100_901_hw3.md"]
+    assert md["status"] == "graded" and md["score"] == 4.0
+    assert rows["other.yaml"]["score"] == 4.0
+    assert rows["broken.tex"]["status"] == "unusable" and "not a text file" in rows["broken.tex"]["error"]["message"]
+    assert result.graded == 2 and result.unusable == 1
+    # without the instructor's one problem (only a folder of problems) a write-up cannot be graded: it is skipped
+    grade_batch(src, tmp_path / "out2", problems=EXAMPLES.parent / "problems", jobs=1, progress=False)
+    rows = {e["file"]: e for e in json.loads((tmp_path / "out2" / "grades.json").read_text(encoding="utf-8"))["files"]}
+    assert rows["mosavireza_400222100_901_hw3.md"]["status"] == "skipped"
+
+
+def test_gradescope_grades_a_writeup_when_there_is_no_yaml(tmp_path):
+    root = tmp_path / "autograder"
+    (root / "submission").mkdir(parents=True)
+    (root / "source").mkdir()
+    shutil.copy(ROOT / "problems" / "exercise6.yaml", root / "source" / "problem.yaml")
+    shutil.copy(SEED, root / "submission" / "solution.md")
+    assert main(["gradescope", "--root", str(root)]) == 0
+    res = json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
+    assert res["score"] == 4.0
+    by_name = {t["name"].split(":")[0]: t for t in res["tests"]}
+    assert "the slip is in line 132" in by_name["z1"]["output"]
