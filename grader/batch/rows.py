@@ -14,8 +14,8 @@ from pathlib import Path
 
 from grader.batch import safezip
 from grader.batch.feedback import error_feedback_html, error_feedback_markdown, feedback_stem, stage, staged_name
-from grader.batch.identity import row_identity
-from grader.batch.inputs import Item, LmsIdentity, shown_name
+from grader.batch.identity import doc_student, graded_as_lms_student, row_identity
+from grader.batch.inputs import Item, LmsIdentity
 from grader.errors import GraderError
 from grader.fileio import read_capped
 from grader.submission.student import Student
@@ -218,7 +218,7 @@ def _grade_submission_file(task: Task, identity: LmsIdentity | None, row: dict) 
             except GraderError:
                 sub = None  # maybe a homework set's answers (ex6.z1, written answers): grade_document reads those
             own = sub.student if sub is not None else None
-            as_lms, id_note = _as_lms_student(st.grader, doc, own, identity)
+            as_lms, id_note = graded_as_lms_student(st.grader, doc, own, identity)
             if sub is not None:
                 student = own  # known even if grading then refuses the file
                 if as_lms is not None:
@@ -230,7 +230,7 @@ def _grade_submission_file(task: Task, identity: LmsIdentity | None, row: dict) 
                 result = st.grader.grade_document(as_lms or doc)
                 student = result.student
                 if as_lms is not None:
-                    student = _doc_student(doc) or Student(id=None, name=student.name)
+                    student = doc_student(doc) or Student(id=None, name=student.name)
                     result = dataclasses.replace(result, student=student)
             if id_note:
                 extra_warnings.append(id_note)
@@ -279,50 +279,6 @@ def _grade_submission_file(task: Task, identity: LmsIdentity | None, row: dict) 
     row["feedback_stem"] = feedback_stem(identity, student, item.name)
     _stage_reports(row, index, item.name, result)
     return row
-
-
-def _doc_student(doc) -> Student | None:
-    """The ``student:`` a document gives (id and name as text), for a homework set's answers."""
-    data = doc.data.get("student") if isinstance(doc.data, dict) else None
-    if not isinstance(data, dict):
-        return None
-    sid, name = data.get("id"), data.get("name")
-    return Student(id=str(sid) if sid is not None else None, name=str(name) if name is not None else None)
-
-
-def _as_lms_student(grader, doc, own: Student | None, lms: LmsIdentity | None):
-    """In a batch the LMS says who a file belongs to, and so which variant of a randomized problem it is graded
-    against (issue 10): the document with ``student.id`` set to the LMS's id (None when there is no LMS identity or
-    they agree), and a warning when the file claims another id for a randomized problem."""
-    if lms is None or not isinstance(doc.data, dict):
-        return None, None
-    written = doc.data.get("student")
-    if written is not None and not isinstance(written, dict):
-        return None, None  # the loader says what is wrong with it
-    file_id = own.id if own is not None else (_doc_student(doc) or Student(id=None, name=None)).id
-    lms_id = lms.student_id
-    if file_id == lms_id:
-        return None, None
-    data = dict(doc.data)
-    data["student"] = {**(written or {}), "id": lms_id}
-    note = None
-    if file_id and _randomized(grader, doc.data.get("problem")):
-        shown = shown_name(str(file_id))[:40]
-        note = (f"the file says student.id {shown}, but the LMS file name says this is student {lms_id}'s "
-                f"submission: graded against {lms_id}'s values")
-    return dataclasses.replace(doc, data=data), note
-
-
-def _randomized(grader, claim) -> bool:
-    """Whether the problem (or a question of the set) this file is graded against gives each student own values."""
-    try:
-        path, _ = grader.problem_for(claim)
-        hw = grader.set_at(path)
-        if hw is not None:
-            return any(q.problem is not None and q.problem.randomize is not None for q in hw.questions)
-        return grader.plan_at(path).problem.randomize is not None
-    except GraderError:
-        return False
 
 
 def _stage_reports(row: dict, index: int, file: str, result) -> None:

@@ -28,6 +28,7 @@ from pathlib import Path
 from grader.batch import bookkeeping, rows, safezip, workers
 from grader.batch.feedback import HELD, Publisher
 from grader.batch.inputs import Discovery, discover
+from grader.batch.manifest import Manifest
 from grader.batch.order import RowKey, sort_string
 from grader.batch.outputs import OUTPUT_FILES, BatchResult, InputInfo, LmsOptions, ProblemsSeen, write_outputs
 from grader.batch.stamp import batch_time, parse_timestamp
@@ -250,7 +251,7 @@ def _publish(spill, keys, seen, found, out_dir, staging, stamp, assignment_name,
     try:
         spill.done()
         bookkeeping.make_durable()
-        manifest = bookkeeping.Manifest(out_dir, _FIXED, _REPORT_FOLDERS)
+        manifest = Manifest(out_dir, _FIXED, _REPORT_FOLDERS)
         try:
             manifest.begin()
             result = write_outputs(
