@@ -21,6 +21,7 @@ from grader.spec.problem import (Activation, AskItem, Example, Layer, Network, N
                                  Tolerance, Training)
 from grader.spec.quoting import is_short_name
 from grader.spec.schema import ActivationSpec, CompactLayer, ExplicitLayer, ProblemSpec, RangeSpec, ToleranceSpec
+from grader.spec.textchecks import check_notation, check_placeholders
 
 Path = tuple[str | int, ...]
 LineOf = Callable[[Path], "int | None"]
@@ -399,37 +400,12 @@ def build_problem(spec: ProblemSpec, *, source: str | None = None, line_of: Line
                       carried_credit=spec.ask.carried_credit, reveal=spec.reveal, due=spec.due, source=source,
                       delta_convention=spec.delta_convention, loss_formula=loss_formula)
     problem = dataclasses.replace(problem, ask=_asks(spec, problem, where))
+    check_placeholders(problem, where)
     if spec.notation:
-        problem = dataclasses.replace(problem, notation=_notation(spec.notation, problem, where))
+        problem = dataclasses.replace(problem, notation=check_notation(spec.notation, problem, where))
     if spec.randomize is not None:
         problem = dataclasses.replace(problem, randomize=_randomize(spec, problem, where))
     return problem
-
-
-def _notation(aliases: dict[str, str], problem: Problem, where: Where) -> dict[str, str]:
-    """A course's own symbols: every target a name (or the stem of one) of the problem; no alias that is, or is
-    spelled like, a generated name."""
-    from grader.spec.notation import normalise, stem
-
-    generated = quantity_names(problem) + given_names(problem)
-    targets = set(generated) | {stem(n) for n in generated}
-    canon = {}
-    for n in generated:
-        canon.setdefault(normalise(n), n)
-    for alias, target in aliases.items():
-        path: Path = ("notation", alias)
-        if target not in targets:
-            raise where.error(path, f"notation: {alias!r} stands for {target!r}, which is not a name of this problem",
-                              close_hint(target, sorted(targets)) or "name a quantity or given value, e.g. o1 or w5")
-        c = normalise(alias)
-        if c is None:
-            raise where.error(path, f"notation: {alias!r} cannot be read as a name",
-                              "use at most 200 characters with balanced braces, e.g. y_hat or \\hat{y}")
-        if alias in canon.values() or c in canon:
-            n = alias if alias in canon.values() else canon[c]
-            raise where.error(path, f"notation: {alias!r} collides with the generated name {n!r}",
-                              f"choose another symbol; {n} is already accepted as written")
-    return dict(aliases)
 
 
 MAX_GRID = 1_000_000  # values on one randomization grid
