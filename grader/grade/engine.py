@@ -176,7 +176,8 @@ def make_plan(key: AnswerKey) -> Plan:
             accepted=accepted_for(key, ask),
             accepted_hidden=accepted_for(key, ask, show_digits=False),
         )
-    known = frozenset(key.graph.nodes) | frozenset(key.graph.given) | frozenset(names.ALIASES) | frozenset(frozen_updates(key.problem))
+    aliases = frozenset(a for a, to in names.ALIASES.items() if to in key.graph.given)  # no `momentum` without mu
+    known = frozenset(key.graph.nodes) | frozenset(key.graph.given) | aliases | frozenset(frozen_updates(key.problem))
     plan = Plan(key=key, compiled=Compiled(key), fields=fields, known=known, sketch=sketch(key.problem.network))
     plan.__dict__["changes"] = changes
     return plan

@@ -149,10 +149,11 @@ def evaluate(e: Expr, env: Mapping[str, object], backend: Backend):
         return backend.fn(e.name, evaluate(e.arg, env, backend), e.p0, e.p1)
     if isinstance(e, Pick):
         a, b = evaluate(e.a, env, backend), evaluate(e.b, env, backend)
-        first = a >= b if e.name == "max" else a <= b
+        d = backend.add(a, -b)  # compared through the backend: a Fraction and an mpf do not compare directly
+        first = d >= 0 if e.name == "max" else d <= 0
         if e.da is None:
             return a if first else b
-        if a == b and e.da != e.db:
+        if d == 0 and e.da != e.db:
             raise ArithmeticError(f"{e.name}(a, b) has no derivative where its two arguments are equal")
         return evaluate(e.da if first else e.db, env, backend)
     raise TypeError(f"not an expression: {e!r}")
