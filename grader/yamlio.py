@@ -514,6 +514,29 @@ def _syntax_hint(problem: str, context: str, char: str) -> str:
     return _SYNTAX_HINT
 
 
+_MINUS_SPACE = re.compile(r"-[ \t]+[0-9.]")
+
+
+def minus_space_hint(value: str) -> str:
+    return (f"a '-' followed by a space ('- {value}') starts a YAML list, not a negative number: write -{value} "
+            "without the space")
+
+
+def _minus_space_hint(problem: str, text: str, line: int, column: int) -> str | None:
+    """`z1: - 0.45`: a minus with a space after it is a YAML list entry where a value was expected."""
+    if "sequence entries are not allowed" not in problem:
+        return None
+    start = 0
+    for _ in range(line):  # the start of the error's line, without splitting the whole text
+        start = text.find("\n", start) + 1
+        if start == 0:
+            return None
+    rest = text[start + column:start + column + 40]
+    if not _MINUS_SPACE.match(rest):
+        return None
+    return minus_space_hint(rest[1:].strip().split()[0] if rest[1:].strip() else "0.45")
+
+
 def _yaml_error(e: Exception, text: str, source: str, quote: bool = True) -> GraderError:
     if isinstance(e, yaml.MarkedYAMLError) and e.problem_mark is not None:
         mark = e.problem_mark
@@ -532,7 +555,8 @@ def _yaml_error(e: Exception, text: str, source: str, quote: bool = True) -> Gra
             f"YAML syntax error: {problem} (column {mark.column + 1})",
             file=source,
             line=max(1, min(mark.line + 1, last)),
-            hint=_syntax_hint(problem, context, _char_at(text, mark.line, mark.column)),
+            hint=_minus_space_hint(problem, text, mark.line, mark.column)
+            or _syntax_hint(problem, context, _char_at(text, mark.line, mark.column)),
         )
     if isinstance(e, yaml.reader.ReaderError):
         ch = chr(e.character) if isinstance(e.character, int) else str(e.character)

@@ -228,7 +228,7 @@ REFUSED_CASES = [
     ("exp(1", "missing ')' to close the '(' of exp at position 4"),
     ("1)", "unmatched ')' at position 2"),
     ("[1]", "unexpected '[' at position 1"),
-    ("{}", "unexpected '{' at position 1"),
+    ("{}", "empty parentheses at position 1"),  # braces are LaTeX groups (issue 11 item 3)
     ("a.b", "unknown name 'a' at position 1"),
     ("0.25.", "unexpected '.' at position 5"),
     ("1.2.3", "unexpected '.3' at position 4"),

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from grader.batch import safezip
-from grader.batch.gradebooks import AGS_KEYS, CANVAS_IDENTITY_COLUMNS, MOODLE_COLUMNS
+from grader.batch.lmsbooks import AGS_KEYS, CANVAS_IDENTITY_COLUMNS, MOODLE_COLUMNS
 from grader.batch.inputs import identity_from_name
 from grader.batch.feedback import canvas_sortable, feedback_stem
 from grader.batch.run import grade_batch
@@ -102,16 +102,22 @@ def folder_batch(tmp_path_factory):
     for i, name in enumerate(sorted(files)):
         os.utime(src / name, (1_700_000_000 + i, 1_700_000_000 + i))
     out = base / "out"
-    result = grade_batch(src, out, jobs=2, progress=False)
+    result = grade_batch(src, out, jobs=2, progress=False, timestamp=STAMP)
     return src, out, files, result
+
+
+STAMP = "2025-01-02T03:04:05.678Z"
 
 
 def test_folder_every_file_once(folder_batch):
     src, out, files, result = folder_batch
     rows = read_csv(out / "grades.csv")
-    listed = [r[2] for r in rows[1:]]
-    assert sorted(listed) == sorted(files)
-    assert len(listed) == len(set(listed))
+    listed = [r[2] for r in rows[1:]]  # the generic gradebook: one row per graded student with an id
+    assert listed == ["good_a.yaml", "good_b.yml", "nested/deeper/good_c.yaml", "bad_unknown_quantity.yaml",
+                      "unparseable.yaml"]
+    attention = read_csv(out / "needs-attention.csv")
+    assert attention[0] == ["file", "student_id", "name", "reason", "detail"]
+    assert sorted(r[0] for r in attention[1:]) == sorted(set(files) - set(listed))  # every other file, once
     entries = grades(out)["files"]
     assert sorted(e["file"] for e in entries) == sorted(files)
     # an unknown quantity costs only its answer (issue 11 item 2): bad_unknown_quantity.yaml is graded
@@ -138,9 +144,11 @@ def test_folder_bad_files_have_reasons(folder_batch):
     # an unparseable answer is not an unusable file: it is graded "unparseable"
     assert e["unparseable.yaml"]["status"] == "graded"
     assert e["unparseable.yaml"]["fields"]["z1"]["verdict"] == "unparseable"
-    rows = {r[2]: r for r in read_csv(out / "grades.csv")[1:]}
-    assert rows["bad_syntax.yaml"][3] == "" and rows["bad_syntax.yaml"][5] == "unusable"
-    assert rows["bad_syntax.yaml"][6].startswith("bad_syntax.yaml:3: YAML syntax error")
+    rows = {r[0]: r for r in read_csv(out / "needs-attention.csv")[1:]}
+    assert rows["bad_syntax.yaml"][3] == "not-graded"
+    assert rows["bad_syntax.yaml"][4].startswith("bad_syntax.yaml:3: YAML syntax error")
+    assert rows["bad_problem.yaml"][1:4] == ["1004", "Di Diaz", "not-graded"]
+    assert rows["notes.txt"][3] == "not-a-submission"
     summary = (out / "summary.html").read_text(encoding="utf-8")
     for name in ("bad_syntax.yaml", "bad_problem.yaml", "bad_unknown_quantity.yaml", "empty.yaml", "notes.txt"):
         assert name in summary
@@ -156,10 +164,9 @@ def test_folder_grades_and_columns(folder_batch):
     assert body["good_a.yaml"][:6] == ["1001", "Ann Archer", "good_a.yaml", "4", "24", "graded"]
     assert body["good_b.yml"][3] == "5" and body["good_b.yml"][7] == "correct"
     assert body["nested/deeper/good_c.yaml"][0] == "1003"
-    # sorted by student id then file; files without an id last
+    # sorted by student id then file; no row without an id
     ids = [r[0] for r in rows[1:]]
-    assert ids[:6] == ["1001", "1002", "1003", "1004", "1005", "1006"]
-    assert all(i == "" for i in ids[6:])
+    assert ids == ["1001", "1002", "1003", "1005", "1006"]
     entry = by_file(out)["good_a.yaml"]
     assert entry["fields"]["h1"]["diagnosis"]["id"] == "sigmoid_sign"
     assert {f["kind"] for f in entry["flags"]} == {"inconsistent", "wrong_given"}
@@ -175,8 +182,11 @@ def test_folder_feedback_files(folder_batch):
     assert "Ann Archer" in md and "good_a.yaml" in md
     assert (fb / "archerann_1001_feedback.html").read_text(encoding="utf-8").lstrip().startswith("<!DOCTYPE html>")
     # an unusable file gets a report saying why, for the student
-    bad = (fb / "bad_syntax_feedback.md").read_text(encoding="utf-8")
+    # (it names nobody: its report is kept out of the upload folder, under a name no LMS matches)
+    assert not (fb / "bad_syntax_feedback.md").exists()
+    bad = (out / "feedback-not-uploaded" / "unidentified" / "bad-syntax-feedback.md").read_text(encoding="utf-8")
     assert "could not be graded" in bad and "line 3" in bad
+    assert (fb / "diazdi_1004_feedback.md").is_file()  # unusable, but it says who: the student gets the reason
     assert not any(n.startswith(".staging") for n in names)
     assert not (out / ".grades-rows.tmp").exists()
     assert by_file(out)["good_a.yaml"]["feedback"] == {
@@ -197,19 +207,30 @@ def test_summary_is_self_contained(folder_batch):
 def test_byte_identical_reruns(folder_batch, tmp_path):
     src, out, _, _ = folder_batch
     again = tmp_path / "again"
-    grade_batch(src, again, jobs=1, progress=False)
+    grade_batch(src, again, jobs=1, progress=False, timestamp=STAMP)
     assert tree(out) == tree(again)
-    grade_batch(src, again, jobs=3, progress=False)  # same folder again, other parallelism
+    grade_batch(src, again, jobs=3, progress=False, timestamp=STAMP)  # same folder again, other parallelism
     assert tree(out) == tree(again)
 
 
-def test_timestamp_default_is_newest_mtime(folder_batch):
+def test_timestamp_is_given_or_now(folder_batch, tmp_path):
     _, out, files, _ = folder_batch
-    newest = 1_700_000_000 + len(files) - 1
     stamp = grades(out)["assignment"]["timestamp"]
-    assert stamp == datetime.fromtimestamp(newest, timezone.utc).isoformat() == "2023-11-14T22:13:29+00:00"
+    assert stamp == "2025-01-02T03:04:05.678+00:00"  # --timestamp, to the millisecond
     for line in (out / "ags-scores.jsonl").read_text(encoding="utf-8").splitlines():
         assert json.loads(line)["timestamp"] == stamp
+    # without --timestamp: the time the batch graded (not a file's mtime, which Moodle would take for stale)
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.yaml").write_text(variant(student("1", "A B")), encoding="utf-8")
+    os.utime(src / "a.yaml", (1_600_000_000, 1_600_000_000))
+    before = datetime.now(timezone.utc).replace(microsecond=0)
+    grade_batch(src, tmp_path / "o", problem="exercise6", jobs=1, progress=False)
+    after = datetime.now(timezone.utc)
+    got = datetime.fromisoformat(grades(tmp_path / "o")["assignment"]["timestamp"])
+    assert before <= got <= after
+    moodle_sheet_time = read_csv(tmp_path / "o" / "gradebook-moodle.csv")  # no participant here: header only
+    assert len(moodle_sheet_time) == 1
 
 
 def test_ags_lines(folder_batch):
@@ -219,7 +240,9 @@ def test_ags_lines(folder_batch):
     assert [o["userId"] for o in objs] == ["1001", "1002", "1003", "1005", "1006"]
     for o in objs:
         assert list(o) == AGS_KEYS
-        assert o["activityProgress"] == "Completed" and o["gradingProgress"] == "FullyGraded"
+        assert o["gradingProgress"] == "FullyGraded"
+        # AGS activityProgress: Completed when every asked item is answered, Submitted when some are missing
+        assert o["activityProgress"] == ("Submitted" if o["userId"] == "1005" else "Completed")
         assert o["scoreMaximum"] == 24.0 and isinstance(o["scoreGiven"], float)
         assert o["comment"].startswith(f"{o['scoreGiven']:g}/24 points")
 
@@ -234,7 +257,7 @@ CANVAS_ENTRIES = [
     ("leeann_late_34567_160_x.yaml", variant(student("400333", "Ann Lee"))),
     ("anon_Xy7Qz_300_hw.yaml", variant("")),
     ("roejack_45678_170_hw.yaml", variant(student("400444", "Someone Else"))),  # the names disagree
-    ("submissions/bad_56789_180_hw.yaml", "problem: exercise6\nanswers: [\n"),
+    ("bad_56789_180_hw.yaml", "problem: exercise6\nanswers: [\n"),
 ]
 
 
@@ -263,7 +286,7 @@ def test_canvas_identities(canvas_batch):
     anon = e["anon_Xy7Qz_300_hw.yaml"]
     assert anon["from_file_name"]["anon_id"] == "Xy7Qz" and anon["student"]["id"] == "anon_Xy7Qz"
     assert e["doejane_12345_250_notes.pdf"]["status"] == "skipped"
-    assert e["submissions/bad_56789_180_hw.yaml"]["status"] == "unusable"
+    assert e["bad_56789_180_hw.yaml"]["status"] == "unusable"
 
 
 def test_canvas_superseded(canvas_batch):
@@ -276,7 +299,8 @@ def test_canvas_superseded(canvas_batch):
     assert "doejane_12345_100_hw.yaml" in (out / "summary.html").read_text(encoding="utf-8")
     fb = out / "feedback"
     assert (fb / "doejane_12345_200_feedback.md").is_file()
-    assert (fb / "superseded" / "doejane_12345_100_feedback.md").is_file()
+    assert not (fb / "superseded").exists()  # nothing in the upload folder but the reports that count
+    assert (out / "feedback-not-uploaded" / "superseded" / "doejane-12345-100-feedback.md").is_file()
     assert (fb / "anon_Xy7Qz_300_feedback.html").is_file()
 
 
@@ -297,10 +321,10 @@ def test_canvas_csv_layout(canvas_batch):
     raw = (out / "gradebook-canvas.csv").read_text(encoding="utf-8")
     assert raw.startswith("Student,ID,SIS User ID,SIS Login ID,Section,HW 3 (777)\n    Points Possible,,,,,24\n")
     body = {r[1]: r for r in rows[2:]}
-    assert body["12345"] == ["Jane Doe", "12345", "400111", "", "", "5"]  # the resubmission counts
+    assert body["12345"] == ["Jane Doe", "12345", "", "", "", "5"]  # the resubmission counts; the LMS id alone
     assert body["23456"][4:] == ["", "4"]
-    assert body["56789"][5] == ""  # unusable: no score
-    assert len(rows) == 2 + 6  # one row per student, superseded and skipped files left out
+    assert "56789" not in body  # unusable: in needs-attention.csv, not in a gradebook
+    assert len(rows) == 2 + 4  # one row per student with a Canvas user id (the anonymous one cannot be imported)
 
 
 def test_canvas_header_without_id(tmp_path):
@@ -314,8 +338,8 @@ def test_canvas_ags_and_timestamp(canvas_batch):
     out, _ = canvas_batch
     objs = [json.loads(x) for x in (out / "ags-scores.jsonl").read_text(encoding="utf-8").splitlines()]
     assert all(list(o) == AGS_KEYS for o in objs)
-    assert {o["timestamp"] for o in objs} == {"2025-01-02T03:04:05+00:00"}
-    assert "anon_Xy7Qz" in {o["userId"] for o in objs}
+    assert {o["timestamp"] for o in objs} == {"2025-01-02T03:04:05.000+00:00"}
+    assert "anon_Xy7Qz" not in {o["userId"] for o in objs}  # an anonymous id is not a user id
     assert "56789" not in {o["userId"] for o in objs}
 
 
@@ -328,7 +352,7 @@ def test_moodle_folder(tmp_path):
         "Jane Doe_1234567_assignsubmission_file_/hw_v2.yaml": variant(student("400111", "Jane Doe"), z1="-7.65"),
         "Jane Doe_1234567_assignsubmission_onlinetext_/onlinetext.html": "<p>hi</p>",
         "Bob Smith_7654321_assignsubmission_file/answers.yaml": variant(""),
-        "Ann Lee_1111111_assignsubmission_file_hw.yaml": variant(student("400333", "Lee, Ann")),
+        "Ann Lee_1111111_assignsubmission_file_hw.yaml": variant(student("400333", "\"Lee, Ann\"")),
         "Zed Zo_2222222_assignsubmission_file_/sub/z.yaml": variant(student("400555", "Other Person")),
     }
     for i, (name, text) in enumerate(sorted(layout.items())):
@@ -339,7 +363,7 @@ def test_moodle_folder(tmp_path):
     os.utime(src / "Jane Doe_1234567_assignsubmission_file_/hw.yaml", (1_700_000_500, 1_700_000_500))
     os.utime(src / "Jane Doe_1234567_assignsubmission_file_/hw_v2.yaml", (1_700_000_100, 1_700_000_100))
     out = tmp_path / "out"
-    result = grade_batch(src, out, problem="exercise6", jobs=2, progress=False)
+    result = grade_batch(src, out, problem="exercise6", jobs=2, progress=False, timestamp="2025-03-04T05:06:07.5Z")
     e = by_file(out)
     assert len(e) == len(layout)
     jane_new = e["Jane Doe_1234567_assignsubmission_file_/hw.yaml"]
@@ -356,11 +380,12 @@ def test_moodle_folder(tmp_path):
     assert rows[0] == MOODLE_COLUMNS
     body = {r[0]: r for r in rows[1:]}
     assert set(body) == {"Participant 1234567", "Participant 7654321", "Participant 1111111", "Participant 2222222"}
-    assert body["Participant 1234567"][1:6] == ["Jane Doe", "400111", "4", "24", grades(out)["assignment"]["timestamp"]]
-    assert body["Participant 1234567"][6].startswith("4/24 points")
+    assert body["Participant 1234567"][1:5] == ["Jane Doe", "4", "24", "2025-03-04T05:06:07+00:00"]
+    assert body["Participant 1234567"][5].startswith("4/24 points")
     fb = out / "feedback"
     assert (fb / "Jane Doe_1234567_assignfeedback_file_feedback.md").is_file()
-    assert (fb / "superseded" / "Jane Doe_1234567_assignfeedback_file_feedback.md").is_file()
+    held = out / "feedback-not-uploaded" / "superseded" / "Jane Doe-1234567-assignfeedback-file-feedback.md"
+    assert held.is_file()
 
 
 # ------------------------------------------------------------------------------------------------ zip safety
@@ -382,14 +407,14 @@ def test_zip_slip_never_written_outside(tmp_path):
     evil = {"evil.yaml", "evil2.yaml", "evil3.yaml", "evil4.yaml"}
     assert not any(p.name in evil for p in Path(tmp_path.anchor).glob("*"))
     assert not any(p.name in evil for p in tmp_path.parent.rglob("*"))
-    listed = [r[2] for r in read_csv(out / "grades.csv")[1:]]
+    listed = [e["file"] for e in grades(out)["files"]]
     assert sorted(listed) == sorted(["../evil.yaml", "../../evil2.yaml", "/abs/evil3.yaml", "ok/../../evil4.yaml"])
     e = by_file(out)
     assert e["../evil.yaml"]["status"] == "graded" and e["/abs/evil3.yaml"]["status"] == "graded"
     assert e["ok/../../evil4.yaml"]["status"] == "unusable"
     for entry in e.values():
         for path in (entry["feedback"] or {}).values():
-            assert path.startswith("feedback/") and ".." not in path
+            assert path.startswith(("feedback/", "feedback-not-uploaded/")) and ".." not in path
 
 
 def test_zip_too_many_entries_refused(tmp_path, monkeypatch, capsys):
@@ -479,8 +504,9 @@ def test_cli_batch_line(tmp_path, capsys):
     code = cli_main(["batch", str(src), "--out", str(out), "--jobs", "2", "--problem", "exercise6",
                      "--timestamp", "2025-05-05T10:00:00+02:00"])
     assert code == 0
-    assert capsys.readouterr().out.strip() == f"graded 2, unusable 1, superseded 1 → {out}"
-    assert grades(out)["assignment"]["timestamp"] == "2025-05-05T08:00:00+00:00"
+    assert capsys.readouterr().out.strip() == (f"graded 2, unusable 1, superseded 1, needs attention 1 "
+                                               f"(needs-attention.csv) → {out}")
+    assert grades(out)["assignment"]["timestamp"] == "2025-05-05T08:00:00.000+00:00"
     assert by_file(out)["a.yaml"]["superseded_by"] == "b.yaml"
 
 
@@ -488,9 +514,9 @@ def test_output_inside_input_is_not_read(tmp_path):
     src = tmp_path / "in"
     src.mkdir()
     (src / "a.yaml").write_text(variant(student("1", "A B")), encoding="utf-8")
-    grade_batch(src, src / "out", problem="exercise6", jobs=1, progress=False)
+    grade_batch(src, src / "out", problem="exercise6", jobs=1, progress=False, timestamp=STAMP)
     first = tree(src / "out")
-    grade_batch(src, src / "out", problem="exercise6", jobs=1, progress=False)
+    grade_batch(src, src / "out", problem="exercise6", jobs=1, progress=False, timestamp=STAMP)
     assert tree(src / "out") == first
     assert [e["file"] for e in grades(src / "out")["files"]] == ["a.yaml"]
 

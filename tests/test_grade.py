@@ -120,7 +120,8 @@ def test_json_shape(classic):
     d = json.loads(json.dumps(r.to_dict()))
     assert set(d) == {"problem", "student", "score", "max_score", "fields", "flags", "warnings"}
     assert d["warnings"] == []
-    assert set(d["fields"]["h1"]) == {"verdict", "given", "expected", "points", "max_points", "message", "diagnosis"}
+    assert set(d["fields"]["h1"]) == {"verdict", "given", "expected", "points", "max_points", "message", "diagnosis",
+                                      "read_as"}
     assert d["fields"]["h1"]["verdict"] == "correct" and isinstance(d["fields"]["h1"]["given"], float)
     assert d["fields"]["o1"]["verdict"] == "correct"
     assert list(d["fields"]) == [a.quantity for a in classic.problem.ask]

@@ -150,7 +150,7 @@ def test_package_layout(package):
     assert (infos["problem.yaml"].external_attr >> 16) & 0o777 == 0o644
     assert all(i.date_time == (1980, 1, 1, 0, 0, 0) for i in infos.values())
     assert run_autograder.startswith("#!") and "cd /autograder && grade gradescope" in run_autograder
-    assert "pip install -q /autograder/source/backprop-grader" in setup
+    assert 'pip install -q "$SRC/backprop-grader"' in setup and 'AG="${AUTOGRADER:-/autograder}"' in setup
     assert problem == PROBLEM
 
 

@@ -95,7 +95,17 @@ def describe_quantity(problem: Problem, graph: Graph, name: str) -> str:
         return f"{name} = total loss{where}"
     if node.kind == "delta":
         sfx = name[len(f"delta_{node.neuron}"):]
+        if problem.delta_convention == "minus_dE_dnet":
+            return (f"{name} = −∂E/∂{net.neurons[node.neuron].net}{sfx}, the error term (delta) of {node.neuron}"
+                    f"{where}")
         return f"{name} = ∂E/∂{net.neurons[node.neuron].net}{sfx}, the delta of {node.neuron}{where}"
+    if node.kind == "dE_dout":
+        sfx = name[len(f"dE_dout_{node.neuron}"):]
+        return f"{name} = ∂E/∂{node.neuron}{sfx}, the loss's derivative by the output (activation) of {node.neuron}{where}"
+    if node.kind == "dout_dnet":
+        sfx = name[len(f"dout_dnet_{node.neuron}"):]
+        return (f"{name} = ∂{node.neuron}{sfx}/∂{net.neurons[node.neuron].net}{sfx}, the derivative of "
+                f"{node.neuron}'s activation at its net input{where}")
     if node.kind == "grad":
         if node.example is None and problem.batched:
             return f"{name} = ∂E/∂{node.param} over the batch ({problem.training.batch} of the examples' gradients)" + (

@@ -68,6 +68,13 @@ def _value(key: AnswerKey, name: str, digits: int = VALUE_DIGITS) -> str:
     return key.decimal(name, digits)
 
 
+def filled(problem) -> str:
+    """The statement with its ``{{name}}`` placeholders replaced by the given values (checked by ``grade check``)."""
+    from grader.solve.variant import fill_statement
+
+    return fill_statement(problem.statement.strip(), problem.given_values())
+
+
 def backprop_parts(key: AnswerKey, *, level: int = 2, statement: bool = True, prefix: str = "",
                    points_scale: float = 1.0) -> list[Part]:
     """The parts of a backprop problem's key: statement, given values, asked quantities, worked sections."""
@@ -76,7 +83,7 @@ def backprop_parts(key: AnswerKey, *, level: int = 2, statement: bool = True, pr
     p = key.problem
     parts: list[Part] = []
     if statement and p.statement.strip():
-        parts.append(Part("Problem", level, text=p.statement.strip()))
+        parts.append(Part("Problem", level, text=filled(p)))
     given = [(f"`{g}`", key.decimal(g, 12)) for g in key.graph.given]
     parts.append(Part("Given values", level, table=(("name", "value"), given)))
     own_rule = any(a.tolerance != p.default_tolerance for a in p.ask)

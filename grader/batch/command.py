@@ -19,8 +19,10 @@ def build_parser() -> argparse.ArgumentParser:
         prog="grade batch",
         description="Grade every submission in a folder or an LMS download zip; write gradebooks for Canvas, "
         "Moodle and LTI AGS, a generic CSV/JSON, one feedback report per student and a summary page.",
-        epilog="Outputs under DIR: " + ", ".join(OUTPUT_FILES) + ", feedback/ (one .md and one .html per student; "
-        "superseded submissions under feedback/superseded/).",
+        epilog="Outputs under DIR: " + ", ".join(OUTPUT_FILES) + ", feedback/ (one .md and one .html per identified "
+        "student, named for the LMS), feedback-canvas.zip / feedback-moodle.zip (ready to upload), "
+        "feedback-not-uploaded/ (superseded and unidentified submissions' reports). summary.html has an upload "
+        "guide.",
     )
     ap.add_argument("input", metavar="INPUT", help="a folder of submission YAML files (searched recursively), or an "
                     "LMS 'download all submissions' zip, or its unpacked folder")
@@ -35,8 +37,19 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--assignment-id", metavar="ID",
                     help="Canvas assignment id: the column becomes 'NAME (ID)' and updates that assignment")
     ap.add_argument("--timestamp", metavar="ISO8601",
-                    help="time written in the AGS scores and the Moodle sheet (default: the newest input file's "
-                    "modification time, so that re-runs give identical files)")
+                    help="the time written as the AGS scores' timestamp and the Moodle worksheet's 'Last modified "
+                    "(grade)' (default: now, when the batch grades; fix it for byte-identical reruns, and see "
+                    "docs/lms-upload.md for how Moodle and AGS compare it with their own times)")
+    ap.add_argument("--lms", choices=["auto", "canvas", "moodle", "none"], default="auto",
+                    help="how file names are read: canvas or moodle (the input is that LMS's download, unpacked or "
+                    "not), none (never; the student is the file's student:), auto (default: Moodle names wherever "
+                    "they appear, Canvas names only in a zip whose every entry is a Canvas download name)")
+    ap.add_argument("--roster", metavar="ROSTER.csv",
+                    help="the LMS user id of each student for the AGS scores: columns user_id and participant_id "
+                    "(Moodle), canvas_user_id, anon_id or student_id")
+    ap.add_argument("--scale-to", type=float, metavar="MAX",
+                    help="write the LMS gradebooks' scores out of MAX points (the LMS assignment's maximum) instead "
+                    "of the problem's points")
     ap.add_argument("--reveal", choices=["always", "after_due", "never"],
                     help="override the problem's policy on showing expected values in feedback")
     bar = ap.add_mutually_exclusive_group()
@@ -62,6 +75,9 @@ def main(argv: list[str]) -> int:
         reveal=args.reveal,
         progress=args.progress,
         manual=args.manual,
+        lms=args.lms,
+        roster=args.roster,
+        scale_to=args.scale_to,
     )
     print(result.line())
     return EXIT_OK

@@ -14,7 +14,7 @@ import unicodedata
 from html import escape
 from pathlib import Path
 
-from grader.batch.inputs import LmsIdentity
+from grader.batch.lmsnames import LmsIdentity
 from grader.submission.student import Student
 
 __all__ = [
@@ -25,6 +25,8 @@ __all__ = [
     "stage",
     "staged_name",
     "Publisher",
+    "HELD",
+    "held_stem",
 ]
 
 # ------------------------------------------------------------------------------------------------------------------
@@ -145,22 +147,37 @@ def _unique(name: str, used: set[str]) -> str:
     return candidate
 
 
+HELD = "feedback-not-uploaded"  # reports no upload may carry: superseded/ and unidentified/ under it
+
+
+def held_stem(stem: str) -> str:
+    """A kept-back report's name: ``-`` for ``_``, so that neither Canvas's re-upload (``_``-separated ids) nor
+    Moodle's feedback zip (``explode('_', ...)``) can take it for a student's current report."""
+    return stem.replace("_", "-")
+
+
 class Publisher:
-    """Moves staged reports to their final names: ``feedback/<stem>.md|html`` for the file that counts,
-    ``feedback/superseded/`` for a superseded one; a stem already taken in its folder gets ``-2``, ``-3``, ..."""
+    """Moves staged reports to their final names: ``feedback/<stem>.md|html`` for the file that counts for an
+    identified student (the folder meant for upload), ``feedback-not-uploaded/superseded/`` and
+    ``feedback-not-uploaded/unidentified/`` for the others, under :func:`held_stem` names; a stem already taken in
+    its folder gets ``-2``, ``-3``, ..."""
 
     def __init__(self, out_dir: Path, staging: Path) -> None:
         self.out_dir = out_dir
         self.staging = staging
         self.folder = out_dir / "feedback"
-        self.superseded_folder = self.folder / "superseded"
-        self._used: dict[Path, set[str]] = {self.folder: set(), self.superseded_folder: set()}
+        self.held = out_dir / HELD
+        self._used: dict[Path, set[str]] = {}
 
-    def publish(self, row: dict, superseded: bool) -> dict:
-        """Publish row ``row``'s staged reports; their paths relative to the output folder, by format."""
-        folder = self.superseded_folder if superseded else self.folder
-        stem = _unique(row["feedback_stem"], self._used[folder])
-        folder.mkdir(exist_ok=True)
+    def publish(self, row: dict, place: str = "upload") -> dict:
+        """Publish row ``row``'s staged reports (``place``: ``upload`` | ``superseded`` | ``unidentified``); their
+        paths relative to the output folder, by format."""
+        if place == "upload":
+            folder, stem = self.folder, row["feedback_stem"]
+        else:
+            folder, stem = self.held / place, held_stem(row["feedback_stem"])
+        stem = _unique(stem, self._used.setdefault(folder, set()))
+        folder.mkdir(parents=True, exist_ok=True)
         paths = {}
         for ext, label in FORMATS:
             os.replace(self.staging / staged_name(row["i"], ext), folder / f"{stem}.{ext}")

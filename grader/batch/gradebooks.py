@@ -1,15 +1,10 @@
 """Gradebook files of a batch, written row by row (memory stays flat) and atomically.
 
-* ``grades.csv``: generic, one row per input file;
-* ``grades.json``: the same with per-quantity verdicts, flags and diagnoses;
-* ``gradebook-canvas.csv``: Canvas gradebook import (``Student,ID,SIS User ID,SIS Login ID,Section,<Title> (<id>)``
-  and a ``    Points Possible`` row), one row per student;
-* ``gradebook-moodle.csv``: Moodle, usable both as the assignment's offline grading worksheet (``Identifier`` =
-  ``Participant <id>``, ``Grade``, ``Last modified (grade)``, ``Feedback comments``) and as a gradebook CSV import
-  (map ``ID number`` to useridnumber);
-* ``ags-scores.jsonl``: one LTI 1.3 Assignment and Grade Services score object per student.
+* ``grades.csv``: generic, one row per graded student (the file that counts), keyed by the student id;
+* ``grades.json``: every input file, with per-quantity verdicts, flags, diagnoses and warnings.
 
-Rows arrive as the plain dicts of ``grader.batch.rows``, streamed by ``grader.batch.outputs``; nothing here grades.
+The LMS gradebooks are ``grader.batch.lmsbooks``. Rows arrive as the plain dicts of ``grader.batch.rows``, streamed
+by ``grader.batch.outputs``; nothing here grades.
 """
 
 from __future__ import annotations
@@ -27,28 +22,12 @@ __all__ = [
     "fmt_points",
     "safe_cell",
     "short_comment",
+    "csv_line",
     "GradesCsv",
     "GradesJson",
-    "CanvasCsv",
-    "MoodleCsv",
-    "AgsJsonl",
-    "CANVAS_IDENTITY_COLUMNS",
-    "MOODLE_COLUMNS",
-    "AGS_KEYS",
+    "GENERIC_COLUMNS",
 ]
 
-CANVAS_IDENTITY_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
-POINTS_POSSIBLE = "    Points Possible"
-MOODLE_COLUMNS = [
-    "Identifier",
-    "Full name",
-    "ID number",
-    "Grade",
-    "Maximum grade",
-    "Last modified (grade)",
-    "Feedback comments",
-]
-AGS_KEYS = ["userId", "scoreGiven", "scoreMaximum", "comment", "timestamp", "activityProgress", "gradingProgress"]
 GENERIC_COLUMNS = ["student_id", "name", "file", "score", "max_score", "status", "error"]
 
 
@@ -141,19 +120,20 @@ def short_comment(row: dict) -> str:
     return text + " Details are in your feedback report."
 
 
-def _csv_line(values: list) -> str:
+def csv_line(values: list) -> str:
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\n").writerow(values)
     return buf.getvalue()
 
 
 class GradesCsv:
-    """``grades.csv``: student id, name, file, score, max, status, error, then one verdict column per quantity."""
+    """``grades.csv``: student id, name, file, score, max, status, error, then one verdict column per quantity; one
+    row per graded student with an id (``grader.batch.outputs`` decides which rows come here)."""
 
     def __init__(self, path: Path, quantities: list[str]) -> None:
         self.quantities = quantities
         self.out = AtomicStream(path)
-        self.out.write(_csv_line(GENERIC_COLUMNS + quantities))
+        self.out.write(csv_line(GENERIC_COLUMNS + quantities))
 
     def add(self, row: dict) -> None:
         verdicts = {f[0]: f[1] for f in row.get("fields") or ()}
@@ -161,7 +141,7 @@ class GradesCsv:
         if row["status"] == "superseded":
             error = f"superseded by {row['superseded_by']}" + (f"; {error}" if error else "")
         self.out.write(
-            _csv_line(
+            csv_line(
                 [
                     safe_cell(row.get("student_id")),
                     safe_cell(row.get("name")),
@@ -197,73 +177,3 @@ class GradesJson:
         self.out.commit()
 
 
-class CanvasCsv:
-    """Canvas gradebook import. Students are matched by ``ID`` (the Canvas user id from the download's file names),
-    then by ``SIS User ID`` (the id written in the submission). A title without ``(id)`` creates a new column."""
-
-    def __init__(self, path: Path, title: str, assignment_id: str | None, points_possible: float | None) -> None:
-        self.out = AtomicStream(path)
-        column = f"{title} ({assignment_id})" if assignment_id else title
-        self.out.write(_csv_line(CANVAS_IDENTITY_COLUMNS + [column]))
-        self.out.write(_csv_line([POINTS_POSSIBLE, "", "", "", "", fmt_points(points_possible)]))
-
-    def add(self, row: dict) -> None:
-        lms = row.get("lms") or {}
-        canvas_id = lms.get("user_id") if lms.get("lms") == "canvas" else None
-        sis = (row.get("yaml_student") or {}).get("id")
-        self.out.write(
-            _csv_line([safe_cell(row.get("name") or row.get("student_id") or ""), canvas_id or "", safe_cell(sis),
-                       "", "", fmt_points(row.get("score"))])
-        )
-
-
-class MoodleCsv:
-    def __init__(self, path: Path, timestamp: str) -> None:
-        self.out = AtomicStream(path)
-        self.timestamp = timestamp
-        self.out.write(_csv_line(MOODLE_COLUMNS))
-
-    def add(self, row: dict) -> None:
-        lms = row.get("lms") or {}
-        ident = f"Participant {lms['participant_id']}" if lms.get("lms") == "moodle" else ""
-        sis = (row.get("yaml_student") or {}).get("id")
-        self.out.write(
-            _csv_line(
-                [
-                    ident,
-                    safe_cell(row.get("name")),
-                    safe_cell(sis),
-                    fmt_points(row.get("score")),
-                    fmt_points(row.get("max_score")),
-                    self.timestamp,
-                    safe_cell(short_comment(row)),
-                ]
-            )
-        )
-
-
-class AgsJsonl:
-    """LTI 1.3 AGS score objects (``application/vnd.ims.lis.v1.score+json``), one line per graded student.
-
-    ``userId`` is the best id the batch knows (Canvas user id, Moodle participant id, or the id in the file); an
-    LTI platform expects its own user id (the launch's ``sub``), so map it before posting if they differ."""
-
-    def __init__(self, path: Path, timestamp: str) -> None:
-        self.out = AtomicStream(path)
-        self.timestamp = timestamp
-        self.count = 0
-
-    def add(self, row: dict) -> None:
-        if row.get("score") is None or not row.get("student_id"):
-            return
-        obj = {
-            "userId": row["student_id"],
-            "scoreGiven": row["score"],
-            "scoreMaximum": row["max_score"],
-            "comment": short_comment(row),
-            "timestamp": self.timestamp,
-            "activityProgress": "Completed",
-            "gradingProgress": "FullyGraded",
-        }
-        self.out.write(json.dumps(obj, ensure_ascii=False, separators=(", ", ": ")) + "\n")
-        self.count += 1

@@ -4,7 +4,9 @@ Gradescope unpacks the zip into ``/autograder/source/`` and runs ``setup.sh`` fr
 ``run_autograder`` to ``/autograder/run_autograder`` and runs it for every submission. So the zip root holds:
 
 * ``setup.sh`` - finds (or installs) Python >= 3.11, makes ``/autograder/venv`` and pip-installs the bundled source
-  of this package, ``/autograder/source/backprop-grader``;
+  of this package, ``/autograder/source/backprop-grader``; each step says what it does, network steps are retried
+  once, and a failure stops with a message naming the step (``AUTOGRADER``, ``PYTHON`` and ``GRADE_BIN`` point it
+  elsewhere for a local check);
 * ``run_autograder`` (executable) - ``cd /autograder && grade gradescope``;
 * ``problem.yaml`` - the problem (``/autograder/source/problem.yaml``, where ``grade gradescope`` looks);
 * ``backprop-grader/`` - ``pyproject.toml``, ``README.md`` and the ``grader`` package.
@@ -28,34 +30,60 @@ from grader.yamlio import DEFAULT_MAX_BYTES
 
 __all__ = ["main", "build_package", "SETUP_SH", "RUN_AUTOGRADER"]
 
-SETUP_SH = """#!/usr/bin/env bash
+SETUP_SH = r"""#!/usr/bin/env bash
 # Gradescope runs this once, from /autograder/source, when it builds the autograder image.
-set -euo pipefail
-cd /autograder/source
+# Every step says what it does; a step that fails is retried once where a retry can help (the network), and the
+# script stops with a message naming the step and what to do, never silently. For a local check:
+#   AUTOGRADER=/tmp/ag PYTHON=python3.11 GRADE_BIN=/tmp/ag/bin bash setup.sh
+set -u -o pipefail
 
-export DEBIAN_FRONTEND=noninteractive
+AG="${AUTOGRADER:-/autograder}"
+SRC="$AG/source"
+VENV="$AG/venv"
+BIN="${GRADE_BIN:-/usr/local/bin}"
+export DEBIAN_FRONTEND=noninteractive PIP_NO_INPUT=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+
+say() { printf '[backprop-grader setup] %s
+' "$*"; }
+fail() { printf '[backprop-grader setup] FAILED: %s
+' "$*" >&2; exit 1; }
+retry() { "$@" || { say "retrying: $*"; sleep 5; "$@"; }; }
+ok_python() { "$1" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' >/dev/null 2>&1; }
+apt_install() {
+  command -v apt-get >/dev/null 2>&1 || return 1
+  [ "$(id -u)" = 0 ] || return 1
+  retry apt-get update -qq && retry apt-get install -y -qq "$@"
+}
+
+cd "$SRC" || fail "no $SRC: unpack the autograder zip there (Gradescope does)"
+
 PY=""
-for c in python3.13 python3.12 python3.11 python3; do
-  if command -v "$c" >/dev/null 2>&1 && "$c" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)'; then
-    PY="$c"
-    break
-  fi
+for c in ${PYTHON:-} python3.13 python3.12 python3.11 python3; do
+  if command -v "$c" >/dev/null 2>&1 && ok_python "$c"; then PY="$c"; break; fi
 done
 if [ -z "$PY" ]; then
-  apt-get update -qq
-  apt-get install -y -qq python3.11 python3.11-venv
+  say "no Python >= 3.11 found: installing python3.11"
+  apt_install python3.11 python3.11-venv || fail "could not install python3.11 (use a Gradescope base image with Python 3.11 or later)"
   PY=python3.11
 fi
-if ! "$PY" -m venv /autograder/venv; then
-  apt-get update -qq
-  apt-get install -y -qq "$(basename "$PY")-venv" || apt-get install -y -qq python3-venv
-  rm -rf /autograder/venv
-  "$PY" -m venv /autograder/venv
+say "using $PY ($("$PY" --version 2>&1))"
+
+rm -rf "$VENV"
+if ! "$PY" -m venv "$VENV" >/dev/null 2>&1; then
+  say "$PY cannot make a virtual environment: installing its venv module"
+  apt_install "$(basename "$PY")-venv" || apt_install python3-venv || true
+  rm -rf "$VENV"
+  "$PY" -m venv "$VENV" || fail "$PY -m venv $VENV failed"
 fi
-/autograder/venv/bin/python -m pip install -q --upgrade pip
-/autograder/venv/bin/python -m pip install -q /autograder/source/backprop-grader
-ln -sf /autograder/venv/bin/grade /usr/local/bin/grade
-grade check /autograder/source/problem.yaml
+
+"$VENV/bin/python" -m pip install -q --upgrade pip || say "could not upgrade pip (continuing with $("$VENV/bin/python" -m pip --version))"
+retry "$VENV/bin/python" -m pip install -q "$SRC/backprop-grader" \
+  || fail "pip could not install $SRC/backprop-grader (see pip's message above: network, or a package index)"
+
+mkdir -p "$BIN" 2>/dev/null && ln -sf "$VENV/bin/grade" "$BIN/grade" 2>/dev/null \
+  || say "could not link $BIN/grade (run_autograder uses $VENV/bin/grade directly)"
+"$VENV/bin/grade" check "$SRC/problem.yaml" || fail "the problem does not check: fix problem.yaml and build the zip again"
+say "ready"
 """
 
 RUN_AUTOGRADER = """#!/usr/bin/env bash

@@ -3,19 +3,15 @@
 Every file found becomes an :class:`Item`, in a deterministic order (sorted by its name inside the input). Files
 that are not submissions are items too, with the reason they are skipped, so that nothing is dropped silently.
 
-Student identity from LMS download names (see ``shared/notes/lms-formats.md``):
-
-* Canvas: ``{sortablename}[_LATE]_{user_id}_{attachment_id}_{original name}`` (``late`` in any case); anonymous
-  grading writes ``anon_{id}`` in place of the user id (and leaves the name out).
-* Moodle: ``{Full name}_{participantid}_assignsubmission_file[_]/{file}`` (folder mode) and
-  ``{Full name}_{participantid}_assignsubmission_file_{file}`` (flat mode).
+Student identity from LMS download names is ``grader.batch.lmsnames``: the grammar a whole input is read with
+(``--lms``, or for ``auto`` whether a zip is a Canvas download) is decided here, once, and carried by each item.
 """
 
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import os
-import re
 import stat
 import unicodedata
 import zipfile
@@ -23,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.batch import safezip
+from grader.batch.lmsnames import LmsIdentity, identity_from_name, lms_mode, name_note
 from grader.errors import GraderError
 
 from grader.submission.extract import WRITEUP_SUFFIXES
@@ -31,96 +28,6 @@ __all__ = ["LmsIdentity", "Item", "Discovery", "discover", "identity_from_name",
 
 SUBMISSION_SUFFIXES = (".yaml", ".yml")
 NOT_SUBMISSION = "not a submission file (expected .yaml/.yml)"
-
-_CANVAS = re.compile(r"^(?P<name>\w+?)(?:_(?P<late>late))?_(?P<uid>\d+)_(?P<att>\d+)_(?P<orig>.+)$", re.I | re.S)
-_CANVAS_ANON = re.compile(
-    r"^(?:(?P<name>\w+?)_)??(?:(?P<late>late)_)?anon_(?P<anon>[A-Za-z0-9]+)_(?P<att>\d+)_(?P<orig>.+)$", re.I | re.S
-)
-_MOODLE_DIR = re.compile(r"^(?P<name>.+)_(?P<pid>\d+)_assignsubmission_(?P<plugin>[a-z]+)_?$", re.S)
-_MOODLE_FLAT = re.compile(r"^(?P<name>.+?)_(?P<pid>\d+)_assignsubmission_(?P<plugin>[a-z]+)_(?P<file>.+)$", re.S)
-
-
-@dataclass(frozen=True)
-class LmsIdentity:
-    """Who a file belongs to according to its LMS download name."""
-
-    lms: str  # "canvas" | "moodle"
-    user_id: str | None = None  # Canvas user id
-    anon_id: str | None = None  # Canvas anonymous id (anonymous grading)
-    attachment_id: int | None = None  # Canvas attachment id: higher is newer
-    sortable_name: str | None = None  # Canvas: "doejane"
-    late: bool = False
-    participant_id: str | None = None  # Moodle participant id ("Participant 1234567")
-    full_name: str | None = None  # Moodle: "Jane Doe"
-
-    @property
-    def key(self) -> str:
-        if self.lms == "moodle":
-            return f"moodle:{self.participant_id}"
-        if self.anon_id:
-            return f"canvas-anon:{self.anon_id}"
-        return f"canvas:{self.user_id}"
-
-    @property
-    def student_id(self) -> str:
-        """The id shown in the generic outputs: Canvas user id, ``anon_<id>``, or the Moodle participant id."""
-        if self.lms == "moodle":
-            return str(self.participant_id)
-        return f"anon_{self.anon_id}" if self.anon_id else str(self.user_id)
-
-    @property
-    def name(self) -> str | None:
-        return self.full_name if self.lms == "moodle" else self.sortable_name
-
-    def to_dict(self) -> dict:
-        d: dict = {"lms": self.lms}
-        if self.lms == "moodle":
-            d.update(participant_id=self.participant_id, full_name=self.full_name)
-        else:
-            d.update(
-                user_id=self.user_id,
-                anon_id=self.anon_id,
-                attachment_id=self.attachment_id,
-                sortable_name=self.sortable_name,
-                late=self.late,
-            )
-        return d
-
-
-def identity_from_name(relpath: str) -> LmsIdentity | None:
-    """The LMS identity in a file's path inside the download (``/``-separated), if it follows a known pattern."""
-    parts = [p for p in relpath.replace("\\", "/").split("/") if p]
-    if not parts:
-        return None
-    # Moodle folder mode: some folder on the path is "{Full name}_{pid}_assignsubmission_{plugin}[_]".
-    for part in parts[:-1]:
-        m = _MOODLE_DIR.match(part)
-        if m:
-            return LmsIdentity("moodle", participant_id=m["pid"], full_name=m["name"].strip() or None)
-    base = parts[-1]
-    m = _MOODLE_FLAT.match(base)
-    if m:
-        return LmsIdentity("moodle", participant_id=m["pid"], full_name=m["name"].strip() or None)
-    m = _CANVAS_ANON.match(base)
-    if m:
-        return LmsIdentity(
-            "canvas",
-            anon_id=m["anon"],
-            attachment_id=int(m["att"]),
-            sortable_name=m["name"] or None,
-            late=bool(m["late"]),
-        )
-    m = _CANVAS.match(base)
-    if m:
-        return LmsIdentity(
-            "canvas",
-            user_id=m["uid"],
-            attachment_id=int(m["att"]),
-            sortable_name=m["name"],
-            late=bool(m["late"]),
-        )
-    return None
-
 
 @dataclass(frozen=True, slots=True)
 class Item:
@@ -131,13 +38,18 @@ class Item:
     zip_index: int | None  # zip input: index into ``ZipFile.infolist()``
     mtime: float  # seconds since the epoch (zip: the entry's date, read as UTC)
     skip: str | None = None  # the reason it is not a submission (then it is never read)
+    lms: str = "auto"  # the grammar its name is read with (``grader.batch.lmsnames``), decided for the whole input
 
     def path(self, root: str) -> str:
         """The file's path for a folder input (the input folder as given, then the relative name)."""
         return os.path.join(root, *self.name.split("/"))
 
     def identity(self) -> LmsIdentity | None:
-        return identity_from_name(self.name) if self.skip is None else None
+        return identity_from_name(self.name, self.lms) if self.skip is None else None
+
+    def name_note(self) -> str | None:
+        """Why the name gave no identity where one might be expected (a warning on the row), or ``None``."""
+        return name_note(self.name, self.lms) if self.skip is None else None
 
 
 @dataclass
@@ -147,6 +59,7 @@ class Discovery:
     items: list[Item]
     newest_mtime: float  # the newest input file (for a zip: the zip file itself)
     zip: zipfile.ZipFile | None = None  # the open, checked archive (zip input); the caller closes it
+    lms: str = "auto"  # the grammar the names are read with (``grader.batch.lmsnames.lms_mode``)
 
     def close(self) -> None:
         if self.zip is not None:
@@ -167,10 +80,20 @@ def _skip_reason(relpath: str, writeups: bool = False) -> str | None:
 
 
 def discover(input_path: str | os.PathLike, *, exclude: str | os.PathLike | None = None,
-             writeups: bool = False) -> Discovery:
+             writeups: bool = False, lms: str = "auto") -> Discovery:
     """List the files of ``input_path`` (a folder, searched recursively, or a zip). ``exclude``: a folder to leave
     out (the output folder when it lies inside the input). ``writeups``: written solutions (.md, .markdown, .txt,
-    .tex, .ipynb) are submissions too (only when the instructor gives the problem: a write-up names none)."""
+    .tex, .ipynb) are submissions too (only when the instructor gives the problem: a write-up names none).
+    ``lms``: ``auto`` | ``canvas`` | ``moodle`` | ``none``, how the file names are read (see
+    ``grader.batch.lmsnames``)."""
+    found = _discover(input_path, exclude, writeups)
+    found.lms = lms_mode(lms, found.kind, [i.name for i in found.items])
+    if found.lms != "auto":
+        found.items = [dataclasses.replace(i, lms=found.lms) for i in found.items]
+    return found
+
+
+def _discover(input_path: str | os.PathLike, exclude: str | os.PathLike | None, writeups: bool) -> Discovery:
     root = os.fspath(input_path)
     try:
         st = os.stat(root)

@@ -1,8 +1,9 @@
-"""A batch's outputs, written once every row is known: the gradebooks, ``grades.json``, the feedback reports under
-their final names and ``summary.html``.
+"""A batch's outputs, written once every row is known: the gradebooks, ``grades.json``, ``needs-attention.csv``,
+the feedback reports under their final names, the feedback zips and ``summary.html``.
 
 Rows are streamed from the run's spill file in their final order (student, then file), so memory stays flat; every
-gradebook is written to a temporary file and renamed into place only when complete.
+gradebook is written to a temporary file and renamed into place only when complete. A gradebook row always has its
+student's identifier, once; whatever no gradebook can take is in ``needs-attention.csv`` (``grader.batch.attention``).
 """
 
 from __future__ import annotations
@@ -12,22 +13,28 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from grader.batch import gradebooks
+from grader.batch import gradebooks, lmsbooks
+from grader.batch.attention import NeedsAttention, placement
 from grader.batch.feedback import Publisher
 from grader.batch.order import RowKey, resolve_resubmissions
+from grader.batch.roster import Roster
+from grader.batch.stamp import BatchTime
 from grader.batch.summary import SummaryBuilder
+from grader.batch.uploads import FeedbackZips, upload_guide_html
 from grader.fileio import write_atomic
 
-__all__ = ["OUTPUT_FILES", "BatchResult", "InputInfo", "ProblemsSeen", "write_outputs", "json_entry"]
+__all__ = ["OUTPUT_FILES", "BatchResult", "InputInfo", "LmsOptions", "ProblemsSeen", "write_outputs", "json_entry"]
 
 OUTPUT_FILES = (
     "grades.csv",
     "grades.json",
+    "needs-attention.csv",
     "gradebook-canvas.csv",
     "gradebook-moodle.csv",
+    "gradebook-moodle-idnumber.csv",
     "ags-scores.jsonl",
     "summary.html",
-)
+)  # and, when the input has such students, the feedback zips (``grader.batch.uploads.ZIP_NAMES``)
 
 
 @dataclass(frozen=True)
@@ -40,11 +47,14 @@ class BatchResult:
     skipped: int  # files that are not submissions
     students: int  # students counted (one row each in the gradebooks)
     feedback_failed: int = 0
+    needs_attention: int = 0  # files listed in needs-attention.csv
 
     def line(self) -> str:
         text = f"graded {self.graded}, unusable {self.unusable}, superseded {self.superseded}"
         if self.skipped:
             text += f", skipped {self.skipped} (not submissions)"
+        if self.needs_attention:
+            text += f", needs attention {self.needs_attention} (needs-attention.csv)"
         if self.feedback_failed:
             text += f", feedback failed {self.feedback_failed}"
         return f"{text} → {self.out}"
@@ -70,14 +80,25 @@ class ProblemsSeen:
 class InputInfo:
     root: str  # the input as given
     kind: str  # "folder" | "zip"
+    lms: str = "auto"  # the grammar its names were read with
+
+
+@dataclass(frozen=True)
+class LmsOptions:
+    """How the LMS outputs are written: ``--roster`` (LMS user ids for AGS) and ``--scale-to`` (gradebook maximum)."""
+
+    roster: Roster | None = None
+    scale_to: float | None = None
 
 
 def write_outputs(
     read_row: Callable[[RowKey], dict], keys: list[RowKey], seen: ProblemsSeen, source: InputInfo, out_dir: Path,
-    publisher: Publisher, stamp: str, assignment_name: str | None, assignment_id: str | None,
+    publisher: Publisher, stamp: BatchTime, assignment_name: str | None, assignment_id: str | None,
+    options: LmsOptions | None = None,
 ) -> BatchResult:
     """Resolve resubmissions, sort, and write every output under ``out_dir``; the staged feedback reports must be
     durable already (they are published here by rename)."""
+    options = options or LmsOptions()
     problems, tally = seen.problems, seen.tally
     resolve_resubmissions(keys)
     keys.sort(key=lambda k: k.sort)
@@ -117,26 +138,37 @@ def write_outputs(
             "id": assignment_id,
             "problems": [{"id": p, "title": problems[p][0], "max_score": problems[p][1]} for p in problem_ids],
             "points_possible": points_possible,
-            "timestamp": stamp,
+            "scale_to": options.scale_to,
+            "timestamp": stamp.millis,
             "input": os.path.basename(os.path.normpath(source.root)),
             "input_kind": source.kind,
+            "lms": source.lms,
         },
         "counts": counts,
         "quantities": quantities,
     }
     summary = SummaryBuilder(quantities)
+    scale = lmsbooks.Scale(options.scale_to)
+    zips = FeedbackZips(out_dir)
+    lms_seen: set[str] = set()
+    held = 0
     writers = []
     try:
         gcsv = gradebooks.GradesCsv(out_dir / "grades.csv", quantities)
         writers.append(gcsv.out)
         gjson = gradebooks.GradesJson(out_dir / "grades.json", head)
         writers.append(gjson.out)
-        canvas = gradebooks.CanvasCsv(out_dir / "gradebook-canvas.csv", assignment_name, assignment_id, points_possible)
-        writers.append(canvas.out)
-        moodle = gradebooks.MoodleCsv(out_dir / "gradebook-moodle.csv", stamp)
-        writers.append(moodle.out)
-        ags = gradebooks.AgsJsonl(out_dir / "ags-scores.jsonl", stamp)
-        writers.append(ags.out)
+        attention = NeedsAttention(out_dir / "needs-attention.csv")
+        writers.append(attention.out)
+        books = {
+            "canvas": lmsbooks.CanvasCsv(out_dir / "gradebook-canvas.csv", assignment_name, assignment_id,
+                                         points_possible, scale),
+            "moodle": lmsbooks.MoodleWorksheet(out_dir / "gradebook-moodle.csv", stamp, scale),
+            "idnumber": lmsbooks.MoodleIdnumberCsv(out_dir / "gradebook-moodle-idnumber.csv", assignment_name, scale),
+            "ags": lmsbooks.AgsJsonl(out_dir / "ags-scores.jsonl", stamp, options.roster),
+        }
+        writers += [b.out for b in books.values()]
+        generic_ids: dict[str, str] = {}
         feedback_failed = 0
         for k in keys:
             row = read_row(k)
@@ -146,35 +178,66 @@ def write_outputs(
                 row["superseded_by_unusable"] = k.superseded_by_unusable
             else:
                 row["superseded_by"] = None
-            feedback = publisher.publish(row, k.superseded_by is not None) if row.get("feedback") else None
+            place = placement(row)
+            feedback = publisher.publish(row, place) if row.get("feedback") else None
+            if feedback is not None:
+                if place == "upload":
+                    zips.add(row, feedback)
+                else:
+                    held += 1
             if row.get("feedback_error"):
                 feedback_failed += 1
-            gcsv.add(row)
+            if row.get("lms") and row["status"] != "skipped":
+                lms_seen.add(row["lms"]["lms"])
             gjson.add(json_entry(row, feedback))
-            summary.add(row)
-            if row["status"] in ("graded", "unusable"):
-                canvas.add(row)
-                moodle.add(row)
-                ags.add(row)
+            summary.add(row, feedback)
+            if attention.consider(row):
+                continue
+            refused = []
+            sid = row.get("student_id")
+            if sid in generic_ids:
+                refused.append(f"student id {sid} is already in grades.csv (for {generic_ids[sid]})")
+            else:
+                generic_ids[sid] = row["file"]
+                gcsv.add(row)
+            refused += [r for r in (b.add(row) for b in books.values()) if r]
+            if refused:
+                attention.add(row, "not-in-roster" if all("roster" in r for r in refused) else "duplicate-id",
+                              "; ".join(refused))
         gjson.commit()
-        for w in (gcsv.out, canvas.out, moodle.out, ags.out):
-            w.commit()
+        for w in writers:
+            if not w.f.closed:
+                w.commit()
         writers = []
     finally:
         for w in writers:
             w.abort()
+    zip_counts = zips.write()
 
+    if options.scale_to is not None:
+        notes.append(f"Gradebook scores are scaled to {gradebooks.fmt_points(options.scale_to)} points (--scale-to); "
+                     "grades.csv, grades.json and the AGS scores keep the problem's points.")
+    if books["canvas"].omitted.get("anonymous"):
+        notes.append("Anonymous Canvas grading: these submissions cannot be imported through the gradebook CSV until "
+                     "the assignment's grades are posted (Canvas refuses the import); the feedback upload works. See "
+                     "the upload guide.")
     meta = [
         ("Assignment", assignment_name + (f" ({assignment_id})" if assignment_id else "")),
         ("Problems", ", ".join(f"{p}: {problems[p][0]} ({gradebooks.fmt_points(problems[p][1])} points)"
                                for p in problem_ids) or "none graded"),
-        ("Input", f"{head['assignment']['input']} ({source.kind})"),
+        ("Input", f"{head['assignment']['input']} ({source.kind}"
+                  + (f", read as a {source.lms.capitalize()} download" if source.lms in ("canvas", "moodle") else "")
+                  + ")"),
         ("Files", f"{counts['files']}: graded {counts['graded']}, could not be graded {counts['unusable']}, "
                   f"skipped {counts['skipped']}; superseded {counts['superseded']}"),
         ("Students", str(counts["students"])),
-        ("Timestamp", stamp),
+        ("Needs attention", f"{attention.count} (needs-attention.csv)"),
+        ("Timestamp", stamp.millis),
     ]
-    write_atomic(out_dir / "summary.html", summary.html(title=assignment_name, meta=meta, notes=notes))
+    guide = upload_guide_html(lms_seen=lms_seen, books=books, zips=zip_counts, attention=attention.count,
+                              held=held, scale_to=options.scale_to, points=points_possible, stamp=stamp.millis,
+                              roster=options.roster is not None)
+    write_atomic(out_dir / "summary.html", summary.html(title=assignment_name, meta=meta, notes=notes, guide=guide))
     return BatchResult(
         out=out_dir,
         files=counts["files"],
@@ -184,6 +247,7 @@ def write_outputs(
         skipped=counts["skipped"],
         students=counts["students"],
         feedback_failed=feedback_failed,
+        needs_attention=attention.count,
     )
 
 

@@ -179,7 +179,8 @@ def _grade_submission_file(task: Task, identity: LmsIdentity | None, row: dict) 
     if student is not None and (student.id or student.name):
         row["yaml_student"] = student.to_dict()
     row.update(row_identity(identity, student, item.name))
-    row["warnings"] = row["warnings"] + extra_warnings
+    note = item.name_note() if identity is None else None  # a name that looks like an LMS's but is not read as one
+    row["warnings"] = ([note] if note else []) + row["warnings"] + extra_warnings
     conflict = identity is not None and student is not None and student.name and row["name"] != student.name
     own_id = student.id if student is not None and student.id and not conflict else None
     shown = Student(id=own_id or row["student_id"], name=row["name"])  # as the feedback report names the student

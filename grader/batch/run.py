@@ -14,8 +14,8 @@ feedback reports and a summary. This module runs the stages; each stage is a mod
    by student then file, every output streamed from the spill file and written atomically, and the feedback reports
    moved to their final names (an atomic rename each).
 
-Outputs are byte-identical across runs on the same input: rows are sorted, and the only time in them is the
-batch timestamp (``--timestamp``, by default the newest input file's mtime).
+Outputs are byte-identical across runs on the same input and ``--timestamp``: rows are sorted, and the only time in
+them is the batch's (``grader.batch.stamp``: when it graded, unless ``--timestamp`` fixes it).
 """
 
 from __future__ import annotations
@@ -24,14 +24,14 @@ import multiprocessing
 import os
 import sys
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 from grader.batch import bookkeeping, rows, safezip
 from grader.batch.feedback import Publisher
 from grader.batch.inputs import Discovery, discover
 from grader.batch.order import RowKey, sort_string
-from grader.batch.outputs import OUTPUT_FILES, BatchResult, InputInfo, ProblemsSeen, write_outputs
+from grader.batch.outputs import OUTPUT_FILES, BatchResult, InputInfo, LmsOptions, ProblemsSeen, write_outputs
+from grader.batch.stamp import batch_time, parse_timestamp
 from grader.errors import GraderError
 
 __all__ = ["BatchResult", "grade_batch", "parse_timestamp", "OUTPUT_FILES"]
@@ -39,23 +39,6 @@ __all__ = ["BatchResult", "grade_batch", "parse_timestamp", "OUTPUT_FILES"]
 
 # ------------------------------------------------------------------------------------------------------------------
 # options
-
-
-def parse_timestamp(text: str) -> str:
-    """An ISO 8601 date-time as UTC ``YYYY-MM-DDTHH:MM:SS+00:00`` (a time without a zone is read as UTC)."""
-    try:
-        dt = datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        raise GraderError(
-            f"invalid --timestamp {text!r}", hint="give an ISO 8601 date-time, e.g. 2025-03-01T12:00:00Z"
-        ) from None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc).replace(microsecond=0).isoformat()
-
-
-def _timestamp_of(mtime: float) -> str:
-    return datetime.fromtimestamp(int(mtime), timezone.utc).isoformat()
 
 
 # ------------------------------------------------------------------------------------------------------------------
@@ -110,6 +93,17 @@ def _make_pool(jobs: int, config: dict):
     return ctx.Pool(jobs, initializer=rows.init_worker, initargs=(config,))
 
 
+def _lms_options(roster, scale_to) -> LmsOptions:
+    """``--roster`` read and ``--scale-to`` checked before anything is graded (a bad one refuses the batch)."""
+    if scale_to is not None and not (0 < scale_to < 1e9):
+        raise GraderError(f"--scale-to {scale_to:g} is not a usable maximum", hint="give the LMS's maximum, e.g. 100")
+    if roster is None:
+        return LmsOptions(scale_to=scale_to)
+    from grader.batch.roster import read_roster
+
+    return LmsOptions(roster=read_roster(roster), scale_to=scale_to)
+
+
 def grade_batch(
     input_path: str | os.PathLike,
     out: str | os.PathLike,
@@ -122,6 +116,9 @@ def grade_batch(
     reveal: str | None = None,
     progress: bool | None = None,
     manual: str | os.PathLike | None = None,
+    lms: str = "auto",
+    roster: str | os.PathLike | None = None,
+    scale_to: float | None = None,
 ) -> BatchResult:
     """Grade every file of ``input_path`` (folder or LMS zip) and write the outputs under ``out``.
 
@@ -149,6 +146,7 @@ def grade_batch(
         from grader.grade.manual import read_manual_scores
 
         manual_rows = read_manual_scores(manual)
+    options = _lms_options(roster, scale_to)
     if problem:  # solve it once, before the workers fork; refuse the batch if it is unusable
         grader.plan_at(find_problem(problem))
     jobs = max(1, jobs or os.cpu_count() or 1)
@@ -162,11 +160,11 @@ def grade_batch(
     pool = _make_pool(jobs, config) if jobs > 1 else None
     found: Discovery | None = None
     try:
-        found = discover(in_path, exclude=out_dir, writeups=problem is not None)
+        found = discover(in_path, exclude=out_dir, writeups=problem is not None, lms=lms)
         if not found.items:
             raise GraderError("no files found in the input", file=str(in_path),
                               hint="pass a folder or zip of submissions")
-        stamp = parse_timestamp(timestamp) if timestamp else _timestamp_of(found.newest_mtime)
+        stamp = batch_time(timestamp)
         staging.mkdir(parents=True, exist_ok=True)
         total = len(found.items)
         bar = _Progress(total, sys.stderr.isatty() if progress is None else progress)
@@ -202,8 +200,8 @@ def grade_batch(
             spill.done()
             bookkeeping.make_durable()
             return write_outputs(
-                lambda k: spill.read(k.offset, k.length), keys, seen, InputInfo(found.root, found.kind), out_dir,
-                Publisher(out_dir, staging), stamp, assignment_name, assignment_id,
+                lambda k: spill.read(k.offset, k.length), keys, seen, InputInfo(found.root, found.kind, found.lms),
+                out_dir, Publisher(out_dir, staging), stamp, assignment_name, assignment_id, options,
             )
         finally:
             spill.close()

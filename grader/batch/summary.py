@@ -42,11 +42,17 @@ class SummaryBuilder:
         self.superseded: list[tuple[str, str, str, str]] = []  # (student, file, by, note)
         self.warnings: list[tuple[str, str, str]] = []  # (student, file, warning)
         self.feedback_failed: list[tuple[str, str]] = []
+        self.held: list[tuple[str, str, str, str]] = []  # (file, student, why, report) kept out of the uploads
 
     # ----------------------------------------------------------------------------------------------------------
-    def add(self, row: dict) -> None:
+    def add(self, row: dict, feedback: dict | None = None) -> None:
         who = _who(row)
         status = row["status"]
+        report = (feedback or {}).get("html") or ""
+        if report and not report.startswith("feedback/"):
+            why = "superseded by " + (row.get("superseded_by") or "") if status == "superseded" else \
+                "no student id: no LMS can match it"
+            self.held.append((row["file"], who, why, report))
         for w in row.get("warnings") or ():
             self.warnings.append((who, row["file"], w))
         if row.get("feedback_error"):
@@ -75,7 +81,7 @@ class SummaryBuilder:
             self.flags[(kind, q)] += 1
 
     # ----------------------------------------------------------------------------------------------------------
-    def html(self, *, title: str, meta: list[tuple[str, str]], notes: list[str]) -> str:
+    def html(self, *, title: str, meta: list[tuple[str, str]], notes: list[str], guide: str = "") -> str:
         parts = [
             "<!DOCTYPE html>",
             '<html lang="en"><head><meta charset="utf-8">',
@@ -85,6 +91,8 @@ class SummaryBuilder:
             "<dl class=meta>" + "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in meta) + "</dl>",
         ]
         parts += [f'<p class="note">{escape(n)}</p>' for n in notes]
+        if guide:
+            parts.append(guide)
         parts.append(self._scores_section())
         parts.append(self._items_section())
         parts.append(self._flags_section())
@@ -96,6 +104,10 @@ class SummaryBuilder:
             "No student submitted more than once.",
             "Only the latest file of a student counts (Canvas: the highest attachment id; otherwise the newest "
             "file, then the name)."))
+        parts.append(self._list_section(
+            "Reports kept out of the uploads", ["File", "Student", "Why", "Report"], self.held, "None.",
+            "These reports are in feedback-not-uploaded/, under names no LMS importer matches: give them to the "
+            "student by hand if needed."))
         parts.append(self._list_section(
             "Warnings (identity, names that do not resolve)", ["Student", "File", "Warning"], self.warnings, "None."))
         if self.feedback_failed:

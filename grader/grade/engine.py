@@ -15,6 +15,7 @@ float arithmetic on precompiled closures.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -25,7 +26,7 @@ from grader.grade.result import Diagnosis, FieldResult, Flag, GradeResult, Netwo
 from grader.spec.tolerance import within
 from grader.grade.views import Compiled, View
 from grader.numfmt import fmt
-from grader.parse.answer import Parsed
+from grader.parse.answer import Parsed, is_plain_decimal
 from grader.solve.expr import Expr, latex_name, to_latex, to_text
 from grader.solve.solver import AnswerKey
 from grader.spec import names
@@ -221,7 +222,8 @@ def grade(plan: Plan, submission, *, reveal: bool = True) -> GradeResult:
     flags += _frozen_but_updated(problem, answers, given)
 
     ctx = Context(plan, answers, exact, usings, frozenset(untrusted), View(plan.compiled, answers), reveal)
-    results = [_grade_field(ctx, kf, submission.answers.get(q)) for q, kf in plan.fields.items()]
+    results = [_read_as(_grade_field(ctx, kf, submission.answers.get(q)), submission.answers.get(q))
+               for q, kf in plan.fields.items()]
     score = sum(r.points for r in results)
     return GradeResult(
         problem=problem.id,
@@ -237,6 +239,15 @@ def grade(plan: Plan, submission, *, reveal: bool = True) -> GradeResult:
         warnings=notes,
         network=plan.sketch,
     )
+
+
+def _read_as(result: FieldResult, ans) -> FieldResult:
+    """Say how an answer was read whenever it is not written as a plain decimal (``1/(1+exp(-0.3))``, ``\\frac``,
+    ``$0.57$``): the student sees the number that was graded."""
+    parsed = ans.value.parsed if ans is not None else None
+    if not isinstance(parsed, Parsed) or is_plain_decimal(parsed.text):
+        return result
+    return dataclasses.replace(result, read_as=fmt(parsed.value, 6))
 
 
 def _grade_field(ctx: Context, kf: KeyField, ans) -> FieldResult:

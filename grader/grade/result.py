@@ -45,6 +45,7 @@ class FieldResult:
     follows_from: tuple[tuple[str, float], ...] = ()  # the student's values that carried_value was computed from
     tolerance: str = ""  # the rule applied, in words
     compared_on_change: bool = False  # updated parameters are compared on p_new - p
+    read_as: str | None = None  # how the answer was read when it is not a plain decimal ("0.528173"), else None
     source: str = ""  # a write-up's answer: where it was written ("line 132", "cell 3, line 2")
     source_text: str = ""  # ... and the equation there, as written
 
@@ -57,6 +58,7 @@ class FieldResult:
             "max_points": self.max_points,
             "message": self.message,
             "diagnosis": self.diagnosis.to_dict() if self.diagnosis else None,
+            "read_as": self.read_as,
         }
         if self.source:
             out["source"] = {"where": self.source, "text": self.source_text}

@@ -55,16 +55,13 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Callable, Iterator, NamedTuple, Union
 
+from grader.parse.limits import MAX_DEPTH, MAX_EXACT_DIGITS, MAX_EXPONENT, MAX_LENGTH, MAX_NODES
+
 __all__ = [
     "MAX_DEPTH", "MAX_EXACT_DIGITS", "MAX_EXPONENT", "MAX_LENGTH", "MAX_NODES", "Parsed", "Unparseable",
-    "parse_answer", "parse_exact",
+    "parse_answer", "parse_exact", "is_plain_decimal",
 ]
 
-MAX_LENGTH = 200  # characters of an answer (after strip)
-MAX_EXPONENT = 1000  # |exponent| cap for ^ / ** and for the power of ten in scientific notation
-MAX_NODES = 200  # tokens in one answer
-MAX_DEPTH = 32  # nesting of parentheses, signs and powers (keeps recursion far below the interpreter limit)
-MAX_EXACT_DIGITS = 2000  # size cap of an exact numerator/denominator (decimal digits, approximately)
 
 _MAX_EXACT_BITS = int(MAX_EXACT_DIGITS * math.log2(10))
 _FLOAT_MAX = Fraction(sys.float_info.max)
@@ -200,6 +197,11 @@ def _from_decimal(number: Decimal) -> Parsed | Unparseable:
 _PLAIN = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d{1,3})?"  # (the re module caches the compiled pattern)
 
 
+def is_plain_decimal(text: str) -> bool:
+    """``-0.45``, ``1.2e-5``: written as a plain number (a report need not say how it was read)."""
+    return len(text) <= 40 and re.fullmatch(_PLAIN, text.strip()) is not None
+
+
 @functools.lru_cache(maxsize=4096)
 def _read_text(text: str, exact_only: bool) -> Parsed | Unparseable:
     """Read stripped text: cheap pre-checks with helpful reasons, then parse and evaluate. Results are immutable
@@ -212,16 +214,33 @@ def _read_text(text: str, exact_only: bool) -> Parsed | Unparseable:
         return Unparseable(text, f"empty answer; {_HINT}")
     if len(text) > MAX_LENGTH:
         return Unparseable(text, f"the answer is too long ({len(text)} characters; at most {MAX_LENGTH} are accepted)")
+    from grader.parse.answer_latex import NotAnAnswer, latex_to_answer, looks_like_latex, strip_math
+
+    inner, note = strip_math(text), ""
     try:
-        _precheck(text, exact_only)
-        comma = _decimal_comma(text)
-        tree = _Parser(text, comma).parse()
-        value = _evaluate(tree, exact_only)
+        if looks_like_latex(inner):
+            try:
+                rewritten = latex_to_answer(inner)
+            except NotAnAnswer as e:
+                raise _Refuse(f"{e.reason} (in the LaTeX answer)") from None
+            note = f" (the LaTeX was read as {rewritten!r})"
+            inner = rewritten
+        if not inner:
+            raise _Refuse(f"empty answer; {_HINT}")
+        value = _value_of(inner, exact_only)
     except _Refuse as refusal:
-        return Unparseable(text, refusal.reason)
+        return Unparseable(text, refusal.reason + note)
     if isinstance(value, Fraction):
         return Parsed(float(value) + 0.0, value, text)
     return Parsed(value + 0.0, None, text)  # + 0.0 turns -0.0 into 0.0
+
+
+def _value_of(text: str, exact_only: bool) -> Value:
+    """Parse and evaluate answer-grammar text (no surrounding $...$, no LaTeX). Raises _Refuse."""
+    _precheck(text, exact_only)
+    comma = _decimal_comma(text)
+    tree = _Parser(text, comma).parse()
+    return _evaluate(tree, exact_only)
 
 
 def _precheck(text: str, exact_only: bool) -> None:
@@ -388,6 +407,7 @@ class _Parser:
     """Recursive descent over the grammar in the module docstring; one token of lookahead."""
 
     def __init__(self, text: str, comma: int) -> None:
+        self._text = text
         self._tokens = _lex(text, comma)
         self._previous: _Token | None = None
         self._token = next(self._tokens)
@@ -426,11 +446,36 @@ class _Parser:
         return node
 
     def _expr(self) -> Node:
+        first = self._token
         node = self._term()
         while self._is_op("+-"):
             op = self._advance()
-            node = ("bin", op.key, node, self._term(), op.pos)
+            right = self._term()
+            self._lost_caret(first, node, op, right)
+            first = None
+            node = ("bin", op.key, node, right, op.pos)
         return node
+
+    def _lost_caret(self, first: _Token | None, left: Node, op: _Token, right: Node) -> None:
+        """``5.2817 x 10-1``: a mantissa times a bare 10, minus or plus a small integer, is scientific notation
+        whose '^' was lost. Refused: read as a subtraction it would be 52.817 - 1."""
+        if first is None or first.kind not in ("num", "op") or left[0] != "bin" or left[1] != "*":
+            return
+        mantissa, ten = left[2], left[3]
+        if mantissa[0] == "neg":
+            mantissa = mantissa[1]
+        if mantissa[0] != "num" or ten[0] != "num" or ten[1] != 10 or self._text[ten[2] - 1:ten[2] + 1] != "10":
+            return
+        if right[0] != "num" or right[1].denominator != 1 or not 0 < right[1] < 1000:
+            return
+        if self._text[right[2] - 1:right[2]] not in _DIGITS:  # a bare integer, not (1) or .5
+            return
+        m, n, sign = self._text[mantissa[2] - 1:ten[2] - 1].rstrip(" *xX×·⋅∙"), int(right[1]), op.key
+        snippet = self._text[first.pos - 1:right[2] + len(str(n)) - 1]
+        exponent = f"{'-' if sign == '-' else ''}{n}"
+        raise _Refuse(f"{snippet!r} at position {first.pos} looks like scientific notation with the '^' lost: write "
+                      f"10^{exponent} ({m.strip()}*10^{exponent} or {m.strip()}e{exponent}); if you meant to "
+                      f"{'subtract' if sign == '-' else 'add'}, write ({m.strip()}*10){sign}{n}")
 
     def _term(self) -> Node:
         node = self._unary()
@@ -568,6 +613,8 @@ def _binary(op: str, a: Value, b: Value, pos: int, exact_only: bool) -> Value:
         exact = a + b if op == "+" else a - b if op == "-" else a * b if op == "*" else a / b
         return _shrink(exact, pos, exact_only)
     x, y = float(a), float(b)
+    if op == "/" and y == 0:  # b != 0 (checked above): it is below the float range
+        raise _Refuse(f"division at position {pos} by a number too small to compute with (below about 1e-308)")
     return x + y if op == "+" else x - y if op == "-" else x * y if op == "*" else x / y
 
 
@@ -589,10 +636,23 @@ def _power(base: Value, exponent: Value, pos: int, exact_only: bool) -> Value:
     x, y = float(base), float(exponent)
     if x < 0 and not integral:
         raise _Refuse(f"a negative number to a non-integer power (position {pos}) is not a real number")
+    if x == 0 and y < 0:  # base != 0 (checked above): it is below the float range (1e-400 is 0.0 as a float)
+        raise _Refuse(_underflow_power(base, y, pos))
     try:
         return math.pow(x, y)
-    except OverflowError:
-        raise _Refuse(f"{_NOT_FINITE}: the power at position {pos} overflows") from None
+    except (OverflowError, ValueError):
+        raise _Refuse(f"{_NOT_FINITE}: the power at position {pos} is beyond the float range (about ±1.8e308)") from None
+
+
+def _underflow_power(base: Value, y: float, pos: int) -> str:
+    """Why a power of a number below the float range is refused: what it would be, roughly, and what to write."""
+    what = f"the base of the power at position {pos} is below the float range (about 1e-308)"
+    if isinstance(base, Fraction) and base > 0:
+        magnitude = y * (math.log10(base.numerator) - math.log10(base.denominator))
+        if magnitude > 308:
+            return f"{_NOT_FINITE}: {what}, and this negative power of it is beyond the float range (about 1e308)"
+        return f"{what}; the power would be about 1e{round(magnitude)}: write that value itself"
+    return f"{what} and is raised to a negative power; write the value itself"
 
 
 def _call(name: str, x: Value, pos: int) -> Value:

@@ -242,7 +242,9 @@ def _field(result: GradeResult, f: FieldResult) -> list[str]:
         o.append(f'<p class="desc">{_e(desc)}</p>')
     o.append("<dl>")
     given = shown_value(f)
-    o.append("<dt>Your value</dt><dd>" + (f"<code>{_e(given)}</code>" if given is not None else "no answer") + "</dd>")
+    read = f" (read as <code>{_e(f.read_as)}</code>)" if f.read_as is not None else ""
+    o.append("<dt>Your value</dt><dd>" + (f"<code>{_e(given)}</code>" if given is not None else "no answer") + read
+             + "</dd>")
     if reveal:
         o.append(f"<dt>Expected</dt><dd><code>{_e(expected_value(f))}</code></dd>")
     if f.compared_on_change:

@@ -110,6 +110,8 @@ def render_markdown(result: GradeResult) -> str:
         out.append(f"{head}: **{f.verdict}**, {points(f.points)} / {points(f.max_points)} points")
         given = shown_value(f)
         line = "  - Your value: " + (md_code(given) if given is not None else "no answer")
+        if f.read_as is not None:
+            line += f" (read as {md_code(f.read_as)})"
         if reveal:
             line += "; expected: " + md_code(expected_value(f))
         if f.compared_on_change:

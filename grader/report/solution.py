@@ -11,16 +11,22 @@ from grader.solve.exact import to_mpf
 from grader.solve.expr import latex_name, to_latex, to_text
 from grader.solve.solver import AnswerKey
 
-SECTION = {"net": "Forward pass", "activation": "Forward pass", "loss": "Loss", "delta": "Deltas (∂E/∂net)",
-           "grad": "Gradients", "velocity": "Updates", "new": "Updates"}
+SECTION = {"net": "Forward pass", "activation": "Forward pass", "loss": "Loss", "delta": "Backward pass (δ = ∂E/∂net)",
+           "dE_dout": "Backward pass (δ = ∂E/∂net)", "dout_dnet": "Backward pass (δ = ∂E/∂net)", "grad": "Gradients", "velocity": "Updates",
+           "new": "Updates"}
+MINUS_DELTAS = "Backward pass (δ = −∂E/∂net, the error terms)"
 VALUE_DIGITS = 25
 
 
 def _sections(key: AnswerKey):
     """(heading, [node names]) in computation order, one heading per kind of quantity and step."""
     out: list[tuple[str, list[str]]] = []
+    minus = key.problem.delta_convention == "minus_dE_dnet"
     for name, node in key.graph.nodes.items():
-        head = SECTION[node.kind] + (f", step {node.step}" if key.problem.training.steps > 1 else "")
+        head = SECTION[node.kind]
+        if minus and head == SECTION["delta"]:
+            head = MINUS_DELTAS
+        head += f", step {node.step}" if key.problem.training.steps > 1 else ""
         if not out or out[-1][0] != head:
             out.append((head, []))
         out[-1][1].append(name)

@@ -34,6 +34,8 @@ def render_text(result: GradeResult, *, colour: bool = False) -> str:
         expected = f"expected {fmt(f.expected, 10)}" if result.reveal and f.verdict != "pending" else ""
         lines.append(f"  {f.quantity:<{width}}  {verdict} given {given:<16} {expected:<26} {_points(f.points)}/{_points(f.max_points)}")
         pad = " " * (width + 4)
+        if f.read_as is not None:
+            lines.append(pad + f"(read as {f.read_as})")
         if f.source:
             lines.append(pad + f"From {f.source}: {short(f.source_text, 100)}")
         if f.verdict != "correct":

@@ -39,8 +39,14 @@ class ExactBackend(Backend):
             raise ArithmeticError("division by zero")
         return a / b if _both_exact(a, b) else to_mpf(a) / to_mpf(b)
 
-    def pow(self, a: Number, k: int) -> Number:
-        return a**k
+    def pow(self, a: Number, k: int | Fraction) -> Number:
+        if isinstance(k, Fraction) and k.denominator == 1:
+            k = int(k)
+        if isinstance(k, int):
+            if a == 0 and k < 0:
+                raise ArithmeticError("division by zero (0 to a negative power)")
+            return a**k
+        return rational_power(a, k)
 
     def fn(self, name: str, x: Number, p0: Fraction, p1: Fraction) -> Number:
         if name == "relu":
@@ -61,7 +67,38 @@ class ExactBackend(Backend):
             return Fraction(1, 2) if x == 0 else 1 / (1 + mpmath.exp(-to_mpf(x)))
         if name == "tanh":
             return Fraction(0) if x == 0 else mpmath.tanh(to_mpf(x))
+        if name == "abs":
+            return abs(x)
+        if name == "sign":
+            if x == 0:
+                raise ArithmeticError("abs has no derivative at 0")
+            return Fraction(1) if x > 0 else Fraction(-1)
         raise ValueError(f"unknown function {name}")
+
+
+def rational_power(a: Number, k: Fraction) -> Number:
+    """``a^k`` for a non-integer rational ``k``: real only for ``a >= 0`` (``a > 0`` when ``k < 0``); exact when
+    ``a`` is a rational whose root is rational (16^(3/4) = 8), else an mpf at the working precision."""
+    if a < 0:
+        raise ArithmeticError(f"a negative number ({to_decimal_string(a, 6, trim=True)}) to the power {k} is not real")
+    if a == 0:
+        if k < 0:
+            raise ArithmeticError(f"0 to the power {k} is a division by zero")
+        return Fraction(0)
+    if isinstance(a, Fraction):
+        top, bottom = _exact_root(a.numerator, k.denominator), _exact_root(a.denominator, k.denominator)
+        if top is not None and bottom is not None:
+            return Fraction(top, bottom) ** k.numerator
+    return mpmath.power(to_mpf(a), mpmath.mpf(k.numerator) / k.denominator)
+
+
+def _exact_root(n: int, q: int) -> int | None:
+    """The integer r with r^q = n (n > 0), if there is one."""
+    if n.bit_length() > 4 * 4096:
+        return None
+    with mpmath.workdps(n.bit_length() // 3 + 20):
+        r = int(mpmath.nint(mpmath.root(n, q)))
+    return r if r**q == n else None
 
 
 def _both_exact(a: Number, b: Number) -> bool:
@@ -69,7 +106,11 @@ def _both_exact(a: Number, b: Number) -> bool:
 
 
 def _mul(a: Number, b: Number) -> Number:
-    return a * b if _both_exact(a, b) else to_mpf(a) * to_mpf(b)
+    if _both_exact(a, b):
+        return a * b
+    if (isinstance(a, Fraction) and a == 0) or (isinstance(b, Fraction) and b == 0):
+        return Fraction(0)  # an exact zero factor (an input of 0) keeps the product exact
+    return to_mpf(a) * to_mpf(b)
 
 
 def to_mpf(x: Number | int) -> mpmath.mpf:

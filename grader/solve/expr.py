@@ -63,13 +63,29 @@ class Div(Expr):
 
 @dataclass(frozen=True, slots=True)
 class Pow(Expr):
+    """``base^exp`` for a constant exponent: an int, or a Fraction (``x^(3/4)``, real only for ``base >= 0``)."""
+
     base: Expr
-    exp: int
+    exp: int | Fraction
+
+
+@dataclass(frozen=True, slots=True)
+class Pick(Expr):
+    """``max(a, b)`` or ``min(a, b)`` (``da``/``db`` None), or the derivative of one: ``da`` where ``a`` is the
+    picked argument, ``db`` where ``b`` is; at a tie there is no derivative (unless ``da == db``)."""
+
+    name: str  # "max" | "min"
+    a: Expr
+    b: Expr
+    da: Expr | None = None
+    db: Expr | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Fn(Expr):
-    """A named function: sigmoid, tanh, exp, log, relu, relu_d, leaky, leaky_d.
+    """A named function: sigmoid, tanh, exp, log, relu, relu_d, leaky, leaky_d, abs, sign.
+
+    ``sign`` is the derivative of ``abs``: undefined at 0.
 
     ``relu_d``/``leaky_d`` are the derivatives as step functions; ``p0`` is the value used at exactly 0 and ``p1``
     the slope of leaky ReLU for negative arguments.
@@ -131,7 +147,24 @@ def evaluate(e: Expr, env: Mapping[str, object], backend: Backend):
         return backend.pow(evaluate(e.base, env, backend), e.exp)
     if isinstance(e, Fn):
         return backend.fn(e.name, evaluate(e.arg, env, backend), e.p0, e.p1)
+    if isinstance(e, Pick):
+        a, b = evaluate(e.a, env, backend), evaluate(e.b, env, backend)
+        first = a >= b if e.name == "max" else a <= b
+        if e.da is None:
+            return a if first else b
+        if a == b and e.da != e.db:
+            raise ArithmeticError(f"{e.name}(a, b) has no derivative where its two arguments are equal")
+        return evaluate(e.da if first else e.db, env, backend)
     raise TypeError(f"not an expression: {e!r}")
+
+
+def _pick_float(name: str, a: float, b: float, da, db, get) -> float:
+    first = a >= b if name == "max" else a <= b
+    if da is None:
+        return a if first else b
+    if a == b:
+        return math.nan
+    return da(get) if first else db(get)
 
 
 def _step(x, below, at_zero, above):
@@ -166,6 +199,8 @@ FLOAT_FUNCS: dict[str, Callable[[float, float, float], float]] = {
     "relu_d": lambda x, p0, p1: _step(x, 0.0, p0, 1.0),
     "leaky": lambda x, p0, p1: x if x > 0 else p1 * x,
     "leaky_d": lambda x, p0, p1: _step(x, p1, p0, 1.0),
+    "abs": lambda x, p0, p1: abs(x),
+    "sign": lambda x, p0, p1: _step(x, -1.0, math.nan, 1.0),
 }
 
 
@@ -219,6 +254,22 @@ def compile_float(e: Expr) -> Callable[[Callable[[str], float]], float]:
     if isinstance(e, Pow):
         b, k = compile_float(e.base), e.exp
 
+        if not isinstance(k, int) and k.denominator == 1:
+            k = int(k)
+        if isinstance(k, Fraction):
+            kf = float(k)
+
+            def root_power(env):
+                x = b(env)
+                if x < 0 or (x == 0 and kf < 0):
+                    return math.nan
+                try:
+                    return math.pow(x, kf)
+                except (OverflowError, ValueError):
+                    return math.nan
+
+            return root_power
+
         def power(env):
             try:
                 return b(env) ** k
@@ -229,6 +280,12 @@ def compile_float(e: Expr) -> Callable[[Callable[[str], float]], float]:
     if isinstance(e, Fn):
         f, a, p0, p1 = FLOAT_FUNCS[e.name], compile_float(e.arg), float(e.p0), float(e.p1)
         return lambda env: f(a(env), p0, p1)
+    if isinstance(e, Pick):
+        fa, fb = compile_float(e.a), compile_float(e.b)
+        da = None if e.da is None else compile_float(e.da)
+        db = None if e.db is None else compile_float(e.db)
+        name = e.name
+        return lambda env: _pick_float(name, fa(env), fb(env), da, db, env)
     raise TypeError(f"not an expression: {e!r}")
 
 
@@ -246,6 +303,8 @@ _FN_LATEX = {
     "relu_d": r"\operatorname{relu}'",
     "leaky": r"\operatorname{lrelu}",
     "leaky_d": r"\operatorname{lrelu}'",
+    "abs": r"\operatorname{abs}",
+    "sign": r"\operatorname{sign}",
 }
 
 
@@ -258,6 +317,11 @@ def latex_name(name: str) -> str:
         return r"\mu"
     if base == "delta" and rest:
         return r"\delta_{" + rest.replace("_", r"\_") + "}"
+    if name.startswith("dE_dout_"):
+        return r"\frac{\partial E}{\partial " + name[8:].replace("_", r"\_") + "}"
+    if name.startswith("dout_dnet_"):
+        unit = name[10:].replace("_", r"\_")
+        return r"\frac{\partial " + unit + r"}{\partial \mathrm{net}_{" + unit + "}}"
     if name.endswith("_new") or "_new_" in name:
         head, _, tail = name.partition("_new")
         return head.replace("_", r"\_") + "^{new" + tail.replace("_", r"\_") + "}"
@@ -318,7 +382,24 @@ def _render(e: Expr, leaf: Callable[[str], str], latex: bool, digits: int) -> tu
     if isinstance(e, Pow):
         s, p = _render(e.base, leaf, latex, digits)
         s = f"({s})" if p < _PREC_ATOM else s
-        return (f"{s}^{{{e.exp}}}" if latex else f"{s}^{e.exp}"), _PREC_POW
+        k = e.exp
+        if isinstance(k, Fraction) and k.denominator != 1:
+            return (f"{s}^{{{k.numerator}/{k.denominator}}}" if latex else f"{s}^({k})"), _PREC_POW
+        k = int(k)
+        return (f"{s}^{{{k}}}" if latex else f"{s}^{k}" if k >= 0 else f"{s}^({k})"), _PREC_POW
+    if isinstance(e, Pick):
+        a, _ = _render(e.a, leaf, latex, digits)
+        b, _ = _render(e.b, leaf, latex, digits)
+        if e.da is None:
+            return ((rf"\{e.name}\left({a}, {b}\right)" if latex else f"{e.name}({a}, {b})"), _PREC_ATOM)
+        da, _ = _render(e.da, leaf, latex, digits)
+        db, _ = _render(e.db, leaf, latex, digits)
+        picked = ">" if e.name == "max" else "<"
+        other = "<" if e.name == "max" else ">"
+        if latex:
+            return (rf"\left[{da} \text{{ if }} {a} {picked} {b};\ {db} \text{{ if }} {a} {other} {b}\right]",
+                    _PREC_ATOM)
+        return f"[{da} if {a} {picked} {b}; {db} if {a} {other} {b}]", _PREC_ATOM
     if isinstance(e, Fn):
         s, _ = _render(e.arg, leaf, latex, digits)
         if latex:
@@ -354,3 +435,7 @@ def _collect(e: Expr, out: dict[str, None]) -> None:
         _collect(e.den, out)
     elif isinstance(e, Pow):
         _collect(e.base, out)
+    elif isinstance(e, Pick):
+        for part in (e.a, e.b, e.da, e.db):
+            if part is not None:
+                _collect(part, out)

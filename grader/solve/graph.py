@@ -3,15 +3,25 @@
 Forward pass, loss, deltas (dE/dnet), gradients and updates, for every step and every example, written the way a
 hand computation writes them, so the same formulas give the key, the worked solution and the carried-error check:
 
-    net_n   = sum_k w_kn * a_k + b_n
-    a_n     = f(net_n)                                (softmax: exp(net_n) / sum_m exp(net_m))
-    delta_o = dE/do * f'(net_o)                        (softmax or sigmoid with cross-entropy: o - t)
-    delta_h = f'(net_h) * sum_d delta_d * w_hd         (the weights of this step: updates are simultaneous)
-    grad_w  = delta_dst * a_src ;  grad_b = sum of the deltas it feeds
-    p_new   = p - eta * grad_p                         (momentum: v = mu*v_prev - eta*grad_p, p_new = p + v)
+    net_n       = sum_k w_kn * a_k + b_n
+    a_n         = f(net_n)                            (softmax: exp(net_n) / sum_m exp(net_m))
+    dE_dout_o   = dE/do                               (the loss's derivative by the output)
+    dE_dout_h   = sum_d delta_d * w_hd                (the weights of this step: updates are simultaneous)
+    dout_dnet_n = f'(net_n)                           (none for softmax)
+    delta_o     = dE/do * f'(net_o)                   (softmax or sigmoid with cross-entropy: o - t)
+    delta_h     = f'(net_h) * sum_d delta_d * w_hd
+    grad_w      = delta_dst * a_src ;  grad_b = sum of the deltas it feeds
+    p_new       = p - eta * grad_p                    (momentum: v = mu*v_prev - eta*grad_p, p_new = p + v)
+
+When a problem asks for a neuron's chain-rule factors (``dE_dout_<n>`` or ``dout_dnet_<n>``), its delta is written
+through them, ``delta_n = dE_dout_n * dout_dnet_n``, so an error carried in a factor is carried into the delta.
+
+With ``delta_convention: minus_dE_dnet`` a delta is the textbook error term -dE/dnet: the same formulas with the
+loss factor's sign turned ((t - o) for (o - t)), hidden deltas ``f'(net_h) * sum_d delta_d * w_hd`` over those,
+``dE_dout_h = -sum_d delta_d * w_hd``, ``grad_w = -delta_dst * a_src``; updates are the same numbers.
 
 Derivatives are written on the activation where textbooks do (sigmoid: o(1 - o), tanh: 1 - o^2) and on the net
-input otherwise (relu'(net)).
+input otherwise (relu'(net), a formula activation's f'(net)).
 """
 
 from __future__ import annotations
@@ -20,11 +30,12 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
 
-from grader.solve.expr import ONE, Div, Expr, Fn, Mul, Neg, Num, Pow, Sym, add, mul, num, sub
+from grader.solve.expr import ONE, Add, Div, Expr, Fn, Mul, Neg, Num, Pow, Sym, add, mul, num, sub
+from grader.solve.formula import activation_formula, loss_formula, substitute
 from grader.spec import names
 from grader.spec.problem import LEARNING_RATE, MOMENTUM, Activation, Problem
 
-NodeKind = Literal["net", "activation", "loss", "delta", "grad", "velocity", "new"]
+NodeKind = Literal["net", "activation", "loss", "dE_dout", "dout_dnet", "delta", "grad", "velocity", "new"]
 
 
 @dataclass(frozen=True)
@@ -35,7 +46,7 @@ class Node:
     description: str
     step: int = 1
     example: int | None = None
-    neuron: str | None = None  # net/activation/delta/loss-at-output nodes
+    neuron: str | None = None  # net/activation/dE_dout/dout_dnet/delta/loss-at-output nodes
     param: str | None = None  # grad/velocity/new nodes
     base: str | None = None  # new nodes: the parameter's value before this step (w5, or w5_new for step 2)
 
@@ -60,6 +71,8 @@ def activation_expr(act: Activation, net: Expr) -> Expr:
         return Fn("leaky", net, act.derivative_at_zero, act.slope)
     if act.kind == "linear":
         return net
+    if act.kind == "formula":
+        return substitute(activation_formula(act.formula)[0], {"x": net})
     raise ValueError(f"{act.kind} is not an elementwise activation")
 
 
@@ -75,11 +88,14 @@ def derivative_factors(act: Activation, out: Expr, net: Expr) -> tuple[Expr, ...
         return (Fn("leaky_d", net, act.derivative_at_zero, act.slope),)
     if act.kind == "linear":
         return ()
+    if act.kind == "formula":
+        d = activation_formula(act.formula)[1]
+        return () if d == ONE else (substitute(d, {"x": net}),)
     raise ValueError(f"no elementwise derivative for {act.kind}")
 
 
-def loss_term(loss: str, o: Expr, t: Expr, n_outputs: int) -> Expr:
-    """The loss at one output."""
+def loss_term(loss: str, o: Expr, t: Expr, n_outputs: int, formula=None) -> Expr:
+    """The loss at one output (``formula``: the problem's ``loss_formula`` for loss "formula")."""
     if loss == "half_sse":
         return Mul((num(Fraction(1, 2)), Pow(sub(t, o), 2)))
     if loss == "sse":
@@ -90,10 +106,12 @@ def loss_term(loss: str, o: Expr, t: Expr, n_outputs: int) -> Expr:
         return Neg(add(mul(t, Fn("log", o)), mul(sub(ONE, t), Fn("log", sub(ONE, o)))))
     if loss == "categorical_cross_entropy":
         return Neg(mul(t, Fn("log", o)))
+    if loss == "formula":
+        return substitute(loss_formula(formula)[0], {"o": o, "t": t})
     raise ValueError(f"unknown loss {loss}")
 
 
-def loss_gradient_factors(loss: str, o: Expr, t: Expr, n_outputs: int) -> tuple[Expr, ...]:
+def loss_gradient_factors(loss: str, o: Expr, t: Expr, n_outputs: int, formula=None) -> tuple[Expr, ...]:
     """dE/do at one output, as factors."""
     if loss == "half_sse":
         return (sub(o, t),)
@@ -101,16 +119,78 @@ def loss_gradient_factors(loss: str, o: Expr, t: Expr, n_outputs: int) -> tuple[
         return (num(2), sub(o, t))
     if loss == "mse":
         return (Num(Fraction(2, n_outputs)), sub(o, t))
+    if loss == "binary_cross_entropy":
+        return (Div(sub(o, t), mul(o, sub(ONE, o))),)
+    if loss == "categorical_cross_entropy":
+        return (Neg(Div(t, o)),)
+    if loss == "formula":
+        d = substitute(loss_formula(formula)[1], {"o": o, "t": t})
+        return d.factors if isinstance(d, Mul) else (d,)
     raise ValueError(f"{loss} has no separate dE/do here")
+
+
+def minus_convention(problem: Problem) -> bool:
+    """Is ``delta_<n>`` the textbook error term -dE/dnet (``delta_convention: minus_dE_dnet``)?"""
+    return problem.delta_convention == "minus_dE_dnet"
+
+
+def _is_difference(e: Expr) -> bool:
+    return isinstance(e, Add) and len(e.terms) == 2 and isinstance(e.terms[1], Neg)
+
+
+def negate(e: Expr) -> Expr:
+    """-e, written as a textbook writes it: (t - o) for (o - t), inside a product or a quotient's numerator too."""
+    if isinstance(e, Neg):
+        return e.arg
+    if isinstance(e, Num):
+        return Num(-e.value)
+    if _is_difference(e):
+        return sub(e.terms[1].arg, e.terms[0])
+    if isinstance(e, Mul):
+        return Mul(negated_factors(e.factors))
+    if isinstance(e, Div) and (_is_difference(e.num) or isinstance(e.num, (Neg, Num))):
+        return Div(negate(e.num), e.den)
+    return Neg(e)
+
+
+def negated_factors(factors: tuple[Expr, ...]) -> tuple[Expr, ...]:
+    """Factors whose product is minus that of ``factors``: the first difference (or number, or negation) turned."""
+    for turnable in (_is_difference, lambda f: isinstance(f, (Num, Neg))):
+        for i, f in enumerate(factors):
+            if turnable(f):
+                return factors[:i] + (negate(f),) + factors[i + 1:]
+    return (Neg(mul(*factors)),)
+
+
+def delta_loss_factors(problem: Problem, o: Expr, t: Expr) -> tuple[Expr, ...]:
+    """The loss's factors of an output delta in the problem's convention: dE/do, or -dE/do (``(t - o)``)."""
+    dedo = loss_gradient_factors(problem.loss, o, t, len(problem.network.outputs), problem.loss_formula)
+    return negated_factors(dedo) if minus_convention(problem) else dedo
 
 
 def output_delta(problem: Problem, o: Expr, t: Expr, net: Expr) -> Expr:
     act = problem.network.layers[-1].activation
-    m = len(problem.network.outputs)
     if problem.loss in ("categorical_cross_entropy", "binary_cross_entropy"):
         # softmax + categorical CE and sigmoid + binary CE: the activation's derivative cancels, delta = o - t.
-        return sub(o, t)
-    return mul(*loss_gradient_factors(problem.loss, o, t, m), *derivative_factors(act, o, net))
+        return sub(t, o) if minus_convention(problem) else sub(o, t)
+    return mul(*delta_loss_factors(problem, o, t), *derivative_factors(act, o, net))
+
+
+def signed(problem: Problem, e: Expr) -> Expr:
+    """``e`` (a formula of dE/d-something) as the problem's deltas relate to it: e, or -e in the minus convention."""
+    return Neg(e) if minus_convention(problem) else e
+
+
+def hidden_backprop_sum(graph_nodes: dict, node: Node) -> Expr:
+    """The sum over next-layer deltas times weights inside a hidden neuron's delta, also where the delta is written
+    through ``dE_dout`` (then read from that node, without its sign in the minus convention)."""
+    e = node.expr.arg if isinstance(node.expr, Neg) else node.expr
+    last = e.factors[-1] if isinstance(e, Mul) else e
+    if isinstance(e, Mul) and isinstance(e.factors[0], Sym) and e.factors[0].name in graph_nodes and \
+            graph_nodes[e.factors[0].name].kind == "dE_dout":
+        inner = graph_nodes[e.factors[0].name].expr
+        return inner.arg if isinstance(inner, Neg) else inner
+    return last
 
 
 def build_graph(problem: Problem) -> Graph:
@@ -119,6 +199,7 @@ def build_graph(problem: Problem) -> Graph:
     current = {p: p for p in net.params}  # the name of each parameter's value during this step
     updated = names.updated_params(problem)
     n_ex = len(problem.examples)
+    asked = frozenset(a.quantity for a in problem.ask)
 
     def put(node: Node) -> None:
         nodes[node.name] = node
@@ -150,7 +231,7 @@ def build_graph(problem: Problem) -> Graph:
             m = len(net.outputs)
             for o in net.outputs:
                 t = Sym(net.target_name(o) + in_sfx)
-                e = loss_term(problem.loss, Sym(o + sfx), t, m)
+                e = loss_term(problem.loss, Sym(o + sfx), t, m, problem.loss_formula)
                 put(Node(names.loss_name(o, sfx), "loss", e, f"loss at {o}", step, j, neuron=o))
             e = add(*(Sym(names.loss_name(o, sfx)) for o in net.outputs))
             put(Node(names.loss_name(None, sfx), "loss", e, "total loss" + (f" of example {j}" if j else ""), step, j))
@@ -158,22 +239,11 @@ def build_graph(problem: Problem) -> Graph:
             for li in range(len(net.layers) - 1, -1, -1):
                 layer = net.layers[li]
                 for n in layer.neurons:
-                    z = Sym(net.neurons[n].net + sfx)
-                    if li == len(net.layers) - 1:
-                        t = Sym(net.target_name(n) + in_sfx)
-                        e = output_delta(problem, Sym(n + sfx), t, z)
-                    else:
-                        back = [
-                            mul(Sym(names.delta_name(dst, sfx)), Sym(current[w]))
-                            for w, (src, dst) in net.weights.items()
-                            if src == n
-                        ]
-                        e = mul(*derivative_factors(layer.activation, Sym(n + sfx), z), add(*back))
-                    put(Node(names.delta_name(n, sfx), "delta", e, f"dE/d{net.neurons[n].net} (delta of {n})", step, j, neuron=n))
+                    _backward(problem, put, nodes, n, li, sfx, in_sfx, step, j, current, asked)
 
             if j is not None:
                 for p in net.params:
-                    put(Node(f"grad_{p}{sfx}", "grad", _gradient(net, p, sfx, unit), f"dE/d{p} for example {j}", step, j, param=p))
+                    put(Node(f"grad_{p}{sfx}", "grad", _gradient(problem, p, sfx, unit), f"dE/d{p} for example {j}", step, j, param=p))
 
         if problem.batched:  # combine the batch
             losses = add(*(Sym(names.loss_name(None, names.suffix(step, k))) for k in range(1, n_ex + 1)))
@@ -185,7 +255,7 @@ def build_graph(problem: Problem) -> Graph:
                 put(Node(names.grad_name(p, step), "grad", e, f"dE/d{p} ({problem.training.batch} over the batch)", step, param=p))
         else:  # one example: `sfx` and `unit` are still those of the example loop's single pass
             for p in net.params:
-                put(Node(names.grad_name(p, step), "grad", _gradient(net, p, sfx, unit), f"dE/d{p}", step, param=p))
+                put(Node(names.grad_name(p, step), "grad", _gradient(problem, p, sfx, unit), f"dE/d{p}", step, param=p))
 
         eta, grads = Sym(LEARNING_RATE), {p: Sym(names.grad_name(p, step)) for p in updated}
         for p in updated:
@@ -203,8 +273,44 @@ def build_graph(problem: Problem) -> Graph:
     return Graph(nodes=nodes, given=problem.given_values())
 
 
-def _gradient(net, p: str, sfx: str, unit) -> Expr:
+def _backward(problem: Problem, put, nodes: dict, n: str, li: int, sfx: str, in_sfx: str, step: int,
+              j: int | None, current: dict[str, str], asked: frozenset[str]) -> None:
+    """dE_dout, dout_dnet and delta of neuron ``n`` (layer index ``li``) for one step and example."""
+    net = problem.network
+    layer = net.layers[li]
+    z, o = Sym(net.neurons[n].net + sfx), Sym(n + sfx)
+    output = li == len(net.layers) - 1
+    if output:
+        t = Sym(net.target_name(n) + in_sfx)
+        dedo = mul(*loss_gradient_factors(problem.loss, o, t, len(net.outputs), problem.loss_formula))
+        what = f"dE/d{n}{sfx} (the loss's derivative by the output of {n})"
+    else:
+        back = [mul(Sym(names.delta_name(dst, sfx)), Sym(current[w])) for w, (src, dst) in net.weights.items() if src == n]
+        dedo = signed(problem, add(*back))
+        what = f"dE/d{n}{sfx} (the loss's derivative by the output of {n}, through every weight leaving it)"
+    dE, dd = names.dE_dout_name(n, sfx), names.dout_dnet_name(n, sfx)
+    put(Node(dE, "dE_dout", dedo, what, step, j, neuron=n))
+    chain = names.has_dout_dnet(problem, n)
+    if chain:
+        deriv = derivative_factors(layer.activation, o, z)
+        put(Node(dd, "dout_dnet", mul(*deriv) if deriv else ONE,
+                 f"d{n}/d{net.neurons[n].net}{sfx} (the activation's derivative at its net input)", step, j, neuron=n))
+    if chain and (dE in asked or dd in asked):
+        e = signed(problem, mul(Sym(dE), Sym(dd)))
+    elif output:
+        e = output_delta(problem, o, t, z)
+    else:
+        e = mul(*derivative_factors(layer.activation, o, z), add(*back))
+    what = (f"−dE/d{net.neurons[n].net}{sfx} (the error term delta of {n})" if minus_convention(problem)
+            else f"dE/d{net.neurons[n].net} (delta of {n})")
+    put(Node(names.delta_name(n, sfx), "delta", e, what, step, j, neuron=n))
+
+
+def _gradient(problem: Problem, p: str, sfx: str, unit) -> Expr:
+    """dE/dp: delta times the source unit (a bias: the sum of the deltas it feeds); minus that in the minus
+    convention."""
+    net = problem.network
     if p in net.weights:
         src, dst = net.weights[p]
-        return mul(Sym(names.delta_name(dst, sfx)), unit(src))
-    return add(*(Sym(names.delta_name(n, sfx)) for n in net.biases[p]))
+        return signed(problem, mul(Sym(names.delta_name(dst, sfx)), unit(src)))
+    return signed(problem, add(*(Sym(names.delta_name(n, sfx)) for n in net.biases[p])))

@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from grader.solve.expr import ONE, Add, Expr, Fn, Mul, Neg, Num, Pow, Sym, add, mul, num, sub
-from grader.solve.graph import Graph, Node, derivative_factors, loss_gradient_factors
+from grader.solve.graph import (Graph, Node, delta_loss_factors, derivative_factors, hidden_backprop_sum,
+                                minus_convention, negate, negated_factors)
 from grader.spec import names
 from grader.spec.problem import Problem
 
@@ -68,6 +69,8 @@ def _rules(problem: Problem, graph: Graph, node: Node) -> list[MalRule]:
         return _grad_rules(problem, node)
     if kind == "new":
         return _update_rules(problem, node)
+    if kind in ("dE_dout", "dout_dnet"):
+        return _chain_rules(problem, graph, node)
     return []
 
 
@@ -136,15 +139,18 @@ def _delta_rules(problem: Problem, graph: Graph, node: Node) -> list[MalRule]:
         in_sfx = f"_x{node.example}" if node.example is not None else ""
         t = Sym(net.target_name(n) + in_sfx)
         m = len(net.outputs)
+        # The declared convention (see grader.solve.graph): δ = ∂E/∂net with (o − t), or δ = −∂E/∂net with (t − o).
+        right, wrong, conv = ("t − o", "o − t", "−∂E/∂net") if minus_convention(problem) else ("o − t", "t − o", "∂E/∂net")
         if problem.loss.endswith("cross_entropy"):
+            core = sub(t, o) if minus_convention(problem) else sub(o, t)
             if act.kind in ("sigmoid", "softmax"):
-                out.append(MalRule("derivative_added", "With cross-entropy the activation's derivative cancels: δ = o − t, with no extra o·(1 − o).", mul(sub(o, t), o, sub(ONE, o))))
-            out.append(MalRule("flipped_sign", "The sign is flipped: δ = ∂E/∂net = o − t, not t − o.", sub(t, o)))
+                out.append(MalRule("derivative_added", f"With cross-entropy the activation's derivative cancels: δ = {right}, with no extra o·(1 − o).", mul(core, o, sub(ONE, o))))
+            out.append(MalRule("flipped_sign", f"The sign is flipped: δ = {conv} = {right}, not {wrong}.", negate(core)))
             return out
-        dedo = loss_gradient_factors(problem.loss, o, t, m)
+        dedo = delta_loss_factors(problem, o, t)
         deriv = derivative_factors(act, o, z)
-        flipped = tuple(sub(t, o) if f == sub(o, t) else f for f in dedo)
-        out.append(MalRule("flipped_sign", "The sign is flipped: with δ = ∂E/∂net the factor is (o − t), not (t − o).", mul(*flipped, *deriv)))
+        flipped = negated_factors(dedo)
+        out.append(MalRule("flipped_sign", f"The sign is flipped: with δ = {conv} the factor is ({right}), not ({wrong}).", mul(*flipped, *deriv)))
         if deriv:
             out.append(MalRule("missing_derivative", f"The activation's derivative is missing: δ needs the factor f′(net) of {n}.", mul(*dedo)))
             out += _wrong_derivative(act, o, z, dedo)
@@ -154,9 +160,8 @@ def _delta_rules(problem: Problem, graph: Graph, node: Node) -> list[MalRule]:
             out.append(MalRule("loss_scaling", f"The loss was treated as a mean over the {m} outputs instead of a sum (or the reverse).", mul(Num(Fraction(1, m)), node.expr)))
             out.append(MalRule("loss_scaling", f"The loss was treated as a sum over the {m} outputs instead of a mean (or the reverse).", mul(num(m), node.expr)))
         return out
-    assert isinstance(node.expr, Mul)
     deriv = derivative_factors(act, o, z)
-    back = node.expr.factors[-1]
+    back = hidden_backprop_sum(graph.nodes, node)
     back_terms = back.terms if isinstance(back, Add) else (back,)
     if deriv:
         out.append(MalRule("missing_derivative", f"The activation's derivative f′(net) of {n} is missing from its delta.", back))
@@ -209,14 +214,19 @@ def _param_of(name: str) -> str:
 
 
 def _grad_rules(problem: Problem, node: Node) -> list[MalRule]:
-    out = [MalRule("flipped_sign", f"The sign of ∂E/∂{node.param} is flipped.", Neg(node.expr))]
+    out = [MalRule("flipped_sign", f"The sign of ∂E/∂{node.param} is flipped.", negate(node.expr))]
     net = problem.network
-    if node.param in net.weights and isinstance(node.expr, Mul):
-        delta, src = node.expr.factors
+    minus = isinstance(node.expr, Neg)  # δ = −∂E/∂net: ∂E/∂w = −δ·a
+    body = node.expr.arg if minus else node.expr
+    if node.param in net.weights and isinstance(body, Mul):
+        delta, src = body.factors
         src_unit = net.weights[node.param][0]
         if src_unit in net.neurons:
             z = Sym(net.neurons[src_unit].net + src.name[len(src_unit) :])
-            out.append(MalRule("net_instead_of_activation", f"The gradient of {node.param} used the net input of {src_unit} instead of its activation.", mul(delta, z)))
+            wrong = mul(delta, z)
+            out.append(MalRule("net_instead_of_activation", f"The gradient of {node.param} used the net input of {src_unit} instead of its activation.", Neg(wrong) if minus else wrong))
+    if minus:
+        out.append(MalRule("flipped_sign", f"The sign of ∂E/∂{node.param} is flipped: with δ = −∂E/∂net (the error term), ∂E/∂{node.param} = −δ·(its input).", body))
     return out
 
 
@@ -226,4 +236,36 @@ def _update_rules(problem: Problem, node: Node) -> list[MalRule]:
     out = [MalRule("flipped_sign", f"The update has the wrong sign (gradient ascent): {node.param} ← {node.param} − η·∂E/∂{node.param}.", Neg(change))]
     if problem.training.momentum is None:
         out.append(MalRule("missing_learning_rate", f"The learning rate η is missing from the update of {node.param}.", Neg(grad)))
+    return out
+
+
+# --- chain-rule factors: dE_dout_<n> and dout_dnet_<n> ------------------------------------------------------------------
+
+
+def _chain_rules(problem: Problem, graph: Graph, node: Node) -> list[MalRule]:
+    """∂E/∂out of an output: sign and loss scaling; of a hidden unit: the delta's sum with the wrong weights;
+    ∂out/∂net: the derivative taken of the wrong quantity."""
+    net = problem.network
+    n = node.neuron
+    sfx = node.name[len(f"{node.kind}_{n}"):]
+    o, z = Sym(n + sfx), Sym(net.neurons[n].net + sfx)
+    if node.kind == "dout_dnet":
+        return _wrong_derivative(net.activation_of(n), o, z, ())
+    out = [MalRule("flipped_sign", f"The sign of ∂E/∂{n} is flipped.", negate(node.expr))]
+    if n in net.outputs:
+        m = len(net.outputs)
+        out.append(MalRule("loss_scaling", "The loss scaling is off by 2: the derivative of 1/2·(t − o)² is (o − t), of (t − o)² it is 2(o − t).", mul(num(2), node.expr)))
+        out.append(MalRule("loss_scaling", "The loss scaling is off by 2: the derivative of 1/2·(t − o)² is (o − t), of (t − o)² it is 2(o − t).", mul(Num(Fraction(1, 2)), node.expr)))
+        if m > 1:
+            out.append(MalRule("loss_scaling", f"The loss was treated as a mean over the {m} outputs instead of a sum (or the reverse).", mul(Num(Fraction(1, m)), node.expr)))
+        return out
+    inner = node.expr.arg if isinstance(node.expr, Neg) else node.expr
+    terms = inner.terms if isinstance(inner, Add) else (inner,)
+    wrap = (lambda e: Neg(e)) if isinstance(node.expr, Neg) else (lambda e: e)
+    seq = [mul(t.factors[0], Sym(names.new_name(t.factors[1].name, node.step))) for t in terms]
+    if all(s.factors[1].name in graph.nodes for s in seq):
+        out.append(MalRule("sequential_update", f"∂E/∂{n} used the already-updated weights; the backward pass of a step uses the weights before the update.", wrap(add(*seq))))
+    mixed = _transposed_back(problem, n, terms, node.step)
+    if mixed is not None:
+        out.append(MalRule("mixed_indices", f"The weights in ∂E/∂{n} are mixed up: use the weights that connect {n} to each next neuron.", wrap(mixed)))
     return out

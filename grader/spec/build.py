@@ -14,18 +14,19 @@ from collections.abc import Callable, Iterable, Sequence
 from fractions import Fraction
 
 from grader.errors import SpecError
+from grader.spec.activations import activation as _activation, formula as _formula, loss_kind
+from grader.spec.collisions import check_collisions
 from grader.spec.names import given_names, quantity_names
 from grader.spec.problem import (Activation, AskItem, Example, Layer, Network, Neuron, Problem, Randomize, Range,
                                  Tolerance, Training)
 from grader.spec.quoting import is_short_name
 from grader.spec.schema import ActivationSpec, CompactLayer, ExplicitLayer, ProblemSpec, RangeSpec, ToleranceSpec
+from grader.spec.textchecks import check_notation, check_placeholders
 
 Path = tuple[str | int, ...]
 LineOf = Callable[[Path], "int | None"]
 
-IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,31}$")
-RESERVED = frozenset({"E", "eta", "mu", "lr", "learning_rate", "alpha", "momentum"})
-RESERVED_SHAPES = re.compile(r"^(t\d+|(delta|grad|v|E)_.*|.*_(new|s\d+|x\d+))$")
+IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,31}$")  # any such name; collisions: grader.spec.collisions
 LEARNING_RATE_WORDS = frozenset({"eta", "lr", "learning_rate", "alpha"})
 
 
@@ -60,7 +61,8 @@ class Where:
 
 
 class _Names:
-    """Every declared name (inputs, neurons, nets, weights, biases): identifier-like, not reserved, unique."""
+    """Every declared name (inputs, neurons, nets, weights, biases, renamed targets): identifier-like and unique;
+    names that collide with generated ones are found by ``grader.spec.collisions`` once the network is known."""
 
     def __init__(self, where: Where) -> None:
         self.where = where
@@ -71,38 +73,11 @@ class _Names:
         if not IDENTIFIER.match(name):
             raise w.error(path, f"{kind} name {name!r} is not identifier-like",
                           "use a letter then letters, digits or _ (at most 32), e.g. w1, h2, net_o1")
-        if name in RESERVED or RESERVED_SHAPES.match(name):
-            raise w.error(path, f"{kind} name {name!r} is reserved for given or computed quantities",
-                          "avoid E, eta, mu, t<k>, delta_/grad_/v_/E_ prefixes and _new/_s<k>/_x<j> endings")
         if name in self.seen:
             other_kind, other = self.seen[name]
             raise w.error(path, f"duplicate name {name!r}",
                           f"already used for the {other_kind} at {render_path(other)}; names are unique problem-wide")
         self.seen[name] = (kind, path)
-
-
-def _activation(spec: object, path: Path, where: Where) -> Activation:
-    kind = spec.kind if isinstance(spec, ActivationSpec) else str(spec)
-    d0 = spec.derivative_at_zero if isinstance(spec, ActivationSpec) else None
-    slope = spec.slope if isinstance(spec, ActivationSpec) else None
-    if kind in ("relu", "leaky_relu"):
-        example = ("{kind: relu, derivative_at_zero: 0}" if kind == "relu"
-                   else "{kind: leaky_relu, slope: 0.01, derivative_at_zero: 0.01}")
-        if d0 is None:
-            raise where.error(path, f"{kind} must state derivative_at_zero (the derivative used at net = 0)", example)
-        if kind == "relu" and slope is not None:
-            raise where.error(path + ("slope",), "slope applies only to leaky_relu", example)
-        s = Fraction(1, 100) if slope is None else slope
-        if kind == "leaky_relu" and not 0 < s < 1:
-            raise where.error(path + ("slope",), "leaky_relu slope must be in (0, 1)", example)
-        lo = s if kind == "leaky_relu" else Fraction(0)
-        if not lo <= d0 <= 1:
-            raise where.error(path + ("derivative_at_zero",),
-                              f"derivative_at_zero must be in [{lo}, 1] (a derivative of one side)", example)
-        return Activation(kind, derivative_at_zero=d0, slope=s)  # type: ignore[arg-type]
-    if d0 is not None or slope is not None:
-        raise where.error(path, f"{kind} takes no derivative_at_zero or slope", f"write activation: {kind}")
-    return Activation(kind)  # type: ignore[arg-type]
 
 
 def _explicit_network(spec: ProblemSpec, inputs: list[str], names: _Names, where: Where) -> Network:
@@ -231,8 +206,10 @@ def _compact_network(spec: ProblemSpec, inputs: list[str], names: _Names, where:
     return Network(tuple(inputs), tuple(layers), neurons, weights, biases), {**wvals, **bvals}
 
 
-def build_network(spec: ProblemSpec, where: Where) -> tuple[Network, dict[str, Fraction] | None]:
-    """The network, and for the compact form its inline parameter values (None in the explicit form)."""
+def build_network(spec: ProblemSpec, where: Where, declared: dict | None = None
+                  ) -> tuple[Network, dict[str, Fraction] | None]:
+    """The network, and for the compact form its inline parameter values (None in the explicit form); every
+    declared name goes into ``declared`` (name -> (kind, path)) when it is given."""
     forms = [isinstance(layer, CompactLayer) for layer in spec.network.layers]
     for li, compact in enumerate(forms):
         if compact != forms[0]:
@@ -245,8 +222,26 @@ def build_network(spec: ProblemSpec, where: Where) -> tuple[Network, dict[str, F
     for k, name in enumerate(inputs):
         names.declare(name, "input", ("network", "inputs") + ((k,) if isinstance(ins, list) else ()))
     if forms[0]:
-        return _compact_network(spec, inputs, names, where)
-    return _explicit_network(spec, inputs, names, where), None
+        net, inline = _compact_network(spec, inputs, names, where)
+    else:
+        net, inline = _explicit_network(spec, inputs, names, where), None
+    if declared is not None:
+        declared.update(names.seen)
+    return net, inline
+
+
+def _rename_targets(spec: ProblemSpec, net: Network, declared: dict, where: Where) -> Network:
+    """``targets: {o6: T}``: the target of output o6 is named T instead of t<k>."""
+    names = _Names(where)
+    names.seen = declared
+    renamed: dict[str, str] = {}
+    for o, t in (spec.targets or {}).items():
+        if o not in net.outputs:
+            raise where.error(("targets", o), f"{o!r} is not an output neuron",
+                              f"the outputs are {', '.join(net.outputs)}")
+        names.declare(t, "target", ("targets", o))
+        renamed[o] = t
+    return dataclasses.replace(net, target_names=renamed) if renamed else net
 
 
 def _check_activations(spec: ProblemSpec, net: Network, where: Where) -> None:
@@ -257,15 +252,15 @@ def _check_activations(spec: ProblemSpec, net: Network, where: Where) -> None:
                               "use sigmoid, tanh, relu or linear in hidden layers")
     out = net.layers[-1].activation.kind
     path: Path = ("network", "layers", last, "activation")
-    if out == "softmax" and spec.loss != "categorical_cross_entropy":
+    if out == "softmax" and loss_kind(spec) != "categorical_cross_entropy":
         raise where.error(("loss",), "a softmax output layer needs loss categorical_cross_entropy",
                           "loss: categorical_cross_entropy")
     if out == "softmax" and len(net.outputs) < 2:
         raise where.error(path, "softmax needs at least 2 output neurons", "use sigmoid for a single output")
-    if spec.loss == "categorical_cross_entropy" and out != "softmax":
+    if loss_kind(spec) == "categorical_cross_entropy" and out != "softmax":
         raise where.error(("loss",), "categorical_cross_entropy needs a softmax output layer",
                           f"set activation: softmax on the last layer (network.layers[{last}])")
-    if spec.loss == "binary_cross_entropy" and out != "sigmoid":
+    if loss_kind(spec) == "binary_cross_entropy" and out != "sigmoid":
         raise where.error(("loss",), "binary_cross_entropy needs a sigmoid output layer",
                           f"set activation: sigmoid on the last layer (network.layers[{last}])")
 
@@ -310,12 +305,12 @@ def _examples(spec: ProblemSpec, net: Network, inline: dict[str, Fraction] | Non
             raise where.error(path, f"missing given values: {', '.join(missing)}",
                               "every input and target t<k> (of output o<k>) needs a value"
                               + ("" if spec.examples else " in `given` (or use `examples`)"))
-        if spec.loss.endswith("cross_entropy"):
+        if loss_kind(spec).endswith("cross_entropy"):
             for t in targets:
                 if not 0 <= ex[t] <= 1:
                     raise where.error(path + (t,), f"target {t} = {float(ex[t]):g} is outside [0, 1]",
                                       "cross-entropy targets are probabilities")
-            if spec.loss == "categorical_cross_entropy" and sum(ex[t] for t in targets) != 1:
+            if loss_kind(spec) == "categorical_cross_entropy" and sum(ex[t] for t in targets) != 1:
                 raise where.error(path, "categorical targets must sum to 1", "use a one-hot or probability target")
         examples.append(Example({i: ex[i] for i in net.inputs}, {o: ex[t] for o, t in zip(net.outputs, targets)}))
     values = inline if inline is not None else {p: given[p] for p in params}
@@ -380,7 +375,12 @@ def _asks(spec: ProblemSpec, problem: Problem, where: Where) -> tuple[AskItem, .
 def build_problem(spec: ProblemSpec, *, source: str | None = None, line_of: LineOf | None = None) -> Problem:
     """Check every cross-field rule and build the internal ``Problem``; raises ``SpecError``."""
     where = Where(source, line_of)
-    net, inline = build_network(spec, where)
+    declared: dict = {}
+    net, inline = build_network(spec, where, declared)
+    net = _rename_targets(spec, net, declared, where)
+    check_collisions(net, declared, where.error, steps=spec.training.steps,
+                     n_examples=len(spec.examples) if spec.examples else 1,
+                     momentum=spec.training.momentum is not None, update_biases=spec.training.update_biases)
     _check_activations(spec, net, where)
     examples, params = _examples(spec, net, inline, where)
     tr = spec.training
@@ -392,41 +392,20 @@ def build_problem(spec: ProblemSpec, *, source: str | None = None, line_of: Line
         raise where.error(("reveal",), "reveal: after_due needs a due date", "add due: 2026-12-01T23:59:00Z")
     training = Training(tr.learning_rate, tr.steps, tr.update_biases, tr.batch, tr.momentum)
     default_tol = _tolerance(spec.ask.tolerance, Tolerance(), ("ask", "tolerance"), where)
-    problem = Problem(id=spec.id, title=spec.title, statement=spec.statement, network=net, loss=spec.loss,
+    loss_formula = None
+    if not isinstance(spec.loss, str):
+        loss_formula = _formula(spec.loss.formula, ("o", "t"), ("loss", "formula"), where, 'formula: "(o - t)^2"')
+    problem = Problem(id=spec.id, title=spec.title, statement=spec.statement, network=net, loss=loss_kind(spec),
                       examples=examples, params=params, training=training, ask=(), default_tolerance=default_tol,
-                      carried_credit=spec.ask.carried_credit, reveal=spec.reveal, due=spec.due, source=source)
+                      carried_credit=spec.ask.carried_credit, reveal=spec.reveal, due=spec.due, source=source,
+                      delta_convention=spec.delta_convention, loss_formula=loss_formula)
     problem = dataclasses.replace(problem, ask=_asks(spec, problem, where))
+    check_placeholders(problem, where)
     if spec.notation:
-        problem = dataclasses.replace(problem, notation=_notation(spec.notation, problem, where))
+        problem = dataclasses.replace(problem, notation=check_notation(spec.notation, problem, where))
     if spec.randomize is not None:
         problem = dataclasses.replace(problem, randomize=_randomize(spec, problem, where))
     return problem
-
-
-def _notation(aliases: dict[str, str], problem: Problem, where: Where) -> dict[str, str]:
-    """A course's own symbols: every target a name (or the stem of one) of the problem; no alias that is, or is
-    spelled like, a generated name."""
-    from grader.spec.notation import normalise, stem
-
-    generated = quantity_names(problem) + given_names(problem)
-    targets = set(generated) | {stem(n) for n in generated}
-    canon = {}
-    for n in generated:
-        canon.setdefault(normalise(n), n)
-    for alias, target in aliases.items():
-        path: Path = ("notation", alias)
-        if target not in targets:
-            raise where.error(path, f"notation: {alias!r} stands for {target!r}, which is not a name of this problem",
-                              close_hint(target, sorted(targets)) or "name a quantity or given value, e.g. o1 or w5")
-        c = normalise(alias)
-        if c is None:
-            raise where.error(path, f"notation: {alias!r} cannot be read as a name",
-                              "use at most 200 characters with balanced braces, e.g. y_hat or \\hat{y}")
-        if alias in canon.values() or c in canon:
-            n = alias if alias in canon.values() else canon[c]
-            raise where.error(path, f"notation: {alias!r} collides with the generated name {n!r}",
-                              f"choose another symbol; {n} is already accepted as written")
-    return dict(aliases)
 
 
 MAX_GRID = 1_000_000  # values on one randomization grid
@@ -480,8 +459,8 @@ def _randomize(spec: ProblemSpec, problem: Problem, where: Where) -> Randomize:
             raise where.error(path, "a randomized learning rate must stay positive", "use min > 0")
         if name == "mu" and not (0 <= grid.low and grid.high < 1):
             raise where.error(path, "a randomized momentum must stay in [0, 1)", "use 0 <= min, max < 1")
-        if stem[name] in targets and spec.loss.endswith("cross_entropy"):
-            if spec.loss == "categorical_cross_entropy":
+        if stem[name] in targets and loss_kind(spec).endswith("cross_entropy"):
+            if loss_kind(spec) == "categorical_cross_entropy":
                 raise where.error(path, "categorical targets cannot be randomized (they must sum to 1)",
                                   "randomize inputs and weights instead")
             if grid.low < 0 or grid.high > 1:

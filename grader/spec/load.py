@@ -11,7 +11,7 @@ from grader.errors import SpecError
 from grader.spec.build import LineOf, build_problem, close_hint, render_path
 from grader.spec.quoting import describe_key, is_short_name
 from grader.spec.problem import Problem
-from grader.spec.schema import (TAGS, ActivationSpec, AskEntry, AskSpec, CompactLayer, ExplicitLayer, NetworkSpec,
+from grader.spec.schema import (TAGS, ActivationSpec, AskEntry, AskSpec, LossFormulaSpec, CompactLayer, ExplicitLayer, NetworkSpec,
                                 ProblemSpec, ToleranceSpec, TrainingSpec)
 from grader.spec.find import BUNDLED_PROBLEMS, find_problem
 from grader.yamlio import Document, load_yaml_file, load_yaml_text
@@ -23,7 +23,7 @@ __all__ = ["BUNDLED_PROBLEMS", "find_problem", "load_problem", "problem_from_doc
 _MODEL_AT: dict[str, type[BaseModel]] = {
     "network": NetworkSpec, "training": TrainingSpec, "ask": AskSpec, "tolerance": ToleranceSpec,
     "explicit-layer": ExplicitLayer, "compact-layer": CompactLayer, "activation-spec": ActivationSpec,
-    "ask-entry": AskEntry,
+    "ask-entry": AskEntry, "loss-formula": LossFormulaSpec,
 }
 _MAX_LISTED = 5
 

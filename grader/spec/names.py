@@ -29,6 +29,27 @@ def delta_name(neuron: str, sfx: str) -> str:
     return f"delta_{neuron}{sfx}"
 
 
+def dE_dout_name(neuron: str, sfx: str) -> str:
+    """dE/d(activation of ``neuron``): the chain-rule factor the classic step-by-step example calls dE/dout."""
+    return f"dE_dout_{neuron}{sfx}"
+
+
+def dout_dnet_name(neuron: str, sfx: str) -> str:
+    """d(activation)/d(net input) of ``neuron``: its activation's derivative at its net input."""
+    return f"dout_dnet_{neuron}{sfx}"
+
+
+def has_dout_dnet(problem: Problem, neuron: str) -> bool:
+    """Softmax outputs have a Jacobian, not one derivative: they get no ``dout_dnet_<neuron>``."""
+    return problem.network.activation_of(neuron).kind != "softmax"
+
+
+def backward_names(problem: Problem, neuron: str, sfx: str) -> list[str]:
+    """The backward-pass quantities of one neuron, in computation order: dE/dout, dout/dnet, delta."""
+    return ([dE_dout_name(neuron, sfx)] + ([dout_dnet_name(neuron, sfx)] if has_dout_dnet(problem, neuron) else [])
+            + [delta_name(neuron, sfx)])
+
+
 def loss_name(output: str | None, sfx: str) -> str:
     return ("E" if output is None else f"E_{output}") + sfx
 
@@ -56,7 +77,8 @@ def quantity_names(problem: Problem) -> list[str]:
                     out += [net.neurons[n].net + sfx, n + sfx]
             out += [loss_name(o, sfx) for o in net.outputs] + [loss_name(None, sfx)]
             for layer in reversed(net.layers):
-                out += [delta_name(n, sfx) for n in layer.neurons]
+                for n in layer.neurons:
+                    out += backward_names(problem, n, sfx)
             if problem.batched:
                 out += [f"grad_{p}{sfx}" for p in net.params]
         if problem.batched:

@@ -8,8 +8,10 @@ Naming (used everywhere: submissions, reports, gradebooks):
 * a neuron's name is its activation (``h1``, ``o1``); its net input is the declared net name (``z1``) or ``net_<neuron>``;
 * given values: inputs (``i1``), weights (``w1``), biases (``b1``), targets ``t<k>`` for the k-th output neuron
   (``t1`` is the target of ``o1``) and the learning rate ``eta``;
-* ``E`` is the total loss, ``E_<output>`` its part at one output; ``delta_<neuron>`` is dE/dnet;
-  ``grad_<param>`` is dE/dparam; ``<param>_new`` is the parameter after the step;
+* ``E`` is the total loss, ``E_<output>`` its part at one output; ``delta_<neuron>`` is dE/dnet (or -dE/dnet, the
+  textbook error term, with ``delta_convention: minus_dE_dnet``); ``dE_dout_<neuron>`` is dE/d(activation) and
+  ``dout_dnet_<neuron>`` the activation's derivative at its net input; ``grad_<param>`` is dE/dparam (in either
+  convention); ``<param>_new`` is the parameter after the step;
 * suffixes: step k > 1 appends ``_s<k>``; in a batch of more than one example, per-example quantities (inputs,
   targets, nets, activations, losses, deltas and per-example gradients) append ``_x<j>`` (j from 1), while the
   batch gradient ``grad_<param>`` and ``E`` (the batch loss) carry none. Step suffix comes first: ``h1_s2_x1``.
@@ -21,8 +23,11 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Literal
 
-ActivationKind = Literal["sigmoid", "tanh", "relu", "leaky_relu", "linear", "softmax"]
-LossKind = Literal["half_sse", "sse", "mse", "binary_cross_entropy", "categorical_cross_entropy"]
+from grader.parse.formula import Formula
+
+ActivationKind = Literal["sigmoid", "tanh", "relu", "leaky_relu", "linear", "softmax", "formula"]
+LossKind = Literal["half_sse", "sse", "mse", "binary_cross_entropy", "categorical_cross_entropy", "formula"]
+DeltaConvention = Literal["dE_dnet", "minus_dE_dnet"]
 BatchReduction = Literal["sum", "mean"]
 RevealPolicy = Literal["always", "after_due", "never"]
 LEARNING_RATE = "eta"
@@ -35,6 +40,7 @@ class Activation:
     # relu: the derivative used at net = 0 (the spec must state it); leaky_relu: the slope for net < 0.
     derivative_at_zero: Fraction = Fraction(0)
     slope: Fraction = Fraction(1, 100)
+    formula: Formula | None = None  # kind "formula": f(x), read by grader.parse.formula
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,7 @@ class Network:
     neurons: dict[str, Neuron]
     weights: dict[str, tuple[str, str]]  # weight -> (source, destination)
     biases: dict[str, tuple[str, ...]]  # bias -> neurons it feeds
+    target_names: dict[str, str] = field(default_factory=dict)  # output -> its target's name, where renamed
 
     @property
     def outputs(self) -> tuple[str, ...]:
@@ -70,7 +77,8 @@ class Network:
         return tuple(self.weights) + tuple(self.biases)
 
     def target_name(self, output: str) -> str:
-        return f"t{self.outputs.index(output) + 1}"
+        """``t<k>`` for the k-th output, unless the spec renamed it (``targets: {o6: T}``)."""
+        return self.target_names.get(output) or f"t{self.outputs.index(output) + 1}"
 
     def activation_of(self, neuron: str) -> Activation:
         return self.layers[self.neurons[neuron].layer - 1].activation
@@ -161,6 +169,8 @@ class Problem:
     source: str | None = None  # the file it was read from
     randomize: Randomize | None = None  # per-student variants; None: every student gets the given values
     variant: str | None = None  # the student id whose variant this is (values drawn from ``randomize``)
+    delta_convention: DeltaConvention = "dE_dnet"  # what delta_<neuron> means: dE/dnet or -dE/dnet (error term)
+    loss_formula: Formula | None = None  # loss "formula": the loss at one output as a formula of o and t
     notation: dict[str, str] = field(default_factory=dict)  # a course's own spellings: alias -> name (spec.notation)
 
     @property

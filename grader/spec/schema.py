@@ -33,7 +33,7 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, PlainValidator
 from grader.parse.answer import Unparseable, parse_exact
 
 __all__ = [
-    "ActivationSpec", "AskEntry", "AskSpec", "CompactLayer", "ExplicitLayer", "NetworkSpec", "ProblemSpec",
+    "ActivationSpec", "AskEntry", "LossFormulaSpec", "AskSpec", "CompactLayer", "ExplicitLayer", "NetworkSpec", "ProblemSpec",
     "ToleranceSpec", "TrainingSpec", "naming_doc", "TAGS", "RangeSpec", "RandomizeSpec",
 ]
 
@@ -76,7 +76,7 @@ IsoDate = Annotated[str, PlainValidator(_date), WithJsonSchema({"type": "string"
 
 # Tags of the discriminated unions; they appear in pydantic error locations and are removed when rendering paths.
 TAGS = frozenset({"explicit-layer", "compact-layer", "activation-name", "activation-spec", "input-count",
-                  "input-names", "ask-name", "ask-points", "ask-entry"})
+                  "input-names", "ask-name", "ask-points", "ask-entry", "loss-name", "loss-formula"})
 
 
 class Strict(BaseModel):
@@ -86,9 +86,13 @@ class Strict(BaseModel):
 
 
 class ActivationSpec(Strict):
-    """An activation with parameters, e.g. ``{kind: relu, derivative_at_zero: 0}``."""
+    """An activation with parameters, e.g. ``{kind: relu, derivative_at_zero: 0}``, or a formula of ``x``:
+    ``{formula: "x^(3/4)"}``."""
 
-    kind: ActivationName = Field(description="the activation function")
+    kind: ActivationName | None = Field(None, description="the activation function (or give `formula`)")
+    formula: str | None = Field(
+        None, max_length=400,
+        description='f(x) in the answer grammar plus max/min/abs, e.g. "x^(3/4)"; its derivative is computed exactly')
     derivative_at_zero: Exact | None = Field(
         None, description="relu/leaky_relu: the derivative used at net = 0 (required for both)")
     slope: Exact | None = Field(None, description="leaky_relu: the slope for net < 0 (default 0.01)")
@@ -102,8 +106,9 @@ ActivationField = Annotated[
     Annotated[ActivationName, Tag("activation-name")] | Annotated[ActivationSpec, Tag("activation-spec")],
     Discriminator(_activation_tag, custom_error_type="activation",
                   custom_error_message="an activation is a name (sigmoid, tanh, linear, softmax) or a mapping "
-                                       "like {kind: relu, derivative_at_zero: 0}"),
-    Field(description="sigmoid | tanh | linear | softmax, or {kind: relu|leaky_relu, derivative_at_zero: .., slope: ..}"),
+                                       "like {kind: relu, derivative_at_zero: 0} or {formula: \"x^(3/4)\"}"),
+    Field(description="sigmoid | tanh | linear | softmax, {kind: relu|leaky_relu, derivative_at_zero: .., slope: ..}, "
+                      "or {formula: \"x^(3/4)\"}"),
 ]
 
 
@@ -251,6 +256,27 @@ class RandomizeSpec(BaseModel):
     attempts: int = Field(1000, ge=1, le=100000, description="variants tried per student before giving up")
 
 
+class LossFormulaSpec(Strict):
+    """A loss given by its formula at one output, summed over the outputs: ``{formula: "(o - t)^2"}``."""
+
+    formula: str = Field(max_length=400, description="the loss at one output as a formula of o (output) and t (target)")
+
+
+LossName = Literal["half_sse", "sse", "mse", "binary_cross_entropy", "categorical_cross_entropy"]
+
+
+def _loss_tag(v: Any) -> str | None:
+    return "loss-name" if isinstance(v, str) else "loss-formula" if isinstance(v, (dict, BaseModel)) else None
+
+
+LossField = Annotated[
+    Annotated[LossName, Tag("loss-name")] | Annotated[LossFormulaSpec, Tag("loss-formula")],
+    Discriminator(_loss_tag, custom_error_type="loss",
+                  custom_error_message="a loss is a name (half_sse, sse, mse, binary_cross_entropy, "
+                                       "categorical_cross_entropy) or {formula: \"(o - t)^2\"}"),
+]
+
+
 class ProblemSpec(Strict):
     """A backprop problem as written in YAML. See the module docstring for both network forms."""
 
@@ -262,8 +288,14 @@ class ProblemSpec(Strict):
         None, description="weight and bias values (explicit form); inputs and targets t<k> for a single example")
     examples: list[dict[str, Exact]] | None = Field(
         None, min_length=1, max_length=64, description="instead of inputs/targets in given: each {i1: .., t1: ..}")
-    loss: Literal["half_sse", "sse", "mse", "binary_cross_entropy", "categorical_cross_entropy"] = Field(
-        description="half_sse = 1/2 sum (t-o)^2, sse = sum (t-o)^2, mse = mean over outputs, or a cross-entropy")
+    loss: LossField = Field(
+        description="half_sse = 1/2 sum (t-o)^2, sse = sum (t-o)^2, mse = mean over outputs, a cross-entropy, or "
+                    "{formula: \"(o - t)^2\"} (per output, summed)")
+    delta_convention: Literal["dE_dnet", "minus_dE_dnet"] = Field(
+        "dE_dnet", description="what delta_<neuron> means: dE/dnet (default) or minus_dE_dnet, the textbook error "
+                               "term -dE/dnet (gradients stay dE/dparam; updates are the same numbers)")
+    targets: dict[str, str] | None = Field(
+        None, description="names of the targets by output neuron, e.g. {o6: T}; default t<k> for the k-th output")
     training: TrainingSpec
     ask: AskSpec
     reveal: Literal["always", "after_due", "never"] = Field("always", description="when the answer key is shown")

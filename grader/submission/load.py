@@ -29,7 +29,7 @@ from grader.errors import GraderError, LimitError, SubmissionError
 from grader.parse.answer import Parsed, Unparseable, parse_answer
 from grader.spec.notation import Resolver
 from grader.submission.student import Student
-from grader.yamlio import Document, format_path, load_yaml_file
+from grader.yamlio import Document, format_path, load_yaml_file, minus_space_hint
 
 __all__ = ["DEFAULT_MAX_ANSWERS", "Value", "Answer", "Submission", "NameIssue", "load_submission",
            "submission_from_document", "resolve_names", "shown_name"]
@@ -266,6 +266,9 @@ class _Reader:
         line = self.doc.lines.get(path)
         if raw is None:
             return Value(text=None, parsed=None, line=line)
+        if isinstance(raw, list) and len(raw) == 1 and not isinstance(raw[0], (dict, list, bool, type(None))):
+            raise self.error(  # `z1:` then `  - 0.45` on the next line: a list of one number
+                "expected a single value, not a list", path, minus_space_hint(self.text_of(raw[0], path + (0,))))
         if isinstance(raw, (dict, list)):
             raise self.error(
                 f"expected a single value, not {_kind(raw)}",
