@@ -743,3 +743,21 @@ def test_unicode_names_survive_nfc(tmp_path):
     out = tmp_path / "out"
     grade_batch(zpath, out, problem="exercise6", jobs=1, progress=False)
     assert [r[1] for r in read_csv(out / "gradebook-canvas.csv")[2:]] == ["23456"]
+
+
+def test_one_student_two_identifiers_gives_one_row(tmp_path):
+    """A Canvas-named file and a plain file with the same student: id are one student to Canvas (ID, then SIS User
+    ID, ``lib/gradebook_importer.rb``): one gradebook row, the other file in needs-attention.csv as a duplicate."""
+    inp = tmp_path / "in"
+    inp.mkdir()
+    (inp / "doejane_12345_100_hw.yaml").write_text(submission("400111", "Jane Doe"), encoding="utf-8")
+    (inp / "other.yaml").write_text(submission("400111", "Jane Doe", z1="-7.65"), encoding="utf-8")
+    out = tmp_path / "out"
+    grade_batch(inp, out, problem="exercise6", jobs=1, progress=False, lms="canvas")
+    text = (out / "gradebook-canvas.csv").read_text(encoding="utf-8")
+    jane = {"id": 12345, "sis_user_id": "400111", "name": "Jane Doe"}
+    assert canvas_gradebook_import(text, [jane]) == {12345: f"{by_file(out)['doejane_12345_100_hw.yaml']['score']:g}"}
+    attention = {r[0]: r for r in read_csv(out / "needs-attention.csv")[1:]}
+    assert attention["other.yaml"][3] == "duplicate-id" and "400111" in attention["other.yaml"][4]
+    assert [r[2] for r in read_csv(out / "grades.csv")[1:]] == ["doejane_12345_100_hw.yaml"]
+    assert_every_row_identified(out)

@@ -78,11 +78,14 @@ class _Book:
     def _omit(self, why: str) -> None:
         self.omitted[why] = self.omitted.get(why, 0) + 1
 
-    def _claim(self, ident: str, row: dict) -> str | None:
-        """Take ``ident`` for ``row``; the reason it cannot, when another row has it."""
-        if ident in self.seen:
-            return f"{ident} is already in {self.out.path.name} (for {self.seen[ident]})"
-        self.seen[ident] = row["file"]
+    def _claim(self, ident: str, row: dict, *also: str) -> str | None:
+        """Take ``ident`` (written in the row) and ``also`` (other ids of the same student, by which the LMS could
+        match it too) for ``row``; the reason it cannot, when another row has one of them."""
+        for i in (ident,) + also:
+            if i in self.seen:
+                return f"{i} is already in {self.out.path.name} (for {self.seen[i]})"
+        for i in (ident,) + also:
+            self.seen[i] = row["file"]
         self.count += 1
         return None
 
@@ -111,7 +114,8 @@ class CanvasCsv(_Book):
         else:
             self._omit("no id")
             return None
-        refused = self._claim(ident, row)
+        # a Canvas row's own student: id is claimed too: a second file with that SIS id is the same student
+        refused = self._claim(ident, row, *([f"SIS User ID {sid}"] if sid and lms.get("lms") == "canvas" else []))
         if refused is None:
             name = safe_cell(row.get("name") or row.get("student_id") or "")
             self.out.write(csv_line([name] + cells + ["", "", fmt_points(self.scale.score(row))]))
