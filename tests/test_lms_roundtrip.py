@@ -529,20 +529,29 @@ def test_moodle_feedback_zip_replaces_with_the_current_report(moodle_run):
         assert set(by_hand[1234567]) == {"feedback.md", "feedback.html"}
 
 
-def test_moodle_gradebook_csv_never_shifts_a_grade(moodle_run):
+def test_moodle_gradebook_csv_never_shifts_a_grade(moodle_run, tmp_path):
     """gradebook-moodle-idnumber.csv through Moodle's gradebook CSV import, mapped by ID number: no blank id cell, so
-    no grade lands on the previous row's student; the worksheet mapped by mistake aborts rather than corrupts."""
+    no grade lands on the previous row's student (a file naming nobody sits between two that do); the students of a
+    Moodle download are left to the worksheet (the id typed in a file may be anyone's); the worksheet mapped by
+    mistake aborts rather than corrupts."""
     _, out = moodle_run
     users = {v[1]: v[2] for v in MOODLE_PARTICIPANTS.values()}
-    got = moodle_gradebook_csv_import((out / "gradebook-moodle-idnumber.csv").read_text(encoding="utf-8"),
-                                      "ID number", users)
-    e = by_file(out)
-    assert got == {11: f"{e['José Álvarez_1234567_assignsubmission_file/hw3 v2.yaml']['score']:g}",
-                   12: f"{e['Mary Ann O Neil_2345678_assignsubmission_file_/hw3.yaml']['score']:g}",
-                   16: f"{e['Kim Park_6789012_assignsubmission_file/sub/hw3.yaml']['score']:g}"}
+    assert read_csv(out / "gradebook-moodle-idnumber.csv")[1:] == []
     with pytest.raises(MoodleImportAborted):
         moodle_gradebook_csv_import((out / "gradebook-moodle.csv").read_text(encoding="utf-8"), "Identifier", users)
+    inp = tmp_path / "in"
+    inp.mkdir()
+    (inp / "a.yaml").write_text(submission("400111", "José Álvarez"), encoding="utf-8")
+    (inp / "b.yaml").write_text(submission(None, None, z1="-7.65"), encoding="utf-8")
+    (inp / "c.yaml").write_text(submission("400222", "Mary Ann O'Neil", z1="-7.65"), encoding="utf-8")
+    plain = tmp_path / "plain"
+    grade_batch(inp, plain, problem="exercise6", jobs=1, progress=False, assignment_name="HW 3")
+    got = moodle_gradebook_csv_import((plain / "gradebook-moodle-idnumber.csv").read_text(encoding="utf-8"),
+                                      "ID number", users)
+    e = by_file(plain)
+    assert got == {11: f"{e['a.yaml']['score']:g}", 12: f"{e['c.yaml']['score']:g}"}
     assert_every_row_identified(out)
+    assert_every_row_identified(plain)
 
 
 def test_moodle_ags_needs_the_roster(moodle_run, tmp_path):

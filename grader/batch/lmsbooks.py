@@ -9,8 +9,9 @@
   ``Identifier`` = ``Participant <id>``, ``Grade`` and ``Last modified (grade)`` found by their header text), one row
   per participant of a Moodle download and nothing else.
 * ``gradebook-moodle-idnumber.csv``: Moodle's gradebook CSV import (``grade/import/csv/classes/load_data.php``), with
-  ``ID number`` (map it to *ID number*) the student's id; a row is written only when it has one (that importer gives
-  a blank id cell the previous row's student).
+  ``ID number`` (map it to *ID number*) the student's id, for submissions from outside an LMS download (a download
+  names its students; the id typed in a file may be anyone's); a row is written only when it has one (that importer
+  gives a blank id cell the previous row's student).
 * ``ags-scores.jsonl``: one LTI 1.3 AGS score per student whose LMS user id is known (``grader.batch.roster``).
 
 Every writer refuses an identifier it already wrote (the row is then listed in ``needs-attention.csv``) and counts
@@ -154,7 +155,10 @@ class MoodleIdnumberCsv(_Book):
         self.out.write(csv_line(MOODLE_IDNUMBER_COLUMNS + [title, f"{title} (feedback)"]))
 
     def add(self, row: dict) -> str | None:
-        _, sid = _ids(row)
+        lms, sid = _ids(row)
+        if lms.get("lms"):
+            self._omit("lms")  # an LMS download names the student; the id typed in the file may be anyone's
+            return None
         if not sid:
             self._omit("no id")
             return None
