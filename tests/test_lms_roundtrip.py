@@ -770,3 +770,26 @@ def test_one_student_two_identifiers_gives_one_row(tmp_path):
     assert attention["other.yaml"][3] == "duplicate-id" and "400111" in attention["other.yaml"][4]
     assert [r[2] for r in read_csv(out / "grades.csv")[1:]] == ["doejane_12345_100_hw.yaml"]
     assert_every_row_identified(out)
+
+
+def test_writeups_in_lms_downloads_keep_their_identity(tmp_path):
+    """Written solutions (.md, .tex, .ipynb) in a Canvas or a Moodle download are read with the same name grammar:
+    the Canvas user id and attachment id, or the Moodle participant id, and their reports go back the same way."""
+    seed = (REPO / "tests" / "files" / "writeups" / "seed_000_0ba7f97f5ec89750.txt").read_bytes()
+    czip = write_zip(tmp_path / "c.zip", [
+        (canvas_entry("Doe, Jane", 12345, 9001, "Lösung HW3.md"), seed, T1),
+        (canvas_entry("Müller, Jürgen", 23456, 9002, "hw3.yaml", late=True), submission("400222", "J M"), T1),
+    ])
+    out = tmp_path / "c"
+    grade_batch(czip, out, problem="exercise6", jobs=1, progress=False)
+    e = by_file(out)
+    md = e["doejane_12345_9001_Lösung HW3.md"]
+    assert md["status"] == "graded" and md["from_file_name"]["user_id"] == "12345"
+    attached = canvas_reupload((out / "feedback-canvas.zip").read_bytes(), {12345: {9001}, 23456: {9002}})
+    assert sorted(u for u, _ in attached) == [12345, 23456]
+    mzip = write_zip(tmp_path / "m.zip", [(moodle_entry(moodle_prefix("Zoë van Dijk", 3456789), "hw3.md"), seed, T1)])
+    mout = tmp_path / "m"
+    grade_batch(mzip, mout, problem="exercise6", jobs=1, progress=False)
+    store = moodle_feedback_zip_import((mout / "feedback-moodle.zip").read_bytes(), {3456789})
+    assert list(store) == [3456789] and list(store[3456789]) == ["feedback.html"]
+    assert read_csv(mout / "gradebook-moodle.csv")[1][0] == "Participant 3456789"
