@@ -10,6 +10,7 @@ from pathlib import Path
 
 import mpmath
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from grader.cli import main
 from grader.grade.pipeline import Grader
@@ -440,3 +441,69 @@ def test_gradescope_grades_a_writeup_when_there_is_no_yaml(tmp_path):
     assert res["score"] == 4.0
     by_name = {t["name"].split(":")[0]: t for t in res["tests"]}
     assert "the slip is in line 132" in by_name["z1"]["output"]
+
+
+# ---------------------------------------------------------------------------------------------------- more notations
+
+
+def test_plain_text_writeup_without_math_delimiters(tmp_path, capsys):
+    truth = oracle(**EX6)
+    path = tmp_path / "hand.txt"
+    path.write_text("\n".join([
+        "Exercise 6 by hand",
+        "",
+        "1. z1 = -15*0.8 + 20*0.2 + 0.35 = -7.65",
+        "2. h1 = sigmoid(z1) = 1/(1 + exp(7.65)) = 0.000475818",
+        "   where sigmoid is the logistic function and x = the input",
+        "delta_o1 = (o1 - t1)*o1*(1 - o1)",
+        "         = (0.650011 - 0.9)*0.650011*(1 - 0.650011)",
+        "         = -0.0568718",
+        "w5_new = 40 - 0.3*(-0.0568718)*0.000475818 = 40.0000081",
+    ]) + "\n", encoding="utf-8")
+    code, result, _ = grade_json(capsys, str(path), "--problem", "exercise6")
+    assert code == 0
+    fields = result["fields"]
+    for q, line in (("z1", 3), ("h1", 4), ("delta_o1", 8), ("w5_new", 9)):
+        name = {"z1": "net_h1"}.get(q, q)
+        assert fields[q]["verdict"] == "correct" and close(fields[q]["given"], truth[name]), q
+        assert fields[q]["source"]["where"] == f"line {line}"
+    assert sum(f["verdict"] == "missing" for f in fields.values()) == len(fields) - 4
+
+
+def test_formula_without_numbers_is_checked_against_the_network(tmp_path, capsys):
+    path = tmp_path / "formulas.md"
+    path.write_text("$$net_{h1} = w_1 i_1 + w_3 i_2 + b_1$$\n\n$$net_{h2} = w_3 i_1 + w_4 i_2 + b_1$$\n\n"
+                    "$$\\delta_{o1} = (out_{o1} - target_{o1}) \\, out_{o1} (1 - out_{o1})$$\n", encoding="utf-8")
+    code, result, _ = grade_json(capsys, str(path), "--problem", "classic_222")
+    assert code == 0
+    flags = [(f["kind"], f["quantity"]) for f in result["flags"]]
+    assert flags == [("wrong_formula", "net_h1")]  # net_h2 and delta_o1 are the network's
+    assert "w_3 (w3, the weight from i1 to h2) does not belong" in result["flags"][0]["message"]
+    assert "leaves out w2" in result["flags"][0]["message"]
+    assert all(f["verdict"] == "missing" for f in result["fields"].values())  # formulas alone answer nothing
+
+
+WRITEUP_ALPHABET = st.sampled_from(
+    ["$", "$$", "\\[", "\\]", "\\(", "\\)", "\n", "\n\n", "```\n", "```python\n", "\\begin{align}", "\\end{align}",
+     "\\begin{split}", "\\end{split}", "&=", "\\\\", "=", "\\approx", ":=", " ", "z_1", "h_1", "w_5'", "\\delta_{o_1}",
+     "o_1", "E_{total}", "net_{h1}", "0.5", "-15", "(", ")", "{", "}", "\\frac{", "\\cdot", "e^{", "\\sigma(",
+     "\\text{Learning Rate}", ",", "\\quad", "Given:", "0.0003", "1e-5", "\\times 10^{-6}", "%", "\x00", "ß", "\t"]
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(WRITEUP_ALPHABET, max_size=60).map("".join), st.sampled_from(["md", "tex", "txt"]))
+def test_any_writeup_text_reads_into_a_submission_or_a_clear_error(text, kind):
+    from grader.errors import GraderError
+
+    try:
+        sub = writeup_submission(text, kind, "w.md", _KEY, "exercise6")
+    except GraderError as error:  # only the documented limits
+        assert error.message
+        return
+    for q, answer in sub.answers.items():
+        assert q in _KEY.graph.nodes and answer.line >= 1
+        assert answer.value.parsed is not None
+
+
+_KEY = solve(load_problem(ROOT / "problems" / "exercise6.yaml"))

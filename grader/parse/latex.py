@@ -333,6 +333,7 @@ class Unreadable:
 # ---------------------------------------------------------------------------------------------------- parser
 
 _FUNCTIONS = {"exp": "exp", "ln": "ln", "log": "ln", "sigma": "sigma", "tanh": "tanh", "sqrt": "sqrt"}
+_WORD_FUNCTIONS = {"exp": "exp", "ln": "ln", "log": "ln", "sigmoid": "sigma", "tanh": "tanh", "sqrt": "sqrt"}
 _NAME_CMDS = frozenset({
     "alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "eta", "theta", "lambda", "mu", "tau", "phi",
     "varphi", "Delta", "nabla", "Theta", "omega", "Omega", "rho", "xi", "zeta", "kappa", "nu", "chi", "psi",
@@ -517,10 +518,18 @@ class _Parser:
             self.close({"(": ")", "[": "]", "{": "}"}[t.text], t)
             return self.name_marks(inner) if isinstance(inner, Name) else inner
         if t.kind == "word":
-            if t.text == "e" and not self.is_name_script(1):
+            nxt = self.peek()
+            adjacent = nxt.kind == "num" and nxt.pos == t.pos + len(t.text) and nxt.text.isdigit()
+            if t.text == "e" and not self.is_name_script(1) and not adjacent:
                 self.advance()
                 return Const("e")
+            if t.text.lower() in _WORD_FUNCTIONS and nxt.kind == "open" and nxt.text == "(":
+                self.advance()  # exp(x), sigmoid(x) as typed in plain text
+                return Call(_WORD_FUNCTIONS[t.text.lower()], self.nested(self.primary))
             self.advance()
+            if adjacent:  # z1, w5, h2 as typed without an underscore: the digits are the subscript
+                self.advance()
+                return self.name_rest(t.text, nxt.text)
             return self.name_rest(t.text)
         if t.kind == "text":
             self.advance()
@@ -629,14 +638,15 @@ class _Parser:
         return self.primary()
 
     # -- names
-    def name_rest(self, base: str) -> Node:
-        """Subscripts, marks and primes after a name's base."""
-        sub, sup, primes = "", "", 0
+    def name_rest(self, base: str, sub: str = "") -> Node:
+        """Subscripts, marks and primes after a name's base (a second subscript joins the first: ``w5_new``)."""
+        sup, primes = "", 0
         power: Node | None = None
         while True:
-            if self.is_op("_") and not sub:
+            if self.is_op("_") and sub.count("_") < 3:
                 self.advance()
-                sub = self.sub_text()
+                more = self.sub_text()
+                sub = f"{sub}_{more}" if sub else more
             elif self.is_op("'"):
                 self.advance()
                 primes += 1

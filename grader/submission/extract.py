@@ -52,7 +52,27 @@ def math_rows(text: str, kind: str) -> list[MathRow]:
         text = _tex_body(text)
     scanner = _Scanner(text, fences=kind != "tex")
     scanner.run()
+    if not scanner.rows and kind == "txt":
+        return _plain_rows(text)
     return scanner.rows
+
+
+_PLAIN_EQUATION = re.compile(r"[ \t]*(?:[-*•]|\d+[.)])?[ \t]*((?:[A-Za-z\\][\w\\{}^'+]{0,40}[ \t]*(?:=|≈|:=)|(?:=|≈))[^\n]*)")
+
+
+def _plain_rows(text: str) -> list[MathRow]:
+    """A plain-text write-up without any math delimiters: each line that starts with a name and ``=`` (``z1 =
+    -15*0.8 + 20*0.2 + 0.35 = -11.65``), or with ``=`` (a continuation), is a row."""
+    rows: list[MathRow] = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        m = _PLAIN_EQUATION.match(line)
+        if m:
+            body = " ".join(m.group(1).split()).rstrip(".,;: ")
+            rows.append(MathRow(body[:MAX_ROW_CHARS], number, True))
+            if len(rows) > MAX_ROWS:
+                raise LimitError(f"the write-up has more than {MAX_ROWS} rows of math", line=number,
+                                 hint="a write-up answers one problem; split unrelated work into separate files")
+    return rows
 
 
 def notebook_markdown(data: str, source: str) -> tuple[str, list[tuple[int, int]]]:
