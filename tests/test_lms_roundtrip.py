@@ -598,7 +598,7 @@ def test_ags_progress_pending_manual_and_timestamps(tmp_path):
     (inp / "hw.yaml").write_bytes((REPO / "submissions_examples" / "seed_homework.yaml").read_bytes())
     (inp / "e6.yaml").write_text(submission("1001", "Ann Archer"), encoding="utf-8")
     out = tmp_path / "out"
-    grade_batch(inp, out, jobs=1, progress=False, timestamp="2025-03-05T10:00:00.250Z")
+    grade_batch(inp, out, problems=REPO / "problems", jobs=1, progress=False, timestamp="2025-03-05T10:00:00.250Z")
     objs = {o["userId"]: o for o in map(json.loads, (out / "ags-scores.jsonl").read_text().splitlines())}
     hw = objs["400222100"]
     assert hw["gradingProgress"] == "PendingManual"
@@ -611,7 +611,7 @@ def test_ags_progress_pending_manual_and_timestamps(tmp_path):
         held: dict = {}
         assert all(ags_post(held, o, platform=platform) == 200 for o in objs.values())
         rerun = tmp_path / f"rerun-{platform}"
-        grade_batch(inp, rerun, jobs=1, progress=False)  # later, without --timestamp
+        grade_batch(inp, rerun, problems=REPO / "problems", jobs=1, progress=False)  # later, without --timestamp
         for o in map(json.loads, (rerun / "ags-scores.jsonl").read_text().splitlines()):
             assert ags_post(held, o, platform=platform) == 200
         assert ags_post(held, objs["1001"], platform="moodle") in (400, 409)  # an old timestamp is refused
@@ -619,7 +619,8 @@ def test_ags_progress_pending_manual_and_timestamps(tmp_path):
     scores.write_text("student_id,question,points\n" + "".join(f"400222100,ex{i},1\n" for i in range(1, 6)),
                       encoding="utf-8")
     graded = tmp_path / "graded"
-    grade_batch(inp, graded, jobs=1, progress=False, manual=scores, timestamp="2025-03-06T10:00:00Z")
+    grade_batch(inp, graded, problems=REPO / "problems", jobs=1, progress=False, manual=scores,
+                timestamp="2025-03-06T10:00:00Z")
     objs = {o["userId"]: o for o in map(json.loads, (graded / "ags-scores.jsonl").read_text().splitlines())}
     assert objs["400222100"]["gradingProgress"] == "FullyGraded"
 

@@ -16,6 +16,7 @@ from typing import Callable
 from grader.batch import gradebooks, lmsbooks
 from grader.batch.attention import NeedsAttention, placement
 from grader.batch.feedback import Publisher
+from grader.batch.inputs import shown_name
 from grader.batch.order import RowKey, resolve_resubmissions
 from grader.batch.roster import Roster
 from grader.batch.stamp import BatchTime
@@ -140,7 +141,7 @@ def write_outputs(
             "points_possible": points_possible,
             "scale_to": options.scale_to,
             "timestamp": stamp.millis,
-            "input": os.path.basename(os.path.normpath(source.root)),
+            "input": shown_name(os.path.basename(os.path.normpath(source.root))),
             "input_kind": source.kind,
             "lms": source.lms,
         },
@@ -207,6 +208,7 @@ def write_outputs(
             if refused:
                 attention.add(row, "not-in-roster" if all("roster" in r for r in refused) else "duplicate-id",
                               "; ".join(refused))
+        publisher.flush()
         gjson.commit()
         for w in writers:
             if not w.f.closed:

@@ -18,11 +18,11 @@ from fractions import Fraction
 
 from grader.grade.engine import Plan
 from grader.parse import answer
-from grader.solve.expr import Add, Div, Expr, Fn, Mul, Neg, Num, Pow, Sym
+from grader.solve.expr import Add, Div, Expr, Fn, Mul, Neg, Num, Pick, Pow, Sym
 from grader.solve.malrules import change_expr
 from grader.spec.problem import Tolerance
 
-_FN = {"sigmoid", "tanh", "exp", "log", "relu", "relu_d", "leaky", "leaky_d"}
+_FN = {"sigmoid", "tanh", "exp", "log", "relu", "relu_d", "leaky", "leaky_d", "abs", "sign"}
 
 
 def _number(x: float) -> str:
@@ -50,7 +50,15 @@ def js_expr(e: Expr) -> str:
     if isinstance(e, Div):
         return f"R.div({js_expr(e.num)}, {js_expr(e.den)})"
     if isinstance(e, Pow):
-        return f"R.pow({js_expr(e.base)}, {int(e.exp)})"
+        k = Fraction(e.exp)
+        if k.denominator != 1:  # a formula activation's x^(3/4): real only for x >= 0, as compile_float
+            return f"R.rpow({js_expr(e.base)}, {_number(float(k))})"
+        return f"R.pow({js_expr(e.base)}, {int(k)})"
+    if isinstance(e, Pick):  # max/min of a formula, or its derivative (NaN at a tie, as compile_float)
+        args = f"{json.dumps(e.name)}, {js_expr(e.a)}, {js_expr(e.b)}"
+        if e.da is None:
+            return f"R.pick({args})"
+        return f"R.pickd({args}, {js_expr(e.da)}, {js_expr(e.db)})"
     if isinstance(e, Fn):
         if e.name not in _FN:
             raise ValueError(f"no JavaScript for the function {e.name}")

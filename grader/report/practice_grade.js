@@ -47,6 +47,9 @@ const R = { // the runtime of the generated formulas (grader.report.jscompile)
   fsum,
   div: (n, d) => (d === 0 ? NaN : n / d),
   pow: (b, k) => { const r = b ** k; return !Number.isFinite(r) && Number.isFinite(b) ? NaN : r; },
+  rpow: (b, k) => { if (b < 0 || (b === 0 && k < 0)) return NaN; const r = Math.pow(b, k); return !Number.isFinite(r) && Number.isFinite(b) ? NaN : r; },
+  pick: (name, a, b) => ((name === "max" ? a >= b : a <= b) ? a : b),
+  pickd: (name, a, b, da, db) => (a === b ? NaN : (name === "max" ? a >= b : a <= b) ? da : db),
   fn: {
     sigmoid: (x) => { if (x >= 0) return 1.0 / (1.0 + Math.exp(-x)); const e = Math.exp(x); return e / (1.0 + e); },
     tanh: (x) => Math.tanh(x),
@@ -56,6 +59,8 @@ const R = { // the runtime of the generated formulas (grader.report.jscompile)
     relu_d: (x, p0) => step(x, 0.0, p0, 1.0),
     leaky: (x, p0, p1) => (x > 0 ? x : p1 * x),
     leaky_d: (x, p0, p1) => step(x, p1, p0, 1.0),
+    abs: (x) => Math.abs(x),
+    sign: (x) => step(x, -1.0, NaN, 1.0),
   },
 };
 const PracticeGrade = (function () {

@@ -188,7 +188,8 @@
       box.appendChild(el); fo.appendChild(box); svg.appendChild(fo);
     };
     const box = svg.viewBox.baseVal; // room on the right for the output layer's fields
-    if (Object.values(V.slots).some((w) => w[2] === "activation")) {
+    const narrow = window.matchMedia && window.matchMedia("(max-width: 36rem)").matches; // the fields are hidden there
+    if (!narrow && Object.values(V.slots).some((w) => w[2] === "activation")) {
       box.width += W + 8;
       svg.setAttribute("width", String(box.width));
     }
