@@ -172,11 +172,12 @@ def cmd_check(argv: list[str]) -> int:
     p = key.problem
     net = p.network
     shape = "-".join(str(n) for n in [len(net.inputs)] + [len(layer.neurons) for layer in net.layers])
-    acts = ", ".join(layer.activation.kind for layer in net.layers)
+    acts = ", ".join(layer.activation.formula.text if layer.activation.kind == "formula" else layer.activation.kind
+                     for layer in net.layers)
     lines = [
         f"{args.problem}: valid",
         f"  {p.id}: {p.title}",
-        f"  network {shape} ({acts}); loss {p.loss}; {len(p.examples)} example(s), batch {p.training.batch}; "
+        f"  network {shape} ({acts}); loss {p.loss_formula.text if p.loss_formula else p.loss}; {len(p.examples)} example(s), batch {p.training.batch}; "
         f"{p.training.steps} step(s), learning rate {p.training.learning_rate}; biases "
         f"{'updated' if p.training.update_biases else 'frozen'}"
         + (f"; momentum {p.training.momentum}" if p.training.momentum is not None else ""),

@@ -326,3 +326,19 @@ def test_softmax_outputs_have_no_dout_dnet():
 
     with pytest.raises(SpecError, match="unknown quantity 'dout_dnet_o1'"):
         problem_from_document(load_yaml_text(text, source="s.yaml"))
+
+
+def test_the_factors_resolve_from_the_textbook_spellings():
+    from grader.spec.notation import Resolver
+
+    r = Resolver.for_problem(load_problem(CHAIN))
+    for sp in ["dE/dout_o1", "∂E_total/∂out_{o1}", "dE/do1", "\\frac{\\partial E_{total}}{\\partial out_{o1}}",
+               "dE_total/dout_o1", "DE_DOUT_O1"]:
+        assert r.resolve(sp).name == "dE_dout_o1", sp
+    for sp in ["dout_o1/dnet_o1", "∂out_{o1}/∂net_{o1}", "\\frac{\\partial out_{o1}}{\\partial net_{o1}}",
+               "do1/dnet_o1", "dout_dnet_o1"]:
+        assert r.resolve(sp).name == "dout_dnet_o1", sp
+    assert r.resolve("∂E_{total}/∂out_{h1}").name == "dE_dout_h1"
+    # a declared net name works too (Han & Kamber's I6), and dE/dnet is not the error term there
+    han = Resolver.for_problem(load_problem(HAN))
+    assert han.resolve("∂O6/∂I6").name == "dout_dnet_O6" and han.resolve("dE/dI6").name is None

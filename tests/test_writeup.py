@@ -208,7 +208,8 @@ def test_chain_rule_markdown_on_classic_222(capsys):
     assert "w_2 (w2, the weight from i2 to h1) does not belong" in message and "leaves out w4" in message
     assert fields["w5_new"]["source"]["where"] == "line 49"
     unread = {u["text"].split(" =")[0] for u in result["unattributed"]}
-    assert unread == {r"\frac{\partial E_{total}}{\partial out_{o1}}", r"\frac{\partial out_{o1}}{\partial net_{o1}}"}
+    # the chain-rule factors ∂E_total/∂out_o1 and ∂out_o1/∂net_o1 name quantities (dE_dout_o1, dout_dnet_o1)
+    assert unread == set()
 
 
 def test_latex_align_document_with_a_wrong_target(capsys):
@@ -280,10 +281,14 @@ def test_exam_mode_slip_messages_quote_no_computed_number():
     assert "7.65" not in z1.message
 
 
-def test_markdown_and_html_reports_quote_the_source_and_list_unread_equations():
+def test_markdown_and_html_reports_quote_the_source_and_list_unread_equations(tmp_path):
     from grader.report import render
 
-    result = Grader(problem="classic_222").grade_file(FILES / "classic_chain_rule.md")
+    # the fixture's chain-rule factors now name quantities (dE_dout_o1, dout_dnet_o1): add an equation that names none
+    text = (FILES / "classic_chain_rule.md").read_text(encoding="utf-8")
+    path = tmp_path / "classic_chain_rule.md"
+    path.write_text(text + "\n$$\\frac{\\partial net_{o1}}{\\partial w_5} = out_{h1} = 0.593269992$$\n", encoding="utf-8")
+    result = Grader(problem="classic_222").grade_file(path)
     md = render(result, "markdown")
     assert "From line 9:" in md and "## Equations not read as any quantity" in md
     html = render(result, "html")
@@ -424,8 +429,8 @@ def test_batch_grades_writeups_when_the_problem_is_given(tmp_path):
     assert rows["other.yaml"]["score"] == 4.0
     assert rows["broken.tex"]["status"] == "unusable" and "not a text file" in rows["broken.tex"]["error"]["message"]
     assert result.graded == 2 and result.unusable == 1
-    # without the instructor's problem a write-up cannot be graded: it is skipped, as before
-    grade_batch(src, tmp_path / "out2", jobs=1, progress=False)
+    # without the instructor's one problem (only a folder of problems) a write-up cannot be graded: it is skipped
+    grade_batch(src, tmp_path / "out2", problems=EXAMPLES.parent / "problems", jobs=1, progress=False)
     rows = {e["file"]: e for e in json.loads((tmp_path / "out2" / "grades.json").read_text(encoding="utf-8"))["files"]}
     assert rows["mosavireza_400222100_901_hw3.md"]["status"] == "skipped"
 

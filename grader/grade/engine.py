@@ -119,7 +119,8 @@ def make_plan(key: AnswerKey) -> Plan:
             key_change=float(key.change(ask.quantity)) if on_change else None,
             expr=change_expr(node) if on_change else node.expr,
         )
-    known = frozenset(key.graph.nodes) | frozenset(key.graph.given) | frozenset(names.ALIASES) | frozenset(frozen_updates(key.problem))
+    aliases = frozenset(a for a, to in names.ALIASES.items() if to in key.graph.given)  # no `momentum` without mu
+    known = frozenset(key.graph.nodes) | frozenset(key.graph.given) | aliases | frozenset(frozen_updates(key.problem))
     return Plan(key=key, compiled=Compiled(key), fields=fields, known=known, sketch=sketch(key.problem.network))
 
 

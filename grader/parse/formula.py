@@ -30,7 +30,7 @@ denominator at most ``MAX_EXPONENT``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
@@ -58,6 +58,8 @@ class Formula:
     text: str
     tree: Tree
     variables: tuple[str, ...]
+    path: str | None = field(default=None, compare=False)  # where the spec gives it (for located errors)
+    line: int | None = field(default=None, compare=False)
 
 
 class FormulaError(ValueError):

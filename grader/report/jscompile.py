@@ -18,11 +18,11 @@ from fractions import Fraction
 
 from grader.grade.engine import Plan
 from grader.parse import answer
-from grader.solve.expr import Add, Div, Expr, Fn, Mul, Neg, Num, Pow, Sym
+from grader.solve.expr import Add, Div, Expr, Fn, Mul, Neg, Num, Pick, Pow, Sym
 from grader.solve.malrules import change_expr
 from grader.spec.problem import Tolerance
 
-_FN = {"sigmoid", "tanh", "exp", "log", "relu", "relu_d", "leaky", "leaky_d"}
+_FN = {"sigmoid", "tanh", "exp", "log", "relu", "relu_d", "leaky", "leaky_d", "abs", "sign"}
 
 
 def _number(x: float) -> str:
@@ -50,7 +50,15 @@ def js_expr(e: Expr) -> str:
     if isinstance(e, Div):
         return f"R.div({js_expr(e.num)}, {js_expr(e.den)})"
     if isinstance(e, Pow):
-        return f"R.pow({js_expr(e.base)}, {int(e.exp)})"
+        k = Fraction(e.exp)
+        if k.denominator != 1:  # a formula activation's x^(3/4): real only for x >= 0, as compile_float
+            return f"R.rpow({js_expr(e.base)}, {_number(float(k))})"
+        return f"R.pow({js_expr(e.base)}, {int(k)})"
+    if isinstance(e, Pick):  # max/min of a formula, or its derivative (NaN at a tie, as compile_float)
+        args = f"{json.dumps(e.name)}, {js_expr(e.a)}, {js_expr(e.b)}"
+        if e.da is None:
+            return f"R.pick({args})"
+        return f"R.pickd({args}, {js_expr(e.da)}, {js_expr(e.db)})"
     if isinstance(e, Fn):
         if e.name not in _FN:
             raise ValueError(f"no JavaScript for the function {e.name}")
@@ -59,22 +67,24 @@ def js_expr(e: Expr) -> str:
 
 
 class _Formulas:
-    """Distinct formula trees, each compiled once, referred to by index."""
+    """Distinct formula trees, each compiled once, referred to by index, with the names each reads."""
 
     def __init__(self) -> None:
         self.index: dict[Expr, int] = {}
         self.code: list[str] = []
+        self.deps: list[list[str]] = []
 
     def add(self, e: Expr) -> int:
         i = self.index.get(e)
         if i is None:
             i = self.index[e] = len(self.code)
             self.code.append(f"function (g) {{ return {js_expr(e)}; }}")
+            self.deps.append(e.symbols())
         return i
 
 
 def _tol(t: Tolerance) -> dict:
-    return {"mode": t.mode, "rtol": t.rtol, "atol": t.atol, "digits": t.digits}
+    return {"mode": t.mode, "rtol": t.rtol, "atol": t.atol, "digits": t.digits, "places": getattr(t, "places", None)}
 
 
 def _exact(v) -> list[str] | None:
@@ -109,6 +119,20 @@ def plan_data(plan: Plan) -> tuple[dict, list[str]]:
             ],
         })
     problem = plan.problem
+    default = _tol(problem.default_tolerance)
+    # Each quantity's own rule, wherever its value is judged (an asked quantity's, or one it equals), and whether
+    # an updated parameter is judged on its change (``Plan.judge``).
+    names_all = list(graph.nodes) + list(graph.given)
+    tols = {n: t for n in names_all if (t := _tol(plan.tolerance(n))) != default}
+    judged = {}
+    judges = hasattr(plan, "judge")  # values within their rule stand for the key downstream (``Context.accepted``)
+    if judges:
+        for n, node in graph.nodes.items():
+            if plan.on_change(n):
+                judged[n] = {"base": node.base, "baseExact": _exact(key.values[node.base]),
+                             "change": plan.changes[n], "f": forms.add(change_expr(node))}
+    compiled = plan.compiled
+    identities = {d: [[g, forms.add(e)] for g, e in ways] for d, ways in getattr(compiled, "identities", {}).items()}
     data = {
         "problem": problem.id,
         "variant": problem.variant,
@@ -116,12 +140,20 @@ def plan_data(plan: Plan) -> tuple[dict, list[str]]:
         "defaultTol": _tol(problem.default_tolerance),
         "key": dict(key.floats),
         "nodes": nodes,
+        "tols": tols,
+        "judges": judges,
+        "judged": judged,
+        "identities": identities,
+        "ranks": dict(getattr(compiled, "ranks", {})),
+        "ownValues": ("Correct for your own values (which are accepted)." if judges
+                      else "Correct for your own values (which are within tolerance of the key)."),
         "fields": fields,
         "reader": {
             "maxLength": answer.MAX_LENGTH, "maxExponent": answer.MAX_EXPONENT, "maxNodes": answer.MAX_NODES,
             "maxDepth": answer.MAX_DEPTH, "maxExactBits": answer._MAX_EXACT_BITS,
         },
     }
+    data["formulaDeps"] = forms.deps
     return data, forms.code
 
 

@@ -25,10 +25,10 @@ from types import SimpleNamespace
 
 from grader.grade.engine import Plan, grade
 from grader.grade.result import Student
-from grader.report.html import CSS, _verdict_css, latex_to_mathml
+from grader.report.html import CSS, _verdict_css, formula, latex_to_mathml
 from grader.report.jscompile import program, script_safe
 from grader.report.svg import DASH, FILL, SEVERITY, STROKE, SYMBOL, _Owners, base_name, render_svg
-from grader.spec import names
+from grader.spec import names, notation
 
 _MATH = re.compile(r"(\$\$.+?\$\$|\$[^$]+?\$)", re.S)
 _INLINE = re.compile(r"(\*\*.+?\*\*|`[^`]+`|\*[^*\s][^*]*?\*)")
@@ -39,14 +39,13 @@ PAGE_CSS = """
 .practice { display: grid; grid-template-columns: minmax(0, 1fr); gap: 0 1.5rem; }
 @media (min-width: 62rem) {
   main.wide { max-width: 78rem; }
-  .practice { grid-template-columns: minmax(0, 1.25fr) minmax(20rem, 1fr); }
+  .practice { grid-template-columns: minmax(0, 1.6fr) minmax(20rem, 1fr); }
   .practice figure { position: sticky; top: 0.5rem; align-self: start; }
 }
 .practice figure svg { max-width: none; }
 .slot input { width: 100%; height: 100%; font: 12px/1 ui-monospace, Menlo, Consolas, "DejaVu Sans Mono", monospace;
   padding: 1px 4px; border: 2px solid #6b6b6b; border-radius: 4px; background: #fff; }
 .slot { width: 100%; height: 100%; }
-.slot[data-verdict] input { border-color: var(--slot, #6b6b6b); }
 @media (max-width: 36rem) { .slot-fo { display: none; } }
 .fields .field { padding: 0.5rem 0.75rem; margin: 0.6rem 0; }
 .field label { display: block; font-weight: 600; }
@@ -57,6 +56,7 @@ PAGE_CSS = """
 .result { display: flex; flex-direction: column; gap: 0.15rem; font-size: 0.95rem; }
 .result .pts { color: var(--muted); }
 .result .mistake { color: #6b3a00; }
+.formula { margin-top: 0.3rem; }
 .statement { background: var(--panel); border-radius: 6px; padding: 0.3rem 1rem; }
 .statement math { font-size: 1.1em; }
 .export textarea { width: 100%; min-height: 8rem; font: 0.9rem ui-monospace, Menlo, Consolas, monospace; }
@@ -66,6 +66,17 @@ button { font: inherit; padding: 0.4rem 0.9rem; border-radius: 5px; border: 2px 
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 .page-error { border: 2px solid #a63f00; background: #fbe3d6; padding: 0.5rem; }
 """
+
+
+_SLOT_STYLE = {"correct": "solid", "carried": "dashed", "incorrect": "dotted", "missing": "dashed", "unparseable": "double"}
+
+
+def _slot_css() -> str:
+    """The inputs on the drawing take their verdict's colour and a border style of its own (not colour alone)."""
+    return "\n".join(
+        f'.slot[data-verdict="{v}"] input {{ border-color: {STROKE[v]}; border-style: {style}; background: {FILL[v]}; }}'
+        for v, style in _SLOT_STYLE.items()
+    )
 
 
 def _e(s: str) -> str:
@@ -158,6 +169,33 @@ def _slots(plan: Plan) -> dict[str, tuple[str, str, str]]:
     return out
 
 
+def fragment_names(plan: Plan) -> dict[str, str]:
+    """Spellings a URL fragment may use for the asked quantities (``δ_o1``, ``w5'``, ``out_h1``) -> the name: the
+    human spellings of ``grader.spec.notation`` around each asked quantity's base, and the problem's aliases, each
+    kept only where the name resolver reads it as exactly that quantity."""
+    asked = set(plan.fields)
+    resolver = notation.Resolver.for_problem(plan.problem)
+    candidates: dict[str, None] = dict.fromkeys(resolver.aliases)
+    for q in plan.fields:
+        st = notation.stem(q)
+        sfx = q[len(st):]
+        for kind in notation.KINDS:
+            pre, _, post = kind.make.partition("{}")
+            if len(st) > len(pre) + len(post) and st.startswith(pre) and st.endswith(post):
+                base = st[len(pre):len(st) - len(post)]
+                for sp in kind.spellings:
+                    candidates[sp.replace(notation.BASE, base) + sfx] = None
+    out = {}
+    for c in candidates:
+        name = resolver.resolve(c).name
+        if name in asked and c != name:
+            out[c] = name
+    for alias, target in names.ALIASES.items():
+        if target in asked:
+            out.setdefault(alias, target)
+    return out
+
+
 def _empty_result(plan: Plan):
     return grade(plan, SimpleNamespace(answers={}, student=Student(), source=None), reveal=True)
 
@@ -178,7 +216,7 @@ def view_data(plan: Plan, result, descriptions: dict[str, str] | None = None) ->
             "bias": {b: [f.quantity for f in owners.param(b)] for b, _ in sk.biases},
         },
         "slots": _slots(plan),
-        "aliases": dict(names.ALIASES),
+        "aliases": fragment_names(plan),
         "describe": {q: (descriptions or {}).get(q) or plan.key.node(q).description for q in plan.fields},
         "summaryHead": f"The {shape} network, marked with your results. Inputs: {', '.join(sk.layers[0])}.",
     }
@@ -203,7 +241,7 @@ def render_practice(plan: Plan, *, student: str | None = None, problem_ref: str 
         '<meta charset="utf-8"/>',
         '<meta name="viewport" content="width=device-width, initial-scale=1"/>',
         f"<title>{_e(title)}</title>",
-        "<style>" + CSS + _verdict_css() + PAGE_CSS + "\n</style>",
+        "<style>" + CSS + _verdict_css() + PAGE_CSS + _slot_css() + "\n</style>",
         "<script>window.onerror = function (msg, src, line) { document.documentElement.setAttribute('data-error', "
         "(document.documentElement.getAttribute('data-error') || '') + msg + ' (line ' + line + ') '); };</script>",
         "</head>",
@@ -252,6 +290,8 @@ def render_practice(plan: Plan, *, student: str | None = None, problem_ref: str 
             f'<div class="result" id="res-{_e(q)}" data-verdict-of="{_e(q)}" data-verdict="missing">'
             f'<span class="verdict">{SYMBOL["missing"]} missing</span> '
             f'<span class="pts">0 / {f.max_points:g}</span></div>',
+            f'<div class="formula" data-formula-of="{_e(q)}" hidden="hidden"><span class="meta">Formula:</span> '
+            + formula(f.formula_latex, f.formula) + "</div>",
             "</li>",
         ]
     o += [

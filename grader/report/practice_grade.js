@@ -47,6 +47,9 @@ const R = { // the runtime of the generated formulas (grader.report.jscompile)
   fsum,
   div: (n, d) => (d === 0 ? NaN : n / d),
   pow: (b, k) => { const r = b ** k; return !Number.isFinite(r) && Number.isFinite(b) ? NaN : r; },
+  rpow: (b, k) => { if (b < 0 || (b === 0 && k < 0)) return NaN; const r = Math.pow(b, k); return !Number.isFinite(r) && Number.isFinite(b) ? NaN : r; },
+  pick: (name, a, b) => ((name === "max" ? a >= b : a <= b) ? a : b),
+  pickd: (name, a, b, da, db) => (a === b ? NaN : (name === "max" ? a >= b : a <= b) ? da : db),
   fn: {
     sigmoid: (x) => { if (x >= 0) return 1.0 / (1.0 + Math.exp(-x)); const e = Math.exp(x); return e / (1.0 + e); },
     tanh: (x) => Math.tanh(x),
@@ -56,14 +59,16 @@ const R = { // the runtime of the generated formulas (grader.report.jscompile)
     relu_d: (x, p0) => step(x, 0.0, p0, 1.0),
     leaky: (x, p0, p1) => (x > 0 ? x : p1 * x),
     leaky_d: (x, p0, p1) => step(x, p1, p0, 1.0),
+    abs: (x) => Math.abs(x),
+    sign: (x) => step(x, -1.0, NaN, 1.0),
   },
 };
 const PracticeGrade = (function () {
   const P = PRACTICE;
   const KEY = new Map(Object.entries(P.key));
   const NODES = new Map(Object.entries(P.nodes));
-  const ASKED_TOL = new Map(P.fields.map((f) => [f.q, f.tol]));
-  const tolOf = (q) => ASKED_TOL.get(q) || P.defaultTol;
+  const TOLS = new Map(Object.entries(P.tols || {}));
+  const tolOf = (q) => TOLS.get(q) || P.defaultTol; // Plan.tolerance
 
   const F = P.formulas;
 
@@ -141,36 +146,109 @@ const PracticeGrade = (function () {
       if (truth === 0) return err <= tol.atol;
       return err <= 0.51 * pow10(Math.floor(Math.log10(Math.abs(truth))) - tol.digits + 1);
     }
-    return err <= tol.atol + tol.rtol * Math.abs(truth);
+    if (tol.mode === "decimals") return err <= 0.5 * pow10(-tol.places) * (1 + 1e-9) + Math.abs(truth) * 4e-16;
+    throw new Error(`practice page: no tolerance mode ${tol.mode}`);
   }
 
   // --- grader.grade.views.View ---------------------------------------------------------------------------------
+  // A value lookup over the student's answers: an answer > for a delta the student did not write, what a gradient
+  // they wrote implies (PRACTICE.identities, ranked) > a derived quantity's formula on this view > the given value.
+  const IDENT = new Map(Object.entries(P.identities || {}));
+  const RANKS = new Map(Object.entries(P.ranks || {}));
   class View {
-    constructor(answers) { this.answers = answers; this.memo = new Map(); this.get = (name) => this.value(name); }
+    constructor(answers, exclude) {
+      this.answers = answers;
+      this.limit = exclude && RANKS.has(exclude) ? RANKS.get(exclude) : RANKS.size;
+      this.children = new Map(); this.memo = new Map(); this.via = new Map(); this.accepted = new Map(); this.busy = new Set();
+      this.get = (name) => this.value(name);
+    }
+    child(name) {
+      if ((RANKS.has(name) ? RANKS.get(name) : this.limit) >= this.limit) return this;
+      if (!this.children.has(name)) this.children.set(name, new View(this.answers, name));
+      return this.children.get(name);
+    }
+    written(name) { return this.answers.has(name); }
     value(name) {
       if (this.answers.has(name)) return this.answers.get(name);
       let v = this.memo.get(name);
       if (v === undefined) {
-        const node = NODES.get(name);
-        v = node ? F[node.f](this.get) : KEY.get(name);
+        v = this.standIn(name);
+        if (v === null) {
+          const node = NODES.get(name);
+          v = node ? F[node.f](this.get) : KEY.get(name);
+        }
         this.memo.set(name, v);
       }
       return v;
     }
+    standIn(name) {
+      const ways = IDENT.get(name);
+      if (!ways || this.busy.has(name)) return null;
+      this.busy.add(name);
+      try {
+        for (const [g, f] of ways) {
+          if (RANKS.get(g) < this.limit && this.written(g)) {
+            const v = F[f](this.get);
+            if (Number.isFinite(v)) { this.via.set(name, f); return v; }
+          }
+        }
+      } finally { this.busy.delete(name); }
+      return null;
+    }
     formula(i) { return F[i](this.get); }
+    reads(name) {
+      const node = NODES.get(name);
+      if (!node) return [];
+      this.value(name);
+      return this.via.has(name) ? P.formulaDeps[this.via.get(name)] : node.deps;
+    }
     sources(deps) {
       const out = new Map(), seen = new Set(), stack = deps.slice();
       while (stack.length) {
         const name = stack.pop();
         if (seen.has(name)) continue;
         seen.add(name);
-        if (this.answers.has(name)) out.set(name, this.value(name));
-        else if (NODES.has(name)) stack.push(...NODES.get(name).deps);
+        if (this.written(name)) out.set(name, this.value(name));
+        else stack.push(...this.reads(name));
       }
       return [...out.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     }
   }
   const keyView = { get: (name) => KEY.get(name) };
+
+  // --- grader.grade.engine.Context: one submission's answers, views and accepted values ------------------------
+  const JUDGED = new Map(Object.entries(P.judged || {}));
+  class Context {
+    constructor(answers, exact) { this.answers = answers; this.exact = exact; this.base = new View(answers); this.views = new Map(); }
+    view(q) { // a gradient's own work never reads a delta through itself (no `using` on the page)
+      if (!this.views.has(q)) this.views.set(q, RANKS.has(q) ? new View(this.answers, q) : this.base);
+      return this.views.get(q);
+    }
+    judge(q, v, exact) { // Plan.judge
+      const j = JUDGED.get(q);
+      if (j) return within(change(v, exact, j.baseExact, KEY.get(j.base)), j.change, tolOf(q));
+      return within(v, KEY.get(q), tolOf(q));
+    }
+    accepted(view, d) { // does the student's value of d stand for the key's downstream?
+      if (!P.judges) return within(view.get(d), KEY.get(d), tolOf(d));
+      const memo = view.accepted;
+      if (memo.has(d)) return memo.get(d);
+      memo.set(d, false);
+      const v = view.get(d), answered = this.answers.has(d);
+      let ok = this.judge(d, v, answered ? this.exact.get(d) : null);
+      const node = NODES.get(d);
+      if (!ok && node && view.written(d)) {
+        const own = answered ? this.view(d) : RANKS.has(d) ? view.child(d) : view;
+        const j = JUDGED.get(d);
+        const mine = j ? v - own.get(j.base) : v, follows = own.formula(j ? j.f : node.f);
+        if (within(mine, follows, tolOf(d))) {
+          ok = own.sources(node.deps).filter(([x]) => x !== d).every(([x]) => this.accepted(own, x));
+        }
+      }
+      memo.set(d, ok);
+      return ok;
+    }
+  }
 
   // --- grader.grade.diagnose -------------------------------------------------------------------------------------
   function byValue(s, target, tol, whose) {
@@ -238,7 +316,7 @@ const PracticeGrade = (function () {
   }
   function gcd(a, b) { while (b) { [a, b] = [b, a % b]; } return a; }
 
-  function field(fd, read, view) {
+  function field(fd, read, ctx) {
     const q = fd.q;
     const out = (verdict, points, message, extra) => Object.assign({ quantity: q, verdict, points, maxPoints: fd.points, message, diagnosis: null }, extra || {});
     if (!read) return out("missing", 0, "No answer given.");
@@ -248,14 +326,15 @@ const PracticeGrade = (function () {
       const sCmp = change(s, read.exact, fd.baseExact, KEY.get(fd.base));
       if (within(sCmp, fd.keyChange, fd.tol)) return out("correct", fd.points, "Correct.");
     } else if (within(s, fd.expected, fd.tol)) return out("correct", fd.points, "Correct.");
+    const view = ctx.view(q);
 
     const studentCmp = (v) => (fd.onChange ? s - v.get(fd.base) : s);
     const carried = view.formula(fd.expr);
-    const follows = view.sources(fd.nodeDeps).filter(([d, v]) => !within(v, KEY.get(d), tolOf(d)));
+    const follows = view.sources(fd.nodeDeps).filter(([d]) => !ctx.accepted(view, d));
     const yours = follows.map(([d, v]) => `${d} = ${fmt(v)}`).join(", ");
     const gives = fd.onChange ? `a change ${q} − ${fd.base} = ${fmt(carried)}` : fmt(carried);
     if (within(studentCmp(view), carried, fd.tol)) {
-      if (!follows.length) return out("correct", fd.points, "Correct for your own values (which are within tolerance of the key).");
+      if (!follows.length) return out("correct", fd.points, P.ownValues);
       const points = pyRound(fd.points * P.carriedCredit, 6);
       return out("carried", points, `Follows correctly from your ${yours} (error carried forward).`, { follows });
     }
@@ -268,16 +347,16 @@ const PracticeGrade = (function () {
   }
 
   function grade(texts) { // texts: Map quantity -> what the student typed ("" or absent: no answer)
-    const reads = new Map(), answers = new Map();
+    const reads = new Map(), answers = new Map(), exact = new Map();
     for (const fd of P.fields) {
       const t = texts.get(fd.q);
       if (t === undefined || t === null || String(t).trim() === "") continue;
       const r = PracticeReader.read(t);
       reads.set(fd.q, r);
-      if (r.ok) answers.set(fd.q, r.value);
+      if (r.ok) { answers.set(fd.q, r.value); if (r.exact) exact.set(fd.q, r.exact); }
     }
-    const view = new View(answers);
-    const fields = P.fields.map((fd) => field(fd, reads.get(fd.q), view));
+    const ctx = new Context(answers, exact);
+    const fields = P.fields.map((fd) => field(fd, reads.get(fd.q), ctx));
     const score = pyRound(fields.reduce((a, f) => a + f.points, 0), 6);
     const maxScore = pyRound(P.fields.reduce((a, f) => a + f.points, 0), 6);
     return { fields, score, maxScore };

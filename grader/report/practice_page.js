@@ -40,6 +40,14 @@
   }
 
   // --- the URL fragment -------------------------------------------------------------------------------------------
+  // Keys are the quantities' names or the spellings the grader's name resolver reads as them (PRACTICE_VIEW.aliases),
+  // compared without case, braces, dollars and spaces; a spelling two names share is not used.
+  const canon = (s) => s.normalize("NFKC").toLowerCase().replace(/[\s{}$]/g, "");
+  const spelled = new Map();
+  for (const [sp, q] of Object.entries(V.aliases).concat(order.map((q) => [q, q]))) {
+    const c = canon(sp);
+    spelled.set(c, spelled.has(c) && spelled.get(c) !== q ? null : q);
+  }
   function decode(s) { try { return decodeURIComponent(s); } catch (e) { return s; } }
   function readFragment(hash) {
     const out = new Map();
@@ -47,8 +55,8 @@
       if (!part) continue;
       const i = part.indexOf("=");
       const k = decode(i < 0 ? part : part.slice(0, i)), v = i < 0 ? "" : decode(part.slice(i + 1));
-      const q = V.aliases[k] || k;
-      if (inputs.has(q)) out.set(q, v);
+      const q = inputs.has(k) ? k : spelled.get(canon(k));
+      if (q) out.set(q, v);
     }
     return out;
   }
@@ -69,6 +77,8 @@
     if (f.verdict !== "missing") html += `<span class="why">${esc(f.message)}</span>`;
     if (f.diagnosis) html += `<span class="mistake">Likely mistake (<code>${esc(f.diagnosis.id)}</code>): ${esc(f.diagnosis.text)}</span>`;
     el.innerHTML = html;
+    const formula = $(`[data-formula-of="${f.quantity}"]`);
+    if (formula) formula.hidden = f.verdict === "correct" || f.verdict === "missing";
     const mirror = $(`input[data-mirror="${f.quantity}"]`);
     if (mirror) mirror.closest(".slot").dataset.verdict = f.verdict;
   }
@@ -178,7 +188,8 @@
       box.appendChild(el); fo.appendChild(box); svg.appendChild(fo);
     };
     const box = svg.viewBox.baseVal; // room on the right for the output layer's fields
-    if (Object.values(V.slots).some((w) => w[2] === "activation")) {
+    const narrow = window.matchMedia && window.matchMedia("(max-width: 36rem)").matches; // the fields are hidden there
+    if (!narrow && Object.values(V.slots).some((w) => w[2] === "activation")) {
       box.width += W + 8;
       svg.setAttribute("width", String(box.width));
     }

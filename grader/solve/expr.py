@@ -149,10 +149,11 @@ def evaluate(e: Expr, env: Mapping[str, object], backend: Backend):
         return backend.fn(e.name, evaluate(e.arg, env, backend), e.p0, e.p1)
     if isinstance(e, Pick):
         a, b = evaluate(e.a, env, backend), evaluate(e.b, env, backend)
-        first = a >= b if e.name == "max" else a <= b
+        d = backend.add(a, -b)  # compared through the backend: a Fraction and an mpf do not compare directly
+        first = d >= 0 if e.name == "max" else d <= 0
         if e.da is None:
             return a if first else b
-        if a == b and e.da != e.db:
+        if d == 0 and e.da != e.db:
             raise ArithmeticError(f"{e.name}(a, b) has no derivative where its two arguments are equal")
         return evaluate(e.da if first else e.db, env, backend)
     raise TypeError(f"not an expression: {e!r}")
@@ -366,7 +367,8 @@ def _render(e: Expr, leaf: Callable[[str], str], latex: bool, digits: int) -> tu
         parts = []
         for f in e.factors:
             s, p = _render(f, leaf, latex, digits)
-            parts.append(f"({s})" if p < _PREC_MUL or (parts and p == _PREC_NEG) else s)
+            negative = s.startswith(("-", "−"))  # a factor that renders with a sign (a nested product's first)
+            parts.append(f"({s})" if p < _PREC_MUL or (parts and (p == _PREC_NEG or negative)) else s)
         return sep.join(parts), _PREC_MUL
     if isinstance(e, Neg):
         s, p = _render(e.arg, leaf, latex, digits)

@@ -172,6 +172,9 @@ def _compile(q, index: int, tol: Tolerance, where, source: str) -> SetQuestion:
         functions = []
         for j, f in enumerate(q.functions):
             spec = f if isinstance(f, ActivationSpec) else ActivationSpec(kind=f)
+            if spec.kind is None:  # {formula: ..}: activations in networks only
+                raise where.error(("functions", j), "formula activations are asked in backprop questions, not here",
+                                  "name a function: sigmoid, tanh, relu or leaky_relu")
             if spec.kind in ("linear", "softmax"):
                 raise where.error(("functions", j), f"{spec.kind} is not asked in activation questions",
                                   "use sigmoid, tanh, relu or leaky_relu")

@@ -18,6 +18,7 @@ from grader.errors import SpecError
 from grader.solve.exact import KEY_DIGITS, ExactBackend, Number, agree, is_noise, to_decimal_string
 from grader.solve.expr import evaluate
 from grader.solve.graph import Graph, Node, build_graph
+from grader.spec import names
 from grader.spec.problem import Problem
 
 START_DPS = 60
@@ -56,15 +57,46 @@ class AnswerKey:
         return isinstance(self.values[name], Fraction)
 
 
-def _evaluate_all(graph: Graph, dps: int) -> dict[str, Number]:
+def _evaluate_all(graph: Graph, dps: int, problem: Problem | None = None) -> dict[str, Number]:
     values: dict[str, Number] = dict(graph.given)
     with mpmath.workdps(dps):
         for name, node in graph.nodes.items():
             try:
                 values[name] = evaluate(node.expr, values, _BACKEND)
             except (ArithmeticError, ValueError) as exc:
-                raise SpecError(f"cannot compute {name}: {exc}", hint="check the given values") from None
+                raise _cannot_compute(problem, node, values, exc) from None
     return values
+
+
+def _cannot_compute(problem: Problem | None, node: Node, values: dict[str, Number], exc: Exception) -> SpecError:
+    """Where a formula the spec gave (an activation's or the loss's) is undefined for the given values: say which
+    formula, at which neuron and value, located at the formula in the spec; otherwise what could not be computed."""
+    n = node.neuron
+    if problem is not None and n is not None:
+        net = problem.network
+        sfx = names.suffix(node.step, node.example)
+        act = net.activation_of(n)
+        if act.kind == "formula" and node.kind in ("activation", "dout_dnet"):
+            what = "the activation" if node.kind == "activation" else "the derivative of the activation"
+            at = net.neurons[n].net + sfx
+            return SpecError(
+                f"{what} {act.formula.text!r} of {n} is undefined at {at} = {_show(values[at])}: {exc}",
+                file=problem.source, line=act.formula.line, path=act.formula.path,
+                hint="choose given values that keep every net input where the formula and its derivative are "
+                     "defined (or state a kink's derivative with {kind: relu, derivative_at_zero: ..})")
+        if problem.loss_formula is not None and n in net.outputs and node.kind in ("loss", "dE_dout"):
+            t = net.target_name(n) + (f"_x{node.example}" if node.example is not None else "")
+            what = "the loss" if node.kind == "loss" else "the derivative of the loss"
+            f = problem.loss_formula
+            return SpecError(
+                f"{what} {f.text!r} is undefined at {n + sfx} = {_show(values[n + sfx])}, {t} = {_show(values[t])}: "
+                f"{exc}", file=problem.source, line=f.line, path=f.path,
+                hint="choose a loss formula defined for every output and target of this problem")
+    return SpecError(f"cannot compute {node.name}: {exc}", hint="check the given values")
+
+
+def _show(v: Number) -> str:
+    return to_decimal_string(v, 6, trim=True)
 
 
 def _smallness(problem: Problem, graph: Graph, values: dict[str, Number]) -> int:
@@ -123,7 +155,7 @@ def solve(problem: Problem) -> AnswerKey:
 def _solve(problem: Problem) -> AnswerKey:
     check_work(problem)
     graph = build_graph(problem)
-    low = _evaluate_all(graph, START_DPS)
+    low = _evaluate_all(graph, START_DPS, problem)
     if all(isinstance(v, Fraction) for v in low.values()):
         return AnswerKey(problem, graph, low, START_DPS)
     small = _smallness(problem, graph, low)
@@ -134,9 +166,9 @@ def _solve(problem: Problem) -> AnswerKey:
             hint="use smaller weights or inputs",
         )
     if dps > START_DPS:
-        low = _evaluate_all(graph, dps)
+        low = _evaluate_all(graph, dps, problem)
     while True:
-        high = _evaluate_all(graph, 2 * dps)
+        high = _evaluate_all(graph, 2 * dps, problem)
         zeros = {k for k in graph.nodes if is_noise(low[k], dps) and is_noise(high[k], 2 * dps)}
         if all(k in zeros or agree(low[k], high[k], KEY_DIGITS + 2) for k in graph.nodes):
             high.update({k: Fraction(0) for k in zeros})

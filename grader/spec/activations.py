@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from fractions import Fraction
 
 from grader.parse.formula import Formula, FormulaError, parse_formula
@@ -16,9 +17,11 @@ Path = tuple[str | int, ...]
 def formula(text: str, variables: tuple[str, ...], path: Path, where, example: str) -> Formula:
     """The formula at ``path`` of the spec, read for ``variables``; a located error when it cannot be read."""
     try:
-        return parse_formula(text, variables)
+        f = parse_formula(text, variables)
     except FormulaError as exc:
         raise where.error(path, f"cannot read the formula {text!r}: {exc}", f"e.g. {example}") from None
+    owner = path[:-1]  # the activation, the loss: where a value it cannot take is reported
+    return dataclasses.replace(f, path=where.error(owner, "").path, line=where.line_of(owner) if where.line_of else None)
 
 
 def activation(spec: object, path: Path, where) -> Activation:

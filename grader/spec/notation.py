@@ -208,6 +208,9 @@ DERIVATIVE_SPELLINGS: tuple[str, ...] = (
     + ("\\frac{dE}{d@}", "\\nabla_{@} E", "\\nabla_{@} E_{total}")
 )
 GRAD_SPELLINGS: tuple[str, ...] = ("grad_@", "grad @", "g_{@}") + DERIVATIVE_SPELLINGS
+# d(activation)/d(net input) of a neuron, ``{out}`` and ``{net}`` filled in by ``Resolver.for_problem``
+CHAIN_SPELLINGS: tuple[str, ...] = ("d{out}/d{net}", "∂{out}/∂{net}", "\\frac{{\\partial {out}}}{{\\partial {net}}}",
+                                    "\\frac{{d{out}}}{{d{net}}}")
 
 KINDS: tuple[Kind, ...] = (
     Kind("plain", "the name itself, any letter case and subscript style", "{}",
@@ -365,6 +368,13 @@ class Resolver:
                 for net_name in dict.fromkeys((neuron.net, f"net_{n}")):
                     for sp in DERIVATIVE_SPELLINGS:
                         alias(sp.replace(BASE, net_name), N.delta_name(n, ""))
+            # the chain-rule factors: dE/dout_<n> (also dE/d<n>) and dout_<n>/dnet_<n> (with the declared net too)
+            for out in (n, f"out_{n}"):
+                for sp in DERIVATIVE_SPELLINGS:
+                    alias(sp.replace(BASE, out), N.dE_dout_name(n, ""))
+                for net_name in dict.fromkeys((neuron.net, f"net_{n}")):
+                    for sp in CHAIN_SPELLINGS:
+                        alias(sp.format(out=out, net=net_name), N.dout_dnet_name(n, ""))
         for o in net.outputs:
             alias(f"target_{o}", net.target_name(o))
         for a, target in (getattr(problem, "notation", None) or {}).items():
@@ -448,6 +458,10 @@ STRUCTURAL_ROWS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("target of an output", "t1", ("target_o1", "target_{o1}", "t_1", "T1")),
     ("delta (with the default delta convention, dE/dnet)", "delta_o1",
      ("dE/dnet_o1", "∂E/∂z3", "\\frac{\\partial E}{\\partial net_{o1}}", "\\frac{\\partial E_{total}}{\\partial z_3}")),
+    ("dE/d(activation) of a neuron", "dE_dout_o1",
+     ("dE/dout_o1", "∂E_total/∂out_{o1}", "dE/do1", "\\frac{\\partial E_{total}}{\\partial out_{o1}}")),
+    ("d(activation)/d(net input) of a neuron", "dout_dnet_o1",
+     ("dout_o1/dnet_o1", "∂out_{o1}/∂net_{o1}", "∂o1/∂z3", "\\frac{\\partial out_{o1}}{\\partial net_{o1}}")),
     ("step k > 1, example j of a batch", "w5_new_s2", ("w5'_s2", "w5_new_step2", "w_5^{+}_{s2}")),
     ("", "delta_o1_x2", ("δ_o1_x2", "delta_o1_ex2", "\\delta_{o_1}_{x2}")),
 )
