@@ -98,7 +98,7 @@ def child(folder: str, out: str, jobs: int | None) -> None:
     # the batch first, so that its memory peaks are not those of the floor's file list
     c0 = _cpu()
     t0 = time.perf_counter()
-    result = grade_batch(folder, out, jobs=jobs, progress=False)
+    result = grade_batch(folder, out, problem="exercise6", jobs=jobs, progress=False)
     batch = time.perf_counter() - t0
     c1 = _cpu()
     parent_rss, worker_rss = _peak_mib(resource.RUSAGE_SELF), _peak_mib(resource.RUSAGE_CHILDREN)
@@ -135,7 +135,7 @@ def profile(folder: Path, out: Path) -> None:
 
     prof = cProfile.Profile()
     prof.enable()
-    grade_batch(folder, out, jobs=1, progress=False)
+    grade_batch(folder, out, problem="exercise6", jobs=1, progress=False)
     prof.disable()
     stats = pstats.Stats(prof)
     stats.sort_stats("cumulative").print_stats(35)

@@ -20,6 +20,7 @@ from grader.cli import main as cli_main
 from grader.errors import GraderError, LimitError
 
 REPO = Path(__file__).resolve().parent.parent
+PROBLEMS = REPO / "problems"  # the instructor's folder of problems (--problems DIR)
 SEED = (REPO / "submissions_examples" / "exercise6_seed.yaml").read_text(encoding="utf-8")
 SEED_STUDENT = 'student: {id: "400222100", name: Reza Mosavi}'
 
@@ -102,7 +103,7 @@ def folder_batch(tmp_path_factory):
     for i, name in enumerate(sorted(files)):
         os.utime(src / name, (1_700_000_000 + i, 1_700_000_000 + i))
     out = base / "out"
-    result = grade_batch(src, out, jobs=2, progress=False, timestamp=STAMP)
+    result = grade_batch(src, out, problems=PROBLEMS, jobs=2, progress=False, timestamp=STAMP)
     return src, out, files, result
 
 
@@ -207,9 +208,9 @@ def test_summary_is_self_contained(folder_batch):
 def test_byte_identical_reruns(folder_batch, tmp_path):
     src, out, _, _ = folder_batch
     again = tmp_path / "again"
-    grade_batch(src, again, jobs=1, progress=False, timestamp=STAMP)
+    grade_batch(src, again, problems=PROBLEMS, jobs=1, progress=False, timestamp=STAMP)
     assert tree(out) == tree(again)
-    grade_batch(src, again, jobs=3, progress=False, timestamp=STAMP)  # same folder again, other parallelism
+    grade_batch(src, again, problems=PROBLEMS, jobs=3, progress=False, timestamp=STAMP)  # same folder again, other parallelism
     assert tree(out) == tree(again)
 
 
@@ -421,8 +422,8 @@ def test_zip_too_many_entries_refused(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(safezip, "MAX_ENTRIES", 20)
     zpath = make_zip(tmp_path / "many.zip", [(f"f{i}.yaml", "x: 1\n") for i in range(21)])
     with pytest.raises(LimitError, match="21 entries"):
-        grade_batch(zpath, tmp_path / "out", jobs=1, progress=False)
-    assert cli_main(["batch", str(zpath), "--out", str(tmp_path / "out2")]) == 2
+        grade_batch(zpath, tmp_path / "out", problem="exercise6", jobs=1, progress=False)
+    assert cli_main(["batch", str(zpath), "--out", str(tmp_path / "out2"), "--problem", "exercise6"]) == 2
     assert "entries (the limit is 20)" in capsys.readouterr().err
     assert not (tmp_path / "out2" / "grades.csv").exists()
 
@@ -441,7 +442,7 @@ def test_zip_declared_total_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(safezip, "MAX_TOTAL_BYTES", 10_000)
     zpath = make_zip(tmp_path / "big.zip", [("a.yaml", "#" * 6_000), ("b.yaml", "#" * 6_000)])
     with pytest.raises(LimitError, match="possible zip bomb"):
-        grade_batch(zpath, tmp_path / "out", jobs=1, progress=False)
+        grade_batch(zpath, tmp_path / "out", problem="exercise6", jobs=1, progress=False)
 
 
 def test_zip_bomb_entry_is_a_row_and_not_inflated(tmp_path):
@@ -485,9 +486,9 @@ def test_zip_symlink_and_encrypted_entries(tmp_path):
 def test_not_a_zip_is_exit_2(tmp_path, capsys):
     bogus = tmp_path / "bogus.zip"
     bogus.write_bytes(b"this is not a zip at all")
-    assert cli_main(["batch", str(bogus), "--out", str(tmp_path / "o")]) == 2
+    assert cli_main(["batch", str(bogus), "--out", str(tmp_path / "o"), "--problem", "exercise6"]) == 2
     assert "not a zip" in capsys.readouterr().err
-    assert cli_main(["batch", str(tmp_path / "missing"), "--out", str(tmp_path / "o")]) == 2
+    assert cli_main(["batch", str(tmp_path / "missing"), "--out", str(tmp_path / "o"), "--problem", "exercise6"]) == 2
 
 
 # ------------------------------------------------------------------------------------------------ CLI, details
@@ -583,7 +584,7 @@ def test_csv_quotes_odd_names(tmp_path):
     zpath = make_zip(tmp_path / "s.zip", [('we,ird "name"\n.yaml', variant(student("8", "X Y")))])
     grade_batch(zpath, tmp_path / "out", problem="exercise6", jobs=1, progress=False)
     rows = read_csv(tmp_path / "out" / "grades.csv")
-    assert rows[1][2] == 'we,ird "name"\n.yaml'
+    assert rows[1][2] == 'we,ird "name"\\x0a.yaml'  # quoted; the line break shown as an escape (issue 10)
 
 
 def test_rows_sort_by_natural_student_id_then_file():
@@ -603,8 +604,8 @@ def test_a_homework_set_with_scores_given_by_hand(tmp_path):
     (inp / "seed_homework.yaml").write_bytes((root / "submissions_examples" / "seed_homework.yaml").read_bytes())
     scores = tmp_path / "scores.csv"
     scores.write_text("student_id,question,points,comment\n400222100,ex1,7,good\n", encoding="utf-8")
-    grade_batch(inp, tmp_path / "plain", jobs=1)
-    grade_batch(inp, tmp_path / "merged", jobs=1, manual=scores)
+    grade_batch(inp, tmp_path / "plain", problem="seed_homework", jobs=1)
+    grade_batch(inp, tmp_path / "merged", problem="seed_homework", jobs=1, manual=scores)
     plain = by_file(tmp_path / "plain")["seed_homework.yaml"]
     merged = by_file(tmp_path / "merged")["seed_homework.yaml"]
     assert plain["status"] == merged["status"] == "graded"
@@ -619,5 +620,5 @@ def test_a_malformed_manual_csv_refuses_the_batch(tmp_path, capsys):
     (inp / "a.yaml").write_text(variant(), encoding="utf-8")
     bad = tmp_path / "scores.csv"
     bad.write_text("who,what\n1,2\n", encoding="utf-8")
-    assert cli_main(["batch", str(inp), "--out", str(tmp_path / "out"), "--manual", str(bad)]) == 2
+    assert cli_main(["batch", str(inp), "--out", str(tmp_path / "out"), "--problem", "exercise6", "--manual", str(bad)]) == 2
     assert "scores.csv" in capsys.readouterr().err

@@ -207,7 +207,7 @@ def test_batch_and_gradescope_outputs_in_exam_mode(capsys, tmp_path: Path, secre
         public += _public(ROOT / "problems" / f"{problem}.yaml", text)
     all_secrets = secrets["exercise6"] + secrets["classic_222"] + secrets["seed_homework"]
     out = tmp_path / "out"
-    _run(capsys, "batch", folder, "--out", out, "--reveal", "never", "--no-progress")
+    _run(capsys, "batch", folder, "--out", out, "--problems", ROOT / "problems", "--reveal", "never", "--no-progress")
     files = [p for p in out.rglob("*") if p.is_file() and not p.name.startswith(".")]
     assert any(p.suffix == ".html" for p in (out / "feedback").iterdir())
     for path in files:

@@ -429,8 +429,8 @@ def test_batch_grades_writeups_when_the_problem_is_given(tmp_path):
     assert rows["other.yaml"]["score"] == 4.0
     assert rows["broken.tex"]["status"] == "unusable" and "not a text file" in rows["broken.tex"]["error"]["message"]
     assert result.graded == 2 and result.unusable == 1
-    # without the instructor's problem a write-up cannot be graded: it is skipped, as before
-    grade_batch(src, tmp_path / "out2", jobs=1, progress=False)
+    # without the instructor's one problem (only a folder of problems) a write-up cannot be graded: it is skipped
+    grade_batch(src, tmp_path / "out2", problems=EXAMPLES.parent / "problems", jobs=1, progress=False)
     rows = {e["file"]: e for e in json.loads((tmp_path / "out2" / "grades.json").read_text(encoding="utf-8"))["files"]}
     assert rows["mosavireza_400222100_901_hw3.md"]["status"] == "skipped"
 

@@ -1,23 +1,197 @@
-"""The bookkeeping of one batch run in its output folder: the private staging folder of its feedback reports, the
-spill file its rows are streamed to, and making the staged reports durable before they are published.
+"""The bookkeeping of one batch run in its output folder, so that runs never lose or mix data:
+
+* **the lock** (:class:`RunLock`): ``fcntl.flock`` on ``DIR/.grade-batch.lock``, taken before anything in ``DIR`` is
+  touched; a second run into the same folder exits at once. The kernel releases the lock when the process dies, so a
+  killed run never leaves a stale lock (workers close their copy of it).
+* **leftovers** (:func:`remove_leftovers`): what an interrupted run leaves (its spill file, its feedback staging
+  folder, the temporary files of atomic writes) is removed before a run starts. Every run's own scratch names carry
+  its process id and a random token, so two runs never share a temporary file.
+* **the manifest** (``DIR/manifest.json``, ``grader.batch.manifest``): every file the run wrote; a rerun removes
+  what an earlier run wrote and this one does not.
+* **atomic publish**: the reports are staged in a private folder, made durable with one sync
+  (:func:`make_durable`), then renamed into place; gradebooks are written to temporary files and renamed.
+
+An output that cannot be written is a :class:`GraderError` naming the path and the reason (:func:`unwritable`).
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import secrets
 import shutil
+import stat
 from pathlib import Path
+from typing import Iterable
 
-__all__ = ["SPILL", "Spill", "staging_folder", "make_durable", "remove_scratch"]
+from grader.errors import GraderError
 
-SPILL = ".grades-rows.tmp"
+__all__ = [
+    "LOCK",
+    "MANIFEST",
+    "JOURNAL",
+    "RunLock",
+    "Spill",
+    "staging_folder",
+    "spill_path",
+    "make_durable",
+    "remove_scratch",
+    "remove_leftovers",
+    "check_outputs",
+    "unwritable",
+]
+
+LOCK = ".grade-batch.lock"
+MANIFEST = "manifest.json"  # grader.batch.manifest
+JOURNAL = ".grade-batch-journal"
+_SPILL_PREFIX = ".grades-rows"  # ".grades-rows.tmp" (before runs had their own) and ".grades-rows-<pid>-<token>.tmp"
+_STAGING_PREFIX = ".staging-"
+_HINT = ("pass an --out folder you can write to, with nothing in the way of the outputs (no folder named like a "
+         "gradebook file, no file named feedback)")
+
+
+def unwritable(path: str | os.PathLike, exc: OSError | None = None, reason: str | None = None) -> GraderError:
+    """The error of an output that cannot be written: its path and the reason (exit 2, not a bug)."""
+    why = reason or (exc.strerror if exc is not None and exc.strerror else str(exc))
+    return GraderError(f"cannot write the output: {why}", file=os.fsdecode(path), hint=_HINT)
+
+
+def _token() -> str:
+    return f"{os.getpid()}-{secrets.token_hex(4)}"
 
 
 def staging_folder(out_dir: Path) -> Path:
     """A staging folder of this run's own (the workers write the reports there before they are published)."""
-    return out_dir / "feedback" / f".staging-{os.getpid()}-{secrets.token_hex(4)}"
+    return out_dir / "feedback" / f"{_STAGING_PREFIX}{_token()}"
+
+
+def spill_path(out_dir: Path) -> Path:
+    """A spill file of this run's own."""
+    return out_dir / f"{_SPILL_PREFIX}-{_token()}.tmp"
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# the lock
+
+
+class RunLock:
+    """An exclusive, non-blocking ``flock`` on ``out_dir/.grade-batch.lock``: held for the whole run."""
+
+    def __init__(self, out_dir: Path) -> None:
+        path = out_dir / LOCK
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        except OSError as exc:
+            raise unwritable(path, exc) from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            try:
+                holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+            except OSError:
+                holder = ""
+            os.close(fd)
+            who = f" (process {holder})" if holder.isdigit() else ""
+            raise GraderError(
+                f"another `grade batch` is writing into this folder{who}; nothing was changed",
+                file=os.fsdecode(out_dir), hint="wait until it has finished, or pass another --out DIR",
+            ) from None
+        except OSError as exc:
+            os.close(fd)
+            raise unwritable(path, exc, f"cannot lock the output folder: {exc.strerror or exc}") from None
+        self.fd = fd
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        except OSError:
+            pass  # the pid is only for the message of a second run
+
+    def release(self) -> None:
+        if self.fd >= 0:
+            try:
+                os.ftruncate(self.fd, 0)  # the folder holds the same files after every run
+            except OSError:
+                pass
+            os.close(self.fd)  # closing the last descriptor releases the lock
+            self.fd = -1
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# checks and leftovers
+
+
+def check_outputs(out_dir: Path, names: Iterable[str], folders: Iterable[str]) -> None:
+    """Refuse, before anything is graded, an output folder where an output cannot be written: the files ``names``
+    (none may be a folder) and the ``folders`` (each must be a folder, if it exists)."""
+    for name in names:
+        p = out_dir / name
+        if p.is_dir() and not p.is_symlink():
+            raise unwritable(p, reason="a folder is in the way of this output file")
+    for rel in folders:
+        p = out_dir.joinpath(*rel.split("/"))
+        if os.path.lexists(p) and not p.is_dir():
+            raise unwritable(p, reason="a file is in the way of this output folder")
+
+
+def _remove(path: Path) -> None:
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return
+    try:
+        if stat.S_ISDIR(st.st_mode):
+            shutil.rmtree(path)
+        else:
+            os.unlink(path)
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise unwritable(exc.filename or path, exc, f"cannot remove what an interrupted run left: "
+                                                    f"{exc.strerror or exc}") from None
+
+
+def remove_leftovers(out_dir: Path, atomic_names: Iterable[str]) -> None:
+    """Remove what interrupted runs left in ``out_dir`` (only ever called with the lock held): spill files, feedback
+    staging folders, and the temporary files of atomic writes of ``atomic_names`` (``.<name>.*.tmp``)."""
+    temp_prefixes = tuple(f".{n}." for n in atomic_names)
+    try:
+        entries = list(os.scandir(out_dir))
+    except OSError as exc:
+        raise unwritable(out_dir, exc) from None
+    for entry in entries:
+        name = entry.name
+        if name.endswith(".tmp") and (name.startswith(_SPILL_PREFIX) or name.startswith(temp_prefixes)):
+            _remove(Path(entry.path))
+    feedback = out_dir / "feedback"
+    if feedback.is_dir() and not feedback.is_symlink():
+        try:
+            entries = list(os.scandir(feedback))
+        except OSError as exc:
+            raise unwritable(feedback, exc) from None
+        for entry in entries:
+            if entry.name.startswith(_STAGING_PREFIX):
+                _remove(Path(entry.path))
+
+
+def remove_scratch(staging: Path, spill: Path) -> None:
+    """Remove this run's staging folder and spill file (whatever state the run ended in)."""
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        os.unlink(spill)
+    except FileNotFoundError:
+        pass
+
+
+def make_durable() -> None:
+    """One filesystem sync: the staged reports are on disk before they are published by rename (see
+    ``grader.batch.feedback.stage``)."""
+    if hasattr(os, "sync"):
+        os.sync()
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# the spill file
 
 
 class Spill:
@@ -25,7 +199,10 @@ class Spill:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.f = open(path, "w+b")
+        try:
+            self.f = open(path, "w+b")
+        except OSError as exc:
+            raise unwritable(path, exc) from None
 
     def append(self, data: bytes) -> int:
         """Write one row's line; its offset."""
@@ -41,19 +218,3 @@ class Spill:
 
     def close(self) -> None:
         self.f.close()
-
-
-def make_durable() -> None:
-    """One filesystem sync: the staged reports are on disk before they are published by rename (see
-    ``grader.batch.feedback.stage``)."""
-    if hasattr(os, "sync"):
-        os.sync()
-
-
-def remove_scratch(staging: Path, spill: Path) -> None:
-    """Remove this run's staging folder and spill file (whatever state the run ended in)."""
-    shutil.rmtree(staging, ignore_errors=True)
-    try:
-        os.unlink(spill)
-    except FileNotFoundError:
-        pass

@@ -13,6 +13,7 @@ import re
 import unicodedata
 from html import escape
 from pathlib import Path
+from typing import Callable
 
 from grader.batch.lmsnames import LmsIdentity
 from grader.submission.student import Student
@@ -46,11 +47,29 @@ def canvas_sortable(name: str) -> str:
 
 
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
+MAX_STEM_CHARS, MAX_STEM_BYTES = 120, 180  # with "-NN" and ".html" well within a file name's 255 bytes
 
 
-def _safe_stem(text: str, limit: int = 120) -> str:
-    text = _UNSAFE.sub("_", unicodedata.normalize("NFC", text)).strip(" ._") or "submission"
-    return text[:limit].rstrip(" ._") or "submission"
+def _clean(text: str) -> str:
+    text = _UNSAFE.sub("_", unicodedata.normalize("NFC", text))
+    if not text.isprintable():  # bytes that are not UTF-8, bidirectional overrides, zero-width characters
+        text = re.sub(r"_+", "_", "".join(c if c.isprintable() else "_" for c in text))
+    return text
+
+
+def _safe_stem(head: str, tail: str = "") -> str:
+    """A file name stem from ``head`` (shortened when needed) and ``tail`` (kept whole: the ids an LMS reads):
+    no path separators, no characters a file system or a shell finds hard, printable, at most ``MAX_STEM_CHARS``
+    characters and ``MAX_STEM_BYTES`` bytes of UTF-8."""
+    head, tail = _clean(head), _clean(tail)
+    if len(tail) > MAX_STEM_CHARS // 2 or len(tail.encode()) > MAX_STEM_BYTES // 2:
+        head, tail = head + tail, ""  # a hostile id: no part of the name is worth keeping whole
+    text = (head + tail).strip(" ._") or "submission"
+    if len(text) > MAX_STEM_CHARS or len(text.encode()) > MAX_STEM_BYTES:
+        head = head.lstrip(" ._")[: MAX_STEM_CHARS - len(tail)]
+        head = head.encode()[: MAX_STEM_BYTES - len(tail.encode())].decode("utf-8", "ignore")
+        text = (head.rstrip(" ._") + tail).strip(" ._") or "submission"
+    return text
 
 
 def feedback_stem(lms: LmsIdentity | None, student: Student | None, file: str) -> str:
@@ -61,21 +80,23 @@ def feedback_stem(lms: LmsIdentity | None, student: Student | None, file: str) -
     * Moodle: ``{Full name}_{participantid}_assignfeedback_file_feedback`` (Moodle's "upload multiple feedback files
       in a zip" reads the participant id and the feedback plugin from the name);
     * otherwise ``{sortablename}_{student id}_feedback`` from the submission, else ``{file name}_feedback``.
+
+    A long name is shortened, never its ids.
     """
     if lms is not None and lms.lms == "canvas":
         if lms.anon_id:
-            return _safe_stem(f"anon_{lms.anon_id}_{lms.attachment_id}_feedback")
+            return _safe_stem(f"anon_{lms.anon_id}", f"_{lms.attachment_id}_feedback")
         sortable = lms.sortable_name or "student"
-        return _safe_stem(f"{sortable}_{lms.user_id}_{lms.attachment_id}_feedback")
+        return _safe_stem(sortable, f"_{lms.user_id}_{lms.attachment_id}_feedback")
     if lms is not None and lms.lms == "moodle":
         full = (lms.full_name or "Participant").replace("_", " ")
-        return _safe_stem(f"{full}_{lms.participant_id}_assignfeedback_file_feedback")
+        return _safe_stem(full, f"_{lms.participant_id}_assignfeedback_file_feedback")
     if student is not None and student.id:
         sortable = canvas_sortable(student.name) if student.name else ""
-        return _safe_stem(f"{sortable or 'student'}_{student.id}_feedback")
+        return _safe_stem(sortable or "student", f"_{student.id}_feedback")
     base = file.replace("\\", "/").rsplit("/", 1)[-1]
     stem = base.rsplit(".", 1)[0] if "." in base else base
-    return _safe_stem(f"{stem}_feedback")
+    return _safe_stem(stem, "_feedback")
 
 
 # ------------------------------------------------------------------------------------------------------------------
@@ -160,14 +181,22 @@ class Publisher:
     """Moves staged reports to their final names: ``feedback/<stem>.md|html`` for the file that counts for an
     identified student (the folder meant for upload), ``feedback-not-uploaded/superseded/`` and
     ``feedback-not-uploaded/unidentified/`` for the others, under :func:`held_stem` names; a stem already taken in
-    its folder gets ``-2``, ``-3``, ..."""
+    its folder gets ``-2``, ``-3``, ...
 
-    def __init__(self, out_dir: Path, staging: Path) -> None:
+    Renames are done in blocks: ``record`` (the run's manifest) is told a block's final names before they are
+    renamed into place, so that a run killed in the middle leaves no report that a later run does not know of;
+    :meth:`flush` renames what is pending (before anything reads the published reports)."""
+
+    BLOCK = 256
+
+    def __init__(self, out_dir: Path, staging: Path, record: Callable[[list[str]], None] | None = None) -> None:
         self.out_dir = out_dir
         self.staging = staging
         self.folder = out_dir / "feedback"
         self.held = out_dir / HELD
         self._used: dict[Path, set[str]] = {}
+        self._record = record
+        self._pending: list[tuple[Path, Path, str]] = []  # (staged, final, final relative to out_dir)
 
     def publish(self, row: dict, place: str = "upload") -> dict:
         """Publish row ``row``'s staged reports (``place``: ``upload`` | ``superseded`` | ``unidentified``); their
@@ -177,9 +206,25 @@ class Publisher:
         else:
             folder, stem = self.held / place, held_stem(row["feedback_stem"])
         stem = _unique(stem, self._used.setdefault(folder, set()))
-        folder.mkdir(parents=True, exist_ok=True)
         paths = {}
         for ext, label in FORMATS:
-            os.replace(self.staging / staged_name(row["i"], ext), folder / f"{stem}.{ext}")
-            paths[label] = (folder / f"{stem}.{ext}").relative_to(self.out_dir).as_posix()
+            final = folder / f"{stem}.{ext}"
+            paths[label] = final.relative_to(self.out_dir).as_posix()
+            self._pending.append((self.staging / staged_name(row["i"], ext), final, paths[label]))
+        if len(self._pending) >= self.BLOCK:
+            self.flush()
         return paths
+
+    def flush(self) -> None:
+        """Rename the pending block into place."""
+        block, self._pending = self._pending, []
+        if not block:
+            return
+        if self._record is not None:
+            self._record([rel for _, _, rel in block])
+        made: set[Path] = set()
+        for staged, final, _ in block:
+            if final.parent not in made:
+                final.parent.mkdir(parents=True, exist_ok=True)
+                made.add(final.parent)
+            os.replace(staged, final)

@@ -21,13 +21,36 @@ from pathlib import Path
 from grader.batch import safezip
 from grader.batch.lmsnames import LmsIdentity, identity_from_name, lms_mode, name_note
 from grader.errors import GraderError
-
 from grader.submission.extract import WRITEUP_SUFFIXES
 
-__all__ = ["LmsIdentity", "Item", "Discovery", "discover", "identity_from_name", "SUBMISSION_SUFFIXES"]
+__all__ = [
+    "LmsIdentity", "Item", "Discovery", "discover", "identity_from_name", "shown_name", "SUBMISSION_SUFFIXES",
+]
 
 SUBMISSION_SUFFIXES = (".yaml", ".yml")
 NOT_SUBMISSION = "not a submission file (expected .yaml/.yml)"
+MAX_SHOWN = 300  # characters of a file's name as the outputs show it
+
+
+def _escape(c: str) -> str:
+    n = ord(c)
+    if 0xDC80 <= n <= 0xDCFF:  # a byte that is not UTF-8, as the file system gave it (surrogateescape)
+        return f"\\x{n - 0xDC00:02x}"
+    if n < 0x100:
+        return f"\\x{n:02x}"
+    return f"\\u{n:04x}" if n < 0x10000 else f"\\U{n:08x}"
+
+
+def shown_name(name: str) -> str:
+    """A file's name as every output shows it: printable, one line, valid UTF-8, at most ``MAX_SHOWN`` characters.
+    Bytes that are not UTF-8 become ``\\xNN``; control, format (bidirectional overrides, zero-width) and separator
+    characters other than the space become ``\\xNN``/``\\uNNNN``; a longer name keeps its start and its end."""
+    if not name.isprintable():
+        name = "".join(c if c.isprintable() else _escape(c) for c in name)
+    if len(name) > MAX_SHOWN:
+        name = name[: MAX_SHOWN - 61] + "…" + name[-60:]
+    return name
+
 
 @dataclass(frozen=True, slots=True)
 class Item:
@@ -39,10 +62,11 @@ class Item:
     mtime: float  # seconds since the epoch (zip: the entry's date, read as UTC)
     skip: str | None = None  # the reason it is not a submission (then it is never read)
     lms: str = "auto"  # the grammar its name is read with (``grader.batch.lmsnames``), decided for the whole input
+    raw: str | None = None  # folder input: the relative path on disk, when it is not the name shown
 
     def path(self, root: str) -> str:
         """The file's path for a folder input (the input folder as given, then the relative name)."""
-        return os.path.join(root, *self.name.split("/"))
+        return os.path.join(root, *(self.raw or self.name).split("/"))
 
     def identity(self) -> LmsIdentity | None:
         return identity_from_name(self.name, self.lms) if self.skip is None else None
@@ -115,12 +139,16 @@ def _discover_folder(root: str, exclude: str | os.PathLike | None, writeups: boo
     items: list[Item] = []
     newest = 0.0
 
+    def add(relname: str, mtime: float, skip: str | None) -> None:
+        shown = shown_name(relname)
+        items.append(Item(shown, None, mtime, skip, raw=None if shown == relname else relname))
+
     def walk(folder: str, rel: str) -> None:
         nonlocal newest
         try:
             it = os.scandir(folder)
         except OSError as e:
-            items.append(Item(rel or ".", None, 0.0, f"folder cannot be read: {e.strerror or e}"))
+            add(rel or ".", 0.0, f"folder cannot be read: {e.strerror or e}")
             return
         with it:  # iterated, not listed: a folder of 10,000 files holds no list of directory entries
             for entry in it:
@@ -128,28 +156,38 @@ def _discover_folder(root: str, exclude: str | os.PathLike | None, writeups: boo
                 try:
                     est = entry.stat(follow_symlinks=False)
                 except OSError as e:
-                    items.append(Item(relname, None, 0.0, f"cannot read: {e.strerror or e}"))
+                    add(relname, 0.0, f"cannot read: {e.strerror or e}")
                     continue
                 if stat.S_ISLNK(est.st_mode):
-                    items.append(Item(relname, None, est.st_mtime, "symbolic link: not followed"))
+                    add(relname, est.st_mtime, "symbolic link: not followed")
                     continue
                 if stat.S_ISDIR(est.st_mode):
                     if excluded is not None and Path(entry.path).resolve() == excluded:
                         continue  # the output folder
                     if entry.name.startswith("."):
-                        items.append(Item(relname + "/", None, est.st_mtime, "hidden folder: not searched"))
+                        add(relname + "/", est.st_mtime, "hidden folder: not searched")
                         continue
                     walk(entry.path, relname)
                     continue
                 newest = max(newest, est.st_mtime)
                 if not stat.S_ISREG(est.st_mode):
-                    items.append(Item(relname, None, est.st_mtime, "not a regular file"))
+                    add(relname, est.st_mtime, "not a regular file")
                     continue
-                items.append(Item(relname, None, est.st_mtime, _skip_reason(relname, writeups)))
+                add(relname, est.st_mtime, _skip_reason(shown_name(relname), writeups))
 
     walk(root, "")
-    items.sort(key=lambda i: i.name)
-    return Discovery("folder", root, items, newest)
+    items.sort(key=lambda i: (i.name, i.raw or ""))
+    return Discovery("folder", root, _unique_names(items), newest)
+
+
+def _unique_names(items: list[Item]) -> list[Item]:
+    """Two files whose shown names are equal (a name shortened or escaped) get ``(file 2)``, ``(file 3)``, ..."""
+    seen: dict[str, int] = {}
+    for i, item in enumerate(items):
+        n = seen[item.name] = seen.get(item.name, 0) + 1
+        if n > 1:
+            items[i] = dataclasses.replace(item, name=f"{item.name} (file {n})", raw=item.raw or item.name)
+    return items
 
 
 def _zip_mtime(date_time: tuple) -> float:
@@ -167,7 +205,7 @@ def _discover_zip(root: str, zip_mtime: float, writeups: bool = False) -> Discov
         for zi, info in enumerate(zf.infolist()):
             if info.is_dir():
                 continue
-            name = unicodedata.normalize("NFC", info.filename)
+            name = shown_name(unicodedata.normalize("NFC", info.filename))
             n = seen[name] = seen.get(name, 0) + 1
             shown = name if n == 1 else f"{name} (entry {n})"  # a zip may hold one name twice
             if safezip.is_symlink(info):

@@ -16,6 +16,7 @@ from typing import Callable
 from grader.batch import gradebooks, lmsbooks
 from grader.batch.attention import NeedsAttention, placement
 from grader.batch.feedback import Publisher
+from grader.batch.inputs import shown_name
 from grader.batch.order import RowKey, resolve_resubmissions
 from grader.batch.roster import Roster
 from grader.batch.stamp import BatchTime
@@ -140,7 +141,7 @@ def write_outputs(
             "points_possible": points_possible,
             "scale_to": options.scale_to,
             "timestamp": stamp.millis,
-            "input": os.path.basename(os.path.normpath(source.root)),
+            "input": shown_name(os.path.basename(os.path.normpath(source.root))),
             "input_kind": source.kind,
             "lms": source.lms,
         },
@@ -195,15 +196,19 @@ def write_outputs(
                 continue
             refused = []
             sid = row.get("student_id")
-            if sid in generic_ids:
-                refused.append(f"student id {sid} is already in grades.csv (for {generic_ids[sid]})")
+            own = (row.get("yaml_student") or {}).get("id")
+            ids = [sid] + ([own] if own and own != sid else [])  # the student's own id names them too
+            taken = next((i for i in ids if i in generic_ids), None)
+            if taken is not None:
+                refused.append(f"student id {taken} is already in grades.csv (for {generic_ids[taken]})")
             else:
-                generic_ids[sid] = row["file"]
+                generic_ids.update((i, row["file"]) for i in ids)
                 gcsv.add(row)
             refused += [r for r in (b.add(row) for b in books.values()) if r]
             if refused:
                 attention.add(row, "not-in-roster" if all("roster" in r for r in refused) else "duplicate-id",
                               "; ".join(refused))
+        publisher.flush()
         gjson.commit()
         for w in writers:
             if not w.f.closed:

@@ -14,12 +14,13 @@ from pathlib import Path
 
 from grader.batch import safezip
 from grader.batch.feedback import error_feedback_html, error_feedback_markdown, feedback_stem, stage, staged_name
-from grader.batch.identity import row_identity
+from grader.batch.identity import doc_student, graded_as_lms_student, row_identity
 from grader.batch.inputs import Item, LmsIdentity
-from grader.errors import GraderError, LimitError
+from grader.errors import GraderError
+from grader.fileio import read_capped
 from grader.submission.student import Student
 
-__all__ = ["WorkerState", "Task", "install", "init_worker", "graded_line", "grade_item"]
+__all__ = ["WorkerState", "Task", "install", "init_worker", "graded_line", "graded_chunk", "failed_line", "grade_item"]
 
 
 class WorkerState:
@@ -42,36 +43,66 @@ def install(state: WorkerState | None) -> WorkerState | None:
     return previous
 
 
+# A test hook, inert unless set (read once per worker, never in the parent): a worker kills itself (SIGKILL) when
+# it is given the file of this name, as a worker killed by the system would die; with ..._ONCE set to a path, only
+# the worker that manages to delete that file does (so a retry succeeds).
+KILL_ON_ENV, KILL_ONCE_ENV = "GRADER_TEST_KILL_WORKER_ON", "GRADER_TEST_KILL_WORKER_ONCE"
+_KILL_ON: str | None = None
+
+
+def _kill_hook(name: str) -> None:
+    once = os.environ.get(KILL_ONCE_ENV)
+    if once:
+        try:
+            os.unlink(once)
+        except OSError:
+            return
+    import signal
+
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A worker whose parent died (killed with SIGKILL: no clean-up ran) exits instead of waiting forever."""
+    import time
+
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
+
+
 def init_worker(config: dict) -> None:
-    """Pool initializer. With fork the parent's state (and its already solved problems) is inherited; otherwise
-    (spawn) a fresh one is built from ``config``."""
-    global _STATE
+    """Pool initializer, run in each worker. With fork the parent's state (and its already solved problems) is
+    inherited; otherwise (spawn) a fresh one is built from ``config``. The worker drops its copy of the run's lock
+    (``config["close_fds"]``: the lock is the parent's) and exits if the parent dies."""
+    global _STATE, _KILL_ON
+    import signal
+    import threading
+
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's handler unwinds the parent, not a worker
+    for fd in config.get("close_fds") or ():
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    threading.Thread(target=_exit_with_parent, args=(config["parent"],), daemon=True).start()
+    _KILL_ON = os.environ.get(KILL_ON_ENV) or None
     if _STATE is None:
         from grader.grade.pipeline import Grader
 
         _STATE = WorkerState(
-            grader=Grader(problem=config["problem"], reveal=config["reveal"]),
+            grader=Grader(**config["grader"]),
             root=config["root"],
             staging=config["staging"],
             manual=config.get("manual"),
         )
 
 
-def _read_file(path: str, name: str) -> bytes:
-    limit = safezip.MAX_ENTRY_BYTES
-    try:
-        with open(path, "rb") as f:
-            data = f.read(limit + 1)
-            size = os.fstat(f.fileno()).st_size
-    except OSError as e:
-        raise GraderError(f"cannot read file: {e.strerror or e}", file=name, hint="check the file") from None
-    if len(data) > limit:
-        raise LimitError(
-            f"file is too large: {max(size, len(data)):,} bytes (the limit is {limit:,} bytes)",
-            file=name,
-            hint="remove what does not belong in it; answers are a few kilobytes",
-        )
-    return data
+def _read_file(path: str) -> bytes:
+    """A submission file of a folder input: a regular file (never a link, a FIFO or a device), at most the size
+    the YAML reader accepts."""
+    return read_capped(path, safezip.MAX_ENTRY_BYTES, "file", follow_symlinks=False,
+                       hint="remove what does not belong in it; answers are a few kilobytes")
 
 
 # A task: (index, item, the entry's bytes when the parent read it from a zip, or the error reading it as a dict).
@@ -84,8 +115,32 @@ _META = ("status", "student_key", "student_id", "file", "mtime", "problem", "pro
 def graded_line(task: Task) -> tuple[bytes, dict]:
     """Grade one file in a worker: its row as a JSON line for the spill file, and the few keys the parent sorts and
     counts by (so the parent neither encodes nor receives whole rows: that work stays parallel)."""
-    row = grade_item(task)
-    data = (json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+    if _KILL_ON is not None and task[1].name == _KILL_ON:
+        _kill_hook(task[1].name)
+    return _line(grade_item(task))
+
+
+def graded_chunk(tasks: list[Task]) -> list[tuple[bytes, dict]]:
+    """:func:`graded_line` of each task (what a worker is sent)."""
+    return [graded_line(t) for t in tasks]
+
+
+def failed_line(task: Task, reason: str) -> tuple[bytes, dict]:
+    """The row of a file that no worker could grade (each one grading it died), built by the parent without reading
+    the file: unusable, with ``reason``, and its error report staged like any other."""
+    index, item = task[0], task[1]
+    identity = item.identity()
+    row = _new_row(index, item, identity)
+    row.update(status="unusable", error=reason)
+    row.update(row_identity(identity, None, item.name))
+    row["feedback_stem"] = feedback_stem(identity, None, item.name)
+    _stage_reports(row, index, item.name, None)
+    return _line(row)
+
+
+def _line(row: dict) -> tuple[bytes, dict]:
+    # (every name in a row is printable UTF-8 already; "backslashreplace" only keeps a stray surrogate from failing)
+    data = (json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8", "backslashreplace")
     meta = {k: row[k] for k in _META}
     meta["attachment_id"] = (row.get("lms") or {}).get("attachment_id")
     meta["fields"] = [f[0] for f in row["fields"]]
@@ -96,24 +151,7 @@ def grade_item(task: Task) -> dict:
     """Grade one file; never raises. The returned row is small and JSON-ready."""
     index, item = task[0], task[1]
     identity = item.identity()
-    row: dict = {
-        "i": index,
-        "file": item.name,
-        "status": "skipped",
-        "error": None,
-        "error_detail": None,
-        "lms": identity.to_dict() if identity else None,
-        "yaml_student": None,
-        "mtime": item.mtime,
-        "problem": None,
-        "problem_title": None,
-        "score": None,
-        "max_score": None,
-        "fields": [],
-        "flags": [],
-        "feedback": None,
-        "feedback_error": None,
-    }
+    row = _new_row(index, item, identity)
     if item.skip:
         row.update(error=item.skip, student_key=f"file:{item.name}", student_id=None, name=None, warnings=[])
         return row
@@ -132,6 +170,27 @@ def grade_item(task: Task) -> dict:
         return row
 
 
+def _new_row(index: int, item: Item, identity: LmsIdentity | None) -> dict:
+    return {
+        "i": index,
+        "file": item.name,
+        "status": "skipped",
+        "error": None,
+        "error_detail": None,
+        "lms": identity.to_dict() if identity else None,
+        "yaml_student": None,
+        "mtime": item.mtime,
+        "problem": None,
+        "problem_title": None,
+        "score": None,
+        "max_score": None,
+        "fields": [],
+        "flags": [],
+        "feedback": None,
+        "feedback_error": None,
+    }
+
+
 def _grade_submission_file(task: Task, identity: LmsIdentity | None, row: dict) -> dict:
     from grader.submission.load import submission_from_document
     from grader.submission.writeup import is_writeup
@@ -148,7 +207,7 @@ def _grade_submission_file(task: Task, identity: LmsIdentity | None, row: dict) 
             raise GraderError(read_error["message"], file=item.name, line=read_error.get("line"),
                               hint=read_error.get("hint"))
         if data is None:
-            data = _read_file(source, item.name)
+            data = _read_file(source)
         if is_writeup(item.name):  # a written solution (the instructor gave the problem): read by its extension
             result = st.grader.grade_text(data, source)
             student = result.student
@@ -158,12 +217,23 @@ def _grade_submission_file(task: Task, identity: LmsIdentity | None, row: dict) 
                 sub = submission_from_document(doc)
             except GraderError:
                 sub = None  # maybe a homework set's answers (ex6.z1, written answers): grade_document reads those
+            own = sub.student if sub is not None else None
+            as_lms, id_note = graded_as_lms_student(st.grader, doc, own, identity)
             if sub is not None:
-                student = sub.student  # known even if grading then refuses the file
+                student = own  # known even if grading then refuses the file
+                if as_lms is not None:
+                    sub = dataclasses.replace(sub, student=Student(id=identity.student_id, name=own.name),
+                                              document=as_lms)
                 result = st.grader.grade_submission(sub)
+                result = dataclasses.replace(result, student=own)
             else:
-                result = st.grader.grade_document(doc)
+                result = st.grader.grade_document(as_lms or doc)
                 student = result.student
+                if as_lms is not None:
+                    student = doc_student(doc) or Student(id=None, name=student.name)
+                    result = dataclasses.replace(result, student=student)
+            if id_note:
+                extra_warnings.append(id_note)
         if st.manual:
             from grader.grade.manual import merge_manual_scores
 
@@ -207,17 +277,24 @@ def _grade_submission_file(task: Task, identity: LmsIdentity | None, row: dict) 
         )
         row["warnings"] = row["warnings"] + list(result.warnings)
     row["feedback_stem"] = feedback_stem(identity, student, item.name)
-    if st.staging is not None:
-        try:
-            if result is not None:
-                from grader.report import render
-
-                md, html = render(result, "markdown"), render(result, "html")
-            else:
-                md, html = error_feedback_markdown(item.name, row), error_feedback_html(item.name, row)
-            stage(Path(st.staging) / staged_name(index, "md"), md)
-            stage(Path(st.staging) / staged_name(index, "html"), html)
-            row["feedback"] = True
-        except Exception as exc:  # the grade stands; the report is missing and the summary says so
-            row["feedback_error"] = f"{type(exc).__name__}: {exc}"
+    _stage_reports(row, index, item.name, result)
     return row
+
+
+def _stage_reports(row: dict, index: int, file: str, result) -> None:
+    """Render the row's feedback reports (the result's, or the error's) into the staging folder."""
+    staging = _STATE.staging
+    if staging is None:
+        return
+    try:
+        if result is not None:
+            from grader.report import render
+
+            md, html = render(result, "markdown"), render(result, "html")
+        else:
+            md, html = error_feedback_markdown(file, row), error_feedback_html(file, row)
+        stage(Path(staging) / staged_name(index, "md"), md)
+        stage(Path(staging) / staged_name(index, "html"), html)
+        row["feedback"] = True
+    except Exception as exc:  # the grade stands; the report is missing and the summary says so
+        row["feedback_error"] = f"{type(exc).__name__}: {exc}"

@@ -20,25 +20,28 @@ them is the batch's (``grader.batch.stamp``: when it graded, unless ``--timestam
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
 import time
 from pathlib import Path
 
-from grader.batch import bookkeeping, rows, safezip
-from grader.batch.feedback import Publisher
+from grader.batch import bookkeeping, rows, safezip, workers
+from grader.batch.feedback import HELD, Publisher
 from grader.batch.inputs import Discovery, discover
+from grader.batch.manifest import Manifest
 from grader.batch.order import RowKey, sort_string
 from grader.batch.outputs import OUTPUT_FILES, BatchResult, InputInfo, LmsOptions, ProblemsSeen, write_outputs
 from grader.batch.stamp import batch_time, parse_timestamp
+from grader.batch.uploads import ZIP_NAMES
 from grader.errors import GraderError
 
 __all__ = ["BatchResult", "grade_batch", "parse_timestamp", "OUTPUT_FILES"]
 
-
-# ------------------------------------------------------------------------------------------------------------------
-# options
+# What a run writes at fixed names (the manifest never removes them as stale: they are rewritten, or, for a zip of
+# no reports, removed by ``grader.batch.uploads``), and the folders its reports go to.
+_FIXED = OUTPUT_FILES + tuple(sorted(ZIP_NAMES.values()))
+_REPORT_FOLDERS = ("feedback", HELD)
+_FOLDERS = ("feedback", HELD, f"{HELD}/superseded", f"{HELD}/unidentified")
 
 
 # ------------------------------------------------------------------------------------------------------------------
@@ -84,13 +87,8 @@ def _tasks(found: Discovery):
             yield (i, item, None, exc.to_dict())
 
 
-def _make_pool(jobs: int, config: dict):
-    """A pool of ``jobs`` workers forked now, while this process is small (the workers inherit its memory)."""
-    try:
-        ctx = multiprocessing.get_context("fork")
-    except ValueError:  # pragma: no cover - platforms without fork: workers build their own state
-        ctx = multiprocessing.get_context()
-    return ctx.Pool(jobs, initializer=rows.init_worker, initargs=(config,))
+def _chunk_size(total: int, jobs: int) -> int:
+    return max(1, min(64, total // (jobs * 8)))
 
 
 def _lms_options(roster, scale_to) -> LmsOptions:
@@ -109,6 +107,7 @@ def grade_batch(
     out: str | os.PathLike,
     *,
     problem: str | None = None,
+    problems: str | os.PathLike | None = None,
     jobs: int | None = None,
     assignment_name: str | None = None,
     assignment_id: str | None = None,
@@ -120,16 +119,25 @@ def grade_batch(
     roster: str | os.PathLike | None = None,
     scale_to: float | None = None,
 ) -> BatchResult:
-    """Grade every file of ``input_path`` (folder or LMS zip) and write the outputs under ``out``.
+    """Grade every file of ``input_path`` (folder or LMS zip) against the instructor's problem and write the
+    outputs under ``out``.
 
-    Raises :class:`GraderError` only when the batch as a whole cannot run (input missing or refused, problem given
-    with ``problem`` unusable); any single bad file becomes a row with the reason.
+    ``problem``: the assignment's problem or homework set (a path or an id), every file is graded against it;
+    ``problems``: a folder of the course's problems, in which the id each submission names is looked up. One of
+    them is required: a submission never decides what it is graded against.
+
+    Raises :class:`GraderError` only when the batch as a whole cannot run (no problem given, input missing or
+    refused, ``problem`` unusable, ``out`` in use by another run or not writable); any single bad file becomes a
+    row with the reason.
     """
-    from grader.grade.pipeline import Grader
-    from grader.spec.find import find_problem
-
     out_dir = Path(out)
     in_path = Path(input_path)
+    if problem is None and problems is None:
+        raise GraderError(
+            "grade batch needs the assignment's problem: a submission's `problem:` is only a claim",
+            hint="pass --problem PROBLEM (a problem or a homework set: its file or its id) to grade every file "
+            "against it, or --problems DIR (the course's problem files) to look up the id each file names there",
+        )
     if out_dir.exists() and not out_dir.is_dir():
         raise GraderError("the output path exists and is not a folder", file=str(out_dir), hint="pass --out DIR")
     if not in_path.exists():
@@ -140,40 +148,72 @@ def grade_batch(
         )
     if in_path.is_dir() and out_dir.resolve() == in_path.resolve():
         raise GraderError("the output folder is the input folder", file=str(out_dir), hint="pass another --out DIR")
-    grader = Grader(problem=problem, reveal=reveal)
+    if problems is not None and not Path(problems).is_dir():
+        raise GraderError("--problems is not a folder", file=os.fspath(problems),
+                          hint="pass the folder that holds the course's problem files")
+    grader = _instructor_grader(problem, problems, reveal)
     manual_rows = None
     if manual is not None:  # an unreadable or malformed CSV refuses the batch before anything is graded
         from grader.grade.manual import read_manual_scores
 
         manual_rows = read_manual_scores(manual)
     options = _lms_options(roster, scale_to)
-    if problem:  # solve it once, before the workers fork; refuse the batch if it is unusable
-        grader.plan_at(find_problem(problem))
-    jobs = max(1, jobs or os.cpu_count() or 1)
+    jobs = min(max(1, jobs or workers.cpu_count()), workers.max_jobs())
+
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise bookkeeping.unwritable(out_dir, exc) from None
+    lock = bookkeeping.RunLock(out_dir)  # from here on this run owns ``out_dir``
+    try:
+        bookkeeping.check_outputs(out_dir, _FIXED + (bookkeeping.MANIFEST,), _FOLDERS)
+        bookkeeping.remove_leftovers(out_dir, _FIXED + (bookkeeping.MANIFEST, bookkeeping.JOURNAL))
+        return _run(grader, manual_rows, in_path, out_dir, jobs, lock, assignment_name, assignment_id, timestamp,
+                    progress, lms, options)
+    finally:
+        lock.release()
+
+
+def _instructor_grader(problem: str | None, problems: str | os.PathLike | None, reveal: str | None):
+    """The grader of this batch, the instructor's problem solved once (before the workers fork) and refused when
+    unusable."""
+    from grader.grade.pipeline import Grader
+
+    grader = Grader(problem=problem, reveal=reveal, problems_dirs=(problems,) if problems is not None else ())
+    if problem:
+        path = grader.instructor_problem()
+        if grader.set_at(path) is None:
+            grader.plan_at(path)
+    return grader
+
+
+def _run(grader, manual_rows, in_path: Path, out_dir: Path, jobs: int, lock, assignment_name, assignment_id,
+         timestamp, progress, lms: str, options: LmsOptions) -> BatchResult:
     staging = bookkeeping.staging_folder(out_dir)
-    spill_path = out_dir / bookkeeping.SPILL
-    config = {"problem": problem, "reveal": reveal, "root": os.fspath(in_path), "staging": str(staging),
-              "manual": manual_rows}
+    spill_path = bookkeeping.spill_path(out_dir)
+    config = {"grader": {"problem": grader.problem_override, "reveal": grader.reveal,
+                         "problems_dirs": grader.problems_dirs}, "root": os.fspath(in_path),
+              "staging": str(staging), "manual": manual_rows, "close_fds": [lock.fd], "parent": os.getpid()}
     previous_state = rows.install(
         rows.WorkerState(grader=grader, root=os.fspath(in_path), staging=str(staging), manual=manual_rows)
     )
-    pool = _make_pool(jobs, config) if jobs > 1 else None
+    pool = workers.Workers(jobs, config)
     found: Discovery | None = None
     try:
-        found = discover(in_path, exclude=out_dir, writeups=problem is not None, lms=lms)
+        found = discover(in_path, exclude=out_dir, writeups=grader.problem_override is not None, lms=lms)
         if not found.items:
             raise GraderError("no files found in the input", file=str(in_path),
                               hint="pass a folder or zip of submissions")
         stamp = batch_time(timestamp)
-        staging.mkdir(parents=True, exist_ok=True)
+        try:
+            staging.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise bookkeeping.unwritable(exc.filename or staging, exc) from None
         total = len(found.items)
         bar = _Progress(total, sys.stderr.isatty() if progress is None else progress)
         keys: list[RowKey] = []
         seen = ProblemsSeen()
-        if pool is not None:
-            graded = pool.imap(rows.graded_line, _tasks(found), chunksize=max(1, min(64, total // (jobs * 8))))
-        else:
-            graded = map(rows.graded_line, _tasks(found))
+        graded = pool.graded(_tasks(found), _chunk_size(total, jobs))
         spill = bookkeeping.Spill(spill_path)
         try:
             for data, meta in graded:
@@ -193,23 +233,35 @@ def grade_batch(
                 seen.add(meta)
                 bar.step()
             bar.close()
-            if pool is not None:
-                pool.close()
-                pool.join()
-                pool = None
-            spill.done()
-            bookkeeping.make_durable()
-            return write_outputs(
-                lambda k: spill.read(k.offset, k.length), keys, seen, InputInfo(found.root, found.kind, found.lms),
-                out_dir, Publisher(out_dir, staging), stamp, assignment_name, assignment_id, options,
-            )
+            pool.stop()
+            return _publish(spill, keys, seen, found, out_dir, staging, stamp, assignment_name, assignment_id, options)
         finally:
             spill.close()
     finally:
-        if pool is not None:
-            pool.terminate()
-            pool.join()
+        pool.stop()
         if found is not None:
             found.close()
         rows.install(previous_state)
         bookkeeping.remove_scratch(staging, spill_path)
+
+
+def _publish(spill, keys, seen, found, out_dir, staging, stamp, assignment_name, assignment_id,
+             options: LmsOptions) -> BatchResult:
+    """Write every output, record it in the manifest and remove what earlier runs wrote and this one did not."""
+    try:
+        spill.done()
+        bookkeeping.make_durable()
+        manifest = Manifest(out_dir, _FIXED, _REPORT_FOLDERS)
+        try:
+            manifest.begin()
+            result = write_outputs(
+                lambda k: spill.read(k.offset, k.length), keys, seen, InputInfo(found.root, found.kind, found.lms),
+                out_dir, Publisher(out_dir, staging, manifest.will_write), stamp, assignment_name, assignment_id,
+                options,
+            )
+            manifest.finish()
+        finally:
+            manifest.close()
+    except OSError as exc:
+        raise bookkeeping.unwritable(exc.filename or out_dir, exc) from None
+    return result

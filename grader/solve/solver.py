@@ -146,6 +146,13 @@ def solve(problem: Problem) -> AnswerKey:
     of both evaluations (below 10^(-3/4·digits), far below anything the network can produce) is a zero reached by
     cancellation and is stored as an exact 0.
     """
+    try:
+        return _solve(problem)
+    except SpecError as exc:  # every message names the problem's file
+        raise exc.located(file=problem.source) from None
+
+
+def _solve(problem: Problem) -> AnswerKey:
     check_work(problem)
     graph = build_graph(problem)
     low = _evaluate_all(graph, START_DPS, problem)
