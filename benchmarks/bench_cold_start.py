@@ -91,7 +91,7 @@ def mark(name):
 import grader.cli
 mark("import grader.cli")
 from grader.grade.pipeline import Grader
-from grader.grade.prepare import check_names
+from grader.grade.prepare import resolve_submission
 from grader.grade.engine import grade, make_plan
 mark("import grade pipeline (pydantic, mpmath, yaml, spec, solver, engine)")
 from grader.report import render
@@ -108,7 +108,7 @@ key = solve(problem)
 mark("solve the problem (exact key)")
 plan = make_plan(key)
 mark("make the grading plan")
-check_names(plan, sub)
+sub, _issues = resolve_submission(plan, sub)
 result = grade(plan, sub)
 mark("grade the submission")
 out = render(result, "text")

@@ -63,12 +63,20 @@ def _write(text: str, out: str | None) -> None:
             write_atomic(path, text)
         except OSError as exc:
             raise GraderError(f"cannot write --out {out}: {exc.strerror or exc}", hint="check the folder exists and is writable") from None
+        print(f"wrote {out} ({len(text.encode('utf-8')):,} bytes)", file=sys.stderr)
     else:
         sys.stdout.write(text)
 
 
 def _colour() -> bool:
-    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    """Colour only on a terminal that can show it: not with ``NO_COLOR`` set, not for ``TERM=dumb``."""
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+
+
+def _grader_version() -> str:
+    from grader import __version__
+
+    return __version__
 
 
 def cmd_grade(argv: list[str]) -> int:
@@ -78,6 +86,7 @@ def cmd_grade(argv: list[str]) -> int:
         epilog=COMMANDS_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    ap.add_argument("--version", "-V", action="version", version="grade (backprop-grader) " + _grader_version())
     ap.add_argument("files", nargs="+", metavar="SUBMISSION.yaml")
     ap.add_argument("--format", choices=["text", "json", "markdown", "html"], default="text")
     ap.add_argument("--out", help="write the report to this file instead of standard output")
@@ -195,6 +204,11 @@ BUILTIN = {"solve": cmd_solve, "check": cmd_check}
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv in (["--version"], ["-V"]):
+        from grader import __version__
+
+        print(f"grade (backprop-grader) {__version__}")
+        return EXIT_OK
     try:
         if argv and argv[0] in BUILTIN and not Path(argv[0]).is_file():
             return BUILTIN[argv[0]](argv[1:])

@@ -277,10 +277,10 @@ class _Builder:
         try:
             value = make(text)
         except (ValueError, ArithmeticError, KeyError, IndexError):
-            shown = text if len(text) <= 60 else text[:57] + "..."
+            shown = f"'{text}'" if len(text) <= 60 else f"'{text[:57]}...'"
             shown = shown if self.quote else "this value"
             raise self.error(
-                f"'{shown}' is not a valid {_TYPE_NAMES[tag]}", node, path, "write a plain number, or quote text"
+                f"{shown} is not a valid {_TYPE_NAMES[tag]}", node, path, "write a plain number, or quote text"
             ) from None
         self.texts[path] = text
         return value

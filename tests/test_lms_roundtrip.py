@@ -529,20 +529,29 @@ def test_moodle_feedback_zip_replaces_with_the_current_report(moodle_run):
         assert set(by_hand[1234567]) == {"feedback.md", "feedback.html"}
 
 
-def test_moodle_gradebook_csv_never_shifts_a_grade(moodle_run):
+def test_moodle_gradebook_csv_never_shifts_a_grade(moodle_run, tmp_path):
     """gradebook-moodle-idnumber.csv through Moodle's gradebook CSV import, mapped by ID number: no blank id cell, so
-    no grade lands on the previous row's student; the worksheet mapped by mistake aborts rather than corrupts."""
+    no grade lands on the previous row's student (a file naming nobody sits between two that do); the students of a
+    Moodle download are left to the worksheet (the id typed in a file may be anyone's); the worksheet mapped by
+    mistake aborts rather than corrupts."""
     _, out = moodle_run
     users = {v[1]: v[2] for v in MOODLE_PARTICIPANTS.values()}
-    got = moodle_gradebook_csv_import((out / "gradebook-moodle-idnumber.csv").read_text(encoding="utf-8"),
-                                      "ID number", users)
-    e = by_file(out)
-    assert got == {11: f"{e['José Álvarez_1234567_assignsubmission_file/hw3 v2.yaml']['score']:g}",
-                   12: f"{e['Mary Ann O Neil_2345678_assignsubmission_file_/hw3.yaml']['score']:g}",
-                   16: f"{e['Kim Park_6789012_assignsubmission_file/sub/hw3.yaml']['score']:g}"}
+    assert read_csv(out / "gradebook-moodle-idnumber.csv")[1:] == []
     with pytest.raises(MoodleImportAborted):
         moodle_gradebook_csv_import((out / "gradebook-moodle.csv").read_text(encoding="utf-8"), "Identifier", users)
+    inp = tmp_path / "in"
+    inp.mkdir()
+    (inp / "a.yaml").write_text(submission("400111", "José Álvarez"), encoding="utf-8")
+    (inp / "b.yaml").write_text(submission(None, None, z1="-7.65"), encoding="utf-8")
+    (inp / "c.yaml").write_text(submission("400222", "Mary Ann O'Neil", z1="-7.65"), encoding="utf-8")
+    plain = tmp_path / "plain"
+    grade_batch(inp, plain, problem="exercise6", jobs=1, progress=False, assignment_name="HW 3")
+    got = moodle_gradebook_csv_import((plain / "gradebook-moodle-idnumber.csv").read_text(encoding="utf-8"),
+                                      "ID number", users)
+    e = by_file(plain)
+    assert got == {11: f"{e['a.yaml']['score']:g}", 12: f"{e['c.yaml']['score']:g}"}
     assert_every_row_identified(out)
+    assert_every_row_identified(plain)
 
 
 def test_moodle_ags_needs_the_roster(moodle_run, tmp_path):
@@ -744,3 +753,44 @@ def test_unicode_names_survive_nfc(tmp_path):
     out = tmp_path / "out"
     grade_batch(zpath, out, problem="exercise6", jobs=1, progress=False)
     assert [r[1] for r in read_csv(out / "gradebook-canvas.csv")[2:]] == ["23456"]
+
+
+def test_one_student_two_identifiers_gives_one_row(tmp_path):
+    """A Canvas-named file and a plain file with the same student: id are one student to Canvas (ID, then SIS User
+    ID, ``lib/gradebook_importer.rb``): one gradebook row, the other file in needs-attention.csv as a duplicate."""
+    inp = tmp_path / "in"
+    inp.mkdir()
+    (inp / "doejane_12345_100_hw.yaml").write_text(submission("400111", "Jane Doe"), encoding="utf-8")
+    (inp / "other.yaml").write_text(submission("400111", "Jane Doe", z1="-7.65"), encoding="utf-8")
+    out = tmp_path / "out"
+    grade_batch(inp, out, problem="exercise6", jobs=1, progress=False, lms="canvas")
+    text = (out / "gradebook-canvas.csv").read_text(encoding="utf-8")
+    jane = {"id": 12345, "sis_user_id": "400111", "name": "Jane Doe"}
+    assert canvas_gradebook_import(text, [jane]) == {12345: f"{by_file(out)['doejane_12345_100_hw.yaml']['score']:g}"}
+    attention = {r[0]: r for r in read_csv(out / "needs-attention.csv")[1:]}
+    assert attention["other.yaml"][3] == "duplicate-id" and "400111" in attention["other.yaml"][4]
+    assert [r[2] for r in read_csv(out / "grades.csv")[1:]] == ["doejane_12345_100_hw.yaml"]
+    assert_every_row_identified(out)
+
+
+def test_writeups_in_lms_downloads_keep_their_identity(tmp_path):
+    """Written solutions (.md, .tex, .ipynb) in a Canvas or a Moodle download are read with the same name grammar:
+    the Canvas user id and attachment id, or the Moodle participant id, and their reports go back the same way."""
+    seed = (REPO / "tests" / "files" / "writeups" / "seed_000_0ba7f97f5ec89750.txt").read_bytes()
+    czip = write_zip(tmp_path / "c.zip", [
+        (canvas_entry("Doe, Jane", 12345, 9001, "Lösung HW3.md"), seed, T1),
+        (canvas_entry("Müller, Jürgen", 23456, 9002, "hw3.yaml", late=True), submission("400222", "J M"), T1),
+    ])
+    out = tmp_path / "c"
+    grade_batch(czip, out, problem="exercise6", jobs=1, progress=False)
+    e = by_file(out)
+    md = e["doejane_12345_9001_Lösung HW3.md"]
+    assert md["status"] == "graded" and md["from_file_name"]["user_id"] == "12345"
+    attached = canvas_reupload((out / "feedback-canvas.zip").read_bytes(), {12345: {9001}, 23456: {9002}})
+    assert sorted(u for u, _ in attached) == [12345, 23456]
+    mzip = write_zip(tmp_path / "m.zip", [(moodle_entry(moodle_prefix("Zoë van Dijk", 3456789), "hw3.md"), seed, T1)])
+    mout = tmp_path / "m"
+    grade_batch(mzip, mout, problem="exercise6", jobs=1, progress=False)
+    store = moodle_feedback_zip_import((mout / "feedback-moodle.zip").read_bytes(), {3456789})
+    assert list(store) == [3456789] and list(store[3456789]) == ["feedback.html"]
+    assert read_csv(mout / "gradebook-moodle.csv")[1][0] == "Participant 3456789"

@@ -138,12 +138,12 @@ def test_exactly_max_answers_is_fine():
 
 CASES = [
     # (text, line, path, words in the message, words in the hint)
-    ("answers: {}\n", 1, None, "which problem", "add `problem: <problem id or path>` at the top"),
+    ("answers: {}\n", 1, None, "which problem", "add `problem: <problem id>` at the top"),
     ("problem: p\n", 1, None, "no `answers`", "answers:"),
     ("- problem: p\n", 1, None, "must be a mapping", "problem:"),
     ("problem: p\nanswers: {}\nscore: 10\n", 3, "score", "unknown key 'score'", ""),
     ("problem: p\nanswer:\n  z1: 1\n", 2, "answer", "allowed keys: problem, student, answers", "did you mean 'answers'"),
-    ("problem: [a, b]\nanswers: {}\n", 1, "problem", "problem id or a path", "problem:"),
+    ("problem: [a, b]\nanswers: {}\n", 1, "problem", "must be a problem id, not a list", "problem:"),
     ("problem:\nanswers: {}\n", 1, "problem", "not nothing", "problem:"),
     ("problem: p\nanswers:\n", 2, "answers", "must be a mapping", "name: value"),
     ("problem: p\nanswers: [1, 2]\n", 2, "answers", "not a list", "name: value"),

@@ -16,7 +16,7 @@ EXERCISE6 = (ROOT / "problems" / "exercise6.yaml").read_text(encoding="utf-8")
 # What a system's password file looks like; none of it may ever appear in an output.
 SHADOW = ("root:$6$Qm9vYmFy$ZXhhbXBsZWhhc2g:19000:0:99999:7:::\n"
           "daemon:*:19000:0:99999:7:::\nsecretuser:$6$c2VjcmV0$aGFzaA:19001:0:99999:7:::\n")
-SHADOW_BITS = ["Qm9vYmFy", "ZXhhbXBsZWhhc2g", "secretuser", "c2VjcmV0", "aGFzaA", "daemon", "99999"]
+SHADOW_BITS = ["Qm9vYmFy", "ZXhhbXBsZWhhc2g", "secretuser", "c2VjcmV0", "aGFzaA", "daemon", "19001"]
 
 
 def run(capsys, *args) -> tuple[int, str, str]:
@@ -330,3 +330,27 @@ def test_an_unsatisfiable_randomize_search_stops_at_its_budget(capsys, tmp_path:
     assert rc == 2 and "no variant for student '2002'" in err and "no_saturation" in err
     assert "the search budget: 15,000 units of work, 14 per attempt" in err and "1,071 of the 100,000" in err
     assert len(calls) == 15_000 // 14
+
+
+def test_a_batch_with_hostile_claims_leaks_nothing_and_grades_the_assignment(capsys, course: Path):
+    """Issue 10 in `grade batch`: claims of a system file, a relative secret, another shipped problem, and a problem
+    file uploaded with the answers; every output is free of the secrets and every file is graded against the
+    assignment (exercise6, 24 points)."""
+    secret = course.parent / "secret"
+    subs = course / "subs"
+    claims = {"abs": str(secret / "shadow"), "rel": "../secret/config.yaml", "other": "classic_222", "mine": "mine"}
+    for name, claim in claims.items():
+        (subs / f"{name}.yaml").write_text(SEED.replace("problem: exercise6", f"problem: {claim}")
+                                           .replace('id: "400222100"', f'id: "{len(name)}{name}"'))
+    (subs / "problems").mkdir()
+    (subs / "problems" / "mine.yaml").write_text(EXERCISE6.replace("id: exercise6", "id: mine"))
+    out = course / "out"
+    rc, stdout, err = run(capsys, "batch", subs, "--out", out, "--problem", "exercise6", "--no-progress")
+    assert rc == 0, err
+    for path in out.rglob("*"):
+        if path.is_file():
+            _assert_no_leak(path.read_text(encoding="utf-8", errors="replace"))
+    rows = json.loads((out / "grades.json").read_text(encoding="utf-8"))
+    rows = rows["files"]
+    graded = [r for r in rows if r.get("file", "").startswith(tuple(claims))]
+    assert len(graded) == 4 and all(r["max_score"] == 24 and r["score"] == 4 for r in graded), graded

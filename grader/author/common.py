@@ -60,6 +60,7 @@ def write_output(text: str, out: str | None) -> None:
         from grader.fileio import write_atomic
 
         write_atomic(Path(out), text)
+        print(f"wrote {out} ({len(text.encode('utf-8')):,} bytes)", file=sys.stderr)
     else:
         sys.stdout.write(text)
 

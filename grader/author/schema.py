@@ -68,13 +68,13 @@ def submission_schema() -> dict:
     return {
         "$schema": DRAFT,
         "title": "backprop-grader submission",
-        "description": "problem: which problem (id or path); student: who; answers: one entry per quantity "
+        "description": "problem: which problem (its id; the instructor chooses the file); student: who; answers: one entry per quantity "
                        "(homework sets: <question>.<name>, or the question id for a written answer).",
         "type": "object",
         "additionalProperties": False,
         "required": ["problem", "answers"],
         "properties": {
-            "problem": {"description": "a problem id or a path to the problem file", "type": ["string", "number"],
+            "problem": {"description": "the problem id (e.g. exercise6): never a path, the instructor chooses the file", "type": ["string", "number"],
                         "minLength": 1},
             "student": {
                 "type": ["object", "null"],

@@ -65,6 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--scale-to", type=float, metavar="MAX",
                     help="write the LMS gradebooks' scores out of MAX points (the LMS assignment's maximum) instead "
                     "of the problem's points")
+    ap.add_argument("--feedback", choices=["both", "md", "html", "none"], default="both",
+                    help="which feedback reports to write per student: Markdown and HTML (default), one of them, or "
+                    "none (gradebooks and summary only)")
     ap.add_argument("--reveal", choices=["always", "after_due", "never"],
                     help="override the problem's policy on showing expected values in feedback")
     bar = ap.add_mutually_exclusive_group()
@@ -124,4 +127,5 @@ def _run(args):
         lms=args.lms,
         roster=args.roster,
         scale_to=args.scale_to,
+        feedback=args.feedback,
     )

@@ -189,8 +189,10 @@ class Publisher:
 
     BLOCK = 256
 
-    def __init__(self, out_dir: Path, staging: Path, record: Callable[[list[str]], None] | None = None) -> None:
+    def __init__(self, out_dir: Path, staging: Path, record: Callable[[list[str]], None] | None = None,
+                 formats: tuple[str, ...] = ("md", "html")) -> None:
         self.out_dir = out_dir
+        self.formats = [(ext, label) for ext, label in FORMATS if ext in formats]
         self.staging = staging
         self.folder = out_dir / "feedback"
         self.held = out_dir / HELD
@@ -207,7 +209,7 @@ class Publisher:
             folder, stem = self.held / place, held_stem(row["feedback_stem"])
         stem = _unique(stem, self._used.setdefault(folder, set()))
         paths = {}
-        for ext, label in FORMATS:
+        for ext, label in self.formats:
             final = folder / f"{stem}.{ext}"
             paths[label] = final.relative_to(self.out_dir).as_posix()
             self._pending.append((self.staging / staged_name(row["i"], ext), final, paths[label]))

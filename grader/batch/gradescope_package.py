@@ -123,6 +123,10 @@ def _package_files(root: Path) -> list[tuple[str, bytes]]:
                 continue
             path = Path(dirpath) / name
             files.append((f"{_BUNDLE}/{path.relative_to(root).as_posix()}", path.read_bytes()))
+    # pyproject.toml maps the top-level problems/ folder into the package (grader/problems/): without it the
+    # bundle would not build.
+    for path in sorted((root / "problems").glob("*.y*ml")):
+        files.append((f"{_BUNDLE}/problems/{path.name}", path.read_bytes()))
     files.append((f"{_BUNDLE}/pyproject.toml", (root / "pyproject.toml").read_bytes()))
     readme = root / "README.md"
     files.append((f"{_BUNDLE}/README.md", readme.read_bytes() if readme.is_file() else _MINIMAL_README.encode()))

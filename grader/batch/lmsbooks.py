@@ -9,8 +9,9 @@
   ``Identifier`` = ``Participant <id>``, ``Grade`` and ``Last modified (grade)`` found by their header text), one row
   per participant of a Moodle download and nothing else.
 * ``gradebook-moodle-idnumber.csv``: Moodle's gradebook CSV import (``grade/import/csv/classes/load_data.php``), with
-  ``ID number`` (map it to *ID number*) the student's id; a row is written only when it has one (that importer gives
-  a blank id cell the previous row's student).
+  ``ID number`` (map it to *ID number*) the student's id, for submissions from outside an LMS download (a download
+  names its students; the id typed in a file may be anyone's); a row is written only when it has one (that importer
+  gives a blank id cell the previous row's student).
 * ``ags-scores.jsonl``: one LTI 1.3 AGS score per student whose LMS user id is known (``grader.batch.roster``).
 
 Every writer refuses an identifier it already wrote (the row is then listed in ``needs-attention.csv``) and counts
@@ -78,11 +79,14 @@ class _Book:
     def _omit(self, why: str) -> None:
         self.omitted[why] = self.omitted.get(why, 0) + 1
 
-    def _claim(self, ident: str, row: dict) -> str | None:
-        """Take ``ident`` for ``row``; the reason it cannot, when another row has it."""
-        if ident in self.seen:
-            return f"{ident} is already in {self.out.path.name} (for {self.seen[ident]})"
-        self.seen[ident] = row["file"]
+    def _claim(self, ident: str, row: dict, *also: str) -> str | None:
+        """Take ``ident`` (written in the row) and ``also`` (other ids of the same student, by which the LMS could
+        match it too) for ``row``; the reason it cannot, when another row has one of them."""
+        for i in (ident,) + also:
+            if i in self.seen:
+                return f"{i} is already in {self.out.path.name} (for {self.seen[i]})"
+        for i in (ident,) + also:
+            self.seen[i] = row["file"]
         self.count += 1
         return None
 
@@ -111,7 +115,8 @@ class CanvasCsv(_Book):
         else:
             self._omit("no id")
             return None
-        refused = self._claim(ident, row)
+        # a Canvas row's own student: id is claimed too: a second file with that SIS id is the same student
+        refused = self._claim(ident, row, *([f"SIS User ID {sid}"] if sid and lms.get("lms") == "canvas" else []))
         if refused is None:
             name = safe_cell(row.get("name") or row.get("student_id") or "")
             self.out.write(csv_line([name] + cells + ["", "", fmt_points(self.scale.score(row))]))
@@ -150,7 +155,10 @@ class MoodleIdnumberCsv(_Book):
         self.out.write(csv_line(MOODLE_IDNUMBER_COLUMNS + [title, f"{title} (feedback)"]))
 
     def add(self, row: dict) -> str | None:
-        _, sid = _ids(row)
+        lms, sid = _ids(row)
+        if lms.get("lms"):
+            self._omit("lms")  # an LMS download names the student; the id typed in the file may be anyone's
+            return None
         if not sid:
             self._omit("no id")
             return None

@@ -196,10 +196,13 @@ def write_outputs(
                 continue
             refused = []
             sid = row.get("student_id")
-            if sid in generic_ids:
-                refused.append(f"student id {sid} is already in grades.csv (for {generic_ids[sid]})")
+            own = (row.get("yaml_student") or {}).get("id")
+            ids = [sid] + ([own] if own and own != sid else [])  # the student's own id names them too
+            taken = next((i for i in ids if i in generic_ids), None)
+            if taken is not None:
+                refused.append(f"student id {taken} is already in grades.csv (for {generic_ids[taken]})")
             else:
-                generic_ids[sid] = row["file"]
+                generic_ids.update((i, row["file"]) for i in ids)
                 gcsv.add(row)
             refused += [r for r in (b.add(row) for b in books.values()) if r]
             if refused:

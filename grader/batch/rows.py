@@ -26,8 +26,10 @@ __all__ = ["WorkerState", "Task", "install", "init_worker", "graded_line", "grad
 class WorkerState:
     """What every row of a run is graded with (one per process: the parent's, inherited by forked workers)."""
 
-    def __init__(self, *, grader, root: str, staging: str | None, manual: list | None = None) -> None:
+    def __init__(self, *, grader, root: str, staging: str | None, manual: list | None = None,
+                 formats: tuple[str, ...] = ("md", "html")) -> None:
         self.grader = grader
+        self.formats = formats  # the feedback reports to write (``--feedback``), by extension
         self.root = root
         self.staging = staging
         self.manual = manual or []  # rows of an instructor's CSV of scores given by hand
@@ -95,6 +97,7 @@ def init_worker(config: dict) -> None:
             root=config["root"],
             staging=config["staging"],
             manual=config.get("manual"),
+            formats=tuple(config.get("formats", ("md", "html"))),
         )
 
 
@@ -283,18 +286,18 @@ def _grade_submission_file(task: Task, identity: LmsIdentity | None, row: dict) 
 
 def _stage_reports(row: dict, index: int, file: str, result) -> None:
     """Render the row's feedback reports (the result's, or the error's) into the staging folder."""
-    staging = _STATE.staging
-    if staging is None:
+    staging, formats = _STATE.staging, _STATE.formats
+    if staging is None or not formats:
         return
     try:
         if result is not None:
             from grader.report import render
 
-            md, html = render(result, "markdown"), render(result, "html")
+            texts = {"md": lambda: render(result, "markdown"), "html": lambda: render(result, "html")}
         else:
-            md, html = error_feedback_markdown(file, row), error_feedback_html(file, row)
-        stage(Path(staging) / staged_name(index, "md"), md)
-        stage(Path(staging) / staged_name(index, "html"), html)
+            texts = {"md": lambda: error_feedback_markdown(file, row), "html": lambda: error_feedback_html(file, row)}
+        for ext in formats:  # only the formats asked for are rendered at all
+            stage(Path(staging) / staged_name(index, ext), texts[ext]())
         row["feedback"] = True
     except Exception as exc:  # the grade stands; the report is missing and the summary says so
         row["feedback_error"] = f"{type(exc).__name__}: {exc}"

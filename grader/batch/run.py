@@ -102,6 +102,9 @@ def _lms_options(roster, scale_to) -> LmsOptions:
     return LmsOptions(roster=read_roster(roster), scale_to=scale_to)
 
 
+# --feedback: which report formats each student gets (extensions, as the staging and publishing name them)
+FEEDBACK_CHOICES = {"both": ("md", "html"), "md": ("md",), "html": ("html",), "none": ()}
+
 def grade_batch(
     input_path: str | os.PathLike,
     out: str | os.PathLike,
@@ -118,6 +121,7 @@ def grade_batch(
     lms: str = "auto",
     roster: str | os.PathLike | None = None,
     scale_to: float | None = None,
+    feedback: str = "both",
 ) -> BatchResult:
     """Grade every file of ``input_path`` (folder or LMS zip) against the instructor's problem and write the
     outputs under ``out``.
@@ -132,6 +136,9 @@ def grade_batch(
     """
     out_dir = Path(out)
     in_path = Path(input_path)
+    if feedback not in FEEDBACK_CHOICES:
+        raise GraderError(f"--feedback {feedback}: not one of {', '.join(FEEDBACK_CHOICES)}",
+                          hint="both (Markdown and HTML), md, html or none")
     if problem is None and problems is None:
         raise GraderError(
             "grade batch needs the assignment's problem: a submission's `problem:` is only a claim",
@@ -169,7 +176,7 @@ def grade_batch(
         bookkeeping.check_outputs(out_dir, _FIXED + (bookkeeping.MANIFEST,), _FOLDERS)
         bookkeeping.remove_leftovers(out_dir, _FIXED + (bookkeeping.MANIFEST, bookkeeping.JOURNAL))
         return _run(grader, manual_rows, in_path, out_dir, jobs, lock, assignment_name, assignment_id, timestamp,
-                    progress, lms, options)
+                    progress, lms, options, FEEDBACK_CHOICES[feedback])
     finally:
         lock.release()
 
@@ -188,14 +195,16 @@ def _instructor_grader(problem: str | None, problems: str | os.PathLike | None, 
 
 
 def _run(grader, manual_rows, in_path: Path, out_dir: Path, jobs: int, lock, assignment_name, assignment_id,
-         timestamp, progress, lms: str, options: LmsOptions) -> BatchResult:
+         timestamp, progress, lms: str, options: LmsOptions, formats: tuple[str, ...]) -> BatchResult:
     staging = bookkeeping.staging_folder(out_dir)
     spill_path = bookkeeping.spill_path(out_dir)
     config = {"grader": {"problem": grader.problem_override, "reveal": grader.reveal,
                          "problems_dirs": grader.problems_dirs}, "root": os.fspath(in_path),
-              "staging": str(staging), "manual": manual_rows, "close_fds": [lock.fd], "parent": os.getpid()}
+              "staging": str(staging), "manual": manual_rows, "close_fds": [lock.fd], "parent": os.getpid(),
+              "formats": formats}
     previous_state = rows.install(
-        rows.WorkerState(grader=grader, root=os.fspath(in_path), staging=str(staging), manual=manual_rows)
+        rows.WorkerState(grader=grader, root=os.fspath(in_path), staging=str(staging), manual=manual_rows,
+                         formats=formats)
     )
     pool = workers.Workers(jobs, config)
     found: Discovery | None = None
@@ -234,7 +243,8 @@ def _run(grader, manual_rows, in_path: Path, out_dir: Path, jobs: int, lock, ass
                 bar.step()
             bar.close()
             pool.stop()
-            return _publish(spill, keys, seen, found, out_dir, staging, stamp, assignment_name, assignment_id, options)
+            return _publish(spill, keys, seen, found, out_dir, staging, stamp, assignment_name, assignment_id, options,
+                            formats)
         finally:
             spill.close()
     finally:
@@ -246,7 +256,7 @@ def _run(grader, manual_rows, in_path: Path, out_dir: Path, jobs: int, lock, ass
 
 
 def _publish(spill, keys, seen, found, out_dir, staging, stamp, assignment_name, assignment_id,
-             options: LmsOptions) -> BatchResult:
+             options: LmsOptions, formats: tuple[str, ...]) -> BatchResult:
     """Write every output, record it in the manifest and remove what earlier runs wrote and this one did not."""
     try:
         spill.done()
@@ -256,7 +266,7 @@ def _publish(spill, keys, seen, found, out_dir, staging, stamp, assignment_name,
             manifest.begin()
             result = write_outputs(
                 lambda k: spill.read(k.offset, k.length), keys, seen, InputInfo(found.root, found.kind, found.lms),
-                out_dir, Publisher(out_dir, staging, manifest.will_write), stamp, assignment_name, assignment_id,
+                out_dir, Publisher(out_dir, staging, manifest.will_write, formats), stamp, assignment_name, assignment_id,
                 options,
             )
             manifest.finish()

@@ -132,10 +132,11 @@ def upload_guide_html(*, lms_seen: set[str], books: dict, zips: dict[str, int], 
                              "participant's feedback.html; uploading it again replaces them)."))
         out.append("<h3>Moodle</h3><ul>" + "".join(items) + "</ul>")
     out.append("<h3>Moodle gradebook (CSV import)</h3><ul>" + _li(
-        f"Grades → Import → CSV file → {_code('gradebook-moodle-idnumber.csv')} ({idnumber.count} students with an "
-        "id in their submission): map “ID number” to the user's ID number, the score column to the grade item and "
-        "the feedback column to its feedback. Every row has an ID number (a blank one would take the previous row's "
-        "student).") + "</ul>")
+        f"Grades → Import → CSV file → {_code('gradebook-moodle-idnumber.csv')} ({idnumber.count} students from "
+        "outside an LMS download, by the id in their submission): map “ID number” to the user's ID number, the score "
+        "column to the grade item and the feedback column to its feedback. Every row has an ID number (a blank one "
+        "would take the previous row's student)." + (" Students of a Moodle download are not in it: use the grading "
+        "worksheet, which names them by participant." if "moodle" in lms_seen else "")) + "</ul>")
     why = []
     if ags.omitted.get("moodle"):
         why.append(f"{ags.omitted['moodle']} Moodle participants (a participant id is not the Moodle user id AGS needs)")

@@ -109,120 +109,108 @@ def tokenize(text: str) -> list[Token]:
     return out
 
 
+_LEX = re.compile(
+    r"(?P<space>[\s~]+)"
+    r"|(?P<num>(?:\d+(?:\.\d+|\.(?![.\d]))?|\.\d+)(?:[eE][-+\u2212]?\d+)?)"
+    r"|(?P<word>[A-Za-z]+)"
+    r"|(?P<cmd>\\[A-Za-z]+)"
+    r"|(?P<esc>\\.)"
+    r"|(?P<colon>:=)"
+    r"|(?P<ch>.)",
+    re.S,
+)
+
+
+def _number(literal: str, i: int) -> Fraction:
+    """The exact value of a number literal (``0.35``, ``1.``, ``.5``, ``1.2e-5``); the exponent is capped."""
+    mantissa, _, exponent = literal.replace("E", "e").partition("e")
+    whole, _, fraction = mantissa.partition(".")
+    value = Fraction(int((whole or "0") + fraction), 10 ** len(fraction))
+    if exponent:
+        exponent = exponent.replace("\u2212", "-")
+        if len(exponent.lstrip("+-")) > 6 or abs(int(exponent)) > MAX_EXPONENT:
+            raise LatexError(f"the exponent of the number at position {i + 1} is too large (at most "
+                             f"±{MAX_EXPONENT})", i)
+        value *= Fraction(10) ** int(exponent)
+    return value
+
+
 def _lex(text: str) -> Iterator[Token]:
     i, n = 0, len(text)
+    match = _LEX.match
     while i < n:
-        ch = text[i]
-        if ch.isspace() or ch == "~":
-            i += 1
-        elif ch in _DIGITS or (ch == "." and i + 1 < n and text[i + 1] in _DIGITS):
-            j = i
-            while j < n and text[j] in _DIGITS:
-                j += 1
-            if j < n and text[j] == "." and j + 1 < n and text[j + 1] in _DIGITS:
-                j += 1
-                while j < n and text[j] in _DIGITS:
-                    j += 1
-            elif j < n and text[j] == "." and not (j + 1 < n and text[j + 1] == "."):
-                j += 1  # "1." is 1
-            literal = text[i:j]
+        m = match(text, i)
+        kind, j = m.lastgroup, m.end()
+        if kind == "space":
+            i = j
+            continue
+        if kind == "num":
+            literal = m.group()
             if len(literal) > 2 * MAX_EXACT_DIGITS // 10:
                 raise LatexError(f"the number at position {i + 1} has too many digits", i)
-            value = Fraction(literal.rstrip("."))
-            k = j + 1 if j < n and text[j] in "eE" else j  # 1.2e-5, as typed in Markdown and notebooks
-            if k > j and k < n and text[k] in "+-\u2212":
-                k += 1
-            if k > j and k < n and text[k] in _DIGITS:
-                m = k
-                while m < n and text[m] in _DIGITS:
-                    m += 1
-                power = int(text[k:m]) if m - k <= 6 else MAX_EXPONENT + 1
-                if power > MAX_EXPONENT:
-                    raise LatexError(f"the exponent of the number at position {i + 1} is too large (at most "
-                                     f"±{MAX_EXPONENT})", i)
-                sign = -1 if text[k - 1] in "-\u2212" else 1
-                value *= Fraction(10) ** (sign * power)
-                literal, j = text[i:m], m
-            yield Token("num", literal, i, value)
-            i = j
-        elif ch in _LETTERS:
-            j = i
-            while j < n and text[j] in _LETTERS:
-                j += 1
-            yield Token("word", text[i:j], i)
-            i = j
-        elif ch == "\\":
-            if i + 1 >= n:
-                raise LatexError(f"a lone backslash at position {i + 1}", i)
-            nxt = text[i + 1]
-            if nxt == "\\":
-                yield Token("newline", "\\\\", i)
-                i += 2
-                continue
-            if nxt not in _LETTERS:
-                i += 2
-                if nxt in _SPACING:
-                    continue
-                if nxt in "{}":  # \{ \} are braces in the output, parentheses for us
-                    yield Token("open" if nxt == "{" else "close", "(" if nxt == "{" else ")", i - 2)
-                elif nxt in "%$&#_":
-                    yield Token("other", nxt, i - 2)
-                else:
-                    yield Token("other", "\\" + nxt, i - 2)
-                continue
-            j = i + 1
-            while j < n and text[j] in _LETTERS:
-                j += 1
-            name = text[i + 1:j]
-            start, i = i, j
+            yield Token("num", literal, i, _number(literal, i))
+        elif kind == "word":
+            yield Token("word", m.group(), i)
+        elif kind == "cmd":
+            name = m.group()[1:]
+            start = i
             if name in _SPACING:
+                i = j
                 continue
             if name in ("text", "mathrm", "textrm", "operatorname", "mathit", "textit", "mbox", "textbf"):
-                body, i = _braced_text(text, i)
+                body, after = _braced_text(text, j)
                 if body is None:
                     yield Token("cmd", name, start)
-                    continue
-                words = " ".join(body.replace("\\", " ").replace("~", " ").split())
-                yield Token("text", words, start)
-                continue
-            if name in _TIMES_CMDS:
+                else:
+                    words = " ".join(body.replace("\\", " ").replace("~", " ").split())
+                    yield Token("text", words, start)
+                    j = after
+            elif name in _TIMES_CMDS:
                 yield Token("op", "*", start)
             elif name == "div":
                 yield Token("op", "/", start)
             elif name in _REL_CMDS:
-                yield Token("rel", "\u2248" if name != "leftarrow" and name != "gets" else "\u2190", start)
+                yield Token("rel", "\u2248" if name not in ("leftarrow", "gets") else "\u2190", start)
             elif name == "prime":
                 yield Token("op", "'", start)
             else:
                 yield Token("cmd", name, start)
-        elif ch == ":" and i + 1 < n and text[i + 1] == "=":
+        elif kind == "esc":
+            nxt = text[i + 1]
+            if nxt == "\\":
+                yield Token("newline", "\\\\", i)
+            elif nxt in _SPACING:
+                pass
+            elif nxt in "{}":  # \{ \} are braces in the output, parentheses for us
+                yield Token("open" if nxt == "{" else "close", "(" if nxt == "{" else ")", i)
+            elif nxt in "%$&#_":
+                yield Token("other", nxt, i)
+            else:
+                yield Token("other", "\\" + nxt, i)
+        elif kind == "colon":
             yield Token("rel", ":=", i)
-            i += 2
-        elif ch in "=<>":
-            yield Token("rel", ch, i)
-            i += 1
-        elif ch in "+-*/^_'":
-            yield Token("op", ch, i)
-            i += 1
-        elif ch in "([{":
-            yield Token("open", ch, i)
-            i += 1
-        elif ch in ")]}":
-            yield Token("close", ch, i)
-            i += 1
-        elif ch == "&":
-            yield Token("amp", ch, i)
-            i += 1
-        elif ch in _UNICODE:
-            kind, sym = _UNICODE[ch]
-            yield Token(kind, sym, i)
-            i += 1
-        elif ch in _GREEK_UNICODE:
-            yield Token("cmd", _GREEK_UNICODE[ch], i)
-            i += 1
         else:
-            yield Token("other", ch, i)
-            i += 1
+            ch = m.group()
+            if ch in "=<>":
+                yield Token("rel", ch, i)
+            elif ch in "+-*/^_'":
+                yield Token("op", ch, i)
+            elif ch in "([{":
+                yield Token("open", ch, i)
+            elif ch in ")]}":
+                yield Token("close", ch, i)
+            elif ch == "&":
+                yield Token("amp", ch, i)
+            elif ch in _UNICODE:
+                kind2, sym = _UNICODE[ch]
+                yield Token(kind2, sym, i)
+            elif ch in _GREEK_UNICODE:
+                yield Token("cmd", _GREEK_UNICODE[ch], i)
+            elif ch == "\\":
+                raise LatexError(f"a lone backslash at position {i + 1}", i)
+            else:
+                yield Token("other", ch, i)
+        i = j
 
 
 def _braced_text(text: str, i: int) -> tuple[str | None, int]:

@@ -8,6 +8,7 @@ however much cancellation the formulas contain (a saturated sigmoid's ``o*(1 - o
 
 from __future__ import annotations
 
+import gc
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -146,6 +147,19 @@ def solve(problem: Problem) -> AnswerKey:
     of both evaluations (below 10^(-3/4·digits), far below anything the network can produce) is a zero reached by
     cancellation and is stored as an exact 0.
     """
+    paused = gc.isenabled()
+    if paused:  # the evaluation makes millions of short-lived numbers and no cycles: collections only cost time
+        gc.disable()
+    try:
+        return _solve(problem)
+    except SpecError as exc:  # every message names the problem's file
+        raise exc.located(file=problem.source) from None
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _solve(problem: Problem) -> AnswerKey:
     check_work(problem)
     graph = build_graph(problem)
     low = _evaluate_all(graph, START_DPS, problem)

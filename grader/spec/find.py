@@ -25,7 +25,15 @@ from grader.errors import GraderError, SpecError, SubmissionError
 
 __all__ = ["BUNDLED_PROBLEMS", "ID_PATTERN", "find_problem", "instructor_dirs", "is_problem_id", "search_dirs"]
 
-BUNDLED_PROBLEMS = Path(__file__).resolve().parent.parent.parent / "problems"
+def _bundled() -> Path:
+    """The problems that come with the grader: ``grader/problems/`` in an installed wheel, else the checkout's
+    top-level ``problems/`` (a source tree, an editable install)."""
+    package = Path(__file__).resolve().parent.parent
+    shipped = package / "problems"
+    return shipped if shipped.is_dir() else package.parent / "problems"
+
+
+BUNDLED_PROBLEMS = _bundled()
 
 # A problem id as a submission may write it: what a file name in a problems folder can be, and nothing that walks.
 ID_PATTERN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")

@@ -2,7 +2,7 @@
 
 Format::
 
-    problem: exercise6            # a problem id (looked up later) or a path to the spec
+    problem: exercise6            # a problem id, looked up in the instructor's places (never a path: docs/trust.md)
     student: {id: "400222100", name: Reza Mosavi}     # optional
     answers:
       z1: -11.65
@@ -140,13 +140,13 @@ class _Reader:
             raise self.error(
                 "the submission is empty",
                 (),
-                "write `problem: <problem id or path>` and your answers under `answers:`",
+                "write `problem: <problem id>` and your answers under `answers:`",
             )
         if not isinstance(data, dict):
             raise self.error(
                 f"the submission must be a mapping with the keys problem, student, answers, not {_kind(data)}",
                 (),
-                "start the file with `problem: <problem id or path>`, then `answers:`",
+                "start the file with `problem: <problem id>`, then `answers:`",
             )
         for key in data:
             if key not in TOP_KEYS:
@@ -172,7 +172,7 @@ class _Reader:
         value = data["problem"]
         path = ("problem",)
         if isinstance(value, (dict, list)) or value is None or isinstance(value, bool):
-            raise self.error(f"`problem` must be a problem id or a path, not {_kind(value)}", path, _PROBLEM_HINT)
+            raise self.error(f"`problem` must be a problem id, not {_kind(value)}", path, _PROBLEM_HINT)
         text = self.text_of(value, path).strip()
         if not text:
             raise self.error("`problem` is empty", path, _PROBLEM_HINT)
@@ -286,7 +286,7 @@ class _Reader:
         return Value(text=text, parsed=parsed, line=line)
 
 
-_PROBLEM_HINT = "add `problem: <problem id or path>` at the top"
+_PROBLEM_HINT = "add `problem: <problem id>` at the top"
 _ANSWER_HINT = "write `name: value`, or `name: {value: ..., using: {name: value, ...}}`"
 
 
