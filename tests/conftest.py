@@ -6,6 +6,13 @@ import os
 import tempfile
 
 import pytest
+from hypothesis import settings
+
+# CI runs the suite once on a fresh clone: the same examples every time there (derandomize), random ones for
+# developers, who find new failures and keep them as @example regressions.
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture(autouse=True, scope="session")
