@@ -231,19 +231,22 @@ rand = settings(max_examples=40, deadline=None, suppress_health_check=[HealthChe
 @rand
 @given(problems())
 def test_random_gradients_and_updates(prob):
-    check_against_oracle(solve(prob), _oracle_for(prob, deltas=False), {"grad", "new", "velocity"})
+    expected = _oracle_for(prob, deltas=False)  # first: its assume() drops saturated draws, which the solver refuses
+    check_against_oracle(solve(prob), expected, {"grad", "new", "velocity"})
 
 
 @rand
 @given(problems())
 def test_random_deltas(prob):
-    check_against_oracle(solve(prob), _oracle_for(prob), {"delta"})
+    expected = _oracle_for(prob)  # first: its assume() drops saturated draws, which the solver refuses
+    check_against_oracle(solve(prob), expected, {"delta"})
 
 
 @rand
 @given(problems())
 def test_random_forward_values(prob):
-    check_against_oracle(solve(prob), _oracle_for(prob, deltas=False), {"forward"})
+    expected = _oracle_for(prob, deltas=False)  # first: its assume() drops saturated draws, which the solver refuses
+    check_against_oracle(solve(prob), expected, {"forward"})
 
 
 @rand
