@@ -708,6 +708,42 @@ def test_grading_is_total(capsys, tmp_path, data):
     _check_total(capsys, tmp_path, data, _MODERATE)
 
 
+def _with_momentum() -> bytes:
+    return PROBLEM_BYTES.replace(b"  update_biases: false\n", b"  update_biases: false\n  momentum: 0.9\n")
+
+
+def test_every_known_name_resolves(tmp_path):
+    # Regression: the fuzzers answer any name of ``plan.known``; han_kamber_321's plan once counted the momentum's
+    # aliases (mu, momentum) as known although it has no momentum, and a submission answering only one of them was
+    # refused with "unknown quantity".
+    momentum = tmp_path / "momentum.yaml"
+    momentum.write_bytes(_with_momentum())
+    assert b"momentum: 0.9" in momentum.read_bytes()
+    for problem in [*PROBLEMS, momentum]:
+        plan = plan_of(problem)
+        wrong = {n: plan.resolver.resolve(n) for n in plan.known if plan.resolver.resolve(n).name is None}
+        assert not wrong, (problem.name, wrong)
+    assert {"mu", "μ", "momentum"} <= plan_of(momentum).known
+    assert not {"mu", "μ", "momentum"} & plan_of(ROOT / "problems" / "han_kamber_321.yaml").known
+
+
+@pytest.mark.parametrize("name", ["μ", "momentum", "mu"])
+def test_bug_momentum_names_without_a_momentum(capsys, tmp_path, name):
+    """The momentum's names are graded where there is a momentum and refused, naming the file, where there is none."""
+    problem = tmp_path / "momentum.yaml"
+    problem.write_bytes(_with_momentum())
+    path = tmp_path / "sub.yaml"
+    path.write_text(f"problem: {problem}\nanswers:\n  {name}: 0.9\n", encoding="utf-8")
+    rc, out, err = run_cli(capsys, [path, "--format", "json", "--problem", problem])
+    assert rc == 0, err
+    assert strict_json(out)["score"] == 0
+    path.write_text(f"problem: han_kamber_321\nanswers:\n  {name}: 0.9\n", encoding="utf-8")
+    rc, out, err = run_cli(capsys, [path, "--format", "json"])
+    assert rc == 2
+    assert_refusal_names(err, path)
+    assert "unknown quantity" in err
+
+
 def test_a_fully_correct_submission_scores_full_marks(capsys, tmp_path):
     for problem in PROBLEMS:
         plan = plan_of(problem)
@@ -893,3 +929,19 @@ def test_bug_line_past_the_end_of_the_file(capsys, tmp_path):
     rc, out, err = run_cli(capsys, [path])
     assert rc == 2
     assert assert_refusal_names(err, path) == 2, err
+
+
+@pytest.mark.parametrize("weight", [b"1e5", b"1e300"])
+@pytest.mark.parametrize("command", [["check"], ["solve", "--format", "json"]])
+def test_bug_saturated_problem_is_refused_naming_its_file(capsys, tmp_path, weight, command):
+    # Regression (found by test_mutated_problem_checks_or_is_refused_clearly): the solver's "saturate" refusal did
+    # not name the problem's file, and it printed the sum of the |net| inputs with all its 300 digits.
+    raw = PROBLEM_BYTES.replace(b"\n  w1: -15\n", b"\n  w1: " + weight + b"\n")
+    assert raw != PROBLEM_BYTES
+    path = tmp_path / "problem.yaml"
+    path.write_bytes(raw)
+    rc, out, err = run_cli(capsys, [*command, path])
+    assert rc == 2
+    assert_refusal_names(err, path, raw)
+    assert "saturate" in err and len(err) < 300, err
+

@@ -169,7 +169,8 @@ def _solve(problem: Problem) -> AnswerKey:
     dps = START_DPS + math.ceil(2 * small / math.log(10))
     if dps > MAX_DPS // 2:
         raise SpecError(
-            f"the network's net inputs (|net| adding up to {small} over the layers) saturate it beyond what can be graded",
+            f"the network's net inputs (|net| adding up to {small if small < 10**6 else format(small, '.3g')} over the "
+            "layers) saturate it beyond what can be graded",
             hint="use smaller weights or inputs",
         )
     if dps > START_DPS:
