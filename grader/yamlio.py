@@ -35,6 +35,7 @@ __all__ = [
     "DEFAULT_MAX_DEPTH",
     "Document",
     "format_path",
+    "shown_key",
     "load_yaml_text",
     "load_yaml_file",
 ]
@@ -110,14 +111,36 @@ def redact(message: str) -> str:
     return _QUOTED.sub(one, message)
 
 
+_SHOWN_KEY = 60  # characters of a key quoted in a message
+
+
+def shown_key(key: object) -> str:
+    """A key of a document as a message quotes it: one printable line (a control, format or separator character
+    as ``\\r``, ``\\x1b``, ``\\u202e``), at most ``_SHOWN_KEY`` characters."""
+    text = str(key)
+    if not text.isprintable():
+        text = "".join(c if c.isprintable() else _escaped(c) for c in text)
+    return text if len(text) <= _SHOWN_KEY else text[: _SHOWN_KEY - 1] + "…"
+
+
+def _escaped(c: str) -> str:
+    n = ord(c)
+    named = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}.get(c)
+    return named or (f"\\x{n:02x}" if n < 0x100 else f"\\u{n:04x}" if n < 0x10000 else f"\\U{n:08x}")
+
+
 def format_path(path: tuple) -> str:
-    """``('answers', 'delta_o1', 'using', 'o1')`` -> ``answers.delta_o1.using.o1``; list indices as ``[i]``."""
+    """``('answers', 'delta_o1', 'using', 'o1')`` -> ``answers.delta_o1.using.o1``; list indices as ``[i]``; each
+    key as ``shown_key`` quotes it (an error message is one printable line)."""
     out = ""
     for part in path:
         if isinstance(part, int) and not isinstance(part, bool):
             out += f"[{part}]"
         else:
-            out += f".{part}" if out else str(part)
+            shown = shown_key(part)
+            if not shown or shown != shown.strip():  # `answers.' '`, not a blank the reader cannot see
+                shown = f"'{shown}'"
+            out += f".{shown}" if out else shown
     return out
 
 

@@ -945,3 +945,21 @@ def test_bug_saturated_problem_is_refused_naming_its_file(capsys, tmp_path, weig
     assert_refusal_names(err, path, raw)
     assert "saturate" in err and len(err) < 300, err
 
+
+@pytest.mark.parametrize("key, shown", [("\r", "\\r"), ("\r\n", "\\r\\n"), ("\x1b[31m", "\\x1b[31m"), ("\u2028", "\\u2028"),
+                                        (" ", "' '"), ("\u202e", "\\u202e")])
+@pytest.mark.parametrize("where", ["top", "student", "answer"])
+def test_bug_unknown_key_of_control_characters(capsys, tmp_path, key, shown, where):
+    # Regression (found by test_mutated_submission_structure_grades_or_is_refused_clearly): a key made of `\r` was
+    # printed raw in the message's path and in its text, so the message did not read as "file:line: path: what".
+    doc = copy.deepcopy(SEED_DATA)
+    target = {"top": doc, "student": doc["student"], "answer": doc["answers"]["h1"]}[where]
+    target[key] = 1
+    raw = yaml.safe_dump(doc, sort_keys=False).encode("utf-8")
+    path = tmp_path / "sub.yaml"
+    path.write_bytes(raw)
+    rc, out, err = run_cli(capsys, [path, "--format", "json"])
+    assert rc == 2
+    assert_refusal_names(err, path, raw)
+    assert f"unknown key '{shown.strip(chr(39))}'" in err, err
+    assert err.rstrip("\n").isprintable(), repr(err)

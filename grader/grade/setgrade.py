@@ -21,7 +21,7 @@ from grader.parse.answer import parse_answer
 from grader.solve.questions import KeyItem
 from grader.spec.tolerance import within
 from grader.submission.student import Student
-from grader.yamlio import Document, format_path
+from grader.yamlio import Document, format_path, shown_key
 
 if TYPE_CHECKING:
     from grader.solve.homework import HomeworkSet, SetQuestion
@@ -46,7 +46,7 @@ def read_set_answers(hw: HomeworkSet, doc: Document) -> SetAnswers:
                            "start the file with `problem: <set id>`")
     for key in data:
         if key not in TOP_KEYS:
-            raise reader.error(f"unknown key '{key}'; allowed keys: {', '.join(TOP_KEYS)}", (key,),
+            raise reader.error(f"unknown key '{shown_key(key)}'; allowed keys: {', '.join(TOP_KEYS)}", (key,),
                                "answers go under `answers:`, indented")
     student = reader.student(data.get("student"))
     answers = data.get("answers")

@@ -29,7 +29,7 @@ from grader.errors import GraderError, LimitError, SubmissionError
 from grader.parse.answer import Parsed, Unparseable, parse_answer
 from grader.spec.notation import Resolver
 from grader.submission.student import Student
-from grader.yamlio import Document, format_path, load_yaml_file, minus_space_hint
+from grader.yamlio import Document, format_path, load_yaml_file, minus_space_hint, shown_key
 
 __all__ = ["DEFAULT_MAX_ANSWERS", "Value", "Answer", "Submission", "NameIssue", "load_submission",
            "submission_from_document", "resolve_names", "shown_name"]
@@ -151,7 +151,7 @@ class _Reader:
         for key in data:
             if key not in TOP_KEYS:
                 raise self.error(
-                    f"unknown key '{key}'; allowed keys: {', '.join(TOP_KEYS)}",
+                    f"unknown key '{shown_key(key)}'; allowed keys: {', '.join(TOP_KEYS)}",
                     (key,),
                     _did_you_mean(key, TOP_KEYS) + "answers go under `answers:`, indented",
                 )
@@ -191,7 +191,7 @@ class _Reader:
         for key in value:
             if key not in STUDENT_KEYS:
                 raise self.error(
-                    f"unknown key '{key}' in student; allowed keys: {', '.join(STUDENT_KEYS)}",
+                    f"unknown key '{shown_key(key)}' in student; allowed keys: {', '.join(STUDENT_KEYS)}",
                     path + (key,),
                     _did_you_mean(key, STUDENT_KEYS) + 'write `student: {id: "400222100", name: Your Name}`',
                 )
@@ -237,7 +237,7 @@ class _Reader:
         for key in raw:
             if key not in ANSWER_KEYS:
                 raise self.error(
-                    f"unknown key '{key}' in answer {name}; allowed keys: {', '.join(ANSWER_KEYS)}",
+                    f"unknown key '{shown_key(key)}' in answer {shown_key(name)}; allowed keys: {', '.join(ANSWER_KEYS)}",
                     path + (key,),
                     _did_you_mean(key, ANSWER_KEYS) + _ANSWER_HINT,
                 )
