@@ -8,11 +8,9 @@ HTML; it is LaTeX already). Anything else is shown as text, escaped: nothing in 
 from __future__ import annotations
 
 import html
-import re
 
-_MATH = re.compile(r"(\$\$.+?\$\$|\$[^$]+?\$)", re.S)
-_INLINE = re.compile(r"(\*\*.+?\*\*|`[^`]+`|\*[^*\s][^*]*?\*)")
-_ITEM = re.compile(r"^\s*(?:[-*+]|(\d+)[.)])\s+(.*)$")
+from grader.report.mdblocks import INLINE, MATH, blocks
+
 
 _LATEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
                   "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
@@ -48,34 +46,13 @@ def latex_math(text: str) -> str:
     return "".join(_MATH_UNICODE.get(c, c) if ord(c) >= 0x80 else c for c in text)
 
 
-def _blocks(text: str) -> list[tuple[str, list[str]]]:
-    """("p", lines) paragraphs and ("ul"/"ol", items) lists, split on blank lines and list markers."""
-    blocks: list[tuple[str, list[str]]] = []
-    for line in text.splitlines():
-        m = _ITEM.match(line)
-        if not line.strip():
-            blocks.append(("", []))
-        elif m:
-            kind = "ol" if m.group(1) else "ul"
-            if not blocks or blocks[-1][0] != kind:
-                blocks.append((kind, []))
-            blocks[-1][1].append(m.group(2))
-        elif blocks and blocks[-1][0] in ("ul", "ol") and line.startswith((" ", "\t")):
-            blocks[-1][1][-1] += " " + line.strip()
-        else:
-            if not blocks or blocks[-1][0] != "p":
-                blocks.append(("p", []))
-            blocks[-1][1].append(line.strip())
-    return [(k, v) for k, v in blocks if k]
-
-
 def _inline(text: str, *, latex: bool) -> str:
     out = []
-    for i, part in enumerate(_MATH.split(text)):
+    for i, part in enumerate(MATH.split(text)):
         if i % 2 == 1:  # math: verbatim (HTML-escaped for the page; MathJax reads the text)
             out.append(latex_math(part) if latex else html.escape(part, quote=False))
             continue
-        for j, piece in enumerate(_INLINE.split(part)):
+        for j, piece in enumerate(INLINE.split(part)):
             if j % 2 == 0:
                 out.append(latex_escape(piece) if latex else html.escape(piece, quote=False))
             elif piece.startswith("**"):
@@ -91,7 +68,7 @@ def _inline(text: str, *, latex: bool) -> str:
 
 def md_to_html(text: str) -> str:
     out = []
-    for kind, lines in _blocks(text):
+    for kind, lines in blocks(text):
         if kind == "p":
             out.append(f"<p>{_inline(' '.join(lines), latex=False)}</p>")
         else:
@@ -102,7 +79,7 @@ def md_to_html(text: str) -> str:
 
 def md_to_latex(text: str) -> str:
     out = []
-    for kind, lines in _blocks(text):
+    for kind, lines in blocks(text):
         if kind == "p":
             out.append(_inline(" ".join(lines), latex=True))
         else:

@@ -19,12 +19,12 @@ deterministic (sorted entries, fixed times).
 from __future__ import annotations
 
 import os
-import tempfile
 import zipfile
 from html import escape
 from pathlib import Path
 
 from grader.batch.gradebooks import fmt_points
+from grader.fileio import atomic_writer
 
 __all__ = ["FeedbackZips", "ZIP_NAMES", "upload_guide_html"]
 
@@ -56,26 +56,13 @@ class FeedbackZips:
                 except FileNotFoundError:
                     pass
                 continue
-            fd, tmp = tempfile.mkstemp(dir=self.out_dir, prefix=f".{path.name}.", suffix=".tmp")
-            try:
-                os.fchmod(fd, 0o644)
-                with os.fdopen(fd, "wb") as f:
-                    with zipfile.ZipFile(f, "w") as zf:
-                        for name, rel in sorted(entries):
-                            info = zipfile.ZipInfo(name, date_time=_FIXED_TIME)
-                            info.external_attr = 0o644 << 16
-                            info.compress_type = zipfile.ZIP_DEFLATED
-                            with open(self.out_dir / rel, "rb") as src:
-                                zf.writestr(info, src.read(), compresslevel=1)
-                    f.flush()
-                    os.fsync(f.fileno())
-                os.replace(tmp, path)
-            except BaseException:
-                try:
-                    os.unlink(tmp)
-                except FileNotFoundError:
-                    pass
-                raise
+            with atomic_writer(path) as f, zipfile.ZipFile(f, "w") as zf:
+                for name, rel in sorted(entries):
+                    info = zipfile.ZipInfo(name, date_time=_FIXED_TIME)
+                    info.external_attr = 0o644 << 16
+                    info.compress_type = zipfile.ZIP_DEFLATED
+                    with open(self.out_dir / rel, "rb") as src:
+                        zf.writestr(info, src.read(), compresslevel=1)
             counts[lms] = len(entries)
         return counts
 

@@ -27,12 +27,10 @@ from grader.grade.engine import Plan, grade
 from grader.grade.result import Student
 from grader.report.html import CSS, _verdict_css, formula, latex_to_mathml
 from grader.report.jscompile import program, script_safe
+from grader.report.mdblocks import INLINE, MATH, blocks
 from grader.report.svg import DASH, FILL, SEVERITY, STROKE, SYMBOL, _Owners, base_name, render_svg
 from grader.spec import names, notation
 
-_MATH = re.compile(r"(\$\$.+?\$\$|\$[^$]+?\$)", re.S)
-_INLINE = re.compile(r"(\*\*.+?\*\*|`[^`]+`|\*[^*\s][^*]*?\*)")
-_ITEM = re.compile(r"^\s*(?:[-*+]|(\d+)[.)])\s+(.*)$")
 _LATEX_FIXES = ((re.compile(r"\\([td]?frac)(\d)(\d)"), r"\\\1{\2}{\3}"), (re.compile(r"\\l?dots\b"), "..."))
 
 PAGE_CSS = """
@@ -98,12 +96,12 @@ def _math(tex: str, display: bool) -> str:
 
 def _inline(text: str) -> str:
     out = []
-    for i, part in enumerate(_MATH.split(text)):
+    for i, part in enumerate(MATH.split(text)):
         if i % 2:
             display = part.startswith("$$")
             out.append(_math(part[2:-2] if display else part[1:-1], display))
             continue
-        for j, piece in enumerate(_INLINE.split(part)):
+        for j, piece in enumerate(INLINE.split(part)):
             if j % 2 == 0:
                 out.append(escape(piece, quote=False))
             elif piece.startswith("**"):
@@ -117,24 +115,8 @@ def _inline(text: str) -> str:
 
 def statement_html(text: str) -> str:
     """Paragraphs, ``-``/``1.`` lists, ``**bold**``, ``*emphasis*``, ```code``` and ``$math$`` (as MathML)."""
-    blocks: list[tuple[str, list[str]]] = []
-    for line in text.splitlines():
-        m = _ITEM.match(line)
-        if not line.strip():
-            blocks.append(("", []))
-        elif m:
-            kind = "ol" if m.group(1) else "ul"
-            if not blocks or blocks[-1][0] != kind:
-                blocks.append((kind, []))
-            blocks[-1][1].append(m.group(2))
-        elif blocks and blocks[-1][0] in ("ul", "ol") and line.startswith((" ", "\t")):
-            blocks[-1][1][-1] += " " + line.strip()
-        else:
-            if not blocks or blocks[-1][0] != "p":
-                blocks.append(("p", []))
-            blocks[-1][1].append(line.strip())
     out = []
-    for kind, lines in blocks:
+    for kind, lines in blocks(text):
         if kind == "p":
             out.append(f"<p>{_inline(' '.join(lines))}</p>")
         elif kind:
