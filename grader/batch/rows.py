@@ -14,7 +14,7 @@ from pathlib import Path
 
 from grader.batch import safezip
 from grader.batch.feedback import error_feedback_html, error_feedback_markdown, feedback_stem, stage, staged_name
-from grader.batch.identity import doc_student, graded_as_lms_student, row_identity
+from grader.batch.identity import GradedAs, row_identity
 from grader.batch.inputs import Item, LmsIdentity
 from grader.errors import GraderError
 from grader.fileio import read_capped
@@ -195,48 +195,20 @@ def _new_row(index: int, item: Item, identity: LmsIdentity | None) -> dict:
 
 
 def _grade_submission_file(task: Task, identity: LmsIdentity | None, row: dict) -> dict:
-    from grader.submission.load import submission_from_document
-    from grader.submission.writeup import is_writeup
-    from grader.yamlio import load_yaml_text
-
     index, item, data, read_error = task
     st = _STATE
     source = item.path(st.root) if item.zip_index is None else item.name
-    student: Student | None = None
     result = None
     extra_warnings: list[str] = []
+    graded = GradedAs(st.grader, [identity.student_id] if identity is not None else [], "the LMS file name")
     try:
         if read_error is not None:
             raise GraderError(read_error["message"], file=item.name, line=read_error.get("line"),
                               hint=read_error.get("hint"))
         if data is None:
             data = _read_file(source)
-        if is_writeup(item.name):  # a written solution (the instructor gave the problem): read by its extension
-            result = st.grader.grade_text(data, source)
-            student = result.student
-        else:
-            doc = load_yaml_text(data, source=source)
-            try:
-                sub = submission_from_document(doc)
-            except GraderError:
-                sub = None  # maybe a homework set's answers (ex6.z1, written answers): grade_document reads those
-            own = sub.student if sub is not None else None
-            as_lms, id_note = graded_as_lms_student(st.grader, doc, own, identity)
-            if sub is not None:
-                student = own  # known even if grading then refuses the file
-                if as_lms is not None:
-                    sub = dataclasses.replace(sub, student=Student(id=identity.student_id, name=own.name),
-                                              document=as_lms)
-                result = st.grader.grade_submission(sub)
-                result = dataclasses.replace(result, student=own)
-            else:
-                result = st.grader.grade_document(as_lms or doc)
-                student = result.student
-                if as_lms is not None:
-                    student = doc_student(doc) or Student(id=None, name=student.name)
-                    result = dataclasses.replace(result, student=student)
-            if id_note:
-                extra_warnings.append(id_note)
+        result = graded.grade(data, source)  # a YAML file or a written solution, as the LMS's student
+        extra_warnings += graded.notes
         if st.manual:
             from grader.grade.manual import merge_manual_scores
 
@@ -249,6 +221,7 @@ def _grade_submission_file(task: Task, identity: LmsIdentity | None, row: dict) 
             exc.file = item.name
         row["status"] = "unusable"
         row["error"], row["error_detail"] = str(exc), exc.to_dict()
+    student: Student | None = graded.student
     if student is not None and (student.id or student.name):
         row["yaml_student"] = student.to_dict()
     row.update(row_identity(identity, student, item.name))
