@@ -112,7 +112,13 @@ def _printable(name: str) -> str:
 
 
 def _test_output(f) -> str:
+    """The field's message, with how the answer was read and, for a write-up, the line it came from (as the
+    reports show them), then the likely mistake."""
     text = f.message
+    if f.read_as is not None:
+        text += f"\n(read as {f.read_as})"
+    if f.source:
+        text += f"\nFrom {f.source}: {f.source_text}"
     if f.diagnosis is not None:
         text += f"\nLikely mistake ({f.diagnosis.id}): {f.diagnosis.text}"
     return text
