@@ -15,7 +15,7 @@ from pathlib import Path
 from grader.batch import safezip
 from grader.batch.feedback import error_feedback_html, error_feedback_markdown, feedback_stem, stage, staged_name
 from grader.batch.identity import GradedAs, row_identity
-from grader.batch.inputs import Item, LmsIdentity
+from grader.batch.inputs import Item, LmsIdentity, shown_name
 from grader.errors import GraderError
 from grader.fileio import read_capped
 from grader.submission.student import Student
@@ -33,6 +33,7 @@ class WorkerState:
         self.root = root
         self.staging = staging
         self.manual = manual or []  # rows of an instructor's CSV of scores given by hand
+        self.manual_ids = {str(r.get("student_id", "")).strip() for r in self.manual}  # the students they are for
 
 
 _STATE: WorkerState | None = None
@@ -210,12 +211,8 @@ def _grade_submission_file(task: Task, identity: LmsIdentity | None, row: dict) 
         result = graded.grade(data, source)  # a YAML file or a written solution, as the LMS's student
         extra_warnings += graded.notes
         if st.manual:
-            from grader.grade.manual import merge_manual_scores
-
-            try:
-                result = merge_manual_scores(result, st.manual)
-            except GraderError as exc:
-                extra_warnings.append(f"scores given by hand not applied: {exc}")
+            result, notes = _with_manual_scores(result, identity)
+            extra_warnings += notes
     except GraderError as exc:
         if exc.file in (None, source):
             exc.file = item.name
@@ -255,6 +252,28 @@ def _grade_submission_file(task: Task, identity: LmsIdentity | None, row: dict) 
     row["feedback_stem"] = feedback_stem(identity, student, item.name)
     _stage_reports(row, index, item.name, result)
     return row
+
+
+def _with_manual_scores(result, identity: LmsIdentity | None):
+    """``result`` with the instructor's ``--manual`` scores for this student, and warnings. The rows are matched by
+    the id the batch's gradebooks show: the LMS's (from the file name) when there is one, else the file's own
+    ``student.id``; so a file cannot take another student's scores by writing their id."""
+    from grader.grade.manual import merge_manual_scores
+
+    st = _STATE
+    sid = identity.student_id if identity is not None else (result.student.id or "").strip()
+    notes = []
+    own = (result.student.id or "").strip()
+    if identity is not None and own and own != sid and own in st.manual_ids and sid not in st.manual_ids:
+        notes.append(f"scores given by hand for student {shown_name(own)[:40]} (the id in the file) are not applied: "
+                     f"the LMS file name says this is student {sid}, and --manual rows are matched by that id "
+                     "(the one the gradebooks show)")
+    if sid in st.manual_ids:
+        try:
+            result = merge_manual_scores(result, st.manual, student_id=sid)
+        except GraderError as exc:
+            notes.append(f"scores given by hand not applied: {exc}")
+    return result, notes
 
 
 def _stage_reports(row: dict, index: int, file: str, result) -> None:
