@@ -149,12 +149,15 @@ class Grader:
                 hint="pass the problem the write-up answers, e.g. --problem exercise6",
             )
         plan = self.plan_at(path)
-        sub = writeup_submission(text, kind, source, plan.key, self.problem_override)
-        own, sid = sub.student, student_id or sub.student.id
-        if plan.problem.randomize is not None and sid:  # read again against the student's own values
-            sub = writeup_submission(text, kind, source, self.plan_at(path, sid).key, self.problem_override)
+        randomized = plan.problem.randomize is not None
+        key = self.plan_at(path, student_id).key if randomized and student_id else plan.key
+        sub = writeup_submission(text, kind, source, key, self.problem_override)
         if student_id is None:
+            if randomized and sub.student.id:  # read again against the student's own values
+                sub = writeup_submission(text, kind, source, self.plan_at(path, sub.student.id).key,
+                                         self.problem_override)
             return self.grade_submission(sub)
+        own = sub.student
         sub = dataclasses.replace(sub, student=Student(id=student_id, name=own.name))
         return dataclasses.replace(self.grade_submission(sub), student=own)
 
