@@ -9,13 +9,14 @@ steps; weights, inputs and targets are fixed pseudo-random two-digit decimals. P
 1. ``solve(problem)`` (graph building and the precision-doubling exact evaluation), median of ``--repeat`` runs,
    the cost per (parameters x steps) and its ratio to the 2-2-2 sigmoid 1-step baseline of the same run. Flat
    ratios mean the cost is linear in parameters x steps.
-2. Scaling exponents: ``build_graph`` and ``solve`` on k-2k-k-k/2 sigmoid networks over 3 steps for k = 4, 8, 16,
-   32 (garbage collection paused, as ``solve`` does), the slope of log(time) against log(parameters) by least
-   squares: 1 is linear.
+2. Scaling exponents, the slope of log(time) against log(parameters) by least squares (1 is linear): ``solve`` on
+   k-2k-k-k/2 sigmoid networks over 3 steps for k = 4, 8, 16, 32, and ``build_graph`` (garbage collection paused,
+   as ``solve`` does) for k = 8, 16, 32, 64.
 3. With ``--against``: the 32-64-32-16 sigmoid 3-step solve by this code and by each older one (a folder holding
    a checkout, or a git revision of this repository, exported to a temporary folder with ``git archive``), each in
    its own process, interleaved A B A B for ``--rounds`` rounds; medians, the median of the per-round ratios, and
-   whether every code gave the same key (every value to 40 digits, the precision and every formula).
+   whether every code gave the same key (every value to 40 digits, the precision and every formula); and each
+   code's build_graph exponent.
 
 No assertions: it prints.
 """
@@ -43,6 +44,7 @@ ACTIVATIONS = ["sigmoid", "tanh"]
 STEPS = [1, 3]
 BIG = ((32, 64, 32, 16), "sigmoid", 3)
 SCALING = [(k, 2 * k, k, k // 2) for k in (4, 8, 16, 32)]
+GRAPH_SCALING = [(k, 2 * k, k, k // 2) for k in (8, 16, 32, 64)]  # build_graph only: 64 is past the solve budget
 
 
 def use(code: Path) -> None:
@@ -85,14 +87,38 @@ def digest(key) -> str:
     return h.hexdigest()[:16]
 
 
+def graph_times(repeat: int = 3) -> list[float]:
+    """Median ``build_graph`` seconds for each network of ``GRAPH_SCALING`` (garbage collection paused)."""
+    from grader.solve.graph import build_graph
+
+    out = []
+    for shape in GRAPH_SCALING:
+        prob, _ = build(shape, "sigmoid", 3)
+        times = []
+        for _ in range(repeat):
+            gc.collect()
+            gc.disable()
+            try:
+                t0 = time.perf_counter()
+                build_graph(prob)
+                times.append(time.perf_counter() - t0)
+            finally:
+                gc.enable()
+        out.append(statistics.median(times))
+    return out
+
+
 def child(args) -> None:
-    """One timed solve of the big network by the code in ``args.child`` (after a warm-up), as JSON."""
+    """One timed solve of the big network by the code in ``args.child`` (after a warm-up), or with ``--graph``
+    its build_graph times, as JSON."""
     use(Path(args.child))
     import grader
     from grader.solve.solver import solve
 
     assert Path(grader.__file__).resolve().is_relative_to(Path(args.child).resolve()), grader.__file__
-
+    if args.graph:
+        print(json.dumps({"graph": graph_times()}))
+        return
     solve(build((2, 2, 2), "sigmoid", 1)[0])
     prob, _ = build(*BIG)
     t0 = time.perf_counter()
@@ -141,38 +167,32 @@ def cost_table(repeat: int) -> None:
 
 
 def scaling(repeat: int) -> None:
-    from grader.solve.graph import build_graph
     from grader.solve.solver import solve
 
-    sizes, graph_t, solve_t = [], [], []
+    sizes, solve_t = [], []
     for shape in SCALING:
         prob, n_params = build(shape, "sigmoid", 3)
-        g, s = [], []
+        s = []
         for _ in range(repeat):
-            gc.collect()
-            gc.disable()
-            try:
-                t0 = time.perf_counter()
-                build_graph(prob)
-                g.append(time.perf_counter() - t0)
-            finally:
-                gc.enable()
             t0 = time.perf_counter()
             solve(prob)
             s.append(time.perf_counter() - t0)
         sizes.append(n_params)
-        graph_t.append(statistics.median(g))
         solve_t.append(statistics.median(s))
+    graph_sizes = [build(shape, "sigmoid", 3)[1] for shape in GRAPH_SCALING]
+    graph_t = graph_times(repeat)
     print()
     print(f"## scaling with the network (k-2k-k-k/2 sigmoid, 3 steps; median of {repeat})")
     print()
-    print("| network | params | build_graph ms | solve ms |")
-    print("|---------|-------:|---------------:|---------:|")
-    for shape, n, g, s in zip(SCALING, sizes, graph_t, solve_t):
-        print(f"| {'-'.join(map(str, shape))} | {n} | {g * 1e3:.1f} | {s * 1e3:.1f} |")
+    print("| network | params | solve ms | | network | params | build_graph ms |")
+    print("|---------|-------:|---------:|-|---------|-------:|---------------:|")
+    for shape, n, s, gshape, gn, g in zip(SCALING, sizes, solve_t, GRAPH_SCALING, graph_sizes, graph_t):
+        print(f"| {'-'.join(map(str, shape))} | {n} | {s * 1e3:.1f} | | {'-'.join(map(str, gshape))} | {gn} | "
+              f"{g * 1e3:.1f} |")
     print()
-    print(f"exponent of time in parameters (1 = linear): build_graph {fit(sizes, graph_t):.2f}, "
-          f"solve {fit(sizes, solve_t):.2f}")
+    print(f"exponent of time in parameters (1 = linear), least squares: solve {fit(sizes, solve_t):.2f} "
+          f"(all four sizes), {fit(sizes[1:], solve_t[1:]):.2f} (without the smallest, where fixed costs weigh); "
+          f"build_graph {fit(graph_sizes, graph_t):.2f}")
 
 
 def checkout(spec: str, tmp: Path) -> tuple[str, Path]:
@@ -201,19 +221,28 @@ def compare(against: list[str], rounds: int) -> None:
                 got = json.loads(out.strip().splitlines()[-1])
                 times[label].append(got["seconds"])
                 digests[label].add(got["digest"])
+        exponents = {}
+        sizes = [build(shape, "sigmoid", 3)[1] for shape in GRAPH_SCALING]
+        for label, folder in codes:
+            out = subprocess.run([sys.executable, __file__, "--child", str(folder), "--graph"], capture_output=True,
+                                 text=True, check=True, cwd=tmp).stdout
+            exponents[label] = fit(sizes, json.loads(out.strip().splitlines()[-1])["graph"])
         new = times["this code"]
         net = "-".join(map(str, BIG[0]))
         print()
         print(f"## {net} {BIG[1]}, {BIG[2]} steps: this code against older code "
               f"({rounds} interleaved rounds, one solve per process after a warm-up)")
         print()
-        print("| code | median s | min s | ratio to this code (median of rounds) | same key |")
-        print("|------|---------:|------:|--------------------------------------:|----------|")
+        print("| code | median s | min s | ratio to this code (median of rounds) | same key | build_graph exponent |")
+        print("|------|---------:|------:|--------------------------------------:|----------|---------------------:|")
         same = digests["this code"]
         for label, _ in codes:
             ratio = statistics.median(o / n for o, n in zip(times[label], new))
             print(f"| {label} | {statistics.median(times[label]):.3f} | {min(times[label]):.3f} | {ratio:.2f} | "
-                  f"{'yes' if digests[label] == same and len(same) == 1 else 'NO'} |")
+                  f"{'yes' if digests[label] == same and len(same) == 1 else 'NO'} | {exponents[label]:.2f} |")
+        print()
+        print(f"build_graph exponent: least squares over {', '.join('-'.join(map(str, s)) for s in GRAPH_SCALING)} "
+              "sigmoid, 3 steps, in one process per code")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -226,6 +255,7 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=5, help="interleaved rounds of --against (default 5)")
     ap.add_argument("--only", choices=["table", "scaling", "compare"], help="print just one part")
     ap.add_argument("--child", help=argparse.SUPPRESS)
+    ap.add_argument("--graph", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         return child(args)

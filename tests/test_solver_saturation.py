@@ -66,7 +66,7 @@ def check_intervals(prob, nets=None):
 scaled = st.sampled_from([1, 10, 60, 250])
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(problems(), scaled)
 def test_float_bound_is_the_exact_bound_or_none(prob, scale):
     prob = problem(prob.network, {p: v * scale for p, v in prob.params.items()},
