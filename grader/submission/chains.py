@@ -3,6 +3,9 @@
 A chain is split at top-level ``=``, ``≈``/``\\approx``, ``:=`` (and ``\\leftarrow``); a row that starts with one of
 them continues the chain before it (``&= …`` in ``align``, or a ``$$= …$$`` display after ``$$z_3 = …$$``). Every
 part is read by our LaTeX reader (:mod:`grader.parse.latex`); a part that cannot be read keeps its reason.
+
+A write-up often writes the same row many times (a chain copied into a summary, a whole solution pasted twice): each
+distinct row is split and read once per :func:`build_chains`, and its steps share the trees and the value.
 """
 
 from __future__ import annotations
@@ -25,11 +28,20 @@ class Step:
     text: str  # the part as written
     tree: Node | Unreadable
     line: int
+    shared: dict | None = field(default=None, compare=False, repr=False)  # the value, shared by equal rows
 
     @functools.cached_property
     def value(self):
         """The value of a step without names (Fraction or mpf), computed once; None otherwise."""
-        return None if isinstance(self.tree, Unreadable) else value_of(self.tree)
+        if self.shared is None:
+            return _value(self.tree)
+        if "value" not in self.shared:
+            self.shared["value"] = _value(self.tree)
+        return self.shared["value"]
+
+
+def _value(tree: Node | Unreadable):
+    return None if isinstance(tree, Unreadable) else value_of(tree)
 
 
 @dataclass
@@ -112,17 +124,34 @@ def pieces(text: str) -> list[str]:
 
 def build_chains(rows: list[MathRow]) -> list[Chain]:
     chains: list[Chain] = []
-    for row in (MathRow(p, r.line, r.display) for r in rows for p in pieces(r.text)):
-        parts = split_relations(row.text)
-        if parts is None:
-            continue
-        _, first, first_tokens = parts[0]
-        steps = [Step(rel, part, read_tokens(tokens, part) if part else Unreadable(part, "empty"), row.line)
-                 for rel, part, tokens in parts[1:]]
-        if not first:  # a continuation: "= ..." or "&= ..."
-            if chains:
-                chains[-1].steps.extend(s for s in steps if s.text)
-            continue
-        chains.append(Chain(lhs=Step("", first, read_tokens(first_tokens, first), row.line), steps=[s for s in steps if s.text],
-                            line=row.line))
+    split: dict[str, list[str]] = {}  # row text -> its pieces
+    read: dict[str, tuple | None] = {}  # piece text -> (lhs text, lhs tree, [(relation, part, tree, shared)])
+    for r in rows:
+        texts = split.get(r.text)
+        if texts is None:
+            texts = split[r.text] = pieces(r.text)
+        for text in texts:
+            if text not in read:
+                read[text] = _read_row(text)
+            parsed = read[text]
+            if parsed is None:
+                continue
+            first, first_tree, parts = parsed
+            steps = [Step(rel, part, tree, r.line, shared) for rel, part, tree, shared in parts]
+            if not first:  # a continuation: "= ..." or "&= ..."
+                if chains:
+                    chains[-1].steps.extend(s for s in steps if s.text)
+                continue
+            chains.append(Chain(lhs=Step("", first, first_tree, r.line), steps=[s for s in steps if s.text],
+                                line=r.line))
     return chains
+
+
+def _read_row(text: str) -> tuple | None:
+    parts = split_relations(text)
+    if parts is None:
+        return None
+    _, first, first_tokens = parts[0]
+    steps = [(rel, part, read_tokens(tokens, part) if part else Unreadable(part, "empty"), {})
+             for rel, part, tokens in parts[1:]]
+    return first, (read_tokens(first_tokens, first) if first else None), steps

@@ -36,6 +36,7 @@ _DROP = re.compile(r"\\(label|tag|eqref|ref)\{[^{}]*\}|\\(nonumber|notag)\b|\\(b
                    "|".join(_ENVIRONMENTS) + r"|array|cases|matrix|pmatrix|bmatrix)\*?\}(\{[^{}]*\})?")
 _PROSE_VALUE = re.compile(r"[ \t]*(?:=|≈|\$\s*\\approx\s*\$|\$\s*=\s*\$)[ \t]*"
                           r"([-−]?\s*(?:\d+(?:\.\d*)?|\.\d+)(?:\s*(?:\\times|×|x)\s*10\^\{?[-−]?\d+\}?)?)")
+_BLOCK_MARKS = re.compile(r"\\.|[{}]", re.S)
 _LONE_NAME = re.compile(r"\s*[A-Za-z\\][A-Za-z0-9_{}\\' ^+]*\s*")
 
 
@@ -250,22 +251,16 @@ class _Scanner:
     def add_block(self, start: int, end: int, display: bool = True) -> None:
         """Split a block of math at top-level ``\\\\`` into rows."""
         text = self.text
-        depth, row_start, i = 0, start, start
-        while i < end:
-            c = text[i]
-            if c == "\\" and i + 1 < end:
-                if text[i + 1] == "\\" and depth <= 0:
-                    self.add_row(text[row_start:i], row_start, display)
-                    i += 2
-                    row_start = i
-                    continue
-                i += 2
-                continue
-            if c == "{":
+        depth, row_start = 0, start
+        for m in _BLOCK_MARKS.finditer(text, start, end):  # \\, any other escaped character, { and }
+            mark = m.group()
+            if mark == "{":
                 depth += 1
-            elif c == "}":
+            elif mark == "}":
                 depth -= 1
-            i += 1
+            elif mark == "\\\\" and depth <= 0:
+                self.add_row(text[row_start:m.start()], row_start, display)
+                row_start = m.end()
         self.add_row(text[row_start:end], row_start, display)
 
     def add_row(self, raw: str, start: int, display: bool) -> None:
