@@ -100,11 +100,7 @@ def tokenize(text: str) -> list[Token]:
     is longer than ``MAX_LATEX_LENGTH`` or has more than ``MAX_LATEX_TOKENS`` tokens. Linear in the text."""
     if len(text) > MAX_LATEX_LENGTH:
         raise LatexError(f"the expression is too long ({len(text)} characters; at most {MAX_LATEX_LENGTH})")
-    out: list[Token] = []
-    for token in _lex(text):
-        out.append(token)
-        if len(out) > MAX_LATEX_TOKENS:
-            raise LatexError(f"the expression has too many parts (more than {MAX_LATEX_TOKENS})", token.pos)
+    out = _lex(text)
     out.append(Token("end", "", len(text)))
     return out
 
@@ -119,10 +115,27 @@ _LEX = re.compile(
     r"|(?P<ch>.)",
     re.S,
 )
+_ZERO = Fraction(0)
+_new_tuple = tuple.__new__
+_CHAR_TOKENS: dict[str, tuple[str, str]] = {
+    **{c: ("rel", c) for c in "=<>"}, **{c: ("op", c) for c in "+-*/^_'"}, **{c: ("open", c) for c in "([{"},
+    **{c: ("close", c) for c in ")]}"}, "&": ("amp", "&"), **_UNICODE,
+    **{c: ("cmd", name) for c, name in _GREEK_UNICODE.items()},
+}
+_TEXT_CMDS = frozenset({"text", "mathrm", "textrm", "operatorname", "mathit", "textit", "mbox", "textbf"})
+_CMD_TOKENS: dict[str, tuple[str, str]] = {
+    **{name: ("op", "*") for name in _TIMES_CMDS}, "div": ("op", "/"), "prime": ("op", "'"),
+    **{name: ("rel", "\u2248" if name not in ("leftarrow", "gets") else "\u2190") for name in _REL_CMDS},
+}
+_NUMBERS: dict[str, Fraction] = {}  # number literal -> value (a write-up repeats its numbers); bounded below
+_MAX_NUMBERS = 10_000
 
 
 def _number(literal: str, i: int) -> Fraction:
     """The exact value of a number literal (``0.35``, ``1.``, ``.5``, ``1.2e-5``); the exponent is capped."""
+    value = _NUMBERS.get(literal)
+    if value is not None:
+        return value
     mantissa, _, exponent = literal.replace("E", "e").partition("e")
     whole, _, fraction = mantissa.partition(".")
     value = Fraction(int((whole or "0") + fraction), 10 ** len(fraction))
@@ -132,85 +145,78 @@ def _number(literal: str, i: int) -> Fraction:
             raise LatexError(f"the exponent of the number at position {i + 1} is too large (at most "
                              f"±{MAX_EXPONENT})", i)
         value *= Fraction(10) ** int(exponent)
+    if len(_NUMBERS) < _MAX_NUMBERS and len(literal) <= 24:
+        _NUMBERS[literal] = value
     return value
 
 
-def _lex(text: str) -> Iterator[Token]:
+def _lex(text: str) -> list[Token]:
+    out: list[Token] = []
+    append = out.append
+
+    def token(fields: tuple) -> Token:
+        return _new_tuple(Token, fields)
+
     i, n = 0, len(text)
     match = _LEX.match
     while i < n:
+        if len(out) > MAX_LATEX_TOKENS:
+            raise LatexError(f"the expression has too many parts (more than {MAX_LATEX_TOKENS})", out[-1].pos)
         m = match(text, i)
         kind, j = m.lastgroup, m.end()
-        if kind == "space":
-            i = j
-            continue
-        if kind == "num":
-            literal = m.group()
-            if len(literal) > 2 * MAX_EXACT_DIGITS // 10:
-                raise LatexError(f"the number at position {i + 1} has too many digits", i)
-            yield Token("num", literal, i, _number(literal, i))
-        elif kind == "word":
-            yield Token("word", m.group(), i)
-        elif kind == "cmd":
-            name = m.group()[1:]
-            start = i
-            if name in _SPACING:
-                i = j
-                continue
-            if name in ("text", "mathrm", "textrm", "operatorname", "mathit", "textit", "mbox", "textbf"):
-                body, after = _braced_text(text, j)
-                if body is None:
-                    yield Token("cmd", name, start)
-                else:
-                    words = " ".join(body.replace("\\", " ").replace("~", " ").split())
-                    yield Token("text", words, start)
-                    j = after
-            elif name in _TIMES_CMDS:
-                yield Token("op", "*", start)
-            elif name == "div":
-                yield Token("op", "/", start)
-            elif name in _REL_CMDS:
-                yield Token("rel", "\u2248" if name not in ("leftarrow", "gets") else "\u2190", start)
-            elif name == "prime":
-                yield Token("op", "'", start)
-            else:
-                yield Token("cmd", name, start)
-        elif kind == "esc":
-            nxt = text[i + 1]
-            if nxt == "\\":
-                yield Token("newline", "\\\\", i)
-            elif nxt in _SPACING:
-                pass
-            elif nxt in "{}":  # \{ \} are braces in the output, parentheses for us
-                yield Token("open" if nxt == "{" else "close", "(" if nxt == "{" else ")", i)
-            elif nxt in "%$&#_":
-                yield Token("other", nxt, i)
-            else:
-                yield Token("other", "\\" + nxt, i)
-        elif kind == "colon":
-            yield Token("rel", ":=", i)
-        else:
+        if kind == "ch":
             ch = m.group()
-            if ch in "=<>":
-                yield Token("rel", ch, i)
-            elif ch in "+-*/^_'":
-                yield Token("op", ch, i)
-            elif ch in "([{":
-                yield Token("open", ch, i)
-            elif ch in ")]}":
-                yield Token("close", ch, i)
-            elif ch == "&":
-                yield Token("amp", ch, i)
-            elif ch in _UNICODE:
-                kind2, sym = _UNICODE[ch]
-                yield Token(kind2, sym, i)
-            elif ch in _GREEK_UNICODE:
-                yield Token("cmd", _GREEK_UNICODE[ch], i)
+            known = _CHAR_TOKENS.get(ch)
+            if known is not None:
+                append(token((known[0], known[1], i, _ZERO)))
             elif ch == "\\":
                 raise LatexError(f"a lone backslash at position {i + 1}", i)
             else:
-                yield Token("other", ch, i)
+                append(token(("other", ch, i, _ZERO)))
+        elif kind == "space":
+            pass
+        elif kind == "num":
+            literal = m.group()
+            if len(literal) > 2 * MAX_EXACT_DIGITS // 10:
+                raise LatexError(f"the number at position {i + 1} has too many digits", i)
+            append(token(("num", literal, i, _number(literal, i))))
+        elif kind == "word":
+            append(token(("word", m.group(), i, _ZERO)))
+        elif kind == "cmd":
+            name = m.group()[1:]
+            known = _CMD_TOKENS.get(name)
+            if known is not None:
+                append(token((known[0], known[1], i, _ZERO)))
+            elif name in _SPACING:
+                pass
+            elif name in _TEXT_CMDS:
+                body, after = _braced_text(text, j)
+                if body is None:
+                    append(token(("cmd", name, i, _ZERO)))
+                else:
+                    words = " ".join(body.replace("\\", " ").replace("~", " ").split())
+                    append(token(("text", words, i, _ZERO)))
+                    j = after
+            else:
+                append(token(("cmd", name, i, _ZERO)))
+        elif kind == "esc":
+            nxt = text[i + 1]
+            if nxt == "\\":
+                append(token(("newline", "\\\\", i, _ZERO)))
+            elif nxt in _SPACING:
+                pass
+            elif nxt in "{}":  # \{ \} are braces in the output, parentheses for us
+                append(token(("open", "(", i, _ZERO) if nxt == "{" else ("close", ")", i, _ZERO)))
+            elif nxt in "%$&#_":
+                append(token(("other", nxt, i, _ZERO)))
+            else:
+                append(token(("other", "\\" + nxt, i, _ZERO)))
+        else:  # colon
+            append(token(("rel", ":=", i, _ZERO)))
         i = j
+    if len(out) > MAX_LATEX_TOKENS:
+        raise LatexError(f"the expression has too many parts (more than {MAX_LATEX_TOKENS})", out[-1].pos)
+    return out
 
 
 def _braced_text(text: str, i: int) -> tuple[str | None, int]:
