@@ -6,6 +6,9 @@ part is read by our LaTeX reader (:mod:`grader.parse.latex`); a part that cannot
 
 A write-up often writes the same row many times (a chain copied into a summary, a whole solution pasted twice): each
 distinct row is split and read once per :func:`build_chains`, and its steps share the trees and the value.
+
+A row that cannot be read at all (too long, too many parts, a number with too many digits, a lone backslash) is no
+chain: :func:`read_chains` lists it with its reason, so a report shows it among the equations not read.
 """
 
 from __future__ import annotations
@@ -13,11 +16,12 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 
-from grader.parse.latex import LatexError, Node, Unreadable, read_tokens, tokenize
+from grader.parse.latex import MAX_LATEX_LENGTH, LatexError, Node, Unreadable, read_tokens, tokenize
 from grader.submission.extract import MathRow
 from grader.submission.match import value_of
+from grader.submission.notes import Unattributed
 
-__all__ = ["Step", "Chain", "build_chains", "RELATIONS"]
+__all__ = ["Step", "Chain", "build_chains", "read_chains", "RELATIONS"]
 
 RELATIONS = frozenset({"=", "\u2248", ":=", "\u2190"})
 
@@ -61,10 +65,15 @@ class Chain:
 def split_relations(text: str) -> list[tuple[str, str, list]] | None:
     """``[(relation, part, tokens), ...]`` with "" as the first relation; None when the row has no relation at all
     or cannot be tokenized (too long)."""
+    parts = _split(text)
+    return None if isinstance(parts, LatexError) else parts
+
+
+def _split(text: str) -> list[tuple[str, str, list]] | LatexError | None:
     try:
         tokens = tokenize(text)
-    except LatexError:
-        return None
+    except LatexError as error:
+        return error
     depth, cuts = 0, []
     for k, t in enumerate(tokens):
         if t.kind == "open":
@@ -123,10 +132,20 @@ def pieces(text: str) -> list[str]:
 
 
 def build_chains(rows: list[MathRow]) -> list[Chain]:
+    return read_chains(rows)[0]
+
+
+def read_chains(rows: list[MathRow]) -> tuple[list[Chain], list[Unattributed]]:
+    """The chains of ``rows``, and the rows that could not be read at all (each with its reason)."""
     chains: list[Chain] = []
+    unread: list[Unattributed] = []
     split: dict[str, list[str]] = {}  # row text -> its pieces
-    read: dict[str, tuple | None] = {}  # piece text -> (lhs text, lhs tree, [(relation, part, tree, shared)])
+    read: dict[str, tuple | str | None] = {}  # piece text -> (lhs text, lhs tree, [(relation, part, tree, shared)])
     for r in rows:
+        if r.cut_from:
+            unread.append(Unattributed(r.line, r.text[:200], f"could not be read: the equation is too long "
+                                       f"({r.cut_from:,} characters; at most {MAX_LATEX_LENGTH:,})"))
+            continue
         texts = split.get(r.text)
         if texts is None:
             texts = split[r.text] = pieces(r.text)
@@ -136,6 +155,9 @@ def build_chains(rows: list[MathRow]) -> list[Chain]:
             parsed = read[text]
             if parsed is None:
                 continue
+            if isinstance(parsed, str):
+                unread.append(Unattributed(r.line, text[:200], f"could not be read: {parsed}"))
+                continue
             first, first_tree, parts = parsed
             steps = [Step(rel, part, tree, r.line, shared) for rel, part, tree, shared in parts]
             if not first:  # a continuation: "= ..." or "&= ..."
@@ -144,13 +166,17 @@ def build_chains(rows: list[MathRow]) -> list[Chain]:
                 continue
             chains.append(Chain(lhs=Step("", first, first_tree, r.line), steps=[s for s in steps if s.text],
                                 line=r.line))
-    return chains
+    return chains, unread
 
 
-def _read_row(text: str) -> tuple | None:
-    parts = split_relations(text)
+def _read_row(text: str) -> tuple | str | None:
+    """What :func:`read_chains` keeps of a row: its parts read; None for a row without a relation; the reason
+    for a row that cannot be tokenized."""
+    parts = _split(text)
     if parts is None:
         return None
+    if isinstance(parts, LatexError):
+        return parts.reason
     _, first, first_tokens = parts[0]
     steps = [(rel, part, read_tokens(tokens, part) if part else Unreadable(part, "empty"), {})
              for rel, part, tokens in parts[1:]]

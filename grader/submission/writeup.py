@@ -35,7 +35,7 @@ from grader.parse.latex import Name, Node, NotEvaluable, Number, Neg, Unreadable
 from grader.solve.solver import AnswerKey
 from grader.spec import names as qnames
 from grader.spec.problem import LEARNING_RATE, Tolerance
-from grader.submission.chains import Chain, Step, build_chains
+from grader.submission.chains import Chain, Step, read_chains
 from grader.submission.extract import WRITEUP_SUFFIXES, math_rows, notebook_markdown
 from grader.submission.load import Answer, Submission, Value
 from grader.submission.match import inline, match_key, match_own, same, value_of
@@ -159,9 +159,9 @@ class _Reader:
     # -- reading
     def read(self, text: str) -> Submission:
         rows = math_rows(text, self.kind)
-        chains = build_chains(rows)
+        chains, unread = read_chains(rows)
         attributed: list[tuple[str, Chain]] = []
-        unattributed: list[Unattributed] = []
+        unattributed = [dataclasses.replace(u, text=_shorten(u.text)) for u in unread]
         for chain in chains:
             q, reason = self.lhs_quantity(chain)
             if q is None:
@@ -392,6 +392,11 @@ def _unreadable_reason(chain: Chain) -> str:
     for s in chain.steps:
         if isinstance(s.tree, Unreadable):
             return f"could not be read: {s.tree.reason}"
+    for s in chain.steps:
+        try:
+            evaluate(s.tree)
+        except NotEvaluable as error:  # a name-free step whose value is out of range (10^{10^{10}}), 1/0, ...
+            return f"no value could be computed from it: {error.reason}"
     return "no value could be computed from it"
 
 
