@@ -7,6 +7,9 @@ part is read by our LaTeX reader (:mod:`grader.parse.latex`); a part that cannot
 A write-up often writes the same row many times (a chain copied into a summary, a whole solution pasted twice): each
 distinct row is split and read once per :func:`build_chains`, and its steps share the trees and the value.
 
+A ``\\sum`` in a step is written out as its terms by ``expand`` (:func:`grader.parse.latex.expand_sums`, with the
+problem's ranges); one that cannot be makes the step unreadable, with the reason.
+
 A row that cannot be read at all (too long, too many parts, a number with too many digits, a lone backslash) is no
 chain: :func:`read_chains` lists it with its reason, so a report shows it among the equations not read.
 """
@@ -15,8 +18,9 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
+from typing import Callable
 
-from grader.parse.latex import MAX_LATEX_LENGTH, LatexError, Node, Unreadable, read_tokens, tokenize
+from grader.parse.latex import MAX_LATEX_LENGTH, LatexError, Node, NotEvaluable, Unreadable, read_tokens, tokenize
 from grader.submission.extract import MathRow
 from grader.submission.match import value_of
 from grader.submission.notes import Unattributed
@@ -131,12 +135,16 @@ def pieces(text: str) -> list[str]:
     return [text]
 
 
-def build_chains(rows: list[MathRow]) -> list[Chain]:
-    return read_chains(rows)[0]
+Expand = Callable[[Node], Node]
 
 
-def read_chains(rows: list[MathRow]) -> tuple[list[Chain], list[Unattributed]]:
-    """The chains of ``rows``, and the rows that could not be read at all (each with its reason)."""
+def build_chains(rows: list[MathRow], expand: Expand | None = None) -> list[Chain]:
+    return read_chains(rows, expand)[0]
+
+
+def read_chains(rows: list[MathRow], expand: Expand | None = None) -> tuple[list[Chain], list[Unattributed]]:
+    """The chains of ``rows``, and the rows that could not be read at all (each with its reason). ``expand`` writes
+    out the sums of a step (raising :class:`NotEvaluable` when it cannot)."""
     chains: list[Chain] = []
     unread: list[Unattributed] = []
     split: dict[str, list[str]] = {}  # row text -> its pieces
@@ -151,7 +159,7 @@ def read_chains(rows: list[MathRow]) -> tuple[list[Chain], list[Unattributed]]:
             texts = split[r.text] = pieces(r.text)
         for text in texts:
             if text not in read:
-                read[text] = _read_row(text)
+                read[text] = _read_row(text, expand)
             parsed = read[text]
             if parsed is None:
                 continue
@@ -169,7 +177,7 @@ def read_chains(rows: list[MathRow]) -> tuple[list[Chain], list[Unattributed]]:
     return chains, unread
 
 
-def _read_row(text: str) -> tuple | str | None:
+def _read_row(text: str, expand: Expand | None) -> tuple | str | None:
     """What :func:`read_chains` keeps of a row: its parts read; None for a row without a relation; the reason
     for a row that cannot be tokenized."""
     parts = _split(text)
@@ -178,6 +186,16 @@ def _read_row(text: str) -> tuple | str | None:
     if isinstance(parts, LatexError):
         return parts.reason
     _, first, first_tokens = parts[0]
-    steps = [(rel, part, read_tokens(tokens, part) if part else Unreadable(part, "empty"), {})
+    steps = [(rel, part, _read_part(tokens, part, expand) if part else Unreadable(part, "empty"), {})
              for rel, part, tokens in parts[1:]]
     return first, (read_tokens(first_tokens, first) if first else None), steps
+
+
+def _read_part(tokens: list, text: str, expand: Expand | None) -> Node | Unreadable:
+    tree = read_tokens(tokens, text)
+    if expand is None or isinstance(tree, Unreadable) or ("\\sum" not in text and "\u2211" not in text):
+        return tree
+    try:
+        return expand(tree)
+    except NotEvaluable as error:
+        return Unreadable(text, error.reason)
