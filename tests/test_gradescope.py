@@ -172,3 +172,24 @@ def test_package_refuses_a_bad_problem(tmp_path, capsys):
     assert cli_main(["gradescope-package", str(bad), "--out", str(tmp_path / "a.zip")]) == 2
     assert not (tmp_path / "a.zip").exists()
     assert "error:" in capsys.readouterr().err
+
+
+def test_test_output_says_how_an_answer_was_read_and_where_a_writeup_wrote_it(tmp_path):
+    """An expression answer shows its reading in the Gradescope test output, as every report does; a write-up's
+    answer shows the line it came from."""
+    import math
+    import re
+
+    text = "problem: exercise6\nanswers:\n  z1: -7.65\n  h1: '1/(1 + e^(7.65))'\n"
+    res = run(make_root(tmp_path, {"answers.yaml": text}))
+    h1 = {t["name"].split(":")[0]: t for t in res["tests"]}["h1"]
+    m = re.search(r"\(read as ([0-9.eE+-]+)\)", h1["output"])
+    assert m, h1["output"]
+    assert math.isclose(float(m[1]), 1 / (1 + math.exp(7.65)), rel_tol=1e-5)
+    assert h1["status"] == "passed"  # the true h1 of the seed's network
+
+    root = make_root(tmp_path / "w", {"solution.md": (REPO / "submissions_examples" / "classic_chain_rule.md")
+                                      .read_text(encoding="utf-8")},
+                     problem=(REPO / "problems" / "classic_222.yaml").read_text(encoding="utf-8"))
+    tests = run(root)["tests"]
+    assert tests and all(re.search(r"\nFrom line \d+: \S", t["output"]) for t in tests if t["score"] > 0)

@@ -61,3 +61,41 @@ def test_an_unknown_placeholder_on_a_one_line_statement(tmp_path, capsys):
 
 def test_known_placeholders_pass_check(capsys):
     assert main(["check", str(RANDOM)]) == 0
+
+
+def _set_with_prompt(tmp_path: Path, prompt: str) -> Path:
+    """A homework set whose backprop question (the randomized Exercise 6) has ``prompt``."""
+    (tmp_path / "exercise6_random.yaml").write_text(RANDOM.read_text(encoding="utf-8"), encoding="utf-8")
+    p = tmp_path / "hw.yaml"
+    p.write_text("id: hw_ph\ntitle: Placeholders in a prompt\nquestions:\n"
+                 "  - id: ex6\n    kind: backprop\n    problem: exercise6_random\n"
+                 "    prompt: |\n      Start from the weights below.\n" + "".join(f"      {s}\n" for s in prompt.splitlines()),
+                 encoding="utf-8")
+    return p
+
+
+def test_a_sets_backprop_prompt_is_filled_with_the_problems_givens(tmp_path, capsys):
+    p = _set_with_prompt(tmp_path, "Use $w_1 = {{w1}}$ and $\\eta = {{eta}}$.")
+    assert main(["key", str(p), "--format", "markdown"]) == 0
+    out = capsys.readouterr().out
+    assert "Use $w_1 = -0.15$ and $\\eta = 0.3$." in out  # exercise6_random.yaml's given w1 and eta
+    assert "{{" not in out
+
+
+def test_a_students_set_key_fills_the_prompt_with_the_variants_givens(tmp_path, capsys):
+    from grader.solve.variant import variant_problem
+    from grader.spec.load import load_problem
+
+    p = _set_with_prompt(tmp_path, "Use $w_1 = {{w1}}$.")
+    assert main(["key", str(p), "--format", "markdown", "--student", "2001"]) == 0
+    out = capsys.readouterr().out
+    w1 = variant_problem(load_problem(RANDOM), "2001").problem.given_values()["w1"]
+    assert f"Use $w_1 = {float(w1):g}$." in out and w1 != -0.15
+
+
+def test_an_unknown_placeholder_in_a_sets_prompt_is_a_check_error_with_its_line(tmp_path, capsys):
+    p = _set_with_prompt(tmp_path, "First.\nThen $w_9 = {{w9}}$.")
+    assert main(["check", str(p)]) == 2
+    err = capsys.readouterr().err
+    line = next(i for i, s in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if "{{w9}}" in s)
+    assert f"hw.yaml:{line}:" in err and "prompt's placeholder {{w9}}" in err and "not a given value" in err

@@ -196,3 +196,12 @@ def test_manual_question_of_a_plain_problem_is_resolved():
     merged = merge_manual_scores(r, [{"student_id": "7", "question": "H_{1}", "points": "1"},
                                      {"student_id": "7", "question": "\\delta_{o_1}", "points": "2"}])
     assert merged.field("h1").points == 1 and merged.field("delta_o1").points == 2
+
+
+def test_an_unknown_key_with_control_characters_is_quoted_escaped():
+    """A key holding a control or bidi character is quoted as the YAML error messages quote keys (escaped, so the
+    reader sees what is there), not with the characters replaced by a '?' that could be a real question mark."""
+    text = respelled({"delta_o1": "delta_o9\x1b[2J\u202e"})
+    (w,) = grade_text(text, source="sub.yaml").warnings
+    assert "'delta_o9\\x1b[2J\\u202e'" in w
+    assert "\x1b" not in w and "\u202e" not in w

@@ -128,7 +128,7 @@ def _latex_set(item: KeyItem) -> str:
 
 def set_key_document(hw: HomeworkSet, *, student: str | None = None):
     from grader.solve.solver import solve
-    from grader.solve.variant import variant_problem
+    from grader.solve.variant import fill_statement, variant_problem
 
     parts: list = []
     if hw.spec.statement.strip():
@@ -138,14 +138,17 @@ def set_key_document(hw: HomeworkSet, *, student: str | None = None):
     exact: dict[str, Any] = {"problem": hw.id, "questions": {}}
     for q in hw.questions:
         title = f"{q.id}" + (f": {q.spec.title}" if q.spec.title else "") + f" ({q.points:g} points)"
-        parts.append(Part(title, 2, text=q.spec.prompt.strip()))
+        prompt = q.spec.prompt.strip()
+        if q.kind == "backprop":
+            problem = q.problem
+            if problem.randomize is not None and student:
+                problem = variant_problem(problem, student).problem
+            prompt = fill_statement(prompt, problem.given_values())  # its {{name}}: this (variant's) given values
+        parts.append(Part(title, 2, text=prompt))
         if q.kind == "free_text":
             parts.append(Part("Rubric (graded by hand)", 3,
                               table=(("points", "criterion"), [(f"{r.points:g}", r.text) for r in q.spec.rubric])))
         elif q.kind == "backprop":
-            problem = q.problem
-            if problem.randomize is not None and student:
-                problem = variant_problem(problem, student).problem
             key = solve(problem)
             parts += backprop_parts(key, level=3, statement=not q.spec.prompt.strip(), prefix=f"{q.id}.",
                                     points_scale=q.scale())

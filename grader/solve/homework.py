@@ -194,6 +194,7 @@ def _compile(q, index: int, tol: Tolerance, where, source: str) -> SetQuestion:
 def _compile_backprop(q: BackpropQuestion, index: int, where, source: str) -> SetQuestion:
     from grader.spec.build import build_problem
     from grader.spec.load import find_problem, load_problem
+    from grader.spec.textchecks import check_placeholders
 
     if q.problem is not None:
         try:
@@ -207,6 +208,7 @@ def _compile_backprop(q: BackpropQuestion, index: int, where, source: str) -> Se
         path = None
         problem = build_problem(q.spec, source=source,
                                 line_of=lambda p: where.line_of(("spec",) + tuple(p)) if where.line_of else None)
+    check_placeholders(problem, where, q.prompt, "prompt")  # the prompt may show the problem's given values
     inner = sum(a.points for a in problem.ask)
     return SetQuestion(q, index, q.points if q.points is not None else inner, problem_path=path, problem=problem)
 

@@ -50,16 +50,18 @@ def placeholder_line(statement: str, offset: int, statement_line: int | None) ->
     return statement_line + ("\n" in statement.rstrip("\n")) + statement.count("\n", 0, offset)
 
 
-def check_placeholders(problem: Problem, where) -> None:
-    """Every ``{{name}}`` of the statement must be a given value (what ``grade key`` and variants put there)."""
+def check_placeholders(problem: Problem, where, text: str | None = None, field: str = "statement") -> None:
+    """Every ``{{name}}`` of the statement must be a given value (what ``grade key`` and variants put there); the
+    same for another text about the problem (a homework set's ``prompt`` of a backprop question: ``text``, ``field``)."""
     given = given_names(problem)
-    for m in PLACEHOLDER.finditer(problem.statement):
+    text = problem.statement if text is None else text
+    for m in PLACEHOLDER.finditer(text):
         name = m.group(1)
         if name in given:
             continue
         close = difflib.get_close_matches(name, given, n=3)
         hint = (f"did you mean {' or '.join('{{' + c + '}}' for c in close)}? " if close else "") + \
             f"placeholders name given values: {', '.join(given[:12])}{', ...' if len(given) > 12 else ''}"
-        err = where.error(("statement",), f"the statement's placeholder {{{{{name}}}}} is not a given value", hint)
-        err.line = placeholder_line(problem.statement, m.start(), err.line)
+        err = where.error((field,), f"the {field}'s placeholder {{{{{name}}}}} is not a given value", hint)
+        err.line = placeholder_line(text, m.start(), err.line)
         raise err

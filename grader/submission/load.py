@@ -40,8 +40,6 @@ TOP_KEYS = ("problem", "student", "answers")
 STUDENT_KEYS = ("id", "name")
 ANSWER_KEYS = ("value", "using")
 
-_SHOWN = 60  # characters of a name quoted in a message
-
 
 @dataclass(frozen=True)
 class Value:
@@ -298,9 +296,9 @@ def _name_text(name: Any) -> str:
 
 
 def shown_name(name: str) -> str:
-    """A name as written, safe to quote in a message: printable and at most a line's worth."""
-    text = "".join(ch if ch.isprintable() else "?" for ch in name)
-    return text if len(text) <= _SHOWN else text[:_SHOWN - 1] + "…"
+    """A name as written, safe to quote in a message: one printable line, a control or format character shown
+    escaped (``\\x1b``, ``\\u202e``) as every message shows a document's keys, at most a line's worth."""
+    return shown_key(name)
 
 
 @dataclass(frozen=True)
