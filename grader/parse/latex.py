@@ -382,7 +382,8 @@ class _Parser:
         return token
 
     def is_op(self, ops: str) -> bool:
-        return self.tok.kind == "op" and self.tok.text in ops
+        t = self.toks[self.i]
+        return t.kind == "op" and t.text in ops
 
     def fail(self, what: str) -> LatexError:
         token = self.tok
