@@ -38,7 +38,7 @@ from grader.spec.problem import LEARNING_RATE, MOMENTUM, Activation, Problem
 NodeKind = Literal["net", "activation", "loss", "dE_dout", "dout_dnet", "delta", "grad", "velocity", "new"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Node:
     name: str
     kind: NodeKind
@@ -49,6 +49,14 @@ class Node:
     neuron: str | None = None  # net/activation/dE_dout/dout_dnet/delta/loss-at-output nodes
     param: str | None = None  # grad/velocity/new nodes
     base: str | None = None  # new nodes: the parameter's value before this step (w5, or w5_new for step 2)
+
+    def __init__(self, name: str, kind: NodeKind, expr: Expr, description: str, step: int = 1,
+                 example: int | None = None, neuron: str | None = None, param: str | None = None,
+                 base: str | None = None) -> None:
+        # The fields in one call: a frozen dataclass's own __init__ sets them one object.__setattr__ at a time,
+        # which made creating the nodes a third of building a large graph. Still frozen (no assignment).
+        self.__dict__.update(name=name, kind=kind, expr=expr, description=description, step=step, example=example,
+                             neuron=neuron, param=param, base=base)
 
 
 @dataclass(frozen=True)
