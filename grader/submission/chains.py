@@ -17,6 +17,7 @@ chain: :func:`read_chains` lists it with its reason, so a report shows it among 
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -101,27 +102,23 @@ def _split(text: str) -> list[tuple[str, str, list]] | LatexError | None:
 
 
 _SEPARATORS = ("\\qquad", "\\quad", "\\text{and}", "\\text{ and }", ";", ",")
+_PIECE_MARKS = re.compile(r"\\qquad|\\quad|\\text\{and\}|\\text\{ and \}|\\.|[,;({\[)}\]]", re.S)
 
 
 def pieces(text: str) -> list[str]:
     """``a = 1, \\quad b = 2`` -> ``["a = 1", "b = 2"]``: a row holding several equations, split at top-level
     ``\\quad``, ``\\text{and}``, ``;`` or ``,`` where every piece is an equation (so ``f(x, y) = 1`` stays whole)."""
-    cuts, depth, i, n = [], 0, 0, len(text)
-    while i < n:
-        c = text[i]
-        if c in "({[":
+    if not any(sep in text for sep in _SEPARATORS):
+        return [text]
+    cuts, depth = [], 0
+    for m in _PIECE_MARKS.finditer(text):  # an escaped character (\, \{) is never a separator
+        mark = m.group()
+        if mark in "({[":
             depth += 1
-        elif c in ")}]":
+        elif mark in ")}]":
             depth -= 1
-        elif depth == 0 and c in ",;\\":
-            sep = next((x for x in _SEPARATORS if text.startswith(x, i)), None)
-            if sep is not None:
-                cuts.append((i, i + len(sep)))
-                i += len(sep)
-                continue
-        if c == "\\":  # an escaped character (\, \{) is never a separator
-            i += 1
-        i += 1
+        elif depth == 0 and mark in _SEPARATORS:
+            cuts.append((m.start(), m.end()))
     if not cuts:
         return [text]
     out, start = [], 0
