@@ -733,7 +733,8 @@ class _Parser:
 
 def _scientific(left: Node, right: Node) -> Number | None:
     """``8.0707 \\times 10^{-6}`` is one number (so a substituted value is one leaf of the tree)."""
-    if not (isinstance(left, Number) and isinstance(right, Pow) and right.base == Number(Fraction(10), "10")):
+    if not (isinstance(left, Number) and isinstance(right, Pow) and type(right.base) is Number
+            and right.base.text == "10" and right.base.value == 10):
         return None
     exponent = right.exp
     sign = 1
