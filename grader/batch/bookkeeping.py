@@ -3,28 +3,33 @@
 * **the lock** (:class:`RunLock`): ``fcntl.flock`` on ``DIR/.grade-batch.lock``, taken before anything in ``DIR`` is
   touched; a second run into the same folder exits at once. The kernel releases the lock when the process dies, so a
   killed run never leaves a stale lock (workers close their copy of it).
-* **leftovers** (:func:`remove_leftovers`): what an interrupted run leaves (its spill file, its feedback staging
-  folder, the temporary files of atomic writes) is removed before a run starts. Every run's own scratch names carry
-  its process id and a random token, so two runs never share a temporary file.
+* **leftovers** (:func:`remove_leftovers`): what an interrupted run leaves (its spill file, its scratch folder of
+  reports being written, the temporary files of atomic writes) is removed before a run starts. Every run's own
+  scratch names carry its process id and a random token, so two runs never share a temporary file.
 * **the manifest** (``DIR/manifest.json``, ``grader.batch.manifest``): every file the run wrote; a rerun removes
   what an earlier run wrote and this one does not.
-* **atomic publish**: the reports are staged in a private folder, made durable with one sync
-  (:func:`make_durable`), then renamed into place; gradebooks are written to temporary files and renamed.
+* **atomic publish**: each report is written to a temporary file in the run's scratch folder, fsynced and renamed
+  over its final path by the worker that rendered it (``grader.batch.reportfiles``); gradebooks are written to
+  temporary files, fsynced and renamed; the folders written are fsynced once each at the end (:func:`sync_dirs`).
+  Nothing syncs the whole machine.
 
 An output that cannot be written is a :class:`GraderError` naming the path and the reason (:func:`unwritable`).
 """
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import os
+import re
 import secrets
 import shutil
 import stat
 from pathlib import Path
 from typing import Iterable
 
+from grader.batch.reportfiles import SCRATCH_PREFIX
 from grader.errors import GraderError
 
 __all__ = [
@@ -33,9 +38,9 @@ __all__ = [
     "JOURNAL",
     "RunLock",
     "Spill",
-    "staging_folder",
+    "scratch_folder",
     "spill_path",
-    "make_durable",
+    "sync_dirs",
     "remove_scratch",
     "remove_leftovers",
     "check_outputs",
@@ -46,7 +51,8 @@ LOCK = ".grade-batch.lock"
 MANIFEST = "manifest.json"  # grader.batch.manifest
 JOURNAL = ".grade-batch-journal"
 _SPILL_PREFIX = ".grades-rows"  # ".grades-rows.tmp" (before runs had their own) and ".grades-rows-<pid>-<token>.tmp"
-_STAGING_PREFIX = ".staging-"
+_STAGING_PREFIX = ".staging-"  # feedback/.staging-<pid>-<token>: where versions before 2026-12-02 staged reports
+_NEAR_TMP = re.compile(r"\..+\.(md|html)\.[0-9]+\.tmp")  # grader.batch.reportfiles: across file systems
 _HINT = ("pass an --out folder you can write to, with nothing in the way of the outputs (no folder named like a "
          "gradebook file, no file named feedback)")
 
@@ -61,9 +67,9 @@ def _token() -> str:
     return f"{os.getpid()}-{secrets.token_hex(4)}"
 
 
-def staging_folder(out_dir: Path) -> Path:
-    """A staging folder of this run's own (the workers write the reports there before they are published)."""
-    return out_dir / "feedback" / f"{_STAGING_PREFIX}{_token()}"
+def scratch_folder(out_dir: Path) -> Path:
+    """A scratch folder of this run's own (the temporary files of the reports being written)."""
+    return out_dir / f"{SCRATCH_PREFIX}{_token()}"
 
 
 def spill_path(out_dir: Path) -> Path:
@@ -151,43 +157,59 @@ def _remove(path: Path) -> None:
                                                     f"{exc.strerror or exc}") from None
 
 
-def remove_leftovers(out_dir: Path, atomic_names: Iterable[str]) -> None:
-    """Remove what interrupted runs left in ``out_dir`` (only ever called with the lock held): spill files, feedback
-    staging folders, and the temporary files of atomic writes of ``atomic_names`` (``.<name>.*.tmp``)."""
+def remove_leftovers(out_dir: Path, atomic_names: Iterable[str], report_folders: Iterable[str] = ()) -> None:
+    """Remove what interrupted runs left in ``out_dir`` (only ever called with the lock held): spill files, scratch
+    folders, the temporary files of atomic writes of ``atomic_names`` (``.<name>.*.tmp``), and in the
+    ``report_folders`` the staging folders of older versions and the temporary files of reports written across file
+    systems."""
     temp_prefixes = tuple(f".{n}." for n in atomic_names)
-    try:
-        entries = list(os.scandir(out_dir))
-    except OSError as exc:
-        raise unwritable(out_dir, exc) from None
-    for entry in entries:
+    for entry in _entries(out_dir):
         name = entry.name
         if name.endswith(".tmp") and (name.startswith(_SPILL_PREFIX) or name.startswith(temp_prefixes)):
             _remove(Path(entry.path))
-    feedback = out_dir / "feedback"
-    if feedback.is_dir() and not feedback.is_symlink():
-        try:
-            entries = list(os.scandir(feedback))
-        except OSError as exc:
-            raise unwritable(feedback, exc) from None
-        for entry in entries:
-            if entry.name.startswith(_STAGING_PREFIX):
+        elif name.startswith(SCRATCH_PREFIX):
+            _remove(Path(entry.path))
+    for rel in report_folders:
+        folder = out_dir.joinpath(*rel.split("/"))
+        if not folder.is_dir() or folder.is_symlink():
+            continue
+        for entry in _entries(folder):
+            if entry.name.startswith(_STAGING_PREFIX) or _NEAR_TMP.fullmatch(entry.name):
                 _remove(Path(entry.path))
 
 
-def remove_scratch(staging: Path, spill: Path) -> None:
-    """Remove this run's staging folder and spill file (whatever state the run ended in)."""
-    shutil.rmtree(staging, ignore_errors=True)
+def _entries(folder: Path) -> list[os.DirEntry]:
+    try:
+        return list(os.scandir(folder))
+    except OSError as exc:
+        raise unwritable(folder, exc) from None
+
+
+def remove_scratch(scratch: Path, spill: Path) -> None:
+    """Remove this run's scratch folder and spill file (whatever state the run ended in)."""
+    shutil.rmtree(scratch, ignore_errors=True)
     try:
         os.unlink(spill)
     except FileNotFoundError:
         pass
 
 
-def make_durable() -> None:
-    """One filesystem sync: the staged reports are on disk before they are published by rename (see
-    ``grader.batch.feedback.stage``)."""
-    if hasattr(os, "sync"):
-        os.sync()
+def sync_dirs(folders: Iterable[Path]) -> None:
+    """fsync each of ``folders`` that exists (once each: the renames into it are then durable)."""
+    for folder in folders:
+        try:
+            fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise unwritable(folder, exc) from None
+        try:
+            os.fsync(fd)
+        except OSError as exc:
+            if exc.errno not in (errno.EINVAL, errno.EROFS):  # a file system that cannot sync folders
+                raise unwritable(folder, exc) from None
+        finally:
+            os.close(fd)
 
 
 # ------------------------------------------------------------------------------------------------------------------

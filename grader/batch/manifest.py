@@ -2,9 +2,10 @@
 removes what an earlier run wrote and this one does not (the reports of students no longer in the input), and
 nothing else: only names a batch writes, inside ``DIR``, regular files, are ever removed.
 
-While a run publishes, the journal ``DIR/.grade-batch-journal`` lists everything an unfinished run may have written
-(the previous manifest, then each block of reports just before it is renamed into place), so even a run killed
-while publishing leaves nothing that a later run does not know about.
+While a run runs, the journal ``DIR/.grade-batch-journal`` lists everything an unfinished run may have written (the
+previous manifest, then each block of reports just before it is renamed into place, appended by the process that
+writes them: ``grader.batch.reportfiles``), so even a run killed at any moment leaves nothing that a later run does
+not know about.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import json
 import os
 import stat
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from grader.batch.bookkeeping import JOURNAL, MANIFEST, unwritable
 from grader.fileio import write_atomic
@@ -79,8 +80,12 @@ class Manifest:
         except OSError as exc:
             raise unwritable(self.journal_path, exc) from None
 
+    def keep(self, rels: list[str]) -> None:
+        """Record files of this run already in place (and in the journal)."""
+        self.files.extend(rels)
+
     def will_write(self, rels: list[str]) -> None:
-        """Record files about to be renamed into place (one block: written to the journal before the renames)."""
+        """Record files about to be written or renamed into place (written to the journal before they are)."""
         self.files.extend(rels)
         if self._journal is not None:
             try:
@@ -89,9 +94,10 @@ class Manifest:
             except OSError as exc:
                 raise unwritable(self.journal_path, exc) from None
 
-    def finish(self) -> list[str]:
+    def finish(self, before_journal_removed: Callable[[], None] | None = None) -> list[str]:
         """Write the manifest of this run, remove the stale files of earlier runs, drop the journal; the names of
-        the files removed."""
+        the files removed. ``before_journal_removed`` runs just before the journal is removed (the folders' fsync:
+        the journal goes only once what it lists is durably in place or gone)."""
         current = set(self.files) | {f for f in self.fixed if os.path.lexists(self.out_dir / f)}
         stale = sorted(p for p in self.previous - current if _removable(p, self.fixed, self.folders))
         write_atomic(self.out_dir / MANIFEST, json.dumps(
@@ -117,6 +123,8 @@ class Manifest:
                                             f"{exc.strerror or exc}") from None
             removed.append(rel)
         self.close()
+        if before_journal_removed is not None:
+            before_journal_removed()
         try:
             os.unlink(self.journal_path)
         except FileNotFoundError:

@@ -97,8 +97,8 @@ def write_outputs(
     publisher: Publisher, stamp: BatchTime, assignment_name: str | None, assignment_id: str | None,
     options: LmsOptions | None = None,
 ) -> BatchResult:
-    """Resolve resubmissions, sort, and write every output under ``out_dir``; the staged feedback reports must be
-    durable already (they are published here by rename)."""
+    """Resolve resubmissions, sort, and write every output under ``out_dir``; the feedback reports are in their
+    first places already (``publisher`` moves those that do not belong there)."""
     options = options or LmsOptions()
     problems, tally = seen.problems, seen.tally
     resolve_resubmissions(keys)

@@ -1,8 +1,11 @@
 """Grading rows: one input file in, one small JSON-ready row out (the worker side of a batch).
 
-A worker grades a file, renders the student's feedback reports (Markdown and HTML) into the run's private staging
-folder at once (``grader.batch.feedback.stage``) and returns the row encoded as one JSON line, with the few keys the
-parent sorts and counts by. No file stops the batch: every failure, a bug included, becomes a row with the reason.
+A worker grades a file, renders the student's feedback reports (Markdown and HTML) and writes them at once to the
+place they belong if the file is the only one of its student (``grader.batch.reportfiles``: atomic per file), and
+returns the row encoded as one JSON line, with the few keys the parent sorts and counts by. The parent moves the
+reports of the few files that turn out superseded, or that share a report name with another file
+(``grader.batch.feedback.Publisher``). No file stops the batch: every failure, a bug included, becomes a row with
+the reason.
 """
 
 from __future__ import annotations
@@ -13,26 +16,29 @@ import os
 from pathlib import Path
 
 from grader.batch import safezip
-from grader.batch.feedback import error_feedback_html, error_feedback_markdown, feedback_stem, stage, staged_name
+from grader.batch.attention import has_identifier
+from grader.batch.feedback import HELD, error_feedback_html, error_feedback_markdown, feedback_stem, held_stem
 from grader.batch.identity import doc_student, graded_as_lms_student, row_identity
 from grader.batch.inputs import Item, LmsIdentity
 from grader.errors import GraderError
 from grader.fileio import read_capped
 from grader.submission.student import Student
 
-__all__ = ["WorkerState", "Task", "install", "init_worker", "graded_line", "graded_chunk", "failed_line", "grade_item"]
+__all__ = ["WorkerState", "Task", "install", "init_worker", "graded_chunk", "failed_line", "grade_item",
+           "rerender", "first_place"]
 
 
 class WorkerState:
     """What every row of a run is graded with (one per process: the parent's, inherited by forked workers)."""
 
-    def __init__(self, *, grader, root: str, staging: str | None, manual: list | None = None,
+    def __init__(self, *, grader, root: str, reports, manual: list | None = None,
                  formats: tuple[str, ...] = ("md", "html")) -> None:
         self.grader = grader
         self.formats = formats  # the feedback reports to write (``--feedback``), by extension
         self.root = root
-        self.staging = staging
+        self.reports = reports  # a ``grader.batch.reportfiles.ReportFiles`` (``None``: write no report)
         self.manual = manual or []  # rows of an instructor's CSV of scores given by hand
+        self.reread = None  # zip input, in the parent: reads an entry again (for ``rerender``)
 
 
 _STATE: WorkerState | None = None
@@ -90,12 +96,13 @@ def init_worker(config: dict) -> None:
     threading.Thread(target=_exit_with_parent, args=(config["parent"],), daemon=True).start()
     _KILL_ON = os.environ.get(KILL_ON_ENV) or None
     if _STATE is None:
+        from grader.batch.reportfiles import ReportFiles
         from grader.grade.pipeline import Grader
 
         _STATE = WorkerState(
             grader=Grader(**config["grader"]),
             root=config["root"],
-            staging=config["staging"],
+            reports=ReportFiles(*config["reports"]) if config.get("reports") else None,
             manual=config.get("manual"),
             formats=tuple(config.get("formats", ("md", "html"))),
         )
@@ -115,43 +122,55 @@ Task = tuple[int, Item, bytes | None, dict | None]
 _META = ("status", "student_key", "student_id", "file", "mtime", "problem", "problem_title", "max_score")
 
 
-def graded_line(task: Task) -> tuple[bytes, dict]:
-    """Grade one file in a worker: its row as a JSON line for the spill file, and the few keys the parent sorts and
-    counts by (so the parent neither encodes nor receives whole rows: that work stays parallel)."""
-    if _KILL_ON is not None and task[1].name == _KILL_ON:
-        _kill_hook(task[1].name)
-    return _line(grade_item(task))
-
-
 def graded_chunk(tasks: list[Task]) -> list[tuple[bytes, dict]]:
-    """:func:`graded_line` of each task (what a worker is sent)."""
-    return [graded_line(t) for t in tasks]
+    """Grade files in a worker (what a worker is sent): each row as a JSON line for the spill file, and the few keys
+    the parent sorts and counts by (so the parent neither encodes nor receives whole rows: that work stays
+    parallel). Returns once the chunk's reports are in place."""
+    done = []
+    for task in tasks:
+        if _KILL_ON is not None and task[1].name == _KILL_ON:
+            _kill_hook(task[1].name)
+        done.append(grade_item(task))
+    return _lines(done)
 
 
 def failed_line(task: Task, reason: str) -> tuple[bytes, dict]:
     """The row of a file that no worker could grade (each one grading it died), built by the parent without reading
-    the file: unusable, with ``reason``, and its error report staged like any other."""
+    the file: unusable, with ``reason``, and its error report written like any other."""
     index, item = task[0], task[1]
     identity = item.identity()
     row = _new_row(index, item, identity)
     row.update(status="unusable", error=reason)
     row.update(row_identity(identity, None, item.name))
     row["feedback_stem"] = feedback_stem(identity, None, item.name)
-    _stage_reports(row, index, item.name, None)
-    return _line(row)
+    _write_reports(row, item.name, None)
+    return _lines([row])[0]
+
+
+def _lines(done: list[dict]) -> list[tuple[bytes, dict]]:
+    """Wait for the rows' reports (a row whose reports could not be written has none, and says why), then encode."""
+    if _STATE.reports is not None:
+        for index, why in _STATE.reports.wait().items():
+            for row in done:
+                if row["i"] == index:
+                    row["feedback"], row["feedback_error"] = None, why
+    return [_line(row) for row in done]
 
 
 def _line(row: dict) -> tuple[bytes, dict]:
+    claim = row.pop("_claim", None)
     # (every name in a row is printable UTF-8 already; "backslashreplace" only keeps a stray surrogate from failing)
     data = (json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8", "backslashreplace")
     meta = {k: row[k] for k in _META}
     meta["attachment_id"] = (row.get("lms") or {}).get("attachment_id")
     meta["fields"] = [f[0] for f in row["fields"]]
+    meta["claim"] = claim
     return data, meta
 
 
-def grade_item(task: Task) -> dict:
-    """Grade one file; never raises. The returned row is small and JSON-ready."""
+def grade_item(task: Task, place: str | None = None) -> dict:
+    """Grade one file; never raises. The returned row is small and JSON-ready. ``place``: where its reports go
+    (folder and stem; by default :func:`first_place`)."""
     index, item = task[0], task[1]
     identity = item.identity()
     row = _new_row(index, item, identity)
@@ -159,7 +178,7 @@ def grade_item(task: Task) -> dict:
         row.update(error=item.skip, student_key=f"file:{item.name}", student_id=None, name=None, warnings=[])
         return row
     try:
-        return _grade_submission_file(task, identity, row)
+        return _grade_submission_file(task, identity, row, place)
     except Exception as exc:  # a bug: say so, keep the batch going
         row.update(
             status="unusable",
@@ -191,10 +210,11 @@ def _new_row(index: int, item: Item, identity: LmsIdentity | None) -> dict:
         "flags": [],
         "feedback": None,
         "feedback_error": None,
+        "src": [item.zip_index, item.raw, item.lms],  # to grade the file again (``rerender``)
     }
 
 
-def _grade_submission_file(task: Task, identity: LmsIdentity | None, row: dict) -> dict:
+def _grade_submission_file(task: Task, identity: LmsIdentity | None, row: dict, place: str | None) -> dict:
     from grader.submission.load import submission_from_document
     from grader.submission.writeup import is_writeup
     from grader.yamlio import load_yaml_text
@@ -280,15 +300,31 @@ def _grade_submission_file(task: Task, identity: LmsIdentity | None, row: dict) 
         )
         row["warnings"] = row["warnings"] + list(result.warnings)
     row["feedback_stem"] = feedback_stem(identity, student, item.name)
-    _stage_reports(row, index, item.name, result)
+    _write_reports(row, item.name, result, place)
     return row
 
 
-def _stage_reports(row: dict, index: int, file: str, result) -> None:
-    """Render the row's feedback reports (the result's, or the error's) into the staging folder."""
-    staging, formats = _STATE.staging, _STATE.formats
-    if staging is None or not formats:
+FORMAT_LABELS = {"md": "markdown", "html": "html"}
+
+
+def first_place(row: dict) -> str:
+    """Where a row's reports are written first (folder and stem, ``/``-separated, no extension): the upload folder
+    for an identified student, else the unidentified one; the parent moves them if the file turns out superseded or
+    its name is also another file's (``grader.batch.feedback.Publisher``)."""
+    if has_identifier(row):
+        return f"feedback/{row['feedback_stem']}"
+    return f"{HELD}/unidentified/{held_stem(row['feedback_stem'])}"
+
+
+def _write_reports(row: dict, file: str, result, place: str | None = None) -> None:
+    """Render the row's feedback reports (the result's, or the error's) and queue them to their place (``place``:
+    folder and stem; by default :func:`first_place`)."""
+    reports, formats = _STATE.reports, _STATE.formats
+    if reports is None or not formats:
         return
+    if place is None:
+        place = first_place(row)
+        row["_claim"] = place  # whether the reports are then in place or not: the parent checks the name's owners
     try:
         if result is not None:
             from grader.report import render
@@ -296,8 +332,39 @@ def _stage_reports(row: dict, index: int, file: str, result) -> None:
             texts = {"md": lambda: render(result, "markdown"), "html": lambda: render(result, "html")}
         else:
             texts = {"md": lambda: error_feedback_markdown(file, row), "html": lambda: error_feedback_html(file, row)}
-        for ext in formats:  # only the formats asked for are rendered at all
-            stage(Path(staging) / staged_name(index, ext), texts[ext]())
-        row["feedback"] = True
+        rendered = [(ext, texts[ext]().encode("utf-8")) for ext in formats]  # only the formats asked for
     except Exception as exc:  # the grade stands; the report is missing and the summary says so
         row["feedback_error"] = f"{type(exc).__name__}: {exc}"
+        return
+    paths = {}
+    for ext, data in rendered:
+        rel = f"{place}.{ext}"
+        reports.put(row["i"], rel, data)
+        paths[FORMAT_LABELS[ext]] = rel
+    row["feedback"] = paths
+
+
+def rerender(row: dict, place: str) -> dict | None:
+    """Write row ``row``'s reports again, to ``place`` (folder and stem), in this process, and wait for them: the
+    file is graded again (a file that could not be graded gets its error report from the row). The paths by format,
+    or ``None`` (then ``row["feedback_error"]`` says why)."""
+    zip_index, raw, lms = row.get("src") or (None, None, "auto")
+    if row["status"] in ("graded", "superseded") and row.get("score") is not None:
+        item = Item(name=row["file"], zip_index=zip_index, mtime=row["mtime"], lms=lms, raw=raw)
+        data = _STATE.reread(item) if zip_index is not None else None
+        fresh = grade_item((row["i"], item, data, None), place)
+        feedback, error = fresh.get("feedback"), fresh.get("feedback_error")
+    else:
+        scratch = dict(row, feedback=None, feedback_error=None)
+        _write_reports(scratch, row["file"], None, place)
+        feedback, error = scratch["feedback"], scratch["feedback_error"]
+    if feedback is not None:
+        why = _STATE.reports.wait().get(row["i"])
+        if why:
+            feedback, error = None, why
+    if feedback is None:
+        row["feedback_error"] = error or "the report could not be written"
+    return feedback
+
+
+_REREAD = None  # set by the parent: reads a zip entry again (``grader.batch.run``)
