@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
-import json
+import marshal
 import os
 import re
 import secrets
@@ -217,7 +217,8 @@ def sync_dirs(folders: Iterable[Path]) -> None:
 
 
 class Spill:
-    """The scratch file the parent streams the rows to (one JSON line each), read back by offset at the end."""
+    """The scratch file the parent streams the rows to (``marshal`` records, written by the workers), read back by
+    offset at the end."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -236,7 +237,7 @@ class Spill:
         self.f.flush()
 
     def read(self, offset: int, length: int) -> dict:
-        return json.loads(os.pread(self.f.fileno(), length, offset).decode("utf-8"))
+        return marshal.loads(os.pread(self.f.fileno(), length, offset))
 
     def close(self) -> None:
         self.f.close()

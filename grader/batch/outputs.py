@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from grader.batch import gradebooks, lmsbooks
+from grader.batch.gradebooks import json_entry
 from grader.batch.attention import NeedsAttention, placement
 from grader.batch.feedback import Publisher
 from grader.batch.inputs import shown_name
@@ -190,7 +191,10 @@ def write_outputs(
                 feedback_failed += 1
             if row.get("lms") and row["status"] != "skipped":
                 lms_seen.add(row["lms"]["lms"])
-            gjson.add(json_entry(row, feedback))
+            if row.get("_entry") is not None and row["superseded_by"] is None and feedback is row.get("feedback"):
+                gjson.add_text(row["_entry"])  # encoded by the worker (the usual case: the report stayed in place)
+            else:
+                gjson.add(json_entry(row, feedback))
             summary.add(row, feedback)
             if attention.consider(row):
                 continue
@@ -254,32 +258,3 @@ def write_outputs(
         feedback_failed=feedback_failed,
         needs_attention=attention.count,
     )
-
-
-def json_entry(row: dict, feedback: dict | None) -> dict:
-    """A row as ``grades.json`` lists it."""
-    return {
-        "file": row["file"],
-        "status": row["status"],
-        "student": {"id": row.get("student_id"), "name": row.get("name")},
-        "from_file_name": row.get("lms"),
-        "from_submission": row.get("yaml_student"),
-        "problem": row.get("problem"),
-        "score": row.get("score"),
-        "max_score": row.get("max_score"),
-        "error": row.get("error_detail") or ({"message": row["error"]} if row.get("error") else None),
-        "superseded_by": row.get("superseded_by"),
-        "fields": {
-            q: {
-                "verdict": verdict,
-                "points": pts,
-                "max_points": mx,
-                "diagnosis": {"id": did, "text": dtext} if did else None,
-            }
-            for q, verdict, pts, mx, did, dtext in row.get("fields") or ()
-        },
-        "flags": [{"kind": kind, "quantity": q, "message": msg} for kind, q, msg in row.get("flags") or ()],
-        "warnings": row.get("warnings") or [],
-        "feedback": feedback,
-        "feedback_error": row.get("feedback_error"),
-    }
