@@ -239,5 +239,18 @@ class Spill:
     def read(self, offset: int, length: int) -> dict:
         return marshal.loads(os.pread(self.f.fileno(), length, offset))
 
+    def read_at(self, offset: int) -> dict:
+        """The row at ``offset``, its length unknown (rarely needed: to confirm a hash that matches)."""
+        self.f.flush()
+        size = 4096
+        while True:
+            data = os.pread(self.f.fileno(), size, offset)
+            try:
+                return marshal.loads(data)  # (bytes after the record are ignored)
+            except (EOFError, ValueError):
+                if len(data) < size:
+                    raise
+                size *= 4
+
     def close(self) -> None:
         self.f.close()

@@ -164,19 +164,20 @@ class Publisher:
     ``feedback-not-uploaded/unidentified/`` for the others, under :func:`held_stem` names; a stem already taken in
     its folder gets ``-2``, ``-3``, ...
 
-    ``claims`` counts the rows whose reports were first written at each place. A row alone at its first place, and
+    ``claims`` is ``(index, shared)``: the first places reports were written to (a ``HashIndex``) and the places more
+    than one row wrote to, with how many. A row alone at its first place, and
     meant to be there, keeps its reports (nothing to do: the usual case). A superseded row alone at its place has its
     reports renamed to their final names. The rows that shared a first place (their writes raced) have their reports
     written again, by ``rerender``, under their final names; a shared place that no row keeps is removed.
     ``keep`` is told the names of the reports in place, ``will_write`` the names about to be written or renamed
     (the run's journal), before they are."""
 
-    def __init__(self, out_dir: Path, claims: dict[str, int], *, keep: Callable[[list[str]], None],
+    def __init__(self, out_dir: Path, claims: tuple, *, keep: Callable[[list[str]], None],
                  will_write: Callable[[list[str]], None], rerender: Callable[[dict, str], dict | None],
                  formats: tuple[str, ...] = ("md", "html")) -> None:
         self.out_dir = out_dir
         self.formats = [(ext, label) for ext, label in FORMATS if ext in formats]
-        self._claims = claims
+        self._claims, self._shared = claims
         self._keep, self._will_write, self._rerender = keep, will_write, rerender
         self._used: dict[str, set[str]] = {}  # folder -> stems given to rows that do not keep their first place
         self._kept: set[str] = set()  # shared first places that a row keeps
@@ -193,7 +194,7 @@ class Publisher:
             folder, stem = "feedback", row["feedback_stem"]
         else:
             folder, stem = f"{HELD}/{place}", held_stem(row["feedback_stem"])
-        shared = self._claims.get(first, 0) > 1
+        shared = first in self._shared
         if not shared and first == f"{folder}/{stem}":
             self._keep(list(written.values()))
             return written
@@ -218,7 +219,8 @@ class Publisher:
     def _unique(self, folder: str, stem: str, own: str) -> str:
         used = self._used.setdefault(folder, set())
         candidate, n = stem, 1
-        while candidate in used or (f"{folder}/{candidate}" != own and f"{folder}/{candidate}" in self._claims):
+        while candidate in used or (f"{folder}/{candidate}" != own
+                                    and self._claims.get(f"{folder}/{candidate}") is not None):
             n += 1
             candidate = f"{stem}-{n}"
         used.add(candidate)
@@ -227,8 +229,8 @@ class Publisher:
     def flush(self) -> None:
         """Remove the reports at shared first places that no row kept (the race's winner was not the file that
         counts)."""
-        for first, count in self._claims.items():
-            if count > 1 and first not in self._kept:
+        for first in self._shared:
+            if first not in self._kept:
                 for ext, _ in self.formats:
                     try:
                         os.unlink(self.out_dir.joinpath(*f"{first}.{ext}".split("/")))

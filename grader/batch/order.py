@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Callable
 
 __all__ = ["RowKey", "sort_string", "resolve_resubmissions"]
 
@@ -22,7 +23,7 @@ class RowKey:
     offset: int
     length: int
     status: str
-    student_key: str  # who the file counts for (resubmissions share it)
+    who: int  # hash of who the file counts for (the row's ``student_key``: resubmissions share it)
     sort: str  # student id (natural order; none last), NUL, file: see sort_string
     attachment: int  # Canvas attachment id, else -1
     mtime: float
@@ -57,12 +58,18 @@ def sort_string(student_id: str | None, file: str) -> str:
     return "\x01" + _DIGITS.sub(_natural_digits, student_id.replace("\0", "")) + "\0" + file
 
 
-def resolve_resubmissions(keys: list[RowKey]) -> None:
-    """Mark every graded or unusable file of a student but the latest as superseded by the latest."""
+def resolve_resubmissions(keys: list[RowKey], student_key: Callable[[RowKey], str]) -> None:
+    """Mark every graded or unusable file of a student but the latest as superseded by the latest.
+    ``student_key(k)``: the row's ``student_key``, read again (only for the files whose ``who`` hash another file
+    has: resubmissions, and hash collisions, which this tells apart)."""
+    counted = ("graded", "unusable")
+    whos = sorted(k.who for k in keys if k.status in counted)  # (the ints of the keys: 8 bytes a file)
+    shared = {a for a, b in zip(whos, whos[1:]) if a == b}
+    del whos
     groups: dict[str, list[RowKey]] = {}
     for k in keys:
-        if k.status in ("graded", "unusable"):
-            groups.setdefault(k.student_key, []).append(k)
+        if k.who in shared and k.status in counted:
+            groups.setdefault(student_key(k), []).append(k)
     for group in groups.values():
         if len(group) < 2:
             continue

@@ -15,6 +15,7 @@ from typing import Callable
 
 from grader.batch import gradebooks, lmsbooks
 from grader.batch.gradebooks import json_entry
+from grader.batch.hashindex import HashIndex
 from grader.batch.attention import NeedsAttention, placement
 from grader.batch.feedback import Publisher
 from grader.batch.inputs import shown_name
@@ -93,6 +94,13 @@ class LmsOptions:
     scale_to: float | None = None
 
 
+def _generic_ids(row: dict) -> list[str]:
+    """The ids that name a row's student in grades.csv: the id shown, and the student's own id when it differs."""
+    sid = row.get("student_id")
+    own = (row.get("yaml_student") or {}).get("id")
+    return [sid] + ([own] if own and own != sid else [])
+
+
 def write_outputs(
     read_row: Callable[[RowKey], dict], keys: list[RowKey], seen: ProblemsSeen, source: InputInfo, out_dir: Path,
     publisher: Publisher, stamp: BatchTime, assignment_name: str | None, assignment_id: str | None,
@@ -102,7 +110,7 @@ def write_outputs(
     first places already (``publisher`` moves those that do not belong there)."""
     options = options or LmsOptions()
     problems, tally = seen.problems, seen.tally
-    resolve_resubmissions(keys)
+    resolve_resubmissions(keys, lambda k: read_row(k)["student_key"])
     keys.sort(key=lambda k: k.sort)
 
     problem_ids = sorted(problems)
@@ -170,10 +178,17 @@ def write_outputs(
             "ags": lmsbooks.AgsJsonl(out_dir / "ags-scores.jsonl", stamp, options.roster),
         }
         writers += [b.out for b in books.values()]
-        generic_ids: dict[str, str] = {}
+
+        def row_at(ordinal: int) -> dict:  # a row written earlier, read again (its identifiers are kept as hashes)
+            return read_row(keys[ordinal])
+
+        for book in books.values():
+            book.row_at = row_at
+        generic_ids = HashIndex(lambda ordinal: _generic_ids(row_at(ordinal)))  # id in grades.csv -> its row
         feedback_failed = 0
-        for k in keys:
+        for ordinal, k in enumerate(keys):
             row = read_row(k)
+            row["_ord"] = ordinal
             if k.superseded_by is not None:
                 row["status"] = "superseded"
                 row["superseded_by"] = k.superseded_by
@@ -199,14 +214,13 @@ def write_outputs(
             if attention.consider(row):
                 continue
             refused = []
-            sid = row.get("student_id")
-            own = (row.get("yaml_student") or {}).get("id")
-            ids = [sid] + ([own] if own and own != sid else [])  # the student's own id names them too
-            taken = next((i for i in ids if i in generic_ids), None)
+            ids = _generic_ids(row)
+            taken = next(((i, h) for i in ids if (h := generic_ids.get(i)) is not None), None)
             if taken is not None:
-                refused.append(f"student id {taken} is already in grades.csv (for {generic_ids[taken]})")
+                refused.append(f"student id {taken[0]} is already in grades.csv (for {row_at(taken[1])['file']})")
             else:
-                generic_ids.update((i, row["file"]) for i in ids)
+                for i in ids:
+                    generic_ids.add(i, ordinal)
                 gcsv.add(row)
             refused += [r for r in (b.add(row) for b in books.values()) if r]
             if refused:

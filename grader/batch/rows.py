@@ -162,7 +162,7 @@ def _line(row: dict) -> tuple[bytes, dict]:
     """The row for the spill file (``marshal``: the parent reads it back many times faster than JSON), with what the
     parent would otherwise work out one row after the other: its ``grades.json`` entry for the usual case (the file
     counts and its reports stay where they are) and its LMS comment."""
-    claim = row.pop("_claim", None)
+    claim = row.get("_claim")
     row["_comment"] = short_comment(row)
     row["_entry"] = encoded_entry(json_entry(row, row.get("feedback")))
     data = marshal.dumps(row)

@@ -28,6 +28,8 @@ from pathlib import Path
 
 from grader.batch import bookkeeping, rows, safezip, workers
 from grader.batch.feedback import HELD, Publisher
+from grader.batch import hashindex
+from grader.batch.hashindex import HashIndex
 from grader.batch.inputs import Discovery, discover
 from grader.batch.manifest import Manifest
 from grader.batch.order import RowKey, sort_string
@@ -228,7 +230,10 @@ def _run(grader, manual_rows, in_path: Path, out_dir: Path, jobs: int, lock, ass
         bar = _Progress(total, sys.stderr.isatty() if progress is None else progress)
         keys: list[RowKey] = []
         seen = ProblemsSeen()
-        claims: dict[str, int] = {}  # first place of reports -> how many rows wrote there
+        # first place of reports -> the row that wrote there first (its offset in the spill file), and the places
+        # more than one row wrote to -> how many
+        claims = HashIndex(lambda offset: (spill.read_at(offset).get("_claim"),))
+        shared: dict[str, int] = {}
         manifest.begin()  # before any report is written: the journal lists what this run may write
         graded = pool.graded(_tasks(found), _chunk_size(total, jobs))
         spill = bookkeeping.Spill(spill_path)
@@ -241,7 +246,7 @@ def _run(grader, manual_rows, in_path: Path, out_dir: Path, jobs: int, lock, ass
                         offset=offset,
                         length=len(data),
                         status=meta["status"],
-                        student_key=meta["student_key"],
+                        who=hashindex.string_hash(meta["student_key"]),
                         sort=sort_string(meta["student_id"], meta["file"]),
                         attachment=att if att is not None else -1,
                         mtime=meta["mtime"],
@@ -249,12 +254,15 @@ def _run(grader, manual_rows, in_path: Path, out_dir: Path, jobs: int, lock, ass
                 )
                 claim = meta["claim"]
                 if claim is not None:
-                    claims[claim] = claims.get(claim, 0) + 1
+                    if claims.get(claim) is None:
+                        claims.add(claim, offset)
+                    else:
+                        shared[claim] = shared.get(claim, 1) + 1
                 seen.add(meta)
                 bar.step()
             bar.close()
             pool.stop()
-            return _publish(spill, keys, seen, claims, found, out_dir, manifest, stamp, assignment_name,
+            return _publish(spill, keys, seen, (claims, shared), found, out_dir, manifest, stamp, assignment_name,
                             assignment_id, options, formats)
         finally:
             spill.close()
