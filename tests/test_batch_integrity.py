@@ -16,6 +16,8 @@ import pytest
 
 from grader.batch import bookkeeping
 from grader.batch.reportfiles import SCRATCH_PREFIX
+
+SPILLS = f"{SCRATCH_PREFIX}*/.grades-rows-*.tmp"  # a running batch's spill files (one per grading process)
 from grader.batch.rows import KILL_ON_ENV, KILL_ONCE_ENV
 from grader.batch.run import grade_batch
 from grader.batch.workers import max_jobs
@@ -207,12 +209,12 @@ def test_leftovers_of_a_killed_run_are_removed_and_its_lock_is_free(tmp_path):
     common = ["--problem", "exercise6", "--jobs", "2", "--timestamp", "2025-01-01T00:00:00Z"]
     proc = run_cli_subprocess(batch(str(src), "--out", str(out), *common))
     deadline = time.monotonic() + 60
-    while not any(out.glob(".grades-rows-*.tmp")) and time.monotonic() < deadline and proc.poll() is None:
+    while not any(out.glob(SPILLS)) and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.005)
     os.kill(proc.pid, signal.SIGKILL)
     proc.communicate(timeout=30)
     left = leftovers(out)
-    assert any(n.startswith(".grades-rows-") for n in left) and any(n.startswith(SCRATCH_PREFIX) for n in left)
+    assert any(n.startswith(SCRATCH_PREFIX) and "/.grades-rows-" in n for n in left)
     assert importable(out) == []
     (out / ".grades-rows.tmp").write_text("left by an older version")
     (out / "feedback" / ".staging-1-abcd").mkdir(parents=True, exist_ok=True)
@@ -230,7 +232,7 @@ def test_sigterm_stops_the_run_and_removes_its_scratch_files(tmp_path):
     out = tmp_path / "out"
     proc = run_cli_subprocess(batch(str(src), "--out", str(out), "--problem", "exercise6", "--jobs", "2"))
     deadline = time.monotonic() + 60
-    while not any(out.glob(".grades-rows-*.tmp")) and time.monotonic() < deadline and proc.poll() is None:
+    while not any(out.glob(SPILLS)) and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.005)
     proc.send_signal(signal.SIGTERM)
     proc.communicate(timeout=60)

@@ -3,9 +3,11 @@
 * **the lock** (:class:`RunLock`): ``fcntl.flock`` on ``DIR/.grade-batch.lock``, taken before anything in ``DIR`` is
   touched; a second run into the same folder exits at once. The kernel releases the lock when the process dies, so a
   killed run never leaves a stale lock (workers close their copy of it).
-* **leftovers** (:func:`remove_leftovers`): what an interrupted run leaves (its spill file, its scratch folder of
-  reports being written, the temporary files of atomic writes) is removed before a run starts. Every run's own
+* **leftovers** (:func:`remove_leftovers`): what an interrupted run leaves (its scratch folder: the spill files of
+  the rows and the reports being written; the temporary files of atomic writes) is removed before a run starts. Every run's own
   scratch names carry its process id and a random token, so two runs never share a temporary file.
+* **the spill files** (:class:`SpillWriter`, :class:`Spills`): each process that grades appends its rows to its own
+  file in the scratch folder and sends the parent only where each row is.
 * **the manifest** (``DIR/manifest.json``, ``grader.batch.manifest``): every file the run wrote; a rerun removes
   what an earlier run wrote and this one does not.
 * **atomic publish**: each report is written to a temporary file in the run's scratch folder, fsynced and renamed
@@ -37,9 +39,9 @@ __all__ = [
     "MANIFEST",
     "JOURNAL",
     "RunLock",
-    "Spill",
+    "SpillWriter",
+    "Spills",
     "scratch_folder",
-    "spill_path",
     "sync_dirs",
     "remove_scratch",
     "remove_leftovers",
@@ -50,7 +52,7 @@ __all__ = [
 LOCK = ".grade-batch.lock"
 MANIFEST = "manifest.json"  # grader.batch.manifest
 JOURNAL = ".grade-batch-journal"
-_SPILL_PREFIX = ".grades-rows"  # ".grades-rows.tmp" (before runs had their own) and ".grades-rows-<pid>-<token>.tmp"
+_SPILL_PREFIX = ".grades-rows"  # older versions' spill files: ".grades-rows.tmp", ".grades-rows-<pid>-<token>.tmp"
 _STAGING_PREFIX = ".staging-"  # feedback/.staging-<pid>-<token>: where versions before 2026-12-02 staged reports
 _NEAR_TMP = re.compile(r"\..+\.(md|html)\.[0-9]+\.tmp")  # grader.batch.reportfiles: across file systems
 _HINT = ("pass an --out folder you can write to, with nothing in the way of the outputs (no folder named like a "
@@ -70,11 +72,6 @@ def _token() -> str:
 def scratch_folder(out_dir: Path) -> Path:
     """A scratch folder of this run's own (the temporary files of the reports being written)."""
     return out_dir / f"{SCRATCH_PREFIX}{_token()}"
-
-
-def spill_path(out_dir: Path) -> Path:
-    """A spill file of this run's own."""
-    return out_dir / f"{_SPILL_PREFIX}-{_token()}.tmp"
 
 
 # ------------------------------------------------------------------------------------------------------------------
@@ -185,13 +182,9 @@ def _entries(folder: Path) -> list[os.DirEntry]:
         raise unwritable(folder, exc) from None
 
 
-def remove_scratch(scratch: Path, spill: Path) -> None:
-    """Remove this run's scratch folder and spill file (whatever state the run ended in)."""
+def remove_scratch(scratch: Path) -> None:
+    """Remove this run's scratch folder (whatever state the run ended in)."""
     shutil.rmtree(scratch, ignore_errors=True)
-    try:
-        os.unlink(spill)
-    except FileNotFoundError:
-        pass
 
 
 def sync_dirs(folders: Iterable[Path]) -> None:
@@ -213,38 +206,68 @@ def sync_dirs(folders: Iterable[Path]) -> None:
 
 
 # ------------------------------------------------------------------------------------------------------------------
-# the spill file
+# the spill files
+
+SPILL_PREFIX = ".grades-rows-"  # in the scratch folder: .grades-rows-<pid>.tmp, one per process that grades
 
 
-class Spill:
-    """The scratch file the parent streams the rows to (``marshal`` records, written by the workers), read back by
-    offset at the end."""
+class SpillWriter:
+    """The rows one process graded, appended to its own spill file in the run's scratch folder (``marshal``
+    records): the parent is sent only where each row is."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        try:
-            self.f = open(path, "w+b")
-        except OSError as exc:
-            raise unwritable(path, exc) from None
+    def __init__(self, folder: str) -> None:
+        self.folder = folder
+        self._pid: int | None = None
+        self._f = None
 
-    def append(self, data: bytes) -> int:
-        """Write one row's line; its offset."""
-        offset = self.f.tell()
-        self.f.write(data)
-        return offset
+    def append(self, data: bytes) -> tuple[int, int]:
+        """Write one row; (this process's id, the row's offset)."""
+        if self._pid != os.getpid():
+            self._pid = os.getpid()
+            self._f = open(os.path.join(self.folder, f"{SPILL_PREFIX}{self._pid}.tmp"), "ab")
+        offset = self._f.tell()
+        self._f.write(data)
+        return self._pid, offset
 
-    def done(self) -> None:
-        self.f.flush()
+    def flush(self) -> None:
+        """Make the rows written so far readable by the parent (before they are reported)."""
+        if self._f is not None and self._pid == os.getpid():
+            self._f.flush()
 
-    def read(self, offset: int, length: int) -> dict:
-        return marshal.loads(os.pread(self.f.fileno(), length, offset))
+    def close(self) -> None:
+        if self._f is not None and self._pid == os.getpid():
+            self._f.close()
+        self._f = self._pid = None
 
-    def read_at(self, offset: int) -> dict:
-        """The row at ``offset``, its length unknown (rarely needed: to confirm a hash that matches)."""
-        self.f.flush()
+
+class Spills:
+    """The parent's side: the spill files of the processes that graded, read back by (offset, length, file)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._index: dict[int, int] = {}  # process id -> file number
+        self._fds: list[int] = []
+
+    def number(self, pid: int) -> int:
+        """The file number of process ``pid``'s spill file (opened when first seen)."""
+        n = self._index.get(pid)
+        if n is None:
+            path = self.folder / f"{SPILL_PREFIX}{pid}.tmp"
+            try:
+                self._fds.append(os.open(path, os.O_RDONLY | os.O_CLOEXEC))
+            except OSError as exc:
+                raise unwritable(path, exc) from None
+            n = self._index[pid] = len(self._fds) - 1
+        return n
+
+    def read(self, offset: int, length: int, number: int) -> dict:
+        return marshal.loads(os.pread(self._fds[number], length, offset))
+
+    def read_at(self, offset: int, number: int) -> dict:
+        """The row at ``offset`` of file ``number``, its length unknown (rarely needed: to confirm a hash)."""
         size = 4096
         while True:
-            data = os.pread(self.f.fileno(), size, offset)
+            data = os.pread(self._fds[number], size, offset)
             try:
                 return marshal.loads(data)  # (bytes after the record are ignored)
             except (EOFError, ValueError):
@@ -253,4 +276,7 @@ class Spill:
                 size *= 4
 
     def close(self) -> None:
-        self.f.close()
+        for fd in self._fds:
+            os.close(fd)
+        self._fds = []
+        self._index = {}

@@ -19,7 +19,7 @@ from grader.batch.hashindex import HashIndex
 from grader.batch.attention import NeedsAttention, placement
 from grader.batch.feedback import Publisher
 from grader.batch.inputs import shown_name
-from grader.batch.order import RowKey, resolve_resubmissions
+from grader.batch.order import Keys, resolve_resubmissions
 from grader.batch.roster import Roster
 from grader.batch.stamp import BatchTime
 from grader.batch.summary import SummaryBuilder
@@ -71,12 +71,12 @@ class ProblemsSeen:
         self.problems: dict[str, tuple[str, float, list[str]]] = {}
         self.tally: dict[str, int] = {}
 
-    def add(self, meta: dict) -> None:
-        pid = meta["problem"]
+    def add(self, pid: str | None, title: str | None, max_score: float | None, fields: list[str] | None) -> None:
+        """A row of problem ``pid`` (its ``fields`` are needed with the first row of a problem only)."""
         if pid:
             self.tally[pid] = self.tally.get(pid, 0) + 1
             if pid not in self.problems:
-                self.problems[pid] = (meta["problem_title"] or pid, meta["max_score"], meta["fields"])
+                self.problems[pid] = (title or pid, max_score, fields or [])
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,7 @@ def _generic_ids(row: dict) -> list[str]:
 
 
 def write_outputs(
-    read_row: Callable[[RowKey], dict], keys: list[RowKey], seen: ProblemsSeen, source: InputInfo, out_dir: Path,
+    read_row: Callable[[int], dict], keys: Keys, seen: ProblemsSeen, source: InputInfo, out_dir: Path,
     publisher: Publisher, stamp: BatchTime, assignment_name: str | None, assignment_id: str | None,
     options: LmsOptions | None = None,
 ) -> BatchResult:
@@ -110,8 +110,8 @@ def write_outputs(
     first places already (``publisher`` moves those that do not belong there)."""
     options = options or LmsOptions()
     problems, tally = seen.problems, seen.tally
-    resolve_resubmissions(keys, lambda k: read_row(k)["student_key"])
-    keys.sort(key=lambda k: k.sort)
+    keys.sort()
+    resolve_resubmissions(keys, read_row)
 
     problem_ids = sorted(problems)
     quantities: list[str] = []
@@ -120,12 +120,12 @@ def write_outputs(
             if q not in quantities:
                 quantities.append(q)
     counts = {"files": len(keys), "graded": 0, "unusable": 0, "superseded": 0, "skipped": 0, "students": 0}
-    for k in keys:
-        if k.status in counts:
-            counts[k.status] += 1
-        if k.superseded_by is not None:
+    for i in range(len(keys)):
+        status = keys.status(i)
+        counts[status] += 1
+        if i in keys.superseded:
             counts["superseded"] += 1
-        elif k.status in ("graded", "unusable"):
+        elif status in ("graded", "unusable"):
             counts["students"] += 1
     maxima = sorted({problems[p][1] for p in problem_ids})
     points_possible = maxima[-1] if maxima else None
@@ -179,20 +179,19 @@ def write_outputs(
         }
         writers += [b.out for b in books.values()]
 
-        def row_at(ordinal: int) -> dict:  # a row written earlier, read again (its identifiers are kept as hashes)
-            return read_row(keys[ordinal])
+        row_at = read_row  # a row written earlier, read again (its identifiers are kept as hashes)
 
         for book in books.values():
             book.row_at = row_at
         generic_ids = HashIndex(lambda ordinal: _generic_ids(row_at(ordinal)))  # id in grades.csv -> its row
         feedback_failed = 0
-        for ordinal, k in enumerate(keys):
-            row = read_row(k)
+        for ordinal in range(len(keys)):
+            row = read_row(ordinal)
             row["_ord"] = ordinal
-            if k.superseded_by is not None:
+            by = keys.superseded.get(ordinal)
+            if by is not None:
                 row["status"] = "superseded"
-                row["superseded_by"] = k.superseded_by
-                row["superseded_by_unusable"] = k.superseded_by_unusable
+                row["superseded_by"], row["superseded_by_unusable"] = by
             else:
                 row["superseded_by"] = None
             place = placement(row)

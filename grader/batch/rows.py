@@ -32,15 +32,17 @@ __all__ = ["WorkerState", "Task", "install", "init_worker", "graded_chunk", "fai
 class WorkerState:
     """What every row of a run is graded with (one per process: the parent's, inherited by forked workers)."""
 
-    def __init__(self, *, grader, root: str, reports, manual: list | None = None,
+    def __init__(self, *, grader, root: str, reports, spill, manual: list | None = None,
                  formats: tuple[str, ...] = ("md", "html")) -> None:
         self.grader = grader
+        self.spill = spill  # a ``grader.batch.bookkeeping.SpillWriter``: where this process's rows go
         self.formats = formats  # the feedback reports to write (``--feedback``), by extension
         self.root = root
         self.reports = reports  # a ``grader.batch.reportfiles.ReportFiles`` (``None``: write no report)
         self.manual = manual or []  # rows of an instructor's CSV of scores given by hand
         self.manual_ids = {str(r.get("student_id", "")).strip() for r in self.manual}  # the students they are for
         self.reread = None  # zip input, in the parent: reads an entry again (for ``rerender``)
+        self.sent_fields: set[str] = set()  # problems whose quantities this process has sent the parent
 
 
 _STATE: WorkerState | None = None
@@ -98,6 +100,7 @@ def init_worker(config: dict) -> None:
     threading.Thread(target=_exit_with_parent, args=(config["parent"],), daemon=True).start()
     _KILL_ON = os.environ.get(KILL_ON_ENV) or None
     if _STATE is None:
+        from grader.batch.bookkeeping import SpillWriter
         from grader.batch.reportfiles import ReportFiles
         from grader.grade.pipeline import Grader
 
@@ -105,6 +108,7 @@ def init_worker(config: dict) -> None:
             grader=Grader(**config["grader"]),
             root=config["root"],
             reports=ReportFiles(*config["reports"]) if config.get("reports") else None,
+            spill=SpillWriter(config["scratch"]),
             manual=config.get("manual"),
             formats=tuple(config.get("formats", ("md", "html"))),
         )
@@ -121,13 +125,16 @@ def _read_file(path: str) -> bytes:
 Task = tuple[int, Item, bytes | None, dict | None]
 
 
-_META = ("status", "student_key", "student_id", "file", "mtime", "problem", "problem_title", "max_score")
+# What the parent is sent of each row (the row itself is in the grading process's spill file): where it is, and
+# the few values the parent sorts and counts by. ``fields`` (the problem's quantities) only with the first row of a
+# problem a process sends (the parent reads them from the row when it has not had them).
+Meta = tuple  # (pid, offset, length, status, student_key, student_id, file, problem, title, max_score, fields, claim)
 
 
-def graded_chunk(tasks: list[Task]) -> list[tuple[bytes, dict]]:
-    """Grade files in a worker (what a worker is sent): each row as a JSON line for the spill file, and the few keys
-    the parent sorts and counts by (so the parent neither encodes nor receives whole rows: that work stays
-    parallel). Returns once the chunk's reports are in place."""
+def graded_chunk(tasks: list[Task]) -> list[Meta]:
+    """Grade files in a worker (what a worker is sent): each row goes to this process's spill file, the parent is
+    sent only where it is and the few values it sorts and counts by (so the parent neither encodes nor receives
+    whole rows: that work stays parallel). Returns once the chunk's reports are in place."""
     done = []
     for task in tasks:
         if _KILL_ON is not None and task[1].name == _KILL_ON:
@@ -136,7 +143,7 @@ def graded_chunk(tasks: list[Task]) -> list[tuple[bytes, dict]]:
     return _lines(done)
 
 
-def failed_line(task: Task, reason: str) -> tuple[bytes, dict]:
+def failed_line(task: Task, reason: str) -> Meta:
     """The row of a file that no worker could grade (each one grading it died), built by the parent without reading
     the file: unusable, with ``reason``, and its error report written like any other."""
     index, item = task[0], task[1]
@@ -149,29 +156,33 @@ def failed_line(task: Task, reason: str) -> tuple[bytes, dict]:
     return _lines([row])[0]
 
 
-def _lines(done: list[dict]) -> list[tuple[bytes, dict]]:
-    """Wait for the rows' reports (a row whose reports could not be written has none, and says why), then encode."""
+def _lines(done: list[dict]) -> list[Meta]:
+    """Wait for the rows' reports (a row whose reports could not be written has none, and says why), then write
+    the rows to the spill file."""
     if _STATE.reports is not None:
         for index, why in _STATE.reports.wait().items():
             for row in done:
                 if row["i"] == index:
                     row["feedback"], row["feedback_error"] = None, why
-    return [_line(row) for row in done]
+    metas = [_line(row) for row in done]
+    _STATE.spill.flush()
+    return metas
 
 
-def _line(row: dict) -> tuple[bytes, dict]:
-    """The row for the spill file (``marshal``: the parent reads it back many times faster than JSON), with what the
-    parent would otherwise work out one row after the other: its ``grades.json`` entry for the usual case (the file
-    counts and its reports stay where they are) and its LMS comment."""
-    claim = row.get("_claim")
+def _line(row: dict) -> Meta:
+    """Write the row to the spill file (``marshal``: the parent reads it back many times faster than JSON), with
+    what the parent would otherwise work out one row after the other: its ``grades.json`` entry for the usual case
+    (the file counts and its reports stay where they are) and its LMS comment."""
     row["_comment"] = short_comment(row)
     row["_entry"] = encoded_entry(json_entry(row, row.get("feedback")))
     data = marshal.dumps(row)
-    meta = {k: row[k] for k in _META}
-    meta["attachment_id"] = (row.get("lms") or {}).get("attachment_id")
-    meta["fields"] = [f[0] for f in row["fields"]]
-    meta["claim"] = claim
-    return data, meta
+    pid, offset = _STATE.spill.append(data)
+    problem, fields = row["problem"], None
+    if problem is not None and problem not in _STATE.sent_fields:
+        _STATE.sent_fields.add(problem)
+        fields = [f[0] for f in row["fields"]]
+    return (pid, offset, len(data), row["status"], row["student_key"], row["student_id"], row["file"], problem,
+            row["problem_title"], row["max_score"], fields, row.get("_claim"))
 
 
 def grade_item(task: Task, place: str | None = None) -> dict:

@@ -32,7 +32,7 @@ from grader.batch import hashindex
 from grader.batch.hashindex import HashIndex
 from grader.batch.inputs import Discovery, discover
 from grader.batch.manifest import Manifest
-from grader.batch.order import RowKey, sort_string
+from grader.batch.order import Keys, sort_string
 from grader.batch.reportfiles import ReportFiles
 from grader.batch.outputs import OUTPUT_FILES, BatchResult, InputInfo, LmsOptions, ProblemsSeen, write_outputs
 from grader.batch.stamp import batch_time, parse_timestamp
@@ -201,18 +201,18 @@ def _instructor_grader(problem: str | None, problems: str | os.PathLike | None, 
 def _run(grader, manual_rows, in_path: Path, out_dir: Path, jobs: int, lock, assignment_name, assignment_id,
          timestamp, progress, lms: str, options: LmsOptions, formats: tuple[str, ...]) -> BatchResult:
     scratch = bookkeeping.scratch_folder(out_dir)
-    spill_path = bookkeeping.spill_path(out_dir)
     where = (str(out_dir), str(scratch), str(out_dir / bookkeeping.JOURNAL)) if formats else None
     config = {"grader": {"problem": grader.problem_override, "reveal": grader.reveal,
                          "problems_dirs": grader.problems_dirs}, "root": os.fspath(in_path),
-              "reports": where, "manual": manual_rows, "close_fds": [lock.fd], "parent": os.getpid(),
-              "formats": formats}
+              "reports": where, "scratch": str(scratch), "manual": manual_rows, "close_fds": [lock.fd],
+              "parent": os.getpid(), "formats": formats}
     state = rows.WorkerState(grader=grader, root=os.fspath(in_path), reports=ReportFiles(*where) if where else None,
-                             manual=manual_rows, formats=formats)
+                             spill=bookkeeping.SpillWriter(str(scratch)), manual=manual_rows, formats=formats)
     previous_state = rows.install(state)
     pool = workers.Workers(jobs, config)
     found: Discovery | None = None
-    manifest = Manifest(out_dir, _FIXED, _REPORT_FOLDERS)  # read after the fork: the workers need no copy
+    manifest = Manifest(out_dir, _FIXED, _REPORT_FOLDERS)
+    spills = bookkeeping.Spills(scratch)
     try:
         found = discover(in_path, exclude=out_dir, writeups=grader.problem_override is not None, lms=lms)
         if not found.items:
@@ -228,66 +228,59 @@ def _run(grader, manual_rows, in_path: Path, out_dir: Path, jobs: int, lock, ass
             state.reread = lambda item: safezip.read_entry(found.zip, infos[item.zip_index], item.name)
         total = len(found.items)
         bar = _Progress(total, sys.stderr.isatty() if progress is None else progress)
-        keys: list[RowKey] = []
+        keys = Keys()
         seen = ProblemsSeen()
-        # first place of reports -> the row that wrote there first (its offset in the spill file), and the places
+        # first place of reports -> the row that wrote there first (its place in the spill files), and the places
         # more than one row wrote to -> how many
-        claims = HashIndex(lambda offset: (spill.read_at(offset).get("_claim"),))
+        claims = HashIndex(lambda at: (_row_at(spills, at).get("_claim"),))
         shared: dict[str, int] = {}
         manifest.begin()  # before any report is written: the journal lists what this run may write
-        graded = pool.graded(_tasks(found), _chunk_size(total, jobs))
-        spill = bookkeeping.Spill(spill_path)
-        try:
-            for data, meta in graded:
-                offset = spill.append(data)
-                att = meta["attachment_id"]
-                keys.append(
-                    RowKey(
-                        offset=offset,
-                        length=len(data),
-                        status=meta["status"],
-                        who=hashindex.string_hash(meta["student_key"]),
-                        sort=sort_string(meta["student_id"], meta["file"]),
-                        attachment=att if att is not None else -1,
-                        mtime=meta["mtime"],
-                    )
-                )
-                claim = meta["claim"]
-                if claim is not None:
-                    if claims.get(claim) is None:
-                        claims.add(claim, offset)
-                    else:
-                        shared[claim] = shared.get(claim, 1) + 1
-                seen.add(meta)
-                bar.step()
-            bar.close()
-            pool.stop()
-            return _publish(spill, keys, seen, (claims, shared), found, out_dir, manifest, stamp, assignment_name,
-                            assignment_id, options, formats)
-        finally:
-            spill.close()
+        for meta in pool.graded(_tasks(found), _chunk_size(total, jobs)):
+            pid, offset, length, status, student_key, student_id, file, problem, title, top, fields, claim = meta
+            number = spills.number(pid)
+            keys.add(sort_string(student_id, file), offset, length, number, hashindex.string_hash(student_key),
+                     status)
+            if claim is not None:
+                if claims.get(claim) is None:
+                    claims.add(claim, (offset << 16) | number)
+                else:
+                    shared[claim] = shared.get(claim, 1) + 1
+            if problem and problem not in seen.problems and fields is None:
+                fields = [f[0] for f in spills.read(offset, length, number)["fields"]]
+            seen.add(problem, title, top, fields)
+            bar.step()
+        bar.close()
+        pool.stop()
+        return _publish(spills, keys, seen, (claims, shared), found, out_dir, manifest, stamp, assignment_name,
+                        assignment_id, options, formats)
     finally:
         pool.stop()
         if state.reports is not None:
             state.reports.close(discard=True)
+        state.spill.close()
+        spills.close()
         if found is not None:
             found.close()
         manifest.close()
         rows.install(previous_state)
-        bookkeeping.remove_scratch(scratch, spill_path)
+        bookkeeping.remove_scratch(scratch)
 
 
-def _publish(spill, keys, seen, claims, found, out_dir: Path, manifest: Manifest, stamp, assignment_name,
+def _row_at(spills, at: int) -> dict:
+    """The row at ``(offset << 16) | file number`` (to confirm a hash: rare)."""
+    return spills.read_at(at >> 16, at & 0xFFFF)
+
+
+def _publish(spills, keys, seen, claims, found, out_dir: Path, manifest: Manifest, stamp, assignment_name,
              assignment_id, options: LmsOptions, formats: tuple[str, ...]) -> BatchResult:
     """Write every output, record it in the manifest and remove what earlier runs wrote and this one did not; then
     fsync the folders written (once each)."""
     folders = [out_dir.joinpath(*rel.split("/")) for rel in _FOLDERS]
     try:
-        spill.done()
         publisher = Publisher(out_dir, claims, keep=manifest.keep, will_write=manifest.will_write,
                               rerender=rows.rerender, formats=formats)
         result = write_outputs(
-            lambda k: spill.read(k.offset, k.length), keys, seen, InputInfo(found.root, found.kind, found.lms),
+            lambda i: spills.read(*keys.where(i)), keys, seen, InputInfo(found.root, found.kind, found.lms),
             out_dir, publisher, stamp, assignment_name, assignment_id, options,
         )
         manifest.finish(before_journal_removed=lambda: bookkeeping.sync_dirs(folders))
