@@ -232,3 +232,17 @@ def test_two_unidentified_files_wanting_one_name_get_two_reports(tmp_path):
     assert md["feedback-not-uploaded/unidentified/hw-feedback.md"] != md["feedback-not-uploaded/unidentified/hw-feedback-2.md"]
     assert b"x/hw.yaml" in md["feedback-not-uploaded/unidentified/hw-feedback.md"]  # in the order of the files
     assert b"y/hw.yaml" in md["feedback-not-uploaded/unidentified/hw-feedback-2.md"]
+
+
+def test_a_rerun_with_fewer_formats_removes_the_reports_of_the_others_and_keeps_the_summary(tmp_path):
+    """The manifest keeps a student's reports as one entry (their name without the extension) and the run's formats:
+    a rerun with --feedback md removes the HTML reports of the earlier run, never summary.html."""
+    src = make_input(tmp_path / "in", 3)
+    out = tmp_path / "out"
+    run(src, out)
+    assert len(list((out / "feedback").glob("*.html"))) == 3
+    run(src, out, feedback="md")
+    assert sorted(p.suffix for p in (out / "feedback").iterdir()) == [".md"] * 3
+    assert (out / "summary.html").exists()
+    run(src, out, feedback="none")
+    assert list((out / "feedback").iterdir()) == [] and (out / "summary.html").exists()

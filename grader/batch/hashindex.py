@@ -1,8 +1,8 @@
 """A compact, exact index of strings the batch's parent must remember for every file (the identifiers a gradebook has
 written, the report names the workers wrote): so that its memory stays flat in the number of files.
 
-A ``dict`` of strings costs 150-200 bytes an entry; this keeps 12 bytes a slot (at most half full): the string's
-hash and a number (the row that holds it), in an open-addressing table. It is exact: a slot whose hash matches is
+A ``dict`` of strings costs 150-200 bytes an entry; this keeps 12 or 16 bytes a slot (at most three quarters full):
+the string's hash and a number (the row that holds it), in an open-addressing table. It is exact: a slot whose hash matches is
 confirmed by asking ``strings_of(number)`` for the strings of that row (read again from the spill file: only when a
 hash matches, so only for real duplicates and hash collisions, which are rare).
 """
@@ -25,11 +25,13 @@ def string_hash(text: object) -> int:
 class HashIndex:
     """``string -> number`` (a number >= 0, given once per string)."""
 
-    def __init__(self, strings_of: Callable[[int], Collection[str]]) -> None:
+    def __init__(self, strings_of: Callable[[int], Collection[str]], *, wide: bool = True) -> None:
+        """``wide``: numbers up to 2**63 (else up to 2**31: 12 bytes a slot instead of 16)."""
         self._strings_of = strings_of
+        self._code = "q" if wide else "i"
         self._size = 64
         self._hashes = array("q", [0]) * self._size
-        self._values = array("q", [_EMPTY]) * self._size
+        self._values = array(self._code, [_EMPTY]) * self._size
         self.count = 0
 
     def get(self, text: str) -> int | None:
@@ -50,7 +52,7 @@ class HashIndex:
         """Remember ``text`` with ``value`` (``text`` must not be there yet: :meth:`get` is ``None``)."""
         if value < 0:
             raise ValueError("a HashIndex value is a number >= 0")
-        if 2 * (self.count + 1) > self._size:
+        if 4 * (self.count + 1) > 3 * self._size:
             self._grow()
         self._put(string_hash(text), value)
         self.count += 1
@@ -66,7 +68,7 @@ class HashIndex:
         old_hashes, old_values = self._hashes, self._values
         self._size *= 2
         self._hashes = array("q", [0]) * self._size
-        self._values = array("q", [_EMPTY]) * self._size
+        self._values = array(self._code, [_EMPTY]) * self._size
         for i in range(len(old_values)):
             if old_values[i] != _EMPTY:
                 self._put(old_hashes[i], old_values[i])

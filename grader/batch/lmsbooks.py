@@ -78,7 +78,7 @@ class _Book:
     def __init__(self, path: Path) -> None:
         self.out = AtomicStream(path)
         self.row_at: Callable[[int], dict] | None = None
-        self.seen = HashIndex(lambda ordinal: self.idents(self.row_at(ordinal)))  # identifier -> its row
+        self.seen = HashIndex(lambda ordinal: self.idents(self.row_at(ordinal)), wide=False)  # identifier -> its row
         self.count = 0
         self.omitted: dict[str, int] = {}  # why a row was not placed -> how many
 

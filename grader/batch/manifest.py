@@ -89,10 +89,12 @@ class Manifest:
     run begins; this run's files are streamed into the new manifest as they are known; once this run's outputs are
     all in place, what the journal lists and this run did not write is removed."""
 
-    def __init__(self, out_dir: Path, fixed: Iterable[str], folders: Iterable[str]) -> None:
+    def __init__(self, out_dir: Path, fixed: Iterable[str], folders: Iterable[str],
+                 report_exts: Iterable[str] = ("md", "html")) -> None:
         self.out_dir = out_dir
         self.fixed = frozenset(fixed)
         self.folders = tuple(folders)
+        self.report_exts = frozenset(report_exts)  # the formats of this run's reports (``--feedback``)
         self.journal_path = out_dir / JOURNAL
         self.count = 0  # files of this run recorded
         self._journal = None
@@ -117,15 +119,32 @@ class Manifest:
         except OSError as exc:
             raise unwritable(self.out_dir / MANIFEST, exc) from None
 
+    def _key(self, rel: str) -> str:
+        """What the index keeps of a file name: a report's name without its extension (a student's reports are
+        one entry), any other file's whole name."""
+        if rel.endswith((".md", ".html")) and rel.split("/", 1)[0] in self.folders:
+            return rel.rsplit(".", 1)[0]
+        return rel
+
     def _record(self, rels: Iterable[str]) -> None:
+        """Add files of this run to the new manifest (each is recorded once: the callers never repeat one)."""
         for rel in rels:
-            if self._current.get(rel) is not None:
-                continue
+            key = self._key(rel)
+            offset = self._stream.tell() + (2 if self.count else 0)
+            if self._current.get(key) is None:
+                self._current.add(key, offset)
+            elif key == rel:
+                continue  # (a fixed output recorded already)
             if self.count:
                 self._stream.write(b",\n")
-            self._current.add(rel, self._stream.tell())
             self._stream.write(f" {json.dumps(rel, ensure_ascii=False)}".encode("utf-8", "backslashreplace"))
             self.count += 1
+
+    def _is_current(self, rel: str) -> bool:
+        key = self._key(rel)
+        if self._current.get(key) is None:
+            return False
+        return key == rel or rel.rsplit(".", 1)[1] in self.report_exts
 
     def _recorded_at(self, offset: int) -> tuple[str, ...]:
         """The file name recorded at ``offset`` of the new manifest (to confirm a hash)."""
@@ -137,7 +156,7 @@ class Manifest:
                 break
             data, at = data + more, at + len(more)
         line = data.split(b"\n", 1)[0].decode("utf-8", "replace").strip().rstrip(",")
-        return (json.loads(line),)
+        return (self._key(json.loads(line)),)
 
     def keep(self, rels: list[str]) -> None:
         """Record files of this run already in place (and in the journal)."""
@@ -169,7 +188,7 @@ class Manifest:
         if self._journal is not None:
             self._journal.flush()
         for rel in _iter_list(self.journal_path):  # what earlier runs, and this one, may have written
-            if self._current.get(rel) is not None or not _removable(rel, self.fixed, self.folders):
+            if not _removable(rel, self.fixed, self.folders) or self._is_current(rel):
                 continue
             path = self.out_dir.joinpath(*rel.split("/"))
             try:

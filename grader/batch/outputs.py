@@ -183,7 +183,7 @@ def write_outputs(
 
         for book in books.values():
             book.row_at = row_at
-        generic_ids = HashIndex(lambda ordinal: _generic_ids(row_at(ordinal)))  # id in grades.csv -> its row
+        generic_ids = HashIndex(lambda ordinal: _generic_ids(row_at(ordinal)), wide=False)  # id in grades.csv -> row
         feedback_failed = 0
         for ordinal in range(len(keys)):
             row = read_row(ordinal)

@@ -211,7 +211,7 @@ def _run(grader, manual_rows, in_path: Path, out_dir: Path, jobs: int, lock, ass
     previous_state = rows.install(state)
     pool = workers.Workers(jobs, config)
     found: Discovery | None = None
-    manifest = Manifest(out_dir, _FIXED, _REPORT_FOLDERS)
+    manifest = Manifest(out_dir, _FIXED, _REPORT_FOLDERS, formats)
     spills = bookkeeping.Spills(scratch)
     try:
         found = discover(in_path, exclude=out_dir, writeups=grader.problem_override is not None, lms=lms)
