@@ -24,7 +24,11 @@ from netbuild import exercise6, layered, problem
 
 DPS = 100
 KINK = mpf("1e-10")  # no ReLU/leaky net closer than this to 0 (the difference quotient must not straddle a kink)
-FD_REL, FD_ABS = mpf("1e-28"), mpf("1e-40")  # gradients and deltas: 28 significant digits (FD error ~1e-45)
+FD_REL, FD_ABS = mpf("1e-15"), mpf("1e-30")  # gradients and deltas: 15 significant digits (see below)
+# Why not more: the difference quotient's truncation error grows like (h / (1 - o))^2 near a saturated output (a
+# loss's derivative with 1/(1 - o) in it), so with |net| up to 40 it is only good to about 15 digits. Well-conditioned
+# networks are checked to FD_REL_TIGHT (test_solver_oracle_more.py).
+FD_REL_TIGHT, FD_ABS_TIGHT = mpf("1e-28"), mpf("1e-40")
 FWD_REL, FWD_ABS = mpf("1e-30"), mpf("1e-60")  # forward values: 30 significant digits
 
 
@@ -152,11 +156,11 @@ def oracle(prob, *, exact=False, deltas=True):
     return expected, kind, info
 
 
-def check_against_oracle(key, result, kinds):
-    """Every quantity of the given kinds in the oracle's ``result`` is in the key and agrees with it."""
+def check_against_oracle(key, result, kinds, fd=(FD_REL, FD_ABS)):
+    """Every quantity of the given kinds in the oracle's ``result`` is in the key and agrees with it (gradients,
+    deltas, updates and velocities to the relative and absolute tolerances ``fd``)."""
     expected, kind, info = result
-    tol = {"forward": (FWD_REL, FWD_ABS), "grad": (FD_REL, FD_ABS), "delta": (FD_REL, FD_ABS),
-           "new": (FD_REL, FD_ABS), "velocity": (FD_REL, FD_ABS)}
+    tol = {"forward": (FWD_REL, FWD_ABS), "grad": fd, "delta": fd, "new": fd, "velocity": fd}
     bad = []
     with mp.workdps(DPS):
         for name, want in expected.items():

@@ -15,7 +15,9 @@ from grader.solve.solver import solve
 from grader.spec.load import load_problem
 from grader.spec.problem import Activation
 from netbuild import layered, problem
-from test_solver_oracle import DPS, check_against_oracle, oracle
+from test_solver_oracle import DPS, FD_ABS_TIGHT, FD_REL_TIGHT, check_against_oracle, oracle
+
+TIGHT = (FD_REL_TIGHT, FD_ABS_TIGHT)
 
 ROOT = Path(__file__).resolve().parent.parent
 ALL = {"forward", "grad", "delta", "new", "velocity"}
@@ -44,14 +46,14 @@ def test_bigger_networks(shape, act, steps):
     prob = dense(shape, act, steps)
     with mp.workdps(DPS):
         result = oracle(prob)
-    check_against_oracle(solve(prob), result, ALL)
+    check_against_oracle(solve(prob), result, ALL, TIGHT)
 
 
 def test_bigger_network_momentum():
     prob = dense((3, 5, 2), "sigmoid", 3, seed=3, momentum=F(9, 10))
     with mp.workdps(DPS):
         result = oracle(prob)
-    check_against_oracle(solve(prob), result, ALL)
+    check_against_oracle(solve(prob), result, ALL, TIGHT)
 
 
 # The shipped problems the oracle can compute (power_221's activation is a formula it does not know; the
@@ -67,5 +69,5 @@ def test_shipped_problems(name):
         result = oracle(prob)
     kinds = ALL - {"delta"} if prob.delta_convention == "minus_dE_dnet" else ALL
     key = solve(prob)
-    check_against_oracle(key, result, kinds)
+    check_against_oracle(key, result, kinds, TIGHT)
     assert sum(1 for k in result[0] if result[1][k] in kinds) >= 20  # the check saw the problem's quantities
