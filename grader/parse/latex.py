@@ -522,7 +522,13 @@ class _Parser:
                 else:
                     break
             elif kind in _PRIMARY_KINDS or (kind == "cmd" and t[1] in _PRIMARY_CMDS):
-                if kind == "num" and isinstance(factors[-1], Number):
+                if kind == "word":
+                    simple = _simple_name(toks, self.i)  # w_1 in w_1 i_1: what power() would give, told here
+                    if simple is not None:
+                        self.i = simple[1]
+                        factors.append(simple[0])
+                        continue
+                elif kind == "num" and isinstance(factors[-1], Number):
                     raise self.fail("two numbers side by side: put an operator such as \\cdot between them")
                 factors.append(self.power())
             else:
@@ -588,23 +594,11 @@ class _Parser:
         if kind == "word":
             text = t[1]
             nxt = toks[i + 1]  # (a word is never the last token)
-            if nxt[0] == "op" and nxt[1] == "_":  # the usual name, w_1 or out_{h1}... told here when it is plain
-                s = toks[i + 2]
-                j = i + 3
-                if s[0] == "num":
-                    sub = s[1]
-                elif s[0] == "word" and s[1] != "":
-                    sub = s[1]
-                    d = toks[j]
-                    if d[0] == "num" and d[2] == s[2] + len(sub) and d[1].isdigit():
-                        sub += d[1]
-                        j += 1
-                else:
-                    sub = None
-                after = toks[j] if sub is not None else None
-                if after is not None and (after[0] != "op" or after[1] not in "_'^"):
-                    self.i = j
-                    return _make_name(text, sub, "", 0)
+            if nxt[0] == "op" and nxt[1] == "_":
+                simple = _simple_name(toks, i)
+                if simple is not None:
+                    self.i = simple[1]
+                    return simple[0]
             adjacent = nxt[0] == "num" and nxt[2] == t[2] + len(text) and nxt[1].isdigit()
             if text == "e" and not (nxt[0] == "op" and nxt[1] in "_'") and not adjacent:
                 self.i = i + 1
@@ -836,6 +830,31 @@ class _Parser:
             return t[1]
         self.i = save
         return None
+
+
+def _simple_name(toks: list, i: int) -> tuple[Name, int] | None:
+    """The name at ``toks[i]`` (a word) when it is written plainly, ``w_1``, ``w_x``, ``out_h1``: one subscript of a
+    number or a word (with the digits right after it), and no second subscript, prime or superscript after it; with
+    the index of the token after it. What :meth:`_Parser.name_rest` reads there, told without it. None otherwise."""
+    nxt = toks[i + 1]
+    if nxt[0] != "op" or nxt[1] != "_":
+        return None
+    s = toks[i + 2]
+    j = i + 3
+    if s[0] == "num":
+        sub = s[1]
+    elif s[0] == "word":
+        sub = s[1]
+        d = toks[j]
+        if d[0] == "num" and d[2] == s[2] + len(sub) and d[1].isdigit():
+            sub += d[1]
+            j += 1
+    else:
+        return None
+    after = toks[j]
+    if after[0] == "op" and after[1] in "_'^":
+        return None
+    return _make_name(toks[i][1], sub, "", 0), j
 
 
 def _scientific(left: Node, right: Node) -> Number | None:
