@@ -12,8 +12,7 @@ from typing import Callable
 
 from grader.numfmt import fmt
 from grader.grade.result import Flag
-from grader.spec.tolerance import within
-from grader.spec.problem import Tolerance
+from grader.spec.tolerance import Tolerance, within
 
 
 @dataclass(frozen=True)
