@@ -16,13 +16,16 @@ For an updated parameter every comparison is on the change ``p_new - p``.
 from __future__ import annotations
 
 import math
-from typing import Callable
 
 from grader.grade.flags import EXACT
 from grader.grade.result import Diagnosis
 from grader.spec import names
 from grader.spec.tolerance import Tolerance, round_sig, within
 from grader.numfmt import fmt
+
+TYPE_CHECKING = False  # typing costs milliseconds at start-up: only a type checker imports it
+if TYPE_CHECKING:
+    from typing import Callable
 
 MAX_POWER = 8
 

@@ -19,7 +19,6 @@ import dataclasses
 import functools
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Callable
 
 from grader.grade.flags import EXACT, Written, find_flags
 from grader.grade.plandata import Ask, KeyField, ProblemInfo, Step
@@ -29,6 +28,10 @@ from grader.grade.views import Compiled, View
 from grader.numfmt import fmt
 from grader.parse.answer import Parsed, is_plain_decimal
 from grader.spec import names
+
+TYPE_CHECKING = False  # typing costs milliseconds at start-up: only a type checker imports it
+if TYPE_CHECKING:
+    from typing import Callable
 
 __all__ = ["Ask", "KeyField", "Plan", "ProblemInfo", "Step", "Context", "grade", "make_plan"]
 

@@ -25,7 +25,10 @@ a value computed from a cached plan is the value the solver's trees give, to the
 from __future__ import annotations
 
 import math
-from typing import Callable
+
+TYPE_CHECKING = False  # typing costs milliseconds at start-up: only a type checker imports it
+if TYPE_CHECKING:
+    from typing import Callable
 
 MAX_DEPTH = 200  # a cached tree deeper than this is malformed (a solver's formula is a few levels deep)
 

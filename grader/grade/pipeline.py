@@ -8,7 +8,6 @@ from __future__ import annotations
 import dataclasses
 import os
 from pathlib import Path
-from typing import Sequence
 
 from grader.errors import GraderError, SubmissionError
 from grader.fileio import read_capped
@@ -18,6 +17,10 @@ from grader.grade.result import GradeResult
 from grader.spec.find import find_problem
 from grader.submission.load import Submission, read_submission_file, submission_from_document
 from grader.yamlio import DEFAULT_MAX_BYTES, Document
+
+TYPE_CHECKING = False  # typing costs milliseconds at start-up: only a type checker imports it
+if TYPE_CHECKING:
+    from typing import Sequence
 
 # A written solution's reader (grader.submission.writeup: LaTeX, mpmath, the solver's key) is imported only for one;
 # its file names are told apart here by ``grader.submission.extract.WRITEUP_SUFFIXES`` (kept equal by a test).

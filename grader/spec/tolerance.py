@@ -16,9 +16,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal
 
 from grader.numfmt import fmt
+
+TYPE_CHECKING = False  # typing costs milliseconds at start-up: only a type checker imports it
+if TYPE_CHECKING:
+    from typing import Literal
 
 _HAIR = 1e-9
 
