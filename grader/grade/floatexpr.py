@@ -184,27 +184,33 @@ def _collect(e, out: dict[str, None]) -> None:
 
 def well_formed(e, names, depth: int = 0) -> bool:
     """Is ``e`` a tree of the shapes above, reading only ``names``? (A cached plan is checked before it is used.)"""
-    if isinstance(e, str):
+    t = type(e)
+    if t is str:
         return e in names
-    if type(e) is float:
+    if t is float:
         return True
-    if type(e) is not tuple or not e or depth > MAX_DEPTH:
+    if t is not tuple or not e or depth > MAX_DEPTH:
         return False
-    op, n, d = e[0], len(e), depth + 1
-    if op in ("+", "*"):
-        return all(well_formed(t, names, d) for t in e[1:])
+    op, n = e[0], len(e)
+    depth += 1
+    if op == "+" or op == "*":
+        for x in e[1:]:
+            if not well_formed(x, names, depth):
+                return False
+        return True
     if op == "neg":
-        return n == 2 and well_formed(e[1], names, d)
+        return n == 2 and well_formed(e[1], names, depth)
     if op == "/":
-        return n == 3 and well_formed(e[1], names, d) and well_formed(e[2], names, d)
+        return n == 3 and well_formed(e[1], names, depth) and well_formed(e[2], names, depth)
     if op == "^":
-        return n == 3 and type(e[2]) is int and well_formed(e[1], names, d)
+        return n == 3 and type(e[2]) is int and well_formed(e[1], names, depth)
     if op == "^r":
-        return n == 3 and type(e[2]) is float and well_formed(e[1], names, d)
+        return n == 3 and type(e[2]) is float and well_formed(e[1], names, depth)
     if op == "fn":
         return (n == 5 and e[1] in FLOAT_FUNCS and type(e[3]) is float and type(e[4]) is float
-                and well_formed(e[2], names, d))
-    if op in ("max", "min"):
-        return (n == 5 and well_formed(e[1], names, d) and well_formed(e[2], names, d)
-                and all(part is None or well_formed(part, names, d) for part in e[3:]))
+                and well_formed(e[2], names, depth))
+    if op == "max" or op == "min":
+        if n != 5 or not (well_formed(e[1], names, depth) and well_formed(e[2], names, depth)):
+            return False
+        return all(part is None or well_formed(part, names, depth) for part in e[3:])
     return False
