@@ -149,7 +149,7 @@ def test_malformed_mistakes_are_found_when_needed_and_recomputed(cache, problem)
     first = grade_json(problem)
     (entry,) = cache.glob("plan-*.marshal")
     good = _real_payload(entry)
-    rules = {q: (("made_up", "A made-up mistake.", ("+", "no_such_name")),) for q in good[12]}
+    rules = {q: (("made_up", "A made-up mistake.", ("+", "no_such_name"), 0.5),) for q in good[12]}
     _write_entry(entry, good[:12] + (rules,) + good[13:])
     assert plancache.load(problem.read_bytes()) is not None  # the rest of the plan is sound
     assert grade_json(problem) == first and "made_up" not in first

@@ -158,9 +158,9 @@ def diagnose(ctx, kf, s: float, student_cmp, view_t, view_u) -> Diagnosis | None
     d = by_value(own, target, tol, whose, show=reveal, zero=zero)
     if d:
         return d
-    deps = plan.compiled.fn(expr)[1]
+    deps = plan.compiled.names(expr)
     env = view_u.env(deps)
-    f = plan.compiled.fn(expr)[0]
+    f = plan.compiled.closure(expr)
     d = rounding_upstream(own, lambda digits: f(round_env(env, digits).__getitem__), tol)
     if d:
         return d

@@ -150,7 +150,9 @@ class Plan:
     def malrule_key_values(self, quantity: str) -> list[float]:
         """Each known mistake of ``quantity`` evaluated on the key's values: the same for every submission."""
         if quantity not in self.rule_values:
-            self.rule_values[quantity] = [self.key_view.formula(t) for _, _, t in self.rule_trees(quantity)]
+            trees = self.rule_trees(quantity)  # a cached plan's come with their values on the key
+            if quantity not in self.rule_values:
+                self.rule_values[quantity] = [self.key_view.formula(t) for _, _, t in trees]
         return self.rule_values[quantity]
 
     def rule_trees(self, quantity: str) -> list[tuple[str, str, object]]:
@@ -160,8 +162,9 @@ class Plan:
                 from grader.grade.plandata import checked_rules
 
                 try:
-                    self._rule_trees[quantity] = checked_rules(self._unchecked_rules.pop(quantity), self.floats)
-                    return self._rule_trees[quantity]
+                    rules, values = checked_rules(self._unchecked_rules.pop(quantity), self.floats)
+                    self._rule_trees[quantity], self.rule_values[quantity] = rules, values
+                    return rules
                 except ValueError:  # a malformed cache entry: computed from the key instead, and the entry dropped
                     if self._on_malformed is not None:
                         self._on_malformed()

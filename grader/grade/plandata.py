@@ -112,7 +112,7 @@ def encode(plan) -> tuple:
         tuple(getattr(plan.sketch, f) for f in ("layers", "weights", "biases", "nets", "activations")),
         {d: tuple(w) for d, w in plan.compiled.ways.items()},
         dict(plan.compiled.ranks),
-        {q: tuple(plan.rule_trees(q)) for q in plan.fields},
+        {q: tuple(r + (v,) for r, v in zip(plan.rule_trees(q), plan.malrule_key_values(q))) for q in plan.fields},
         state(plan.resolver),
     )
 
@@ -205,14 +205,14 @@ def _decode(data) -> dict:
                 unchecked_rules=rules, resolver=from_state(resolver))
 
 
-def checked_rules(rules: object, names) -> list[tuple[str, str, object]]:
-    """A field's cached mistakes, ``[(id, text, tree)]``, checked as the rest of a plan is when it is read (they are
-    checked only when a wrong field needs them); ``ValueError`` for anything else."""
+def checked_rules(rules: object, names) -> tuple[list[tuple[str, str, object]], list[float]]:
+    """A field's cached mistakes, ``([(id, text, tree)], [value on the key])``, checked as the rest of a plan is when
+    it is read (they are checked only when a wrong field needs them); ``ValueError`` for anything else."""
     if type(rules) is not tuple or not all(
-            type(r) is tuple and len(r) == 3 and type(r[0]) is str and type(r[1]) is str and well_formed(r[2], names)
-            for r in rules):
+            type(r) is tuple and len(r) == 4 and type(r[0]) is str and type(r[1]) is str and type(r[3]) is float
+            and well_formed(r[2], names) for r in rules):
         raise ValueError("not a field's mistakes")
-    return list(rules)
+    return [r[:3] for r in rules], [r[3] for r in rules]
 
 
 def _ints(v) -> tuple[int, int]:
