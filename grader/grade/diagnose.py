@@ -141,7 +141,7 @@ def diagnose(ctx, kf, s: float, student_cmp, view_t, view_u) -> Diagnosis | None
     # 3. exactly the right value rounded, before any wrong formula that is merely within tolerance (one that gives
     #    the value exactly still wins: -8 is -7.65 rounded to one digit, but exactly w1·i1 + w2·i2 without b1)
     rules = plan.rule_trees(q)
-    mine = [view_u.formula(tree) for _, _, tree in rules]
+    mine = [view_u.value(tree) for _, _, tree in rules]
     for (rule_id, text, _), v in zip(rules, mine):
         if within(own, v, SAME):
             return Diagnosis(rule_id, text)
