@@ -157,3 +157,53 @@ def test_a_canvas_id_that_differs_from_a_university_id_is_no_warning_for_a_fixed
     row = rows_of(out)["mosavireza_12345_100_hw.yaml"]
     assert row["status"] == "graded" and row["warnings"] == [] and row["student"]["id"] == "12345"
     assert row["from_submission"]["id"] == "400222100"
+
+
+def test_manual_scores_are_matched_by_the_lms_id_not_the_id_in_the_file(tmp_path):
+    """`--manual` rows are for the student the gradebooks show: in an LMS download the LMS's id (Canvas user id), not
+    the `student.id` a file writes. So the instructor's row for Canvas user 12345 reaches Reza's file (which writes
+    his university id), and a file that writes Reza's id (Ann's, Canvas user 2001) does not get Reza's scores."""
+    homework = (REPO / "submissions_examples" / "seed_homework.yaml").read_text(encoding="utf-8")
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "mosavireza_12345_100_hw.yaml").write_text(homework, encoding="utf-8")
+    (src / "leeann_2001_7001_hw.yaml").write_text(homework.replace("name: Reza Mosavi", "name: Ann Lee"),
+                                                  encoding="utf-8")
+    by_lms = tmp_path / "by_lms.csv"
+    by_lms.write_text("student_id,question,points,comment\n12345,ex1,7,good\n2001,ex2,3,\n", encoding="utf-8")
+    plain, merged = tmp_path / "plain", tmp_path / "merged"
+    assert batch(src, plain, "--problem", "seed_homework", "--lms", "canvas") == 0
+    assert batch(src, merged, "--problem", "seed_homework", "--lms", "canvas", "--manual", str(by_lms)) == 0
+    before, after = rows_of(plain), rows_of(merged)
+    reza, ann = after["mosavireza_12345_100_hw.yaml"], after["leeann_2001_7001_hw.yaml"]
+    assert reza["student"]["id"] == "12345" and reza["from_submission"]["id"] == "400222100"
+    assert reza["fields"]["ex1"]["points"] == 7 and reza["fields"]["ex2"]["verdict"] == "pending"
+    assert reza["score"] == before["mosavireza_12345_100_hw.yaml"]["score"] + 7
+    assert ann["fields"]["ex1"]["verdict"] == "pending" and ann["fields"]["ex2"]["points"] == 3
+    assert ann["score"] == before["leeann_2001_7001_hw.yaml"]["score"] + 3
+    # rows keyed by the id the files write apply to nobody, and each file says why
+    by_file_id = tmp_path / "by_file_id.csv"
+    by_file_id.write_text("student_id,question,points\n400222100,ex1,7\n", encoding="utf-8")
+    assert batch(src, tmp_path / "by_file_id", "--problem", "seed_homework", "--lms", "canvas",
+                 "--manual", str(by_file_id)) == 0
+    for name, row in rows_of(tmp_path / "by_file_id").items():
+        assert row["fields"]["ex1"]["verdict"] == "pending", name
+        lms_id = row["student"]["id"]
+        assert any("for student 400222100 (the id in the file) are not applied" in w and f"student {lms_id}" in w
+                   for w in row["warnings"]), row["warnings"]
+
+
+def test_manual_scores_reach_a_writeup_by_its_lms_id(tmp_path):
+    """A write-up of the seed (its heading names its university id) in a Canvas folder: the instructor's row for
+    Canvas user 12345 regrades its z1. Before, only the id written in the file could match."""
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "mosavireza_12345_100_hw.md").write_bytes((REPO / "submissions_examples" / "exercise6_seed.md").read_bytes())
+    scores = tmp_path / "scores.csv"
+    scores.write_text("student_id,question,points,comment\n12345,z_1,1,regraded by hand\n", encoding="utf-8")
+    assert batch(src, tmp_path / "plain", "--problem", "exercise6", "--lms", "canvas") == 0
+    assert batch(src, tmp_path / "merged", "--problem", "exercise6", "--lms", "canvas", "--manual", str(scores)) == 0
+    plain = rows_of(tmp_path / "plain")["mosavireza_12345_100_hw.md"]
+    row = rows_of(tmp_path / "merged")["mosavireza_12345_100_hw.md"]
+    assert plain["fields"]["z1"]["points"] == 0 and row["fields"]["z1"]["points"] == 1
+    assert row["score"] == plain["score"] + 1 and row["warnings"] == plain["warnings"]

@@ -1,8 +1,9 @@
 """``grade gradescope [--root /autograder]``: the Gradescope autograder entry point.
 
-Reads the student's YAML from ``<root>/submission/``, the problem from ``--problem`` or
-``<root>/source/problem.yaml``, and ``<root>/submission_metadata.json`` (optional: users[].name/email/id fill in the
-student when the file names none). Writes ``<root>/results/results.json``: one test per asked quantity
+Reads the student's YAML (or written solution) from ``<root>/submission/``, the problem from ``--problem`` or
+``<root>/source/problem.yaml``, and ``<root>/submission_metadata.json`` (optional: users[].name/sid/email/id fill in
+the student when the file names none, and the submitter's id, as in a batch the LMS's, decides the variant of a
+randomized problem: ``grader.batch.identity.GradedAs``). Writes ``<root>/results/results.json``: one test per asked quantity
 (``name``, ``number`` "1.1", "1.2", ..., ``score``, ``max_score``, ``status``, ``output`` = the field's message and
 diagnosis, ``visibility``), the top-level ``score`` and ``output`` (the Markdown feedback report, ``output_format``
 "md"). An unusable submission scores 0 with the error message as output. It never crashes: even an internal error
@@ -24,7 +25,7 @@ from grader.errors import GraderError, SpecError
 from grader.fileio import read_capped, write_atomic
 from grader.grade.result import GradeResult
 from grader.submission.student import Student
-from grader.yamlio import DEFAULT_MAX_BYTES, load_yaml_text
+from grader.yamlio import DEFAULT_MAX_BYTES
 
 __all__ = ["main", "run_gradescope", "results_from_result", "find_submission"]
 
@@ -41,14 +42,22 @@ def _metadata(root: Path) -> dict:
     return data if isinstance(data, dict) else {}
 
 
+def _metadata_users(meta: dict) -> list[dict]:
+    return [u for u in (meta.get("users") or []) if isinstance(u, dict)]
+
+
+def _user_id(user: dict) -> str | None:
+    """A submitter's id: the course roster's Student ID (``sid``), else the email, else the Gradescope user id."""
+    sid = user.get("sid") or user.get("email") or user.get("id")
+    return str(sid) if sid is not None else None
+
+
 def _metadata_student(meta: dict) -> Student | None:
-    users = [u for u in (meta.get("users") or []) if isinstance(u, dict)]
+    users = _metadata_users(meta)
     if not users:
         return None
     names = [str(u["name"]) for u in users if u.get("name")]
-    first = users[0]
-    sid = first.get("sid") or first.get("email") or first.get("id")
-    return Student(id=str(sid) if sid is not None else None, name=", ".join(names) or None)
+    return Student(id=_user_id(users[0]), name=", ".join(names) or None)
 
 
 def find_submission(folder: Path) -> Path:
@@ -155,6 +164,7 @@ def _unusable(message: str, *, student_fault: bool = True) -> dict:
 def run_gradescope(root: Path, *, problem: str | None = None, reveal: str | None = None,
                    problems_dirs: tuple[Path, ...] | list[Path] = ()) -> dict:
     """The results.json content for the submission under ``root``. Unusable input gives score 0 and the reason."""
+    from grader.batch.identity import GradedAs
     from grader.grade.pipeline import Grader
 
     meta = _metadata(root)
@@ -168,10 +178,12 @@ def run_gradescope(root: Path, *, problem: str | None = None, reveal: str | None
         data = read_capped(path, DEFAULT_MAX_BYTES, "your file", follow_symlinks=False,
                            hint="answers are a few kilobytes; remove what does not belong in the file")
         grader = Grader(problem=ref, reveal=reveal, problems_dirs=problems_dirs)
-        if path.name.lower().endswith(_WRITEUPS):  # a written solution: read by its extension
-            result = grader.grade_text(data, str(path))
-        else:
-            result = grader.grade_document(load_yaml_text(data, source=str(path)))
+        # Gradescope knows who submitted: a randomized problem's variant is theirs (docs/trust.md), for a YAML file
+        # and a written solution alike, whatever student the file names
+        graded = GradedAs(grader, [_user_id(u) for u in _metadata_users(meta)], "Gradescope")
+        result = graded.grade(data, str(path))
+        if graded.notes:
+            result = dataclasses.replace(result, warnings=result.warnings + tuple(graded.notes))
     except SpecError as exc:  # a problem is only ever the instructor's (docs/trust.md), never the student's file
         return _unusable(f"The autograder's problem is unusable: {exc}. This is not your fault; please tell your "
                          "instructor.", student_fault=False)

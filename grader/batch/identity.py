@@ -1,19 +1,21 @@
 """Who a batch row counts for: the LMS identity of the file's name, else the ``student:`` of the file.
 
 The LMS knows who uploaded a file, so where both exist the LMS wins and a disagreement is a warning on the row; it
-also decides the variant of a randomized problem the file is graded against (:func:`graded_as_lms_student`).
+also decides the variant of a randomized problem the file is graded against (:class:`GradedAs`).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import unicodedata
+from pathlib import Path
+from typing import Sequence
 
 from grader.batch.inputs import LmsIdentity, shown_name
 from grader.errors import GraderError
 from grader.submission.student import Student
 
-__all__ = ["row_identity", "same_name", "doc_student", "graded_as_lms_student"]
+__all__ = ["row_identity", "same_name", "doc_student", "GradedAs"]
 
 
 def _letters(text: str) -> str:
@@ -61,27 +63,85 @@ def doc_student(doc) -> Student | None:
     return Student(id=str(sid) if sid is not None else None, name=str(name) if name is not None else None)
 
 
-def graded_as_lms_student(grader, doc, own: Student | None, lms: LmsIdentity | None):
-    """In a batch the LMS says who a file belongs to, and so which variant of a randomized problem it is graded
-    against (issue 10): the document with ``student.id`` set to the LMS's id (None when there is no LMS identity or
-    they agree), and a warning when the file claims another id for a randomized problem."""
-    if lms is None or not isinstance(doc.data, dict):
-        return None, None
-    written = doc.data.get("student")
-    if written is not None and not isinstance(written, dict):
-        return None, None  # the loader says what is wrong with it
-    file_id = own.id if own is not None else (doc_student(doc) or Student(id=None, name=None)).id
-    lms_id = lms.student_id
-    if file_id == lms_id:
-        return None, None
-    data = dict(doc.data)
-    data["student"] = {**(written or {}), "id": lms_id}
-    note = None
-    if file_id and _randomized(grader, doc.data.get("problem")):
-        shown = shown_name(str(file_id))[:40]
-        note = (f"the file says student.id {shown}, but the LMS file name says this is student {lms_id}'s "
-                f"submission: graded against {lms_id}'s values")
-    return dataclasses.replace(doc, data=data), note
+class GradedAs:
+    """Grading one file's bytes, a YAML submission or a written solution, as the student the LMS says it is: the
+    one path of ``grade batch`` (``lms_ids``: the file name's id) and ``grade gradescope`` (the metadata's users).
+
+    The LMS knows who handed the file in, so a randomized problem's variant is drawn for the LMS's id whatever
+    student the file names (YAML ``student.id``, a write-up's heading): that is only a claim, and when it differs
+    for a randomized problem a warning (``notes``) says so. Of several LMS ids (a Gradescope group) the one the
+    file names counts, else the first. Without an LMS id the file's own student decides, for both kinds.
+    ``student`` is who the file says it is, known as soon as the file is read (also when grading then refuses it).
+    """
+
+    def __init__(self, grader, lms_ids: Sequence[str], said_by: str) -> None:
+        self.grader = grader
+        self.lms_ids = tuple(i for i in lms_ids if i)
+        self.said_by = said_by  # "the LMS file name", "Gradescope": who says whose file this is
+        self.student: Student | None = None
+        self.notes: list[str] = []
+
+    def lms_id(self, claimed: str | None) -> str | None:
+        """The id the file is graded as: the LMS's (the claimed one when it is among them), None without one."""
+        if not self.lms_ids:
+            return None
+        return claimed if claimed in self.lms_ids else self.lms_ids[0]
+
+    def grade(self, data: bytes, source: str):
+        """The ``GradeResult`` (its ``student`` the file's own claim); raises ``GraderError`` for an unusable file."""
+        from grader.submission.writeup import decode_writeup, is_writeup
+
+        if is_writeup(source):
+            return self._grade_writeup(decode_writeup(data, source), Path(source).suffix.lower().lstrip("."), source)
+        return self._grade_yaml(data, source)
+
+    def _grade_writeup(self, text: str, kind: str, source: str):
+        first = self.lms_ids[0] if self.lms_ids else None
+        result = self.grader.grade_writeup(text, kind, source, student_id=first)
+        claimed = result.student.id  # the text's heading
+        lms_id = self.lms_id(claimed)
+        if lms_id != first:  # the file names another of the LMS's ids (a group's member): graded as that one
+            result = self.grader.grade_writeup(text, kind, source, student_id=lms_id)
+        self.student = result.student
+        self._note(claimed, lms_id, None, "student {} (in its heading)")
+        return result
+
+    def _grade_yaml(self, data: bytes, source: str):
+        from grader.submission.load import submission_from_document
+        from grader.yamlio import load_yaml_text
+
+        doc = load_yaml_text(data, source=source)
+        try:
+            sub = submission_from_document(doc)
+        except GraderError:
+            sub = None  # maybe a homework set's answers (ex6.z1, written answers): grade_document reads those
+        own = sub.student if sub is not None else doc_student(doc)
+        self.student = sub.student if sub is not None else None  # known even if grading then refuses the file
+        written = doc.data.get("student") if isinstance(doc.data, dict) else None
+        file_id = own.id if own is not None else None
+        lms_id = self.lms_id(file_id)
+        as_lms = None
+        if lms_id is not None and file_id != lms_id and isinstance(doc.data, dict) and (written is None
+                                                                             or isinstance(written, dict)):
+            as_lms = dataclasses.replace(doc, data={**doc.data, "student": {**(written or {}), "id": lms_id}})
+            self._note(file_id, lms_id, doc.data.get("problem"), "student.id {}")
+        if sub is not None:
+            if as_lms is not None:
+                sub = dataclasses.replace(sub, student=Student(id=lms_id, name=own.name), document=as_lms)
+            return dataclasses.replace(self.grader.grade_submission(sub), student=own)
+        result = self.grader.grade_document(as_lms or doc)
+        self.student = result.student
+        if as_lms is not None:
+            self.student = own or Student(id=None, name=result.student.name)
+            result = dataclasses.replace(result, student=self.student)
+        return result
+
+    def _note(self, file_id: str | None, lms_id: str | None, claim, what: str) -> None:
+        """A warning when the file names another student than the LMS for a randomized problem."""
+        if file_id and lms_id is not None and file_id != lms_id and _randomized(self.grader, claim):
+            shown = shown_name(str(file_id))[:40]
+            self.notes.append(f"the file says {what.format(shown)}, but {self.said_by} says this is student "
+                              f"{lms_id}'s submission: graded against {lms_id}'s values")
 
 
 def _randomized(grader, claim) -> bool:

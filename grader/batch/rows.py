@@ -14,8 +14,8 @@ from pathlib import Path
 
 from grader.batch import safezip
 from grader.batch.feedback import error_feedback_html, error_feedback_markdown, feedback_stem, stage, staged_name
-from grader.batch.identity import doc_student, graded_as_lms_student, row_identity
-from grader.batch.inputs import Item, LmsIdentity
+from grader.batch.identity import GradedAs, row_identity
+from grader.batch.inputs import Item, LmsIdentity, shown_name
 from grader.errors import GraderError
 from grader.fileio import read_capped
 from grader.submission.student import Student
@@ -33,6 +33,7 @@ class WorkerState:
         self.root = root
         self.staging = staging
         self.manual = manual or []  # rows of an instructor's CSV of scores given by hand
+        self.manual_ids = {str(r.get("student_id", "")).strip() for r in self.manual}  # the students they are for
 
 
 _STATE: WorkerState | None = None
@@ -195,60 +196,29 @@ def _new_row(index: int, item: Item, identity: LmsIdentity | None) -> dict:
 
 
 def _grade_submission_file(task: Task, identity: LmsIdentity | None, row: dict) -> dict:
-    from grader.submission.load import submission_from_document
-    from grader.submission.writeup import is_writeup
-    from grader.yamlio import load_yaml_text
-
     index, item, data, read_error = task
     st = _STATE
     source = item.path(st.root) if item.zip_index is None else item.name
-    student: Student | None = None
     result = None
     extra_warnings: list[str] = []
+    graded = GradedAs(st.grader, [identity.student_id] if identity is not None else [], "the LMS file name")
     try:
         if read_error is not None:
             raise GraderError(read_error["message"], file=item.name, line=read_error.get("line"),
                               hint=read_error.get("hint"))
         if data is None:
             data = _read_file(source)
-        if is_writeup(item.name):  # a written solution (the instructor gave the problem): read by its extension
-            result = st.grader.grade_text(data, source)
-            student = result.student
-        else:
-            doc = load_yaml_text(data, source=source)
-            try:
-                sub = submission_from_document(doc)
-            except GraderError:
-                sub = None  # maybe a homework set's answers (ex6.z1, written answers): grade_document reads those
-            own = sub.student if sub is not None else None
-            as_lms, id_note = graded_as_lms_student(st.grader, doc, own, identity)
-            if sub is not None:
-                student = own  # known even if grading then refuses the file
-                if as_lms is not None:
-                    sub = dataclasses.replace(sub, student=Student(id=identity.student_id, name=own.name),
-                                              document=as_lms)
-                result = st.grader.grade_submission(sub)
-                result = dataclasses.replace(result, student=own)
-            else:
-                result = st.grader.grade_document(as_lms or doc)
-                student = result.student
-                if as_lms is not None:
-                    student = doc_student(doc) or Student(id=None, name=student.name)
-                    result = dataclasses.replace(result, student=student)
-            if id_note:
-                extra_warnings.append(id_note)
+        result = graded.grade(data, source)  # a YAML file or a written solution, as the LMS's student
+        extra_warnings += graded.notes
         if st.manual:
-            from grader.grade.manual import merge_manual_scores
-
-            try:
-                result = merge_manual_scores(result, st.manual)
-            except GraderError as exc:
-                extra_warnings.append(f"scores given by hand not applied: {exc}")
+            result, notes = _with_manual_scores(result, identity)
+            extra_warnings += notes
     except GraderError as exc:
         if exc.file in (None, source):
             exc.file = item.name
         row["status"] = "unusable"
         row["error"], row["error_detail"] = str(exc), exc.to_dict()
+    student: Student | None = graded.student
     if student is not None and (student.id or student.name):
         row["yaml_student"] = student.to_dict()
     row.update(row_identity(identity, student, item.name))
@@ -282,6 +252,28 @@ def _grade_submission_file(task: Task, identity: LmsIdentity | None, row: dict) 
     row["feedback_stem"] = feedback_stem(identity, student, item.name)
     _stage_reports(row, index, item.name, result)
     return row
+
+
+def _with_manual_scores(result, identity: LmsIdentity | None):
+    """``result`` with the instructor's ``--manual`` scores for this student, and warnings. The rows are matched by
+    the id the batch's gradebooks show: the LMS's (from the file name) when there is one, else the file's own
+    ``student.id``; so a file cannot take another student's scores by writing their id."""
+    from grader.grade.manual import merge_manual_scores
+
+    st = _STATE
+    sid = identity.student_id if identity is not None else (result.student.id or "").strip()
+    notes = []
+    own = (result.student.id or "").strip()
+    if identity is not None and own and own != sid and own in st.manual_ids and sid not in st.manual_ids:
+        notes.append(f"scores given by hand for student {shown_name(own)[:40]} (the id in the file) are not applied: "
+                     f"the LMS file name says this is student {sid}, and --manual rows are matched by that id "
+                     "(the one the gradebooks show)")
+    if sid in st.manual_ids:
+        try:
+            result = merge_manual_scores(result, st.manual, student_id=sid)
+        except GraderError as exc:
+            notes.append(f"scores given by hand not applied: {exc}")
+    return result, notes
 
 
 def _stage_reports(row: dict, index: int, file: str, result) -> None:

@@ -47,17 +47,19 @@ def read_manual_scores(path: str | Path) -> list[dict[str, str]]:
     return rows
 
 
-def merge_manual_scores(result: GradeResult, rows: Iterable[Mapping[str, Any]]) -> GradeResult:
+def merge_manual_scores(result: GradeResult, rows: Iterable[Mapping[str, Any]], *,
+                        student_id: str | None = None) -> GradeResult:
     """``result`` with the scores given by hand merged in.
 
     ``rows`` are mappings with ``student_id``, ``question``, ``points`` and optionally ``comment`` (as read by
-    ``read_manual_scores`` or ``csv.DictReader``); only rows whose ``student_id`` is ``result.student.id`` apply.
+    ``read_manual_scores`` or ``csv.DictReader``); only rows whose ``student_id`` is ``student_id`` apply (a batch
+    passes the student's LMS id, the one its gradebooks show), by default ``result.student.id``.
     ``question`` names a field: a free-text question's id (``ex1``) or any field (``ex6.z1``, to override).
     The field gets the points (0 <= points <= its maximum), verdict ``correct`` at full marks and ``incorrect``
     below, and a message saying it was graded by hand (with the comment). The score is recomputed. A row naming a
     field the result does not have, points out of range, or two rows for one field, is a ``GraderError``.
     """
-    sid = (result.student.id or "").strip()
+    sid = (student_id if student_id is not None else result.student.id or "").strip()
     mine = [r for r in rows if sid and str(r.get("student_id", "")).strip() == sid]
     if not mine:
         return result

@@ -16,6 +16,7 @@ from grader.grade.prepare import RevealOverride, resolve_submission, reveal_now,
 from grader.grade.result import GradeResult
 from grader.spec.find import find_problem
 from grader.submission.load import Submission, read_submission_file, submission_from_document
+from grader.submission.student import Student
 from grader.yamlio import DEFAULT_MAX_BYTES, Document
 
 TYPE_CHECKING = False  # typing costs milliseconds at start-up: only a type checker imports it
@@ -137,8 +138,12 @@ class Grader:
 
         return self.grade_document(load_yaml_text(data, source=source))
 
-    def grade_writeup(self, text: str, kind: str, source: str) -> GradeResult:
-        """A written solution (``grader.submission.writeup``): it names no problem, so the instructor gives one."""
+    def grade_writeup(self, text: str, kind: str, source: str, *, student_id: str | None = None) -> GradeResult:
+        """A written solution (``grader.submission.writeup``): it names no problem, so the instructor gives one.
+
+        ``student_id``: who wrote it according to the instructor's LMS (``grader.batch.identity``): a randomized
+        problem's variant is drawn for that id, as a YAML file's is, whatever student the text names; the result's
+        ``student`` stays the one the text names (its claim). None: the text's own student decides."""
         if not self.problem_override:
             raise SubmissionError(
                 "a written solution does not say which problem it answers", file=source,
@@ -153,10 +158,17 @@ class Grader:
         from grader.submission.writeup import writeup_submission
 
         plan = self.plan_at(path)
-        sub = writeup_submission(text, kind, source, plan.key, self.problem_override)
-        if plan.info.randomized and sub.student.id:  # read again against the student's own values
-            sub = writeup_submission(text, kind, source, self.plan_at(path, sub.student.id).key, self.problem_override)
-        return self.grade_submission(sub)
+        randomized = plan.info.randomized
+        key = self.plan_at(path, student_id).key if randomized and student_id else plan.key
+        sub = writeup_submission(text, kind, source, key, self.problem_override)
+        if student_id is None:
+            if randomized and sub.student.id:  # read again against the student's own values
+                sub = writeup_submission(text, kind, source, self.plan_at(path, sub.student.id).key,
+                                         self.problem_override)
+            return self.grade_submission(sub)
+        own = sub.student
+        sub = dataclasses.replace(sub, student=Student(id=student_id, name=own.name))
+        return dataclasses.replace(self.grade_submission(sub), student=own)
 
     def grade_document(self, doc: Document) -> GradeResult:
         """Grade a submission already read as a YAML ``Document``: a problem's, or a homework set's."""
@@ -184,7 +196,7 @@ class Grader:
                 raise SubmissionError(
                     f"problem {plan.info.id} gives every student their own values, so the submission needs the "
                     "student's id", file=sub.source, line=sub.document.line_of(("student",)), path="student.id",
-                    hint='write `student: {id: "400222100", name: Your Name}` with the id your values were made for',
+                    hint=_ID_HINT_WRITEUP if sub.writeup is not None else _ID_HINT,
                 )
             plan = self.plan_at(path, sub.student.id)
         sub, issues = resolve_submission(plan, sub)
@@ -199,6 +211,10 @@ class Grader:
 
             result = exam_result(result, *plan_numbers(plan))
         return _noted(result, notes + tuple(i.warning() for i in issues))
+
+
+_ID_HINT = 'write `student: {id: "400222100", name: Your Name}` with the id your values were made for'
+_ID_HINT_WRITEUP = "start the write-up with a heading `# 400222100 — Your Name`, the id your values were made for"
 
 
 def _noted(result: GradeResult, notes: tuple[str, ...]) -> GradeResult:
