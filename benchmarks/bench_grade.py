@@ -13,7 +13,11 @@ Then it times ``grade(plan, submission)`` over many iterations for each, against
 (``load_submission``: safe YAML with lines, limits, answer parsing). Reports µs per submission (median of 7 rounds)
 and the ratios (each round runs as many calls as fit in ``--round-seconds``). Target: well under a millisecond for
 the correct submission. When that is missed, or with ``--profile``, it prints where the time goes (cProfile, by own
-time). No assertions: it prints.
+time).
+
+A second table times rendering the two results as the feedback reports (``render_html``, ``render_markdown``, with
+the per-problem parts warm, as in a batch after its first student), rounds interleaved with ``yaml.load`` of the
+same file (A B C A B C ..., medians), and gives each report's size in bytes. No assertions: it prints.
 """
 
 from __future__ import annotations
@@ -35,6 +39,8 @@ sys.path.insert(0, str(REPO))
 import yaml  # noqa: E402
 
 from grader.grade.engine import grade, make_plan  # noqa: E402
+from grader.report.html import render_html  # noqa: E402
+from grader.report.markdown import render_markdown  # noqa: E402
 from grader.solve.solver import solve  # noqa: E402
 from grader.spec.load import find_problem, load_problem  # noqa: E402
 from grader.submission.load import load_submission  # noqa: E402
@@ -58,6 +64,25 @@ def per_call(fn, round_seconds: float) -> float:
             fn()
         samples.append((time.perf_counter() - t0) / iterations)
     return statistics.median(samples)
+
+
+def interleaved(fns: list, round_seconds: float) -> list[float]:
+    """Median seconds per call of each of ``fns``, their rounds interleaved (A B C A B C ...) so that a change in the
+    machine's load affects them alike; each round of each is about ``round_seconds`` long."""
+    counts = []
+    for fn in fns:
+        t0 = time.perf_counter()
+        fn()
+        fn()
+        counts.append(max(10, int(round_seconds / max((time.perf_counter() - t0) / 2, 1e-7))))
+    samples: list[list[float]] = [[] for _ in fns]
+    for _ in range(ROUNDS):
+        for k, fn in enumerate(fns):
+            t0 = time.perf_counter()
+            for _ in range(counts[k]):
+                fn()
+            samples[k].append((time.perf_counter() - t0) / counts[k])
+    return [statistics.median(x) for x in samples]
 
 
 def profile(label: str, fn, iterations: int, top: int = 15) -> None:
@@ -110,6 +135,12 @@ def main() -> None:
             ours = per_call(lambda: load_submission(path), r)
             g = per_call(lambda: grade(plan, sub), r)
             rows.append((name, base, ours, g))
+        renders = []
+        for name in subs:
+            res, text = results[name], texts[name]
+            base, h, m = interleaved([lambda: yaml.load(text, Loader=yaml.CSafeLoader), lambda: render_html(res),
+                                      lambda: render_markdown(res)], r)
+            renders.append((name, base, h, m, len(render_html(res).encode()), len(render_markdown(res).encode())))
 
     print(f"## grading work per submission (exercise6, {len(plan.problem.ask)} asked quantities; "
           f"Python {sys.version.split()[0]})")
@@ -125,6 +156,14 @@ def main() -> None:
     for name, base, ours, g in rows:
         print(f"| {name:<10} | {base * 1e6:>24.1f} | {ours * 1e6:>18.1f} | {g * 1e6:>10.1f} | {g / base:>17.2f} | "
               f"{ours / base:>27.2f} |")
+    print()
+    print("| submission | yaml.load µs | render_html µs | render_markdown µs | html / yaml.load | markdown / yaml.load "
+          "| HTML bytes | Markdown bytes |")
+    print("|------------|-------------:|---------------:|-------------------:|-----------------:|---------------------:"
+          "|-----------:|---------------:|")
+    for name, base, h, m, hb, mb in renders:
+        print(f"| {name:<10} | {base * 1e6:>12.1f} | {h * 1e6:>14.1f} | {m * 1e6:>18.1f} | {h / base:>16.2f} | "
+              f"{m / base:>20.2f} | {hb:>10,} | {mb:>14,} |")
     correct_us = rows[[r[0] for r in rows].index("correct")][3] * 1e6
     seed_us = rows[[r[0] for r in rows].index("seed")][3] * 1e6
     print()
