@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import json
 import os
 import sys
 from pathlib import Path
@@ -68,6 +67,28 @@ def _write(text: str, out: str | None) -> None:
         sys.stdout.write(text)
 
 
+def _columns() -> int:
+    """The terminal's width as ``shutil.get_terminal_size().columns`` finds it (``COLUMNS``, the terminal, 80)."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns or 80
+        except (AttributeError, ValueError, OSError):
+            columns = 80
+    return columns
+
+
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """argparse's, given the width it would find: argparse imports shutil (and bz2, lzma) for it when every argument
+    is added, milliseconds of every ``grade`` start."""
+
+    def __init__(self, prog, indent_increment=2, max_help_position=24, width=None):
+        super().__init__(prog, indent_increment, max_help_position, _columns() - 2 if width is None else width)
+
+
 def _colour() -> bool:
     """Colour only on a terminal that can show it: not with ``NO_COLOR`` set, not for ``TERM=dumb``."""
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
@@ -84,7 +105,7 @@ def cmd_grade(argv: list[str]) -> int:
         prog="grade",
         description="Grade backprop homework submissions (YAML).",
         epilog=COMMANDS_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_HelpFormatter,
     )
     ap.add_argument("--version", "-V", action="version", version="grade (backprop-grader) " + _grader_version())
     ap.add_argument("files", nargs="+", metavar="SUBMISSION.yaml")
@@ -116,6 +137,8 @@ def cmd_grade(argv: list[str]) -> int:
         else:
             outputs.append(render(result, args.format, colour=_colour() and not args.out))
     if args.format == "json":
+        import json
+
         if len(args.files) == 1 and objects and "error" not in objects[0]:
             text = json.dumps(objects[0], indent=2, ensure_ascii=False) + "\n"
         elif objects:
@@ -156,6 +179,8 @@ def cmd_solve(argv: list[str]) -> int:
         from grader.author.key import key_document, render_markdown
 
         doc = key_document(args.problem)
+        import json
+
         text = json.dumps(doc.exact, indent=2, ensure_ascii=False) + "\n" if args.format == "json" else render_markdown(doc)
         _write(text, args.out)
         return EXIT_OK

@@ -16,14 +16,16 @@ For an updated parameter every comparison is on the change ``p_new - p``.
 from __future__ import annotations
 
 import math
-from typing import Callable
 
 from grader.grade.flags import EXACT
 from grader.grade.result import Diagnosis
 from grader.spec import names
-from grader.spec.tolerance import round_sig, within
+from grader.spec.tolerance import Tolerance, round_sig, within
 from grader.numfmt import fmt
-from grader.spec.problem import Tolerance
+
+TYPE_CHECKING = False  # typing costs milliseconds at start-up: only a type checker imports it
+if TYPE_CHECKING:
+    from typing import Callable
 
 MAX_POWER = 8
 
@@ -120,7 +122,7 @@ def diagnose(ctx, kf, s: float, student_cmp, view_t, view_u) -> Diagnosis | None
     the submission's ``grader.grade.engine.Context``, ``kf`` the field's ``KeyField``, ``view_t``/``view_u`` its
     views with the trusted / all ``using`` values, ``student_cmp(view)`` the student's value as compared (the change
     for an updated parameter)."""
-    plan, key, q, tol, expr, reveal = ctx.plan, ctx.plan.key, kf.ask.quantity, kf.ask.tolerance, kf.expr, ctx.reveal
+    plan, q, tol, expr, reveal = ctx.plan, kf.ask.quantity, kf.ask.tolerance, kf.tree, ctx.reveal
     flagged = {u: v for u, v in view_u.overlay.items() if u not in view_t.overlay}
     # 1. a flagged `using` value that is another quantity's: an updated weight, or another weight in this slot
     d = _slot(ctx, q, flagged)
@@ -138,21 +140,21 @@ def diagnose(ctx, kf, s: float, student_cmp, view_t, view_u) -> Diagnosis | None
     whose = "the values you used" if view_u.sources(expr) else "the given values"
     # 3. exactly the right value rounded, before any wrong formula that is merely within tolerance (one that gives
     #    the value exactly still wins: -8 is -7.65 rounded to one digit, but exactly w1·i1 + w2·i2 without b1)
-    rules = plan.malrules(q)
-    mine = [view_u.formula(r.expr) for r in rules]
-    for rule, v in zip(rules, mine):
+    rules = plan.rule_trees(q)
+    mine = [view_u.formula(tree) for _, _, tree in rules]
+    for (rule_id, text, _), v in zip(rules, mine):
         if within(own, v, SAME):
-            return Diagnosis(rule.id, rule.text)
+            return Diagnosis(rule_id, text)
     on_key = student_cmp(plan.key_view)
     d = rounded(own, target, whose, show=reveal) or rounded(on_key, plan.key_view.formula(expr), "the key", show=reveal)
     if d:
         return d
     # 4. a known wrong formula, on the student's values, then on the key's (those are the same for every student)
-    for rule, v, on_key_values in zip(rules, mine, plan.malrule_key_values(q)):
+    for (rule_id, text, _), v, on_key_values in zip(rules, mine, plan.malrule_key_values(q)):
         if within(own, v, tol) or within(on_key, on_key_values, tol):
-            return Diagnosis(rule.id, rule.text)
+            return Diagnosis(rule_id, text)
     # 5. value-level slips against what the values the student used give (the key's, where they used no others)
-    zero = ZERO_CHANGE.replace("{q}", q).replace("{base}", key.node(q).base) if kf.on_change else None
+    zero = ZERO_CHANGE.replace("{q}", q).replace("{base}", plan.nodes[q].base) if kf.on_change else None
     d = by_value(own, target, tol, whose, show=reveal, zero=zero)
     if d:
         return d
@@ -175,22 +177,21 @@ def _slot(ctx, q: str, flagged: dict[str, float]) -> Diagnosis | None:
     """Is a flagged ``using`` value of a given parameter really another quantity's value: the parameter after the
     update (sequential update) or another weight of the network (mixed indices)?"""
     plan = ctx.plan
-    key = plan.key
-    node = key.node(q)
-    params = plan.problem.network.params
+    node = plan.nodes[q]
+    params = plan.info.params
     for u, v in flagged.items():
         if u not in params:
             continue
         new = names.new_name(u, node.step)
         mine = ctx.answers.get(new)
-        if new in key.graph.nodes and ((mine is not None and within(v, mine, EXACT)) or (
-                plan.changes[new] != 0 and within(v - key.floats[u], plan.changes[new], plan.problem.default_tolerance))):
+        if new in plan.nodes and ((mine is not None and within(v, mine, EXACT)) or (
+                plan.changes[new] != 0 and within(v - plan.floats[u], plan.changes[new], plan.info.default_tolerance))):
             return Diagnosis(
                 "sequential_update",
                 f"You used {u} = {fmt(v, 10)}, which is the updated {new}: every delta and gradient of a step uses the "
                 f"weights from before the update.",
             )
-        others = [p for p in params if p != u and within(v, key.floats[p], SAME) and not within(v, key.floats[u], SAME)]
+        others = [p for p in params if p != u and within(v, plan.floats[p], SAME) and not within(v, plan.floats[u], SAME)]
         if others:
             return Diagnosis(
                 "mixed_indices",

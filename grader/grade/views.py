@@ -15,74 +15,47 @@ numbers: the basis of error-carried-forward credit.
 from __future__ import annotations
 
 import math
-from typing import Callable, Mapping
 
-from grader.solve.expr import Add, Div, Expr, Mul, Neg, Sym, add, compile_float
-from grader.solve.graph import Graph
-from grader.solve.solver import AnswerKey
+from grader.grade.floatexpr import compile_tree, symbols
 
-
-def identities(graph: Graph) -> dict[str, tuple[tuple[str, Expr], ...]]:
-    """delta -> ((gradient, the delta in terms of that gradient), ...) from the gradients' own formulas:
-    ``grad_b = delta`` gives ``delta = grad_b``; ``grad_b = delta_1 + delta_2`` gives ``delta_1 = grad_b − delta_2``;
-    ``grad_w = delta·a`` gives ``delta = grad_w / a``. In the order of ``gradient_ranks``."""
-    ranks = gradient_ranks(graph)
-    found: dict[str, list[tuple[str, Expr]]] = {}
-    for g, node in graph.nodes.items():
-        if g not in ranks:
-            continue
-        e = node.expr
-        if isinstance(e, Sym):
-            found.setdefault(e.name, []).append((g, Sym(g)))
-        elif isinstance(e, Add):
-            for t in e.terms:
-                found.setdefault(t.name, []).append((g, add(Sym(g), *(Neg(o) for o in e.terms if o != t))))
-        else:
-            found.setdefault(e.factors[0].name, []).append((g, Div(Sym(g), e.factors[1])))
-    return {d: tuple(sorted(v, key=lambda r: ranks[r[0]])) for d, v in found.items()}
-
-
-def gradient_ranks(graph: Graph) -> dict[str, int]:
-    """The gradients that state a delta, ranked: a bias feeding one neuron (it *is* the delta), then a shared bias
-    (the sum of its deltas), then a weight (a delta times an input), each in the graph's order. A gradient stands in
-    for an unwritten delta only when grading quantities downstream or gradients of a later rank, so two gradients
-    that say the same wrong delta cost the student once, not never."""
-    kinds: dict[str, tuple[int, int]] = {}
-    for i, (g, node) in enumerate(graph.nodes.items()):
-        if node.kind != "grad":
-            continue
-        e = node.expr
-        if isinstance(e, Sym) and _is_delta(graph, e.name):
-            kinds[g] = (0, i)
-        elif isinstance(e, Add) and all(isinstance(t, Sym) and _is_delta(graph, t.name) for t in e.terms):
-            kinds[g] = (1, i)
-        elif (isinstance(e, Mul) and len(e.factors) == 2 and all(isinstance(f, Sym) for f in e.factors)
-              and _is_delta(graph, e.factors[0].name)):
-            kinds[g] = (2, i)
-    return {g: r for r, g in enumerate(sorted(kinds, key=kinds.__getitem__))}
-
-
-def _is_delta(graph: Graph, name: str) -> bool:
-    node = graph.nodes.get(name)
-    return node is not None and node.kind == "delta"
+TYPE_CHECKING = False  # typing costs milliseconds at start-up: only a type checker imports it
+if TYPE_CHECKING:
+    from typing import Callable, Mapping
 
 
 class Compiled:
-    """Float closures for the key's formulas, compiled once per problem and shared by every submission."""
+    """Float closures for the key's formulas (plain trees, ``grader.grade.floatexpr``), compiled once per problem
+    and shared by every submission; ``ways`` and ``ranks`` are the network's identities
+    (``grader.grade.planbuild.identities``, ``gradient_ranks``) as trees."""
 
-    def __init__(self, key: AnswerKey) -> None:
-        self.key = key
+    def __init__(self, nodes: Mapping, floats: Mapping[str, float], ways: dict, ranks: dict[str, int],
+                 plan=None) -> None:
+        self.nodes = nodes  # quantity -> grader.grade.plandata.Step
+        self.floats = floats
         # keyed by id(): formula trees are immutable and kept alive by the plan; hashing a tree walks all of it
-        self._cache: dict[int, tuple[Expr, Callable[[Callable[[str], float]], float], list[str]]] = {}
-        self.identities = identities(key.graph)
-        self.ranks = gradient_ranks(key.graph)
-        self.identity_grads = frozenset(self.ranks)
+        self._cache: dict[int, tuple[object, Callable[[Callable[[str], float]], float], list[str]]] = {}
+        self.ways = ways
+        self.ranks = ranks
+        self.identity_grads = frozenset(ranks)
+        self._plan = plan
 
-    def fn(self, expr: Expr) -> tuple[Callable[[Callable[[str], float]], float], list[str]]:
-        """The closure for ``expr`` and the names it reads."""
+    @property
+    def identities(self) -> dict:
+        """The identities as the solver's trees (``grader.grade.planbuild.identities``), for the practice page."""
+        from grader.grade.planbuild import identities
+
+        return identities(self._plan.key.graph)
+
+    def fn(self, expr) -> tuple[Callable[[Callable[[str], float]], float], list[str]]:
+        """The closure for ``expr`` (a tree; a solver's ``Expr`` is turned into one) and the names it reads."""
         hit = self._cache.get(id(expr))
         if hit is None or hit[0] is not expr:
-            hit = self._cache[id(expr)] = (expr, compile_float(expr), expr.symbols())
+            tree = expr
+            if not isinstance(expr, (str, float, tuple)):
+                from grader.grade.planbuild import to_tree
+
+                tree = to_tree(expr)
+            hit = self._cache[id(expr)] = (expr, compile_tree(tree), symbols(tree))
         return hit[1], hit[2]
 
 
@@ -123,14 +96,14 @@ class View:
         if v is None:
             v = self._stand_in(name)
             if v is None:
-                nodes = self.c.key.graph.nodes
-                v = self.formula(nodes[name].expr) if name in nodes else self.c.key.floats[name]
+                nodes = self.c.nodes
+                v = self.formula(nodes[name].expr) if name in nodes else self.c.floats[name]
             self.memo[name] = v
         return v
 
     def _stand_in(self, name: str) -> float | None:
         """The student's value of an unwritten delta through a gradient they wrote (``identities``)."""
-        ways = self.c.identities.get(name) if self.c.identities else None
+        ways = self.c.ways.get(name) if self.c.ways else None
         if not ways or name in self._busy:
             return None
         self._busy.add(name)
@@ -151,7 +124,7 @@ class View:
 
     def reads(self, name: str) -> list[str]:
         """The names an unwritten quantity's value is computed from in this view."""
-        nodes = self.c.key.graph.nodes
+        nodes = self.c.nodes
         if name not in nodes:
             return []
         self.get(name)

@@ -29,7 +29,6 @@ The same symbol can mean two things (``/work/shared/notes/notation.md``): ``Δw5
 
 from __future__ import annotations
 
-import difflib
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -437,6 +436,8 @@ class Resolver:
         return Resolution(None, suggestions=self._rank(related + self._close(c)), note=note)
 
     def _close(self, c: str) -> list[str]:
+        import difflib  # only for a name that does not resolve
+
         canon = list(self._canon)
         return [n for m in difflib.get_close_matches(c, canon, n=6, cutoff=0.6) for n in self._canon[m]]
 

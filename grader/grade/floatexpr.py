@@ -1,0 +1,210 @@
+"""Formulas as plain data, evaluated in floats: what grading needs of ``grader.solve.expr``, without the solver.
+
+A grading plan (``grader.grade.engine.Plan``) keeps every formula it evaluates as a tree of builtins, so that a plan
+read back from the disk cache (``grader.grade.plancache``) needs neither the expression classes nor the exact
+arithmetic behind them:
+
+    "w5"                                a name (``Sym``)
+    0.5                                 a constant (``Num``, as the float ``compile_float`` uses)
+    ("+", t1, t2, ...)                  a sum (``Add``)
+    ("*", f1, f2, ...)                  a product (``Mul``)
+    ("neg", a)                          ``-a``
+    ("/", a, b)                         ``a / b``
+    ("^", a, k)                         ``a^k`` for an int ``k``
+    ("^r", a, k)                        ``a^k`` for a non-integer rational ``k`` (as its float; real for ``a >= 0``)
+    ("fn", name, a, p0, p1)             a named function (``Fn``; ``p0``/``p1`` as floats)
+    ("max" | "min", a, b, da, db)       ``Pick`` (``da``/``db`` None, or the derivative's branches)
+
+``compile_tree`` gives the same closures, operation for operation, as ``grader.solve.expr.compile_float`` (the same
+``math.fsum`` sums, the same ``nan`` for a division by zero, the same overflow-free sigmoid and step functions), so
+a value computed from a cached plan is the value the solver's trees give, to the last bit
+(``tests/test_plan_lean.py`` checks both on every shipped problem). ``to_tree`` (the other direction, from an
+``Expr``) lives in ``grader.grade.planbuild``, which only the uncached path imports.
+"""
+
+from __future__ import annotations
+
+import math
+
+TYPE_CHECKING = False  # typing costs milliseconds at start-up: only a type checker imports it
+if TYPE_CHECKING:
+    from typing import Callable
+
+MAX_DEPTH = 200  # a cached tree deeper than this is malformed (a solver's formula is a few levels deep)
+
+
+def _pick_float(name: str, a: float, b: float, da, db, get) -> float:
+    first = a >= b if name == "max" else a <= b
+    if da is None:
+        return a if first else b
+    if a == b:
+        return math.nan
+    return da(get) if first else db(get)
+
+
+def _step(x, below, at_zero, above):
+    return above if x > 0 else below if x < 0 else at_zero
+
+
+def _float_sigmoid(x: float) -> float:
+    # Written so that neither branch overflows: for x < 0, 1/(1+e^-x) = e^x/(1+e^x).
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    ex = math.exp(x)
+    return ex / (1.0 + ex)
+
+
+def _float_exp(x: float) -> float:
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return math.inf
+
+
+def _float_log(x: float) -> float:
+    return math.log(x) if x > 0 else math.nan
+
+
+FLOAT_FUNCS: dict[str, Callable[[float, float, float], float]] = {
+    "sigmoid": lambda x, p0, p1: _float_sigmoid(x),
+    "tanh": lambda x, p0, p1: math.tanh(x),
+    "exp": lambda x, p0, p1: _float_exp(x),
+    "log": lambda x, p0, p1: _float_log(x),
+    "relu": lambda x, p0, p1: x if x > 0 else 0.0,
+    "relu_d": lambda x, p0, p1: _step(x, 0.0, p0, 1.0),
+    "leaky": lambda x, p0, p1: x if x > 0 else p1 * x,
+    "leaky_d": lambda x, p0, p1: _step(x, p1, p0, 1.0),
+    "abs": lambda x, p0, p1: abs(x),
+    "sign": lambda x, p0, p1: _step(x, -1.0, math.nan, 1.0),
+}
+
+
+def compile_tree(e) -> Callable[[Callable[[str], float]], float]:
+    """A closure taking a lookup function name -> float (a view's ``get``); no ``eval``: nested closures."""
+    if isinstance(e, str):
+        return lambda get: get(e)
+    if isinstance(e, float):
+        return lambda env: e
+    op = e[0]
+    if op == "+":
+        parts = [compile_tree(t) for t in e[1:]]
+
+        def total(env):
+            terms = [p(env) for p in parts]
+            try:
+                return math.fsum(terms)
+            except (OverflowError, ValueError):  # inf - inf, or a sum past the float range
+                return sum(terms)
+
+        return total
+    if op == "*":
+        parts = [compile_tree(f) for f in e[1:]]
+
+        def product(env):
+            acc = 1.0
+            for p in parts:
+                acc *= p(env)
+            return acc
+
+        return product
+    if op == "neg":
+        a = compile_tree(e[1])
+        return lambda env: -a(env)
+    if op == "/":
+        n, d = compile_tree(e[1]), compile_tree(e[2])
+
+        def quotient(env):
+            den = d(env)
+            if den == 0:
+                return math.nan
+            return n(env) / den
+
+        return quotient
+    if op == "^r":
+        b, kf = compile_tree(e[1]), e[2]
+
+        def root_power(env):
+            x = b(env)
+            if x < 0 or (x == 0 and kf < 0):
+                return math.nan
+            try:
+                return math.pow(x, kf)
+            except (OverflowError, ValueError):
+                return math.nan
+
+        return root_power
+    if op == "^":
+        b, k = compile_tree(e[1]), e[2]
+
+        def power(env):
+            try:
+                return b(env) ** k
+            except (OverflowError, ZeroDivisionError):
+                return math.nan
+
+        return power
+    if op == "fn":
+        f, a, p0, p1 = FLOAT_FUNCS[e[1]], compile_tree(e[2]), e[3], e[4]
+        return lambda env: f(a(env), p0, p1)
+    if op in ("max", "min"):
+        fa, fb = compile_tree(e[1]), compile_tree(e[2])
+        da = None if e[3] is None else compile_tree(e[3])
+        db = None if e[4] is None else compile_tree(e[4])
+        return lambda env: _pick_float(op, fa(env), fb(env), da, db, env)
+    raise TypeError(f"not a formula tree: {e!r}")
+
+
+def symbols(e) -> list[str]:
+    """The names ``e`` reads, in first-use order, without repeats (as ``Expr.symbols``)."""
+    out: dict[str, None] = {}
+    _collect(e, out)
+    return list(out)
+
+
+def _collect(e, out: dict[str, None]) -> None:
+    if isinstance(e, str):
+        out.setdefault(e)
+    elif isinstance(e, tuple):
+        op = e[0]
+        if op in ("+", "*"):
+            for t in e[1:]:
+                _collect(t, out)
+        elif op in ("neg", "^", "^r"):
+            _collect(e[1], out)
+        elif op == "/":
+            _collect(e[1], out)
+            _collect(e[2], out)
+        elif op == "fn":
+            _collect(e[2], out)
+        else:  # max / min
+            for part in e[1:]:
+                if part is not None:
+                    _collect(part, out)
+
+
+def well_formed(e, names, depth: int = 0) -> bool:
+    """Is ``e`` a tree of the shapes above, reading only ``names``? (A cached plan is checked before it is used.)"""
+    if isinstance(e, str):
+        return e in names
+    if type(e) is float:
+        return True
+    if type(e) is not tuple or not e or depth > MAX_DEPTH:
+        return False
+    op, n, d = e[0], len(e), depth + 1
+    if op in ("+", "*"):
+        return all(well_formed(t, names, d) for t in e[1:])
+    if op == "neg":
+        return n == 2 and well_formed(e[1], names, d)
+    if op == "/":
+        return n == 3 and well_formed(e[1], names, d) and well_formed(e[2], names, d)
+    if op == "^":
+        return n == 3 and type(e[2]) is int and well_formed(e[1], names, d)
+    if op == "^r":
+        return n == 3 and type(e[2]) is float and well_formed(e[1], names, d)
+    if op == "fn":
+        return (n == 5 and e[1] in FLOAT_FUNCS and type(e[3]) is float and type(e[4]) is float
+                and well_formed(e[2], names, d))
+    if op in ("max", "min"):
+        return (n == 5 and well_formed(e[1], names, d) and well_formed(e[2], names, d)
+                and all(part is None or well_formed(part, names, d) for part in e[3:]))
+    return False
