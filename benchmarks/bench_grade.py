@@ -3,17 +3,19 @@
     python benchmarks/bench_grade.py [--round-seconds 0.1] [--profile]
 
 In one process: the Exercise 6 problem is read and solved once and its plan made once
-(``make_plan(solve(problem))``); two submissions are read once:
+(``make_plan(solve(problem))``); three submissions are read once:
 
-  seed     ``submissions_examples/exercise6_seed.yaml``: most fields wrong, so the diagnoses run;
-  correct  every asked quantity at the key's value (17 significant digits), written from the key.
+  seed      ``submissions_examples/exercise6_seed.yaml``: most fields wrong, so the flags and diagnoses run;
+  template  ``grade template exercise6`` filled in as a student does (values only, comments kept): half the values
+            the key's to 10 digits, a third off by up to 5 %, the rest rounded to 3 digits (a fixed random draw);
+  correct   every asked quantity at the key's value (17 significant digits), written from the key.
 
-Then it times ``grade(plan, submission)`` over many iterations for each, against the baseline of the same process:
-``yaml.load(text, Loader=yaml.CSafeLoader)`` of the same file's text. Also, for context, our own reader
-(``load_submission``: safe YAML with lines, limits, answer parsing). Reports µs per submission (median of 7 rounds)
-and the ratios (each round runs as many calls as fit in ``--round-seconds``). Target: well under a millisecond for
-the correct submission. When that is missed, or with ``--profile``, it prints where the time goes (cProfile, by own
-time). No assertions: it prints.
+Then it times ``grade(plan, submission)`` against the baseline of the same process, ``yaml.load(text,
+Loader=yaml.CSafeLoader)`` of the same file's text, and, for context, our own reader (``load_submission``: safe YAML
+with lines, limits, answer parsing), interleaved: each of ``--rounds`` rounds times the three in turn (A B C A B C),
+as many calls each as fit in ``--round-seconds``. Reports the medians of the µs per call and of the per-round
+ratios. Target: well under a millisecond for the correct submission. When that is missed, or with ``--profile``, it
+prints where the time goes (cProfile, by own time). No assertions: it prints.
 """
 
 from __future__ import annotations
@@ -23,7 +25,10 @@ import cProfile
 import io
 import os
 import pstats
+import random
+import re
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -40,24 +45,51 @@ from grader.spec.load import find_problem, load_problem  # noqa: E402
 from grader.submission.load import load_submission  # noqa: E402
 
 SEED = REPO / "submissions_examples" / "exercise6_seed.yaml"
-ROUNDS = 7
 TARGET_US = 1000.0
+_BLANK = re.compile(r"^  (?P<q>[A-Za-z_][A-Za-z0-9_]*):(?P<pad>\s*)(?P<comment>#.*)?$")
 
 
-def per_call(fn, round_seconds: float) -> float:
-    """Median over ROUNDS rounds of the seconds per call of ``fn``; a round is about ``round_seconds`` long."""
+def iterations_for(fn, round_seconds: float) -> int:
     t0 = time.perf_counter()
     fn()
     fn()
     once = max((time.perf_counter() - t0) / 2, 1e-7)
-    iterations = max(10, int(round_seconds / once))
-    samples = []
-    for _ in range(ROUNDS):
-        t0 = time.perf_counter()
-        for _ in range(iterations):
-            fn()
-        samples.append((time.perf_counter() - t0) / iterations)
-    return statistics.median(samples)
+    return max(10, int(round_seconds / once))
+
+
+def seconds_per_call(fn, iterations: int) -> float:
+    t0 = time.perf_counter()
+    for _ in range(iterations):
+        fn()
+    return (time.perf_counter() - t0) / iterations
+
+
+def interleaved(fns: dict, round_seconds: float, rounds: int) -> list[dict]:
+    """``rounds`` rounds, each timing every function of ``fns`` in turn: per round, name -> seconds per call."""
+    counts = {name: iterations_for(fn, round_seconds) for name, fn in fns.items()}
+    return [{name: seconds_per_call(fn, counts[name]) for name, fn in fns.items()} for _ in range(rounds)]
+
+
+def template_submission(key_floats: dict[str, float], seed: int = 16) -> str:
+    """``grade template exercise6`` filled in as a student does: the id, the name and a value per answer."""
+    template = subprocess.run([sys.executable, "-m", "grader", "template", "exercise6"], cwd=REPO, check=True,
+                              capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)}).stdout
+    rng = random.Random(seed)
+    out, in_student = [], False
+    for line in template.splitlines():
+        m = _BLANK.match(line)
+        if line.startswith("student:"):
+            in_student = True
+        elif line.startswith("answers:"):
+            in_student = False
+        elif m and in_student and m["q"] in ("id", "name"):
+            line = '  id: "400000016"' if m["q"] == "id" else "  name: Student 16"
+        elif m and m["q"] in key_floats:
+            true, r = key_floats[m["q"]], rng.random()
+            value = f"{true:.10g}" if r < 0.5 else f"{true * (1 + rng.uniform(-0.05, 0.05)):.6g}" if r < 0.8 else f"{true:.3g}"
+            line = f"  {m['q']}: {value}{m['pad'] or ' '}{m['comment'] or ''}".rstrip()
+        out.append(line)
+    return "\n".join(out) + "\n"
 
 
 def profile(label: str, fn, iterations: int, top: int = 15) -> None:
@@ -81,6 +113,7 @@ def profile(label: str, fn, iterations: int, top: int = 15) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--round-seconds", type=float, default=0.1, help="length of one timing round (default 0.1)")
+    ap.add_argument("--rounds", type=int, default=9, help="interleaved rounds (default 9)")
     ap.add_argument("--profile", action="store_true", help="always print the cProfile hot spots")
     args = ap.parse_args()
 
@@ -90,6 +123,8 @@ def main() -> None:
     plan_ms = (time.perf_counter() - t0) * 1e3
 
     with tempfile.TemporaryDirectory() as tmp:
+        template_path = Path(tmp) / "template.yaml"
+        template_path.write_text(template_submission(plan.floats), encoding="utf-8")
         correct_path = Path(tmp) / "correct.yaml"
         answers = {a.quantity: plan.key.decimal(a.quantity, 17) for a in plan.problem.ask}
         correct_path.write_text(
@@ -97,34 +132,38 @@ def main() -> None:
                            sort_keys=False),
             encoding="utf-8",
         )
-        subs = {"seed": SEED, "correct": correct_path}
+        subs = {"seed": SEED, "template": template_path, "correct": correct_path}
         texts = {name: p.read_text(encoding="utf-8") for name, p in subs.items()}
         loaded = {name: load_submission(p) for name, p in subs.items()}
         results = {name: grade(plan, s) for name, s in loaded.items()}
 
-        r = args.round_seconds
         rows = []
         for name in subs:
             sub, text, path = loaded[name], texts[name], subs[name]
-            base = per_call(lambda: yaml.load(text, Loader=yaml.CSafeLoader), r)
-            ours = per_call(lambda: load_submission(path), r)
-            g = per_call(lambda: grade(plan, sub), r)
-            rows.append((name, base, ours, g))
+            samples = interleaved({
+                "yaml": lambda: yaml.load(text, Loader=yaml.CSafeLoader),
+                "load": lambda: load_submission(path),
+                "grade": lambda: grade(plan, sub),
+            }, args.round_seconds, args.rounds)
+            med = {k: statistics.median(r[k] for r in samples) for k in ("yaml", "load", "grade")}
+            rows.append((name, med["yaml"], med["load"], med["grade"],
+                         statistics.median(r["grade"] / r["yaml"] for r in samples),
+                         statistics.median(r["load"] / r["yaml"] for r in samples)))
 
     print(f"## grading work per submission (exercise6, {len(plan.problem.ask)} asked quantities; "
           f"Python {sys.version.split()[0]})")
     print()
-    print(f"plan made once in {plan_ms:.1f} ms (read + solve + make_plan); "
-          f"scores: seed {results['seed'].score:g}/{results['seed'].max_score:g}, "
-          f"correct {results['correct'].score:g}/{results['correct'].max_score:g}")
+    print(f"plan made once in {plan_ms:.1f} ms (read + solve + make_plan); scores: "
+          + ", ".join(f"{n} {results[n].score:g}/{results[n].max_score:g}" for n in subs)
+          + f"; {args.rounds} interleaved rounds, medians")
     print()
     print("| submission | yaml.load CSafeLoader µs | load_submission µs | grade() µs | grade / yaml.load "
           "| load_submission / yaml.load |")
     print("|------------|-------------------------:|-------------------:|-----------:|------------------:"
           "|----------------------------:|")
-    for name, base, ours, g in rows:
-        print(f"| {name:<10} | {base * 1e6:>24.1f} | {ours * 1e6:>18.1f} | {g * 1e6:>10.1f} | {g / base:>17.2f} | "
-              f"{ours / base:>27.2f} |")
+    for name, base, ours, g, g_ratio, load_ratio in rows:
+        print(f"| {name:<10} | {base * 1e6:>24.1f} | {ours * 1e6:>18.1f} | {g * 1e6:>10.1f} | {g_ratio:>17.2f} | "
+              f"{load_ratio:>27.2f} |")
     correct_us = rows[[r[0] for r in rows].index("correct")][3] * 1e6
     seed_us = rows[[r[0] for r in rows].index("seed")][3] * 1e6
     print()
@@ -135,6 +174,8 @@ def main() -> None:
         profile("correct", lambda: grade(plan, loaded["correct"]), 500)
     if args.profile or seed_us >= TARGET_US:
         profile("seed", lambda: grade(plan, loaded["seed"]), 100)
+    if args.profile:
+        profile("template", lambda: grade(plan, loaded["template"]), 300)
 
 
 if __name__ == "__main__":

@@ -237,19 +237,20 @@ class Context:
             return memo[d]
         memo[d] = False  # while deciding (the graph is acyclic; this only guards the identities)
         plan = self.plan
+        jg = plan.judging
         v = view.get(d)
         answered = d in self.answers and d not in view.overlay
-        ok = plan.judge(d, v, self.exact.get(d) if answered else None)
+        ok = jg.judge(d)(v, self.exact.get(d) if answered else None)
         node = plan.nodes.get(d)
         if not ok and node is not None and view.written(d):
             own = self.view(d) if answered else (view.child(d) if d in plan.compiled.identity_grads else view)
-            if plan.on_change(d):
+            if jg.on_change(d):
                 base = node.base
                 mine = _change(v, self.exact.get(d) if answered and base not in own.overlay else None, own.get(base))
                 follows = own.formula(plan.change_expr(d))
             else:
                 mine, follows = v, own.formula(node.expr)
-            if within(mine, follows, plan.tolerance(d)):
+            if jg.within_fn(jg.tolerance(d))(mine, follows):
                 ok = all(self.accepted(own, x) for x in own.sources(node.expr) if x != d)
         memo[d] = ok
         return ok

@@ -53,6 +53,8 @@ class Judging:
         self._on_change: dict[str, bool] = {}
         self._judges: dict = {}
         self._same: dict = {}
+        self._within: dict = {}
+        self._rules: dict = {}
         self.templates = {
             (q, reveal): _template(kf, reveal) for q, kf in plan.fields.items() for reveal in (True, False)
         }
@@ -125,6 +127,33 @@ class Judging:
                 fn = lambda value, reference: within(value, reference, tol)  # noqa: E731
             self._same[q] = fn
         return fn
+
+
+    def within_fn(self, tol):
+        """``(given, true) -> within(given, true, tol)``, with the rule's numbers read once."""
+        hit = self._within.get(id(tol))
+        if hit is None or hit[0] is not tol:
+            if tol.mode == "relabs":
+                atol, rtol, inf = tol.atol, tol.rtol, math.inf
+                fn = lambda given, true: abs(given - true) <= atol + rtol * abs(true) < inf  # noqa: E731
+            else:
+                fn = lambda given, true: within(given, true, tol)  # noqa: E731
+            hit = self._within[id(tol)] = (tol, fn)
+        return hit[1]
+
+    def rules(self, q: str):
+        """An asked field's known mistakes for the diagnoses: (the rules as (id, text, tree), their closures, their
+        values on the key, the field's compared value on the key, that value's roundings to 1-4 digits)."""
+        hit = self._rules.get(q)
+        if hit is None:
+            from grader.grade.diagnose import roundings
+
+            plan = self.plan
+            rules = plan.rule_trees(q)
+            key_target = plan.key_view.formula(plan.fields[q].tree)
+            hit = self._rules[q] = (rules, [plan.compiled.fn(tree)[0] for _, _, tree in rules],
+                                    plan.malrule_key_values(q), key_target, roundings(key_target))
+        return hit
 
 
 def _template(kf, reveal: bool) -> dict:

@@ -59,6 +59,22 @@ class Compiled:
         return hit[1], hit[2]
 
 
+class _Values(dict):
+    """A view's values: the overlay over the answers, then each value computed on first lookup (``__missing__``),
+    so that a formula's lookup of a known value (``View.get``, this dict's own ``__getitem__``) runs no Python."""
+
+    __slots__ = ("view",)
+
+    def __missing__(self, name: str) -> float:
+        view = self.view
+        v = view._stand_in(name)
+        if v is None:
+            nodes = view.c.nodes
+            v = view.formula(nodes[name].expr) if name in nodes else view.c.floats[name]
+        self[name] = v
+        return v
+
+
 class View:
     """The value of every quantity under an overlay of the student's numbers (memoised)."""
 
@@ -70,10 +86,15 @@ class View:
         # when this view evaluates a gradient's own formula: only gradients of an earlier rank stand in for deltas
         self.limit = compiled.ranks.get(exclude, len(compiled.ranks)) if exclude else len(compiled.ranks)
         self._children: dict[str, View] = {}
-        self.memo: dict[str, float] = {}
+        values = _Values(answers)
+        values.update(self.overlay)
+        values.view = self
+        # ``get(name)``: a name the overlay states > the student's answer > its stand-in or formula (memoised)
+        self.get: Callable[[str], float] = values.__getitem__
         self.via: dict[str, Expr] = {}  # a delta the student did not write -> the identity it was read through
         self.accepted: dict[str, bool] = {}  # memo of the engine's "accepted" judgement in this view
         self._busy: set[str] = set()
+        self._sources: dict[int, tuple] = {}  # id(formula) -> (formula, its sources)
 
     def child(self, name: str) -> View:
         """This view for ``name``'s own formula (a gradient): only gradients ranked before it stand in for deltas."""
@@ -86,20 +107,6 @@ class View:
 
     def written(self, name: str) -> bool:
         return name in self.overlay or name in self.answers
-
-    def get(self, name: str) -> float:
-        if name in self.overlay:
-            return self.overlay[name]
-        if name in self.answers:
-            return self.answers[name]
-        v = self.memo.get(name)
-        if v is None:
-            v = self._stand_in(name)
-            if v is None:
-                nodes = self.c.nodes
-                v = self.formula(nodes[name].expr) if name in nodes else self.c.floats[name]
-            self.memo[name] = v
-        return v
 
     def _stand_in(self, name: str) -> float | None:
         """The student's value of an unwritten delta through a gradient they wrote (``identities``)."""
@@ -120,6 +127,9 @@ class View:
 
     def formula(self, expr: Expr) -> float:
         """``expr`` evaluated on this view's values."""
+        hit = self.c._cache.get(id(expr))
+        if hit is not None and hit[0] is expr:
+            return hit[1](self.get)
         return self.c.fn(expr)[0](self.get)
 
     def reads(self, name: str) -> list[str]:
@@ -132,7 +142,11 @@ class View:
 
     def sources(self, expr: Expr) -> dict[str, float]:
         """The student's own numbers that ``expr`` rests on in this view (stated in ``using`` or answered),
-        reached through the derived quantities the student did not write."""
+        reached through the derived quantities the student did not write. (Remembered per formula: once a
+        name's value is computed, what it is computed from is fixed. The caller does not change the dict.)"""
+        hit = self._sources.get(id(expr))
+        if hit is not None and hit[0] is expr:
+            return hit[1]
         out: dict[str, float] = {}
         stack, seen = list(self.c.fn(expr)[1]), set()
         while stack:
@@ -144,7 +158,9 @@ class View:
                 out[name] = self.get(name)
             else:
                 stack.extend(self.reads(name))
-        return dict(sorted(out.items()))
+        out = dict(sorted(out.items()))
+        self._sources[id(expr)] = (expr, out)
+        return out
 
     def env(self, names: list[str]) -> dict[str, float]:
         return {n: self.get(n) for n in names}
