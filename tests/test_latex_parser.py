@@ -129,7 +129,7 @@ def test_free_name_is_not_evaluable() -> None:
         evaluate(read_math(r"w_5 - 0.3"))
 
 
-def test_sum_is_read_not_evaluated() -> None:
+def test_sum_over_a_range_not_told_is_read_not_evaluated() -> None:
     tree = read_math(r"\sum_{i=1}^{N} (y_i - \hat{y}_i)^2")
     assert isinstance(tree, Sum) and tree.index == "y" or isinstance(tree, Sum)
     assert tree.lower == Number(Fraction(1), "1")

@@ -164,6 +164,7 @@ EDGE = (0.0, -0.0, 1.0, -1.0, 1e-300, -1e-300, 1e300, -1e300, 710.0, -710.0, mat
 
 @pytest.mark.parametrize("path", PROBLEMS, ids=lambda p: p.stem)
 def test_float_trees_evaluate_bit_for_bit_as_the_solvers_compiler(path):
+    """Compiled (``compile_tree``) and walked once (``evaluate_tree``), against ``compile_float``."""
     key = solve(load_problem(path))
     names = list(key.floats)
     rng = random.Random(path.stem)
@@ -182,6 +183,7 @@ def test_float_trees_evaluate_bit_for_bit_as_the_solvers_compiler(path):
         for env in envs:
             a, b = ours(env.__getitem__), theirs(env.__getitem__)
             assert _same(a, b), (e, env, a, b)
+            assert _same(floatexpr.evaluate_tree(tree, env.__getitem__), b), (e, env)
         checked += 1
     assert checked > len(key.graph.nodes)
 
@@ -207,7 +209,9 @@ def test_float_trees_cover_every_shape_of_the_solvers_trees():
         for a in values:
             for b in values:
                 env = {"x": a, "y": b}
-                assert _same(ours(env.__getitem__), theirs(env.__getitem__)), (e, a, b)
+                want = theirs(env.__getitem__)
+                assert _same(ours(env.__getitem__), want), (e, a, b)
+                assert _same(floatexpr.evaluate_tree(tree, env.__getitem__), want), (e, a, b)
 
 
 @pytest.mark.parametrize("tree", [("fn", "nope", "x", 0.0, 0.0), ("fn", "exp", "x", 0, 0.0), ("^", "x", 2.0),

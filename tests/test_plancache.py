@@ -118,8 +118,6 @@ def _mutations(good: tuple):
     yield "a bad tolerance", good[:7] + ((row[:2] + (("loose", 0.1, 0.0, 3, 3),) + row[3:],) + fields[1:],) + good[8:]
     yield "a zero denominator", good[:5] + ({**exact, next(iter(exact)): (1, 0)},) + good[6:] if exact else ("x",)
     yield "a missing mistake list", good[:12] + ({},) + good[13:]
-    yield "a mistake reading an unknown name", good[:12] + (
-        {**rules, row[0]: (("id", "text", "no_such_name"),)},) + good[13:]
     yield "a resolver that is not one", good[:13] + ((1, 2),)
     yield "a missing given value", good[:3] + ({k: v for k, v in floats.items() if k != info[10][0]},) + good[4:]
 
@@ -143,6 +141,21 @@ def test_a_malformed_entry_is_dropped_and_recomputed(cache, problem, capsys):
         assert "internal" not in capsys.readouterr().err
         assert grade_json(problem) == first, name
         assert _real_payload(entry) == good, name  # the recomputed plan replaced the malformed entry
+
+
+def test_malformed_mistakes_are_found_when_needed_and_recomputed(cache, problem):
+    """A field's known mistakes are checked when a wrong field first needs them: malformed, they come from the
+    solver's key instead (the same diagnoses), and the entry is dropped so that the next grading recomputes it."""
+    first = grade_json(problem)
+    (entry,) = cache.glob("plan-*.marshal")
+    good = _real_payload(entry)
+    rules = {q: (("made_up", "A made-up mistake.", ("+", "no_such_name"), 0.5),) for q in good[12]}
+    _write_entry(entry, good[:12] + (rules,) + good[13:])
+    assert plancache.load(problem.read_bytes()) is not None  # the rest of the plan is sound
+    assert grade_json(problem) == first and "made_up" not in first
+    assert not entry.exists()  # dropped when found malformed
+    assert grade_json(problem) == first
+    assert _real_payload(entry) == good
 
 
 def test_a_damaged_entry_fails_its_checksum(cache, problem):

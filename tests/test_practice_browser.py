@@ -164,7 +164,7 @@ window.addEventListener("load", () => {
                   result: w.practiceLastResult, exportYaml: d.getElementById("export-yaml").value,
                   fnExport: w.practiceExportYaml(), overflow: d.documentElement.scrollWidth - d.documentElement.clientWidth };
     for (const el of d.querySelectorAll("[data-verdict-of]")) one.verdicts[el.dataset.verdictOf] = el.dataset.verdict;
-    for (const g of d.querySelectorAll("svg.network g[data-verdict]")) {
+    for (const g of d.querySelectorAll("svg.network :is(g.neuron, g.weight, g.bias)[data-verdict]")) {
       one.drawing[g.getAttribute("class") + ":" + (g.dataset.unit || g.dataset.weight || g.dataset.bias)] = g.dataset.verdict;
     }
     pages.push(one);

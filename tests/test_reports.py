@@ -216,8 +216,13 @@ def test_html_draws_one_element_per_input_neuron_and_weight(seed):
     # every drawn element has a tooltip, and its symbol is in the drawing, not only its colour
     svg_text = text[text.index("<svg"):text.index("</svg>")]
     assert svg_text.count("<title>") >= len(inputs) + len(neurons) + len(weights) + len(net.biases)
-    assert "✗ w5" in svg_text and "✓ correct" in svg_text and "↪ carried" in svg_text  # labels and legend
-    assert 'stroke-dasharray="4 3"' in svg_text  # incorrect has its own line style
+    assert "✗ w5" in svg_text and "✗ incorrect" in svg_text and "not asked" in svg_text  # labels and key
+    # the key explains the verdicts the drawing shows (here: incorrect and not asked), no others
+    key = svg_text[svg_text.index('class="legend"'):]
+    assert "✓ correct" not in key and "↪ carried" not in key
+    # incorrect has its own line style: the stylesheet gives [data-verdict=incorrect] the dash pattern 4 3
+    assert re.search(r"\[data-verdict=incorrect\]\{[^}]*--d:4 3", text)
+    assert "stroke-dasharray:var(--d)" in text
 
 
 def test_neuron_colour_is_its_worst_quantity(seed):
@@ -231,10 +236,17 @@ def test_neuron_colour_is_its_worst_quantity(seed):
     assert worst([missing, unreadable, by["z3"]]) == "unparseable"
 
 
-def test_mathml_for_every_formula_of_the_seed(seed):
+def test_a_formula_for_every_wrong_field_of_the_seed(seed):
     text = render(seed, "html")
     wrong = [f for f in seed.fields if f.verdict != "correct"]
-    assert text.count('<div class="math">') == len(wrong) and "<code>" + wrong[0].worked not in text
+    assert text.count('<div class="m">') == len(wrong) and "<code>" + wrong[0].worked not in text
+    # the worked lines as text (no fraction in Exercise 6), ending in the expected value to 10 digits
+    assert ('<div class="m">z1 = w1·i1 + w2·i2 + b1<br/>= (−15)·0.8 + 20·0.2 + 0.35<br/>= −7.65</div>') in text
+    assert "<i>δ</i><sub>o1</sub>" in text and "= 1.179994029×10<sup>−6</sup></div>" in text
+    # a line the text form cannot show (a fraction) stays MathML
+    frac = formula(r"\delta = \frac{1}{2} \cdot x", "")
+    assert frac.startswith('<div class="m"><math>') and "<mfrac>" in frac
+    ET.fromstring(frac)
     for f in seed.fields:
         for latex in (f.formula_latex, f.worked_latex):
             ET.fromstring(latex_to_mathml(latex))
@@ -287,7 +299,7 @@ def test_flags_come_first_in_markdown_and_html(seed):
     assert first_flag < md.index("## Score") < md.index("## Field by field")
     assert md.index(seed.flags[-1].message[:40]) < md.index("## Score")
     html = render(seed, "html")
-    assert html.index('class="flags"') < html.index("<svg") < html.index('id="f-z1"')
+    assert html.index('class="flags"') < html.index("<svg") < html.index("<code>z1</code> <span>")
 
 
 def test_terminal_report_reads_fields_then_flags_then_score(seed):
@@ -304,7 +316,8 @@ def test_student_text_is_escaped(seed):
         fields=tuple(h1 if f.quantity == "h1" else f for f in seed.fields),
     )
     html = render(r, "html")
-    assert "<script" not in html.lower() and "<img" not in html.lower() and "<b>" not in html
+    assert "<script" not in html.lower() and "<img" not in html.lower() and '"><b>' not in html
+    assert "&quot;&gt;&lt;b&gt;" in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "&lt;img src=x onerror=&quot;alert(2)&quot;&gt;" in html
     check_html(html)
     md = render(r, "markdown")

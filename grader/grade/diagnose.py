@@ -165,8 +165,11 @@ def diagnose(ctx, kf, s: float, student_cmp, view_t, view_u) -> Diagnosis | None
     # 3. exactly the right value rounded, before any wrong formula that is merely within tolerance (one that gives
     #    the value exactly still wins: -8 is -7.65 rounded to one digit, but exactly w1·i1 + w2·i2 without b1)
     rules, fns, on_key_values, key_target, key_roundings = plan.judging.rules(q)
-    get = view_u.get
-    mine = [f(get) for f in fns]  # each rule's formula on the student's values (view_u.formula, precompiled)
+    if fns is None:  # a field's first wrong answer: each rule walked once (``View.value``), compiled from the next
+        mine = [view_u.value(tree) for _, _, tree in rules]
+    else:
+        get = view_u.get
+        mine = [f(get) for f in fns]  # the same values (``View.formula``), with the closures made once per plan
     for (rule_id, text, _), v in zip(rules, mine):
         if abs(own - v) <= 0.0 + 1e-6 * abs(v) < math.inf:  # within(own, v, SAME)
             return Diagnosis(rule_id, text)
@@ -186,8 +189,9 @@ def diagnose(ctx, kf, s: float, student_cmp, view_t, view_u) -> Diagnosis | None
     d = by_value(own, target, tol, whose, show=reveal, zero=zero)
     if d:
         return d
-    f, deps = plan.compiled.fn(expr)
+    deps = plan.compiled.names(expr)
     env = view_u.env(deps)
+    f = plan.compiled.closure(expr)
     d = rounding_upstream(own, lambda digits: f(round_env(env, digits).__getitem__), tol)
     if d:
         return d

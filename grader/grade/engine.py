@@ -50,13 +50,16 @@ class Plan:
                  exact: dict[str, Fraction], changes: dict[str, float], fields: dict[str, KeyField],
                  known: frozenset[str], sketch: NetworkSketch, ways: dict, ranks: dict[str, int],
                  rules: dict[str, list] | None = None, resolver=None, key=None,
-                 key_loader: Callable[[], object] | None = None) -> None:
+                 key_loader: Callable[[], object] | None = None, unchecked_rules: dict | None = None,
+                 on_malformed: Callable[[], None] | None = None) -> None:
         self.info, self.floats, self.nodes, self.exact, self.changes = info, floats, nodes, exact, changes
         self.fields, self.known, self.sketch = fields, known, sketch
         for kf in fields.values():
             kf.plan = self
         self.compiled = Compiled(nodes, floats, ways, ranks, self)
         self._rule_trees: dict[str, list] = dict(rules or {})  # quantity -> [(id, text, tree)] of its MalRules
+        self._unchecked_rules = unchecked_rules or {}  # the same from the cache, checked when first needed
+        self._on_malformed = on_malformed  # told when cached data turns out malformed
         self.rules: dict[str, list] = {}  # quantity -> its MalRules (the solver's), built when first needed
         self.rule_values: dict[str, list[float]] = {}  # quantity -> its MalRules on the key
         self._resolver = resolver
@@ -148,12 +151,24 @@ class Plan:
     def malrule_key_values(self, quantity: str) -> list[float]:
         """Each known mistake of ``quantity`` evaluated on the key's values: the same for every submission."""
         if quantity not in self.rule_values:
-            self.rule_values[quantity] = [self.key_view.formula(t) for _, _, t in self.rule_trees(quantity)]
+            trees = self.rule_trees(quantity)  # a cached plan's come with their values on the key
+            if quantity not in self.rule_values:
+                self.rule_values[quantity] = [self.key_view.formula(t) for _, _, t in trees]
         return self.rule_values[quantity]
 
     def rule_trees(self, quantity: str) -> list[tuple[str, str, object]]:
         """The known mistakes for ``quantity`` as (id, text, tree): only a wrong field needs them."""
         if quantity not in self._rule_trees:
+            if quantity in self._unchecked_rules:
+                from grader.grade.plandata import checked_rules
+
+                try:
+                    rules, values = checked_rules(self._unchecked_rules.pop(quantity), self.floats)
+                    self._rule_trees[quantity], self.rule_values[quantity] = rules, values
+                    return rules
+                except ValueError:  # a malformed cache entry: computed from the key instead, and the entry dropped
+                    if self._on_malformed is not None:
+                        self._on_malformed()
             from grader.grade.planbuild import to_tree
 
             self._rule_trees[quantity] = [(r.id, r.text, to_tree(r.expr)) for r in self.malrules(quantity)]

@@ -242,6 +242,58 @@ def _product(args):
     return product
 
 
+def evaluate_tree(e, get: Callable[[str], float]) -> float:
+    """``e`` evaluated once, without compiling it: the same operations, in the same order, as ``compile_tree``'s
+    closure (a formula evaluated once, a known mistake on a student's values, costs one walk instead of two)."""
+    if isinstance(e, str):
+        return get(e)
+    if isinstance(e, float):
+        return e
+    op = e[0]
+    if op == "+":
+        terms = [evaluate_tree(t, get) for t in e[1:]]
+        try:
+            return math.fsum(terms)
+        except (OverflowError, ValueError):
+            return sum(terms)
+    if op == "*":
+        acc = 1.0
+        for f in e[1:]:
+            acc *= evaluate_tree(f, get)
+        return acc
+    if op == "neg":
+        return -evaluate_tree(e[1], get)
+    if op == "/":
+        den = evaluate_tree(e[2], get)
+        if den == 0:
+            return math.nan
+        return evaluate_tree(e[1], get) / den
+    if op == "^r":
+        x, kf = evaluate_tree(e[1], get), e[2]
+        if x < 0 or (x == 0 and kf < 0):
+            return math.nan
+        try:
+            return math.pow(x, kf)
+        except (OverflowError, ValueError):
+            return math.nan
+    if op == "^":
+        try:
+            return evaluate_tree(e[1], get) ** e[2]
+        except (OverflowError, ZeroDivisionError):
+            return math.nan
+    if op == "fn":
+        return FLOAT_FUNCS[e[1]](evaluate_tree(e[2], get), e[3], e[4])
+    if op in ("max", "min"):
+        a, b = evaluate_tree(e[1], get), evaluate_tree(e[2], get)
+        first = a >= b if op == "max" else a <= b
+        if e[3] is None:
+            return a if first else b
+        if a == b:
+            return math.nan
+        return evaluate_tree(e[3] if first else e[4], get)
+    raise TypeError(f"not a formula tree: {e!r}")
+
+
 def symbols(e) -> list[str]:
     """The names ``e`` reads, in first-use order, without repeats (as ``Expr.symbols``)."""
     out: dict[str, None] = {}
@@ -272,27 +324,33 @@ def _collect(e, out: dict[str, None]) -> None:
 
 def well_formed(e, names, depth: int = 0) -> bool:
     """Is ``e`` a tree of the shapes above, reading only ``names``? (A cached plan is checked before it is used.)"""
-    if isinstance(e, str):
+    t = type(e)
+    if t is str:
         return e in names
-    if type(e) is float:
+    if t is float:
         return True
-    if type(e) is not tuple or not e or depth > MAX_DEPTH:
+    if t is not tuple or not e or depth > MAX_DEPTH:
         return False
-    op, n, d = e[0], len(e), depth + 1
-    if op in ("+", "*"):
-        return all(well_formed(t, names, d) for t in e[1:])
+    op, n = e[0], len(e)
+    depth += 1
+    if op == "+" or op == "*":
+        for x in e[1:]:
+            if not well_formed(x, names, depth):
+                return False
+        return True
     if op == "neg":
-        return n == 2 and well_formed(e[1], names, d)
+        return n == 2 and well_formed(e[1], names, depth)
     if op == "/":
-        return n == 3 and well_formed(e[1], names, d) and well_formed(e[2], names, d)
+        return n == 3 and well_formed(e[1], names, depth) and well_formed(e[2], names, depth)
     if op == "^":
-        return n == 3 and type(e[2]) is int and well_formed(e[1], names, d)
+        return n == 3 and type(e[2]) is int and well_formed(e[1], names, depth)
     if op == "^r":
-        return n == 3 and type(e[2]) is float and well_formed(e[1], names, d)
+        return n == 3 and type(e[2]) is float and well_formed(e[1], names, depth)
     if op == "fn":
         return (n == 5 and e[1] in FLOAT_FUNCS and type(e[3]) is float and type(e[4]) is float
-                and well_formed(e[2], names, d))
-    if op in ("max", "min"):
-        return (n == 5 and well_formed(e[1], names, d) and well_formed(e[2], names, d)
-                and all(part is None or well_formed(part, names, d) for part in e[3:]))
+                and well_formed(e[2], names, depth))
+    if op == "max" or op == "min":
+        if n != 5 or not (well_formed(e[1], names, depth) and well_formed(e[2], names, depth)):
+            return False
+        return all(part is None or well_formed(part, names, depth) for part in e[3:])
     return False

@@ -143,7 +143,9 @@ class Judging:
 
     def rules(self, q: str):
         """An asked field's known mistakes for the diagnoses: (the rules as (id, text, tree), their closures, their
-        values on the key, the field's compared value on the key, that value's roundings to 1-4 digits)."""
+        values on the key, the field's compared value on the key, that value's roundings to 1-4 digits).
+        The closures are None the first time (one submission's grading walks each rule once, as a single ``grade``
+        needs); from the second time on they are compiled, once, for the batch's many submissions."""
         hit = self._rules.get(q)
         if hit is None:
             from grader.grade.diagnose import roundings
@@ -151,8 +153,11 @@ class Judging:
             plan = self.plan
             rules = plan.rule_trees(q)
             key_target = plan.key_view.formula(plan.fields[q].tree)
-            hit = self._rules[q] = (rules, [plan.compiled.fn(tree)[0] for _, _, tree in rules],
-                                    plan.malrule_key_values(q), key_target, roundings(key_target))
+            self._rules[q] = [rules, None, plan.malrule_key_values(q), key_target, roundings(key_target)]
+            return self._rules[q]
+        if hit[1] is None:
+            closure = self.plan.compiled.closure
+            hit[1] = [closure(tree) for _, _, tree in hit[0]]
         return hit
 
 

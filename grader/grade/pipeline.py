@@ -238,7 +238,8 @@ def _solved_plan(path: Path) -> Plan:
 
     cached = plancache.load(raw)
     if cached is not None:
-        return Plan(**cached, key_loader=lambda: plancache.load_key(raw) or _stored_key(raw, solved()))
+        return Plan(**cached, key_loader=lambda: plancache.load_key(raw) or _stored_key(raw, solved()),
+                    on_malformed=lambda: plancache.discard(raw))
     plan = make_plan(solved())
     plancache.store(raw, plan)
     return plan

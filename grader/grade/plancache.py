@@ -69,6 +69,7 @@ def fingerprint() -> str:
     """The cache format, the grader's version and the name, size and modification time of each of its source files."""
     h = _sha256(f"{FORMAT}:{grader.__version__}".encode())
     root = os.path.dirname(grader.__file__)
+    cut = len(root) + 1
     found = []
     stack = [root]
     while stack:
@@ -80,7 +81,7 @@ def fingerprint() -> str:
                         stack.append(e.path)
                 elif e.name.endswith(".py"):
                     st = e.stat()
-                    found.append(f"{os.path.relpath(e.path, root)}:{st.st_size}:{st.st_mtime_ns}")
+                    found.append(f"{e.path[cut:]}:{st.st_size}:{st.st_mtime_ns}")
     for line in sorted(found):
         h.update(line.encode())
     return h.hexdigest()
@@ -182,6 +183,13 @@ def store_key(problem_bytes: bytes, key) -> None:
     except (pickle.PicklingError, RecursionError, TypeError, AttributeError):
         return
     _write(path, data)
+
+
+def discard(problem_bytes: bytes) -> None:
+    """Drop this problem file's plan entry (found malformed in use): the next grading recomputes it."""
+    path = entry_path(problem_bytes)
+    if path is not None:
+        _drop(path)
 
 
 def _write(path: Path, data: bytes) -> None:

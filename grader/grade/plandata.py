@@ -6,7 +6,8 @@ every sentence a report shows already written, the known mistakes of each asked 
 as trees, the name resolver's tables. ``encode`` turns a plan into tuples, dicts, strings and numbers (exact values
 as integer pairs), which ``marshal`` writes and reads without importing anything; ``decode`` checks every part of
 such data (shapes, types, that every formula reads only names the plan has) and raises ``ValueError`` for anything
-else, so a malformed cache entry is recomputed, never used.
+else, so a malformed cache entry is recomputed, never used; a field's known mistakes (the bulk of a plan, needed only
+for a wrong field) are checked by ``checked_rules`` when first needed, and recomputed from the key if malformed.
 """
 
 from __future__ import annotations
@@ -111,7 +112,7 @@ def encode(plan) -> tuple:
         tuple(getattr(plan.sketch, f) for f in ("layers", "weights", "biases", "nets", "activations")),
         {d: tuple(w) for d, w in plan.compiled.ways.items()},
         dict(plan.compiled.ranks),
-        {q: tuple(plan.rule_trees(q)) for q in plan.fields},
+        {q: tuple(r + (v,) for r, v in zip(plan.rule_trees(q), plan.malrule_key_values(q))) for q in plan.fields},
         state(plan.resolver),
     )
 
@@ -198,13 +199,20 @@ def _decode(data) -> dict:
     for d, w in ways.items():
         _need(d in steps and type(w) is tuple)
         _need(all(len(pair) == 2 and pair[0] in ranks and well_formed(pair[1], floats) for pair in w))
-    _need(type(rules) is dict and rules.keys() == kfs.keys())
-    for q, rs in rules.items():
-        _need(type(rs) is tuple)
-        _need(all(len(r) == 3 and type(r[0]) is str and type(r[1]) is str and well_formed(r[2], floats) for r in rs))
+    _need(type(rules) is dict and rules.keys() == kfs.keys() and all(type(rs) is tuple for rs in rules.values()))
     return dict(info=ProblemInfo(**info), floats=floats, nodes=steps, exact=exact, changes=changes, fields=kfs,
                 known=frozenset(_strs(known)), sketch=sk, ways=ways, ranks=ranks,
-                rules={q: list(rs) for q, rs in rules.items()}, resolver=from_state(resolver))
+                unchecked_rules=rules, resolver=from_state(resolver))
+
+
+def checked_rules(rules: object, names) -> tuple[list[tuple[str, str, object]], list[float]]:
+    """A field's cached mistakes, ``([(id, text, tree)], [value on the key])``, checked as the rest of a plan is when
+    it is read (they are checked only when a wrong field needs them); ``ValueError`` for anything else."""
+    if type(rules) is not tuple or not all(
+            type(r) is tuple and len(r) == 4 and type(r[0]) is str and type(r[1]) is str and type(r[3]) is float
+            and well_formed(r[2], names) for r in rules):
+        raise ValueError("not a field's mistakes")
+    return [r[:3] for r in rules], [r[3] for r in rules]
 
 
 def _ints(v) -> tuple[int, int]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 
-from grader.grade.floatexpr import compile_tree, symbols
+from grader.grade.floatexpr import compile_tree, evaluate_tree, symbols
 
 TYPE_CHECKING = False  # typing costs milliseconds at start-up: only a type checker imports it
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ class Compiled:
         self.nodes = nodes  # quantity -> grader.grade.plandata.Step
         self.floats = floats
         # keyed by id(): formula trees are immutable and kept alive by the plan; hashing a tree walks all of it
-        self._cache: dict[int, tuple[object, Callable[[Callable[[str], float]], float], list[str]]] = {}
+        self._cache: dict[int, list] = {}  # id -> [tree, closure, names or None]
         self.ways = ways
         self.ranks = ranks
         self.identity_grads = frozenset(ranks)
@@ -48,15 +48,33 @@ class Compiled:
 
     def fn(self, expr) -> tuple[Callable[[Callable[[str], float]], float], list[str]]:
         """The closure for ``expr`` (a tree; a solver's ``Expr`` is turned into one) and the names it reads."""
+        return self.closure(expr), self.names(expr)
+
+    def closure(self, expr) -> Callable[[Callable[[str], float]], float]:
+        """The closure for ``expr``, compiled on first use."""
         hit = self._cache.get(id(expr))
         if hit is None or hit[0] is not expr:
-            tree = expr
-            if not isinstance(expr, (str, float, tuple)):
-                from grader.grade.planbuild import to_tree
+            hit = self._cache[id(expr)] = [expr, compile_tree(_tree(expr)), None]
+        return hit[1]
 
-                tree = to_tree(expr)
-            hit = self._cache[id(expr)] = (expr, compile_tree(tree), symbols(tree))
-        return hit[1], hit[2]
+    def names(self, expr) -> list[str]:
+        """The names ``expr`` reads, in first-use order (found on first use: a known mistake needs only its value)."""
+        hit = self._cache.get(id(expr))
+        if hit is None or hit[0] is not expr:
+            self.closure(expr)
+            hit = self._cache[id(expr)]
+        if hit[2] is None:
+            hit[2] = symbols(_tree(expr))
+        return hit[2]
+
+
+def _tree(expr):
+    """``expr`` as a plain tree: a solver's ``Expr`` (a test's, the practice page's) is converted."""
+    if isinstance(expr, (str, float, tuple)):
+        return expr
+    from grader.grade.planbuild import to_tree
+
+    return to_tree(expr)
 
 
 class _Values(dict):
@@ -130,7 +148,14 @@ class View:
         hit = self.c._cache.get(id(expr))
         if hit is not None and hit[0] is expr:
             return hit[1](self.get)
-        return self.c.fn(expr)[0](self.get)
+        return self.c.closure(expr)(self.get)
+
+    def value(self, expr) -> float:
+        """The same as ``formula``, for a formula most likely evaluated once (a known mistake): walked, not compiled."""
+        hit = self.c._cache.get(id(expr))
+        if hit is not None and hit[0] is expr:
+            return hit[1](self.get)
+        return evaluate_tree(_tree(expr), self.get)
 
     def reads(self, name: str) -> list[str]:
         """The names an unwritten quantity's value is computed from in this view."""
@@ -138,7 +163,7 @@ class View:
         if name not in nodes:
             return []
         self.get(name)
-        return self.c.fn(self.via.get(name) or nodes[name].expr)[1]
+        return self.c.names(self.via.get(name) or nodes[name].expr)
 
     def sources(self, expr: Expr) -> dict[str, float]:
         """The student's own numbers that ``expr`` rests on in this view (stated in ``using`` or answered),
@@ -148,7 +173,7 @@ class View:
         if hit is not None and hit[0] is expr:
             return hit[1]
         out: dict[str, float] = {}
-        stack, seen = list(self.c.fn(expr)[1]), set()
+        stack, seen = list(self.c.names(expr)), set()
         while stack:
             name = stack.pop()
             if name in seen:

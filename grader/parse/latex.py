@@ -23,6 +23,10 @@ A name keeps its subscripts, marks (``^{+}``, ``^{new}``, ``^{(1)}``, ``^{*}``) 
 on a name is a power (``h_1^2``). ``e`` alone is Euler's number; ``e^{x}`` and ``\\exp(x)`` are the exponential.
 Multi-letter runs are one name (``net``); letters separated by a space or a command are multiplied (``w_1 i_1``).
 
+A ``\\sum`` is evaluated by writing it out (:func:`expand_sums`): ``\\sum_{i=1}^{2} w_i x_i`` is ``w_{1} x_{1} +
+w_{2} x_{2}``; a range not written as numbers is asked of the caller, who knows the problem; at most
+``MAX_SUM_TERMS`` terms.
+
 Values stay exact (``Fraction``) through numbers, ``+ - * /`` and integer powers; ``e``, ``\\exp``, ``\\ln``,
 ``\\log`` (natural), ``\\sigma``, ``\\tanh`` and inexact square roots give an ``mpmath`` number at
 ``PRECISION_DIGITS`` digits. Every value must be finite and within about ±1e308.
@@ -43,7 +47,7 @@ from grader.parse.limits import MAX_DEPTH, MAX_EXACT_DIGITS, MAX_EXPONENT
 __all__ = [
     "MAX_LATEX_LENGTH", "MAX_LATEX_TOKENS", "PRECISION_DIGITS", "Token", "LatexError", "Node", "Number", "Name",
     "Const", "Neg", "Add", "Mul", "Div", "Pow", "Call", "Sum", "Unreadable", "tokenize", "read_math", "read_tokens",
-    "evaluate",
+    "evaluate", "expand_sums", "index_names", "name_for_index", "node_count", "MAX_SUM_TERMS",
     "free_names", "to_text", "NotEvaluable",
 ]
 
@@ -100,11 +104,7 @@ def tokenize(text: str) -> list[Token]:
     is longer than ``MAX_LATEX_LENGTH`` or has more than ``MAX_LATEX_TOKENS`` tokens. Linear in the text."""
     if len(text) > MAX_LATEX_LENGTH:
         raise LatexError(f"the expression is too long ({len(text)} characters; at most {MAX_LATEX_LENGTH})")
-    out: list[Token] = []
-    for token in _lex(text):
-        out.append(token)
-        if len(out) > MAX_LATEX_TOKENS:
-            raise LatexError(f"the expression has too many parts (more than {MAX_LATEX_TOKENS})", token.pos)
+    out = _lex(text)
     out.append(Token("end", "", len(text)))
     return out
 
@@ -119,10 +119,27 @@ _LEX = re.compile(
     r"|(?P<ch>.)",
     re.S,
 )
+_ZERO = Fraction(0)
+_new_tuple = tuple.__new__
+_CHAR_TOKENS: dict[str, tuple[str, str]] = {
+    **{c: ("rel", c) for c in "=<>"}, **{c: ("op", c) for c in "+-*/^_'"}, **{c: ("open", c) for c in "([{"},
+    **{c: ("close", c) for c in ")]}"}, "&": ("amp", "&"), **_UNICODE,
+    **{c: ("cmd", name) for c, name in _GREEK_UNICODE.items()},
+}
+_TEXT_CMDS = frozenset({"text", "mathrm", "textrm", "operatorname", "mathit", "textit", "mbox", "textbf"})
+_CMD_TOKENS: dict[str, tuple[str, str]] = {
+    **{name: ("op", "*") for name in _TIMES_CMDS}, "div": ("op", "/"), "prime": ("op", "'"),
+    **{name: ("rel", "\u2248" if name not in ("leftarrow", "gets") else "\u2190") for name in _REL_CMDS},
+}
+_NUMBERS: dict[str, Fraction] = {}  # number literal -> value (a write-up repeats its numbers); bounded below
+_MAX_NUMBERS = 10_000
 
 
 def _number(literal: str, i: int) -> Fraction:
     """The exact value of a number literal (``0.35``, ``1.``, ``.5``, ``1.2e-5``); the exponent is capped."""
+    value = _NUMBERS.get(literal)
+    if value is not None:
+        return value
     mantissa, _, exponent = literal.replace("E", "e").partition("e")
     whole, _, fraction = mantissa.partition(".")
     value = Fraction(int((whole or "0") + fraction), 10 ** len(fraction))
@@ -132,85 +149,78 @@ def _number(literal: str, i: int) -> Fraction:
             raise LatexError(f"the exponent of the number at position {i + 1} is too large (at most "
                              f"±{MAX_EXPONENT})", i)
         value *= Fraction(10) ** int(exponent)
+    if len(_NUMBERS) < _MAX_NUMBERS and len(literal) <= 24:
+        _NUMBERS[literal] = value
     return value
 
 
-def _lex(text: str) -> Iterator[Token]:
+def _lex(text: str) -> list[Token]:
+    out: list[Token] = []
+    append = out.append
+
+    def token(fields: tuple) -> Token:
+        return _new_tuple(Token, fields)
+
     i, n = 0, len(text)
     match = _LEX.match
     while i < n:
+        if len(out) > MAX_LATEX_TOKENS:
+            raise LatexError(f"the expression has too many parts (more than {MAX_LATEX_TOKENS})", out[-1].pos)
         m = match(text, i)
         kind, j = m.lastgroup, m.end()
-        if kind == "space":
-            i = j
-            continue
-        if kind == "num":
-            literal = m.group()
-            if len(literal) > 2 * MAX_EXACT_DIGITS // 10:
-                raise LatexError(f"the number at position {i + 1} has too many digits", i)
-            yield Token("num", literal, i, _number(literal, i))
-        elif kind == "word":
-            yield Token("word", m.group(), i)
-        elif kind == "cmd":
-            name = m.group()[1:]
-            start = i
-            if name in _SPACING:
-                i = j
-                continue
-            if name in ("text", "mathrm", "textrm", "operatorname", "mathit", "textit", "mbox", "textbf"):
-                body, after = _braced_text(text, j)
-                if body is None:
-                    yield Token("cmd", name, start)
-                else:
-                    words = " ".join(body.replace("\\", " ").replace("~", " ").split())
-                    yield Token("text", words, start)
-                    j = after
-            elif name in _TIMES_CMDS:
-                yield Token("op", "*", start)
-            elif name == "div":
-                yield Token("op", "/", start)
-            elif name in _REL_CMDS:
-                yield Token("rel", "\u2248" if name not in ("leftarrow", "gets") else "\u2190", start)
-            elif name == "prime":
-                yield Token("op", "'", start)
-            else:
-                yield Token("cmd", name, start)
-        elif kind == "esc":
-            nxt = text[i + 1]
-            if nxt == "\\":
-                yield Token("newline", "\\\\", i)
-            elif nxt in _SPACING:
-                pass
-            elif nxt in "{}":  # \{ \} are braces in the output, parentheses for us
-                yield Token("open" if nxt == "{" else "close", "(" if nxt == "{" else ")", i)
-            elif nxt in "%$&#_":
-                yield Token("other", nxt, i)
-            else:
-                yield Token("other", "\\" + nxt, i)
-        elif kind == "colon":
-            yield Token("rel", ":=", i)
-        else:
+        if kind == "ch":
             ch = m.group()
-            if ch in "=<>":
-                yield Token("rel", ch, i)
-            elif ch in "+-*/^_'":
-                yield Token("op", ch, i)
-            elif ch in "([{":
-                yield Token("open", ch, i)
-            elif ch in ")]}":
-                yield Token("close", ch, i)
-            elif ch == "&":
-                yield Token("amp", ch, i)
-            elif ch in _UNICODE:
-                kind2, sym = _UNICODE[ch]
-                yield Token(kind2, sym, i)
-            elif ch in _GREEK_UNICODE:
-                yield Token("cmd", _GREEK_UNICODE[ch], i)
+            known = _CHAR_TOKENS.get(ch)
+            if known is not None:
+                append(token((known[0], known[1], i, _ZERO)))
             elif ch == "\\":
                 raise LatexError(f"a lone backslash at position {i + 1}", i)
             else:
-                yield Token("other", ch, i)
+                append(token(("other", ch, i, _ZERO)))
+        elif kind == "space":
+            pass
+        elif kind == "num":
+            literal = m.group()
+            if len(literal) > 2 * MAX_EXACT_DIGITS // 10:
+                raise LatexError(f"the number at position {i + 1} has too many digits", i)
+            append(token(("num", literal, i, _number(literal, i))))
+        elif kind == "word":
+            append(token(("word", m.group(), i, _ZERO)))
+        elif kind == "cmd":
+            name = m.group()[1:]
+            known = _CMD_TOKENS.get(name)
+            if known is not None:
+                append(token((known[0], known[1], i, _ZERO)))
+            elif name in _SPACING:
+                pass
+            elif name in _TEXT_CMDS:
+                body, after = _braced_text(text, j)
+                if body is None:
+                    append(token(("cmd", name, i, _ZERO)))
+                else:
+                    words = " ".join(body.replace("\\", " ").replace("~", " ").split())
+                    append(token(("text", words, i, _ZERO)))
+                    j = after
+            else:
+                append(token(("cmd", name, i, _ZERO)))
+        elif kind == "esc":
+            nxt = text[i + 1]
+            if nxt == "\\":
+                append(token(("newline", "\\\\", i, _ZERO)))
+            elif nxt in _SPACING:
+                pass
+            elif nxt in "{}":  # \{ \} are braces in the output, parentheses for us
+                append(token(("open", "(", i, _ZERO) if nxt == "{" else ("close", ")", i, _ZERO)))
+            elif nxt in "%$&#_":
+                append(token(("other", nxt, i, _ZERO)))
+            else:
+                append(token(("other", "\\" + nxt, i, _ZERO)))
+        else:  # colon
+            append(token(("rel", ":=", i, _ZERO)))
         i = j
+    if len(out) > MAX_LATEX_TOKENS:
+        raise LatexError(f"the expression has too many parts (more than {MAX_LATEX_TOKENS})", out[-1].pos)
+    return out
 
 
 def _braced_text(text: str, i: int) -> tuple[str | None, int]:
@@ -304,7 +314,7 @@ class Call(Node):
 
 @dataclass(frozen=True, slots=True)
 class Sum(Node):
-    """``\\sum_{index=lower}^{upper} body``: kept for reading, never evaluated."""
+    """``\\sum_{index=lower}^{upper} body``: evaluated by writing it out (:func:`expand_sums`) where it can be."""
 
     index: str
     lower: Node | None
@@ -372,7 +382,8 @@ class _Parser:
         return token
 
     def is_op(self, ops: str) -> bool:
-        return self.tok.kind == "op" and self.tok.text in ops
+        t = self.toks[self.i]
+        return t.kind == "op" and t.text in ops
 
     def fail(self, what: str) -> LatexError:
         token = self.tok
@@ -792,8 +803,12 @@ def free_names(node: Node) -> list[Name]:
             stack.extend((n.den, n.num))
         elif isinstance(n, Pow):
             stack.extend((n.exp, n.base))
-        elif isinstance(n, Sum):
-            stack.append(n.body)
+        elif isinstance(n, Sum):  # its bounds' names, then its body's but the index (bound by the sum)
+            inner = [n.lower, n.upper, n.body]
+            for part in inner:
+                for name in free_names(part) if part is not None else ():
+                    if part is not n.body or name.text != n.index:
+                        out.setdefault(name.text, name)
     return list(out.values())
 
 
@@ -839,7 +854,9 @@ def _eval(n: Node, env: Mapping[str, Value], depth: int) -> Value:
         return _power(_eval(n.base, env, d), _eval(n.exp, env, d))
     if isinstance(n, Call):
         return _call(n.fn, _eval(n.arg, env, d))
-    raise NotEvaluable("a sum over an index is not evaluated")
+    if isinstance(n, Sum):
+        return _eval(expand_sums(n), env, d)
+    raise NotEvaluable("this expression is not evaluated")
 
 
 def _both_exact(a: Value, b: Value) -> bool:
@@ -902,6 +919,209 @@ def _call(fn: str, x: Value) -> Value:
     if v < -709:
         return mpmath.exp(v) / (1 + mpmath.exp(v))
     return 1 / (1 + mpmath.exp(-v))  # sigma
+
+
+# ---------------------------------------------------------------------------------------------------- sums
+
+MAX_SUM_TERMS = 100  # terms of one \sum written out
+_INDEX = re.compile(r"[A-Za-z]{1,3}")
+UpperBound = Callable[[str, int, Node], "int | None"]
+
+
+def expand_sums(node: Node, upper: UpperBound | None = None) -> Node:
+    """``node`` with every ``\\sum`` written out as the sum of its terms, so that it evaluates, matches and is
+    checked like any expression written out by hand:
+
+    * ``\\sum_{i=1}^{2} w_i x_i`` -> ``w_{1} x_{1} + w_{2} x_{2}``: the index, standing alone in a name's subscript
+      (``w_i``, ``\\delta_{o_i}``, ``w_{i+4}`` -> ``w_{5}``) or as a number (``\\sum_{i=1}^{3} i``), is replaced by
+      each whole number from the lower bound (1 if none) to the upper;
+    * an upper bound that is missing or not a number (``\\sum_k``, ``\\sum_{k=1}^{n}``) is asked of ``upper(index,
+      lower, body)``, which knows the problem (``grader.submission.sums``); None: the sum cannot be read;
+    * ``\\sum`` without an index over a name-free body (``\\sum (0.1 + 0.2)``) is that body.
+
+    At most ``MAX_SUM_TERMS`` terms, and the written-out tree at most ``MAX_LATEX_TOKENS`` nodes (no larger than an
+    expression that could be written). Raises :class:`NotEvaluable` with a reason starting ``\\sum with`` when a
+    sum cannot be read; returns ``node`` itself when it has no sum."""
+    if not _has_sum(node):
+        return node
+    out = _expand(node, upper, 0)
+    if node_count(out, MAX_LATEX_TOKENS) > MAX_LATEX_TOKENS:
+        raise NotEvaluable(f"\\sum with too many parts once written out (more than {MAX_LATEX_TOKENS})")
+    return out
+
+
+def index_names(body: Node, index: str) -> list[Name]:
+    """The names of ``body`` that depend on ``index`` (``w_i``, ``\\delta_{o_i}``; not ``i`` itself), in order."""
+    pattern = _index_pattern(index)
+    return [name for name in free_names(body)
+            if name.text != index and _substitute_name(name, index, pattern, 0) is not name]
+
+
+def name_for_index(name: Name, index: str, k: int) -> Node:
+    """``name`` with ``index`` replaced by ``k`` (``w_{i+4}``, i = 1: ``w_{5}``); a number for the index itself."""
+    return _substitute_name(name, index, _index_pattern(index), k)
+
+
+def _has_sum(node: Node) -> bool:
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, Sum):
+            return True
+        stack.extend(_children(n))
+    return False
+
+
+def _children(n: Node) -> tuple:
+    if isinstance(n, (Neg, Call)):
+        return (n.arg,)
+    if isinstance(n, Add):
+        return n.terms
+    if isinstance(n, Mul):
+        return n.factors
+    if isinstance(n, Div):
+        return n.num, n.den
+    if isinstance(n, Pow):
+        return n.base, n.exp
+    if isinstance(n, Sum):
+        return tuple(x for x in (n.lower, n.upper, n.body) if x is not None)
+    return ()
+
+
+def node_count(node: Node, limit: int) -> int:
+    """The number of nodes of ``node``, counting stopped past ``limit``."""
+    count, stack = 0, [node]
+    while stack and count <= limit:
+        n = stack.pop()
+        count += 1
+        stack.extend(_children(n))
+    return count
+
+
+def _rebuild(n: Node, parts: list[Node]) -> Node:
+    if isinstance(n, Neg):
+        return Neg(parts[0])
+    if isinstance(n, Call):
+        return Call(n.fn, parts[0])
+    if isinstance(n, Add):
+        return Add(tuple(parts))
+    if isinstance(n, Mul):
+        return Mul(tuple(parts))
+    if isinstance(n, Div):
+        return Div(parts[0], parts[1])
+    if isinstance(n, Pow):
+        return Pow(parts[0], parts[1])
+    return n
+
+
+def _expand(n: Node, upper: UpperBound | None, depth: int) -> Node:
+    if depth > 4 * MAX_DEPTH:
+        raise NotEvaluable("the expression is nested too deeply")
+    if isinstance(n, Sum):
+        return _expand(_written_out(n, upper), upper, depth + 1)
+    children = _children(n)
+    if not children:
+        return n
+    parts = [_expand(c, upper, depth + 1) for c in children]
+    return n if all(a is b for a, b in zip(parts, children)) else _rebuild(n, parts)
+
+
+def _whole(bound: Node) -> int | None:
+    if free_names(bound) or _has_sum(bound):
+        return None
+    try:
+        v = evaluate(bound)
+    except NotEvaluable:
+        return None
+    return int(v) if isinstance(v, Fraction) and v.denominator == 1 else None
+
+
+def _written_out(n: Sum, upper: UpperBound | None) -> Node:
+    """The terms of one sum (its inner sums still to expand)."""
+    if not n.index:
+        if n.lower is not None or n.upper is not None:
+            raise NotEvaluable("\\sum with bounds but no index")
+        if free_names(n.body):
+            raise NotEvaluable("\\sum with named terms but no index (over what?)")
+        return n.body
+    if not _INDEX.fullmatch(n.index):
+        raise NotEvaluable(f"\\sum with an index that is not a letter ({_plain_name(n.index)})")
+    lower = 1 if n.lower is None else _whole(n.lower)
+    if lower is None:
+        raise NotEvaluable(f"\\sum with a lower bound that is not a whole number ({to_text(n.lower, 40)})")
+    top = _whole(n.upper) if n.upper is not None else None
+    if top is None and n.upper is not None and not free_names(n.upper):
+        raise NotEvaluable(f"\\sum with an upper bound that is not a whole number ({to_text(n.upper, 40)})")
+    if top is None:
+        top = upper(n.index, lower, n.body) if upper is not None else None
+        if top is None:
+            shown = to_text(n.upper, 40) if n.upper is not None else "?"
+            raise NotEvaluable(f"\\sum with a range that cannot be told ({n.index} from {lower} to {shown})")
+    count = top - lower + 1
+    if count < 1:
+        raise NotEvaluable(f"\\sum with no terms ({n.index} from {lower} to {top})")
+    if count > MAX_SUM_TERMS:
+        raise NotEvaluable(f"\\sum with too many terms ({count}; at most {MAX_SUM_TERMS})")
+    if count * node_count(n.body, MAX_LATEX_TOKENS) > MAX_LATEX_TOKENS:
+        raise NotEvaluable(f"\\sum with too many parts once written out (more than {MAX_LATEX_TOKENS})")
+    pattern = _index_pattern(n.index)
+    terms = tuple(_substitute(n.body, n.index, pattern, k, 0) for k in range(lower, top + 1))
+    return terms[0] if len(terms) == 1 else Add(terms)
+
+
+def _index_pattern(index: str) -> re.Pattern:
+    """The index standing alone in a subscript: not inside a word, a command or a number (``w_{1i}`` keeps it)."""
+    return re.compile(r"(?<![A-Za-z0-9\\])" + re.escape(index) + r"(?![A-Za-z0-9])")
+
+
+_SUB_ARITHMETIC = re.compile(r"\d+(?:[+-]\d+)+")
+
+
+def _subscript(text: str, pattern: re.Pattern, k: int) -> str:
+    out = pattern.sub(str(k), text)
+    if out != text and _SUB_ARITHMETIC.fullmatch(out):  # w_{i+4} for i = 1: w_{5}
+        total, sign, number = 0, 1, ""
+        for ch in out + "+":
+            if ch.isdigit():
+                number += ch
+            else:
+                total += sign * int(number)
+                sign, number = (1 if ch == "+" else -1), ""
+        out = str(total)
+    return out
+
+
+def _substitute_name(name: Name, index: str, pattern: re.Pattern, k: int) -> Node:
+    if name.text == index:
+        return Number(Fraction(k), str(k))
+    if name.base == "derivative":  # \frac{\partial E}{\partial w_i}: the names above and below
+        sub, sup = _subscript(name.sub, pattern, k), _subscript(name.sup, pattern, k)
+        if (sub, sup) == (name.sub, name.sup):
+            return name
+        return Name(r"\frac{\partial " + sup + r"}{\partial " + sub + "}", "derivative", sub, sup)
+    if name.base == "partial":
+        sub = _subscript(name.sub, pattern, k)
+        return name if sub == name.sub else Name(r"\partial " + sub, "partial", sub)
+    sub = _subscript(name.sub, pattern, k)
+    return name if sub == name.sub else _make_name(name.base, sub, name.sup, name.primes)
+
+
+def _substitute(n: Node, index: str, pattern: re.Pattern, k: int, depth: int) -> Node:
+    if depth > 4 * MAX_DEPTH:
+        raise NotEvaluable("the expression is nested too deeply")
+    if isinstance(n, Name):
+        return _substitute_name(n, index, pattern, k)
+    if isinstance(n, Sum):
+        def inner(x: Node | None) -> Node | None:
+            return None if x is None else _substitute(x, index, pattern, k, depth + 1)
+
+        body = n.body if n.index == index else inner(n.body)  # an inner sum over the same index binds it anew
+        return Sum(n.index, inner(n.lower), inner(n.upper), body)
+    children = _children(n)
+    if not children:
+        return n
+    parts = [_substitute(c, index, pattern, k, depth + 1) for c in children]
+    return n if all(a is b for a, b in zip(parts, children)) else _rebuild(n, parts)
 
 
 # ---------------------------------------------------------------------------------------------------- display

@@ -52,6 +52,7 @@ def md_code(s: str, *, table: bool = False) -> str:
     return f"{fence}{pad}{s}{pad}{fence}"
 
 
+@functools.lru_cache(maxsize=4096)  # a problem's formulas, the same for every student
 def _math(latex: str) -> str:
     return f"${latex_numbers(latex).strip()}$"
 
@@ -78,9 +79,9 @@ def render_markdown(result: GradeResult) -> str:
         ]
 
     if result.flags:
-        out += ["## ⚑ Read this first", "", "These problems in your work explain many of the marks below.", ""]
+        out += ["## ⚑ Read this first: these explain many of the marks below", ""]
         for fl in result.flags:
-            out.append(f"- ⚑ **{FLAG_TITLE.get(fl.kind, fl.kind)}** ({fl.kind}), `{fl.quantity}`: {md_text(fl.message)}")
+            out.append(f"- ⚑ **{FLAG_TITLE.get(fl.kind, fl.kind)}**, `{fl.quantity}`: {md_text(fl.message)}")
         out.append("")
 
     counts = [(v, sum(1 for f in result.fields if f.verdict == v)) for v in SYMBOL]
@@ -101,8 +102,13 @@ def render_markdown(result: GradeResult) -> str:
         out.append("| " + " | ".join(cells) + " |")
     out.append("")
 
-    out += ["## Field by field", ""]
-    for f in result.fields:
+    # Every field is in the table; the list explains those with more to say than their row (not correct, read
+    # from another form, judged by a rule of their own, or quoted from a write-up).
+    explained = [f for f in result.fields
+                 if f.verdict != "correct" or f.read_as is not None or f.source or accepted(result, f)]
+    if explained:
+        out += ["## Field by field", ""]
+    for f in explained:
         head = f"- **{SYMBOL[f.verdict]} `{f.quantity}`**"
         desc = describe(f)
         if desc:

@@ -89,31 +89,19 @@
   }
   function tooltip(name, kind, verdict, qs, byQ) {
     if (!qs.length) return `${name} (${kind}): not asked`;
-    return `${name} (${kind}): ${V.symbol[verdict]} ${verdict}. ` + qs.map((q) => `${q} ${V.symbol[byQ.get(q)]} ${byQ.get(q)}`).join("; ");
+    return `${name} (${kind}) ${V.symbol[verdict]} ${verdict}: ` + qs.map((q) => `${q} ${V.symbol[byQ.get(q)]}`).join(", ");
   }
   function paint(g, verdict, name, kind, qs, byQ) {
-    const stroke = V.stroke[verdict], fill = V.fill[verdict], dash = V.dash[verdict];
+    // Colours and dash patterns follow data-verdict (the stylesheet's [data-verdict=...] rules); words follow here.
     g.dataset.verdict = verdict;
     const title = g.querySelector("title"); if (title) title.textContent = tooltip(name, kind, verdict, qs, byQ);
-    const setDash = (el) => { if (dash) el.setAttribute("stroke-dasharray", dash); else el.removeAttribute("stroke-dasharray"); };
     if (kind === "neuron") {
-      const [main, badge] = g.querySelectorAll("circle");
-      main.setAttribute("fill", fill); main.setAttribute("stroke", stroke); setDash(main);
-      if (badge) badge.setAttribute("stroke", stroke);
-      const texts = g.querySelectorAll("text");
-      if (texts[1]) { texts[1].setAttribute("fill", stroke); texts[1].textContent = V.symbol[verdict]; }
+      const badge = g.querySelector("text.b"); if (badge) badge.textContent = V.symbol[verdict];
     } else if (kind === "weight") {
-      const line = g.querySelector("line"); line.setAttribute("stroke", stroke); setDash(line);
-      const label = $(`text.weight-label[data-for="${name}"]`);
-      if (label) {
-        label.setAttribute("fill", stroke);
-        label.lastChild.textContent = `${V.symbol[verdict]} ${name}`.trim();
-        const t = label.querySelector("title"); if (t) t.textContent = tooltip(name, kind, verdict, qs, byQ);
-      }
+      const label = $(`text.wl[data-for="${name}"]`);
+      if (label) { label.dataset.verdict = verdict; label.textContent = `${V.symbol[verdict]} ${name}`.trim(); }
     } else {
-      for (const line of g.querySelectorAll("line")) line.setAttribute("stroke", stroke);
-      const rect = g.querySelector("rect"); rect.setAttribute("fill", fill); rect.setAttribute("stroke", stroke); setDash(rect);
-      const text = g.querySelector("text"); text.setAttribute("fill", stroke); text.textContent = `${V.symbol[verdict]} ${name}`.trim();
+      const text = g.querySelector("text"); text.textContent = `${V.symbol[verdict]} ${name}`.trim();
     }
   }
   function showDrawing(byQ) {
@@ -203,7 +191,7 @@
         else if (slot === "activation") put(q, x + r + 4, y - H / 2); // to its right
         else put(q, x - W / 2, y + r + 22); // below its net-input label
       } else if (kind === "weight") {
-        const t = $(`text.weight-label[data-for="${name}"]`);
+        const t = $(`text.wl[data-for="${name}"]`);
         if (!t) continue;
         put(q, Number(t.getAttribute("x")) - W / 2, Number(t.getAttribute("y")) + 4);
       } else {

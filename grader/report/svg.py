@@ -11,7 +11,15 @@ Colour is never the only signal: each verdict also has its own dash pattern and 
 every element has a ``<title>`` tooltip, a legend is drawn below the network and the ``<svg>`` carries ``role="img"``
 and an ``aria-label`` that says the same in words. Neurons are ``<g class="neuron" data-unit=...>``, inputs
 ``<g class="input" data-unit=...>``, weights ``<g class="weight" data-weight=...>``, biases ``<g class="bias"
-data-bias=...>``. Deterministic: the layout is a function of the sketch alone, and nothing is random.
+data-bias=...>``; each coloured element carries ``data-verdict``.
+
+The drawing is styled by ``SVG_CSS`` and ``SVG_VARS`` (part of the page's stylesheet): a verdict's colours and dash
+pattern are set once per verdict on ``[data-verdict=...]`` and every line, circle and box takes them from there, so the markup holds
+geometry and words only (and the practice page recolours an element by changing its ``data-verdict``).
+
+The geometry depends on the sketch alone: it is laid out once per sketch (``_skeleton``, a small cache keyed on the
+sketch object, which a problem's plan shares with every result) and each report only fills in verdicts, symbols and
+tooltips. Deterministic: nothing is random.
 """
 
 from __future__ import annotations
@@ -34,8 +42,30 @@ WORD = {"none": "not asked"}
 LEGEND = ("correct", "carried", "incorrect", "missing", "unparseable", "none")
 
 COL_GAP, MARGIN_X, ROW_GAP, TOP, R = 230, 70, 120, 118, 26
-FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', sans-serif"
 _SUFFIX = re.compile(r"(_s\d+)?(_x\d+)?$")
+
+
+# The drawing's style (in the page's stylesheet, with ``grader.report.style``): a verdict's stroke colour (``--c``),
+# fill (``--f``) and dash pattern (``--d``) are set on ``[data-verdict=...]``; ``--t`` is the colour of words on grey.
+SVG_VARS = {v: f"--c: {STROKE[v]}; --f: {FILL[v]}; --d: {DASH[v] or 'none'};" + (" --t: #333;" if v == "none" else "")
+            for v in STROKE}
+SVG_CSS = "\n".join([
+    "text { text-anchor: middle; font-size: 14px; fill: #222; }",
+    "path { fill: none; stroke: var(--c); stroke-width: 2.6px; stroke-dasharray: var(--d); stroke-linecap: round; }",
+    "[data-verdict=none] path { stroke-width: 1.6px; }",
+    ".bias path { stroke-width: 1.3px; stroke-dasharray: 2 4; opacity: 0.8; }",
+    "rect, circle { fill: var(--f); stroke: var(--c); stroke-width: 2px; stroke-dasharray: var(--d); }",
+    ".bias text, .wl, .legend text { fill: var(--t, var(--c)); }",
+    ".wl { stroke: #fff; stroke-width: 4px; stroke-linejoin: round; paint-order: stroke; pointer-events: none; }",
+    ".input rect { fill: #f2f2f2; stroke: #6b6b6b; }",
+    ".input text, .neuron text { font-size: 16px; font-weight: 600; }",
+    ".neuron circle { stroke-width: 3px; }",
+    ".neuron text.b { fill: var(--c); font-size: 15px; font-weight: 700; stroke: #fff; stroke-width: 4px; paint-order: stroke; }",
+    "text.n, .cap { font-size: 13px; font-weight: 400; fill: #444; }",
+    "text.n { stroke: #fff; stroke-width: 3px; paint-order: stroke; }",
+    ".cap { font-style: italic; }",
+    ".legend text { text-anchor: start; }",
+])
 
 
 def base_name(quantity: str) -> str:
@@ -51,17 +81,12 @@ def worst(fields: list[FieldResult]) -> str:
 
 
 def _n(x: float) -> str:
-    s = f"{x:.1f}"
-    return s[:-2] if s.endswith(".0") else s
+    """A coordinate in whole user units (a tenth of a pixel is invisible at the drawing's size)."""
+    return f"{x:.0f}"
 
 
 def _attr(s: str) -> str:
     return escape(s, quote=True)
-
-
-def _dash(verdict: str) -> str:
-    d = DASH[verdict]
-    return f' stroke-dasharray="{d}"' if d else ""
 
 
 def _word(verdict: str) -> str:
@@ -73,31 +98,30 @@ def _net_label(name: str) -> str:
     return name if name.startswith("net") else f"net {name}"
 
 
-def _tooltip(name: str, kind: str, verdict: str, fields: list[FieldResult]) -> str:
-    if not fields:
-        return f"{name} ({kind}): not asked"
-    parts = "; ".join(f"{f.quantity} {SYMBOL.get(f.verdict, '')} {f.verdict}" for f in fields)
-    return f"{name} ({kind}): {SYMBOL.get(verdict, '')} {verdict}. {parts}"
+def _owner_map(net: NetworkSketch) -> tuple[dict[str, str], dict[str, str]]:
+    """Base quantity name -> the unit it belongs to, and -> the parameter (weight or bias) it belongs to."""
+    nets = dict(net.nets)
+    unit_of: dict[str, str] = {}
+    for layer in net.layers[1:]:
+        for u in layer:
+            unit_of[u] = u
+            unit_of[f"delta_{u}"] = u
+            if u in nets:
+                unit_of[nets[u]] = u
+    param_of: dict[str, str] = {}
+    for p in [w for w, _, _ in net.weights] + [b for b, _ in net.biases]:
+        for q in (f"{p}_new", f"grad_{p}", f"v_{p}"):
+            param_of[q] = p
+    return unit_of, param_of
 
 
 class _Owners:
     """Which asked fields belong to which drawn element."""
 
     def __init__(self, net: NetworkSketch, fields: tuple[FieldResult, ...]) -> None:
-        nets = dict(net.nets)
+        unit_of, param_of = _owner_map(net)
         self.by_unit: dict[str, list[FieldResult]] = {}
         self.by_param: dict[str, list[FieldResult]] = {}
-        unit_of: dict[str, str] = {}
-        for layer in net.layers[1:]:
-            for u in layer:
-                unit_of[u] = u
-                unit_of[f"delta_{u}"] = u
-                if u in nets:
-                    unit_of[nets[u]] = u
-        param_of: dict[str, str] = {}
-        for p in [w for w, _, _ in net.weights] + [b for b, _ in net.biases]:
-            for q in (f"{p}_new", f"grad_{p}", f"v_{p}"):
-                param_of[q] = p
         for f in fields:
             b = base_name(f.quantity)
             if b in unit_of:
@@ -112,169 +136,201 @@ class _Owners:
         return self.by_param.get(p, [])
 
 
-def render_svg(result: GradeResult) -> str:
-    """The network of ``result`` as one ``<svg>`` element (empty string when the result has no sketch)."""
+class _Skeleton:
+    """Everything of the drawing that does not depend on the verdicts, laid out once per sketch.
+
+    Each coloured element is ``(key, kind, name, head, tail)``: its markup is ``head + verdict + '">' + <title> +
+    tail``; ``head`` ends inside ``data-verdict="``. Weight labels and neuron badges take the verdict's symbol."""
+
+    def __init__(self, net: NetworkSketch) -> None:
+        self.net = net  # held: the cache is keyed on this object's identity
+        self.unit_of, self.param_of = _owner_map(net)
+        self.owner_of: dict[str, tuple[str, str] | None] = {}  # quantity -> ("u" | "p", element), filled as met
+        layers = net.layers
+        tallest = max(len(layer) for layer in layers)
+        width = 2 * MARGIN_X + COL_GAP * max(len(layers) - 1, 1)
+        pos: dict[str, tuple[float, float]] = {}
+        layer_of: dict[str, int] = {}
+        for li, layer in enumerate(layers):
+            x = MARGIN_X + li * COL_GAP
+            for i, u in enumerate(layer):
+                pos[u] = (x, TOP + (tallest - len(layer)) * ROW_GAP / 2 + i * ROW_GAP)
+                layer_of[u] = li
+        bottom = TOP + (tallest - 1) * ROW_GAP + R
+        caption_y = bottom + 34
+        self.width, self.legend_y = width, caption_y + 36
+        self.legends: dict[tuple[str, ...], tuple[str, str]] = {}  # verdicts in the key -> (<svg ... , key)
+        self.shape = "-".join(str(len(layer)) for layer in layers)
+        self.neurons = [u for layer in layers[1:] for u in layer]
+        self.weights = [w for w, s, d in net.weights]
+        self.biases = [b for b, _ in net.biases]
+
+        self.biases_el: list[tuple[str, str, str, float, int, int]] = []  # (name, head, lines, x, box y, text y)
+        groups: dict[int, list[tuple[str, tuple[str, ...]]]] = {}
+        for b, fed in net.biases:
+            groups.setdefault(min((layer_of[u] for u in fed if u in layer_of), default=1), []).append((b, fed))
+        for li in sorted(groups):
+            items = groups[li]
+            centre = MARGIN_X + li * COL_GAP - COL_GAP * 0.42
+            for j, (b, fed) in enumerate(items):
+                bx, by = centre + (j - (len(items) - 1) / 2) * 58, 34
+                lines = "".join(f'<path d="M{_n(bx)} {by + 11} {_n(pos[u][0])} {_n(pos[u][1])}"/>'
+                                for u in fed if u in pos)
+                self.biases_el.append((b, f'<g class="bias" data-bias="{_attr(b)}" data-verdict="', lines,
+                                       bx, by - 12, by + 5))
+
+        self.weights_el: list[tuple[str, str, str, str]] = []  # (name, head, line, label head)
+        for w, s, d in net.weights:
+            if s not in pos or d not in pos:
+                continue
+            (x1, y1), (x2, y2) = pos[s], pos[d]
+            dest_layer = layers[layer_of[d]]
+            m = len(dest_layer)
+            t = 0.5 if m == 1 else 0.28 + 0.44 * dest_layer.index(d) / (m - 1)
+            lx, ly = x1 + t * (x2 - x1), y1 + t * (y2 - y1)
+            self.weights_el.append((
+                w, f'<g class="weight" data-weight="{_attr(w)}" data-verdict="',
+                f'<path d="M{_n(x1)} {_n(y1)} {_n(x2)} {_n(y2)}"/></g>',
+                f'<text class="wl" data-for="{_attr(w)}" x="{_n(lx)}" y="{_n(ly + 5)}" data-verdict="',
+            ))
+
+        nets = dict(net.nets)
+        self.inputs_html = "".join(
+            f'<g class="input" data-unit="{_attr(u)}"><title>{escape(u)} (input)</title>'
+            f'<rect x="{_n(x - R)}" y="{_n(y - R)}" width="{2 * R}" height="{2 * R}" rx="8"/>'
+            f'<text x="{_n(x)}" y="{_n(y + 5)}">{escape(u)}</text></g>'
+            for u, (x, y) in pos.items() if layer_of[u] == 0
+        )
+        self.neurons_el: list[tuple[str, str, str, str, str]] = []  # (name, head, body, badge (with {} for symbol), net)
+        for u, (x, y) in pos.items():
+            if layer_of[u] == 0:
+                continue
+            bx, by = x + R * 0.78, y - R * 0.78
+            self.neurons_el.append((
+                u, f'<g class="neuron" data-unit="{_attr(u)}" data-verdict="',
+                f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{R}"/><text x="{_n(x)}" y="{_n(y + 5)}">{escape(u)}</text>',
+                f'<text class="b" x="{_n(bx)}" y="{_n(by + 5)}">',
+                f'<text class="n" x="{_n(x)}" y="{_n(y + R + 16)}">{escape(_net_label(nets[u]))}</text></g>'
+                if u in nets else "</g>",
+            ))
+
+        tail: list[str] = []
+        for li in range(len(layers)):
+            cap = "inputs" if li == 0 else (net.activations[li - 1] if li - 1 < len(net.activations) else "")
+            if cap:
+                tail.append(f'<text class="cap" x="{MARGIN_X + li * COL_GAP}" y="{_n(caption_y)}">{escape(cap)}</text>')
+        self.captions = "".join(tail)
+
+    def legend(self, shown: tuple[str, ...]) -> tuple[str, str]:
+        """The ``<svg`` opening up to its ``aria-label`` (the height depends on the key's rows) and the key of the
+        verdicts ``shown``, three to a row."""
+        try:
+            return self.legends[shown]
+        except KeyError:
+            pass
+        cols, col_w = 3, self.width / 3
+        rows = -(-len(shown) // cols)
+        height = self.legend_y + rows * 28 + 10
+        head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="network" viewBox="0 0 {self.width} {_n(height)}" '
+                f'width="{self.width}" height="{_n(height)}" role="img" aria-label="')
+        key = ['<g class="legend">']
+        for k, v in enumerate(shown):
+            cx, cy = 14 + (k % cols) * col_w, self.legend_y + (k // cols) * 28
+            key.append(f'<g data-verdict="{v}"><path d="M{_n(cx)} {_n(cy)}h38"/>'
+                       f'<text x="{_n(cx + 46)}" y="{_n(cy + 5)}">{escape((SYMBOL[v] + " " + _word(v)).strip())}</text></g>')
+        key += ["</g>", "</svg>"]
+        self.legends[shown] = head, "".join(key)
+        return self.legends[shown]
+
+    def owner(self, quantity: str) -> tuple[str, str] | None:
+        try:
+            return self.owner_of[quantity]
+        except KeyError:
+            b = base_name(quantity)
+            found = ("u", self.unit_of[b]) if b in self.unit_of else ("p", self.param_of[b]) if b in self.param_of else None
+            if len(self.owner_of) < 100_000:
+                self.owner_of[quantity] = found
+            return found
+
+
+_SKELETONS: dict[int, _Skeleton] = {}
+_MAX_SKELETONS = 16  # sketches drawn recently (one per problem or variant); the oldest is dropped beyond
+
+
+def _skeleton(net: NetworkSketch) -> _Skeleton:
+    sk = _SKELETONS.get(id(net))
+    if sk is None or sk.net is not net:
+        sk = _Skeleton(net)
+        if len(_SKELETONS) >= _MAX_SKELETONS:
+            del _SKELETONS[next(iter(_SKELETONS))]
+        _SKELETONS[id(net)] = sk
+    return sk
+
+
+def _tooltip(name: str, kind: str, verdict: str, fields: list[FieldResult]) -> str:
+    """``h1 (neuron) ✗ incorrect: z1 ✓, h1 ✗, delta_h1 ✗``: the element's verdict, then each quantity's symbol;
+    ``w1 (weight): w1_new ✗ incorrect`` for one quantity."""
+    if not fields:
+        return f"{name} ({kind}): not asked"
+    if len(fields) == 1:
+        return f"{name} ({kind}): {fields[0].quantity} {SYMBOL.get(verdict, '')} {verdict}"
+    parts = ", ".join(f"{f.quantity} {SYMBOL.get(f.verdict, '')}" for f in fields)
+    return f"{name} ({kind}) {SYMBOL.get(verdict, '')} {verdict}: {parts}"
+
+
+def render_svg(result: GradeResult, *, full_key: bool = True) -> str:
+    """The network of ``result`` as one ``<svg>`` element (empty string when the result has no sketch). The key
+    under the drawing explains every verdict (``full_key``: the practice page, whose verdicts change as the student
+    types) or only those the drawing shows (a report)."""
     net = result.network
     if net is None or not net.layers:
         return ""
-    owners = _Owners(net, result.fields)
-    layers = net.layers
-    tallest = max(len(layer) for layer in layers)
-    width = 2 * MARGIN_X + COL_GAP * max(len(layers) - 1, 1)
-    pos: dict[str, tuple[float, float]] = {}
-    layer_of: dict[str, int] = {}
-    for li, layer in enumerate(layers):
-        x = MARGIN_X + li * COL_GAP
-        for i, u in enumerate(layer):
-            pos[u] = (x, TOP + (tallest - len(layer)) * ROW_GAP / 2 + i * ROW_GAP)
-            layer_of[u] = li
-    bottom = TOP + (tallest - 1) * ROW_GAP + R
-    caption_y = bottom + 34
-    legend_cols = 3
-    legend_y = caption_y + 36
-    legend_rows = -(-len(LEGEND) // legend_cols)
-    height = legend_y + legend_rows * 28 + 10
+    sk = _skeleton(net)
+    by_unit: dict[str, list[FieldResult]] = {}
+    by_param: dict[str, list[FieldResult]] = {}
+    for f in result.fields:
+        o = sk.owner(f.quantity)
+        if o is not None:
+            (by_unit if o[0] == "u" else by_param).setdefault(o[1], []).append(f)
+    verdicts = {u: worst(by_unit.get(u, [])) for u in sk.neurons}
+    verdicts.update((p, worst(by_param.get(p, []))) for p in sk.weights + sk.biases)
 
-    verdicts: dict[str, str] = {}
-    for u in pos:
-        verdicts[u] = worst(owners.unit(u)) if layer_of[u] else "none"
-    for p in [w for w, _, _ in net.weights] + [b for b, _ in net.biases]:
-        verdicts[p] = worst(owners.param(p))
+    def title(name: str, kind: str, fields: list[FieldResult]) -> str:
+        return f'{verdicts[name]}"><title>{escape(_tooltip(name, kind, verdicts[name], fields))}</title>'
 
-    out: list[str] = []
-    summary = _summary(net, verdicts)
-    out.append(
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="network" viewBox="0 0 {width} {_n(height)}" '
-        f'width="{width}" height="{_n(height)}" role="img" aria-label="{_attr(summary)}" '
-        f'font-family="{_attr(FONT)}" font-size="16">'
-    )
-
-    # Biases: boxes above the gap before the layer they feed, with thin lines to each neuron.
-    groups: dict[int, list[tuple[str, tuple[str, ...]]]] = {}
-    for b, fed in net.biases:
-        li = min((layer_of[u] for u in fed if u in layer_of), default=1)
-        groups.setdefault(li, []).append((b, fed))
-    for li in sorted(groups):
-        items = groups[li]
-        centre = MARGIN_X + li * COL_GAP - COL_GAP * 0.42
-        for j, (b, fed) in enumerate(items):
-            bx = centre + (j - (len(items) - 1) / 2) * 58
-            by = 34
-            v = verdicts[b]
-            fields = owners.param(b)
-            label = f"{SYMBOL[v]} {b}".strip()
-            w = max(40, 9 * len(label) + 12)
-            out.append(f'<g class="bias" data-bias="{_attr(b)}" data-verdict="{v}">')
-            out.append(f"<title>{escape(_tooltip(b, 'bias', v, fields))}</title>")
-            for u in fed:
-                if u in pos:
-                    ux, uy = pos[u]
-                    out.append(
-                        f'<line x1="{_n(bx)}" y1="{by + 11}" x2="{_n(ux)}" y2="{_n(uy)}" stroke="{STROKE[v]}" '
-                        f'stroke-width="1.3" stroke-dasharray="2 4" stroke-linecap="round" opacity="0.8"/>'
-                    )
-            out.append(
-                f'<rect x="{_n(bx - w / 2)}" y="{by - 12}" width="{_n(w)}" height="24" rx="3" fill="{FILL[v]}" '
-                f'stroke="{STROKE[v]}" stroke-width="2"{_dash(v)}/>'
-            )
-            out.append(
-                f'<text x="{_n(bx)}" y="{by + 5}" text-anchor="middle" font-size="14" fill="{STROKE[v] if v != "none" else "#333"}">'
-                f"{escape(label)}</text>"
-            )
-            out.append("</g>")
-
-    # Weights: lines (labels are drawn later, on top of every line).
-    labels: list[str] = []
-    for w, s, d in net.weights:
-        if s not in pos or d not in pos:
-            continue
-        (x1, y1), (x2, y2) = pos[s], pos[d]
+    used = set(verdicts.values())
+    head, key = sk.legend(LEGEND if full_key else tuple(v for v in LEGEND if v in used))
+    out = [head + _attr(_summary(sk, verdicts)) + '">']
+    for b, head, lines, bx, y, ty in sk.biases_el:
+        v = verdicts[b]
+        label = f"{SYMBOL[v]} {b}".strip()
+        w = max(40, 9 * len(label) + 12)
+        out.append(f'{head}{title(b, "bias", by_param.get(b, []))}{lines}'
+                   f'<rect x="{_n(bx - w / 2)}" y="{y}" width="{w}" height="24" rx="3"/>'
+                   f'<text x="{_n(bx)}" y="{ty}">{escape(label)}</text></g>')
+    labels = []
+    for w, head, line, label in sk.weights_el:
         v = verdicts[w]
-        fields = owners.param(w)
-        tip = escape(_tooltip(w, "weight", v, fields))
-        width_px = "1.6" if v == "none" else "2.6"
-        out.append(f'<g class="weight" data-weight="{_attr(w)}" data-verdict="{v}">')
-        out.append(f"<title>{tip}</title>")
-        out.append(
-            f'<line x1="{_n(x1)}" y1="{_n(y1)}" x2="{_n(x2)}" y2="{_n(y2)}" stroke="{STROKE[v]}" '
-            f'stroke-width="{width_px}"{_dash(v)} stroke-linecap="round"/>'
-        )
-        out.append("</g>")
-        dest_layer = layers[layer_of[d]]
-        m = len(dest_layer)
-        t = 0.5 if m == 1 else 0.28 + 0.44 * dest_layer.index(d) / (m - 1)
-        lx, ly = x1 + t * (x2 - x1), y1 + t * (y2 - y1)
-        text = f"{SYMBOL[v]} {w}".strip()
-        labels.append(
-            f'<text class="weight-label" data-for="{_attr(w)}" x="{_n(lx)}" y="{_n(ly + 5)}" text-anchor="middle" '
-            f'font-size="14" fill="{STROKE[v] if v != "none" else "#333"}" stroke="#ffffff" stroke-width="4" '
-            f'stroke-linejoin="round" paint-order="stroke"><title>{tip}</title>{escape(text)}</text>'
-        )
-    out += labels
-
-    # Units: inputs (neutral) and neurons (coloured), name inside, symbol in a badge, net input name below.
-    nets = dict(net.nets)
-    for u, (x, y) in pos.items():
-        if layer_of[u] == 0:
-            out.append(f'<g class="input" data-unit="{_attr(u)}">')
-            out.append(f"<title>{escape(u)} (input)</title>")
-            out.append(f'<rect x="{_n(x - R)}" y="{_n(y - R)}" width="{2 * R}" height="{2 * R}" rx="8" fill="#f2f2f2" stroke="#6b6b6b" stroke-width="2"/>')
-            out.append(f'<text x="{_n(x)}" y="{_n(y + 5)}" text-anchor="middle" font-weight="600" fill="#222">{escape(u)}</text>')
-            out.append("</g>")
-            continue
+        out.append(head + title(w, "weight", by_param.get(w, [])) + line)
+        labels.append(f'{label}{v}">{escape(f"{SYMBOL[v]} {w}".strip())}</text>')
+    out.append("".join(labels))
+    out.append(sk.inputs_html)
+    for u, head, body, badge, tail in sk.neurons_el:
         v = verdicts[u]
-        fields = owners.unit(u)
-        out.append(f'<g class="neuron" data-unit="{_attr(u)}" data-verdict="{v}">')
-        out.append(f"<title>{escape(_tooltip(u, 'neuron', v, fields))}</title>")
-        out.append(
-            f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{R}" fill="{FILL[v]}" stroke="{STROKE[v]}" stroke-width="3"{_dash(v)}/>'
-        )
-        out.append(f'<text x="{_n(x)}" y="{_n(y + 5)}" text-anchor="middle" font-weight="600" fill="#222">{escape(u)}</text>')
-        if v != "none":
-            bx, by = x + R * 0.78, y - R * 0.78
-            out.append(f'<circle cx="{_n(bx)}" cy="{_n(by)}" r="10" fill="#ffffff" stroke="{STROKE[v]}" stroke-width="1.5"/>')
-            out.append(f'<text x="{_n(bx)}" y="{_n(by + 4.5)}" text-anchor="middle" font-size="13" font-weight="700" fill="{STROKE[v]}">{SYMBOL[v]}</text>')
-        if u in nets:
-            out.append(
-                f'<text x="{_n(x)}" y="{_n(y + R + 16)}" text-anchor="middle" font-size="13" fill="#444" stroke="#ffffff" '
-                f'stroke-width="3" paint-order="stroke">{escape(_net_label(nets[u]))}</text>'
-            )
-        out.append("</g>")
-
-    # Layer captions.
-    for li in range(len(layers)):
-        x = MARGIN_X + li * COL_GAP
-        cap = "inputs" if li == 0 else (net.activations[li - 1] if li - 1 < len(net.activations) else "")
-        if cap:
-            out.append(f'<text x="{x}" y="{_n(caption_y)}" text-anchor="middle" font-size="13" fill="#444" font-style="italic">{escape(cap)}</text>')
-
-    # Legend: line sample (colour and dash), symbol and word.
-    col_w = width / legend_cols
-    out.append('<g class="legend">')
-    for k, v in enumerate(LEGEND):
-        cx = 14 + (k % legend_cols) * col_w
-        cy = legend_y + (k // legend_cols) * 28
-        out.append(
-            f'<line x1="{_n(cx)}" y1="{_n(cy)}" x2="{_n(cx + 38)}" y2="{_n(cy)}" stroke="{STROKE[v]}" '
-            f'stroke-width="{1.6 if v == "none" else 2.6}"{_dash(v)} stroke-linecap="round"/>'
-        )
-        out.append(
-            f'<text x="{_n(cx + 46)}" y="{_n(cy + 5)}" font-size="14" fill="{STROKE[v] if v != "none" else "#333"}">'
-            f"{escape((SYMBOL[v] + ' ' + _word(v)).strip())}</text>"
-        )
-    out.append("</g>")
-    out.append("</svg>")
-    return "\n".join(out)
+        out.append(head + title(u, "neuron", by_unit.get(u, [])) + body
+                   + (f"{badge}{SYMBOL[v]}</text>" if v != "none" else "") + tail)
+    out.append(sk.captions)
+    out.append(key)
+    return "".join(out)
 
 
-def _summary(net: NetworkSketch, verdicts: dict[str, str]) -> str:
+def _summary(sk: _Skeleton, verdicts: dict[str, str]) -> str:
     """The drawing in words, for the ``aria-label``."""
-    shape = "-".join(str(len(layer)) for layer in net.layers)
-    parts = [f"The {shape} network, marked with your results. Inputs: {', '.join(net.layers[0])}."]
-    neurons = [u for layer in net.layers[1:] for u in layer]
-    parts.append("Neurons: " + ", ".join(f"{u} {_word(verdicts[u])}" for u in neurons) + ".")
+    net = sk.net
+    parts = [f"The {sk.shape} network, marked with your results. Inputs: {', '.join(net.layers[0])}."]
+    parts.append("Neurons: " + ", ".join(f"{u} {_word(verdicts[u])}" for u in sk.neurons) + ".")
     if net.weights:
-        parts.append("Weights: " + ", ".join(f"{w} {_word(verdicts[w])}" for w, _, _ in net.weights) + ".")
+        parts.append("Weights: " + ", ".join(f"{w} {_word(verdicts[w])}" for w in sk.weights) + ".")
     if net.biases:
-        parts.append("Biases: " + ", ".join(f"{b} {_word(verdicts[b])}" for b, _ in net.biases) + ".")
+        parts.append("Biases: " + ", ".join(f"{b} {_word(verdicts[b])}" for b in sk.biases) + ".")
     return " ".join(parts)

@@ -3,18 +3,29 @@
 A chain is split at top-level ``=``, ``≈``/``\\approx``, ``:=`` (and ``\\leftarrow``); a row that starts with one of
 them continues the chain before it (``&= …`` in ``align``, or a ``$$= …$$`` display after ``$$z_3 = …$$``). Every
 part is read by our LaTeX reader (:mod:`grader.parse.latex`); a part that cannot be read keeps its reason.
+
+A write-up often writes the same row many times (a chain copied into a summary, a whole solution pasted twice): each
+distinct row is split and read once per :func:`build_chains`, and its steps share the trees and the value.
+
+A ``\\sum`` in a step is written out as its terms by ``expand`` (:func:`grader.parse.latex.expand_sums`, with the
+problem's ranges); one that cannot be makes the step unreadable, with the reason.
+
+A row that cannot be read at all (too long, too many parts, a number with too many digits, a lone backslash) is no
+chain: :func:`read_chains` lists it with its reason, so a report shows it among the equations not read.
 """
 
 from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
+from typing import Callable
 
-from grader.parse.latex import LatexError, Node, Unreadable, read_tokens, tokenize
+from grader.parse.latex import MAX_LATEX_LENGTH, LatexError, Node, NotEvaluable, Unreadable, read_tokens, tokenize
 from grader.submission.extract import MathRow
 from grader.submission.match import value_of
+from grader.submission.notes import Unattributed
 
-__all__ = ["Step", "Chain", "build_chains", "RELATIONS"]
+__all__ = ["Step", "Chain", "build_chains", "read_chains", "RELATIONS"]
 
 RELATIONS = frozenset({"=", "\u2248", ":=", "\u2190"})
 
@@ -25,11 +36,20 @@ class Step:
     text: str  # the part as written
     tree: Node | Unreadable
     line: int
+    shared: dict | None = field(default=None, compare=False, repr=False)  # the value, shared by equal rows
 
     @functools.cached_property
     def value(self):
         """The value of a step without names (Fraction or mpf), computed once; None otherwise."""
-        return None if isinstance(self.tree, Unreadable) else value_of(self.tree)
+        if self.shared is None:
+            return _value(self.tree)
+        if "value" not in self.shared:
+            self.shared["value"] = _value(self.tree)
+        return self.shared["value"]
+
+
+def _value(tree: Node | Unreadable):
+    return None if isinstance(tree, Unreadable) else value_of(tree)
 
 
 @dataclass
@@ -49,10 +69,15 @@ class Chain:
 def split_relations(text: str) -> list[tuple[str, str, list]] | None:
     """``[(relation, part, tokens), ...]`` with "" as the first relation; None when the row has no relation at all
     or cannot be tokenized (too long)."""
+    parts = _split(text)
+    return None if isinstance(parts, LatexError) else parts
+
+
+def _split(text: str) -> list[tuple[str, str, list]] | LatexError | None:
     try:
         tokens = tokenize(text)
-    except LatexError:
-        return None
+    except LatexError as error:
+        return error
     depth, cuts = 0, []
     for k, t in enumerate(tokens):
         if t.kind == "open":
@@ -110,19 +135,67 @@ def pieces(text: str) -> list[str]:
     return [text]
 
 
-def build_chains(rows: list[MathRow]) -> list[Chain]:
+Expand = Callable[[Node], Node]
+
+
+def build_chains(rows: list[MathRow], expand: Expand | None = None) -> list[Chain]:
+    return read_chains(rows, expand)[0]
+
+
+def read_chains(rows: list[MathRow], expand: Expand | None = None) -> tuple[list[Chain], list[Unattributed]]:
+    """The chains of ``rows``, and the rows that could not be read at all (each with its reason). ``expand`` writes
+    out the sums of a step (raising :class:`NotEvaluable` when it cannot)."""
     chains: list[Chain] = []
-    for row in (MathRow(p, r.line, r.display) for r in rows for p in pieces(r.text)):
-        parts = split_relations(row.text)
-        if parts is None:
+    unread: list[Unattributed] = []
+    split: dict[str, list[str]] = {}  # row text -> its pieces
+    read: dict[str, tuple | str | None] = {}  # piece text -> (lhs text, lhs tree, [(relation, part, tree, shared)])
+    for r in rows:
+        if r.cut_from:
+            unread.append(Unattributed(r.line, r.text[:200], f"could not be read: the equation is too long "
+                                       f"({r.cut_from:,} characters; at most {MAX_LATEX_LENGTH:,})"))
             continue
-        _, first, first_tokens = parts[0]
-        steps = [Step(rel, part, read_tokens(tokens, part) if part else Unreadable(part, "empty"), row.line)
-                 for rel, part, tokens in parts[1:]]
-        if not first:  # a continuation: "= ..." or "&= ..."
-            if chains:
-                chains[-1].steps.extend(s for s in steps if s.text)
-            continue
-        chains.append(Chain(lhs=Step("", first, read_tokens(first_tokens, first), row.line), steps=[s for s in steps if s.text],
-                            line=row.line))
-    return chains
+        texts = split.get(r.text)
+        if texts is None:
+            texts = split[r.text] = pieces(r.text)
+        for text in texts:
+            if text not in read:
+                read[text] = _read_row(text, expand)
+            parsed = read[text]
+            if parsed is None:
+                continue
+            if isinstance(parsed, str):
+                unread.append(Unattributed(r.line, text[:200], f"could not be read: {parsed}"))
+                continue
+            first, first_tree, parts = parsed
+            steps = [Step(rel, part, tree, r.line, shared) for rel, part, tree, shared in parts]
+            if not first:  # a continuation: "= ..." or "&= ..."
+                if chains:
+                    chains[-1].steps.extend(s for s in steps if s.text)
+                continue
+            chains.append(Chain(lhs=Step("", first, first_tree, r.line), steps=[s for s in steps if s.text],
+                                line=r.line))
+    return chains, unread
+
+
+def _read_row(text: str, expand: Expand | None) -> tuple | str | None:
+    """What :func:`read_chains` keeps of a row: its parts read; None for a row without a relation; the reason
+    for a row that cannot be tokenized."""
+    parts = _split(text)
+    if parts is None:
+        return None
+    if isinstance(parts, LatexError):
+        return parts.reason
+    _, first, first_tokens = parts[0]
+    steps = [(rel, part, _read_part(tokens, part, expand) if part else Unreadable(part, "empty"), {})
+             for rel, part, tokens in parts[1:]]
+    return first, (read_tokens(first_tokens, first) if first else None), steps
+
+
+def _read_part(tokens: list, text: str, expand: Expand | None) -> Node | Unreadable:
+    tree = read_tokens(tokens, text)
+    if expand is None or isinstance(tree, Unreadable) or ("\\sum" not in text and "\u2211" not in text):
+        return tree
+    try:
+        return expand(tree)
+    except NotEvaluable as error:
+        return Unreadable(text, error.reason)

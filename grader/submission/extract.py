@@ -25,7 +25,7 @@ __all__ = ["MathRow", "WRITEUP_SUFFIXES", "MAX_ROWS", "MAX_CELLS", "math_rows", 
 WRITEUP_SUFFIXES = (".md", ".markdown", ".txt", ".tex", ".ipynb")
 MAX_ROWS = 20_000  # rows of math in one write-up
 MAX_CELLS = 5_000  # cells of a notebook
-MAX_ROW_CHARS = 4000  # a longer row is kept but cut (the LaTeX reader refuses it with a reason)
+MAX_ROW_CHARS = 4000  # a longer row is kept cut, with its length, and listed as too long to read
 
 _ENVIRONMENTS = ("equation", "align", "aligned", "split", "eqnarray", "gather", "gathered", "multline", "alignat",
                  "displaymath", "math", "flalign")
@@ -36,6 +36,7 @@ _DROP = re.compile(r"\\(label|tag|eqref|ref)\{[^{}]*\}|\\(nonumber|notag)\b|\\(b
                    "|".join(_ENVIRONMENTS) + r"|array|cases|matrix|pmatrix|bmatrix)\*?\}(\{[^{}]*\})?")
 _PROSE_VALUE = re.compile(r"[ \t]*(?:=|≈|\$\s*\\approx\s*\$|\$\s*=\s*\$)[ \t]*"
                           r"([-−]?\s*(?:\d+(?:\.\d*)?|\.\d+)(?:\s*(?:\\times|×|x)\s*10\^\{?[-−]?\d+\}?)?)")
+_BLOCK_MARKS = re.compile(r"\\.|[{}]", re.S)
 _LONE_NAME = re.compile(r"\s*[A-Za-z\\][A-Za-z0-9_{}\\' ^+]*\s*")
 
 
@@ -44,6 +45,7 @@ class MathRow:
     text: str  # one row of LaTeX math
     line: int  # 1-based line of the write-up where the row starts
     display: bool  # display math (``$$``, ``\\[``, an environment) rather than inline
+    cut_from: int = 0  # the row's length when it was longer than ``MAX_ROW_CHARS`` (and cut), else 0
 
 
 def math_rows(text: str, kind: str) -> list[MathRow]:
@@ -68,7 +70,7 @@ def _plain_rows(text: str) -> list[MathRow]:
         m = _PLAIN_EQUATION.match(line)
         if m:
             body = " ".join(m.group(1).split()).rstrip(".,;: ")
-            rows.append(MathRow(body[:MAX_ROW_CHARS], number, True))
+            rows.append(_row(body, number, True))
             if len(rows) > MAX_ROWS:
                 raise LimitError(f"the write-up has more than {MAX_ROWS} rows of math", line=number,
                                  hint="a write-up answers one problem; split unrelated work into separate files")
@@ -250,22 +252,16 @@ class _Scanner:
     def add_block(self, start: int, end: int, display: bool = True) -> None:
         """Split a block of math at top-level ``\\\\`` into rows."""
         text = self.text
-        depth, row_start, i = 0, start, start
-        while i < end:
-            c = text[i]
-            if c == "\\" and i + 1 < end:
-                if text[i + 1] == "\\" and depth <= 0:
-                    self.add_row(text[row_start:i], row_start, display)
-                    i += 2
-                    row_start = i
-                    continue
-                i += 2
-                continue
-            if c == "{":
+        depth, row_start = 0, start
+        for m in _BLOCK_MARKS.finditer(text, start, end):  # \\, any other escaped character, { and }
+            mark = m.group()
+            if mark == "{":
                 depth += 1
-            elif c == "}":
+            elif mark == "}":
                 depth -= 1
-            i += 1
+            elif mark == "\\\\" and depth <= 0:
+                self.add_row(text[row_start:m.start()], row_start, display)
+                row_start = m.end()
         self.add_row(text[row_start:end], row_start, display)
 
     def add_row(self, raw: str, start: int, display: bool) -> None:
@@ -278,5 +274,10 @@ class _Scanner:
         if len(self.rows) >= MAX_ROWS:
             raise LimitError(f"the write-up has more than {MAX_ROWS} rows of math", line=first_line,
                              hint="a write-up answers one problem; split unrelated work into separate files")
-        self.rows.append(MathRow(stripped[:MAX_ROW_CHARS] if len(stripped) > MAX_ROW_CHARS else stripped,
-                                 first_line, display))
+        self.rows.append(_row(stripped, first_line, display))
+
+
+def _row(text: str, line: int, display: bool) -> MathRow:
+    if len(text) > MAX_ROW_CHARS:
+        return MathRow(text[:MAX_ROW_CHARS], line, display, len(text))
+    return MathRow(text, line, display)

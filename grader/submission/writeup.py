@@ -9,7 +9,10 @@ What an equation chain ``lhs = formula = numbers = … ≈ value`` says (see ``d
   formula just before it, or else against the key's formula, to recover the value used for each input: the
   ``using`` of a YAML answer;
 * every step with numbers is evaluated exactly, and where one does not equal the next, that is a slip, located;
-* a formula without numbers is checked against the network's formula for the quantity;
+* a formula without numbers is checked against the network's formula for the quantity (the first
+  ``MAX_FORMULAS`` different ones of a quantity);
+* a ``\\sum`` is written out as its terms first (``grader.submission.sums`` tells a range from the problem), or the
+  step is not read;
 * a given value (``w_5 = 0.1``, also in the prose as ``$w_5$ = 0.1``) or a quantity written again is kept as a
   further written value, so ``wrong_given`` and ``inconsistent`` work as for YAML;
 * an equation whose left-hand side is no quantity of the problem is listed as not attributed.
@@ -31,21 +34,25 @@ from grader.errors import LimitError, SubmissionError
 from grader.fileio import read_capped
 from grader.submission.student import Student
 from grader.parse.answer import Parsed
-from grader.parse.latex import Name, Node, NotEvaluable, Number, Neg, Unreadable, evaluate, free_names, to_text
+from grader.parse.latex import (
+    Name, Node, NotEvaluable, Number, Neg, Unreadable, evaluate, free_names, to_text,
+)
 from grader.solve.solver import AnswerKey
 from grader.spec import names as qnames
 from grader.spec.problem import LEARNING_RATE, Tolerance
-from grader.submission.chains import Chain, Step, build_chains
+from grader.submission.chains import Chain, Step, read_chains
 from grader.submission.extract import WRITEUP_SUFFIXES, math_rows, notebook_markdown
 from grader.submission.load import Answer, Submission, Value
 from grader.submission.match import inline, match_key, match_own, same, value_of
 from grader.submission.notes import FormulaNote, Slip, Source, Unattributed, WriteupNotes
+from grader.submission.sums import SumRanges
 from grader.yamlio import Document
 
 __all__ = ["WRITEUP_SUFFIXES", "MAX_WRITEUP_BYTES", "is_writeup", "read_writeup", "writeup_submission"]
 
 MAX_WRITEUP_BYTES = 2 * 1_048_576  # a write-up with images inlined as text is refused beyond this
 MAX_UNATTRIBUTED = 200  # listed in a report
+MAX_FORMULAS = 8  # different formulas checked for one quantity (each is evaluated at the key's precision)
 
 Resolve = Callable[[str], "str | None"]
 
@@ -137,6 +144,8 @@ class _Reader:
         self._names: dict[str, str | None] = {}
         self._deps: dict[str, frozenset[str]] = {}
         self._formulas: dict[tuple[str, str], FormulaNote | None] = {}
+        self._checked: dict[str, int] = {}  # quantity -> formulas checked
+        self._sums = SumRanges(self.problem.network, self.quantity)
 
     # -- names
     def quantity(self, name: Name) -> str | None:
@@ -153,15 +162,19 @@ class _Reader:
         self._names[name.text] = q
         return q
 
+    def expand(self, tree: Node) -> Node:
+        """``tree`` with its sums written out, the ranges not written as numbers told from the problem."""
+        return self._sums.expand(tree)
+
     def where(self, line: int) -> str:
         return self.labels.get(line, f"line {line}") if self.labels else f"line {line}"
 
     # -- reading
     def read(self, text: str) -> Submission:
         rows = math_rows(text, self.kind)
-        chains = build_chains(rows)
+        chains, unread = read_chains(rows, self.expand)
         attributed: list[tuple[str, Chain]] = []
-        unattributed: list[Unattributed] = []
+        unattributed = [dataclasses.replace(u, text=_shorten(u.text)) for u in unread]
         for chain in chains:
             q, reason = self.lhs_quantity(chain)
             if q is None:
@@ -313,6 +326,9 @@ class _Reader:
             return None
         memo = self._formulas.get((q, step.text), _NO_VALUE)
         if memo is _NO_VALUE:
+            if self._checked.get(q, 0) >= MAX_FORMULAS:
+                return None  # a quantity written with ever new formulas: the first ones have been checked
+            self._checked[q] = self._checked.get(q, 0) + 1
             memo = self._formulas[(q, step.text)] = self._formula_note(q, step)
         return None if memo is None else dataclasses.replace(memo, line=step.line)
 
@@ -392,6 +408,11 @@ def _unreadable_reason(chain: Chain) -> str:
     for s in chain.steps:
         if isinstance(s.tree, Unreadable):
             return f"could not be read: {s.tree.reason}"
+    for s in chain.steps:
+        try:
+            evaluate(s.tree)
+        except NotEvaluable as error:  # a name-free step whose value is out of range (10^{10^{10}}), 1/0, ...
+            return f"no value could be computed from it: {error.reason}"
     return "no value could be computed from it"
 
 

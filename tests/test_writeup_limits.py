@@ -1,0 +1,106 @@
+"""Hostile write-ups stay within the reader's limits and say what they did not read (issue 13: "hostile LaTeX (deep
+``\\frac`` nesting, ``10^{10^{10}}``, huge files) stays within the same limits as answers").
+
+Each case checks the outcome (which note, which error, which answers), never the time: speed is measured by
+``benchmarks/bench_writeup.py``."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from grader.cli import main
+from grader.parse.latex import MAX_LATEX_LENGTH, MAX_LATEX_TOKENS
+from grader.parse.limits import MAX_DEPTH
+from grader.solve.solver import solve
+from grader.spec.load import load_problem
+from grader.submission.extract import MAX_ROWS
+from grader.submission.writeup import MAX_UNATTRIBUTED, writeup_submission
+
+MB = 1_048_576
+
+
+@pytest.fixture(scope="module")
+def key():
+    return solve(load_problem("problems/exercise6.yaml"))
+
+
+def read(key, text: str, kind: str = "md"):
+    return writeup_submission(text, kind, "hostile." + kind, key, "exercise6")
+
+
+def reasons(sub) -> list[str]:
+    return [u.reason for u in sub.writeup.unattributed]
+
+
+def test_a_megabyte_of_nested_fracs_is_one_row_listed_as_too_long(key):
+    text = "$$" + "\\frac{" * (MB // 6)  # never closed: the display runs to the end of the paragraph (the file)
+    sub = read(key, text)
+    assert not sub.answers
+    assert reasons(sub) == [f"could not be read: the equation is too long ({len(text) - 2:,} characters; at most "
+                            f"{MAX_LATEX_LENGTH:,})"]
+
+
+def test_a_megabyte_equation_for_a_quantity_is_not_read_and_gives_no_answer(key):
+    body = "z_1 = " + "1 + " * (MB // 4) + "1"
+    sub = read(key, "$$" + body + "$$\n$$z_2 = 0.5$$\n")
+    assert set(sub.answers) == {"z2"}  # the row after it is read as usual
+    [note] = sub.writeup.unattributed
+    assert note.line == 1 and note.text.startswith("z_1 = 1 + 1")
+    assert note.reason == f"could not be read: the equation is too long ({len(body):,} characters; at most 4,000)"
+
+
+def test_a_megabyte_equation_is_listed_in_the_json_report(tmp_path, capsys):
+    path = tmp_path / "big.md"
+    path.write_text("$$z_1 = " + "(" * MB + "$$\n", encoding="utf-8")
+    assert main([str(path), "--problem", "exercise6", "--format", "json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["fields"]["z1"]["verdict"] == "missing"
+    [note] = result["unattributed"]
+    assert note["where"] == "line 1" and "the equation is too long" in note["reason"]
+
+
+def test_nesting_within_the_length_is_refused_as_too_deep(key):
+    sub = read(key, "$$z_1 = " + "\\frac{" * (MAX_DEPTH + 5) + "1" + "}{2}" * (MAX_DEPTH + 5) + "$$")
+    assert not sub.answers
+    assert reasons(sub) == [f"could not be read: the expression is nested too deeply (more than {MAX_DEPTH} levels)"]
+
+
+def test_too_many_parts_within_the_length_is_refused(key):
+    terms = MAX_LATEX_TOKENS // 2 + 10  # "1+" is two tokens; still under the length limit
+    assert len("1+" * terms) < MAX_LATEX_LENGTH
+    sub = read(key, "$$z_1 = " + "1+" * terms + "1$$")
+    assert not sub.answers
+    assert reasons(sub) == [f"could not be read: the expression has too many parts (more than {MAX_LATEX_TOKENS})"]
+
+
+def test_power_towers_are_listed_with_why_no_value(key):
+    sub = read(key, "$$z_1 = 10^{10^{10}}$$\n$$h_1 = e^{e^{e^{10}}}$$\n$$z_2 = 1e999999999$$\n$$z_3 = 1/0$$\n")
+    assert not sub.answers
+    assert reasons(sub) == [
+        "no value could be computed from it: an exponent is too large (at most ±1000)",
+        "no value could be computed from it: e to a power this large is beyond the range of numbers (about 1e308)",
+        "could not be read: the exponent of the number at position 7 is too large (at most ±1000)",
+        "no value could be computed from it: it divides by zero",
+    ]
+
+
+def test_a_number_with_too_many_digits_is_refused(key):
+    sub = read(key, "$$z_1 = " + "9" * 500 + "$$")
+    assert reasons(sub) == ["could not be read: the number at position 7 has too many digits"]
+
+
+def test_a_hundred_thousand_tiny_equations_is_a_limit_error(tmp_path, capsys):
+    path = tmp_path / "tiny.md"
+    path.write_text("$a=1$\n" * 100_000, encoding="utf-8")
+    assert main([str(path), "--problem", "exercise6"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and f"more than {MAX_ROWS} rows of math" in err and f"tiny.md:{MAX_ROWS + 1}:" in err
+
+
+def test_thousands_of_unreadable_equations_are_listed_up_to_the_cap(key):
+    sub = read(key, "".join(f"$$z_1 = 10^{{10^{{{k}}}}}$$\n" for k in range(10, 5010)))
+    assert len(sub.writeup.unattributed) == MAX_UNATTRIBUTED
+    assert [u.line for u in sub.writeup.unattributed] == list(range(1, MAX_UNATTRIBUTED + 1))
+
