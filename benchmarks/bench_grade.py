@@ -15,7 +15,11 @@ Loader=yaml.CSafeLoader)`` of the same file's text, and, for context, our own re
 with lines, limits, answer parsing), interleaved: each of ``--rounds`` rounds times the three in turn (A B C A B C),
 as many calls each as fit in ``--round-seconds``. Reports the medians of the µs per call and of the per-round
 ratios. Target: well under a millisecond for the correct submission. When that is missed, or with ``--profile``, it
-prints where the time goes (cProfile, by own time). No assertions: it prints.
+prints where the time goes (cProfile, by own time).
+
+A second table times rendering the results as the feedback reports (``render_html``, ``render_markdown``, with
+the per-problem parts warm, as in a batch after its first student), rounds interleaved with ``yaml.load`` of the
+same file (A B C A B C ..., medians), and gives each report's size in bytes. No assertions: it prints.
 """
 
 from __future__ import annotations
@@ -40,6 +44,8 @@ sys.path.insert(0, str(REPO))
 import yaml  # noqa: E402
 
 from grader.grade.engine import grade, make_plan  # noqa: E402
+from grader.report.html import render_html  # noqa: E402
+from grader.report.markdown import render_markdown  # noqa: E402
 from grader.solve.solver import solve  # noqa: E402
 from grader.spec.load import find_problem, load_problem  # noqa: E402
 from grader.submission.load import load_submission  # noqa: E402
@@ -149,6 +155,14 @@ def main() -> None:
             rows.append((name, med["yaml"], med["load"], med["grade"],
                          statistics.median(r["grade"] / r["yaml"] for r in samples),
                          statistics.median(r["load"] / r["yaml"] for r in samples)))
+        renders = []
+        for name in subs:
+            res, text = results[name], texts[name]
+            samples = interleaved({"yaml": lambda: yaml.load(text, Loader=yaml.CSafeLoader),
+                                   "html": lambda: render_html(res), "md": lambda: render_markdown(res)},
+                                  args.round_seconds, args.rounds)
+            base, h, m = (statistics.median(r[k] for r in samples) for k in ("yaml", "html", "md"))
+            renders.append((name, base, h, m, len(render_html(res).encode()), len(render_markdown(res).encode())))
 
     print(f"## grading work per submission (exercise6, {len(plan.problem.ask)} asked quantities; "
           f"Python {sys.version.split()[0]})")
@@ -164,6 +178,14 @@ def main() -> None:
     for name, base, ours, g, g_ratio, load_ratio in rows:
         print(f"| {name:<10} | {base * 1e6:>24.1f} | {ours * 1e6:>18.1f} | {g * 1e6:>10.1f} | {g_ratio:>17.2f} | "
               f"{load_ratio:>27.2f} |")
+    print()
+    print("| submission | yaml.load µs | render_html µs | render_markdown µs | html / yaml.load | markdown / yaml.load "
+          "| HTML bytes | Markdown bytes |")
+    print("|------------|-------------:|---------------:|-------------------:|-----------------:|---------------------:"
+          "|-----------:|---------------:|")
+    for name, base, h, m, hb, mb in renders:
+        print(f"| {name:<10} | {base * 1e6:>12.1f} | {h * 1e6:>14.1f} | {m * 1e6:>18.1f} | {h / base:>16.2f} | "
+              f"{m / base:>20.2f} | {hb:>10,} | {mb:>14,} |")
     correct_us = rows[[r[0] for r in rows].index("correct")][3] * 1e6
     seed_us = rows[[r[0] for r in rows].index("seed")][3] * 1e6
     print()

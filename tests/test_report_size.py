@@ -111,3 +111,38 @@ def test_cached_parts_change_nothing(results):
         fn.cache_clear()
     svg._SKELETONS.clear()
     assert {n: render(r, "html") for n, r in results.items()} == warm
+
+
+def test_flags_of_every_field_in_one_pass_match_the_per_field_lookup(results):
+    from grader.report.common import flagged_quantities, flags_on
+
+    seed = results["seed"]
+    assert seed.flags
+    index = flagged_quantities(seed)
+    for f in seed.fields:
+        want = list(dict.fromkeys(fl.quantity for fl in flags_on(seed, f.quantity)))
+        assert index.get(f.quantity, []) == want, f.quantity
+    assert index["delta_h1"] == ["w5", "w7"]  # the seed's sequential-update flags, as its report says
+
+
+def _md_code_reference(s: str, *, table: bool = False) -> str:
+    """``md_code`` as it was before its fast path (the oracle)."""
+    s = s.replace("\r", " ").replace("\n", " ")
+    if table:
+        s = s.replace("|", "\\|")
+    run = max((len(m) for m in re.findall(r"`+", s)), default=0)
+    fence = "`" * (run + 1)
+    pad = " " if s.startswith(("`", " ")) or s.endswith(("`", " ")) or run else ""
+    return f"{fence}{pad}{s}{pad}{fence}"
+
+
+def test_md_code_fast_path_equals_the_general_one():
+    from hypothesis import given, strategies as st
+
+    from grader.report.markdown import md_code
+
+    @given(st.text(alphabet=st.sampled_from(list("ab `|\r\n1.-e")), max_size=12), st.booleans())
+    def check(s, table):
+        assert md_code(s, table=table) == _md_code_reference(s, table=table)
+
+    check()

@@ -3,6 +3,7 @@ the same way, and the exam-mode guard that hides the key's numbers (``hide_key_n
 
 from __future__ import annotations
 
+import functools
 import re
 
 from grader.grade.result import FieldResult, Flag, GradeResult
@@ -18,8 +19,12 @@ _NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?:e[-+]?\d+)?(?!\.?\d)(?![A-Za-
 _SCI = re.compile(r"(?<![\w.\\])(\d+(?:\.\d+)?)e([-+]?)(\d+)(?![\w.])")
 
 
+@functools.lru_cache(maxsize=256)
 def points(x: float) -> str:
     return f"{x:g}"
+
+
+_fmt10 = functools.lru_cache(maxsize=16384)(lambda x: fmt(x, 10))  # a key's values recur for every student
 
 
 def who(result: GradeResult) -> str:
@@ -46,13 +51,13 @@ def shown_value(f: FieldResult) -> str | None:
     if f.given_text is not None and f.given_text.strip():
         return f.given_text
     if f.given is not None:
-        return fmt(f.given, 10)
+        return _fmt10(f.given)
     return None
 
 
 def expected_value(f: FieldResult) -> str:
     """The key's value; a written answer graded by hand (``pending``) has none."""
-    return "—" if f.verdict == "pending" or f.expected is None else fmt(f.expected, 10)
+    return "—" if f.verdict == "pending" or f.expected is None else _fmt10(f.expected)
 
 
 
@@ -61,6 +66,16 @@ def describe(f: FieldResult) -> str:
     d = f.description
     prefix = f"{f.quantity}: "
     return d[len(prefix):] if d.startswith(prefix) else d
+
+
+def flagged_quantities(result: GradeResult) -> dict[str, list[str]]:
+    """For each field with flags (``flags_on``), the quantities those flags are about, once each, in flag order:
+    made in one pass over the flags instead of one per field."""
+    out: dict[str, dict[str, None]] = {}
+    for fl in result.flags:
+        for q in [fl.quantity] + [w[len("used in "):] for w in fl.where if w.startswith("used in ")]:
+            out.setdefault(q, {})[fl.quantity] = None
+    return {q: list(v) for q, v in out.items()}
 
 
 def flags_on(result: GradeResult, quantity: str) -> list[Flag]:

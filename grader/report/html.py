@@ -32,7 +32,7 @@ from grader.report.common import (
     accepted,
     describe,
     expected_value,
-    flags_on,
+    flagged_quantities,
     hide_key_numbers,
     on_change_note,
     points,
@@ -138,8 +138,9 @@ def render_html(result: GradeResult) -> str:
         o += _NET_END
 
     o += ['<section aria-labelledby="fields-h">', '<h2 id="fields-h">Field by field</h2>', '<ol class="fields">']
+    flagged = flagged_quantities(result) if result.flags else {}
     for f in result.fields:
-        o.append(_field(result, f))
+        o.append(_field(result, f, flagged.get(f.quantity)))
     o += ["</ol>", "</section>"]
     if result.unattributed:
         o += ['<section aria-labelledby="unread-h">', '<h2 id="unread-h">Equations not read as any quantity</h2>', "<ul>"]
@@ -153,7 +154,7 @@ def render_html(result: GradeResult) -> str:
     return "\n".join(o) + "\n"
 
 
-def _field(result: GradeResult, f: FieldResult) -> str:
+def _field(result: GradeResult, f: FieldResult, flagged: list[str] | None) -> str:
     """One field as a list item: verdict, name and points, what it is, then the values and explanations."""
     reveal = result.reveal
     v = f.verdict
@@ -184,10 +185,8 @@ def _field(result: GradeResult, f: FieldResult) -> str:
             o.append(f"<dt>Why</dt><dd>{_e(hide_key_numbers(f.message, f, reveal))}</dd>")
         if f.diagnosis:
             o.append(f"<dt>Likely mistake</dt><dd>{_e(hide_key_numbers(f.diagnosis.text, f, reveal))}</dd>")
-        if result.flags:
-            flagged = list(dict.fromkeys(fl.quantity for fl in flags_on(result, f.quantity)))
-            if flagged:
-                names = ", ".join(f"<code>{_e(q)}</code>" for q in flagged)
-                o.append(f'<dt>Flag</dt><dd>⚑ See the flag{"s" if len(flagged) > 1 else ""} at the top about {names}.</dd>')
+        if flagged:
+            names = ", ".join(f"<code>{_e(q)}</code>" for q in flagged)
+            o.append(f'<dt>Flag</dt><dd>⚑ See the flag{"s" if len(flagged) > 1 else ""} at the top about {names}.</dd>')
     o.append("</dl>\n</li>")
     return "".join(o)

@@ -1,9 +1,10 @@
 """The Markdown report: for Canvas/Moodle comments and GitHub.
 
-Order: flags first (they explain what follows), then the score, an overview table, and every field as a list item:
-verdict (word and symbol), the student's value verbatim, the expected value, and for a field that is not correct the
-formula with the key's numbers substituted (LaTeX in ``$...$``), what the value follows from and the likely mistake.
-The tolerance rule closes the report.
+Order: flags first (they explain what follows), then the score, an overview table (every field), and as a list item
+every field with more to say than its row (not correct, read from another form, judged by a rule of its own, or
+quoted from a write-up): verdict (word and symbol), the student's value verbatim, the expected value, and for a field
+that is not correct the formula with the key's numbers substituted (LaTeX in ``$...$``), what the value follows from
+and the likely mistake. The tolerance rule closes the report.
 
 When ``result.reveal`` is False (exam mode) no expected value and no formula with the key's numbers is shown: the
 report says which fields are wrong and why, in words, and shows formulas with names only.
@@ -21,8 +22,8 @@ import re
 
 from grader.grade.result import FieldResult, GradeResult
 from grader.numfmt import short
-from grader.report.common import (FLAG_TITLE, SYMBOL, accepted, describe, on_change_note, expected_value, flags_on, hide_key_numbers, latex_numbers,
-                                  points, shown_value, who)
+from grader.report.common import (FLAG_TITLE, SYMBOL, accepted, describe, expected_value, flagged_quantities,
+                                  hide_key_numbers, latex_numbers, on_change_note, points, shown_value, who)
 
 # --- Markdown ----------------------------------------------------------------------------------------------------------
 
@@ -43,9 +44,13 @@ def md_text(s: str) -> str:
 def md_code(s: str, *, table: bool = False) -> str:
     """A code span holding ``s`` verbatim (a fence longer than any run of backticks in it; in a table cell, pipes are
     escaped, which GitHub and CommonMark table extensions undo inside the cell)."""
-    s = s.replace("\r", " ").replace("\n", " ")
-    if table:
+    if "\r" in s or "\n" in s:
+        s = s.replace("\r", " ").replace("\n", " ")
+    if table and "|" in s:
         s = s.replace("|", "\\|")
+    if "`" not in s:  # the common case: one backtick fences it
+        pad = " " if s.startswith(" ") or s.endswith(" ") else ""
+        return f"`{pad}{s}{pad}`"
     run = max((len(m) for m in re.findall(r"`+", s)), default=0)
     fence = "`" * (run + 1)
     pad = " " if s.startswith(("`", " ")) or s.endswith(("`", " ")) or run else ""
@@ -84,7 +89,10 @@ def render_markdown(result: GradeResult) -> str:
             out.append(f"- ⚑ **{FLAG_TITLE.get(fl.kind, fl.kind)}**, `{fl.quantity}`: {md_text(fl.message)}")
         out.append("")
 
-    counts = [(v, sum(1 for f in result.fields if f.verdict == v)) for v in SYMBOL]
+    tally: dict[str, int] = {}
+    for f in result.fields:
+        tally[f.verdict] = tally.get(f.verdict, 0) + 1
+    counts = [(v, tally.get(v, 0)) for v in SYMBOL]
     out += [
         f"## Score: {points(result.score)} / {points(result.max_score)}",
         "",
@@ -108,6 +116,7 @@ def render_markdown(result: GradeResult) -> str:
                  if f.verdict != "correct" or f.read_as is not None or f.source or accepted(result, f)]
     if explained:
         out += ["## Field by field", ""]
+    flagged_by = flagged_quantities(result) if result.flags else {}
     for f in explained:
         head = f"- **{SYMBOL[f.verdict]} `{f.quantity}`**"
         desc = describe(f)
@@ -135,10 +144,10 @@ def render_markdown(result: GradeResult) -> str:
             out.append(f"  - {md_text(hide_key_numbers(f.message, f, reveal))}")
         if f.diagnosis:
             out.append(f"  - Likely mistake: {md_text(hide_key_numbers(f.diagnosis.text, f, reveal))}")
-        flagged = [fl.quantity for fl in flags_on(result, f.quantity)]
+        flagged = flagged_by.get(f.quantity)
         if flagged:
-            names = ", ".join(f"`{q}`" for q in dict.fromkeys(flagged))
-            out.append(f"  - ⚑ See the flag{'s' if len(set(flagged)) > 1 else ''} at the top about {names}.")
+            names = ", ".join(f"`{q}`" for q in flagged)
+            out.append(f"  - ⚑ See the flag{'s' if len(flagged) > 1 else ''} at the top about {names}.")
     out.append("")
 
     if result.unattributed:
