@@ -77,7 +77,8 @@ SHAPES = [
     Mul((Num(Fraction(1, 3)), X)), Mul((Num(Fraction(-7, 2)), Num(Fraction(1, 10)), X, Y)),
     Mul((Num(Fraction(3)), Num(Fraction(1, 7)))), Mul((X, Num(Fraction(1, 3)), Y)),
     Mul((Add((X, Neg(Y))), Z)), Mul((X, Add((Num(Fraction(1)), Neg(Y))))), Mul((Add((X, Y)), Add((Z, Neg(W))))),
-    Mul((X, Add((Y, Z)), W)), Mul((Num(Fraction(2)), Add((X, Y)), Z)),
+    Mul((X, Add((Y, Z)), W)), Mul((Num(Fraction(2)), Add((X, Y)), Z)), Mul((Neg(X),)),
+    Mul((Num(Fraction(3)), Add((X, Y)))), Neg(Mul((Num(Fraction(-1, 10)), Mul((Neg(Mul((X, Y))),))))),
     Add((X, Y)), Add((X, Y, Z)), Add((Mul((X, Y)), Mul((Z, W)), V)), Add((Num(Fraction(1)), Neg(X))),
     Neg(X), Neg(Mul((X, Y))), Div(X, Y), Div(Add((X, Y)), Z), Pow(X, 2), Pow(Add((X, Y)), -1),
 ] + [Fn(f, arg, Fraction(1, 2), Fraction(1, 100)) for f in ("sigmoid", "tanh", "exp", "log", "relu", "leaky")

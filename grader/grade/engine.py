@@ -384,7 +384,6 @@ def _grade_field(ctx: Context, kf: KeyField, ans) -> FieldResult:
     carried = view_t.formula(expr)
     follows = tuple((d, v) for d, v in view_t.sources(node.expr).items() if not ctx.accepted(view_t, d))
     yours = ", ".join(f"{d} = {fmt(v)}" for d, v in follows)
-    gives = f"a change {q} − {node.base} = {fmt(carried)}" if kf.on_change else fmt(carried)
     if within(student_cmp(view_t), carried, tol):
         if not follows:
             # Every value this rests on is accepted (within tolerance of the key, or following from accepted
@@ -404,6 +403,7 @@ def _grade_field(ctx: Context, kf: KeyField, ans) -> FieldResult:
         msg = f"Incorrect, and it does not follow from your own values ({yours}) either."
     elif follows:
         verb = "gives" if len(follows) == 1 else "give"
+        gives = f"a change {q} − {node.base} = {fmt(carried)}" if kf.on_change else fmt(carried)
         msg = f"Incorrect, and it does not follow from your own values either: your {yours} {verb} {gives}."
     else:
         msg = "Incorrect."

@@ -225,6 +225,9 @@ def _product(args):
 
         return leaf_product
     parts = _parts(rest)
+    if len(parts) == 1:
+        only = parts[0][1]
+        return lambda get: lead * only(get)
     if len(parts) == 2:
         (na, fa), (nb, fb) = parts
         if fa is None:
