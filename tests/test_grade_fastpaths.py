@@ -79,11 +79,12 @@ SHAPES = [
     Mul((Add((X, Neg(Y))), Z)), Mul((X, Add((Num(Fraction(1)), Neg(Y))))), Mul((Add((X, Y)), Add((Z, Neg(W))))),
     Mul((X, Add((Y, Z)), W)), Mul((Num(Fraction(2)), Add((X, Y)), Z)), Mul((Neg(X),)),
     Mul((Num(Fraction(3)), Add((X, Y)))), Neg(Mul((Num(Fraction(-1, 10)), Mul((Neg(Mul((X, Y))),))))),
-    Add((X, Y)), Add((X, Y, Z)), Add((Mul((X, Y)), Mul((Z, W)), V)), Add((Num(Fraction(1)), Neg(X))),
+    Add((X, Y)), Add((X, Neg(X))), Add((Mul((X, Y)), Neg(Z))), Add((X, Y, Z)), Add((Mul((X, Y)), Mul((Z, W)), V)), Add((Num(Fraction(1)), Neg(X))),
     Neg(X), Neg(Mul((X, Y))), Div(X, Y), Div(Add((X, Y)), Z), Pow(X, 2), Pow(Add((X, Y)), -1),
 ] + [Fn(f, arg, Fraction(1, 2), Fraction(1, 100)) for f in ("sigmoid", "tanh", "exp", "log", "relu", "leaky")
      for arg in (X, Add((X, Y)))]
-VALUES = (0.0, -0.0, 0.5, -0.5, 3.0, -3.0, 1e-300, 800.0, -800.0, 1e308, -1e308, math.inf, -math.inf, math.nan)
+VALUES = (0.0, -0.0, 0.5, -0.5, 3.0, -3.0, 1e-300, 5e-324, 2.0 ** -53, 1.0 + 2.0 ** -52, 800.0, -800.0, 1e308, -1e308,
+          1.7976931348623157e308, math.inf, -math.inf, math.nan)
 
 
 def _same(a: float, b: float) -> bool:

@@ -173,6 +173,22 @@ def _parts(args) -> list:
 
 
 def _sum(args):
+    if len(args) == 2:
+        (na, fa), (nb, fb) = _parts(args)
+
+        def pair(get):
+            x = get(na) if fa is None else fa(get)
+            y = get(nb) if fb is None else fb(get)
+            r = x + y
+            if r != 0 and r - r == 0:  # finite and not 0: math.fsum([x, y]) is this same correctly rounded sum
+                return r
+            terms = [x, y]  # a 0 (whose sign fsum decides) or inf/nan: as the general sum does
+            try:
+                return math.fsum(terms)
+            except (OverflowError, ValueError):
+                return sum(terms)
+
+        return pair
     if all(isinstance(a, str) for a in args):
         names = tuple(args)
 
