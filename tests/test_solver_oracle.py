@@ -24,7 +24,7 @@ from netbuild import exercise6, layered, problem
 
 DPS = 100
 KINK = mpf("1e-10")  # no ReLU/leaky net closer than this to 0 (the difference quotient must not straddle a kink)
-FD_REL, FD_ABS = mpf("1e-15"), mpf("1e-30")  # gradients and deltas: 15 significant digits
+FD_REL, FD_ABS = mpf("1e-28"), mpf("1e-40")  # gradients and deltas: 28 significant digits (FD error ~1e-45)
 FWD_REL, FWD_ABS = mpf("1e-30"), mpf("1e-60")  # forward values: 30 significant digits
 
 

@@ -122,23 +122,21 @@ def sub(a: Expr, b: Expr) -> Expr:
 
 
 def evaluate(e: Expr, env: Mapping[str, object], backend: Backend):
-    """Evaluate ``e`` with names looked up in ``env``, using ``backend`` for every operation."""
-    if isinstance(e, Sym):
+    """Evaluate ``e`` with names looked up in ``env``, using ``backend`` for every operation (left to right: a sum
+    or product of n parts is n - 1 backend calls, each on the result so far and the next part)."""
+    t = type(e)
+    if t is Sym:
         return env[e.name]
+    if t is Add or t is Mul:
+        op, parts = (backend.add, e.terms) if t is Add else (backend.mul, e.factors)
+        it = iter(parts)
+        p = next(it)  # a name is looked up here, without a call (the bulk of the parts: w * a, delta * w)
+        acc = env[p.name] if type(p) is Sym else evaluate(p, env, backend)
+        for p in it:
+            acc = op(acc, env[p.name] if type(p) is Sym else evaluate(p, env, backend))
+        return acc
     if isinstance(e, Num):
         return backend.const(e.value)
-    if isinstance(e, Add):
-        it = iter(e.terms)
-        acc = evaluate(next(it), env, backend)
-        for t in it:
-            acc = backend.add(acc, evaluate(t, env, backend))
-        return acc
-    if isinstance(e, Mul):
-        it = iter(e.factors)
-        acc = evaluate(next(it), env, backend)
-        for f in it:
-            acc = backend.mul(acc, evaluate(f, env, backend))
-        return acc
     if isinstance(e, Neg):
         return -evaluate(e.arg, env, backend)
     if isinstance(e, Div):

@@ -38,7 +38,7 @@ from grader.spec.problem import LEARNING_RATE, MOMENTUM, Activation, Problem
 NodeKind = Literal["net", "activation", "loss", "dE_dout", "dout_dnet", "delta", "grad", "velocity", "new"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Node:
     name: str
     kind: NodeKind
@@ -49,6 +49,14 @@ class Node:
     neuron: str | None = None  # net/activation/dE_dout/dout_dnet/delta/loss-at-output nodes
     param: str | None = None  # grad/velocity/new nodes
     base: str | None = None  # new nodes: the parameter's value before this step (w5, or w5_new for step 2)
+
+    def __init__(self, name: str, kind: NodeKind, expr: Expr, description: str, step: int = 1,
+                 example: int | None = None, neuron: str | None = None, param: str | None = None,
+                 base: str | None = None) -> None:
+        # The fields in one call: a frozen dataclass's own __init__ sets them one object.__setattr__ at a time,
+        # which made creating the nodes a third of building a large graph. Still frozen (no assignment).
+        self.__dict__.update(name=name, kind=kind, expr=expr, description=description, step=step, example=example,
+                             neuron=neuron, param=param, base=base)
 
 
 @dataclass(frozen=True)
@@ -200,23 +208,40 @@ def build_graph(problem: Problem) -> Graph:
     updated = names.updated_params(problem)
     n_ex = len(problem.examples)
     asked = frozenset(a.quantity for a in problem.ask)
+    inputs = frozenset(net.inputs)  # a set: `in` on the tuple scanned every input for every weight
+    outgoing: dict[str, list[tuple[str, str]]] = {n: [] for n in net.neurons}  # indexed once, in declared order
+    for w, (src, dst) in net.weights.items():
+        if src in outgoing:
+            outgoing[src].append((w, dst))
 
     def put(node: Node) -> None:
         nodes[node.name] = node
 
     for step in range(1, problem.training.steps + 1):
+        cur = {p: Sym(name) for p, name in current.items()}  # each parameter's value during this step
         for j, sfx in names.example_suffixes(problem, step):
             in_sfx = f"_x{j}" if j is not None else ""
+            syms: dict[str, Sym] = {}  # one Sym per unit and per delta of this step and example, shared by formulas
 
             def unit(name: str) -> Sym:
-                return Sym(name + (in_sfx if name in net.inputs else sfx))
+                s = syms.get(name)
+                if s is None:
+                    s = syms[name] = Sym(name + (in_sfx if name in inputs else sfx))
+                return s
+
+            def delta(neuron: str) -> Sym:
+                key = "\0" + neuron
+                s = syms.get(key)
+                if s is None:
+                    s = syms[key] = Sym(names.delta_name(neuron, sfx))
+                return s
 
             for layer in net.layers:
                 for n in layer.neurons:
                     neu = net.neurons[n]
-                    terms = [mul(Sym(current[w]), unit(src)) for w, src in neu.incoming]
+                    terms = [Mul((cur[w], unit(src))) for w, src in neu.incoming]
                     if neu.bias:
-                        terms.append(Sym(current[neu.bias]))
+                        terms.append(cur[neu.bias])
                     put(Node(neu.net + sfx, "net", add(*terms), f"net input of {n}", step, j, neuron=n))
                 if layer.activation.kind == "softmax":
                     total = add(*(Fn("exp", Sym(net.neurons[m].net + sfx)) for m in layer.neurons))
@@ -239,11 +264,11 @@ def build_graph(problem: Problem) -> Graph:
             for li in range(len(net.layers) - 1, -1, -1):
                 layer = net.layers[li]
                 for n in layer.neurons:
-                    _backward(problem, put, nodes, n, li, sfx, in_sfx, step, j, current, asked)
+                    _backward(problem, put, nodes, n, li, sfx, in_sfx, step, j, cur, delta, asked, outgoing[n])
 
             if j is not None:
                 for p in net.params:
-                    put(Node(f"grad_{p}{sfx}", "grad", _gradient(problem, p, sfx, unit), f"dE/d{p} for example {j}", step, j, param=p))
+                    put(Node(f"grad_{p}{sfx}", "grad", _gradient(problem, p, delta, unit), f"dE/d{p} for example {j}", step, j, param=p))
 
         if problem.batched:  # combine the batch
             losses = add(*(Sym(names.loss_name(None, names.suffix(step, k))) for k in range(1, n_ex + 1)))
@@ -255,7 +280,7 @@ def build_graph(problem: Problem) -> Graph:
                 put(Node(names.grad_name(p, step), "grad", e, f"dE/d{p} ({problem.training.batch} over the batch)", step, param=p))
         else:  # one example: `sfx` and `unit` are still those of the example loop's single pass
             for p in net.params:
-                put(Node(names.grad_name(p, step), "grad", _gradient(problem, p, sfx, unit), f"dE/d{p}", step, param=p))
+                put(Node(names.grad_name(p, step), "grad", _gradient(problem, p, delta, unit), f"dE/d{p}", step, param=p))
 
         eta, grads = Sym(LEARNING_RATE), {p: Sym(names.grad_name(p, step)) for p in updated}
         for p in updated:
@@ -263,9 +288,9 @@ def build_graph(problem: Problem) -> Graph:
                 v_prev = [mul(Sym(MOMENTUM), Sym(names.velocity_name(p, step - 1)))] if step > 1 else []
                 v = add(*v_prev, Neg(mul(eta, grads[p]))) if v_prev else Neg(mul(eta, grads[p]))
                 put(Node(names.velocity_name(p, step), "velocity", v, f"momentum velocity of {p}", step, param=p))
-                e = add(Sym(current[p]), Sym(names.velocity_name(p, step)))
+                e = add(cur[p], Sym(names.velocity_name(p, step)))
             else:
-                e = sub(Sym(current[p]), mul(eta, grads[p]))
+                e = sub(cur[p], mul(eta, grads[p]))
             put(Node(names.new_name(p, step), "new", e, f"{p} after step {step}", step, param=p, base=current[p]))
         for p in updated:
             current[p] = names.new_name(p, step)
@@ -274,8 +299,10 @@ def build_graph(problem: Problem) -> Graph:
 
 
 def _backward(problem: Problem, put, nodes: dict, n: str, li: int, sfx: str, in_sfx: str, step: int,
-              j: int | None, current: dict[str, str], asked: frozenset[str]) -> None:
-    """dE_dout, dout_dnet and delta of neuron ``n`` (layer index ``li``) for one step and example."""
+              j: int | None, cur: dict[str, Sym], delta, asked: frozenset[str], leaving: list[tuple[str, str]]) -> None:
+    """dE_dout, dout_dnet and delta of neuron ``n`` (layer index ``li``) for one step and example; ``cur``: each
+    parameter's value this step, ``delta(m)``: the delta of neuron m, ``leaving``: the (weight, destination) pairs
+    of the weights leaving ``n``, in declared order."""
     net = problem.network
     layer = net.layers[li]
     z, o = Sym(net.neurons[n].net + sfx), Sym(n + sfx)
@@ -285,7 +312,7 @@ def _backward(problem: Problem, put, nodes: dict, n: str, li: int, sfx: str, in_
         dedo = mul(*loss_gradient_factors(problem.loss, o, t, len(net.outputs), problem.loss_formula))
         what = f"dE/d{n}{sfx} (the loss's derivative by the output of {n})"
     else:
-        back = [mul(Sym(names.delta_name(dst, sfx)), Sym(current[w])) for w, (src, dst) in net.weights.items() if src == n]
+        back = [Mul((delta(dst), cur[w])) for w, dst in leaving]
         dedo = signed(problem, add(*back))
         what = f"dE/d{n}{sfx} (the loss's derivative by the output of {n}, through every weight leaving it)"
     dE, dd = names.dE_dout_name(n, sfx), names.dout_dnet_name(n, sfx)
@@ -306,11 +333,11 @@ def _backward(problem: Problem, put, nodes: dict, n: str, li: int, sfx: str, in_
     put(Node(names.delta_name(n, sfx), "delta", e, what, step, j, neuron=n))
 
 
-def _gradient(problem: Problem, p: str, sfx: str, unit) -> Expr:
+def _gradient(problem: Problem, p: str, delta, unit) -> Expr:
     """dE/dp: delta times the source unit (a bias: the sum of the deltas it feeds); minus that in the minus
     convention."""
     net = problem.network
     if p in net.weights:
         src, dst = net.weights[p]
-        return signed(problem, mul(Sym(names.delta_name(dst, sfx)), unit(src)))
-    return signed(problem, add(*(Sym(names.delta_name(n, sfx)) for n in net.biases[p])))
+        return signed(problem, Mul((delta(dst), unit(src))))
+    return signed(problem, add(*(delta(n) for n in net.biases[p])))

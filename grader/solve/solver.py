@@ -16,9 +16,10 @@ from fractions import Fraction
 import mpmath
 
 from grader.errors import SpecError
-from grader.solve.exact import KEY_DIGITS, ExactBackend, Number, agree, is_noise, to_decimal_string
+from grader.solve.exact import KEY_DIGITS, ConvertOnce, ExactBackend, Number, agree, is_noise, to_decimal_string
 from grader.solve.expr import evaluate
 from grader.solve.graph import Graph, Node, build_graph
+from grader.solve.saturation import float_smallness, smallness
 from grader.spec import names
 from grader.spec.problem import Problem
 
@@ -61,9 +62,10 @@ class AnswerKey:
 def _evaluate_all(graph: Graph, dps: int, problem: Problem | None = None) -> dict[str, Number]:
     values: dict[str, Number] = dict(graph.given)
     with mpmath.workdps(dps):
+        backend = ConvertOnce()  # one per evaluation: it works at this precision
         for name, node in graph.nodes.items():
             try:
-                values[name] = evaluate(node.expr, values, _BACKEND)
+                values[name] = evaluate(node.expr, values, backend)
             except (ArithmeticError, ValueError) as exc:
                 raise _cannot_compute(problem, node, values, exc) from None
     return values
@@ -100,22 +102,6 @@ def _show(v: Number) -> str:
     return to_decimal_string(v, 6, trim=True)
 
 
-def _smallness(problem: Problem, graph: Graph, values: dict[str, Number]) -> int:
-    """How small a value can get, as a power of e: the sum over sigmoid, tanh and softmax layers of the layer's
-    largest |net| (ReLU and linear units multiply by their weights, not by anything exponentially small).
-
-    A saturated unit's derivative is about e^-|net|, and a delta multiplies one such factor per layer on its path,
-    so no value of the key is smaller than e^-(this sum) times ordinary factors.
-    """
-    largest: dict[int, float] = {}
-    net = problem.network
-    for name, node in graph.nodes.items():
-        if node.kind == "net" and net.activation_of(node.neuron).kind in ("sigmoid", "tanh", "softmax"):
-            layer = net.neurons[node.neuron].layer
-            largest[layer] = max(largest.get(layer, 0.0), abs(float(values[name])))
-    return math.ceil(sum(largest.values()))
-
-
 def work_of(problem: Problem) -> int:
     """The size of solving ``problem``: (weights + biases + neurons) x training steps x examples."""
     net = problem.network
@@ -143,7 +129,8 @@ def solve(problem: Problem) -> AnswerKey:
     """Compute every quantity of ``problem`` to at least ``KEY_DIGITS`` significant digits.
 
     The starting precision allows for values twice as small (in digits) as the smallest the network can produce
-    (see ``_smallness``), then doubles until two evaluations agree; a value that sits at the rounding-noise floor
+    (``grader.solve.saturation``: from a float pass where it can be sure, else from an exact evaluation at
+    ``START_DPS``), then doubles until two evaluations agree; a value that sits at the rounding-noise floor
     of both evaluations (below 10^(-3/4·digits), far below anything the network can produce) is a zero reached by
     cancellation and is stored as an exact 0.
     """
@@ -162,19 +149,26 @@ def solve(problem: Problem) -> AnswerKey:
 def _solve(problem: Problem) -> AnswerKey:
     check_work(problem)
     graph = build_graph(problem)
-    low = _evaluate_all(graph, START_DPS, problem)
-    if all(isinstance(v, Fraction) for v in low.values()):
-        return AnswerKey(problem, graph, low, START_DPS)
-    small = _smallness(problem, graph, low)
+    small = float_smallness(problem, graph)  # the bound from floats, where they can be sure of it
+    low = None
+    if small is None:  # or from an exact evaluation at the starting precision
+        low = _evaluate_all(graph, START_DPS, problem)
+        if all(type(v) is Fraction for v in low.values()):
+            return AnswerKey(problem, graph, low, START_DPS)
+        small = smallness(problem, graph, low)
     dps = START_DPS + math.ceil(2 * small / math.log(10))
     if dps > MAX_DPS // 2:
+        if low is None:  # a formula undefined for these values is reported first, as by the exact evaluation
+            _evaluate_all(graph, START_DPS, problem)
         raise SpecError(
             f"the network's net inputs (|net| adding up to {small if small < 10**6 else format(small, '.3g')} over the "
             "layers) saturate it beyond what can be graded",
             hint="use smaller weights or inputs",
         )
-    if dps > START_DPS:
+    if low is None or dps > START_DPS:
         low = _evaluate_all(graph, dps, problem)
+        if dps == START_DPS and all(type(v) is Fraction for v in low.values()):
+            return AnswerKey(problem, graph, low, START_DPS)
     while True:
         high = _evaluate_all(graph, 2 * dps, problem)
         zeros = {k for k in graph.nodes if is_noise(low[k], dps) and is_noise(high[k], 2 * dps)}
