@@ -73,7 +73,7 @@ def rounded(s: float, target: float, whose: str, *, show: bool = True) -> Diagno
 
 def roundings(target: float) -> tuple[tuple[int, float], ...]:
     """(d, ``target`` rounded to d significant digits) for d = 1..4 where that differs from ``target``."""
-    return tuple((d, r) for d in (1, 2, 3, 4) if (r := round_sig(target, d)) != target)
+    return tuple((d, r) for d in (1, 2, 3, 4) if (r := _round_sig(target, d)) != target)
 
 
 def _rounded_to(s: float, target: float, pairs, show: bool) -> Diagnosis | None:
