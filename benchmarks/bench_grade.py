@@ -1,6 +1,6 @@
 """Grading work per submission, beyond reading the file.
 
-    python benchmarks/bench_grade.py [--round-seconds 0.1] [--profile]
+    python benchmarks/bench_grade.py [--round-seconds 0.1] [--rounds 9] [--profile] [--against REVISION ... [--pairs 5]]
 
 In one process: the Exercise 6 problem is read and solved once and its plan made once
 (``make_plan(solve(problem))``); three submissions are read once:
@@ -19,7 +19,13 @@ prints where the time goes (cProfile, by own time).
 
 A second table times rendering the results as the feedback reports (``render_html``, ``render_markdown``, with
 the per-problem parts warm, as in a batch after its first student), rounds interleaved with ``yaml.load`` of the
-same file (A B C A B C ..., medians), and gives each report's size in bytes. No assertions: it prints.
+same file (A B C A B C ..., medians), and gives each report's size in bytes.
+
+With ``--against``: this code's ``grade()`` against older code (a folder holding a checkout, or a git revision of
+this repository, exported with ``git archive``), one process per code and pair, interleaved A B A B ``--pairs``
+times, each timing CPU seconds of ``grade()`` against ``yaml.load`` of the same three files (7 rounds of 20 calls
+each, medians), with a digest of every result (``to_dict()`` of each, revealed and exam mode) to show that the codes
+grade alike. No assertions: it prints.
 """
 
 from __future__ import annotations
@@ -39,7 +45,8 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+CODE = Path(sys.argv[sys.argv.index("--child") + 1]) if "--child" in sys.argv else REPO  # whose grader is timed
+sys.path.insert(0, str(CODE))
 
 import yaml  # noqa: E402
 
@@ -98,6 +105,76 @@ def template_submission(key_floats: dict[str, float], seed: int = 16) -> str:
     return "\n".join(out) + "\n"
 
 
+def child(files: list[str]) -> None:
+    """One code's figures (``--against``): CPU-time ratios grade() / yaml.load per file and a digest of the results."""
+    import hashlib
+    import json
+
+    plan = make_plan(solve(load_problem(find_problem("exercise6"))))
+    out: dict = {}
+    digest = hashlib.sha256()
+    for f in files:
+        text = Path(f).read_text(encoding="utf-8")
+        sub = load_submission(Path(f))
+        for reveal in (True, False):
+            digest.update(json.dumps(grade(plan, sub, reveal=reveal).to_dict(), sort_keys=True).encode())
+        grade(plan, sub)
+        ratios, us = [], []
+        for _ in range(7):
+            t0 = time.process_time()
+            for _ in range(20):
+                yaml.load(text, Loader=yaml.CSafeLoader)
+            t1 = time.process_time()
+            for _ in range(20):
+                grade(plan, sub)
+            t2 = time.process_time()
+            ratios.append((t2 - t1) / max(t1 - t0, 1e-9))
+            us.append((t2 - t1) / 20 * 1e6)
+        out[Path(f).stem] = (statistics.median(ratios), statistics.median(us))
+    print(json.dumps({"ratios": out, "digest": digest.hexdigest()[:16]}))
+
+
+def checkout(ref: str, tmp: Path) -> tuple[str, Path]:
+    if Path(ref).is_dir():
+        return ref, Path(ref).resolve()
+    dest = tmp / ref.replace("/", "_")
+    dest.mkdir()
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", ref], capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
+    return ref, dest
+
+
+def compare(against: list[str], pairs: int, files: list[Path], tmp: Path) -> None:
+    import json
+
+    codes = [("this code", REPO)] + [checkout(a, tmp) for a in against]
+    got: dict[str, list[dict]] = {label: [] for label, _ in codes}
+    digests: dict[str, set[str]] = {label: set() for label, _ in codes}
+    for _ in range(pairs):
+        for label, folder in codes:  # A B A B ...: every code sees the same load on average
+            res = subprocess.run([sys.executable, __file__, "--child", str(folder), *map(str, files)],
+                                 capture_output=True, text=True, check=True, cwd=tmp).stdout
+            row = json.loads(res.strip().splitlines()[-1])
+            got[label].append(row["ratios"])
+            digests[label].add(row["digest"])
+    names = [f.stem for f in files]
+    print()
+    print(f"## grade() / yaml.load in CPU time: this code against older code ({pairs} interleaved pairs of processes, "
+          "medians)")
+    print()
+    print("| code | " + " | ".join(f"{n} ratio | {n} µs" for n in names) + " | results digest |")
+    print("|------|" + "|".join("------:|------:" for _ in names) + "|----------------|")
+    for label, _ in codes:
+        cells = []
+        for n in names:
+            cells.append(f"{statistics.median(r[n][0] for r in got[label]):.2f}")
+            cells.append(f"{statistics.median(r[n][1] for r in got[label]):.0f}")
+        print(f"| {label} | " + " | ".join(cells) + f" | {', '.join(sorted(digests[label]))} |")
+    same = len({d for ds in digests.values() for d in ds}) == 1
+    print()
+    print("every code graded the three files alike (same digest)" if same else "the codes' results DIFFER")
+
+
 def profile(label: str, fn, iterations: int, top: int = 15) -> None:
     prof = cProfile.Profile()
     prof.enable()
@@ -121,7 +198,14 @@ def main() -> None:
     ap.add_argument("--round-seconds", type=float, default=0.1, help="length of one timing round (default 0.1)")
     ap.add_argument("--rounds", type=int, default=9, help="interleaved rounds (default 9)")
     ap.add_argument("--profile", action="store_true", help="always print the cProfile hot spots")
+    ap.add_argument("--against", nargs="*", default=[], metavar="DIR_OR_REVISION",
+                    help="older code to time grade() against, one process each, interleaved")
+    ap.add_argument("--pairs", type=int, default=5, help="interleaved pairs of processes of --against (default 5)")
+    ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.child:
+        child(args.child[1:])
+        return
 
     problem_path = find_problem("exercise6")
     t0 = time.perf_counter()
@@ -139,6 +223,9 @@ def main() -> None:
             encoding="utf-8",
         )
         subs = {"seed": SEED, "template": template_path, "correct": correct_path}
+        if args.against:
+            compare(args.against, args.pairs, list(subs.values()), Path(tmp))
+            return
         texts = {name: p.read_text(encoding="utf-8") for name, p in subs.items()}
         loaded = {name: load_submission(p) for name, p in subs.items()}
         results = {name: grade(plan, s) for name, s in loaded.items()}
