@@ -37,6 +37,8 @@ class Compiled:
         self.ways = ways
         self.ranks = ranks
         self.identity_grads = frozenset(ranks)
+        # the given values: a view's value of a name no formula computes, unless the student states it
+        self.given_values = {n: v for n, v in floats.items() if n not in nodes}
         self._plan = plan
 
     @property
@@ -104,7 +106,8 @@ class View:
         # when this view evaluates a gradient's own formula: only gradients of an earlier rank stand in for deltas
         self.limit = compiled.ranks.get(exclude, len(compiled.ranks)) if exclude else len(compiled.ranks)
         self._children: dict[str, View] = {}
-        values = _Values(answers)
+        values = _Values(compiled.given_values)  # what a lookup of a given would find (no stand-in, no formula)
+        values.update(answers)
         values.update(self.overlay)
         values.view = self
         # ``get(name)``: a name the overlay states > the student's answer > its stand-in or formula (memoised)
