@@ -15,6 +15,9 @@ from pathlib import Path
 import pytest
 
 from grader.batch import bookkeeping
+from grader.batch.reportfiles import SCRATCH_PREFIX
+
+SPILLS = f"{SCRATCH_PREFIX}*/.grades-rows-*.tmp"  # a running batch's spill files (one per grading process)
 from grader.batch.rows import KILL_ON_ENV, KILL_ONCE_ENV
 from grader.batch.run import grade_batch
 from grader.batch.workers import max_jobs
@@ -67,7 +70,16 @@ def run_cli_subprocess(args: list[str], env: dict | None = None, **kw) -> subpro
 
 def leftovers(out: Path) -> list[str]:
     names = [p.relative_to(out).as_posix() for p in out.rglob("*")]
-    return sorted(n for n in names if n.endswith(".tmp") or "/.staging-" in n or n == bookkeeping.JOURNAL)
+    return sorted(n for n in names if n.endswith(".tmp") or "/.staging-" in n or n == bookkeeping.JOURNAL
+                  or n.startswith(SCRATCH_PREFIX))
+
+
+def importable(out: Path) -> list[str]:
+    """What an LMS importer given the upload folder sees that is not a complete report: temporary files, folders,
+    hidden files (Moodle's importziplib and Canvas's zip upload take every file of the zip)."""
+    folder = out / "feedback"
+    return sorted(p.relative_to(out).as_posix() for p in (folder.rglob("*") if folder.is_dir() else ())
+                  if not p.is_file() or p.name.startswith(".") or not p.name.endswith((".md", ".html")))
 
 
 # ------------------------------------------------------------------------------------------------ a worker dies
@@ -189,20 +201,24 @@ def test_a_tampered_manifest_never_removes_anything_outside_the_outputs(tmp_path
 
 def test_leftovers_of_a_killed_run_are_removed_and_its_lock_is_free(tmp_path):
     """Issue 10: SIGKILL left `.grades-rows.tmp` and `feedback/.staging-*` that no later run removed. Here the run's
-    parent is killed with SIGKILL mid-batch; its workers exit by themselves; the next run starts at once, removes
-    what was left and writes what a clean run writes."""
+    parent is killed with SIGKILL mid-batch; its workers exit by themselves; the upload folder holds only complete
+    reports (the temporary files are in the run's scratch folder, outside it); the next run starts at once, removes
+    what was left (also an older version's staging folder) and writes what a clean run writes."""
     src = make_input(tmp_path / "in", 80)
     out, clean = tmp_path / "out", tmp_path / "clean"
     common = ["--problem", "exercise6", "--jobs", "2", "--timestamp", "2025-01-01T00:00:00Z"]
     proc = run_cli_subprocess(batch(str(src), "--out", str(out), *common))
     deadline = time.monotonic() + 60
-    while not any(out.glob(".grades-rows-*.tmp")) and time.monotonic() < deadline and proc.poll() is None:
+    while not any(out.glob(SPILLS)) and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.005)
     os.kill(proc.pid, signal.SIGKILL)
     proc.communicate(timeout=30)
     left = leftovers(out)
-    assert any(n.startswith(".grades-rows-") for n in left) and any("/.staging-" in n for n in left)
+    assert any(n.startswith(SCRATCH_PREFIX) and "/.grades-rows-" in n for n in left)
+    assert importable(out) == []
     (out / ".grades-rows.tmp").write_text("left by an older version")
+    (out / "feedback" / ".staging-1-abcd").mkdir(parents=True, exist_ok=True)
+    (out / "feedback" / ".staging-1-abcd" / "0000001.md").write_text("staged by an older version")
     (out / ".grades.csv.abc123.tmp").write_text("a half-written gradebook")
     assert cli_main(batch(str(src), "--out", str(out), *common)) == 0  # the lock died with the run
     assert leftovers(out) == []
@@ -216,12 +232,13 @@ def test_sigterm_stops_the_run_and_removes_its_scratch_files(tmp_path):
     out = tmp_path / "out"
     proc = run_cli_subprocess(batch(str(src), "--out", str(out), "--problem", "exercise6", "--jobs", "2"))
     deadline = time.monotonic() + 60
-    while not any(out.glob(".grades-rows-*.tmp")) and time.monotonic() < deadline and proc.poll() is None:
+    while not any(out.glob(SPILLS)) and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.005)
     proc.send_signal(signal.SIGTERM)
     proc.communicate(timeout=60)
     assert proc.returncode == 128 + signal.SIGTERM
-    assert leftovers(out) == []
+    # the reports written so far are in place (whole), and the journal that lists them stays for the next run
+    assert leftovers(out) in ([], [bookkeeping.JOURNAL]) and importable(out) == []
 
 
 # ------------------------------------------------------------------------------------------------ odd names

@@ -1,9 +1,11 @@
 """A batch's feedback reports: their file names (so that the LMS takes them back), the report of a file that could
-not be graded, and the two steps of their publication.
+not be graded, and where each report ends up.
 
-Workers *stage* each student's reports in a private folder as soon as the file is graded (:func:`stage`); the parent
-*publishes* them under their final names once every row is known (:class:`Publisher`: one atomic rename each, after
-the one filesystem sync of ``grader.batch.bookkeeping.make_durable``).
+Workers write each student's reports straight to their *first place* as soon as the file is graded
+(``grader.batch.rows.first_place``, ``grader.batch.reportfiles``): the upload folder under the student's name, or
+the unidentified folder. Once every row is known the parent checks each row's place (:class:`Publisher`): almost
+every report is where it belongs already; only those of superseded files are moved, and those of files that wanted
+the same name as another file of the run are written again under their own names.
 """
 
 from __future__ import annotations
@@ -23,8 +25,6 @@ __all__ = [
     "feedback_stem",
     "error_feedback_markdown",
     "error_feedback_html",
-    "stage",
-    "staged_name",
     "Publisher",
     "HELD",
     "held_stem",
@@ -140,34 +140,9 @@ def error_feedback_html(file: str, row: dict) -> str:
 
 
 # ------------------------------------------------------------------------------------------------------------------
-# staging (workers) and publishing (the parent)
+# where the reports end up (the parent)
 
 FORMATS = (("md", "markdown"), ("html", "html"))
-
-
-def staged_name(index: int, ext: str) -> str:
-    """The name of row ``index``'s staged report in the staging folder."""
-    return f"{index:07d}.{ext}"
-
-
-def stage(path: Path, text: str) -> None:
-    """Write a feedback report into the private staging folder. No fsync here: the batch makes every staged report
-    durable with one filesystem sync before it moves them to their final names (an atomic rename each), which
-    keeps the write-to-temporary-then-rename guarantee of ``write_atomic`` without one fsync per file (on ext4 each
-    fsync commits the journal, and thousands of them dominated the batch's time)."""
-    with open(path, "wb") as f:
-        f.write(text.encode("utf-8"))
-
-
-def _unique(name: str, used: set[str]) -> str:
-    candidate, n = name, 1
-    while candidate in used:
-        n += 1
-        candidate = f"{name}-{n}"
-    used.add(candidate)
-    return candidate
-
-
 HELD = "feedback-not-uploaded"  # reports no upload may carry: superseded/ and unidentified/ under it
 
 
@@ -177,56 +152,87 @@ def held_stem(stem: str) -> str:
     return stem.replace("_", "-")
 
 
+def first_of(paths: dict[str, str]) -> str:
+    """The first place (folder and stem) of a row's written reports, from their paths."""
+    rel = next(iter(paths.values()))
+    return rel.rsplit(".", 1)[0]
+
+
 class Publisher:
-    """Moves staged reports to their final names: ``feedback/<stem>.md|html`` for the file that counts for an
-    identified student (the folder meant for upload), ``feedback-not-uploaded/superseded/`` and
+    """The final names of the reports, row by row in the final order: ``feedback/<stem>.md|html`` for the file that
+    counts for an identified student (the folder meant for upload), ``feedback-not-uploaded/superseded/`` and
     ``feedback-not-uploaded/unidentified/`` for the others, under :func:`held_stem` names; a stem already taken in
     its folder gets ``-2``, ``-3``, ...
 
-    Renames are done in blocks: ``record`` (the run's manifest) is told a block's final names before they are
-    renamed into place, so that a run killed in the middle leaves no report that a later run does not know of;
-    :meth:`flush` renames what is pending (before anything reads the published reports)."""
+    ``claims`` is ``(index, shared)``: the first places reports were written to (a ``HashIndex``) and the places more
+    than one row wrote to, with how many. A row alone at its first place, and
+    meant to be there, keeps its reports (nothing to do: the usual case). A superseded row alone at its place has its
+    reports renamed to their final names. The rows that shared a first place (their writes raced) have their reports
+    written again, by ``rerender``, under their final names; a shared place that no row keeps is removed.
+    ``keep`` is told the names of the reports in place, ``will_write`` the names about to be written or renamed
+    (the run's journal), before they are."""
 
-    BLOCK = 256
-
-    def __init__(self, out_dir: Path, staging: Path, record: Callable[[list[str]], None] | None = None,
+    def __init__(self, out_dir: Path, claims: tuple, *, keep: Callable[[list[str]], None],
+                 will_write: Callable[[list[str]], None], rerender: Callable[[dict, str], dict | None],
                  formats: tuple[str, ...] = ("md", "html")) -> None:
         self.out_dir = out_dir
         self.formats = [(ext, label) for ext, label in FORMATS if ext in formats]
-        self.staging = staging
-        self.folder = out_dir / "feedback"
-        self.held = out_dir / HELD
-        self._used: dict[Path, set[str]] = {}
-        self._record = record
-        self._pending: list[tuple[Path, Path, str]] = []  # (staged, final, final relative to out_dir)
+        self._claims, self._shared = claims
+        self._keep, self._will_write, self._rerender = keep, will_write, rerender
+        self._used: dict[str, set[str]] = {}  # folder -> stems given to rows that do not keep their first place
+        self._kept: set[str] = set()  # shared first places that a row keeps
+        self.moved = 0  # reports renamed or written again (for the tests: the usual case moves nothing)
 
-    def publish(self, row: dict, place: str = "upload") -> dict:
-        """Publish row ``row``'s staged reports (``place``: ``upload`` | ``superseded`` | ``unidentified``); their
-        paths relative to the output folder, by format."""
+    def publish(self, row: dict, place: str = "upload") -> dict | None:
+        """The final paths of row ``row``'s reports (``place``: ``upload`` | ``superseded`` | ``unidentified``),
+        relative to the output folder, by format; ``None`` when it has none."""
+        written = row.get("feedback")
+        if not written:
+            return None
+        first = first_of(written)
         if place == "upload":
-            folder, stem = self.folder, row["feedback_stem"]
+            folder, stem = "feedback", row["feedback_stem"]
         else:
-            folder, stem = self.held / place, held_stem(row["feedback_stem"])
-        stem = _unique(stem, self._used.setdefault(folder, set()))
-        paths = {}
-        for ext, label in self.formats:
-            final = folder / f"{stem}.{ext}"
-            paths[label] = final.relative_to(self.out_dir).as_posix()
-            self._pending.append((self.staging / staged_name(row["i"], ext), final, paths[label]))
-        if len(self._pending) >= self.BLOCK:
-            self.flush()
+            folder, stem = f"{HELD}/{place}", held_stem(row["feedback_stem"])
+        shared = first in self._shared
+        if not shared and first == f"{folder}/{stem}":
+            self._keep(list(written.values()))
+            return written
+        final = self._unique(folder, stem, first)
+        paths = {label: f"{final}.{ext}" for ext, label in self.formats}
+        self._will_write(list(paths.values()))
+        self.moved += 1
+        if shared:
+            if final == first:
+                self._kept.add(first)
+            return self._rerender(row, final)
+        try:
+            for ext, label in self.formats:
+                target = self.out_dir.joinpath(*paths[label].split("/"))
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(self.out_dir.joinpath(*written[label].split("/")), target)
+        except OSError as exc:
+            row["feedback_error"] = f"{type(exc).__name__}: {exc}"
+            return None
         return paths
 
+    def _unique(self, folder: str, stem: str, own: str) -> str:
+        used = self._used.setdefault(folder, set())
+        candidate, n = stem, 1
+        while candidate in used or (f"{folder}/{candidate}" != own
+                                    and self._claims.get(f"{folder}/{candidate}") is not None):
+            n += 1
+            candidate = f"{stem}-{n}"
+        used.add(candidate)
+        return f"{folder}/{candidate}"
+
     def flush(self) -> None:
-        """Rename the pending block into place."""
-        block, self._pending = self._pending, []
-        if not block:
-            return
-        if self._record is not None:
-            self._record([rel for _, _, rel in block])
-        made: set[Path] = set()
-        for staged, final, _ in block:
-            if final.parent not in made:
-                final.parent.mkdir(parents=True, exist_ok=True)
-                made.add(final.parent)
-            os.replace(staged, final)
+        """Remove the reports at shared first places that no row kept (the race's winner was not the file that
+        counts)."""
+        for first in self._shared:
+            if first not in self._kept:
+                for ext, _ in self.formats:
+                    try:
+                        os.unlink(self.out_dir.joinpath(*f"{first}.{ext}".split("/")))
+                    except FileNotFoundError:
+                        pass

@@ -25,6 +25,8 @@ __all__ = [
     "csv_line",
     "GradesCsv",
     "GradesJson",
+    "json_entry",
+    "encoded_entry",
     "GENERIC_COLUMNS",
 ]
 
@@ -95,7 +97,11 @@ def safe_cell(text: str | None) -> str:
 
 
 def short_comment(row: dict) -> str:
-    """One line for an LMS comment box: the score, the verdict counts, the flags."""
+    """One line for an LMS comment box: the score, the verdict counts, the flags (worked out by the worker: the
+    row's ``_comment``)."""
+    cached = row.get("_comment")
+    if cached is not None:
+        return cached
     if row.get("score") is None:
         return f"Not graded: {row.get('error') or 'the file could not be used'}"
     counts: dict[str, int] = {}
@@ -120,10 +126,16 @@ def short_comment(row: dict) -> str:
     return text + " Details are in your feedback report."
 
 
+_CSV_BUFFER = io.StringIO()
+_CSV_WRITER = csv.writer(_CSV_BUFFER, lineterminator="\n")
+
+
 def csv_line(values: list) -> str:
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerow(values)
-    return buf.getvalue()
+    """One CSV record (the csv module's quoting), with its newline."""
+    _CSV_BUFFER.seek(0)
+    _CSV_BUFFER.truncate()
+    _CSV_WRITER.writerow(values)
+    return _CSV_BUFFER.getvalue()
 
 
 class GradesCsv:
@@ -168,7 +180,10 @@ class GradesJson:
         self.first = True
 
     def add(self, entry: dict) -> None:
-        text = json.dumps(entry, ensure_ascii=False, separators=(", ", ": "))
+        self.add_text(encoded_entry(entry))
+
+    def add_text(self, text: str) -> None:
+        """An entry encoded already (by :func:`encoded_entry`)."""
         self.out.write(("\n    " if self.first else ",\n    ") + text)
         self.first = False
 
@@ -177,3 +192,35 @@ class GradesJson:
         self.out.commit()
 
 
+def json_entry(row: dict, feedback: dict | None) -> dict:
+    """A row as ``grades.json`` lists it."""
+    return {
+        "file": row["file"],
+        "status": row["status"],
+        "student": {"id": row.get("student_id"), "name": row.get("name")},
+        "from_file_name": row.get("lms"),
+        "from_submission": row.get("yaml_student"),
+        "problem": row.get("problem"),
+        "score": row.get("score"),
+        "max_score": row.get("max_score"),
+        "error": row.get("error_detail") or ({"message": row["error"]} if row.get("error") else None),
+        "superseded_by": row.get("superseded_by"),
+        "fields": {
+            q: {
+                "verdict": verdict,
+                "points": pts,
+                "max_points": mx,
+                "diagnosis": {"id": did, "text": dtext} if did else None,
+            }
+            for q, verdict, pts, mx, did, dtext in row.get("fields") or ()
+        },
+        "flags": [{"kind": kind, "quantity": q, "message": msg} for kind, q, msg in row.get("flags") or ()],
+        "warnings": row.get("warnings") or [],
+        "feedback": feedback,
+        "feedback_error": row.get("feedback_error"),
+    }
+
+
+def encoded_entry(entry: dict) -> str:
+    """A ``grades.json`` entry as its line holds it."""
+    return json.dumps(entry, ensure_ascii=False, separators=(", ", ": "))

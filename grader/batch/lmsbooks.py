@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Callable
 
 from grader.batch.gradebooks import AtomicStream, csv_line, fmt_points, safe_cell, short_comment
+from grader.batch.hashindex import HashIndex
 from grader.batch.roster import Roster
 from grader.batch.stamp import BatchTime
 
@@ -70,23 +72,32 @@ def _ids(row: dict) -> tuple[dict, str | None]:
 
 
 class _Book:
+    """One gradebook: a row per student, each identifier once. ``row_at(ordinal)`` reads a row written earlier again
+    (the identifiers written are kept compactly, as hashes and the ordinal of their row: ``row["_ord"]``)."""
+
     def __init__(self, path: Path) -> None:
         self.out = AtomicStream(path)
-        self.seen: dict[str, str] = {}  # identifier -> the file it was written for
+        self.row_at: Callable[[int], dict] | None = None
+        self.seen = HashIndex(lambda ordinal: self.idents(self.row_at(ordinal)), wide=False)  # identifier -> its row
         self.count = 0
         self.omitted: dict[str, int] = {}  # why a row was not placed -> how many
+
+    def idents(self, row: dict) -> tuple[str, ...]:
+        """The identifiers this gradebook writes for ``row`` (the first is the one in its line)."""
+        raise NotImplementedError
 
     def _omit(self, why: str) -> None:
         self.omitted[why] = self.omitted.get(why, 0) + 1
 
-    def _claim(self, ident: str, row: dict, *also: str) -> str | None:
-        """Take ``ident`` (written in the row) and ``also`` (other ids of the same student, by which the LMS could
+    def _claim(self, idents: tuple[str, ...], row: dict) -> str | None:
+        """Take ``idents`` (the one written in the row, then other ids of the same student, by which the LMS could
         match it too) for ``row``; the reason it cannot, when another row has one of them."""
-        for i in (ident,) + also:
-            if i in self.seen:
-                return f"{i} is already in {self.out.path.name} (for {self.seen[i]})"
-        for i in (ident,) + also:
-            self.seen[i] = row["file"]
+        for i in idents:
+            holder = self.seen.get(i)
+            if holder is not None:
+                return f"{i} is already in {self.out.path.name} (for {self.row_at(holder)['file']})"
+        for i in idents:
+            self.seen.add(i, row["_ord"])
         self.count += 1
         return None
 
@@ -100,23 +111,29 @@ class CanvasCsv(_Book):
         self.out.write(csv_line(CANVAS_IDENTITY_COLUMNS + [column]))
         self.out.write(csv_line([POINTS_POSSIBLE, "", "", "", "", fmt_points(scale.maximum(points_possible))]))
 
+    def idents(self, row: dict) -> tuple[str, ...]:
+        lms, sid = _ids(row)
+        if lms.get("lms") == "canvas":
+            # a Canvas row's own student: id is claimed too: a second file with that SIS id is the same student
+            return (f"ID {lms['user_id']}",) + ((f"SIS User ID {sid}",) if sid else ())
+        return (f"SIS User ID {sid}",)
+
     def add(self, row: dict) -> str | None:
         lms, sid = _ids(row)
         if lms.get("lms") == "canvas":
             if not lms.get("user_id"):
                 self._omit("anonymous")
                 return None
-            ident, cells = f"ID {lms['user_id']}", [lms["user_id"], ""]
+            cells = [lms["user_id"], ""]
         elif lms.get("lms") == "moodle":
             self._omit("moodle")
             return None
         elif sid:
-            ident, cells = f"SIS User ID {sid}", ["", safe_cell(sid)]
+            cells = ["", safe_cell(sid)]
         else:
             self._omit("no id")
             return None
-        # a Canvas row's own student: id is claimed too: a second file with that SIS id is the same student
-        refused = self._claim(ident, row, *([f"SIS User ID {sid}"] if sid and lms.get("lms") == "canvas" else []))
+        refused = self._claim(self.idents(row), row)
         if refused is None:
             name = safe_cell(row.get("name") or row.get("student_id") or "")
             self.out.write(csv_line([name] + cells + ["", "", fmt_points(self.scale.score(row))]))
@@ -129,13 +146,16 @@ class MoodleWorksheet(_Book):
         self.stamp, self.scale = stamp, scale
         self.out.write(csv_line(MOODLE_COLUMNS))
 
+    def idents(self, row: dict) -> tuple[str, ...]:
+        return (f"Participant {row['lms']['participant_id']}",)
+
     def add(self, row: dict) -> str | None:
         lms, _ = _ids(row)
         if lms.get("lms") != "moodle" or not lms.get("participant_id"):
             self._omit("not moodle")
             return None
-        ident = f"Participant {lms['participant_id']}"
-        refused = self._claim(ident, row)
+        (ident,) = self.idents(row)
+        refused = self._claim((ident,), row)
         if refused is None:
             self.out.write(csv_line([
                 ident,
@@ -154,6 +174,9 @@ class MoodleIdnumberCsv(_Book):
         self.scale = scale
         self.out.write(csv_line(MOODLE_IDNUMBER_COLUMNS + [title, f"{title} (feedback)"]))
 
+    def idents(self, row: dict) -> tuple[str, ...]:
+        return (f"ID number {_ids(row)[1]}",)
+
     def add(self, row: dict) -> str | None:
         lms, sid = _ids(row)
         if lms.get("lms"):
@@ -162,7 +185,7 @@ class MoodleIdnumberCsv(_Book):
         if not sid:
             self._omit("no id")
             return None
-        refused = self._claim(f"ID number {sid}", row)
+        refused = self._claim(self.idents(row), row)
         if refused is None:
             self.out.write(csv_line([safe_cell(sid), safe_cell(row.get("name")), fmt_points(self.scale.score(row)),
                                      safe_cell(short_comment(row))]))
@@ -201,12 +224,15 @@ class AgsJsonl(_Book):
             return (lms["user_id"], None) if lms.get("user_id") else (None, "anonymous")
         return (sid, None) if sid else (None, "no id")
 
+    def idents(self, row: dict) -> tuple[str, ...]:
+        return (self.user_id(row)[0],)
+
     def add(self, row: dict) -> str | None:
         uid, why = self.user_id(row)
         if uid is None:
             self._omit(why or "no id")
             return "not in the roster (--roster): no AGS score" if why == "not in the roster" else None
-        refused = self._claim(uid, row)
+        refused = self._claim((uid,), row)
         if refused is None:
             obj = {
                 "userId": uid,

@@ -14,10 +14,12 @@ from pathlib import Path
 from typing import Callable
 
 from grader.batch import gradebooks, lmsbooks
+from grader.batch.gradebooks import json_entry
+from grader.batch.hashindex import HashIndex
 from grader.batch.attention import NeedsAttention, placement
 from grader.batch.feedback import Publisher
 from grader.batch.inputs import shown_name
-from grader.batch.order import RowKey, resolve_resubmissions
+from grader.batch.order import Keys, resolve_resubmissions
 from grader.batch.roster import Roster
 from grader.batch.stamp import BatchTime
 from grader.batch.summary import SummaryBuilder
@@ -69,12 +71,12 @@ class ProblemsSeen:
         self.problems: dict[str, tuple[str, float, list[str]]] = {}
         self.tally: dict[str, int] = {}
 
-    def add(self, meta: dict) -> None:
-        pid = meta["problem"]
+    def add(self, pid: str | None, title: str | None, max_score: float | None, fields: list[str] | None) -> None:
+        """A row of problem ``pid`` (its ``fields`` are needed with the first row of a problem only)."""
         if pid:
             self.tally[pid] = self.tally.get(pid, 0) + 1
             if pid not in self.problems:
-                self.problems[pid] = (meta["problem_title"] or pid, meta["max_score"], meta["fields"])
+                self.problems[pid] = (title or pid, max_score, fields or [])
 
 
 @dataclass(frozen=True)
@@ -92,17 +94,24 @@ class LmsOptions:
     scale_to: float | None = None
 
 
+def _generic_ids(row: dict) -> list[str]:
+    """The ids that name a row's student in grades.csv: the id shown, and the student's own id when it differs."""
+    sid = row.get("student_id")
+    own = (row.get("yaml_student") or {}).get("id")
+    return [sid] + ([own] if own and own != sid else [])
+
+
 def write_outputs(
-    read_row: Callable[[RowKey], dict], keys: list[RowKey], seen: ProblemsSeen, source: InputInfo, out_dir: Path,
+    read_row: Callable[[int], dict], keys: Keys, seen: ProblemsSeen, source: InputInfo, out_dir: Path,
     publisher: Publisher, stamp: BatchTime, assignment_name: str | None, assignment_id: str | None,
     options: LmsOptions | None = None,
 ) -> BatchResult:
-    """Resolve resubmissions, sort, and write every output under ``out_dir``; the staged feedback reports must be
-    durable already (they are published here by rename)."""
+    """Resolve resubmissions, sort, and write every output under ``out_dir``; the feedback reports are in their
+    first places already (``publisher`` moves those that do not belong there)."""
     options = options or LmsOptions()
     problems, tally = seen.problems, seen.tally
-    resolve_resubmissions(keys)
-    keys.sort(key=lambda k: k.sort)
+    keys.sort()
+    resolve_resubmissions(keys, read_row)
 
     problem_ids = sorted(problems)
     quantities: list[str] = []
@@ -111,12 +120,12 @@ def write_outputs(
             if q not in quantities:
                 quantities.append(q)
     counts = {"files": len(keys), "graded": 0, "unusable": 0, "superseded": 0, "skipped": 0, "students": 0}
-    for k in keys:
-        if k.status in counts:
-            counts[k.status] += 1
-        if k.superseded_by is not None:
+    for i in range(len(keys)):
+        status = keys.status(i)
+        counts[status] += 1
+        if i in keys.superseded:
             counts["superseded"] += 1
-        elif k.status in ("graded", "unusable"):
+        elif status in ("graded", "unusable"):
             counts["students"] += 1
     maxima = sorted({problems[p][1] for p in problem_ids})
     points_possible = maxima[-1] if maxima else None
@@ -169,14 +178,20 @@ def write_outputs(
             "ags": lmsbooks.AgsJsonl(out_dir / "ags-scores.jsonl", stamp, options.roster),
         }
         writers += [b.out for b in books.values()]
-        generic_ids: dict[str, str] = {}
+
+        row_at = read_row  # a row written earlier, read again (its identifiers are kept as hashes)
+
+        for book in books.values():
+            book.row_at = row_at
+        generic_ids = HashIndex(lambda ordinal: _generic_ids(row_at(ordinal)), wide=False)  # id in grades.csv -> row
         feedback_failed = 0
-        for k in keys:
-            row = read_row(k)
-            if k.superseded_by is not None:
+        for ordinal in range(len(keys)):
+            row = read_row(ordinal)
+            row["_ord"] = ordinal
+            by = keys.superseded.get(ordinal)
+            if by is not None:
                 row["status"] = "superseded"
-                row["superseded_by"] = k.superseded_by
-                row["superseded_by_unusable"] = k.superseded_by_unusable
+                row["superseded_by"], row["superseded_by_unusable"] = by
             else:
                 row["superseded_by"] = None
             place = placement(row)
@@ -190,19 +205,21 @@ def write_outputs(
                 feedback_failed += 1
             if row.get("lms") and row["status"] != "skipped":
                 lms_seen.add(row["lms"]["lms"])
-            gjson.add(json_entry(row, feedback))
+            if row.get("_entry") is not None and row["superseded_by"] is None and feedback is row.get("feedback"):
+                gjson.add_text(row["_entry"])  # encoded by the worker (the usual case: the report stayed in place)
+            else:
+                gjson.add(json_entry(row, feedback))
             summary.add(row, feedback)
             if attention.consider(row):
                 continue
             refused = []
-            sid = row.get("student_id")
-            own = (row.get("yaml_student") or {}).get("id")
-            ids = [sid] + ([own] if own and own != sid else [])  # the student's own id names them too
-            taken = next((i for i in ids if i in generic_ids), None)
+            ids = _generic_ids(row)
+            taken = next(((i, h) for i in ids if (h := generic_ids.get(i)) is not None), None)
             if taken is not None:
-                refused.append(f"student id {taken} is already in grades.csv (for {generic_ids[taken]})")
+                refused.append(f"student id {taken[0]} is already in grades.csv (for {row_at(taken[1])['file']})")
             else:
-                generic_ids.update((i, row["file"]) for i in ids)
+                for i in ids:
+                    generic_ids.add(i, ordinal)
                 gcsv.add(row)
             refused += [r for r in (b.add(row) for b in books.values()) if r]
             if refused:
@@ -254,32 +271,3 @@ def write_outputs(
         feedback_failed=feedback_failed,
         needs_attention=attention.count,
     )
-
-
-def json_entry(row: dict, feedback: dict | None) -> dict:
-    """A row as ``grades.json`` lists it."""
-    return {
-        "file": row["file"],
-        "status": row["status"],
-        "student": {"id": row.get("student_id"), "name": row.get("name")},
-        "from_file_name": row.get("lms"),
-        "from_submission": row.get("yaml_student"),
-        "problem": row.get("problem"),
-        "score": row.get("score"),
-        "max_score": row.get("max_score"),
-        "error": row.get("error_detail") or ({"message": row["error"]} if row.get("error") else None),
-        "superseded_by": row.get("superseded_by"),
-        "fields": {
-            q: {
-                "verdict": verdict,
-                "points": pts,
-                "max_points": mx,
-                "diagnosis": {"id": did, "text": dtext} if did else None,
-            }
-            for q, verdict, pts, mx, did, dtext in row.get("fields") or ()
-        },
-        "flags": [{"kind": kind, "quantity": q, "message": msg} for kind, q, msg in row.get("flags") or ()],
-        "warnings": row.get("warnings") or [],
-        "feedback": feedback,
-        "feedback_error": row.get("feedback_error"),
-    }

@@ -1,39 +1,48 @@
 """Grading rows: one input file in, one small JSON-ready row out (the worker side of a batch).
 
-A worker grades a file, renders the student's feedback reports (Markdown and HTML) into the run's private staging
-folder at once (``grader.batch.feedback.stage``) and returns the row encoded as one JSON line, with the few keys the
-parent sorts and counts by. No file stops the batch: every failure, a bug included, becomes a row with the reason.
+A worker grades a file, renders the student's feedback reports (Markdown and HTML) and writes them at once to the
+place they belong if the file is the only one of its student (``grader.batch.reportfiles``: atomic per file), and
+returns the row encoded as one JSON line, with the few keys the parent sorts and counts by. The parent moves the
+reports of the few files that turn out superseded, or that share a report name with another file
+(``grader.batch.feedback.Publisher``). No file stops the batch: every failure, a bug included, becomes a row with
+the reason.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
+import marshal
 import os
 from pathlib import Path
 
 from grader.batch import safezip
-from grader.batch.feedback import error_feedback_html, error_feedback_markdown, feedback_stem, stage, staged_name
+from grader.batch.attention import has_identifier
+from grader.batch.gradebooks import encoded_entry, json_entry, short_comment
+from grader.batch.feedback import HELD, error_feedback_html, error_feedback_markdown, feedback_stem, held_stem
 from grader.batch.identity import GradedAs, row_identity
 from grader.batch.inputs import Item, LmsIdentity, shown_name
 from grader.errors import GraderError
 from grader.fileio import read_capped
 from grader.submission.student import Student
 
-__all__ = ["WorkerState", "Task", "install", "init_worker", "graded_line", "graded_chunk", "failed_line", "grade_item"]
+__all__ = ["WorkerState", "Task", "install", "init_worker", "graded_chunk", "failed_line", "grade_item",
+           "rerender", "first_place"]
 
 
 class WorkerState:
     """What every row of a run is graded with (one per process: the parent's, inherited by forked workers)."""
 
-    def __init__(self, *, grader, root: str, staging: str | None, manual: list | None = None,
+    def __init__(self, *, grader, root: str, reports, spill, manual: list | None = None,
                  formats: tuple[str, ...] = ("md", "html")) -> None:
         self.grader = grader
+        self.spill = spill  # a ``grader.batch.bookkeeping.SpillWriter``: where this process's rows go
         self.formats = formats  # the feedback reports to write (``--feedback``), by extension
         self.root = root
-        self.staging = staging
+        self.reports = reports  # a ``grader.batch.reportfiles.ReportFiles`` (``None``: write no report)
         self.manual = manual or []  # rows of an instructor's CSV of scores given by hand
         self.manual_ids = {str(r.get("student_id", "")).strip() for r in self.manual}  # the students they are for
+        self.reread = None  # zip input, in the parent: reads an entry again (for ``rerender``)
+        self.sent_fields: set[str] = set()  # problems whose quantities this process has sent the parent
 
 
 _STATE: WorkerState | None = None
@@ -91,12 +100,15 @@ def init_worker(config: dict) -> None:
     threading.Thread(target=_exit_with_parent, args=(config["parent"],), daemon=True).start()
     _KILL_ON = os.environ.get(KILL_ON_ENV) or None
     if _STATE is None:
+        from grader.batch.bookkeeping import SpillWriter
+        from grader.batch.reportfiles import ReportFiles
         from grader.grade.pipeline import Grader
 
         _STATE = WorkerState(
             grader=Grader(**config["grader"]),
             root=config["root"],
-            staging=config["staging"],
+            reports=ReportFiles(*config["reports"]) if config.get("reports") else None,
+            spill=SpillWriter(config["scratch"]),
             manual=config.get("manual"),
             formats=tuple(config.get("formats", ("md", "html"))),
         )
@@ -113,46 +125,69 @@ def _read_file(path: str) -> bytes:
 Task = tuple[int, Item, bytes | None, dict | None]
 
 
-_META = ("status", "student_key", "student_id", "file", "mtime", "problem", "problem_title", "max_score")
+# What the parent is sent of each row (the row itself is in the grading process's spill file): where it is, and
+# the few values the parent sorts and counts by. ``fields`` (the problem's quantities) only with the first row of a
+# problem a process sends (the parent reads them from the row when it has not had them).
+Meta = tuple  # (pid, offset, length, status, student_key, student_id, file, problem, title, max_score, fields, claim)
 
 
-def graded_line(task: Task) -> tuple[bytes, dict]:
-    """Grade one file in a worker: its row as a JSON line for the spill file, and the few keys the parent sorts and
-    counts by (so the parent neither encodes nor receives whole rows: that work stays parallel)."""
-    if _KILL_ON is not None and task[1].name == _KILL_ON:
-        _kill_hook(task[1].name)
-    return _line(grade_item(task))
+def graded_chunk(tasks: list[Task]) -> list[Meta]:
+    """Grade files in a worker (what a worker is sent): each row goes to this process's spill file, the parent is
+    sent only where it is and the few values it sorts and counts by (so the parent neither encodes nor receives
+    whole rows: that work stays parallel). Returns once the chunk's reports are in place."""
+    done = []
+    for task in tasks:
+        if _KILL_ON is not None and task[1].name == _KILL_ON:
+            _kill_hook(task[1].name)
+        done.append(grade_item(task))
+    return _lines(done)
 
 
-def graded_chunk(tasks: list[Task]) -> list[tuple[bytes, dict]]:
-    """:func:`graded_line` of each task (what a worker is sent)."""
-    return [graded_line(t) for t in tasks]
-
-
-def failed_line(task: Task, reason: str) -> tuple[bytes, dict]:
+def failed_line(task: Task, reason: str) -> Meta:
     """The row of a file that no worker could grade (each one grading it died), built by the parent without reading
-    the file: unusable, with ``reason``, and its error report staged like any other."""
+    the file: unusable, with ``reason``, and its error report written like any other."""
     index, item = task[0], task[1]
     identity = item.identity()
     row = _new_row(index, item, identity)
     row.update(status="unusable", error=reason)
     row.update(row_identity(identity, None, item.name))
     row["feedback_stem"] = feedback_stem(identity, None, item.name)
-    _stage_reports(row, index, item.name, None)
-    return _line(row)
+    _write_reports(row, item.name, None)
+    return _lines([row])[0]
 
 
-def _line(row: dict) -> tuple[bytes, dict]:
-    # (every name in a row is printable UTF-8 already; "backslashreplace" only keeps a stray surrogate from failing)
-    data = (json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8", "backslashreplace")
-    meta = {k: row[k] for k in _META}
-    meta["attachment_id"] = (row.get("lms") or {}).get("attachment_id")
-    meta["fields"] = [f[0] for f in row["fields"]]
-    return data, meta
+def _lines(done: list[dict]) -> list[Meta]:
+    """Wait for the rows' reports (a row whose reports could not be written has none, and says why), then write
+    the rows to the spill file."""
+    if _STATE.reports is not None:
+        for index, why in _STATE.reports.wait().items():
+            for row in done:
+                if row["i"] == index:
+                    row["feedback"], row["feedback_error"] = None, why
+    metas = [_line(row) for row in done]
+    _STATE.spill.flush()
+    return metas
 
 
-def grade_item(task: Task) -> dict:
-    """Grade one file; never raises. The returned row is small and JSON-ready."""
+def _line(row: dict) -> Meta:
+    """Write the row to the spill file (``marshal``: the parent reads it back many times faster than JSON), with
+    what the parent would otherwise work out one row after the other: its ``grades.json`` entry for the usual case
+    (the file counts and its reports stay where they are) and its LMS comment."""
+    row["_comment"] = short_comment(row)
+    row["_entry"] = encoded_entry(json_entry(row, row.get("feedback")))
+    data = marshal.dumps(row)
+    pid, offset = _STATE.spill.append(data)
+    problem, fields = row["problem"], None
+    if problem is not None and problem not in _STATE.sent_fields:
+        _STATE.sent_fields.add(problem)
+        fields = [f[0] for f in row["fields"]]
+    return (pid, offset, len(data), row["status"], row["student_key"], row["student_id"], row["file"], problem,
+            row["problem_title"], row["max_score"], fields, row.get("_claim"))
+
+
+def grade_item(task: Task, place: str | None = None) -> dict:
+    """Grade one file; never raises. The returned row is small and JSON-ready. ``place``: where its reports go
+    (folder and stem; by default :func:`first_place`)."""
     index, item = task[0], task[1]
     identity = item.identity()
     row = _new_row(index, item, identity)
@@ -160,7 +195,7 @@ def grade_item(task: Task) -> dict:
         row.update(error=item.skip, student_key=f"file:{item.name}", student_id=None, name=None, warnings=[])
         return row
     try:
-        return _grade_submission_file(task, identity, row)
+        return _grade_submission_file(task, identity, row, place)
     except Exception as exc:  # a bug: say so, keep the batch going
         row.update(
             status="unusable",
@@ -192,10 +227,11 @@ def _new_row(index: int, item: Item, identity: LmsIdentity | None) -> dict:
         "flags": [],
         "feedback": None,
         "feedback_error": None,
+        "src": [item.zip_index, item.raw, item.lms],  # to grade the file again (``rerender``)
     }
 
 
-def _grade_submission_file(task: Task, identity: LmsIdentity | None, row: dict) -> dict:
+def _grade_submission_file(task: Task, identity: LmsIdentity | None, row: dict, place: str | None) -> dict:
     index, item, data, read_error = task
     st = _STATE
     source = item.path(st.root) if item.zip_index is None else item.name
@@ -250,7 +286,7 @@ def _grade_submission_file(task: Task, identity: LmsIdentity | None, row: dict) 
         )
         row["warnings"] = row["warnings"] + list(result.warnings)
     row["feedback_stem"] = feedback_stem(identity, student, item.name)
-    _stage_reports(row, index, item.name, result)
+    _write_reports(row, item.name, result, place)
     return row
 
 
@@ -276,11 +312,27 @@ def _with_manual_scores(result, identity: LmsIdentity | None):
     return result, notes
 
 
-def _stage_reports(row: dict, index: int, file: str, result) -> None:
-    """Render the row's feedback reports (the result's, or the error's) into the staging folder."""
-    staging, formats = _STATE.staging, _STATE.formats
-    if staging is None or not formats:
+FORMAT_LABELS = {"md": "markdown", "html": "html"}
+
+
+def first_place(row: dict) -> str:
+    """Where a row's reports are written first (folder and stem, ``/``-separated, no extension): the upload folder
+    for an identified student, else the unidentified one; the parent moves them if the file turns out superseded or
+    its name is also another file's (``grader.batch.feedback.Publisher``)."""
+    if has_identifier(row):
+        return f"feedback/{row['feedback_stem']}"
+    return f"{HELD}/unidentified/{held_stem(row['feedback_stem'])}"
+
+
+def _write_reports(row: dict, file: str, result, place: str | None = None) -> None:
+    """Render the row's feedback reports (the result's, or the error's) and queue them to their place (``place``:
+    folder and stem; by default :func:`first_place`)."""
+    reports, formats = _STATE.reports, _STATE.formats
+    if reports is None or not formats:
         return
+    if place is None:
+        place = first_place(row)
+        row["_claim"] = place  # whether the reports are then in place or not: the parent checks the name's owners
     try:
         if result is not None:
             from grader.report import render
@@ -288,8 +340,39 @@ def _stage_reports(row: dict, index: int, file: str, result) -> None:
             texts = {"md": lambda: render(result, "markdown"), "html": lambda: render(result, "html")}
         else:
             texts = {"md": lambda: error_feedback_markdown(file, row), "html": lambda: error_feedback_html(file, row)}
-        for ext in formats:  # only the formats asked for are rendered at all
-            stage(Path(staging) / staged_name(index, ext), texts[ext]())
-        row["feedback"] = True
+        rendered = [(ext, texts[ext]().encode("utf-8")) for ext in formats]  # only the formats asked for
     except Exception as exc:  # the grade stands; the report is missing and the summary says so
         row["feedback_error"] = f"{type(exc).__name__}: {exc}"
+        return
+    paths = {}
+    for ext, data in rendered:
+        rel = f"{place}.{ext}"
+        reports.put(row["i"], rel, data)
+        paths[FORMAT_LABELS[ext]] = rel
+    row["feedback"] = paths
+
+
+def rerender(row: dict, place: str) -> dict | None:
+    """Write row ``row``'s reports again, to ``place`` (folder and stem), in this process, and wait for them: the
+    file is graded again (a file that could not be graded gets its error report from the row). The paths by format,
+    or ``None`` (then ``row["feedback_error"]`` says why)."""
+    zip_index, raw, lms = row.get("src") or (None, None, "auto")
+    if row["status"] in ("graded", "superseded") and row.get("score") is not None:
+        item = Item(name=row["file"], zip_index=zip_index, mtime=row["mtime"], lms=lms, raw=raw)
+        data = _STATE.reread(item) if zip_index is not None else None
+        fresh = grade_item((row["i"], item, data, None), place)
+        feedback, error = fresh.get("feedback"), fresh.get("feedback_error")
+    else:
+        scratch = dict(row, feedback=None, feedback_error=None)
+        _write_reports(scratch, row["file"], None, place)
+        feedback, error = scratch["feedback"], scratch["feedback_error"]
+    if feedback is not None:
+        why = _STATE.reports.wait().get(row["i"])
+        if why:
+            feedback, error = None, why
+    if feedback is None:
+        row["feedback_error"] = error or "the report could not be written"
+    return feedback
+
+
+_REREAD = None  # set by the parent: reads a zip entry again (``grader.batch.run``)

@@ -6,13 +6,14 @@ feedback reports and a summary. This module runs the stages; each stage is a mod
    (in memory, never extracted, with the caps of ``safezip``) as they are dispatched.
 2. **grading rows** (``rows``): a pool of worker processes, forked first while the parent is small (each problem
    is solved once per worker, once in all when ``--problem`` is given: it is solved before the fork), grades the
-   files in chunks; a worker stages the student's feedback reports at once and sends back only a small row. No bad
-   file stops the batch.
+   files in chunks; a worker writes the student's feedback reports at once, straight to their place (atomic per
+   file: ``reportfiles``), and sends back only a small row. No bad file stops the batch.
 3. **bookkeeping** (``bookkeeping``): the parent streams the rows to a spill file in the output folder and keeps a
-   small key per file (``order``); the staged reports are made durable with one sync before they are published.
+   small key per file (``order``); the journal of the manifest lists every report before it is renamed into place.
 4. **outputs** (``outputs``, ``gradebooks``, ``feedback``, ``summary``): resubmissions are resolved, rows sorted
-   by student then file, every output streamed from the spill file and written atomically, and the feedback reports
-   moved to their final names (an atomic rename each).
+   by student then file, every output streamed from the spill file and written atomically; the few reports that
+   do not belong where they were first written (superseded files, names two files wanted) are moved; the folders
+   written are fsynced once each.
 
 Outputs are byte-identical across runs on the same input and ``--timestamp``: rows are sorted, and the only time in
 them is the batch's (``grader.batch.stamp``: when it graded, unless ``--timestamp`` fixes it).
@@ -27,9 +28,12 @@ from pathlib import Path
 
 from grader.batch import bookkeeping, rows, safezip, workers
 from grader.batch.feedback import HELD, Publisher
+from grader.batch import hashindex
+from grader.batch.hashindex import HashIndex
 from grader.batch.inputs import Discovery, discover
 from grader.batch.manifest import Manifest
-from grader.batch.order import RowKey, sort_string
+from grader.batch.order import Keys, sort_string
+from grader.batch.reportfiles import ReportFiles
 from grader.batch.outputs import OUTPUT_FILES, BatchResult, InputInfo, LmsOptions, ProblemsSeen, write_outputs
 from grader.batch.stamp import batch_time, parse_timestamp
 from grader.batch.uploads import ZIP_NAMES
@@ -102,7 +106,7 @@ def _lms_options(roster, scale_to) -> LmsOptions:
     return LmsOptions(roster=read_roster(roster), scale_to=scale_to)
 
 
-# --feedback: which report formats each student gets (extensions, as the staging and publishing name them)
+# --feedback: which report formats each student gets (extensions, as the report files are named)
 FEEDBACK_CHOICES = {"both": ("md", "html"), "md": ("md",), "html": ("html",), "none": ()}
 
 def grade_batch(
@@ -174,7 +178,7 @@ def grade_batch(
     lock = bookkeeping.RunLock(out_dir)  # from here on this run owns ``out_dir``
     try:
         bookkeeping.check_outputs(out_dir, _FIXED + (bookkeeping.MANIFEST,), _FOLDERS)
-        bookkeeping.remove_leftovers(out_dir, _FIXED + (bookkeeping.MANIFEST, bookkeeping.JOURNAL))
+        bookkeeping.remove_leftovers(out_dir, _FIXED + (bookkeeping.MANIFEST, bookkeeping.JOURNAL), _FOLDERS)
         return _run(grader, manual_rows, in_path, out_dir, jobs, lock, assignment_name, assignment_id, timestamp,
                     progress, lms, options, FEEDBACK_CHOICES[feedback])
     finally:
@@ -196,18 +200,19 @@ def _instructor_grader(problem: str | None, problems: str | os.PathLike | None, 
 
 def _run(grader, manual_rows, in_path: Path, out_dir: Path, jobs: int, lock, assignment_name, assignment_id,
          timestamp, progress, lms: str, options: LmsOptions, formats: tuple[str, ...]) -> BatchResult:
-    staging = bookkeeping.staging_folder(out_dir)
-    spill_path = bookkeeping.spill_path(out_dir)
+    scratch = bookkeeping.scratch_folder(out_dir)
+    where = (str(out_dir), str(scratch), str(out_dir / bookkeeping.JOURNAL)) if formats else None
     config = {"grader": {"problem": grader.problem_override, "reveal": grader.reveal,
                          "problems_dirs": grader.problems_dirs}, "root": os.fspath(in_path),
-              "staging": str(staging), "manual": manual_rows, "close_fds": [lock.fd], "parent": os.getpid(),
-              "formats": formats}
-    previous_state = rows.install(
-        rows.WorkerState(grader=grader, root=os.fspath(in_path), staging=str(staging), manual=manual_rows,
-                         formats=formats)
-    )
+              "reports": where, "scratch": str(scratch), "manual": manual_rows, "close_fds": [lock.fd],
+              "parent": os.getpid(), "formats": formats}
+    state = rows.WorkerState(grader=grader, root=os.fspath(in_path), reports=ReportFiles(*where) if where else None,
+                             spill=bookkeeping.SpillWriter(str(scratch)), manual=manual_rows, formats=formats)
+    previous_state = rows.install(state)
     pool = workers.Workers(jobs, config)
     found: Discovery | None = None
+    manifest = Manifest(out_dir, _FIXED, _REPORT_FOLDERS, formats)
+    spills = bookkeeping.Spills(scratch)
     try:
         found = discover(in_path, exclude=out_dir, writeups=grader.problem_override is not None, lms=lms)
         if not found.items:
@@ -215,63 +220,71 @@ def _run(grader, manual_rows, in_path: Path, out_dir: Path, jobs: int, lock, ass
                               hint="pass a folder or zip of submissions")
         stamp = batch_time(timestamp)
         try:
-            staging.mkdir(parents=True, exist_ok=True)
+            scratch.mkdir()
         except OSError as exc:
-            raise bookkeeping.unwritable(exc.filename or staging, exc) from None
+            raise bookkeeping.unwritable(exc.filename or scratch, exc) from None
+        if found.zip is not None:
+            infos = found.zip.infolist()
+            state.reread = lambda item: safezip.read_entry(found.zip, infos[item.zip_index], item.name)
         total = len(found.items)
         bar = _Progress(total, sys.stderr.isatty() if progress is None else progress)
-        keys: list[RowKey] = []
+        keys = Keys()
         seen = ProblemsSeen()
-        graded = pool.graded(_tasks(found), _chunk_size(total, jobs))
-        spill = bookkeeping.Spill(spill_path)
-        try:
-            for data, meta in graded:
-                offset = spill.append(data)
-                att = meta["attachment_id"]
-                keys.append(
-                    RowKey(
-                        offset=offset,
-                        length=len(data),
-                        status=meta["status"],
-                        student_key=meta["student_key"],
-                        sort=sort_string(meta["student_id"], meta["file"]),
-                        attachment=att if att is not None else -1,
-                        mtime=meta["mtime"],
-                    )
-                )
-                seen.add(meta)
-                bar.step()
-            bar.close()
-            pool.stop()
-            return _publish(spill, keys, seen, found, out_dir, staging, stamp, assignment_name, assignment_id, options,
-                            formats)
-        finally:
-            spill.close()
+        # first place of reports -> the row that wrote there first (its place in the spill files), and the places
+        # more than one row wrote to -> how many
+        claims = HashIndex(lambda at: (_row_at(spills, at).get("_claim"),))
+        shared: dict[str, int] = {}
+        manifest.begin()  # before any report is written: the journal lists what this run may write
+        for meta in pool.graded(_tasks(found), _chunk_size(total, jobs)):
+            pid, offset, length, status, student_key, student_id, file, problem, title, top, fields, claim = meta
+            number = spills.number(pid)
+            keys.add(sort_string(student_id, file), offset, length, number, hashindex.string_hash(student_key),
+                     status)
+            if claim is not None:
+                if claims.get(claim) is None:
+                    claims.add(claim, (offset << 16) | number)
+                else:
+                    shared[claim] = shared.get(claim, 1) + 1
+            if problem and problem not in seen.problems and fields is None:
+                fields = [f[0] for f in spills.read(offset, length, number)["fields"]]
+            seen.add(problem, title, top, fields)
+            bar.step()
+        bar.close()
+        pool.stop()
+        return _publish(spills, keys, seen, (claims, shared), found, out_dir, manifest, stamp, assignment_name,
+                        assignment_id, options, formats)
     finally:
         pool.stop()
+        if state.reports is not None:
+            state.reports.close(discard=True)
+        state.spill.close()
+        spills.close()
         if found is not None:
             found.close()
+        manifest.close()
         rows.install(previous_state)
-        bookkeeping.remove_scratch(staging, spill_path)
+        bookkeeping.remove_scratch(scratch)
 
 
-def _publish(spill, keys, seen, found, out_dir, staging, stamp, assignment_name, assignment_id,
-             options: LmsOptions, formats: tuple[str, ...]) -> BatchResult:
-    """Write every output, record it in the manifest and remove what earlier runs wrote and this one did not."""
+def _row_at(spills, at: int) -> dict:
+    """The row at ``(offset << 16) | file number`` (to confirm a hash: rare)."""
+    return spills.read_at(at >> 16, at & 0xFFFF)
+
+
+def _publish(spills, keys, seen, claims, found, out_dir: Path, manifest: Manifest, stamp, assignment_name,
+             assignment_id, options: LmsOptions, formats: tuple[str, ...]) -> BatchResult:
+    """Write every output, record it in the manifest and remove what earlier runs wrote and this one did not; then
+    fsync the folders written (once each)."""
+    folders = [out_dir.joinpath(*rel.split("/")) for rel in _FOLDERS]
     try:
-        spill.done()
-        bookkeeping.make_durable()
-        manifest = Manifest(out_dir, _FIXED, _REPORT_FOLDERS)
-        try:
-            manifest.begin()
-            result = write_outputs(
-                lambda k: spill.read(k.offset, k.length), keys, seen, InputInfo(found.root, found.kind, found.lms),
-                out_dir, Publisher(out_dir, staging, manifest.will_write, formats), stamp, assignment_name, assignment_id,
-                options,
-            )
-            manifest.finish()
-        finally:
-            manifest.close()
+        publisher = Publisher(out_dir, claims, keep=manifest.keep, will_write=manifest.will_write,
+                              rerender=rows.rerender, formats=formats)
+        result = write_outputs(
+            lambda i: spills.read(*keys.where(i)), keys, seen, InputInfo(found.root, found.kind, found.lms),
+            out_dir, publisher, stamp, assignment_name, assignment_id, options,
+        )
+        manifest.finish(before_journal_removed=lambda: bookkeeping.sync_dirs(folders))
+        bookkeeping.sync_dirs([out_dir])
     except OSError as exc:
         raise bookkeeping.unwritable(exc.filename or out_dir, exc) from None
     return result

@@ -10,6 +10,7 @@ lists are kept.
 from __future__ import annotations
 
 import math
+from array import array
 from collections import Counter
 from html import escape
 
@@ -32,7 +33,8 @@ _TOP_DIAGNOSES = 3
 class SummaryBuilder:
     def __init__(self, quantities: list[str]) -> None:
         self.quantities = quantities
-        self.scores: list[tuple[float, float]] = []  # (score, max) of the counted graded submissions
+        self.scores = array("d")  # the scores of the counted graded submissions (8 bytes each)
+        self.top: float | None = None  # the largest maximum score among them
         self.verdicts: dict[str, Counter] = {q: Counter() for q in quantities}
         self.diagnoses: dict[str, Counter] = {q: Counter() for q in quantities}
         self.diagnosis_text: dict[tuple[str, str], str] = {}
@@ -69,7 +71,8 @@ class SummaryBuilder:
         if status == "unusable":
             self.unusable.append((row["file"], who, row.get("error") or ""))
             return
-        self.scores.append((row["score"], row["max_score"]))
+        self.scores.append(row["score"])
+        self.top = row["max_score"] if self.top is None else max(self.top, row["max_score"])
         for q, verdict, _pts, _max, diag_id, diag_text in row.get("fields") or ():
             if q not in self.verdicts:
                 continue
@@ -124,8 +127,8 @@ class SummaryBuilder:
         if not n:
             out.append("<p>No submission was graded.</p></section>")
             return "\n".join(out)
-        values = sorted(s for s, _ in self.scores)
-        top = max(m for _, m in self.scores)
+        values = sorted(self.scores)
+        top = self.top
         mean = sum(values) / n
         median = values[n // 2] if n % 2 else (values[n // 2 - 1] + values[n // 2]) / 2
         out.append(

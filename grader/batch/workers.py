@@ -37,15 +37,20 @@ class Workers:
         self.runner = _Runner(jobs, config) if jobs > 1 else None
 
     def graded(self, tasks: Iterable[rows.Task], chunk: int) -> Iterator[Line]:
-        """``rows.graded_line`` of every task, in order."""
+        """``rows.graded_chunk`` of every task, in order."""
         if self.runner is None:
-            return map(rows.graded_line, tasks)
+            return _in_this_process(iter(tasks), chunk)
         return self.runner.run(iter(tasks), chunk)
 
     def stop(self) -> None:
         """Stop the workers (killed unless they finished their work)."""
         if self.runner is not None:
             self.runner.stop()
+
+
+def _in_this_process(tasks: Iterator[rows.Task], chunk: int) -> Iterator[Line]:
+    while part := list(itertools.islice(tasks, chunk)):
+        yield from rows.graded_chunk(part)
 
 
 def _context():

@@ -48,6 +48,7 @@ class Grader:
         self._sets: dict[Path, object] = {}  # homework-set files (grader.solve.homework), None for a problem
         self._found: dict[str, Path] = {}  # problem reference -> problem file
         self._override_path: Path | None = None
+        self._resolved: dict[Path, Path] = {}
 
     def instructor_problem(self) -> Path | None:
         """The file of the instructor's ``problem`` (found once), or None when none was given."""
@@ -91,10 +92,17 @@ class Grader:
         return (f"the file says `problem: {shown}`, but this assignment is {min(names - {''}, key=len)}: "
                 "graded against the assignment's problem",)
 
+    def _real(self, path: Path) -> Path:
+        """``path.resolve()``, once per path: a batch asks for the same problem file a few times per submission."""
+        real = self._resolved.get(path)
+        if real is None:
+            real = self._resolved[path] = Path(path).resolve()
+        return real
+
     def plan_at(self, path: Path, student: str | None = None) -> Plan:
         """The plan of the problem file at ``path``, solved on first use; for a randomized problem and a
         ``student`` id, the plan of that student's variant (``grader.solve.variant``)."""
-        path = path.resolve()
+        path = self._real(path)
         plan = self._plans.get(path)
         if plan is None:
             plan = self._plans[path] = _solved_plan(path)
@@ -111,7 +119,7 @@ class Grader:
 
     def set_at(self, path: Path):
         """The homework set in the file at ``path`` (``grader.solve.homework.HomeworkSet``), None for a problem."""
-        path = path.resolve()
+        path = self._real(path)
         if path not in self._sets:
             self._sets[path] = None
             if _has_top_level_key(path, "questions"):  # only then is the (large) homework module needed

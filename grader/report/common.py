@@ -63,9 +63,13 @@ def expected_value(f: FieldResult) -> str:
 
 def describe(f: FieldResult) -> str:
     """``net input of h1`` from ``z1: net input of h1``."""
-    d = f.description
-    prefix = f"{f.quantity}: "
-    return d[len(prefix):] if d.startswith(prefix) else d
+    return describe_text(f.description, f.quantity)
+
+
+def describe_text(description: str, quantity: str) -> str:
+    """``describe`` of a field with this description and quantity."""
+    prefix = f"{quantity}: "
+    return description[len(prefix):] if description.startswith(prefix) else description
 
 
 def flagged_quantities(result: GradeResult) -> dict[str, list[str]]:

@@ -30,7 +30,7 @@ from grader.report.common import (
     FLAG_TITLE,
     SYMBOL,
     accepted,
-    describe,
+    describe_text,
     expected_value,
     flagged_quantities,
     hide_key_numbers,
@@ -89,7 +89,9 @@ def _quantity(q: str) -> str:
 
 
 @functools.lru_cache(maxsize=8192)
-def _desc(desc: str) -> str:
+def _desc(description: str, quantity: str) -> str:
+    """What the field is (``describe``), as the paragraph under its heading (a problem's words: made once)."""
+    desc = describe_text(description, quantity)
     return f"\n<p>{_e(desc)}</p>" if desc else ""
 
 
@@ -159,7 +161,7 @@ def _field(result: GradeResult, f: FieldResult, flagged: list[str] | None) -> st
     reveal = result.reveal
     v = f.verdict
     o = [f'<li class="v-{v}">\n<h3><b>{_verdict(v)}</b> {_quantity(f.quantity)} '
-         f"<span>{points(f.points)} / {points(f.max_points)}</span></h3>{_desc(describe(f))}\n<dl>\n"]
+         f"<span>{points(f.points)} / {points(f.max_points)}</span></h3>{_desc(f.description, f.quantity)}\n<dl>\n"]
     given = shown_value(f)
     read = f" (read as <code>{_e(f.read_as)}</code>)" if f.read_as is not None else ""
     # Revealed and not correct: the worked formula ends in the expected value (to 10 digits) and says it once.

@@ -85,8 +85,12 @@ def _n(x: float) -> str:
     return f"{x:.0f}"
 
 
+_SPECIAL = re.compile(r"[&<>\"']")
+
+
 def _attr(s: str) -> str:
-    return escape(s, quote=True)
+    """``s`` escaped for text or an attribute (most strings here have nothing to escape: checked first)."""
+    return escape(s, quote=True) if _SPECIAL.search(s) else s
 
 
 def _word(verdict: str) -> str:
@@ -296,7 +300,7 @@ def render_svg(result: GradeResult, *, full_key: bool = True) -> str:
     verdicts.update((p, worst(by_param.get(p, []))) for p in sk.weights + sk.biases)
 
     def title(name: str, kind: str, fields: list[FieldResult]) -> str:
-        return f'{verdicts[name]}"><title>{escape(_tooltip(name, kind, verdicts[name], fields))}</title>'
+        return f'{verdicts[name]}"><title>{_attr(_tooltip(name, kind, verdicts[name], fields))}</title>'
 
     used = set(verdicts.values())
     head, key = sk.legend(LEGEND if full_key else tuple(v for v in LEGEND if v in used))
@@ -307,12 +311,12 @@ def render_svg(result: GradeResult, *, full_key: bool = True) -> str:
         w = max(40, 9 * len(label) + 12)
         out.append(f'{head}{title(b, "bias", by_param.get(b, []))}{lines}'
                    f'<rect x="{_n(bx - w / 2)}" y="{y}" width="{w}" height="24" rx="3"/>'
-                   f'<text x="{_n(bx)}" y="{ty}">{escape(label)}</text></g>')
+                   f'<text x="{_n(bx)}" y="{ty}">{_attr(label)}</text></g>')
     labels = []
     for w, head, line, label in sk.weights_el:
         v = verdicts[w]
         out.append(head + title(w, "weight", by_param.get(w, [])) + line)
-        labels.append(f'{label}{v}">{escape(f"{SYMBOL[v]} {w}".strip())}</text>')
+        labels.append(f'{label}{v}">{_attr(f"{SYMBOL[v]} {w}".strip())}</text>')
     out.append("".join(labels))
     out.append(sk.inputs_html)
     for u, head, body, badge, tail in sk.neurons_el:

@@ -1,0 +1,202 @@
+"""Writing feedback reports straight to their final place, from the process that rendered them.
+
+Each report goes through a temporary file in the run's private scratch folder (``DIR/.grade-batch-scratch-*``,
+outside every folder an LMS importer reads, so a run killed at any moment leaves no half-written or temporary file
+among the reports), is fsynced, and is renamed over its final path in one atomic ``os.replace``: the path holds the
+previous report or the new one, never a mixture or nothing. Before a block of reports is renamed into place their
+paths are appended to the run's journal (``grader.batch.manifest``; fdatasync'ed once per block), so a run killed
+mid-way leaves no report that the next run does not know of. The folders are fsynced once each at the end of the run
+(``grader.batch.bookkeeping.sync_dirs``); nothing ever syncs the whole machine.
+
+The disk work runs in a thread of the writing process, so that one file's fsync overlaps the grading of the next
+(the system calls release the GIL); :meth:`ReportFiles.wait` returns once every report queued is in place, with the
+errors by row.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import queue
+import threading
+
+__all__ = ["ReportFiles", "SCRATCH_PREFIX"]
+
+SCRATCH_PREFIX = ".grade-batch-scratch-"
+_BLOCK = 64  # reports per journal block (one fdatasync of the journal each)
+
+
+class ReportFiles:
+    """The feedback reports one process writes into ``out_dir`` (relative paths, ``/``-separated).
+
+    Made in the parent before the workers fork; each process that uses it starts its own writer thread."""
+
+    def __init__(self, out_dir: str, scratch: str, journal: str, *, durable: bool = True) -> None:
+        self.out_dir = out_dir
+        self.scratch = scratch
+        self.journal = journal
+        self.durable = durable  # fsync each report and fdatasync the journal (off only in tests of the protocol)
+        self._pid: int | None = None
+
+    # ---------------------------------------------------------------------------------------------- the caller
+
+    def _start(self) -> None:
+        self._pid = os.getpid()
+        self._queue: queue.Queue = queue.Queue(maxsize=4 * _BLOCK)
+        self._errors: dict[int, str] = {}
+        self._placed: dict[int, list[str]] = {}
+        self._count = 0
+        self._journal_fd: int | None = None
+        self._discard = False
+        self._thread = threading.Thread(target=self._loop, name="grade-batch-reports", daemon=True)
+        self._thread.start()
+
+    def put(self, tag: int, rel: str, data: bytes) -> None:
+        """Queue ``data`` to become ``out_dir/rel`` (``tag``: the row it belongs to)."""
+        if self._pid != os.getpid():
+            self._start()
+        self._queue.put((tag, rel, data))
+
+    def wait(self) -> dict[int, str]:
+        """Block until every queued report is in place; the rows whose reports could not be written, with why (the
+        reports of such a row that were placed are removed again: a row has all its reports or none)."""
+        if self._pid != os.getpid():
+            return {}
+        self._queue.join()
+        errors, self._errors = self._errors, {}
+        self._placed.clear()
+        return errors
+
+    def close(self, *, discard: bool = False) -> None:
+        """Stop this process's writer thread (``discard``: drop what is still queued, as an interrupted run does)."""
+        if self._pid != os.getpid():
+            return
+        self._discard = discard
+        self._queue.put(None)
+        self._thread.join()
+        if self._journal_fd is not None:
+            os.close(self._journal_fd)
+            self._journal_fd = None
+        self._pid = None
+
+    # ---------------------------------------------------------------------------------------------- the thread
+
+    def _loop(self) -> None:
+        while True:
+            block = [self._queue.get()]
+            while len(block) < _BLOCK and block[-1] is not None:
+                try:
+                    block.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            stop = block[-1] is None
+            items = [b for b in block if b is not None]
+            try:
+                if items and not self._discard:
+                    self._write_block(items)
+            except BaseException as exc:  # never leave the caller waiting: every row of the block fails
+                for tag, _, _ in items:
+                    self._errors.setdefault(tag, f"{type(exc).__name__}: {exc}")
+            finally:
+                for _ in block:
+                    self._queue.task_done()
+            if stop:
+                return
+
+    def _fail(self, tag: int, exc: BaseException) -> None:
+        self._errors.setdefault(tag, f"{type(exc).__name__}: {exc}")
+        for final in self._placed.pop(tag, ()):
+            try:
+                os.unlink(final)
+            except OSError:
+                pass
+
+    def _write_block(self, items: list[tuple[int, str, bytes]]) -> None:
+        ready = []
+        for tag, rel, data in items:
+            if tag in self._errors:
+                continue
+            tmp = os.path.join(self.scratch, f"{self._pid}-{self._count}.tmp")
+            self._count += 1
+            try:
+                _write_file(tmp, data, self.durable)
+            except OSError as exc:
+                _unlink(tmp)
+                self._fail(tag, exc)
+                continue
+            ready.append((tag, rel, tmp))
+        if not ready:
+            return
+        try:
+            self._journal_append("".join(f"{rel}\n" for _, rel, _ in ready).encode("utf-8", "backslashreplace"))
+        except OSError as exc:
+            for tag, _, tmp in ready:
+                _unlink(tmp)
+                self._fail(tag, exc)
+            return
+        for tag, rel, tmp in ready:
+            if tag in self._errors:
+                _unlink(tmp)
+                continue
+            final = os.path.join(self.out_dir, *rel.split("/"))
+            try:
+                _place(tmp, final)
+            except OSError as exc:
+                _unlink(tmp)
+                self._fail(tag, exc)
+                continue
+            self._placed.setdefault(tag, []).append(final)
+
+    def _journal_append(self, data: bytes) -> None:
+        if self._journal_fd is None:
+            self._journal_fd = os.open(self.journal, os.O_WRONLY | os.O_APPEND | os.O_CLOEXEC)
+        view = memoryview(data)
+        while view:  # O_APPEND: each write lands whole at the end, whichever process writes
+            view = view[os.write(self._journal_fd, view):]
+        if self.durable:
+            os.fdatasync(self._journal_fd)
+
+
+def _write_file(path: str, data: bytes, durable: bool) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)  # the umask applies
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        if durable:
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _place(tmp: str, final: str) -> None:
+    """``os.replace`` of the temporary file over ``final``, creating ``final``'s folder if needed; when the folder is
+    on another file system (a link to another disk), through a temporary file beside ``final`` instead."""
+    try:
+        os.replace(tmp, final)
+        return
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(final), exist_ok=True)
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+        folder, name = os.path.split(final)
+        near = os.path.join(folder, f".{name}.{os.getpid()}.tmp")
+        with open(tmp, "rb") as f:
+            data = f.read()
+        try:
+            _write_file(near, data, True)
+            os.replace(near, final)
+        except BaseException:
+            _unlink(near)
+            raise
+        _unlink(tmp)
+        return
+    os.replace(tmp, final)
+
+
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
