@@ -161,3 +161,23 @@ def test_random_submissions_graded_cold_and_warm_are_identical():
             assert _grade_text(fresh, text) == _grade_text(warm, text)
             assert _grade_text(fresh, text, reveal=False) == _grade_text(warm, text, reveal=False)
 
+
+
+def test_grading_leaves_no_reference_cycles():
+    """A view's values do not point back at the view: what grading builds is freed when dropped (a batch worker's
+    memory does not wait for the garbage collector)."""
+    import gc
+
+    plan = plan_for("exercise6")
+    sub = load_submission(ROOT / "submissions_examples" / "exercise6_seed.yaml")
+    grade(plan, sub)
+    grade(plan, sub)
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(5):
+            grade(plan, sub)
+            grade(plan, sub, reveal=False)
+        assert gc.collect() == 0
+    finally:
+        gc.enable()

@@ -80,19 +80,39 @@ def _tree(expr):
 
 
 class _Values(dict):
-    """A view's values: the overlay over the answers, then each value computed on first lookup (``__missing__``),
-    so that a formula's lookup of a known value (``View.get``, this dict's own ``__getitem__``) runs no Python."""
+    """A view's values: the givens, under the student's answers, under the overlay; every other value computed on
+    first lookup (``__missing__``: a delta's stand-in, else its formula) and kept, so that a formula's lookup of a
+    known value (``View.get``, this dict's own ``__getitem__``) runs no Python. It holds what computing needs and
+    not its ``View``, so that a view is freed as soon as it is dropped (no reference cycle)."""
 
-    __slots__ = ("view",)
+    __slots__ = ("c", "overlay", "answers", "limit", "via", "busy")
 
     def __missing__(self, name: str) -> float:
-        view = self.view
-        v = view._stand_in(name)
+        v = self.stand_in(name)
         if v is None:
-            nodes = view.c.nodes
-            v = view.formula(nodes[name].expr) if name in nodes else view.c.floats[name]
+            c = self.c
+            nodes = c.nodes
+            v = c.closure(nodes[name].expr)(self.__getitem__) if name in nodes else c.floats[name]
         self[name] = v
         return v
+
+    def stand_in(self, name: str) -> float | None:
+        """The student's value of an unwritten delta through a gradient they wrote (``identities``)."""
+        c = self.c
+        ways = c.ways.get(name) if c.ways else None
+        if not ways or name in self.busy:
+            return None
+        self.busy.add(name)
+        try:
+            for g, expr in ways:
+                if c.ranks[g] < self.limit and (g in self.overlay or g in self.answers):
+                    v = c.closure(expr)(self.__getitem__)
+                    if math.isfinite(v):
+                        self.via[name] = expr
+                        return v
+        finally:
+            self.busy.discard(name)
+        return None
 
 
 class View:
@@ -109,12 +129,13 @@ class View:
         values = _Values(compiled.given_values)  # what a lookup of a given would find (no stand-in, no formula)
         values.update(answers)
         values.update(self.overlay)
-        values.view = self
+        self.via: dict[str, Expr] = {}  # a delta the student did not write -> the identity it was read through
+        self._busy: set[str] = set()
+        values.c, values.overlay, values.answers, values.limit = compiled, self.overlay, answers, self.limit
+        values.via, values.busy = self.via, self._busy
         # ``get(name)``: a name the overlay states > the student's answer > its stand-in or formula (memoised)
         self.get: Callable[[str], float] = values.__getitem__
-        self.via: dict[str, Expr] = {}  # a delta the student did not write -> the identity it was read through
         self.accepted: dict[str, bool] = {}  # memo of the engine's "accepted" judgement in this view
-        self._busy: set[str] = set()
         self._sources: dict[int, tuple] = {}  # id(formula) -> (formula, its sources)
 
     def child(self, name: str) -> View:
@@ -131,20 +152,7 @@ class View:
 
     def _stand_in(self, name: str) -> float | None:
         """The student's value of an unwritten delta through a gradient they wrote (``identities``)."""
-        ways = self.c.ways.get(name) if self.c.ways else None
-        if not ways or name in self._busy:
-            return None
-        self._busy.add(name)
-        try:
-            for g, expr in ways:
-                if self.c.ranks[g] < self.limit and self.written(g):
-                    v = self.formula(expr)
-                    if math.isfinite(v):
-                        self.via[name] = expr
-                        return v
-        finally:
-            self._busy.discard(name)
-        return None
+        return self.get.__self__.stand_in(name)
 
     def formula(self, expr: Expr) -> float:
         """``expr`` evaluated on this view's values."""
