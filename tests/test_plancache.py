@@ -188,3 +188,24 @@ def test_an_entry_is_plain_data_read_without_the_solver(cache, problem):
     assert seen <= {tuple, dict, str, float, int, bool, type(None)}
     assert {tuple, dict, str, float} <= seen
     assert list(cache.glob("key-*.pickle"))
+
+
+def test_entries_are_keyed_by_the_grader_and_interpreter_versions(cache, problem, monkeypatch):
+    """Another grader version, or another Python (marshal's format is the interpreter's), never reads an entry."""
+    import types
+
+    import grader
+
+    raw = problem.read_bytes()
+    plancache.fingerprint.cache_clear()
+    here = plancache.entry_path(raw)
+    others = []
+    for target, name, value in ((grader, "__version__", grader.__version__ + ".post1"),
+                                (plancache, "sys", types.SimpleNamespace(version_info=(9, 99, 0)))):
+        with monkeypatch.context() as m:
+            m.setattr(target, name, value)
+            plancache.fingerprint.cache_clear()
+            others.append(plancache.entry_path(raw))
+        plancache.fingerprint.cache_clear()
+    assert len({here, *others}) == 3
+    assert plancache.entry_path(raw) == here

@@ -4,7 +4,8 @@
 problem at high precision; the plan of an unchanged problem file is the same every time. The cache keeps, per
 problem file, keyed by
 
-    sha256(problem file bytes) + the grader's version + a fingerprint of the grader's own source files,
+    sha256(problem file bytes) + the grader's version + the interpreter's version + a fingerprint of the grader's own
+    source files,
 
 so an edited problem or an upgraded (or edited) grader never sees a stale entry:
 
@@ -26,6 +27,7 @@ import functools
 import marshal
 import os
 import stat
+import sys
 from pathlib import Path
 
 import grader
@@ -66,8 +68,9 @@ def cache_dir() -> Path | None:
 
 @functools.lru_cache(maxsize=1)
 def fingerprint() -> str:
-    """The cache format, the grader's version and the name, size and modification time of each of its source files."""
-    h = _sha256(f"{FORMAT}:{grader.__version__}".encode())
+    """The cache format, the grader's version, the interpreter's version (marshal's format is the interpreter's) and
+    the name, size and modification time of each of the grader's source files."""
+    h = _sha256(f"{FORMAT}:{grader.__version__}:{sys.version_info[:3]}:{marshal.version}".encode())
     root = os.path.dirname(grader.__file__)
     cut = len(root) + 1
     found = []
