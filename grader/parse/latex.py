@@ -38,7 +38,7 @@ import math
 import re
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Callable, Iterator, Mapping, NamedTuple, Union
+from typing import Callable, Mapping, NamedTuple, Union
 
 import mpmath
 
@@ -156,10 +156,7 @@ def _number(literal: str, i: int) -> Fraction:
 
 def _lex(text: str) -> list[Token]:
     out: list[Token] = []
-    append = out.append
-
-    def token(fields: tuple) -> Token:
-        return _new_tuple(Token, fields)
+    append, new, token = out.append, _new_tuple, Token
 
     i, n = 0, len(text)
     match = _LEX.match
@@ -172,51 +169,51 @@ def _lex(text: str) -> list[Token]:
             ch = m.group()
             known = _CHAR_TOKENS.get(ch)
             if known is not None:
-                append(token((known[0], known[1], i, _ZERO)))
+                append(new(token, (known[0], known[1], i, _ZERO)))
             elif ch == "\\":
                 raise LatexError(f"a lone backslash at position {i + 1}", i)
             else:
-                append(token(("other", ch, i, _ZERO)))
+                append(new(token, ("other", ch, i, _ZERO)))
         elif kind == "space":
             pass
         elif kind == "num":
             literal = m.group()
             if len(literal) > 2 * MAX_EXACT_DIGITS // 10:
                 raise LatexError(f"the number at position {i + 1} has too many digits", i)
-            append(token(("num", literal, i, _number(literal, i))))
+            append(new(token, ("num", literal, i, _number(literal, i))))
         elif kind == "word":
-            append(token(("word", m.group(), i, _ZERO)))
+            append(new(token, ("word", m.group(), i, _ZERO)))
         elif kind == "cmd":
             name = m.group()[1:]
             known = _CMD_TOKENS.get(name)
             if known is not None:
-                append(token((known[0], known[1], i, _ZERO)))
+                append(new(token, (known[0], known[1], i, _ZERO)))
             elif name in _SPACING:
                 pass
             elif name in _TEXT_CMDS:
                 body, after = _braced_text(text, j)
                 if body is None:
-                    append(token(("cmd", name, i, _ZERO)))
+                    append(new(token, ("cmd", name, i, _ZERO)))
                 else:
                     words = " ".join(body.replace("\\", " ").replace("~", " ").split())
-                    append(token(("text", words, i, _ZERO)))
+                    append(new(token, ("text", words, i, _ZERO)))
                     j = after
             else:
-                append(token(("cmd", name, i, _ZERO)))
+                append(new(token, ("cmd", name, i, _ZERO)))
         elif kind == "esc":
             nxt = text[i + 1]
             if nxt == "\\":
-                append(token(("newline", "\\\\", i, _ZERO)))
+                append(new(token, ("newline", "\\\\", i, _ZERO)))
             elif nxt in _SPACING:
                 pass
             elif nxt in "{}":  # \{ \} are braces in the output, parentheses for us
-                append(token(("open", "(", i, _ZERO) if nxt == "{" else ("close", ")", i, _ZERO)))
+                append(new(token, ("open", "(", i, _ZERO) if nxt == "{" else ("close", ")", i, _ZERO)))
             elif nxt in "%$&#_":
-                append(token(("other", nxt, i, _ZERO)))
+                append(new(token, ("other", nxt, i, _ZERO)))
             else:
-                append(token(("other", "\\" + nxt, i, _ZERO)))
+                append(new(token, ("other", "\\" + nxt, i, _ZERO)))
         else:  # colon
-            append(token(("rel", ":=", i, _ZERO)))
+            append(new(token, ("rel", ":=", i, _ZERO)))
         i = j
     if len(out) > MAX_LATEX_TOKENS:
         raise LatexError(f"the expression has too many parts (more than {MAX_LATEX_TOKENS})", out[-1].pos)
@@ -736,7 +733,8 @@ class _Parser:
 
 def _scientific(left: Node, right: Node) -> Number | None:
     """``8.0707 \\times 10^{-6}`` is one number (so a substituted value is one leaf of the tree)."""
-    if not (isinstance(left, Number) and isinstance(right, Pow) and right.base == Number(Fraction(10), "10")):
+    if not (isinstance(left, Number) and isinstance(right, Pow) and type(right.base) is Number
+            and right.base.text == "10" and right.base.value == 10):
         return None
     exponent = right.exp
     sign = 1
