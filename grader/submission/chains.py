@@ -17,10 +17,13 @@ chain: :func:`read_chains` lists it with its reason, so a report shows it among 
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-from grader.parse.latex import MAX_LATEX_LENGTH, LatexError, Node, NotEvaluable, Unreadable, read_tokens, tokenize
+from grader.parse.latex import (
+    MAX_LATEX_LENGTH, LatexError, Node, NotEvaluable, Token, Unreadable, raw_tokens, read_tokens,
+)
 from grader.submission.extract import MathRow
 from grader.submission.match import value_of
 from grader.submission.notes import Unattributed
@@ -70,58 +73,57 @@ def split_relations(text: str) -> list[tuple[str, str, list]] | None:
     """``[(relation, part, tokens), ...]`` with "" as the first relation; None when the row has no relation at all
     or cannot be tokenized (too long)."""
     parts = _split(text)
-    return None if isinstance(parts, LatexError) else parts
+    if parts is None or isinstance(parts, LatexError):
+        return None
+    return [(relation, part, [tuple.__new__(Token, t) for t in tokens]) for relation, part, tokens in parts]
 
 
 def _split(text: str) -> list[tuple[str, str, list]] | LatexError | None:
     try:
-        tokens = tokenize(text)
+        tokens = raw_tokens(text)  # plain tuples (kind, text, pos, value), equal to tokenize's Tokens
     except LatexError as error:
         return error
     depth, cuts = 0, []
     for k, t in enumerate(tokens):
-        if t.kind == "open":
+        kind = t[0]
+        if kind == "open":
             depth += 1
-        elif t.kind == "close":
+        elif kind == "close":
             depth -= 1
-        elif t.kind == "rel" and depth <= 0 and t.text in RELATIONS:
+        elif kind == "rel" and depth <= 0 and t[1] in RELATIONS:
             cuts.append(k)
     if not cuts:
         return None
     out, start, relation = [], 0, ""
     for k in cuts + [len(tokens) - 1]:
         part = tokens[start:k]
-        begin = part[0].pos if part else (tokens[k].pos if k < len(tokens) else len(text))
-        finish = tokens[k].pos
+        begin = part[0][2] if part else (tokens[k][2] if k < len(tokens) else len(text))
+        finish = tokens[k][2]
         out.append((relation, text[begin:finish].strip() if part else "", part))
         if k < len(tokens) - 1:
-            relation = "≈" if tokens[k].text == "\u2248" else tokens[k].text
+            relation = "≈" if tokens[k][1] == "\u2248" else tokens[k][1]
         start = k + 1
     return out
 
 
 _SEPARATORS = ("\\qquad", "\\quad", "\\text{and}", "\\text{ and }", ";", ",")
+_PIECE_MARKS = re.compile(r"\\qquad|\\quad|\\text\{and\}|\\text\{ and \}|\\.|[,;({\[)}\]]", re.S)
 
 
 def pieces(text: str) -> list[str]:
     """``a = 1, \\quad b = 2`` -> ``["a = 1", "b = 2"]``: a row holding several equations, split at top-level
     ``\\quad``, ``\\text{and}``, ``;`` or ``,`` where every piece is an equation (so ``f(x, y) = 1`` stays whole)."""
-    cuts, depth, i, n = [], 0, 0, len(text)
-    while i < n:
-        c = text[i]
-        if c in "({[":
+    if not any(sep in text for sep in _SEPARATORS):
+        return [text]
+    cuts, depth = [], 0
+    for m in _PIECE_MARKS.finditer(text):  # an escaped character (\, \{) is never a separator
+        mark = m.group()
+        if mark in "({[":
             depth += 1
-        elif c in ")}]":
+        elif mark in ")}]":
             depth -= 1
-        elif depth == 0 and c in ",;\\":
-            sep = next((x for x in _SEPARATORS if text.startswith(x, i)), None)
-            if sep is not None:
-                cuts.append((i, i + len(sep)))
-                i += len(sep)
-                continue
-        if c == "\\":  # an escaped character (\, \{) is never a separator
-            i += 1
-        i += 1
+        elif depth == 0 and mark in _SEPARATORS:
+            cuts.append((m.start(), m.end()))
     if not cuts:
         return [text]
     out, start = [], 0
@@ -149,6 +151,7 @@ def read_chains(rows: list[MathRow], expand: Expand | None = None) -> tuple[list
     unread: list[Unattributed] = []
     split: dict[str, list[str]] = {}  # row text -> its pieces
     read: dict[str, tuple | str | None] = {}  # piece text -> (lhs text, lhs tree, [(relation, part, tree, shared)])
+    parts: dict[tuple[str, int], tuple] = {}  # (part text, where it starts in its row) -> (tree, shared)
     for r in rows:
         if r.cut_from:
             unread.append(Unattributed(r.line, r.text[:200], f"could not be read: the equation is too long "
@@ -159,15 +162,15 @@ def read_chains(rows: list[MathRow], expand: Expand | None = None) -> tuple[list
             texts = split[r.text] = pieces(r.text)
         for text in texts:
             if text not in read:
-                read[text] = _read_row(text, expand)
+                read[text] = _read_row(text, expand, parts)
             parsed = read[text]
             if parsed is None:
                 continue
             if isinstance(parsed, str):
                 unread.append(Unattributed(r.line, text[:200], f"could not be read: {parsed}"))
                 continue
-            first, first_tree, parts = parsed
-            steps = [Step(rel, part, tree, r.line, shared) for rel, part, tree, shared in parts]
+            first, first_tree, read_parts = parsed
+            steps = [Step(rel, part, tree, r.line, shared) for rel, part, tree, shared in read_parts]
             if not first:  # a continuation: "= ..." or "&= ..."
                 if chains:
                     chains[-1].steps.extend(s for s in steps if s.text)
@@ -177,18 +180,34 @@ def read_chains(rows: list[MathRow], expand: Expand | None = None) -> tuple[list
     return chains, unread
 
 
-def _read_row(text: str, expand: Expand | None) -> tuple | str | None:
+def _read_row(text: str, expand: Expand | None, cache: dict[tuple[str, int], tuple]) -> tuple | str | None:
     """What :func:`read_chains` keeps of a row: its parts read; None for a row without a relation; the reason
-    for a row that cannot be tokenized."""
+    for a row that cannot be tokenized. A part is read once per text and place in its row (``cache``): rows that
+    differ in their numbers share their left-hand side and formula (a refusal's positions are the row's)."""
     parts = _split(text)
     if parts is None:
         return None
     if isinstance(parts, LatexError):
         return parts.reason
     _, first, first_tokens = parts[0]
-    steps = [(rel, part, _read_part(tokens, part, expand) if part else Unreadable(part, "empty"), {})
-             for rel, part, tokens in parts[1:]]
-    return first, (read_tokens(first_tokens, first) if first else None), steps
+    steps = []
+    for rel, part, tokens in parts[1:]:
+        if not part:
+            steps.append((rel, part, Unreadable(part, "empty"), {}))
+            continue
+        key = (part, tokens[0][2])
+        if key not in cache:
+            cache[key] = (_read_part(tokens, part, expand), {})
+        tree, shared = cache[key]
+        steps.append((rel, part, tree, shared))
+    if first:  # a left-hand side is read without writing out sums: kept apart in the cache (position -1 - its own)
+        key = (first, -1 - first_tokens[0][2])
+        if key not in cache:
+            cache[key] = (read_tokens(first_tokens, first), None)
+        first_tree = cache[key][0]
+    else:
+        first_tree = None
+    return first, first_tree, steps
 
 
 def _read_part(tokens: list, text: str, expand: Expand | None) -> Node | Unreadable:

@@ -14,6 +14,8 @@ Scanning is linear in the size of the text: every delimiter is searched for at m
 
 from __future__ import annotations
 
+import array
+import bisect
 import json
 import re
 from dataclasses import dataclass
@@ -36,6 +38,7 @@ _DROP = re.compile(r"\\(label|tag|eqref|ref)\{[^{}]*\}|\\(nonumber|notag)\b|\\(b
                    "|".join(_ENVIRONMENTS) + r"|array|cases|matrix|pmatrix|bmatrix)\*?\}(\{[^{}]*\})?")
 _PROSE_VALUE = re.compile(r"[ \t]*(?:=|≈|\$\s*\\approx\s*\$|\$\s*=\s*\$)[ \t]*"
                           r"([-−]?\s*(?:\d+(?:\.\d*)?|\.\d+)(?:\s*(?:\\times|×|x)\s*10\^\{?[-−]?\d+\}?)?)")
+_NEWLINE = re.compile("\n")
 _BLOCK_MARKS = re.compile(r"\\.|[{}]", re.S)
 _LONE_NAME = re.compile(r"\s*[A-Za-z\\][A-Za-z0-9_{}\\' ^+]*\s*")
 
@@ -126,8 +129,7 @@ class _Scanner:
         self.rows: list[MathRow] = []
         self.fences = fences
         self._next: dict[str, int] = {}  # needle -> next position found (or -1: none after that point)
-        self._line_at = 0  # a cursor for line numbers: (position, line)
-        self._line = 1
+        self._newlines: array.array | None = None  # where the text's line breaks are, found on first use
 
     # -- positions
     def find(self, needle: str, start: int) -> int:
@@ -142,12 +144,10 @@ class _Scanner:
         return hit
 
     def line_of(self, pos: int) -> int:
-        """1-based line of ``pos``; positions are asked for in increasing order (amortised linear)."""
-        if pos < self._line_at:
-            self._line_at, self._line = 0, 1
-        self._line += self.text.count("\n", self._line_at, pos)
-        self._line_at = pos
-        return self._line
+        """1-based line of ``pos``: a binary search among the line breaks, found once."""
+        if self._newlines is None:
+            self._newlines = array.array("q", (m.start() for m in _NEWLINE.finditer(self.text)))
+        return bisect.bisect_left(self._newlines, pos) + 1
 
     # -- scanning
     def run(self) -> None:

@@ -34,9 +34,7 @@ from grader.errors import LimitError, SubmissionError
 from grader.fileio import read_capped
 from grader.submission.student import Student
 from grader.parse.answer import Parsed
-from grader.parse.latex import (
-    Name, Node, NotEvaluable, Number, Neg, Unreadable, evaluate, free_names, to_text,
-)
+from grader.parse.latex import Name, Node, NotEvaluable, Number, Neg, Unreadable, evaluate, free_names, to_text
 from grader.solve.solver import AnswerKey
 from grader.spec import names as qnames
 from grader.spec.problem import LEARNING_RATE, Tolerance
