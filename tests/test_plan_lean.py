@@ -47,7 +47,7 @@ with open(out, "w") as f:
     f.write(str(rc) + "\n" + "\n".join(sorted(sys.modules)))
 """
 
-NEVER = ("pydantic", "pydantic_core", "mpmath", "numpy", "sympy", "pickle", "grader.solve",
+NEVER = ("pydantic", "pydantic_core", "mpmath", "numpy", "sympy", "pickle", "argparse", "grader.solve",
          "grader.spec.problem", "grader.spec.schema", "grader.spec.build", "grader.spec.load",
          "grader.submission.writeup", "grader.grade.planbuild", "grader.grade.secrecy")
 
@@ -274,6 +274,18 @@ def test_the_grade_help_is_argparses_own(monkeypatch, capsys, columns):
         monkeypatch.setenv("COLUMNS", columns)
     assert cli.main(["--help"]) == 0
     ours = capsys.readouterr().out
-    monkeypatch.setattr(cli, "_HelpFormatter", argparse.RawDescriptionHelpFormatter)
+    monkeypatch.setattr(cli, "_help_formatter", lambda: argparse.RawDescriptionHelpFormatter)
     assert cli.main(["--help"]) == 0
     assert capsys.readouterr().out == ours and "usage: grade" in ours
+
+
+@pytest.mark.parametrize("argv", [["a.yaml"], ["a.yaml", "b.md", "dir/c.yaml"], ["x"], ["", "a b.yaml"],
+                                  ["solve.yaml"], ["answers=1.yaml"], ["é.yaml", "@list"]])
+def test_a_plain_list_of_files_is_read_as_argparse_reads_it(argv):
+    """``grade FILE ...`` skips building argparse's parser; what it reads is argparse's own reading of those files
+    (sent to argparse by adding the default ``--format text``)."""
+    from grader import cli
+
+    ours = vars(cli.grade_arguments(argv))
+    theirs = vars(cli.grade_arguments(argv + ["--format", "text"]))
+    assert ours == theirs and ours["files"] == argv

@@ -29,7 +29,6 @@ The same symbol can mean two things (``/work/shared/notes/notation.md``): ``Δw5
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -60,6 +59,8 @@ def normalise(text: object) -> str | None:
     """The canonical form of a spelling, or None when it is not text, empty, too long or too deeply nested."""
     if not isinstance(text, str) or len(text) > MAX_LEN:
         return None
+    import unicodedata  # loaded on first use: a name written exactly as the problem spells it never needs it
+
     s = unicodedata.normalize("NFKC", text)
     if len(s) > MAX_LEN:
         return None
