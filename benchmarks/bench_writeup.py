@@ -9,6 +9,8 @@
      seed     the seed homework repeated (every Exercise 6 equation about 60 times: dense math);
      varied   the seed repeated with every decimal number of each copy changed (``0.8`` -> ``0.81``, ``0.82``, ...):
               as dense, but no numeric row is written twice, so nothing read once serves again (the worst case);
+     formulas 15,000-odd distinct formula rows, ``$$z_3 = 512 \\cdot (w_1 i_1 + w_3 i_1 + b_1 + ...)$$`` (3 to 8
+              random terms, a random coefficient): every row new, so the LaTeX tokenizer and parser read them all;
      junk     unclosed ``\\[`` and lone ``$`` signs (hostile: no math to read, every delimiter unmatched).
 
    Baseline, same process and text: one regular-expression pass that finds every ``$…$`` span
@@ -62,10 +64,21 @@ def texts() -> dict[str, str]:
         size += len(line) + 1
     seed = SEED.read_text(encoding="utf-8") + "\n"
     copies = SIZE // len(seed)
+    formula_rng = random.Random(1)
+    terms = ["w_1 i_1", "w_2 i_2", "w_3 i_1", "w_4 i_2", "b_1", "w_5 h_1", "w_6 h_2", "b_2"]
+    formulas: list[str] = []
+    size = 0
+    while size < SIZE:
+        k = formula_rng.randint(3, 8)
+        sum_of = " + ".join(formula_rng.choice(terms) for _ in range(k))
+        coefficient = formula_rng.randint(2, 999)
+        formulas.append(f"$$z_{formula_rng.randint(1, 4)} = {coefficient} \\cdot ({sum_of})$$\n")
+        size += len(formulas[-1])
     return {
         "prose": "\n".join(prose),
         "seed": seed * copies,
         "varied": "".join(re.sub(r"(\d+\.\d+)", lambda m: m.group(1) + str(k + 1), seed) for k in range(copies)),
+        "formulas": "".join(formulas),
         "junk": ("\\[ $ " * (SIZE // 5)),
     }
 

@@ -12,9 +12,7 @@ right), 1 an internal error (a bug: the message says so; never a traceback).
 
 from __future__ import annotations
 
-import argparse
 import importlib
-import json
 import os
 import sys
 from pathlib import Path
@@ -68,6 +66,66 @@ def _write(text: str, out: str | None) -> None:
         sys.stdout.write(text)
 
 
+def _columns() -> int:
+    """The terminal's width as ``shutil.get_terminal_size().columns`` finds it (``COLUMNS``, the terminal, 80)."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns or 80
+        except (AttributeError, ValueError, OSError):
+            columns = 80
+    return columns
+
+
+def _help_formatter():
+    """argparse's help formatter, given the width it would find: argparse imports shutil (and bz2, lzma) for it when
+    every argument is added, milliseconds of every ``grade`` start."""
+    import argparse
+
+    class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+        def __init__(self, prog, indent_increment=2, max_help_position=24, width=None):
+            super().__init__(prog, indent_increment, max_help_position, _columns() - 2 if width is None else width)
+
+    return HelpFormatter
+
+
+class _GradeArgs:
+    """The grade command's options at their defaults, for ``files``: what argparse reads from a plain list of files."""
+
+    def __init__(self, files: list[str]) -> None:
+        self.files, self.format, self.out, self.problem, self.problems, self.reveal = files, "text", None, None, [], None
+
+
+def grade_arguments(argv: list[str]):
+    """The grade command's arguments. A plain list of files (no argument starting with ``-``, so no option, no
+    ``--help``) is read here as argparse would read it, every option at its default: building the parser (argparse,
+    gettext's look-ups for its messages, locale) costs milliseconds of every ``grade one.yaml``. Anything else goes
+    to argparse (``tests/test_plan_lean.py`` checks that both read a plain list alike)."""
+    if argv and not any(a.startswith("-") for a in argv):
+        return _GradeArgs(list(argv))
+    import argparse
+
+    ap = argparse.ArgumentParser(
+        prog="grade",
+        description="Grade backprop homework submissions (YAML).",
+        epilog=COMMANDS_HELP,
+        formatter_class=_help_formatter(),
+    )
+    ap.add_argument("--version", "-V", action="version", version="grade (backprop-grader) " + _grader_version())
+    ap.add_argument("files", nargs="+", metavar="SUBMISSION.yaml")
+    ap.add_argument("--format", choices=["text", "json", "markdown", "html"], default="text")
+    ap.add_argument("--out", help="write the report to this file instead of standard output")
+    ap.add_argument("--problem", help="grade against this problem (id or path) whatever the files say")
+    ap.add_argument("--problems", action="append", default=[], metavar="DIR",
+                    help="a folder of problems in which the ids the files name are looked up (before ./problems and "
+                    "the bundled problems); may be repeated")
+    ap.add_argument("--reveal", choices=["always", "after_due", "never"], help="override the problem's reveal policy")
+    return ap.parse_args(argv)
+
+
 def _colour() -> bool:
     """Colour only on a terminal that can show it: not with ``NO_COLOR`` set, not for ``TERM=dumb``."""
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
@@ -80,22 +138,7 @@ def _grader_version() -> str:
 
 
 def cmd_grade(argv: list[str]) -> int:
-    ap = argparse.ArgumentParser(
-        prog="grade",
-        description="Grade backprop homework submissions (YAML).",
-        epilog=COMMANDS_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    ap.add_argument("--version", "-V", action="version", version="grade (backprop-grader) " + _grader_version())
-    ap.add_argument("files", nargs="+", metavar="SUBMISSION.yaml")
-    ap.add_argument("--format", choices=["text", "json", "markdown", "html"], default="text")
-    ap.add_argument("--out", help="write the report to this file instead of standard output")
-    ap.add_argument("--problem", help="grade against this problem (id or path) whatever the files say")
-    ap.add_argument("--problems", action="append", default=[], metavar="DIR",
-                    help="a folder of problems in which the ids the files name are looked up (before ./problems and "
-                    "the bundled problems); may be repeated")
-    ap.add_argument("--reveal", choices=["always", "after_due", "never"], help="override the problem's reveal policy")
-    args = ap.parse_args(argv)
+    args = grade_arguments(argv)
 
     from grader.grade.pipeline import Grader
     from grader.report import render
@@ -116,6 +159,8 @@ def cmd_grade(argv: list[str]) -> int:
         else:
             outputs.append(render(result, args.format, colour=_colour() and not args.out))
     if args.format == "json":
+        import json
+
         if len(args.files) == 1 and objects and "error" not in objects[0]:
             text = json.dumps(objects[0], indent=2, ensure_ascii=False) + "\n"
         elif objects:
@@ -145,6 +190,8 @@ def _homework_set(ref: str):
 
 
 def cmd_solve(argv: list[str]) -> int:
+    import argparse
+
     ap = argparse.ArgumentParser(prog="grade solve", description="Print the worked solution of a problem.")
     ap.add_argument("problem", metavar="PROBLEM.yaml")
     ap.add_argument("--format", choices=["text", "json", "markdown"], default="text")
@@ -156,6 +203,8 @@ def cmd_solve(argv: list[str]) -> int:
         from grader.author.key import key_document, render_markdown
 
         doc = key_document(args.problem)
+        import json
+
         text = json.dumps(doc.exact, indent=2, ensure_ascii=False) + "\n" if args.format == "json" else render_markdown(doc)
         _write(text, args.out)
         return EXIT_OK
@@ -166,6 +215,8 @@ def cmd_solve(argv: list[str]) -> int:
 
 
 def cmd_check(argv: list[str]) -> int:
+    import argparse
+
     ap = argparse.ArgumentParser(prog="grade check", description="Validate a problem and warn where it is badly posed.")
     ap.add_argument("problem", metavar="PROBLEM.yaml")
     args = ap.parse_args(argv)

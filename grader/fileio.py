@@ -11,11 +11,13 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-import tempfile
 from pathlib import Path
-from typing import BinaryIO, Iterator
 
 from grader.errors import GraderError, LimitError
+
+TYPE_CHECKING = False  # typing costs milliseconds at start-up: only a type checker imports it
+if TYPE_CHECKING:
+    from typing import BinaryIO, Iterator
 
 __all__ = ["read_capped", "read_capped_text", "write_atomic", "DEFAULT_LIMIT"]
 
@@ -119,6 +121,8 @@ def atomic_writer(path: Path) -> Iterator[BinaryIO]:
     temporary file is removed and ``path`` is left as it was."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    import tempfile  # only a write needs it (and it imports shutil and random)
+
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; a report is an ordinary file
     try:

@@ -16,14 +16,16 @@ For an updated parameter every comparison is on the change ``p_new - p``.
 from __future__ import annotations
 
 import math
-from typing import Callable
 
 from grader.grade.flags import EXACT
 from grader.grade.result import Diagnosis
 from grader.spec import names
-from grader.spec.tolerance import round_sig, within
+from grader.spec.tolerance import Tolerance, round_sig, within
 from grader.numfmt import fmt
-from grader.spec.problem import Tolerance
+
+TYPE_CHECKING = False  # typing costs milliseconds at start-up: only a type checker imports it
+if TYPE_CHECKING:
+    from typing import Callable
 
 MAX_POWER = 8
 
@@ -66,9 +68,18 @@ def rounded(s: float, target: float, whose: str, *, show: bool = True) -> Diagno
     that is the right one rounded is rounding, even when some wrong formula lands within tolerance of it.)"""
     if target == 0 or not math.isfinite(target) or not math.isfinite(s):
         return None
-    for d in (1, 2, 3, 4):
-        r = round_sig(target, d)
-        if r != target and abs(s - r) <= abs(target) * 1e-12 + 1e-300:
+    return _rounded_to(s, target, roundings(target), show)
+
+
+def roundings(target: float) -> tuple[tuple[int, float], ...]:
+    """(d, ``target`` rounded to d significant digits) for d = 1..4 where that differs from ``target``."""
+    return tuple((d, r) for d in (1, 2, 3, 4) if (r := _round_sig(target, d)) != target)
+
+
+def _rounded_to(s: float, target: float, pairs, show: bool) -> Diagnosis | None:
+    """``rounded`` with the roundings of ``target`` already made (``roundings``; the key's are made once)."""
+    for d, r in pairs:
+        if abs(s - r) <= abs(target) * 1e-12 + 1e-300:
             if not show:
                 return Diagnosis("rounding_too_early", _HIDDEN["rounding_too_early"])
             return Diagnosis(
@@ -112,7 +123,22 @@ def rounding_upstream(s: float, formula_at: Callable[[int], float], tol: Toleran
 
 
 def round_env(env: dict[str, float], digits: int) -> dict[str, float]:
-    return {k: round_sig(v, digits) for k, v in env.items()}
+    return {k: _round_sig(v, digits) for k, v in env.items()}
+
+
+_ROUNDED: dict[tuple[float, int], float] = {}  # (x, digits) -> round_sig(x, digits): a class's values repeat
+
+
+def _round_sig(x: float, digits: int) -> float:
+    """``round_sig``, remembered for nonzero finite ``x`` (a 0 keeps its sign, so it is never looked up)."""
+    if x == 0 or not math.isfinite(x):
+        return x
+    hit = _ROUNDED.get((x, digits))
+    if hit is None:
+        if len(_ROUNDED) > 50_000:
+            _ROUNDED.clear()
+        hit = _ROUNDED[(x, digits)] = round_sig(x, digits)
+    return hit
 
 
 def diagnose(ctx, kf, s: float, student_cmp, view_t, view_u) -> Diagnosis | None:
@@ -120,7 +146,7 @@ def diagnose(ctx, kf, s: float, student_cmp, view_t, view_u) -> Diagnosis | None
     the submission's ``grader.grade.engine.Context``, ``kf`` the field's ``KeyField``, ``view_t``/``view_u`` its
     views with the trusted / all ``using`` values, ``student_cmp(view)`` the student's value as compared (the change
     for an updated parameter)."""
-    plan, key, q, tol, expr, reveal = ctx.plan, ctx.plan.key, kf.ask.quantity, kf.ask.tolerance, kf.expr, ctx.reveal
+    plan, q, tol, expr, reveal = ctx.plan, kf.ask.quantity, kf.ask.tolerance, kf.tree, ctx.reveal
     flagged = {u: v for u, v in view_u.overlay.items() if u not in view_t.overlay}
     # 1. a flagged `using` value that is another quantity's: an updated weight, or another weight in this slot
     d = _slot(ctx, q, flagged)
@@ -138,32 +164,40 @@ def diagnose(ctx, kf, s: float, student_cmp, view_t, view_u) -> Diagnosis | None
     whose = "the values you used" if view_u.sources(expr) else "the given values"
     # 3. exactly the right value rounded, before any wrong formula that is merely within tolerance (one that gives
     #    the value exactly still wins: -8 is -7.65 rounded to one digit, but exactly w1·i1 + w2·i2 without b1)
-    rules = plan.malrules(q)
-    mine = [view_u.formula(r.expr) for r in rules]
-    for rule, v in zip(rules, mine):
-        if within(own, v, SAME):
-            return Diagnosis(rule.id, rule.text)
+    rules, fns, on_key_values, key_target, key_roundings = plan.judging.rules(q)
+    if fns is None:  # a field's first wrong answer: each rule walked once (``View.value``), compiled from the next
+        mine = [view_u.value(tree) for _, _, tree in rules]
+    else:
+        get = view_u.get
+        mine = [f(get) for f in fns]  # the same values (``View.formula``), with the closures made once per plan
+    for (rule_id, text, _), v in zip(rules, mine):
+        if abs(own - v) <= 0.0 + 1e-6 * abs(v) < math.inf:  # within(own, v, SAME)
+            return Diagnosis(rule_id, text)
     on_key = student_cmp(plan.key_view)
-    d = rounded(own, target, whose, show=reveal) or rounded(on_key, plan.key_view.formula(expr), "the key", show=reveal)
+    d = rounded(own, target, whose, show=reveal)
+    if d is None and key_target != 0 and math.isfinite(key_target) and math.isfinite(on_key):
+        d = _rounded_to(on_key, key_target, key_roundings, reveal)  # rounded(on_key, the key's target, ...)
     if d:
         return d
     # 4. a known wrong formula, on the student's values, then on the key's (those are the same for every student)
-    for rule, v, on_key_values in zip(rules, mine, plan.malrule_key_values(q)):
-        if within(own, v, tol) or within(on_key, on_key_values, tol):
-            return Diagnosis(rule.id, rule.text)
+    ok = plan.judging.within_fn(tol)
+    for (rule_id, text, _), v, on_key_value in zip(rules, mine, on_key_values):
+        if ok(own, v) or ok(on_key, on_key_value):
+            return Diagnosis(rule_id, text)
     # 5. value-level slips against what the values the student used give (the key's, where they used no others)
-    zero = ZERO_CHANGE.replace("{q}", q).replace("{base}", key.node(q).base) if kf.on_change else None
+    zero = ZERO_CHANGE.replace("{q}", q).replace("{base}", plan.nodes[q].base) if kf.on_change else None
     d = by_value(own, target, tol, whose, show=reveal, zero=zero)
     if d:
         return d
-    deps = plan.compiled.fn(expr)[1]
+    deps = plan.compiled.names(expr)
     env = view_u.env(deps)
-    f = plan.compiled.fn(expr)[0]
+    f = plan.compiled.closure(expr)
     d = rounding_upstream(own, lambda digits: f(round_env(env, digits).__getitem__), tol)
     if d:
         return d
     # 6. inputs right: arithmetic; else, if nothing explains it, say what differs
-    if all(plan.judge(n, env[n]) for n in deps):
+    judge = plan.judging.judge
+    if all(judge(n)(env[n], None) for n in deps):
         return Diagnosis("arithmetic", "The values this is computed from are right, so the slip is in the arithmetic: recompute it step by step.")
     return sign_and_size(own, target, whose, show=reveal)
 
@@ -175,22 +209,21 @@ def _slot(ctx, q: str, flagged: dict[str, float]) -> Diagnosis | None:
     """Is a flagged ``using`` value of a given parameter really another quantity's value: the parameter after the
     update (sequential update) or another weight of the network (mixed indices)?"""
     plan = ctx.plan
-    key = plan.key
-    node = key.node(q)
-    params = plan.problem.network.params
+    node = plan.nodes[q]
+    params = plan.info.params
     for u, v in flagged.items():
         if u not in params:
             continue
         new = names.new_name(u, node.step)
         mine = ctx.answers.get(new)
-        if new in key.graph.nodes and ((mine is not None and within(v, mine, EXACT)) or (
-                plan.changes[new] != 0 and within(v - key.floats[u], plan.changes[new], plan.problem.default_tolerance))):
+        if new in plan.nodes and ((mine is not None and within(v, mine, EXACT)) or (
+                plan.changes[new] != 0 and within(v - plan.floats[u], plan.changes[new], plan.info.default_tolerance))):
             return Diagnosis(
                 "sequential_update",
                 f"You used {u} = {fmt(v, 10)}, which is the updated {new}: every delta and gradient of a step uses the "
                 f"weights from before the update.",
             )
-        others = [p for p in params if p != u and within(v, key.floats[p], SAME) and not within(v, key.floats[u], SAME)]
+        others = [p for p in params if p != u and within(v, plan.floats[p], SAME) and not within(v, plan.floats[u], SAME)]
         if others:
             return Diagnosis(
                 "mixed_indices",

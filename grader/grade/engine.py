@@ -15,201 +15,193 @@ float arithmetic on precompiled closures.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from grader.grade import diagnose
 from grader.grade.flags import EXACT, Written, find_flags
-from grader.grade.result import Diagnosis, FieldResult, Flag, GradeResult, NetworkSketch
-from grader.spec.tolerance import within
+from grader.grade.judging import Judging, new_field
+from grader.grade.plandata import Ask, KeyField, ProblemInfo, Step
+from grader.grade.result import FieldResult, Flag, GradeResult, NetworkSketch
+from grader.spec.tolerance import Tolerance, within
 from grader.grade.views import Compiled, View
 from grader.numfmt import fmt
 from grader.parse.answer import Parsed, is_plain_decimal
-from grader.solve.expr import Expr, Sym, latex_name, to_latex, to_text
-from grader.solve.solver import AnswerKey
-from grader.solve.wellposed import accepted_for
-from grader.solve.worked import worked_latex, worked_text
 from grader.spec import names
-from grader.spec.problem import AskItem, Tolerance
+
+TYPE_CHECKING = False  # typing costs milliseconds at start-up: only a type checker imports it
+if TYPE_CHECKING:
+    from typing import Callable
+
+__all__ = ["Ask", "KeyField", "Plan", "ProblemInfo", "Step", "Context", "grade", "make_plan"]
 
 
-@dataclass(frozen=True)
-class KeyField:
-    """What the key says about one asked quantity, prepared once per problem."""
-
-    ask: AskItem
-    expected: float
-    expected_text: str
-    description: str
-    formula: str
-    formula_latex: str
-    worked: str
-    worked_latex: str
-    on_change: bool
-    key_change: float | None
-    expr: Expr  # what is compared: the formula, or for an updated parameter the change p_new - p
-    accepted: str = ""  # what is accepted, in words: "w5_new: the change w5_new − w5 is judged within 1 %: ..."
-    accepted_hidden: str = ""  # the same without the key-derived digit count (exam mode)
-
-
-@dataclass
 class Plan:
-    """Everything about a problem that grading needs, computed once and shared by all its submissions."""
+    """Everything about a problem that grading needs, computed once and shared by all its submissions.
 
-    key: AnswerKey
-    compiled: Compiled
-    fields: dict[str, KeyField]
-    known: frozenset[str]  # every name a submission may use
-    sketch: NetworkSketch
-    rules: dict[str, list] = field(default_factory=dict)  # quantity -> its MalRules, built when first needed
-    rule_values: dict[str, list[float]] = field(default_factory=dict)  # quantity -> its MalRules on the key
+    Plain data only (``grader.grade.plandata``): the key's values as floats, formulas as trees of builtins, the
+    asked fields' sentences written out, so that a plan read back from the disk cache grades without the solver.
+    ``key`` (the solver's ``AnswerKey``) and ``problem`` are there for what needs the solver's own objects (practice
+    pages, written solutions, randomized variants): given to a plan made by ``make_plan``, loaded by ``key_loader``
+    on first use for a cached one.
+    """
+
+    def __init__(self, *, info: ProblemInfo, floats: dict[str, float], nodes: dict[str, Step],
+                 exact: dict[str, Fraction], changes: dict[str, float], fields: dict[str, KeyField],
+                 known: frozenset[str], sketch: NetworkSketch, ways: dict, ranks: dict[str, int],
+                 rules: dict[str, list] | None = None, resolver=None, key=None,
+                 key_loader: Callable[[], object] | None = None, unchecked_rules: dict | None = None,
+                 on_malformed: Callable[[], None] | None = None) -> None:
+        self.info, self.floats, self.nodes, self.exact, self.changes = info, floats, nodes, exact, changes
+        self.fields, self.known, self.sketch = fields, known, sketch
+        for kf in fields.values():
+            kf.plan = self
+        self.compiled = Compiled(nodes, floats, ways, ranks, self)
+        self._rule_trees: dict[str, list] = dict(rules or {})  # quantity -> [(id, text, tree)] of its MalRules
+        self._unchecked_rules = unchecked_rules or {}  # the same from the cache, checked when first needed
+        self._on_malformed = on_malformed  # told when cached data turns out malformed
+        self.rules: dict[str, list] = {}  # quantity -> its MalRules (the solver's), built when first needed
+        self.rule_values: dict[str, list[float]] = {}  # quantity -> its MalRules on the key
+        self._resolver = resolver
+        self._key, self._key_loader = key, key_loader
+
+    @property
+    def key(self):
+        """The solver's ``AnswerKey`` (loaded on first use for a cached plan)."""
+        if self._key is None:
+            self._key = self._key_loader()
+        return self._key
 
     @property
     def problem(self):
+        """The full ``grader.spec.problem.Problem`` (through ``key``); grading itself reads ``info``."""
         return self.key.problem
-
-    @functools.cached_property
-    def changes(self) -> dict[str, float]:
-        """p_new -> the key's change p_new - p."""
-        return _changes(self.key)
 
     @functools.cached_property
     def tolerances(self) -> dict[str, Tolerance]:
         """Unasked quantities that are an asked one under another name (``grad_b2`` = ``delta_o1`` when b2 feeds
         only o1) -> that quantity's tolerance."""
         out = {}
-        for d, ways in self.compiled.identities.items():
+        for d, ways in self.compiled.ways.items():
             for g, expr in ways:
-                if isinstance(expr, Sym):
+                if isinstance(expr, str):
                     if d in self.fields and g not in self.fields:
                         out[g] = self.fields[d].ask.tolerance
                     elif g in self.fields and d not in self.fields:
                         out[d] = self.fields[g].ask.tolerance
         return out
 
+    @functools.cached_property
+    def judging(self) -> Judging:
+        """What grading needs of this plan that no student changes (``grader.grade.judging``), built on first use."""
+        return Judging(self)
+
     def tolerance(self, quantity: str) -> Tolerance:
         """The rule a value of ``quantity`` is judged by, wherever it is written (an answer or a ``using``): the
         quantity's own when asked; an asked quantity's that it equals by the network's identities (``grad_b2`` is
         ``delta_o1`` when b2 feeds only o1); else the problem's default."""
+        return self.judging.tolerance(quantity)
+
+    def _tolerance(self, quantity: str) -> Tolerance:
         f = self.fields.get(quantity)
         if f is not None:
             return f.ask.tolerance
-        return self.tolerances.get(quantity, self.problem.default_tolerance)
+        return self.tolerances.get(quantity, self.info.default_tolerance)
 
     def on_change(self, quantity: str) -> bool:
         """Is ``quantity`` an updated parameter judged on its change ``p_new - p``?"""
-        return quantity in self.changes and self.tolerance(quantity).on_change
+        return self.judging.on_change(quantity)
 
     def judge(self, quantity: str, value: float, exact: Fraction | None = None) -> bool:
-        """Is the student's ``value`` of ``quantity`` (given or computed) accepted against the key?"""
-        key = self.key
-        if self.on_change(quantity):
-            base = key.node(quantity).base
-            return within(_change(value, exact, key.values[base] if key.is_exact(base) else key.floats[base]),
-                          self.changes[quantity], self.tolerance(quantity))
-        return within(value, key.floats[quantity], self.tolerance(quantity))
+        """Is the student's ``value`` of ``quantity`` (given or computed) accepted against the key? An updated
+        parameter is judged on its change, taken exactly where the value and the base are exact (``Judging``)."""
+        return self.judging.judge(quantity)(value, exact)
 
     def same(self, quantity: str, value: float, reference: float) -> bool:
         """Are two written values of ``quantity`` one value under its tolerance (an updated parameter: on change)?"""
-        tol = self.tolerance(quantity)
-        if self.on_change(quantity):
-            base = self.key.floats[self.key.node(quantity).base]
-            return within(value - base, reference - base, tol)
-        return within(value, reference, tol)
+        return self.judging.same(quantity)(value, reference)
 
-    def change_expr(self, quantity: str) -> Expr:
-        from grader.solve.malrules import change_expr
-
-        return change_expr(self.key.node(quantity))
+    def change_expr(self, quantity: str):
+        """The tree of ``p_new - p`` for an updated parameter: its formula without the leading ``p`` term."""
+        hit = self._changes_trees.get(quantity)
+        if hit is None:
+            e = self.nodes[quantity].expr
+            assert e[0] == "+" and e[1] == self.nodes[quantity].base
+            hit = self._changes_trees[quantity] = e[2] if len(e) == 3 else ("+",) + e[2:]
+        return hit
 
     @functools.cached_property
+    def _changes_trees(self) -> dict:
+        return {}
+
+    @property
     def resolver(self):
         """The problem's name resolver (``grader.spec.notation``), built once per plan."""
-        from grader.spec.notation import Resolver
+        if self._resolver is None:
+            from grader.spec.notation import Resolver
 
-        return Resolver.for_problem(self.problem)
+            self._resolver = Resolver.for_problem(self.problem)
+        return self._resolver
 
     @functools.cached_property
     def key_view(self) -> View:
         """The key's values (every value known: no formula is evaluated to look one up)."""
-        return View(self.compiled, self.key.floats)
+        return View(self.compiled, self.floats)
 
     def malrule_key_values(self, quantity: str) -> list[float]:
         """Each known mistake of ``quantity`` evaluated on the key's values: the same for every submission."""
         if quantity not in self.rule_values:
-            self.rule_values[quantity] = [self.key_view.formula(r.expr) for r in self.malrules(quantity)]
+            trees = self.rule_trees(quantity)  # a cached plan's come with their values on the key
+            if quantity not in self.rule_values:
+                self.rule_values[quantity] = [self.key_view.formula(t) for _, _, t in trees]
         return self.rule_values[quantity]
 
+    def rule_trees(self, quantity: str) -> list[tuple[str, str, object]]:
+        """The known mistakes for ``quantity`` as (id, text, tree): only a wrong field needs them."""
+        if quantity not in self._rule_trees:
+            if quantity in self._unchecked_rules:
+                from grader.grade.plandata import checked_rules
+
+                try:
+                    rules, values = checked_rules(self._unchecked_rules.pop(quantity), self.floats)
+                    self._rule_trees[quantity], self.rule_values[quantity] = rules, values
+                    return rules
+                except ValueError:  # a malformed cache entry: computed from the key instead, and the entry dropped
+                    if self._on_malformed is not None:
+                        self._on_malformed()
+            from grader.grade.planbuild import to_tree
+
+            self._rule_trees[quantity] = [(r.id, r.text, to_tree(r.expr)) for r in self.malrules(quantity)]
+        return self._rule_trees[quantity]
+
     def malrules(self, quantity: str) -> list:
-        """The known mistakes for ``quantity`` (``grader.solve.malrules``): only a wrong field needs them."""
+        """The known mistakes for ``quantity`` (``grader.solve.malrules.MalRule``, the solver's trees)."""
         if quantity not in self.rules:
             from grader.solve.malrules import rules_for
 
-            node = self.key.node(quantity)
-            self.rules[quantity] = rules_for(self.problem, self.key.graph, node)
+            key = self.key
+            self.rules[quantity] = rules_for(key.problem, key.graph, key.node(quantity))
         return self.rules[quantity]
 
+    def key_expr(self, quantity: str):
+        """The solver's tree of what is compared for an asked ``quantity`` (``KeyField.expr``)."""
+        from grader.solve.malrules import change_expr
 
-def make_plan(key: AnswerKey) -> Plan:
-    from grader.solve.malrules import change_expr
-
-    changes = _changes(key)
-    fields = {}
-    for ask in key.problem.ask:
-        q, tol = ask.quantity, ask.tolerance
-        node = key.node(q)
-        on_change = node.kind == "new" and tol.on_change
-        fields[q] = KeyField(
-            ask=ask,
-            expected=key.floats[q],
-            expected_text=key.decimal(q, 25),
-            description=f"{q}: {node.description}",
-            formula=f"{q} = {to_text(node.expr)}",
-            formula_latex=f"{latex_name(q)} = {to_latex(node.expr)}",
-            worked=worked_text(key, q, 6),
-            worked_latex=worked_latex(key, q, 6),
-            on_change=on_change,
-            key_change=changes[q] if on_change else None,
-            expr=change_expr(node) if on_change else node.expr,
-            accepted=accepted_for(key, ask),
-            accepted_hidden=accepted_for(key, ask, show_digits=False),
-        )
-    aliases = frozenset(a for a, to in names.ALIASES.items() if to in key.graph.given)  # no `momentum` without mu
-    known = frozenset(key.graph.nodes) | frozenset(key.graph.given) | aliases | frozenset(frozen_updates(key.problem))
-    plan = Plan(key=key, compiled=Compiled(key), fields=fields, known=known, sketch=sketch(key.problem.network))
-    plan.__dict__["changes"] = changes
-    return plan
+        node = self.key.node(quantity)
+        return change_expr(node) if self.fields[quantity].on_change else node.expr
 
 
-def _changes(key: AnswerKey) -> dict[str, float]:
-    return {n: float(key.change(n)) for n, node in key.graph.nodes.items() if node.kind == "new"}
+def make_plan(key) -> Plan:
+    """The plan of a solved key (``grader.solve.solver.AnswerKey``)."""
+    from grader.grade.planbuild import key_data
+
+    return Plan(**key_data(key))
 
 
-def sketch(net) -> NetworkSketch:
-    return NetworkSketch(
-        layers=(net.inputs,) + tuple(layer.neurons for layer in net.layers),
-        weights=tuple((w, s, d) for w, (s, d) in net.weights.items()),
-        biases=tuple(net.biases.items()),
-        nets=tuple((n, neu.net) for n, neu in net.neurons.items()),
-        activations=tuple(layer.activation.kind for layer in net.layers),
-    )
-
-
-def frozen_updates(problem) -> dict[str, str]:
-    """``b_new`` (and later steps' names) of every frozen bias -> the bias: answers a student may give by mistake."""
-    if problem.training.update_biases:
-        return {}
-    return {
-        names.new_name(b, step): b for b in problem.network.biases for step in range(1, problem.training.steps + 1)
-    }
-
-
-def _frozen_but_updated(problem, answers: dict[str, float], given: dict[str, float]) -> list[Flag]:
+def _frozen_but_updated(info: ProblemInfo, answers: dict[str, float], given: dict[str, float]) -> list[Flag]:
     """Any change to a frozen bias is flagged, however small: updating it at all is the mistake."""
     out = []
-    for name, b in frozen_updates(problem).items():
+    for name, b in info.frozen_updates.items():
         if name in answers and not within(answers[name], given[b], EXACT):
             out.append(Flag(
                 "wrong_given", b, (answers[name],),
@@ -260,19 +252,20 @@ class Context:
             return memo[d]
         memo[d] = False  # while deciding (the graph is acyclic; this only guards the identities)
         plan = self.plan
+        jg = plan.judging
         v = view.get(d)
         answered = d in self.answers and d not in view.overlay
-        ok = plan.judge(d, v, self.exact.get(d) if answered else None)
-        node = plan.key.graph.nodes.get(d)
+        ok = jg.judge(d)(v, self.exact.get(d) if answered else None)
+        node = plan.nodes.get(d)
         if not ok and node is not None and view.written(d):
             own = self.view(d) if answered else (view.child(d) if d in plan.compiled.identity_grads else view)
-            if plan.on_change(d):
+            if jg.on_change(d):
                 base = node.base
                 mine = _change(v, self.exact.get(d) if answered and base not in own.overlay else None, own.get(base))
                 follows = own.formula(plan.change_expr(d))
             else:
                 mine, follows = v, own.formula(node.expr)
-            if within(mine, follows, plan.tolerance(d)):
+            if jg.within_fn(jg.tolerance(d))(mine, follows):
                 ok = all(self.accepted(own, x) for x in own.sources(node.expr) if x != d)
         memo[d] = ok
         return ok
@@ -288,61 +281,67 @@ def _number(value) -> tuple[float | None, Fraction | None]:
 
 def grade(plan: Plan, submission, *, reveal: bool = True) -> GradeResult:
     """Grade ``submission`` (a ``grader.submission.load.Submission`` whose names are known to ``plan``)."""
-    key, problem = plan.key, plan.problem
+    info, jg, aliases = plan.info, plan.judging, names.ALIASES
     answers: dict[str, float] = {}
     exact: dict[str, Fraction] = {}
     for q, ans in submission.answers.items():
-        v, x = _number(ans.value)
-        q = names.ALIASES.get(q, q)
-        if v is not None:
-            answers[q] = v
-            if x is not None:
-                exact[q] = x
+        value = ans.value
+        parsed = value.parsed if value is not None else None
+        if isinstance(parsed, Parsed):
+            q = aliases.get(q, q)
+            answers[q] = parsed.value
+            if parsed.exact is not None:
+                exact[q] = parsed.exact
 
     # A given value restated as an answer (``eta: 0.1``) earns nothing and is never the student's own value for
     # carried credit: it is compared with the given (a different value is a wrong_given flag; the same, a note).
-    restated = {q: answers.pop(q) for q in list(answers) if q in key.graph.given}
-    exact = {q: x for q, x in exact.items() if q in answers}
-    written = [Written(q, v, f"your {q}", None) for q, v in answers.items() if q in key.graph.nodes]
+    given_names = jg.given_names
+    restated = {q: answers.pop(q) for q in list(answers) if q in given_names}
+    if restated:
+        exact = {q: x for q, x in exact.items() if q in answers}
+    nodes = plan.nodes
+    written = [Written(q, v, f"your {q}", None) for q, v in answers.items() if q in nodes]
     written += [Written(q, v, f"your answer {q}", None) for q, v in restated.items()]
     usings: dict[str, dict[str, float]] = {}
     for q, ans in submission.answers.items():
+        if not ans.using:
+            continue
         for u, val in ans.using.items():
             v, _ = _number(val)
             if v is None:
                 continue
-            u = names.ALIASES.get(u, u)
+            u = aliases.get(u, u)
             usings.setdefault(q, {})[u] = v
             written.append(Written(u, v, f"used in {q}", q))
     for q, val, where in getattr(submission, "stated", ()):  # a write-up's other values: a given restated, a quantity written again
         v, _ = _number(val)
         if v is not None:
-            written.append(Written(names.ALIASES.get(q, q), v, where, None))
-    new_values = {
-        p: (answers.get(names.new_name(p, 1)), key.floats[names.new_name(p, 1)])
-        for p in names.updated_params(problem)
-    }
-    given = {g: key.floats[g] for g in key.graph.given}
+            written.append(Written(aliases.get(q, q), v, where, None))
+    new_values = {p: (answers.get(new), key_new) for p, new, key_new in jg.new_values}
+    given = jg.given
     flags, untrusted = find_flags(written, given, new_values, plan.same)
     notes = tuple(
         f"{q} is given ({fmt(given[q], 10)}); restating it earns no points." for q in restated
         if not any(f.kind == "wrong_given" and f.quantity == q for f in flags)
     )
-    flags += _frozen_but_updated(problem, answers, given)
+    if info.frozen_updates:
+        flags += _frozen_but_updated(info, answers, given)
 
     ctx = Context(plan, answers, exact, usings, frozenset(untrusted), View(plan.compiled, answers), reveal)
-    results = [_read_as(_grade_field(ctx, kf, submission.answers.get(q)), submission.answers.get(q))
-               for q, kf in plan.fields.items()]
-    score = sum(r.points for r in results)
+    sub_answers = submission.answers
+    results = tuple(_grade_field(ctx, kf, sub_answers.get(q)) for q, kf in plan.fields.items())
+    score = 0
+    for r in results:
+        score += r.points
     return GradeResult(
-        problem=problem.id,
-        problem_title=problem.title,
+        problem=info.id,
+        problem_title=info.title,
         student=submission.student,
-        fields=tuple(results),
+        fields=results,
         flags=tuple(flags),
         score=round(score, 6),
-        max_score=round(sum(kf.ask.points for kf in plan.fields.values()), 6),
-        tolerance_rule=problem.default_tolerance.describe(),
+        max_score=jg.max_score,
+        tolerance_rule=jg.tolerance_rule,
         source=submission.source,
         reveal=reveal,
         warnings=notes,
@@ -350,47 +349,34 @@ def grade(plan: Plan, submission, *, reveal: bool = True) -> GradeResult:
     )
 
 
-def _read_as(result: FieldResult, ans) -> FieldResult:
+def _read_as(parsed: Parsed) -> str | None:
     """Say how an answer was read whenever it is not written as a plain decimal (``1/(1+exp(-0.3))``, ``\\frac``,
     ``$0.57$``): the student sees the number that was graded."""
-    parsed = ans.value.parsed if ans is not None else None
-    if not isinstance(parsed, Parsed) or is_plain_decimal(parsed.text):
-        return result
-    return dataclasses.replace(result, read_as=fmt(parsed.value, 6))
+    return None if is_plain_decimal(parsed.text) else fmt(parsed.value, 6)
 
 
 def _grade_field(ctx: Context, kf: KeyField, ans) -> FieldResult:
     """One field's verdict. With ``ctx.reveal`` False (exam mode) no message quotes a number derived from the key."""
-    q, tol, plan, reveal = kf.ask.quantity, kf.ask.tolerance, ctx.plan, ctx.reveal
-    common = dict(
-        quantity=q,
-        expected=kf.expected,
-        expected_text=kf.expected_text,
-        max_points=kf.ask.points,
-        description=kf.description,
-        formula=kf.formula,
-        formula_latex=kf.formula_latex,
-        worked=kf.worked,
-        worked_latex=kf.worked_latex,
-        tolerance=tol.describe(),
-        compared_on_change=kf.on_change,
-        accepted=kf.accepted if reveal else kf.accepted_hidden,
-    )
+    template = ctx.plan.judging.templates[(kf.ask.quantity, bool(ctx.reveal))]  # what does not depend on the student
     if ans is None:
-        return FieldResult(verdict="missing", given=None, given_text=None, points=0.0, message="No answer given.", **common)
+        return new_field(template, verdict="missing", points=0.0, message="No answer given.")
     parsed = ans.value.parsed
     if not isinstance(parsed, Parsed):
         reason = getattr(parsed, "reason", "no value given")
-        return FieldResult(verdict="unparseable", given=None, given_text=ans.value.text, points=0.0, message=f"Could not read this answer: {reason}", **common)
+        return new_field(template, verdict="unparseable", given_text=ans.value.text, points=0.0,
+                         message=f"Could not read this answer: {reason}")
+    q, plan = kf.ask.quantity, ctx.plan
     s = parsed.value
-    node = plan.key.node(q)
+    read_as = _read_as(parsed)
 
     # Compare with the key (on the change for an updated parameter; exactly where both are exact).
-    if plan.judge(q, s, ctx.exact.get(q)):
-        return FieldResult(verdict="correct", given=s, given_text=ans.value.text, points=kf.ask.points, message="Correct.", **common)
+    if plan.judging.judge(q)(s, ctx.exact.get(q)):
+        return new_field(template, verdict="correct", given=s, given_text=ans.value.text, points=kf.ask.points,
+                         message="Correct.", read_as=read_as)
 
+    tol, reveal, node = kf.ask.tolerance, ctx.reveal, plan.nodes[q]
     view_t, view_u = ctx.view(q), ctx.view(q, trusted=False)
-    expr = kf.expr
+    expr = kf.tree
 
     def student_cmp(view: View) -> float:
         return _change(s, ctx.exact.get(q) if node.base not in view.overlay else None, view.get(node.base)) if kf.on_change else s
@@ -398,35 +384,32 @@ def _grade_field(ctx: Context, kf: KeyField, ans) -> FieldResult:
     carried = view_t.formula(expr)
     follows = tuple((d, v) for d, v in view_t.sources(node.expr).items() if not ctx.accepted(view_t, d))
     yours = ", ".join(f"{d} = {fmt(v)}" for d, v in follows)
-    gives = f"a change {q} − {node.base} = {fmt(carried)}" if kf.on_change else fmt(carried)
     if within(student_cmp(view_t), carried, tol):
         if not follows:
             # Every value this rests on is accepted (within tolerance of the key, or following from accepted
             # values), and this quantity amplifies their small differences (e.g. t - o when o is close to t):
             # right work on accepted values is right.
-            return FieldResult(
-                verdict="correct", given=s, given_text=ans.value.text, points=kf.ask.points,
-                message="Correct for your own values (which are accepted).", **common,
-            )
-        points = round(kf.ask.points * plan.problem.carried_credit, 6)
-        return FieldResult(
-            verdict="carried", given=s, given_text=ans.value.text, points=points,
-            message=f"Follows correctly from your {yours} (error carried forward).",
-            carried_value=view_t.formula(node.expr), follows_from=follows, **common,
-        )
+            return new_field(template, verdict="correct", given=s, given_text=ans.value.text, points=kf.ask.points,
+                             message="Correct for your own values (which are accepted).", read_as=read_as)
+        points = round(kf.ask.points * plan.info.carried_credit, 6)
+        return new_field(template, verdict="carried", given=s, given_text=ans.value.text, points=points,
+                         message=f"Follows correctly from your {yours} (error carried forward).",
+                         carried_value=view_t.formula(node.expr), follows_from=follows, read_as=read_as)
+
+    from grader.grade import diagnose  # only a wrong field needs it
 
     diag = diagnose.diagnose(ctx, kf, s, student_cmp, view_t, view_u)
     if follows and not reveal:
         msg = f"Incorrect, and it does not follow from your own values ({yours}) either."
     elif follows:
         verb = "gives" if len(follows) == 1 else "give"
+        gives = f"a change {q} − {node.base} = {fmt(carried)}" if kf.on_change else fmt(carried)
         msg = f"Incorrect, and it does not follow from your own values either: your {yours} {verb} {gives}."
     else:
         msg = "Incorrect."
-    return FieldResult(
-        verdict="incorrect", given=s, given_text=ans.value.text, points=0.0, message=msg, diagnosis=diag,
-        carried_value=view_t.formula(node.expr) if follows else None, follows_from=follows, **common,
-    )
+    return new_field(template, verdict="incorrect", given=s, given_text=ans.value.text, points=0.0, message=msg,
+                     diagnosis=diag, carried_value=view_t.formula(node.expr) if follows else None,
+                     follows_from=follows, read_as=read_as)
 
 
 def _change(s: float, s_exact: Fraction | None, base) -> float:

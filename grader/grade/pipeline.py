@@ -8,21 +8,24 @@ from __future__ import annotations
 import dataclasses
 import os
 from pathlib import Path
-from typing import Sequence
 
 from grader.errors import GraderError, SubmissionError
 from grader.fileio import read_capped
 from grader.grade.engine import Plan, grade, make_plan
 from grader.grade.prepare import RevealOverride, resolve_submission, reveal_now, without_blanks
-from grader.grade.views import Compiled
 from grader.grade.result import GradeResult
-from grader.grade.secrecy import exam_result, plan_numbers
 from grader.spec.find import find_problem
-from grader.grade.sourced import annotate
 from grader.submission.load import Submission, read_submission_file, submission_from_document
 from grader.submission.student import Student
-from grader.submission.writeup import decode_writeup, is_writeup, read_writeup, writeup_submission
 from grader.yamlio import DEFAULT_MAX_BYTES, Document
+
+TYPE_CHECKING = False  # typing costs milliseconds at start-up: only a type checker imports it
+if TYPE_CHECKING:
+    from typing import Sequence
+
+# A written solution's reader (grader.submission.writeup: LaTeX, mpmath, the solver's key) is imported only for one;
+# its file names are told apart here by ``grader.submission.extract.WRITEUP_SUFFIXES`` (kept equal by a test).
+WRITEUP_SUFFIXES = (".md", ".markdown", ".txt", ".tex", ".ipynb")
 
 
 class Grader:
@@ -81,7 +84,7 @@ class Grader:
         ref = claim.strip()
         names = {override.stem, str(self.problem_override).removesuffix(".yaml").removesuffix(".yml")}
         hw = self.set_at(override)
-        names.add(hw.id if hw is not None else self.plan_at(override).problem.id)
+        names.add(hw.id if hw is not None else self.plan_at(override).info.id)
         if ref.removesuffix(".yaml").removesuffix(".yml") in names:
             return ()
         shown = ref.encode("ascii", "backslashreplace").decode("ascii")
@@ -103,7 +106,7 @@ class Grader:
         plan = self._plans.get(path)
         if plan is None:
             plan = self._plans[path] = _solved_plan(path)
-        if plan.problem.randomize is None or student is None:
+        if not plan.info.randomized or student is None:
             return plan
         variant = self._variant_plans.get((path, student))
         if variant is None:
@@ -126,14 +129,18 @@ class Grader:
         return self._sets[path]
 
     def grade_file(self, path: str | Path) -> GradeResult:
-        if is_writeup(path):
+        if _is_writeup(path):
+            from grader.submission.writeup import read_writeup
+
             text, kind = read_writeup(path)
             return self.grade_writeup(text, kind, str(path))
         return self.grade_document(read_submission_file(path))
 
     def grade_text(self, data: bytes | str, source: str) -> GradeResult:
         """A file's contents, already read (the batch): a write-up by its extension, else YAML."""
-        if is_writeup(source):
+        if _is_writeup(source):
+            from grader.submission.writeup import decode_writeup
+
             return self.grade_writeup(decode_writeup(data, source), Path(source).suffix.lower().lstrip("."), source)
         from grader.yamlio import load_yaml_text
 
@@ -156,8 +163,10 @@ class Grader:
                 "written solutions are read for a single problem, not a homework set", file=source,
                 hint="pass the problem the write-up answers, e.g. --problem exercise6",
             )
+        from grader.submission.writeup import writeup_submission
+
         plan = self.plan_at(path)
-        randomized = plan.problem.randomize is not None
+        randomized = plan.info.randomized
         key = self.plan_at(path, student_id).key if randomized and student_id else plan.key
         sub = writeup_submission(text, kind, source, key, self.problem_override)
         if student_id is None:
@@ -190,20 +199,24 @@ class Grader:
 
             return _noted(grade_set_document(self, self.set_at(path), sub.document), notes)
         plan = self.plan_at(path)
-        if plan.problem.randomize is not None:
+        if plan.info.randomized:
             if not sub.student.id:
                 raise SubmissionError(
-                    f"problem {plan.problem.id} gives every student their own values, so the submission needs the "
+                    f"problem {plan.info.id} gives every student their own values, so the submission needs the "
                     "student's id", file=sub.source, line=sub.document.line_of(("student",)), path="student.id",
                     hint=_ID_HINT_WRITEUP if sub.writeup is not None else _ID_HINT,
                 )
             plan = self.plan_at(path, sub.student.id)
         sub, issues = resolve_submission(plan, sub)
-        reveal = reveal_now(plan.problem, self.reveal)
+        reveal = reveal_now(plan.info, self.reveal)
         result = grade(plan, without_blanks(sub), reveal=reveal)
         if sub.writeup is not None:
+            from grader.grade.sourced import annotate
+
             result = annotate(result, sub)
         if not reveal:  # exam mode: nothing key-derived leaves the grader (``grader.grade.secrecy``)
+            from grader.grade.secrecy import exam_result, plan_numbers
+
             result = exam_result(result, *plan_numbers(plan))
         return _noted(result, notes + tuple(i.warning() for i in issues))
 
@@ -218,20 +231,38 @@ def _noted(result: GradeResult, notes: tuple[str, ...]) -> GradeResult:
 
 def _solved_plan(path: Path) -> Plan:
     """The grading plan of the problem file at ``path``: from the disk cache (``grader.grade.plancache``) when this
-    file was solved before by this grader, else validated, solved and cached. The file is read once, capped."""
+    file was solved before by this grader, else validated, solved and cached. The file is read once, capped. A
+    cached plan grades without the solver; its ``key`` (practice pages, written solutions, variants) is loaded on
+    first use, from the cache's pickled key or by solving again."""
     from grader.grade import plancache
 
     raw = read_problem_bytes(path)
+
+    def solved():
+        from grader.solve.solver import solve
+        from grader.spec.load import problem_from_bytes
+
+        return solve(problem_from_bytes(raw, source=str(path)))
+
     cached = plancache.load(raw)
     if cached is not None:
-        _, key, fields, known, sketch = cached
-        return Plan(key=key, compiled=Compiled(key), fields=fields, known=known, sketch=sketch)
-    from grader.solve.solver import solve
-    from grader.spec.load import problem_from_bytes
-
-    plan = make_plan(solve(problem_from_bytes(raw, source=str(path))))
-    plancache.store(raw, (plan.key, plan.fields, plan.known, plan.sketch))
+        return Plan(**cached, key_loader=lambda: plancache.load_key(raw) or _stored_key(raw, solved()),
+                    on_malformed=lambda: plancache.discard(raw))
+    plan = make_plan(solved())
+    plancache.store(raw, plan)
     return plan
+
+
+def _stored_key(raw: bytes, key):
+    from grader.grade import plancache
+
+    plancache.store_key(raw, key)
+    return key
+
+
+def _is_writeup(path: str | os.PathLike) -> bool:
+    """A written solution (``grader.submission.writeup.is_writeup``), told by its file name alone."""
+    return Path(path).suffix.lower() in WRITEUP_SUFFIXES
 
 
 def read_problem_bytes(path: Path) -> bytes:

@@ -4,17 +4,21 @@ values may be shown now (the reveal policy)."""
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timezone
 
 from grader.errors import SubmissionError
-from grader.grade.engine import Plan
-from grader.spec.problem import Problem
+from grader.grade.engine import Plan, ProblemInfo
 from grader.submission.load import NameIssue, Submission, resolve_names
+
+TYPE_CHECKING = False  # typing costs milliseconds at start-up: only a type checker imports it
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from grader.spec.problem import Problem
 
 RevealOverride = str | None  # "always" | "never" | "after_due" | None (the problem's own policy)
 
 
-def reveal_now(problem: Problem, override: RevealOverride = None, now: datetime | None = None) -> bool:
+def reveal_now(problem: Problem | ProblemInfo, override: RevealOverride = None, now: datetime | None = None) -> bool:
     """Whether expected values may be shown: always, never, or only once the problem's due date has passed."""
     policy = override or problem.reveal
     if policy == "always":
@@ -23,6 +27,8 @@ def reveal_now(problem: Problem, override: RevealOverride = None, now: datetime 
         return False
     if not problem.due:
         return False
+    from datetime import datetime, timezone
+
     due = datetime.fromisoformat(problem.due.replace("Z", "+00:00"))
     if due.tzinfo is None:
         due = due.replace(tzinfo=timezone.utc)
@@ -39,7 +45,7 @@ def resolve_submission(plan: Plan, sub: Submission, *, refuse_empty: bool = True
     """The submission with its names as the problem spells them (``grader.spec.notation``), and one warning per name
     that does not resolve: only that answer (or ``using`` entry) is lost. With ``refuse_empty``, a submission none of
     whose answers resolve is refused (nothing could be graded): the first unknown name is the error."""
-    resolved, issues = resolve_names(sub, plan.resolver, plan.problem.id)
+    resolved, issues = resolve_names(sub, plan.resolver, plan.info.id)
     if issues and refuse_empty and sub.answers and not resolved.answers:
         raise name_error(issues[0], sub.source)
     return resolved, issues

@@ -6,12 +6,15 @@ Renderers never recompute anything: every number and sentence a report shows is 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
 
 from grader.submission.student import Student
 
-Verdict = Literal["correct", "carried", "incorrect", "missing", "unparseable", "pending"]
-FlagKind = Literal["inconsistent", "wrong_given", "wrong_formula"]
+TYPE_CHECKING = False  # typing costs milliseconds at start-up: only a type checker imports it
+if TYPE_CHECKING:
+    from typing import Literal
+
+    Verdict = Literal["correct", "carried", "incorrect", "missing", "unparseable", "pending"]
+    FlagKind = Literal["inconsistent", "wrong_given", "wrong_formula"]
 VERDICTS: tuple[str, ...] = ("correct", "carried", "incorrect", "missing", "unparseable", "pending")
 
 

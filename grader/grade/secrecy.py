@@ -141,18 +141,13 @@ def _field(f: FieldResult, judge: _Judge) -> FieldResult:
 def plan_numbers(plan) -> tuple[list[float], list[float]]:
     """(secrets, public) of a backprop ``grader.grade.engine.Plan``: every computed value of its key and every
     change of an updated parameter; the given values."""
-    key = plan.key
-    givens = key.problem.given_values()
-    public = [float(v) for v in givens.values()]
+    givens = frozenset(plan.info.given)
+    public = [plan.floats[g] for g in plan.info.given]
     secrets = []
-    for name, value in key.floats.items():
+    for name, value in plan.floats.items():
         if name in givens:
             continue
         secrets.append(value)
-        node = key.graph.nodes.get(name)
-        if node is not None and getattr(node, "kind", None) == "new":
-            try:
-                secrets.append(float(key.change(name)))
-            except Exception:  # pragma: no cover - a change is always computable for an updated parameter
-                pass
+        if name in plan.changes:
+            secrets.append(plan.changes[name])
     return secrets, public

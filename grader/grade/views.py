@@ -15,75 +15,104 @@ numbers: the basis of error-carried-forward credit.
 from __future__ import annotations
 
 import math
-from typing import Callable, Mapping
 
-from grader.solve.expr import Add, Div, Expr, Mul, Neg, Sym, add, compile_float
-from grader.solve.graph import Graph
-from grader.solve.solver import AnswerKey
+from grader.grade.floatexpr import compile_tree, evaluate_tree, symbols
 
-
-def identities(graph: Graph) -> dict[str, tuple[tuple[str, Expr], ...]]:
-    """delta -> ((gradient, the delta in terms of that gradient), ...) from the gradients' own formulas:
-    ``grad_b = delta`` gives ``delta = grad_b``; ``grad_b = delta_1 + delta_2`` gives ``delta_1 = grad_b − delta_2``;
-    ``grad_w = delta·a`` gives ``delta = grad_w / a``. In the order of ``gradient_ranks``."""
-    ranks = gradient_ranks(graph)
-    found: dict[str, list[tuple[str, Expr]]] = {}
-    for g, node in graph.nodes.items():
-        if g not in ranks:
-            continue
-        e = node.expr
-        if isinstance(e, Sym):
-            found.setdefault(e.name, []).append((g, Sym(g)))
-        elif isinstance(e, Add):
-            for t in e.terms:
-                found.setdefault(t.name, []).append((g, add(Sym(g), *(Neg(o) for o in e.terms if o != t))))
-        else:
-            found.setdefault(e.factors[0].name, []).append((g, Div(Sym(g), e.factors[1])))
-    return {d: tuple(sorted(v, key=lambda r: ranks[r[0]])) for d, v in found.items()}
-
-
-def gradient_ranks(graph: Graph) -> dict[str, int]:
-    """The gradients that state a delta, ranked: a bias feeding one neuron (it *is* the delta), then a shared bias
-    (the sum of its deltas), then a weight (a delta times an input), each in the graph's order. A gradient stands in
-    for an unwritten delta only when grading quantities downstream or gradients of a later rank, so two gradients
-    that say the same wrong delta cost the student once, not never."""
-    kinds: dict[str, tuple[int, int]] = {}
-    for i, (g, node) in enumerate(graph.nodes.items()):
-        if node.kind != "grad":
-            continue
-        e = node.expr
-        if isinstance(e, Sym) and _is_delta(graph, e.name):
-            kinds[g] = (0, i)
-        elif isinstance(e, Add) and all(isinstance(t, Sym) and _is_delta(graph, t.name) for t in e.terms):
-            kinds[g] = (1, i)
-        elif (isinstance(e, Mul) and len(e.factors) == 2 and all(isinstance(f, Sym) for f in e.factors)
-              and _is_delta(graph, e.factors[0].name)):
-            kinds[g] = (2, i)
-    return {g: r for r, g in enumerate(sorted(kinds, key=kinds.__getitem__))}
-
-
-def _is_delta(graph: Graph, name: str) -> bool:
-    node = graph.nodes.get(name)
-    return node is not None and node.kind == "delta"
+TYPE_CHECKING = False  # typing costs milliseconds at start-up: only a type checker imports it
+if TYPE_CHECKING:
+    from typing import Callable, Mapping
 
 
 class Compiled:
-    """Float closures for the key's formulas, compiled once per problem and shared by every submission."""
+    """Float closures for the key's formulas (plain trees, ``grader.grade.floatexpr``), compiled once per problem
+    and shared by every submission; ``ways`` and ``ranks`` are the network's identities
+    (``grader.grade.planbuild.identities``, ``gradient_ranks``) as trees."""
 
-    def __init__(self, key: AnswerKey) -> None:
-        self.key = key
+    def __init__(self, nodes: Mapping, floats: Mapping[str, float], ways: dict, ranks: dict[str, int],
+                 plan=None) -> None:
+        self.nodes = nodes  # quantity -> grader.grade.plandata.Step
+        self.floats = floats
         # keyed by id(): formula trees are immutable and kept alive by the plan; hashing a tree walks all of it
-        self._cache: dict[int, tuple[Expr, Callable[[Callable[[str], float]], float], list[str]]] = {}
-        self.identities = identities(key.graph)
-        self.ranks = gradient_ranks(key.graph)
-        self.identity_grads = frozenset(self.ranks)
+        self._cache: dict[int, list] = {}  # id -> [tree, closure, names or None]
+        self.ways = ways
+        self.ranks = ranks
+        self.identity_grads = frozenset(ranks)
+        # the given values: a view's value of a name no formula computes, unless the student states it
+        self.given_values = {n: v for n, v in floats.items() if n not in nodes}
+        self._plan = plan
 
-    def fn(self, expr: Expr) -> tuple[Callable[[Callable[[str], float]], float], list[str]]:
-        """The closure for ``expr`` and the names it reads."""
+    @property
+    def identities(self) -> dict:
+        """The identities as the solver's trees (``grader.grade.planbuild.identities``), for the practice page."""
+        from grader.grade.planbuild import identities
+
+        return identities(self._plan.key.graph)
+
+    def fn(self, expr) -> tuple[Callable[[Callable[[str], float]], float], list[str]]:
+        """The closure for ``expr`` (a tree; a solver's ``Expr`` is turned into one) and the names it reads."""
+        return self.closure(expr), self.names(expr)
+
+    def closure(self, expr) -> Callable[[Callable[[str], float]], float]:
+        """The closure for ``expr``, compiled on first use."""
         hit = self._cache.get(id(expr))
         if hit is None or hit[0] is not expr:
-            hit = self._cache[id(expr)] = (expr, compile_float(expr), expr.symbols())
-        return hit[1], hit[2]
+            hit = self._cache[id(expr)] = [expr, compile_tree(_tree(expr)), None]
+        return hit[1]
+
+    def names(self, expr) -> list[str]:
+        """The names ``expr`` reads, in first-use order (found on first use: a known mistake needs only its value)."""
+        hit = self._cache.get(id(expr))
+        if hit is None or hit[0] is not expr:
+            self.closure(expr)
+            hit = self._cache[id(expr)]
+        if hit[2] is None:
+            hit[2] = symbols(_tree(expr))
+        return hit[2]
+
+
+def _tree(expr):
+    """``expr`` as a plain tree: a solver's ``Expr`` (a test's, the practice page's) is converted."""
+    if isinstance(expr, (str, float, tuple)):
+        return expr
+    from grader.grade.planbuild import to_tree
+
+    return to_tree(expr)
+
+
+class _Values(dict):
+    """A view's values: the givens, under the student's answers, under the overlay; every other value computed on
+    first lookup (``__missing__``: a delta's stand-in, else its formula) and kept, so that a formula's lookup of a
+    known value (``View.get``, this dict's own ``__getitem__``) runs no Python. It holds what computing needs and
+    not its ``View``, so that a view is freed as soon as it is dropped (no reference cycle)."""
+
+    __slots__ = ("c", "overlay", "answers", "limit", "via", "busy")
+
+    def __missing__(self, name: str) -> float:
+        v = self.stand_in(name)
+        if v is None:
+            c = self.c
+            nodes = c.nodes
+            v = c.closure(nodes[name].expr)(self.__getitem__) if name in nodes else c.floats[name]
+        self[name] = v
+        return v
+
+    def stand_in(self, name: str) -> float | None:
+        """The student's value of an unwritten delta through a gradient they wrote (``identities``)."""
+        c = self.c
+        ways = c.ways.get(name) if c.ways else None
+        if not ways or name in self.busy:
+            return None
+        self.busy.add(name)
+        try:
+            for g, expr in ways:
+                if c.ranks[g] < self.limit and (g in self.overlay or g in self.answers):
+                    v = c.closure(expr)(self.__getitem__)
+                    if math.isfinite(v):
+                        self.via[name] = expr
+                        return v
+        finally:
+            self.busy.discard(name)
+        return None
 
 
 class View:
@@ -97,10 +126,17 @@ class View:
         # when this view evaluates a gradient's own formula: only gradients of an earlier rank stand in for deltas
         self.limit = compiled.ranks.get(exclude, len(compiled.ranks)) if exclude else len(compiled.ranks)
         self._children: dict[str, View] = {}
-        self.memo: dict[str, float] = {}
+        values = _Values(compiled.given_values)  # what a lookup of a given would find (no stand-in, no formula)
+        values.update(answers)
+        values.update(self.overlay)
         self.via: dict[str, Expr] = {}  # a delta the student did not write -> the identity it was read through
-        self.accepted: dict[str, bool] = {}  # memo of the engine's "accepted" judgement in this view
         self._busy: set[str] = set()
+        values.c, values.overlay, values.answers, values.limit = compiled, self.overlay, answers, self.limit
+        values.via, values.busy = self.via, self._busy
+        # ``get(name)``: a name the overlay states > the student's answer > its stand-in or formula (memoised)
+        self.get: Callable[[str], float] = values.__getitem__
+        self.accepted: dict[str, bool] = {}  # memo of the engine's "accepted" judgement in this view
+        self._sources: dict[int, tuple] = {}  # id(formula) -> (formula, its sources)
 
     def child(self, name: str) -> View:
         """This view for ``name``'s own formula (a gradient): only gradients ranked before it stand in for deltas."""
@@ -114,54 +150,41 @@ class View:
     def written(self, name: str) -> bool:
         return name in self.overlay or name in self.answers
 
-    def get(self, name: str) -> float:
-        if name in self.overlay:
-            return self.overlay[name]
-        if name in self.answers:
-            return self.answers[name]
-        v = self.memo.get(name)
-        if v is None:
-            v = self._stand_in(name)
-            if v is None:
-                nodes = self.c.key.graph.nodes
-                v = self.formula(nodes[name].expr) if name in nodes else self.c.key.floats[name]
-            self.memo[name] = v
-        return v
-
     def _stand_in(self, name: str) -> float | None:
         """The student's value of an unwritten delta through a gradient they wrote (``identities``)."""
-        ways = self.c.identities.get(name) if self.c.identities else None
-        if not ways or name in self._busy:
-            return None
-        self._busy.add(name)
-        try:
-            for g, expr in ways:
-                if self.c.ranks[g] < self.limit and self.written(g):
-                    v = self.formula(expr)
-                    if math.isfinite(v):
-                        self.via[name] = expr
-                        return v
-        finally:
-            self._busy.discard(name)
-        return None
+        return self.get.__self__.stand_in(name)
 
     def formula(self, expr: Expr) -> float:
         """``expr`` evaluated on this view's values."""
-        return self.c.fn(expr)[0](self.get)
+        hit = self.c._cache.get(id(expr))
+        if hit is not None and hit[0] is expr:
+            return hit[1](self.get)
+        return self.c.closure(expr)(self.get)
+
+    def value(self, expr) -> float:
+        """The same as ``formula``, for a formula most likely evaluated once (a known mistake): walked, not compiled."""
+        hit = self.c._cache.get(id(expr))
+        if hit is not None and hit[0] is expr:
+            return hit[1](self.get)
+        return evaluate_tree(_tree(expr), self.get)
 
     def reads(self, name: str) -> list[str]:
         """The names an unwritten quantity's value is computed from in this view."""
-        nodes = self.c.key.graph.nodes
+        nodes = self.c.nodes
         if name not in nodes:
             return []
         self.get(name)
-        return self.c.fn(self.via.get(name) or nodes[name].expr)[1]
+        return self.c.names(self.via.get(name) or nodes[name].expr)
 
     def sources(self, expr: Expr) -> dict[str, float]:
         """The student's own numbers that ``expr`` rests on in this view (stated in ``using`` or answered),
-        reached through the derived quantities the student did not write."""
+        reached through the derived quantities the student did not write. (Remembered per formula: once a
+        name's value is computed, what it is computed from is fixed. The caller does not change the dict.)"""
+        hit = self._sources.get(id(expr))
+        if hit is not None and hit[0] is expr:
+            return hit[1]
         out: dict[str, float] = {}
-        stack, seen = list(self.c.fn(expr)[1]), set()
+        stack, seen = list(self.c.names(expr)), set()
         while stack:
             name = stack.pop()
             if name in seen:
@@ -171,7 +194,9 @@ class View:
                 out[name] = self.get(name)
             else:
                 stack.extend(self.reads(name))
-        return dict(sorted(out.items()))
+        out = dict(sorted(out.items()))
+        self._sources[id(expr)] = (expr, out)
+        return out
 
     def env(self, names: list[str]) -> dict[str, float]:
         return {n: self.get(n) for n in names}

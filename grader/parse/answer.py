@@ -52,10 +52,14 @@ import reprlib
 import sys
 from dataclasses import dataclass
 from decimal import Decimal
+from collections import namedtuple
 from fractions import Fraction
-from typing import Any, Callable, Iterator, NamedTuple, Union
 
 from grader.parse.limits import MAX_DEPTH, MAX_EXACT_DIGITS, MAX_EXPONENT, MAX_LENGTH, MAX_NODES
+
+TYPE_CHECKING = False  # typing costs milliseconds at start-up: only a type checker imports it
+if TYPE_CHECKING:
+    from typing import Any, Callable, Iterator
 
 __all__ = [
     "MAX_DEPTH", "MAX_EXACT_DIGITS", "MAX_EXPONENT", "MAX_LENGTH", "MAX_NODES", "Parsed", "Unparseable",
@@ -84,7 +88,7 @@ _FUNCTIONS = frozenset({"exp", "ln", "log", "log10", "log2", "sqrt", "sigmoid", 
 _NOT_FINITE_NAMES = frozenset({"nan", "inf", "infinity", "infty"})
 _NAMES_DOC = "only the constant e and the functions exp, ln, log, log10, log2, sqrt, sigmoid (σ) and tanh are known"
 
-Value = Union[Fraction, float]  # a Fraction is exact; a float is not
+Value = Fraction | float  # a Fraction is exact; a float is not
 
 
 @dataclass(frozen=True)
@@ -197,8 +201,10 @@ def _from_decimal(number: Decimal) -> Parsed | Unparseable:
 _PLAIN = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d{1,3})?"  # (the re module caches the compiled pattern)
 
 
+@functools.lru_cache(maxsize=4096)
 def is_plain_decimal(text: str) -> bool:
-    """``-0.45``, ``1.2e-5``: written as a plain number (a report need not say how it was read)."""
+    """``-0.45``, ``1.2e-5``: written as a plain number (a report need not say how it was read). Remembered: a
+    class's submissions repeat the same texts."""
     return len(text) <= 40 and re.fullmatch(_PLAIN, text.strip()) is not None
 
 
@@ -295,12 +301,10 @@ def _decimal_comma(text: str) -> int:
 # ---------------------------------------------------------------------------------------------------- tokenizer
 
 
-class _Token(NamedTuple):
-    kind: str  # 'num', 'name', 'op', '(', ')', 'sup', 'end'
-    text: str  # as typed
-    pos: int  # 1-based position of the first character
-    key: str = ""  # 'op': one of + - * / ^; 'name': the name in lower case
-    number: Fraction = Fraction(0)  # 'num': its exact value; 'sup': the exponent
+# kind: 'num', 'name', 'op', '(', ')', 'sup', 'end'; text: as typed; pos: 1-based position of the first character;
+# key: 'op': one of + - * / ^, 'name': the name in lower case; number: 'num': its exact value, 'sup': the exponent.
+# (A collections.namedtuple, as typing.NamedTuple would be: typing costs milliseconds at start-up.)
+_Token = namedtuple("_Token", ("kind", "text", "pos", "key", "number"), defaults=("", Fraction(0)))
 
 
 def _skip_digits(text: str, i: int) -> int:
@@ -400,7 +404,7 @@ def _lex_superscript(text: str, i: int) -> tuple[_Token, int]:
 
 # Parse tree nodes are tuples: ("num", Fraction, pos), ("e", pos), ("neg", node, pos),
 # ("bin", op, left, right, pos) with op in "+-*/^", ("call", name, argument, pos).
-Node = tuple[Any, ...]
+Node = tuple
 
 
 class _Parser:

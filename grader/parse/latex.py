@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import math
 import re
+from itertools import accumulate
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Callable, Mapping, NamedTuple, Union
@@ -104,8 +105,16 @@ def tokenize(text: str) -> list[Token]:
     is longer than ``MAX_LATEX_LENGTH`` or has more than ``MAX_LATEX_TOKENS`` tokens. Linear in the text."""
     if len(text) > MAX_LATEX_LENGTH:
         raise LatexError(f"the expression is too long ({len(text)} characters; at most {MAX_LATEX_LENGTH})")
+    return [tuple.__new__(Token, t) for t in raw_tokens(text)]
+
+
+def raw_tokens(text: str) -> list[tuple]:
+    """The tokens of :func:`tokenize` as plain tuples ``(kind, text, pos, value)``: equal to its ``Token``s, for the
+    write-up reader's hot path (building a ``Token`` costs more than the tuple). Raises as :func:`tokenize`."""
+    if len(text) > MAX_LATEX_LENGTH:
+        raise LatexError(f"the expression is too long ({len(text)} characters; at most {MAX_LATEX_LENGTH})")
     out = _lex(text)
-    out.append(Token("end", "", len(text)))
+    out.append(("end", "", len(text), _ZERO))
     return out
 
 
@@ -154,7 +163,76 @@ def _number(literal: str, i: int) -> Fraction:
     return value
 
 
-def _lex(text: str) -> list[Token]:
+# The same alternatives as _LEX, in the same order, without groups: ``findall`` cuts a text into the lexemes that
+# matching _LEX from each end onwards finds (every character is in one), so each lexeme's token is told by a table.
+_LEXEMES = re.compile(
+    r"[\s~]+|(?:\d+(?:\.\d+|\.(?![.\d]))?|\.\d+)(?:[eE][-+\u2212]?\d+)?|[A-Za-z]+|\\[A-Za-z]+|\\.|:=|.", re.S)
+_SKIP = (None, "", _ZERO)  # a lexeme without a token (spacing)
+_LEXEME_TOKENS: dict[str, tuple] = {}  # lexeme -> (kind, text, value) or _SKIP; bounded below
+_MAX_LEXEMES = 50_000
+
+
+def _lexeme_token(lexeme: str) -> tuple | None:
+    """The token of one lexeme wherever it stands, told by the full lexer on the lexeme alone; None when it depends
+    on what follows (``\\text`` and the like read the braces after them) or is an error (the full lexer then says
+    which, and where)."""
+    token = _LEXEME_TOKENS.get(lexeme)
+    if token is not None:
+        return token
+    if lexeme[0] == "\\" and lexeme[1:] in _TEXT_CMDS:
+        return None
+    try:
+        tokens = _lex_slow(lexeme)
+    except LatexError:
+        return None
+    if len(tokens) > 1 or _LEX.match(lexeme).end() != len(lexeme):
+        return None
+    token = (tokens[0][0], tokens[0][1], tokens[0][3]) if tokens else _SKIP
+    if len(_LEXEME_TOKENS) < _MAX_LEXEMES and len(lexeme) <= 40:
+        _LEXEME_TOKENS[lexeme] = token
+    return token
+
+
+def _lex(text: str) -> list[tuple]:
+    """The tokens of ``text`` (no 'end'): those of :func:`_lex_slow`, told lexeme by lexeme from a table; a text
+    command (``\\text{...}``) reads its braces as there, and the lexemes go on after them. The text goes to
+    :func:`_lex_slow` when a lexeme is an error or the tokens are too many (it raises, saying where)."""
+    out: list[tuple] = []
+    get = _LEXEME_TOKENS.get
+    start = 0
+    while True:
+        lexemes = _LEXEMES.findall(text, start)
+        kinds = [get(lexeme) for lexeme in lexemes]
+        stop = len(kinds)
+        if None in kinds:
+            for k, kind in enumerate(kinds):
+                if kind is None:
+                    kind = kinds[k] = _lexeme_token(lexemes[k])
+                    if kind is None:
+                        if lexemes[k][0] == "\\" and lexemes[k][1:] in _TEXT_CMDS:
+                            stop = k
+                            break
+                        return _lex_slow(text)
+        positions = list(accumulate(map(len, lexemes[:stop]), initial=start))
+        out += [(kind, tok_text, pos, value) for (kind, tok_text, value), pos in zip(kinds[:stop], positions)
+                if kind is not None]
+        if len(out) > MAX_LATEX_TOKENS:
+            return _lex_slow(text)
+        if stop == len(kinds):
+            return out
+        i, name = positions[stop], lexemes[stop][1:]  # a text command, as in _lex_slow
+        j = i + len(name) + 1
+        body, after = _braced_text(text, j)
+        if body is None:
+            out.append(("cmd", name, i, _ZERO))
+            start = j
+        else:
+            out.append(("text", " ".join(body.replace("\\", " ").replace("~", " ").split()), i, _ZERO))
+            start = after
+
+
+def _lex_slow(text: str) -> list[Token]:
+    """The lexer: one match of _LEX at a time (``\\text{...}`` reads its braces)."""
     out: list[Token] = []
     append, new, token = out.append, _new_tuple, Token
 
@@ -340,16 +418,16 @@ _MARK_WORDS = frozenset({"new", "old", "next", "updated", "prime", "t+1", "(1)",
 def read_math(text: str) -> Node | Unreadable:
     """Parse one LaTeX math expression (no relation signs) into a tree, or say why not. Never raises."""
     try:
-        return read_tokens(tokenize(text), text)
+        return read_tokens(raw_tokens(text), text)
     except LatexError as error:
         return Unreadable(text, error.reason)
 
 
 def read_tokens(tokens: list[Token], text: str) -> Node | Unreadable:
-    """Parse tokens of :func:`tokenize` (a slice of them is fine: an 'end' token is added when missing); ``text``
-    is what a refusal quotes. Never raises."""
-    if not tokens or tokens[-1].kind != "end":
-        tokens = list(tokens) + [Token("end", "", tokens[-1].pos + len(tokens[-1].text) if tokens else 0)]
+    """Parse tokens of :func:`tokenize` or :func:`raw_tokens` (a slice of them is fine: an 'end' token is added
+    when missing); ``text`` is what a refusal quotes. Never raises."""
+    if not tokens or tokens[-1][0] != "end":
+        tokens = list(tokens) + [Token("end", "", tokens[-1][2] + len(tokens[-1][1]) if tokens else 0)]
     try:
         return _Parser(tokens).parse()
     except LatexError as error:
@@ -358,7 +436,15 @@ def read_tokens(tokens: list[Token], text: str) -> Node | Unreadable:
         return Unreadable(text, "the expression is nested too deeply")
 
 
+_PRIMARY_CMDS = frozenset({*_FUNCTIONS, *_NAME_CMDS, *_ACCENTS, "frac", "dfrac", "tfrac", "partial", "sum", "pi",
+                           "sigma"})
+_PRIMARY_KINDS = frozenset({"num", "word", "text", "open"})
+
+
 class _Parser:
+    """Tokens are read by index (``t[0]`` kind, ``t[1]`` text, ``t[2]`` pos, ``t[3]`` value): a ``Token`` or the
+    plain tuple of :func:`raw_tokens`. The list always ends with an 'end' token, which is never passed."""
+
     def __init__(self, tokens: list[Token]) -> None:
         self.toks = tokens
         self.i = 0
@@ -374,23 +460,24 @@ class _Parser:
 
     def advance(self) -> Token:
         token = self.toks[self.i]
-        if token.kind != "end":
+        if token[0] != "end":
             self.i += 1
         return token
 
     def is_op(self, ops: str) -> bool:
         t = self.toks[self.i]
-        return t.kind == "op" and t.text in ops
+        return t[0] == "op" and t[1] in ops
 
     def fail(self, what: str) -> LatexError:
-        token = self.tok
-        found = "the end" if token.kind == "end" else f"{token.text!r} at position {token.pos + 1}"
-        return LatexError(f"{what} (found {found})", token.pos)
+        token = self.toks[self.i]
+        found = "the end" if token[0] == "end" else f"{token[1]!r} at position {token[2] + 1}"
+        return LatexError(f"{what} (found {found})", token[2])
 
     def nested(self, parse: Callable[[], Node]) -> Node:
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise LatexError(f"the expression is nested too deeply (more than {MAX_DEPTH} levels)", self.tok.pos)
+            raise LatexError(f"the expression is nested too deeply (more than {MAX_DEPTH} levels)",
+                             self.toks[self.i][2])
         try:
             return parse()
         finally:
@@ -398,49 +485,69 @@ class _Parser:
 
     # -- grammar
     def parse(self) -> Node:
-        if self.tok.kind == "end":
+        if self.toks[self.i][0] == "end":
             raise LatexError("the expression is empty")
         node = self.expr()
-        if self.tok.kind != "end":
-            if self.tok.kind == "close":
+        kind = self.toks[self.i][0]
+        if kind != "end":
+            if kind == "close":
                 raise self.fail("an unmatched closing bracket")
             raise self.fail("unexpected text")
         return node
 
     def expr(self) -> Node:
-        terms: list[Node] = []
+        toks = self.toks
         negative = False
-        while self.is_op("+-"):
-            negative ^= self.advance().text == "-"
+        t = toks[self.i]
+        while t[0] == "op" and t[1] in "+-":
+            negative ^= t[1] == "-"
+            self.i += 1
+            t = toks[self.i]
         term = self.term()
-        terms.append(Neg(term) if negative else term)
-        while self.is_op("+-"):
+        terms: list[Node] = [Neg(term) if negative else term]
+        t = toks[self.i]
+        while t[0] == "op" and t[1] in "+-":
             negative = False
-            while self.is_op("+-"):
-                negative ^= self.advance().text == "-"
+            while t[0] == "op" and t[1] in "+-":
+                negative ^= t[1] == "-"
+                self.i += 1
+                t = toks[self.i]
             term = self.term()
             terms.append(Neg(term) if negative else term)
+            t = toks[self.i]
         return terms[0] if len(terms) == 1 else Add(tuple(terms))
 
     def term(self) -> Node:
         node = self.factor()
         factors = [node]
+        toks = self.toks
         while True:
-            if self.is_op("*"):
-                self.advance()
-                right = self.factor()
-                scientific = _scientific(factors[-1], right)
-                if scientific is not None:
-                    factors[-1] = scientific
+            t = toks[self.i]
+            kind = t[0]
+            if kind == "op":
+                if t[1] == "*":
+                    self.i += 1
+                    right = self.factor()
+                    scientific = _scientific(factors[-1], right)
+                    if scientific is not None:
+                        factors[-1] = scientific
+                    else:
+                        factors.append(right)
+                elif t[1] == "/":
+                    self.i += 1
+                    den = self.factor()
+                    left = factors.pop()
+                    factors.append(_partial_fraction(left, den) or Div(left, den))
                 else:
-                    factors.append(right)
-            elif self.is_op("/"):
-                self.advance()
-                den = self.factor()
-                left = factors.pop()
-                factors.append(_partial_fraction(left, den) or Div(left, den))
-            elif self.starts_primary():
-                if isinstance(factors[-1], Number) and self.tok.kind == "num":
+                    break
+            elif kind in _PRIMARY_KINDS or (kind == "cmd" and t[1] in _PRIMARY_CMDS):
+                if kind == "word":
+                    simple = _simple_name(toks, self.i)  # w_1 in w_1 i_1: what power() would give, told here
+                    if simple is not None:
+                        self.i = simple[1]
+                        factors.append(simple[0])
+                        continue
+                elif kind == "num" and isinstance(factors[-1], Number):
                     raise self.fail("two numbers side by side: put an operator such as \\cdot between them")
                 factors.append(self.power())
             else:
@@ -448,47 +555,45 @@ class _Parser:
         return factors[0] if len(factors) == 1 else Mul(tuple(factors))
 
     def starts_primary(self) -> bool:
-        t = self.tok
-        if t.kind in ("num", "word", "text"):
-            return True
-        if t.kind == "open":
-            return True
-        if t.kind == "cmd":
-            return t.text in _FUNCTIONS or t.text in _NAME_CMDS or t.text in _ACCENTS or t.text in (
-                "frac", "dfrac", "tfrac", "partial", "sum", "pi", "sigma")
-        return False
+        t = self.toks[self.i]
+        return t[0] in _PRIMARY_KINDS or (t[0] == "cmd" and t[1] in _PRIMARY_CMDS)
 
     def factor(self) -> Node:
-        if self.is_op("+-"):
-            sign = self.advance().text
+        t = self.toks[self.i]
+        if t[0] == "op" and t[1] in "+-":
+            self.i += 1
             inner = self.nested(self.factor)
-            return Neg(inner) if sign == "-" else inner
+            return Neg(inner) if t[1] == "-" else inner
         return self.power()
 
     def power(self) -> Node:
         base = self.primary()
-        while self.is_op("^"):
-            self.advance()
+        toks = self.toks
+        t = toks[self.i]
+        while t[0] == "op" and t[1] == "^":
+            self.i += 1
             exponent = self.nested(self.script)
             if isinstance(base, Const) and base.name == "e":
                 base = Call("exp", exponent)
             else:
                 base = Pow(base, exponent)
+            t = toks[self.i]
         return base
 
     def script(self) -> Node:
         """The argument of ``^``: a group, a signed number, or one primary."""
-        if self.tok.kind == "open" and self.tok.text == "{":
+        t = self.toks[self.i]
+        if t[0] == "open" and t[1] == "{":
             return self.group()
-        if self.is_op("+-"):
-            sign = self.advance().text
+        if t[0] == "op" and t[1] in "+-":
+            self.i += 1
             inner = self.primary()
-            return Neg(inner) if sign == "-" else inner
+            return Neg(inner) if t[1] == "-" else inner
         return self.primary()
 
     def group(self) -> Node:
         opening = self.advance()
-        if opening.kind != "open" or opening.text != "{":
+        if opening[0] != "open" or opening[1] != "{":
             self.i -= 1
             raise self.fail("expected '{'")
         inner = self.nested(self.expr)
@@ -496,52 +601,60 @@ class _Parser:
         return inner
 
     def close(self, want: str, opening: Token) -> None:
-        token = self.tok
-        if token.kind != "close":
-            raise self.fail(f"missing '{want}' to close the '{opening.text}' at position {opening.pos + 1}")
-        self.advance()
+        if self.toks[self.i][0] != "close":
+            raise self.fail(f"missing '{want}' to close the '{opening[1]}' at position {opening[2] + 1}")
+        self.i += 1
 
     def primary(self) -> Node:
-        t = self.tok
-        if t.kind == "num":
-            self.advance()
-            return Number(t.value, t.text)
-        if t.kind == "open":
-            self.advance()
-            if self.tok.kind == "close":
+        toks = self.toks
+        i = self.i
+        t = toks[i]
+        kind = t[0]
+        if kind == "word":
+            text = t[1]
+            nxt = toks[i + 1]  # (a word is never the last token)
+            if nxt[0] == "op" and nxt[1] == "_":
+                simple = _simple_name(toks, i)
+                if simple is not None:
+                    self.i = simple[1]
+                    return simple[0]
+            adjacent = nxt[0] == "num" and nxt[2] == t[2] + len(text) and nxt[1].isdigit()
+            if text == "e" and not (nxt[0] == "op" and nxt[1] in "_'") and not adjacent:
+                self.i = i + 1
+                return Const("e")
+            if nxt[0] == "open" and nxt[1] == "(" and text.lower() in _WORD_FUNCTIONS:
+                self.i = i + 1  # exp(x), sigmoid(x) as typed in plain text
+                return Call(_WORD_FUNCTIONS[text.lower()], self.nested(self.primary))
+            if adjacent:  # z1, w5, h2 as typed without an underscore: the digits are the subscript
+                self.i = i + 2
+                return self.name_rest(text, nxt[1])
+            self.i = i + 1
+            return self.name_rest(text)
+        if kind == "num":
+            self.i = i + 1
+            return Number(t[3], t[1])
+        if kind == "open":
+            self.i = i + 1
+            if toks[i + 1][0] == "close":
                 raise self.fail("empty brackets")
             inner = self.nested(self.expr)
-            self.close({"(": ")", "[": "]", "{": "}"}[t.text], t)
+            self.close({"(": ")", "[": "]", "{": "}"}[t[1]], t)
             return self.name_marks(inner) if isinstance(inner, Name) else inner
-        if t.kind == "word":
-            nxt = self.peek()
-            adjacent = nxt.kind == "num" and nxt.pos == t.pos + len(t.text) and nxt.text.isdigit()
-            if t.text == "e" and not self.is_name_script(1) and not adjacent:
-                self.advance()
-                return Const("e")
-            if t.text.lower() in _WORD_FUNCTIONS and nxt.kind == "open" and nxt.text == "(":
-                self.advance()  # exp(x), sigmoid(x) as typed in plain text
-                return Call(_WORD_FUNCTIONS[t.text.lower()], self.nested(self.primary))
-            self.advance()
-            if adjacent:  # z1, w5, h2 as typed without an underscore: the digits are the subscript
-                self.advance()
-                return self.name_rest(t.text, nxt.text)
-            return self.name_rest(t.text)
-        if t.kind == "text":
-            self.advance()
-            return self.name_rest(r"\text{" + t.text + "}") if t.text else Number(Fraction(1), "")
-        if t.kind == "cmd":
+        if kind == "text":
+            self.i = i + 1
+            return self.name_rest(r"\text{" + t[1] + "}") if t[1] else Number(Fraction(1), "")
+        if kind == "cmd":
             return self.command(t)
-        if t.kind == "end":
+        if kind == "end":
             raise self.fail("a number or expression is missing")
         raise self.fail("unexpected symbol")
 
     def is_name_script(self, k: int) -> bool:
         nxt = self.peek(k)
-        return nxt.kind == "op" and nxt.text in "_'"
+        return nxt[0] == "op" and nxt[1] in "_'"
 
     def command(self, t: Token) -> Node:
-        name = t.text
+        name = t[1]
         if name in ("frac", "dfrac", "tfrac"):
             self.advance()
             num = self.nested(self.group_or_atom)
@@ -549,7 +662,7 @@ class _Parser:
             return _partial_fraction(num, den) or Div(num, den)
         if name == "sqrt":
             self.advance()
-            if self.tok.kind == "open" and self.tok.text == "[":
+            if self.tok[0] == "open" and self.tok[1] == "[":
                 raise self.fail("only square roots are read")
             return Call("sqrt", self.nested(self.group_or_atom))
         if name == "pi":
@@ -565,13 +678,13 @@ class _Parser:
             return self.sum()
         if name in _FUNCTIONS:
             nxt = self.peek()
-            if name == "sigma" and not (nxt.kind == "open" and nxt.text == "("):
+            if name == "sigma" and not (nxt[0] == "open" and nxt[1] == "("):
                 self.advance()
                 return self.name_rest(r"\sigma")
             self.advance()
-            if self.tok.kind == "op" and self.tok.text == "^":  # \exp^{...} is not a thing; \log^2 neither
+            if self.tok[0] == "op" and self.tok[1] == "^":  # \exp^{...} is not a thing; \log^2 neither
                 raise self.fail(f"a power of \\{name} is not read")
-            if self.tok.kind == "open":
+            if self.tok[0] == "open":
                 arg = self.nested(self.primary)
             else:
                 arg = self.nested(self.power)
@@ -581,7 +694,7 @@ class _Parser:
             return self.name_rest("\\" + name)
         if name in _ACCENTS:
             self.advance()
-            if self.tok.kind == "open" and self.tok.text == "{":
+            if self.tok[0] == "open" and self.tok[1] == "{":
                 inner = self.group()
             else:
                 inner = self.primary()
@@ -591,15 +704,15 @@ class _Parser:
         raise self.fail(f"the command \\{name} is not read")
 
     def group_or_atom(self) -> Node:
-        if self.tok.kind == "open" and self.tok.text == "{":
-            return self.group()
         t = self.tok
-        if t.kind == "num":  # \frac12 is 1/2
+        if t[0] == "open" and t[1] == "{":
+            return self.group()
+        if t[0] == "num":  # \frac12 is 1/2
             self.advance()
-            if len(t.text) > 1 and t.text.isdigit():
-                self.toks.insert(self.i, Token("num", t.text[1:], t.pos + 1, Fraction(t.text[1:])))
-                return Number(Fraction(t.text[0]), t.text[0])
-            return Number(t.value, t.text)
+            if len(t[1]) > 1 and t[1].isdigit():
+                self.toks.insert(self.i, Token("num", t[1][1:], t[2] + 1, Fraction(t[1][1:])))
+                return Number(Fraction(t[1][0]), t[1][0])
+            return Number(t[3], t[1])
         return self.primary()
 
     def sum(self) -> Node:
@@ -621,10 +734,10 @@ class _Parser:
 
     def script_text_or_node(self):
         """``_{i=1}`` of a sum: (index, lower bound); or a plain name."""
-        if self.tok.kind == "open" and self.tok.text == "{":
+        if self.tok[0] == "open" and self.tok[1] == "{":
             opening = self.advance()
             first = self.nested(self.expr)
-            if self.tok.kind == "rel" and self.tok.text == "=":
+            if self.tok[0] == "rel" and self.tok[1] == "=":
                 self.advance()
                 lower = self.nested(self.expr)
                 self.close("}", opening)
@@ -637,24 +750,27 @@ class _Parser:
     def name_rest(self, base: str, sub: str = "") -> Node:
         """Subscripts, marks and primes after a name's base (a second subscript joins the first: ``w5_new``)."""
         sup, primes = "", 0
-        power: Node | None = None
+        toks = self.toks
         while True:
-            if self.is_op("_") and sub.count("_") < 3:
-                self.advance()
+            t = toks[self.i]
+            if t[0] != "op":
+                break
+            op = t[1]
+            if op == "_" and sub.count("_") < 3:
+                self.i += 1
                 more = self.sub_text()
                 sub = f"{sub}_{more}" if sub else more
-            elif self.is_op("'"):
-                self.advance()
+            elif op == "'":
+                self.i += 1
                 primes += 1
-            elif self.is_op("^") and not sup and power is None:
+            elif op == "^" and not sup:
                 mark = self.mark_text()
                 if mark is None:
                     break
                 sup = mark
             else:
                 break
-        name = _make_name(base, sub, sup, primes)
-        return name if power is None else Pow(name, power)
+        return _make_name(base, sub, sup, primes)
 
     def name_marks(self, name: Name) -> Node:
         """Primes after a parenthesised name: ``(w_5)'``."""
@@ -666,20 +782,33 @@ class _Parser:
 
     def sub_text(self) -> str:
         """A subscript as text: ``{...}`` rendered canonically, or digits, or letters followed by digits."""
-        t = self.tok
-        if t.kind == "open" and t.text == "{":
+        toks = self.toks
+        t = toks[self.i]
+        kind = t[0]
+        if kind == "num":
+            self.i += 1
+            return t[1]
+        if kind == "word":
+            self.i += 1
+            text = t[1]
+            n = toks[self.i]
+            if n[0] == "num" and n[2] == t[2] + len(text) and n[1].isdigit():
+                self.i += 1
+                text += n[1]
+            return text
+        if kind == "open" and t[1] == "{":
             opening = self.advance()
             parts: list[str] = []
             depth = 0
             while True:
                 t = self.tok
-                if t.kind == "end":
-                    raise LatexError(f"the '{{' at position {opening.pos + 1} is never closed", opening.pos)
-                if t.kind == "open":
+                if t[0] == "end":
+                    raise LatexError(f"the '{{' at position {opening[2] + 1} is never closed", opening[2])
+                if t[0] == "open":
                     depth += 1
                     if depth > MAX_DEPTH:
-                        raise LatexError("braces nested too deeply", t.pos)
-                elif t.kind == "close":
+                        raise LatexError("braces nested too deeply", t[2])
+                elif t[0] == "close":
                     if depth == 0:
                         self.advance()
                         break
@@ -687,18 +816,9 @@ class _Parser:
                 parts.append(_token_text(t))
                 self.advance()
             return _squash(parts)
-        if t.kind == "num":
+        if kind == "cmd":
             self.advance()
-            return t.text
-        if t.kind == "word":
-            self.advance()
-            text = t.text
-            if self.tok.kind == "num" and self.tok.pos == t.pos + len(t.text) and self.tok.text.isdigit():
-                text += self.advance().text
-            return text
-        if t.kind == "cmd":
-            self.advance()
-            return "\\" + t.text
+            return "\\" + t[1]
         raise self.fail("a subscript is missing")
 
     def mark_text(self) -> str | None:
@@ -707,28 +827,53 @@ class _Parser:
         save = self.i
         self.advance()  # ^
         t = self.tok
-        if t.kind == "op" and t.text in "+*'":
+        if t[0] == "op" and t[1] in "+*'":
             self.advance()
-            return "'" if t.text == "'" else t.text
-        if t.kind == "open" and t.text == "{":
+            return "'" if t[1] == "'" else t[1]
+        if t[0] == "open" and t[1] == "{":
             self.advance()
             parts: list[str] = []
-            while self.tok.kind not in ("end",) and not (self.tok.kind == "close" and self.tok.text == "}"):
+            while self.tok[0] not in ("end",) and not (self.tok[0] == "close" and self.tok[1] == "}"):
                 parts.append(_token_text(self.tok))
                 self.advance()
                 if len(parts) > 8:
                     break
             text = _squash(parts)
-            if self.tok.kind == "close" and self.tok.text == "}" and (
+            if self.tok[0] == "close" and self.tok[1] == "}" and (
                     text in _MARK_WORDS or text in ("\\text{new}", "\\text{old}") or
                     (text.startswith("(") and text.endswith(")") and text[1:-1].isdigit())):
                 self.advance()
                 return text.replace("\\text{", "").replace("}", "") if text.startswith("\\text{") else text
-        if t.kind == "text" and t.text in ("new", "old", "updated"):
+        if t[0] == "text" and t[1] in ("new", "old", "updated"):
             self.advance()
-            return t.text
+            return t[1]
         self.i = save
         return None
+
+
+def _simple_name(toks: list, i: int) -> tuple[Name, int] | None:
+    """The name at ``toks[i]`` (a word) when it is written plainly, ``w_1``, ``w_x``, ``out_h1``: one subscript of a
+    number or a word (with the digits right after it), and no second subscript, prime or superscript after it; with
+    the index of the token after it. What :meth:`_Parser.name_rest` reads there, told without it. None otherwise."""
+    nxt = toks[i + 1]
+    if nxt[0] != "op" or nxt[1] != "_":
+        return None
+    s = toks[i + 2]
+    j = i + 3
+    if s[0] == "num":
+        sub = s[1]
+    elif s[0] == "word":
+        sub = s[1]
+        d = toks[j]
+        if d[0] == "num" and d[2] == s[2] + len(sub) and d[1].isdigit():
+            sub += d[1]
+            j += 1
+    else:
+        return None
+    after = toks[j]
+    if after[0] == "op" and after[1] in "_'^":
+        return None
+    return _make_name(toks[i][1], sub, "", 0), j
 
 
 def _scientific(left: Node, right: Node) -> Number | None:
@@ -747,20 +892,30 @@ def _scientific(left: Node, right: Node) -> Number | None:
 
 
 def _token_text(t: Token) -> str:
-    if t.kind == "cmd":
-        return "\\" + t.text + " "
-    if t.kind == "text":
-        return "\\text{" + t.text + "}"
-    return t.text
+    if t[0] == "cmd":
+        return "\\" + t[1] + " "
+    if t[0] == "text":
+        return "\\text{" + t[1] + "}"
+    return t[1]
 
 
 def _squash(parts: list[str]) -> str:
     return "".join(parts).strip().replace(" _", "_").replace(" }", "}")
 
 
+_NAMES: dict[tuple, Name] = {}  # (base, sub, sup, primes) -> Name (a write-up repeats its names); bounded below
+_MAX_NAMES = 10_000
+
+
 def _make_name(base: str, sub: str, sup: str, primes: int) -> Name:
-    text = base + (f"_{{{sub}}}" if sub else "") + (f"^{{{sup}}}" if sup else "") + "'" * primes
-    return Name(text, base, sub, sup, primes)
+    key = (base, sub, sup, primes)
+    name = _NAMES.get(key)
+    if name is None:
+        text = base + (f"_{{{sub}}}" if sub else "") + (f"^{{{sup}}}" if sup else "") + "'" * primes
+        name = Name(text, base, sub, sup, primes)
+        if len(_NAMES) < _MAX_NAMES and len(text) <= 200:
+            _NAMES[key] = name
+    return name
 
 
 def _partial_fraction(num: Node, den: Node) -> Name | None:
@@ -783,13 +938,46 @@ class NotEvaluable(Exception):
         self.reason = reason
 
 
+_FREE: dict[int, tuple[Node, tuple[Name, ...]]] = {}  # id(tree) -> (tree, its names): the last trees asked about
+_MAX_FREE = 256  # (a caller asks about a tree several times in a row; the tree is held, so its id stays its own)
+
+
 def free_names(node: Node) -> list[Name]:
     """The names in ``node``, in order of first use, without repeats (by text)."""
+    kind = type(node)
+    if kind is Name:
+        return [node]
+    if kind is Number:
+        return []
+    memo = _FREE.get(id(node))
+    if memo is not None and memo[0] is node:
+        return list(memo[1])
+    names = _free_names(node)
+    if len(_FREE) >= _MAX_FREE:
+        _FREE.clear()
+    _FREE[id(node)] = (node, tuple(names))
+    return names
+
+
+def _free_names(node: Node) -> list[Name]:
     out: dict[str, Name] = {}
     stack = [node]
+    pop, push, extend = stack.pop, stack.append, stack.extend
     while stack:
-        n = stack.pop()
-        if isinstance(n, Name):
+        n = pop()
+        kind = type(n)  # the usual classes first, by identity; any other (a subclass) by the isinstance chain
+        if kind is Name:
+            if n.text not in out:
+                out[n.text] = n
+        elif kind is Number or kind is Const:
+            pass
+        elif kind is Mul:
+            extend(reversed(n.factors))
+        elif kind is Add:
+            extend(reversed(n.terms))
+        elif kind is Neg or kind is Call:
+            push(n.arg)
+        elif isinstance(n, Name):
             out.setdefault(n.text, n)
         elif isinstance(n, (Neg, Call)):
             stack.append(n.arg)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from grader.spec.problem import LEARNING_RATE, MOMENTUM, Problem
+LEARNING_RATE = "eta"
+MOMENTUM = "mu"
 
 
 def suffix(step: int = 1, example: int | None = None) -> str:

@@ -29,8 +29,6 @@ The same symbol can mean two things (``/work/shared/notes/notation.md``): ``Δw5
 
 from __future__ import annotations
 
-import difflib
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -61,6 +59,8 @@ def normalise(text: object) -> str | None:
     """The canonical form of a spelling, or None when it is not text, empty, too long or too deeply nested."""
     if not isinstance(text, str) or len(text) > MAX_LEN:
         return None
+    import unicodedata  # loaded on first use: a name written exactly as the problem spells it never needs it
+
     s = unicodedata.normalize("NFKC", text)
     if len(s) > MAX_LEN:
         return None
@@ -437,6 +437,8 @@ class Resolver:
         return Resolution(None, suggestions=self._rank(related + self._close(c)), note=note)
 
     def _close(self, c: str) -> list[str]:
+        import difflib  # only for a name that does not resolve
+
         canon = list(self._canon)
         return [n for m in difflib.get_close_matches(c, canon, n=6, cutoff=0.6) for n in self._canon[m]]
 

@@ -24,14 +24,14 @@ from fractions import Fraction
 from typing import Literal
 
 from grader.parse.formula import Formula
+from grader.spec.names import LEARNING_RATE, MOMENTUM
+from grader.spec.tolerance import Tolerance
 
 ActivationKind = Literal["sigmoid", "tanh", "relu", "leaky_relu", "linear", "softmax", "formula"]
 LossKind = Literal["half_sse", "sse", "mse", "binary_cross_entropy", "categorical_cross_entropy", "formula"]
 DeltaConvention = Literal["dE_dnet", "minus_dE_dnet"]
 BatchReduction = Literal["sum", "mean"]
 RevealPolicy = Literal["always", "after_due", "never"]
-LEARNING_RATE = "eta"
-MOMENTUM = "mu"
 
 
 @dataclass(frozen=True)
@@ -97,38 +97,6 @@ class Training:
     update_biases: bool = True
     batch: BatchReduction = "sum"
     momentum: Fraction | None = None  # classical momentum: v <- mu*v - eta*g; p <- p + v (v starts at 0)
-
-
-@dataclass(frozen=True)
-class Tolerance:
-    """The one tolerance rule (applied by ``grader.spec.tolerance.within``).
-
-    ``relabs``: a value is accepted when ``|given - true| <= atol + rtol * |true|``.
-    ``sigfig``: accepted when ``|given - true| <= 0.51 * 10**(floor(log10|true|) - digits + 1)``, a window of
-    half a unit (plus a hair) in the last significant digit around the true value.
-    ``decimals``: accepted when ``|given - true| <= 0.5 * 10**-places`` (half a unit of the last kept decimal, plus a
-    hair for the float's representation): "to 3 decimals" means what it says.
-    For an updated parameter ``p_new`` the relabs and sigfig rules are applied to the change ``p_new - p``; the
-    decimals rule to ``p_new`` itself.
-    """
-
-    mode: Literal["relabs", "sigfig", "decimals"] = "relabs"
-    rtol: float = 0.01
-    atol: float = 1e-9
-    digits: int = 3
-    places: int = 3
-
-    @property
-    def on_change(self) -> bool:
-        """Is an updated parameter judged on its change ``p_new - p`` (relabs, sigfig) or on itself (decimals)?"""
-        return self.mode != "decimals"
-
-    def describe(self) -> str:
-        if self.mode == "sigfig":
-            return f"{self.digits} significant figures (|given - true| <= 0.51 in the last kept digit)"
-        if self.mode == "decimals":
-            return f"{self.places} decimal places (|given - true| <= 0.5·10^-{self.places})"
-        return f"|given - true| <= {self.atol:g} + {self.rtol:g}*|true|"
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The one tolerance rule (also stated in ``grader.spec.problem.Tolerance``, the README, templates and every report).
+"""The one tolerance rule (``Tolerance``, also stated in the README, templates and every report).
 
 * ``relabs`` (default ``rtol = 0.01``, ``atol = 1e-9``): accepted when ``|given - true| <= atol + rtol*|true|``.
 * ``sigfig`` (``digits = d``): accepted when ``|given - true| <= 0.51 * 10**(floor(log10|true|) - d + 1)``, a window
@@ -15,11 +15,47 @@ decimals" means what it says, and ``grade check`` warns when no update would pas
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from grader.numfmt import fmt
-from grader.spec.problem import Tolerance
+
+TYPE_CHECKING = False  # typing costs milliseconds at start-up: only a type checker imports it
+if TYPE_CHECKING:
+    from typing import Literal
 
 _HAIR = 1e-9
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """The one tolerance rule (applied by ``grader.spec.tolerance.within``).
+
+    ``relabs``: a value is accepted when ``|given - true| <= atol + rtol * |true|``.
+    ``sigfig``: accepted when ``|given - true| <= 0.51 * 10**(floor(log10|true|) - digits + 1)``, a window of
+    half a unit (plus a hair) in the last significant digit around the true value.
+    ``decimals``: accepted when ``|given - true| <= 0.5 * 10**-places`` (half a unit of the last kept decimal, plus a
+    hair for the float's representation): "to 3 decimals" means what it says.
+    For an updated parameter ``p_new`` the relabs and sigfig rules are applied to the change ``p_new - p``; the
+    decimals rule to ``p_new`` itself.
+    """
+
+    mode: Literal["relabs", "sigfig", "decimals"] = "relabs"
+    rtol: float = 0.01
+    atol: float = 1e-9
+    digits: int = 3
+    places: int = 3
+
+    @property
+    def on_change(self) -> bool:
+        """Is an updated parameter judged on its change ``p_new - p`` (relabs, sigfig) or on itself (decimals)?"""
+        return self.mode != "decimals"
+
+    def describe(self) -> str:
+        if self.mode == "sigfig":
+            return f"{self.digits} significant figures (|given - true| <= 0.51 in the last kept digit)"
+        if self.mode == "decimals":
+            return f"{self.places} decimal places (|given - true| <= 0.5·10^-{self.places})"
+        return f"|given - true| <= {self.atol:g} + {self.rtol:g}*|true|"
 
 
 def within(given: float, true: float, tol: Tolerance) -> bool:

@@ -21,7 +21,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-from grader.parse.latex import MAX_LATEX_LENGTH, LatexError, Node, NotEvaluable, Unreadable, read_tokens, tokenize
+from grader.parse.latex import (
+    MAX_LATEX_LENGTH, LatexError, Node, NotEvaluable, Token, Unreadable, raw_tokens, read_tokens,
+)
 from grader.submission.extract import MathRow
 from grader.submission.match import value_of
 from grader.submission.notes import Unattributed
@@ -71,32 +73,35 @@ def split_relations(text: str) -> list[tuple[str, str, list]] | None:
     """``[(relation, part, tokens), ...]`` with "" as the first relation; None when the row has no relation at all
     or cannot be tokenized (too long)."""
     parts = _split(text)
-    return None if isinstance(parts, LatexError) else parts
+    if parts is None or isinstance(parts, LatexError):
+        return None
+    return [(relation, part, [tuple.__new__(Token, t) for t in tokens]) for relation, part, tokens in parts]
 
 
 def _split(text: str) -> list[tuple[str, str, list]] | LatexError | None:
     try:
-        tokens = tokenize(text)
+        tokens = raw_tokens(text)  # plain tuples (kind, text, pos, value), equal to tokenize's Tokens
     except LatexError as error:
         return error
     depth, cuts = 0, []
     for k, t in enumerate(tokens):
-        if t.kind == "open":
+        kind = t[0]
+        if kind == "open":
             depth += 1
-        elif t.kind == "close":
+        elif kind == "close":
             depth -= 1
-        elif t.kind == "rel" and depth <= 0 and t.text in RELATIONS:
+        elif kind == "rel" and depth <= 0 and t[1] in RELATIONS:
             cuts.append(k)
     if not cuts:
         return None
     out, start, relation = [], 0, ""
     for k in cuts + [len(tokens) - 1]:
         part = tokens[start:k]
-        begin = part[0].pos if part else (tokens[k].pos if k < len(tokens) else len(text))
-        finish = tokens[k].pos
+        begin = part[0][2] if part else (tokens[k][2] if k < len(tokens) else len(text))
+        finish = tokens[k][2]
         out.append((relation, text[begin:finish].strip() if part else "", part))
         if k < len(tokens) - 1:
-            relation = "≈" if tokens[k].text == "\u2248" else tokens[k].text
+            relation = "≈" if tokens[k][1] == "\u2248" else tokens[k][1]
         start = k + 1
     return out
 
@@ -190,13 +195,13 @@ def _read_row(text: str, expand: Expand | None, cache: dict[tuple[str, int], tup
         if not part:
             steps.append((rel, part, Unreadable(part, "empty"), {}))
             continue
-        key = (part, tokens[0].pos)
+        key = (part, tokens[0][2])
         if key not in cache:
             cache[key] = (_read_part(tokens, part, expand), {})
         tree, shared = cache[key]
         steps.append((rel, part, tree, shared))
     if first:  # a left-hand side is read without writing out sums: kept apart in the cache (position -1 - its own)
-        key = (first, -1 - first_tokens[0].pos)
+        key = (first, -1 - first_tokens[0][2])
         if key not in cache:
             cache[key] = (read_tokens(first_tokens, first), None)
         first_tree = cache[key][0]

@@ -20,16 +20,18 @@ once the problem is known (``grader.spec.notation``), and a name that does not r
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import os
 from dataclasses import dataclass
-from typing import Any
 
 from grader.errors import GraderError, LimitError, SubmissionError
 from grader.parse.answer import Parsed, Unparseable, parse_answer
 from grader.spec.notation import Resolver
 from grader.submission.student import Student
 from grader.yamlio import Document, format_path, load_yaml_file, minus_space_hint, shown_key
+
+TYPE_CHECKING = False  # typing costs milliseconds at start-up: only a type checker imports it
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["DEFAULT_MAX_ANSWERS", "Value", "Answer", "Submission", "NameIssue", "load_submission",
            "submission_from_document", "resolve_names", "shown_name"]
@@ -104,6 +106,8 @@ def _kind(value: Any) -> str:
 
 
 def _did_you_mean(word: str, choices: tuple[str, ...]) -> str:
+    import difflib  # only for a misspelt key
+
     close = difflib.get_close_matches(word.lower(), choices, n=1, cutoff=0.6)
     return f"did you mean '{close[0]}'? " if close else ""
 
