@@ -246,3 +246,31 @@ def test_a_rerun_with_fewer_formats_removes_the_reports_of_the_others_and_keeps_
     assert (out / "summary.html").exists()
     run(src, out, feedback="none")
     assert list((out / "feedback").iterdir()) == [] and (out / "summary.html").exists()
+
+
+def test_a_report_that_cannot_be_written_leaves_that_student_no_report_and_says_so(tmp_path, monkeypatch):
+    """A disk error on one student's HTML report (its Markdown report written by another writer thread): the student
+    has neither report in feedback/ (all or none), grades.json and the summary say why, the others are whole."""
+    import json
+
+    from grader.batch import reportfiles
+
+    real = reportfiles._write_file
+
+    def failing(path, data, durable):
+        if b"Student N0002" in data and data.startswith(b"<!DOCTYPE"):
+            raise OSError(28, "No space left on device", path)
+        return real(path, data, durable)
+
+    monkeypatch.setattr(reportfiles, "_write_file", failing)
+    src = make_input(tmp_path / "in", 5)
+    out = tmp_path / "out"
+    result = run(src, out, jobs=2)
+    assert result.feedback_failed == 1
+    names = sorted(p.name for p in (out / "feedback").iterdir())
+    assert len(names) == 8 and not any("_1002_" in n for n in names)
+    entry = next(e for e in json.loads((out / "grades.json").read_text(encoding="utf-8"))["files"]
+                 if e["file"] == "s0002.yaml")
+    assert entry["feedback"] is None and "No space left on device" in entry["feedback_error"]
+    assert "No space left on device" in (out / "summary.html").read_text(encoding="utf-8")
+    assert scratch_left(out) == [] and not_importable(out) == []

@@ -1,8 +1,8 @@
 """A compact, exact index of strings the batch's parent must remember for every file (the identifiers a gradebook has
 written, the report names the workers wrote): so that its memory stays flat in the number of files.
 
-A ``dict`` of strings costs 150-200 bytes an entry; this keeps 12 or 16 bytes a slot (at most three quarters full):
-the string's hash and a number (the row that holds it), in an open-addressing table. It is exact: a slot whose hash matches is
+A ``dict`` of strings costs 150-200 bytes an entry; this keeps 8 or 12 bytes a slot (at most three quarters full):
+32 bits of the string's hash and a number (the row that holds it), in an open-addressing table. It is exact: a slot whose hash matches is
 confirmed by asking ``strings_of(number)`` for the strings of that row (read again from the spill file: only when a
 hash matches, so only for real duplicates and hash collisions, which are rare).
 """
@@ -22,6 +22,11 @@ def string_hash(text: object) -> int:
     return hash(text)
 
 
+def _short(h: int) -> int:
+    """32 bits of a hash, as a signed number (collisions are told apart by the rows)."""
+    return ((h & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+
+
 class HashIndex:
     """``string -> number`` (a number >= 0, given once per string)."""
 
@@ -30,13 +35,13 @@ class HashIndex:
         self._strings_of = strings_of
         self._code = "q" if wide else "i"
         self._size = 64
-        self._hashes = array("q", [0]) * self._size
+        self._hashes = array("i", [0]) * self._size
         self._values = array(self._code, [_EMPTY]) * self._size
         self.count = 0
 
     def get(self, text: str) -> int | None:
         """The number given with ``text``, or ``None``."""
-        h = string_hash(text)
+        h = _short(string_hash(text))
         mask = self._size - 1
         i = h & mask
         hashes, values = self._hashes, self._values
@@ -54,7 +59,7 @@ class HashIndex:
             raise ValueError("a HashIndex value is a number >= 0")
         if 4 * (self.count + 1) > 3 * self._size:
             self._grow()
-        self._put(string_hash(text), value)
+        self._put(_short(string_hash(text)), value)
         self.count += 1
 
     def _put(self, h: int, value: int) -> None:
@@ -67,7 +72,7 @@ class HashIndex:
     def _grow(self) -> None:
         old_hashes, old_values = self._hashes, self._values
         self._size *= 2
-        self._hashes = array("q", [0]) * self._size
+        self._hashes = array("i", [0]) * self._size
         self._values = array(self._code, [_EMPTY]) * self._size
         for i in range(len(old_values)):
             if old_values[i] != _EMPTY:

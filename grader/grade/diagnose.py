@@ -68,9 +68,18 @@ def rounded(s: float, target: float, whose: str, *, show: bool = True) -> Diagno
     that is the right one rounded is rounding, even when some wrong formula lands within tolerance of it.)"""
     if target == 0 or not math.isfinite(target) or not math.isfinite(s):
         return None
-    for d in (1, 2, 3, 4):
-        r = round_sig(target, d)
-        if r != target and abs(s - r) <= abs(target) * 1e-12 + 1e-300:
+    return _rounded_to(s, target, roundings(target), show)
+
+
+def roundings(target: float) -> tuple[tuple[int, float], ...]:
+    """(d, ``target`` rounded to d significant digits) for d = 1..4 where that differs from ``target``."""
+    return tuple((d, r) for d in (1, 2, 3, 4) if (r := _round_sig(target, d)) != target)
+
+
+def _rounded_to(s: float, target: float, pairs, show: bool) -> Diagnosis | None:
+    """``rounded`` with the roundings of ``target`` already made (``roundings``; the key's are made once)."""
+    for d, r in pairs:
+        if abs(s - r) <= abs(target) * 1e-12 + 1e-300:
             if not show:
                 return Diagnosis("rounding_too_early", _HIDDEN["rounding_too_early"])
             return Diagnosis(
@@ -114,7 +123,22 @@ def rounding_upstream(s: float, formula_at: Callable[[int], float], tol: Toleran
 
 
 def round_env(env: dict[str, float], digits: int) -> dict[str, float]:
-    return {k: round_sig(v, digits) for k, v in env.items()}
+    return {k: _round_sig(v, digits) for k, v in env.items()}
+
+
+_ROUNDED: dict[tuple[float, int], float] = {}  # (x, digits) -> round_sig(x, digits): a class's values repeat
+
+
+def _round_sig(x: float, digits: int) -> float:
+    """``round_sig``, remembered for nonzero finite ``x`` (a 0 keeps its sign, so it is never looked up)."""
+    if x == 0 or not math.isfinite(x):
+        return x
+    hit = _ROUNDED.get((x, digits))
+    if hit is None:
+        if len(_ROUNDED) > 50_000:
+            _ROUNDED.clear()
+        hit = _ROUNDED[(x, digits)] = round_sig(x, digits)
+    return hit
 
 
 def diagnose(ctx, kf, s: float, student_cmp, view_t, view_u) -> Diagnosis | None:
@@ -140,18 +164,25 @@ def diagnose(ctx, kf, s: float, student_cmp, view_t, view_u) -> Diagnosis | None
     whose = "the values you used" if view_u.sources(expr) else "the given values"
     # 3. exactly the right value rounded, before any wrong formula that is merely within tolerance (one that gives
     #    the value exactly still wins: -8 is -7.65 rounded to one digit, but exactly w1·i1 + w2·i2 without b1)
-    rules = plan.rule_trees(q)
-    mine = [view_u.value(tree) for _, _, tree in rules]
+    rules, fns, on_key_values, key_target, key_roundings = plan.judging.rules(q)
+    if fns is None:  # a field's first wrong answer: each rule walked once (``View.value``), compiled from the next
+        mine = [view_u.value(tree) for _, _, tree in rules]
+    else:
+        get = view_u.get
+        mine = [f(get) for f in fns]  # the same values (``View.formula``), with the closures made once per plan
     for (rule_id, text, _), v in zip(rules, mine):
-        if within(own, v, SAME):
+        if abs(own - v) <= 0.0 + 1e-6 * abs(v) < math.inf:  # within(own, v, SAME)
             return Diagnosis(rule_id, text)
     on_key = student_cmp(plan.key_view)
-    d = rounded(own, target, whose, show=reveal) or rounded(on_key, plan.key_view.formula(expr), "the key", show=reveal)
+    d = rounded(own, target, whose, show=reveal)
+    if d is None and key_target != 0 and math.isfinite(key_target) and math.isfinite(on_key):
+        d = _rounded_to(on_key, key_target, key_roundings, reveal)  # rounded(on_key, the key's target, ...)
     if d:
         return d
     # 4. a known wrong formula, on the student's values, then on the key's (those are the same for every student)
-    for (rule_id, text, _), v, on_key_values in zip(rules, mine, plan.malrule_key_values(q)):
-        if within(own, v, tol) or within(on_key, on_key_values, tol):
+    ok = plan.judging.within_fn(tol)
+    for (rule_id, text, _), v, on_key_value in zip(rules, mine, on_key_values):
+        if ok(own, v) or ok(on_key, on_key_value):
             return Diagnosis(rule_id, text)
     # 5. value-level slips against what the values the student used give (the key's, where they used no others)
     zero = ZERO_CHANGE.replace("{q}", q).replace("{base}", plan.nodes[q].base) if kf.on_change else None
@@ -165,7 +196,8 @@ def diagnose(ctx, kf, s: float, student_cmp, view_t, view_u) -> Diagnosis | None
     if d:
         return d
     # 6. inputs right: arithmetic; else, if nothing explains it, say what differs
-    if all(plan.judge(n, env[n]) for n in deps):
+    judge = plan.judging.judge
+    if all(judge(n)(env[n], None) for n in deps):
         return Diagnosis("arithmetic", "The values this is computed from are right, so the slip is in the arithmetic: recompute it step by step.")
     return sign_and_size(own, target, whose, show=reveal)
 

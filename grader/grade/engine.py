@@ -15,12 +15,12 @@ float arithmetic on precompiled closures.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 from dataclasses import dataclass, field
 from fractions import Fraction
 
 from grader.grade.flags import EXACT, Written, find_flags
+from grader.grade.judging import Judging, new_field
 from grader.grade.plandata import Ask, KeyField, ProblemInfo, Step
 from grader.grade.result import FieldResult, Flag, GradeResult, NetworkSketch
 from grader.spec.tolerance import Tolerance, within
@@ -91,10 +91,18 @@ class Plan:
                         out[d] = self.fields[g].ask.tolerance
         return out
 
+    @functools.cached_property
+    def judging(self) -> Judging:
+        """What grading needs of this plan that no student changes (``grader.grade.judging``), built on first use."""
+        return Judging(self)
+
     def tolerance(self, quantity: str) -> Tolerance:
         """The rule a value of ``quantity`` is judged by, wherever it is written (an answer or a ``using``): the
         quantity's own when asked; an asked quantity's that it equals by the network's identities (``grad_b2`` is
         ``delta_o1`` when b2 feeds only o1); else the problem's default."""
+        return self.judging.tolerance(quantity)
+
+    def _tolerance(self, quantity: str) -> Tolerance:
         f = self.fields.get(quantity)
         if f is not None:
             return f.ask.tolerance
@@ -102,23 +110,16 @@ class Plan:
 
     def on_change(self, quantity: str) -> bool:
         """Is ``quantity`` an updated parameter judged on its change ``p_new - p``?"""
-        return quantity in self.changes and self.tolerance(quantity).on_change
+        return self.judging.on_change(quantity)
 
     def judge(self, quantity: str, value: float, exact: Fraction | None = None) -> bool:
-        """Is the student's ``value`` of ``quantity`` (given or computed) accepted against the key?"""
-        if self.on_change(quantity):
-            base = self.nodes[quantity].base
-            return within(_change(value, exact, self.exact.get(base, self.floats[base])),
-                          self.changes[quantity], self.tolerance(quantity))
-        return within(value, self.floats[quantity], self.tolerance(quantity))
+        """Is the student's ``value`` of ``quantity`` (given or computed) accepted against the key? An updated
+        parameter is judged on its change, taken exactly where the value and the base are exact (``Judging``)."""
+        return self.judging.judge(quantity)(value, exact)
 
     def same(self, quantity: str, value: float, reference: float) -> bool:
         """Are two written values of ``quantity`` one value under its tolerance (an updated parameter: on change)?"""
-        tol = self.tolerance(quantity)
-        if self.on_change(quantity):
-            base = self.floats[self.nodes[quantity].base]
-            return within(value - base, reference - base, tol)
-        return within(value, reference, tol)
+        return self.judging.same(quantity)(value, reference)
 
     def change_expr(self, quantity: str):
         """The tree of ``p_new - p`` for an updated parameter: its formula without the leading ``p`` term."""
@@ -251,19 +252,20 @@ class Context:
             return memo[d]
         memo[d] = False  # while deciding (the graph is acyclic; this only guards the identities)
         plan = self.plan
+        jg = plan.judging
         v = view.get(d)
         answered = d in self.answers and d not in view.overlay
-        ok = plan.judge(d, v, self.exact.get(d) if answered else None)
+        ok = jg.judge(d)(v, self.exact.get(d) if answered else None)
         node = plan.nodes.get(d)
         if not ok and node is not None and view.written(d):
             own = self.view(d) if answered else (view.child(d) if d in plan.compiled.identity_grads else view)
-            if plan.on_change(d):
+            if jg.on_change(d):
                 base = node.base
                 mine = _change(v, self.exact.get(d) if answered and base not in own.overlay else None, own.get(base))
                 follows = own.formula(plan.change_expr(d))
             else:
                 mine, follows = v, own.formula(node.expr)
-            if within(mine, follows, plan.tolerance(d)):
+            if jg.within_fn(jg.tolerance(d))(mine, follows):
                 ok = all(self.accepted(own, x) for x in own.sources(node.expr) if x != d)
         memo[d] = ok
         return ok
@@ -279,61 +281,67 @@ def _number(value) -> tuple[float | None, Fraction | None]:
 
 def grade(plan: Plan, submission, *, reveal: bool = True) -> GradeResult:
     """Grade ``submission`` (a ``grader.submission.load.Submission`` whose names are known to ``plan``)."""
-    info, floats = plan.info, plan.floats
+    info, jg, aliases = plan.info, plan.judging, names.ALIASES
     answers: dict[str, float] = {}
     exact: dict[str, Fraction] = {}
     for q, ans in submission.answers.items():
-        v, x = _number(ans.value)
-        q = names.ALIASES.get(q, q)
-        if v is not None:
-            answers[q] = v
-            if x is not None:
-                exact[q] = x
+        value = ans.value
+        parsed = value.parsed if value is not None else None
+        if isinstance(parsed, Parsed):
+            q = aliases.get(q, q)
+            answers[q] = parsed.value
+            if parsed.exact is not None:
+                exact[q] = parsed.exact
 
     # A given value restated as an answer (``eta: 0.1``) earns nothing and is never the student's own value for
     # carried credit: it is compared with the given (a different value is a wrong_given flag; the same, a note).
-    restated = {q: answers.pop(q) for q in list(answers) if q in info.given}
-    exact = {q: x for q, x in exact.items() if q in answers}
-    written = [Written(q, v, f"your {q}", None) for q, v in answers.items() if q in plan.nodes]
+    given_names = jg.given_names
+    restated = {q: answers.pop(q) for q in list(answers) if q in given_names}
+    if restated:
+        exact = {q: x for q, x in exact.items() if q in answers}
+    nodes = plan.nodes
+    written = [Written(q, v, f"your {q}", None) for q, v in answers.items() if q in nodes]
     written += [Written(q, v, f"your answer {q}", None) for q, v in restated.items()]
     usings: dict[str, dict[str, float]] = {}
     for q, ans in submission.answers.items():
+        if not ans.using:
+            continue
         for u, val in ans.using.items():
             v, _ = _number(val)
             if v is None:
                 continue
-            u = names.ALIASES.get(u, u)
+            u = aliases.get(u, u)
             usings.setdefault(q, {})[u] = v
             written.append(Written(u, v, f"used in {q}", q))
     for q, val, where in getattr(submission, "stated", ()):  # a write-up's other values: a given restated, a quantity written again
         v, _ = _number(val)
         if v is not None:
-            written.append(Written(names.ALIASES.get(q, q), v, where, None))
-    new_values = {
-        p: (answers.get(names.new_name(p, 1)), floats[names.new_name(p, 1)])
-        for p in info.updated_params
-    }
-    given = {g: floats[g] for g in info.given}
+            written.append(Written(aliases.get(q, q), v, where, None))
+    new_values = {p: (answers.get(new), key_new) for p, new, key_new in jg.new_values}
+    given = jg.given
     flags, untrusted = find_flags(written, given, new_values, plan.same)
     notes = tuple(
         f"{q} is given ({fmt(given[q], 10)}); restating it earns no points." for q in restated
         if not any(f.kind == "wrong_given" and f.quantity == q for f in flags)
     )
-    flags += _frozen_but_updated(info, answers, given)
+    if info.frozen_updates:
+        flags += _frozen_but_updated(info, answers, given)
 
     ctx = Context(plan, answers, exact, usings, frozenset(untrusted), View(plan.compiled, answers), reveal)
-    results = [_read_as(_grade_field(ctx, kf, submission.answers.get(q)), submission.answers.get(q))
-               for q, kf in plan.fields.items()]
-    score = sum(r.points for r in results)
+    sub_answers = submission.answers
+    results = tuple(_grade_field(ctx, kf, sub_answers.get(q)) for q, kf in plan.fields.items())
+    score = 0
+    for r in results:
+        score += r.points
     return GradeResult(
         problem=info.id,
         problem_title=info.title,
         student=submission.student,
-        fields=tuple(results),
+        fields=results,
         flags=tuple(flags),
         score=round(score, 6),
-        max_score=round(sum(kf.ask.points for kf in plan.fields.values()), 6),
-        tolerance_rule=info.default_tolerance.describe(),
+        max_score=jg.max_score,
+        tolerance_rule=jg.tolerance_rule,
         source=submission.source,
         reveal=reveal,
         warnings=notes,
@@ -341,45 +349,32 @@ def grade(plan: Plan, submission, *, reveal: bool = True) -> GradeResult:
     )
 
 
-def _read_as(result: FieldResult, ans) -> FieldResult:
+def _read_as(parsed: Parsed) -> str | None:
     """Say how an answer was read whenever it is not written as a plain decimal (``1/(1+exp(-0.3))``, ``\\frac``,
     ``$0.57$``): the student sees the number that was graded."""
-    parsed = ans.value.parsed if ans is not None else None
-    if not isinstance(parsed, Parsed) or is_plain_decimal(parsed.text):
-        return result
-    return dataclasses.replace(result, read_as=fmt(parsed.value, 6))
+    return None if is_plain_decimal(parsed.text) else fmt(parsed.value, 6)
 
 
 def _grade_field(ctx: Context, kf: KeyField, ans) -> FieldResult:
     """One field's verdict. With ``ctx.reveal`` False (exam mode) no message quotes a number derived from the key."""
-    q, tol, plan, reveal = kf.ask.quantity, kf.ask.tolerance, ctx.plan, ctx.reveal
-    common = dict(
-        quantity=q,
-        expected=kf.expected,
-        expected_text=kf.expected_text,
-        max_points=kf.ask.points,
-        description=kf.description,
-        formula=kf.formula,
-        formula_latex=kf.formula_latex,
-        worked=kf.worked,
-        worked_latex=kf.worked_latex,
-        tolerance=tol.describe(),
-        compared_on_change=kf.on_change,
-        accepted=kf.accepted if reveal else kf.accepted_hidden,
-    )
+    template = ctx.plan.judging.templates[(kf.ask.quantity, bool(ctx.reveal))]  # what does not depend on the student
     if ans is None:
-        return FieldResult(verdict="missing", given=None, given_text=None, points=0.0, message="No answer given.", **common)
+        return new_field(template, verdict="missing", points=0.0, message="No answer given.")
     parsed = ans.value.parsed
     if not isinstance(parsed, Parsed):
         reason = getattr(parsed, "reason", "no value given")
-        return FieldResult(verdict="unparseable", given=None, given_text=ans.value.text, points=0.0, message=f"Could not read this answer: {reason}", **common)
+        return new_field(template, verdict="unparseable", given_text=ans.value.text, points=0.0,
+                         message=f"Could not read this answer: {reason}")
+    q, plan = kf.ask.quantity, ctx.plan
     s = parsed.value
-    node = plan.nodes[q]
+    read_as = _read_as(parsed)
 
     # Compare with the key (on the change for an updated parameter; exactly where both are exact).
-    if plan.judge(q, s, ctx.exact.get(q)):
-        return FieldResult(verdict="correct", given=s, given_text=ans.value.text, points=kf.ask.points, message="Correct.", **common)
+    if plan.judging.judge(q)(s, ctx.exact.get(q)):
+        return new_field(template, verdict="correct", given=s, given_text=ans.value.text, points=kf.ask.points,
+                         message="Correct.", read_as=read_as)
 
+    tol, reveal, node = kf.ask.tolerance, ctx.reveal, plan.nodes[q]
     view_t, view_u = ctx.view(q), ctx.view(q, trusted=False)
     expr = kf.tree
 
@@ -389,22 +384,17 @@ def _grade_field(ctx: Context, kf: KeyField, ans) -> FieldResult:
     carried = view_t.formula(expr)
     follows = tuple((d, v) for d, v in view_t.sources(node.expr).items() if not ctx.accepted(view_t, d))
     yours = ", ".join(f"{d} = {fmt(v)}" for d, v in follows)
-    gives = f"a change {q} − {node.base} = {fmt(carried)}" if kf.on_change else fmt(carried)
     if within(student_cmp(view_t), carried, tol):
         if not follows:
             # Every value this rests on is accepted (within tolerance of the key, or following from accepted
             # values), and this quantity amplifies their small differences (e.g. t - o when o is close to t):
             # right work on accepted values is right.
-            return FieldResult(
-                verdict="correct", given=s, given_text=ans.value.text, points=kf.ask.points,
-                message="Correct for your own values (which are accepted).", **common,
-            )
+            return new_field(template, verdict="correct", given=s, given_text=ans.value.text, points=kf.ask.points,
+                             message="Correct for your own values (which are accepted).", read_as=read_as)
         points = round(kf.ask.points * plan.info.carried_credit, 6)
-        return FieldResult(
-            verdict="carried", given=s, given_text=ans.value.text, points=points,
-            message=f"Follows correctly from your {yours} (error carried forward).",
-            carried_value=view_t.formula(node.expr), follows_from=follows, **common,
-        )
+        return new_field(template, verdict="carried", given=s, given_text=ans.value.text, points=points,
+                         message=f"Follows correctly from your {yours} (error carried forward).",
+                         carried_value=view_t.formula(node.expr), follows_from=follows, read_as=read_as)
 
     from grader.grade import diagnose  # only a wrong field needs it
 
@@ -413,13 +403,13 @@ def _grade_field(ctx: Context, kf: KeyField, ans) -> FieldResult:
         msg = f"Incorrect, and it does not follow from your own values ({yours}) either."
     elif follows:
         verb = "gives" if len(follows) == 1 else "give"
+        gives = f"a change {q} − {node.base} = {fmt(carried)}" if kf.on_change else fmt(carried)
         msg = f"Incorrect, and it does not follow from your own values either: your {yours} {verb} {gives}."
     else:
         msg = "Incorrect."
-    return FieldResult(
-        verdict="incorrect", given=s, given_text=ans.value.text, points=0.0, message=msg, diagnosis=diag,
-        carried_value=view_t.formula(node.expr) if follows else None, follows_from=follows, **common,
-    )
+    return new_field(template, verdict="incorrect", given=s, given_text=ans.value.text, points=0.0, message=msg,
+                     diagnosis=diag, carried_value=view_t.formula(node.expr) if follows else None,
+                     follows_from=follows, read_as=read_as)
 
 
 def _change(s: float, s_exact: Fraction | None, base) -> float:

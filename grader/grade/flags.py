@@ -7,7 +7,6 @@ Values that agree within the quantity's tolerance are one value; two or more dis
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 from grader.numfmt import fmt
 from grader.grade.result import Flag
@@ -18,12 +17,16 @@ if TYPE_CHECKING:
     from typing import Callable
 
 
-@dataclass(frozen=True)
 class Written:
-    quantity: str
-    value: float
-    where: str  # "your answer" or "used in delta_o1"
-    field: str | None  # the answer whose `using` holds it (None for the answer itself)
+    """One number a student wrote for a quantity (a plain class: a submission writes dozens)."""
+
+    __slots__ = ("quantity", "value", "where", "field")
+
+    def __init__(self, quantity: str, value: float, where: str, field: str | None) -> None:
+        self.quantity = quantity
+        self.value = value
+        self.where = where  # "your answer" or "used in delta_o1"
+        self.field = field  # the answer whose `using` holds it (None for the answer itself)
 
 
 def find_flags(
@@ -44,6 +47,8 @@ def find_flags(
     flags: list[Flag] = []
     untrusted: set[tuple[str, str]] = set()
     for q, ws in by_q.items():
+        if len(ws) < 2 and q not in given:
+            continue  # one value: nothing to tell apart
         def agree(a: float, b: float, q=q) -> bool:
             return same(q, a, b)
 

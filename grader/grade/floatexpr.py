@@ -80,37 +80,38 @@ FLOAT_FUNCS: dict[str, Callable[[float, float, float], float]] = {
 
 
 def compile_tree(e) -> Callable[[Callable[[str], float]], float]:
-    """A closure taking a lookup function name -> float (a view's ``get``); no ``eval``: nested closures."""
+    """A closure taking a lookup function name -> float (a view's ``get``); no ``eval``: nested closures.
+
+    The names a sum, a product, a quotient, a power or a function reads directly are looked up in its own closure
+    (no closure per name), and a product's leading constants are multiplied once, here, as the evaluation would
+    (``1.0 * c1 * c2 ...``, the same operations in the same order): the same value, to the last bit, and the same
+    lookups in the same order."""
     if isinstance(e, str):
         return lambda get: get(e)
     if isinstance(e, float):
         return lambda env: e
     op = e[0]
     if op == "+":
-        parts = [compile_tree(t) for t in e[1:]]
-
-        def total(env):
-            terms = [p(env) for p in parts]
-            try:
-                return math.fsum(terms)
-            except (OverflowError, ValueError):  # inf - inf, or a sum past the float range
-                return sum(terms)
-
-        return total
+        return _sum(e[1:])
     if op == "*":
-        parts = [compile_tree(f) for f in e[1:]]
-
-        def product(env):
-            acc = 1.0
-            for p in parts:
-                acc *= p(env)
-            return acc
-
-        return product
+        return _product(e[1:])
     if op == "neg":
+        if isinstance(e[1], str):
+            name = e[1]
+            return lambda get: -get(name)
         a = compile_tree(e[1])
         return lambda env: -a(env)
     if op == "/":
+        if isinstance(e[1], str) and isinstance(e[2], str):
+            top, bottom = e[1], e[2]
+
+            def leaf_quotient(get):
+                den = get(bottom)
+                if den == 0:
+                    return math.nan
+                return get(top) / den
+
+            return leaf_quotient
         n, d = compile_tree(e[1]), compile_tree(e[2])
 
         def quotient(env):
@@ -144,7 +145,13 @@ def compile_tree(e) -> Callable[[Callable[[str], float]], float]:
 
         return power
     if op == "fn":
+        one = _ONE_ARG.get(e[1])
+        if one is not None and isinstance(e[2], str):
+            name = e[2]
+            return lambda get: one(get(name))
         f, a, p0, p1 = FLOAT_FUNCS[e[1]], compile_tree(e[2]), e[3], e[4]
+        if one is not None:
+            return lambda env: one(a(env))
         return lambda env: f(a(env), p0, p1)
     if op in ("max", "min"):
         fa, fb = compile_tree(e[1]), compile_tree(e[2])
@@ -152,6 +159,106 @@ def compile_tree(e) -> Callable[[Callable[[str], float]], float]:
         db = None if e[4] is None else compile_tree(e[4])
         return lambda env: _pick_float(op, fa(env), fb(env), da, db, env)
     raise TypeError(f"not a formula tree: {e!r}")
+
+
+# The functions that ignore their parameters, called without them (``FLOAT_FUNCS`` gives the same values).
+_ONE_ARG: dict[str, Callable[[float], float]] = {
+    "sigmoid": _float_sigmoid, "tanh": math.tanh, "exp": _float_exp, "log": _float_log,
+}
+
+
+def _parts(args) -> list:
+    """Each operand as (name, None) when it is a name, else (None, its closure)."""
+    return [(a, None) if isinstance(a, str) else (None, compile_tree(a)) for a in args]
+
+
+def _sum(args):
+    if len(args) == 2:
+        (na, fa), (nb, fb) = _parts(args)
+
+        def pair(get):
+            x = get(na) if fa is None else fa(get)
+            y = get(nb) if fb is None else fb(get)
+            r = x + y
+            if r != 0 and r - r == 0:  # finite and not 0: math.fsum([x, y]) is this same correctly rounded sum
+                return r
+            terms = [x, y]  # a 0 (whose sign fsum decides) or inf/nan: as the general sum does
+            try:
+                return math.fsum(terms)
+            except (OverflowError, ValueError):
+                return sum(terms)
+
+        return pair
+    if all(isinstance(a, str) for a in args):
+        names = tuple(args)
+
+        def leaf_total(get):
+            terms = [get(n) for n in names]
+            try:
+                return math.fsum(terms)
+            except (OverflowError, ValueError):  # inf - inf, or a sum past the float range
+                return sum(terms)
+
+        return leaf_total
+    parts = _parts(args)
+
+    def total(get):
+        terms = [get(n) if f is None else f(get) for n, f in parts]
+        try:
+            return math.fsum(terms)
+        except (OverflowError, ValueError):  # inf - inf, or a sum past the float range
+            return sum(terms)
+
+    return total
+
+
+def _product(args):
+    # ``acc = 1.0; acc *= each factor``: leading constants are multiplied in now, in the same order
+    lead, i = 1.0, 0
+    while i < len(args) and isinstance(args[i], float):
+        lead *= args[i]
+        i += 1
+    rest = args[i:]
+    if not rest:
+        return lambda get: lead
+    if all(isinstance(a, str) for a in rest):
+        if len(rest) == 1:
+            a = rest[0]
+            return lambda get: lead * get(a)
+        if len(rest) == 2:
+            a, b = rest
+            return lambda get: lead * get(a) * get(b)
+        if len(rest) == 3:
+            a, b, c = rest
+            return lambda get: lead * get(a) * get(b) * get(c)
+        names = tuple(rest)
+
+        def leaf_product(get):
+            acc = lead
+            for n in names:
+                acc *= get(n)
+            return acc
+
+        return leaf_product
+    parts = _parts(rest)
+    if len(parts) == 1:
+        only = parts[0][1]
+        return lambda get: lead * only(get)
+    if len(parts) == 2:
+        (na, fa), (nb, fb) = parts
+        if fa is None:
+            return lambda get: lead * get(na) * fb(get)
+        if fb is None:
+            return lambda get: lead * fa(get) * get(nb)
+        return lambda get: lead * fa(get) * fb(get)
+
+    def product(get):
+        acc = lead
+        for n, f in parts:
+            acc *= get(n) if f is None else f(get)
+        return acc
+
+    return product
 
 
 def evaluate_tree(e, get: Callable[[str], float]) -> float:

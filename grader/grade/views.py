@@ -37,6 +37,8 @@ class Compiled:
         self.ways = ways
         self.ranks = ranks
         self.identity_grads = frozenset(ranks)
+        # the given values: a view's value of a name no formula computes, unless the student states it
+        self.given_values = {n: v for n, v in floats.items() if n not in nodes}
         self._plan = plan
 
     @property
@@ -77,6 +79,42 @@ def _tree(expr):
     return to_tree(expr)
 
 
+class _Values(dict):
+    """A view's values: the givens, under the student's answers, under the overlay; every other value computed on
+    first lookup (``__missing__``: a delta's stand-in, else its formula) and kept, so that a formula's lookup of a
+    known value (``View.get``, this dict's own ``__getitem__``) runs no Python. It holds what computing needs and
+    not its ``View``, so that a view is freed as soon as it is dropped (no reference cycle)."""
+
+    __slots__ = ("c", "overlay", "answers", "limit", "via", "busy")
+
+    def __missing__(self, name: str) -> float:
+        v = self.stand_in(name)
+        if v is None:
+            c = self.c
+            nodes = c.nodes
+            v = c.closure(nodes[name].expr)(self.__getitem__) if name in nodes else c.floats[name]
+        self[name] = v
+        return v
+
+    def stand_in(self, name: str) -> float | None:
+        """The student's value of an unwritten delta through a gradient they wrote (``identities``)."""
+        c = self.c
+        ways = c.ways.get(name) if c.ways else None
+        if not ways or name in self.busy:
+            return None
+        self.busy.add(name)
+        try:
+            for g, expr in ways:
+                if c.ranks[g] < self.limit and (g in self.overlay or g in self.answers):
+                    v = c.closure(expr)(self.__getitem__)
+                    if math.isfinite(v):
+                        self.via[name] = expr
+                        return v
+        finally:
+            self.busy.discard(name)
+        return None
+
+
 class View:
     """The value of every quantity under an overlay of the student's numbers (memoised)."""
 
@@ -88,10 +126,17 @@ class View:
         # when this view evaluates a gradient's own formula: only gradients of an earlier rank stand in for deltas
         self.limit = compiled.ranks.get(exclude, len(compiled.ranks)) if exclude else len(compiled.ranks)
         self._children: dict[str, View] = {}
-        self.memo: dict[str, float] = {}
+        values = _Values(compiled.given_values)  # what a lookup of a given would find (no stand-in, no formula)
+        values.update(answers)
+        values.update(self.overlay)
         self.via: dict[str, Expr] = {}  # a delta the student did not write -> the identity it was read through
-        self.accepted: dict[str, bool] = {}  # memo of the engine's "accepted" judgement in this view
         self._busy: set[str] = set()
+        values.c, values.overlay, values.answers, values.limit = compiled, self.overlay, answers, self.limit
+        values.via, values.busy = self.via, self._busy
+        # ``get(name)``: a name the overlay states > the student's answer > its stand-in or formula (memoised)
+        self.get: Callable[[str], float] = values.__getitem__
+        self.accepted: dict[str, bool] = {}  # memo of the engine's "accepted" judgement in this view
+        self._sources: dict[int, tuple] = {}  # id(formula) -> (formula, its sources)
 
     def child(self, name: str) -> View:
         """This view for ``name``'s own formula (a gradient): only gradients ranked before it stand in for deltas."""
@@ -105,39 +150,15 @@ class View:
     def written(self, name: str) -> bool:
         return name in self.overlay or name in self.answers
 
-    def get(self, name: str) -> float:
-        if name in self.overlay:
-            return self.overlay[name]
-        if name in self.answers:
-            return self.answers[name]
-        v = self.memo.get(name)
-        if v is None:
-            v = self._stand_in(name)
-            if v is None:
-                nodes = self.c.nodes
-                v = self.formula(nodes[name].expr) if name in nodes else self.c.floats[name]
-            self.memo[name] = v
-        return v
-
     def _stand_in(self, name: str) -> float | None:
         """The student's value of an unwritten delta through a gradient they wrote (``identities``)."""
-        ways = self.c.ways.get(name) if self.c.ways else None
-        if not ways or name in self._busy:
-            return None
-        self._busy.add(name)
-        try:
-            for g, expr in ways:
-                if self.c.ranks[g] < self.limit and self.written(g):
-                    v = self.formula(expr)
-                    if math.isfinite(v):
-                        self.via[name] = expr
-                        return v
-        finally:
-            self._busy.discard(name)
-        return None
+        return self.get.__self__.stand_in(name)
 
     def formula(self, expr: Expr) -> float:
         """``expr`` evaluated on this view's values."""
+        hit = self.c._cache.get(id(expr))
+        if hit is not None and hit[0] is expr:
+            return hit[1](self.get)
         return self.c.closure(expr)(self.get)
 
     def value(self, expr) -> float:
@@ -157,7 +178,11 @@ class View:
 
     def sources(self, expr: Expr) -> dict[str, float]:
         """The student's own numbers that ``expr`` rests on in this view (stated in ``using`` or answered),
-        reached through the derived quantities the student did not write."""
+        reached through the derived quantities the student did not write. (Remembered per formula: once a
+        name's value is computed, what it is computed from is fixed. The caller does not change the dict.)"""
+        hit = self._sources.get(id(expr))
+        if hit is not None and hit[0] is expr:
+            return hit[1]
         out: dict[str, float] = {}
         stack, seen = list(self.c.names(expr)), set()
         while stack:
@@ -169,7 +194,9 @@ class View:
                 out[name] = self.get(name)
             else:
                 stack.extend(self.reads(name))
-        return dict(sorted(out.items()))
+        out = dict(sorted(out.items()))
+        self._sources[id(expr)] = (expr, out)
+        return out
 
     def env(self, names: list[str]) -> dict[str, float]:
         return {n: self.get(n) for n in names}

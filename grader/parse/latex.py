@@ -194,22 +194,41 @@ def _lexeme_token(lexeme: str) -> tuple | None:
 
 
 def _lex(text: str) -> list[tuple]:
-    """The tokens of ``text`` (no 'end'): those of :func:`_lex_slow`, told lexeme by lexeme from a table; the text
-    goes to :func:`_lex_slow` when a lexeme is not in the table's reach or the tokens are too many (it raises)."""
-    lexemes = _LEXEMES.findall(text)
+    """The tokens of ``text`` (no 'end'): those of :func:`_lex_slow`, told lexeme by lexeme from a table; a text
+    command (``\\text{...}``) reads its braces as there, and the lexemes go on after them. The text goes to
+    :func:`_lex_slow` when a lexeme is an error or the tokens are too many (it raises, saying where)."""
+    out: list[tuple] = []
     get = _LEXEME_TOKENS.get
-    kinds = [get(lexeme) for lexeme in lexemes]
-    if None in kinds:
-        for k, kind in enumerate(kinds):
-            if kind is None:
-                kind = kinds[k] = _lexeme_token(lexemes[k])
+    start = 0
+    while True:
+        lexemes = _LEXEMES.findall(text, start)
+        kinds = [get(lexeme) for lexeme in lexemes]
+        stop = len(kinds)
+        if None in kinds:
+            for k, kind in enumerate(kinds):
                 if kind is None:
-                    return _lex_slow(text)
-    out = [(kind, tok_text, pos, value)
-           for (kind, tok_text, value), pos in zip(kinds, accumulate(map(len, lexemes), initial=0)) if kind is not None]
-    if len(out) > MAX_LATEX_TOKENS:
-        return _lex_slow(text)
-    return out
+                    kind = kinds[k] = _lexeme_token(lexemes[k])
+                    if kind is None:
+                        if lexemes[k][0] == "\\" and lexemes[k][1:] in _TEXT_CMDS:
+                            stop = k
+                            break
+                        return _lex_slow(text)
+        positions = list(accumulate(map(len, lexemes[:stop]), initial=start))
+        out += [(kind, tok_text, pos, value) for (kind, tok_text, value), pos in zip(kinds[:stop], positions)
+                if kind is not None]
+        if len(out) > MAX_LATEX_TOKENS:
+            return _lex_slow(text)
+        if stop == len(kinds):
+            return out
+        i, name = positions[stop], lexemes[stop][1:]  # a text command, as in _lex_slow
+        j = i + len(name) + 1
+        body, after = _braced_text(text, j)
+        if body is None:
+            out.append(("cmd", name, i, _ZERO))
+            start = j
+        else:
+            out.append(("text", " ".join(body.replace("\\", " ").replace("~", " ").split()), i, _ZERO))
+            start = after
 
 
 def _lex_slow(text: str) -> list[Token]:
