@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from grader.record import Record
 
 
-@dataclass(frozen=True)
-class Student:
+class Student(Record):
     id: str | None = None
     name: str | None = None
+
+    def __init__(self, id: str | None = None, name: str | None = None) -> None:
+        self.__dict__.update(id=id, name=name)
 
     def to_dict(self) -> dict:
         return {"id": self.id, "name": self.name}
