@@ -1111,7 +1111,7 @@ def _call(fn: str, x: Value) -> Value:
 
 MAX_SUM_TERMS = 100  # terms of one \sum written out
 _INDEX = re.compile(r"[A-Za-z]{1,3}")
-UpperBound = Callable[[str, int, Node], "int | None"]
+UpperBound = Callable[[str, int, Node, "Node | None"], "int | None"]
 
 
 def expand_sums(node: Node, upper: UpperBound | None = None) -> Node:
@@ -1122,7 +1122,8 @@ def expand_sums(node: Node, upper: UpperBound | None = None) -> Node:
       (``w_i``, ``\\delta_{o_i}``, ``w_{i+4}`` -> ``w_{5}``) or as a number (``\\sum_{i=1}^{3} i``), is replaced by
       each whole number from the lower bound (1 if none) to the upper;
     * an upper bound that is missing or not a number (``\\sum_k``, ``\\sum_{k=1}^{n}``) is asked of ``upper(index,
-      lower, body)``, which knows the problem (``grader.submission.sums``); None: the sum cannot be read;
+      lower, body, bound)`` (``bound``: the upper bound as written, or None), which knows the problem and the
+      write-up (``grader.submission.sums``); None: the sum cannot be read (it may raise with its own reason);
     * ``\\sum`` without an index over a name-free body (``\\sum (0.1 + 0.2)``) is that body.
 
     At most ``MAX_SUM_TERMS`` terms, and the written-out tree at most ``MAX_LATEX_TOKENS`` nodes (no larger than an
@@ -1239,7 +1240,7 @@ def _written_out(n: Sum, upper: UpperBound | None) -> Node:
     if top is None and n.upper is not None and not free_names(n.upper):
         raise NotEvaluable(f"\\sum with an upper bound that is not a whole number ({to_text(n.upper, 40)})")
     if top is None:
-        top = upper(n.index, lower, n.body) if upper is not None else None
+        top = upper(n.index, lower, n.body, n.upper) if upper is not None else None
         if top is None:
             shown = to_text(n.upper, 40) if n.upper is not None else "?"
             raise NotEvaluable(f"\\sum with a range that cannot be told ({n.index} from {lower} to {shown})")

@@ -44,7 +44,7 @@ from grader.submission.extract import WRITEUP_SUFFIXES, math_rows, notebook_mark
 from grader.submission.load import Answer, Submission, Value
 from grader.submission.match import inline, match_key, match_own, same, value_of
 from grader.submission.notes import FormulaNote, Slip, Source, Unattributed, WriteupNotes
-from grader.submission.sums import SumRanges
+from grader.submission.sums import StatedBounds, SumRanges
 from grader.yamlio import Document
 
 __all__ = ["WRITEUP_SUFFIXES", "MAX_WRITEUP_BYTES", "is_writeup", "read_writeup", "writeup_submission"]
@@ -178,11 +178,14 @@ class _Reader:
     # -- reading
     def read(self, text: str) -> Submission:
         rows = math_rows(text, self.kind)
+        self._sums.stated = StatedBounds(text, rows, self.kind, self.where)  # n = 2, for \sum_{i=1}^{n}
         chains, unread = read_chains(rows, self.expand)
         attributed: list[tuple[str, Chain]] = []
         unattributed = [dataclasses.replace(u, text=_shorten(u.text)) for u in unread]
         for chain in chains:
             q, reason = self.lhs_quantity(chain)
+            if q is None and self.bound_statement(chain):
+                continue  # n = 2, read as the number of terms of a sum
             if q is None:
                 unattributed.append(Unattributed(chain.line, _shorten(chain.text), reason))
             else:
@@ -234,6 +237,12 @@ class _Reader:
         doc = Document(data=data, source=self.source, lines=lines)
         return Submission(problem=self.problem_ref, student=_student(text), answers=answers, source=self.source,
                           document=doc, stated=tuple(stated), writeup=notes)
+
+    def bound_statement(self, chain: Chain) -> bool:
+        """``n = 2`` where the write-up's ``n`` was read as a sum's upper bound."""
+        lhs = chain.lhs.tree
+        return (isinstance(lhs, Name) and lhs.text in self._sums.used
+                and chain.line in self._sums.stated.lines(lhs.text))
 
     def lhs_quantity(self, chain: Chain) -> tuple[str | None, str]:
         lhs = chain.lhs.tree
