@@ -25,7 +25,7 @@ def stated(text: str, kind: str = "md") -> StatedBounds:
     return StatedBounds(text, math_rows(text, kind), kind)
 
 
-# ---------------------------------------------------------------------------------------------------- what is a statement
+# ---------------------------------------------------------------------------------------------------- statements
 
 
 @pytest.mark.parametrize("text, letter, value", [
@@ -141,7 +141,8 @@ def test_a_stated_bound_that_cannot_be_used_says_why(classic, text, latex, reaso
 
 
 def test_a_letter_the_problem_names_is_no_bound():
-    """In power_221 the resolver reads ``b`` as the bias b: ``b = 2`` is a given value there, never a number of terms."""
+    """In power_221 the resolver reads ``b`` as the bias b: ``b = 2`` is a given value there, not a number of
+    terms."""
     key = solve(load_problem("problems/power_221.yaml"))
     assert default_resolver(key.problem)("b") == "b"
     with pytest.raises(NotEvaluable) as info:
@@ -242,7 +243,8 @@ def test_an_error_summed_to_N_stated_as_the_number_of_outputs(tmp_path, capsys):
 def test_a_notebook_states_n_in_another_cell(classic):
     cells = [{"cell_type": "markdown", "metadata": {}, "source": ["We have $n = 2$ inputs.\n"]},
              {"cell_type": "code", "metadata": {}, "execution_count": 1, "outputs": [], "source": ["n = 7\n"]},
-             {"cell_type": "markdown", "metadata": {}, "source": ["$$net_{h1} = \\sum_{i=1}^{n} w_{i+2} i_i + b_1$$\n"]},
+             {"cell_type": "markdown", "metadata": {},
+              "source": ["$$net_{h1} = \\sum_{i=1}^{n} w_{i+2} i_i + b_1$$\n"]},
              {"cell_type": "markdown", "metadata": {}, "source": ["and $n = 3$ later\n"]}]
     nb = {"cells": cells[:3], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
     sub = writeup_submission(json.dumps(nb), "ipynb", "hw.ipynb", classic, "classic_222")

@@ -23,7 +23,6 @@ from __future__ import annotations
 import dataclasses
 import gc
 import os
-import re
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -33,7 +32,7 @@ import mpmath
 
 from grader.errors import LimitError, SubmissionError
 from grader.fileio import read_capped
-from grader.submission.student import Student
+from grader.submission.student import Student, heading_student, tex_author
 from grader.parse.answer import Parsed
 from grader.parse.latex import Name, Node, NotEvaluable, Number, Neg, Unreadable, evaluate, free_names, to_text
 from grader.solve.solver import AnswerKey
@@ -122,12 +121,13 @@ def _cell_labels(text: str, starts: list[tuple[int, int]]) -> dict[int, str]:
     return labels
 
 
-_HEADING = re.compile(r"^#{1,6}\s*(\d{3,})\s*[—–-]+\s*(\S.{0,80}?)\s*$", re.M)
-
-
-def _student(text: str) -> Student:
-    m = _HEADING.search(text[:2000])
-    return Student(id=m.group(1), name=m.group(2)) if m else Student()
+def _student(text: str, kind: str) -> Student:
+    """Who the text says wrote it: a .tex file's ``\\author{...}``, else a heading ``# 400222100 — Name``."""
+    if kind == "tex":
+        author = tex_author(text)
+        if author.id or author.name:
+            return author
+    return heading_student(text)
 
 
 @dataclass
@@ -235,7 +235,7 @@ class _Reader:
                              unattributed=tuple(unattributed[:MAX_UNATTRIBUTED]), labels=self.labels)
         data = {"problem": self.problem_ref, "answers": {q: a.value.text for q, a in answers.items()}}
         doc = Document(data=data, source=self.source, lines=lines)
-        return Submission(problem=self.problem_ref, student=_student(text), answers=answers, source=self.source,
+        return Submission(problem=self.problem_ref, student=_student(text, self.kind), answers=answers, source=self.source,
                           document=doc, stated=tuple(stated), writeup=notes)
 
     def bound_statement(self, chain: Chain) -> bool:
