@@ -98,9 +98,12 @@ def test_only_a_tex_file_reads_author_and_a_heading_is_the_fallback():
     assert writeup_submission(body, "md", "a.md", key, "classic_222").student.to_dict() == {"id": None, "name": None}
     with_heading = "# 2003 — Cy Chen\n" + body
     assert writeup_submission(with_heading, "tex", "a.tex", key, "classic_222").student.id == "2002"  # \author wins
-    empty = "# 2003 — Cy Chen\n\\author{}\n\\begin{document}\n$$h_1 = 0.59$$\n\\end{document}\n"
-    student = writeup_submission(empty, "tex", "a.tex", key, "classic_222").student
-    assert (student.id, student.name, student.claimed_in) == ("2003", "Cy Chen", "in its heading")
+    for author in ("\\author{}", "\\author{Ben Brown}"):  # no one, or a name without an id: the heading's id counts
+        text = "# 2003 — Cy Chen\n" + author + "\n\\begin{document}\n$$h_1 = 0.59$$\n\\end{document}\n"
+        student = writeup_submission(text, "tex", "a.tex", key, "classic_222").student
+        assert (student.id, student.name, student.claimed_in) == ("2003", "Cy Chen", "in its heading")
+    named = writeup_submission(body.replace(", 2002", ""), "tex", "a.tex", key, "classic_222").student
+    assert (named.id, named.name, named.claimed_in) == (None, "Ben Brown", "in its \\author")
 
 
 # ---------------------------------------------------------------------------------------------------- grading

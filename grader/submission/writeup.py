@@ -122,12 +122,14 @@ def _cell_labels(text: str, starts: list[tuple[int, int]]) -> dict[int, str]:
 
 
 def _student(text: str, kind: str) -> Student:
-    """Who the text says wrote it: a .tex file's ``\\author{...}``, else a heading ``# 400222100 — Name``."""
+    """Who the text says wrote it: a heading ``# 400222100 — Name``; in a .tex file its ``\\author{...}``, unless that
+    gives no id and a heading does (an id says who the values were made for; a name alone does not)."""
+    heading = heading_student(text)
     if kind == "tex":
         author = tex_author(text)
-        if author.id or author.name:
+        if author.id or (author.name and not heading.id):
             return author
-    return heading_student(text)
+    return heading
 
 
 @dataclass
