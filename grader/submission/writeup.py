@@ -122,8 +122,7 @@ def _cell_labels(text: str, starts: list[tuple[int, int]]) -> dict[int, str]:
 
 
 def _student(text: str, kind: str) -> Student:
-    """Who the text says wrote it: a heading ``# 400222100 — Name``; in a .tex file its ``\\author{...}``, unless that
-    gives no id and a heading does (an id says who the values were made for; a name alone does not)."""
+    """A heading ``# 400222100 — Name``; in a .tex file ``\\author{...}``, unless it has no id and a heading has."""
     heading = heading_student(text)
     if kind == "tex":
         author = tex_author(text)
