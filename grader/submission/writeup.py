@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import math
 import os
 from dataclasses import dataclass
 from fractions import Fraction
@@ -262,9 +263,9 @@ class _Reader:
         key's. When their formula is not the network's, its names are believed only where every value they were
         replaced by is that name's value (the student computed what they wrote: ``t_1`` replaced by 0.9); otherwise
         the names are a slip of the pen (``w_2`` written, w4's 0.3 used) and the key's formula reads the numbers."""
-        formula = next((s for s in chain.steps if not isinstance(s.tree, Unreadable) and free_names(s.tree)), None)
+        formula = next((s for s in chain.steps if s.named), None)
         plausible = self.plausible(own)
-        numeric = [s for s in chain.steps if not isinstance(s.tree, Unreadable) and not free_names(s.tree)
+        numeric = [s for s in chain.steps if not isinstance(s.tree, Unreadable) and not s.named
                    and not _plain_number(s.tree)]
         for step in numeric:
             if formula is not None:
@@ -337,7 +338,7 @@ class _Reader:
         node = self.graph.nodes.get(q)
         if node is None:
             return None
-        step = next((s for s in chain.steps if not isinstance(s.tree, Unreadable) and free_names(s.tree)), None)
+        step = next((s for s in chain.steps if s.named), None)
         if step is None or isinstance(step.tree, Name):
             return None
         memo = self._formulas.get((q, step.text), _NO_VALUE)
@@ -417,7 +418,7 @@ _NO_VALUE = object()
 
 
 def _symbolic(chain: Chain) -> bool:
-    return any(not isinstance(s.tree, Unreadable) and free_names(s.tree) for s in chain.steps)
+    return any(s.named for s in chain.steps)
 
 
 def _unreadable_reason(chain: Chain) -> str:
@@ -489,8 +490,6 @@ def _parsed(v, text: str) -> Parsed:
 def _close(a: float, b: float, tol: Tolerance) -> bool:
     """Is ``a`` within the quantity's tolerance of ``b`` (the value of the student's own expression)?"""
     if tol.mode == "sigfig" and b != 0:
-        import math
-
         return abs(a - b) <= 0.51 * 10 ** (math.floor(math.log10(abs(b))) - tol.digits + 1)
     return abs(a - b) <= tol.atol + tol.rtol * abs(b)
 
