@@ -146,8 +146,9 @@ def canvas_zip(path: Path, files: dict[str, str]) -> Path:
 
 def test_tex_and_notebook_writeups_in_a_canvas_zip_follow_the_lms_identity(tmp_path):
     """The same for LaTeX and a notebook, from a Canvas zip: Ben's values handed in by Ann are graded against
-    Ann's variant (with a warning where the text names Ben); a .tex naming nobody the reader knows (an \\author
-    line is not read) is graded as the LMS's student, where before it was refused for lack of an id."""
+    Ann's variant, with a warning where the text names Ben (the notebook's heading, the .tex's ``\\author{Ben
+    Brown, 2002}``: ``tests/test_writeup_tex_author.py``); a .tex is graded as the LMS's student whatever it
+    claims, where before it was refused for lack of an id."""
     zpath = canvas_zip(tmp_path / "submissions.zip", {
         "leeann_2001_7001_hw.ipynb": notebook(answers(BEN), f"{BEN} — Ben Brown"),
         "leeann_2001_7002_sol.tex": latex(answers(BEN), None),
@@ -160,7 +161,7 @@ def test_tex_and_notebook_writeups_in_a_canvas_zip_follow_the_lms_identity(tmp_p
         assert row["fields"] and row["student"]["id"] == ANN, row
         assert verdicts(row) == expected_verdicts(answers(BEN), ANN), row["file"]
     assert claim_warning(nb["warnings"], BEN, ANN), nb["warnings"]
-    assert not any("'s values" in w for w in tex["warnings"])  # no claim in the text, so nothing to warn about
+    assert claim_warning(tex["warnings"], BEN, ANN), tex["warnings"]  # its \author claims Ben
     assert cy["score"] == cy["max_score"] and claim_warning(cy["warnings"], BEN, CY)
 
 

@@ -89,13 +89,14 @@ def test_sums_that_cannot_be_read_say_why(text, reason):
 def test_the_upper_bound_callback_is_asked_only_for_a_range_not_written_as_numbers():
     asked = []
 
-    def upper(index, lower, body):
-        asked.append((index, lower, to_text(body)))
+    def upper(index, lower, body, bound):
+        asked.append((index, lower, to_text(body), bound))
         return 3
 
     assert evaluate(expand_sums(tree(r"\sum_{k=2}^{n} k"), upper)) == 2 + 3
     assert evaluate(expand_sums(tree(r"\sum_{k=1}^{2} k"), upper)) == 3
-    assert asked == [("k", 2, "k")]
+    assert evaluate(expand_sums(tree(r"\sum_k k"), upper)) == 1 + 2 + 3
+    assert asked == [("k", 2, "k", Name("n", "n")), ("k", 1, "k", None)]  # the bound as written, or None
 
 
 # ---------------------------------------------------------------------------------------------------- ranges from the problem
@@ -226,7 +227,8 @@ def test_sums_that_cannot_be_read_are_listed_not_valued(tmp_path, capsys):
     for q in ("E", "delta_o2", "h1", "E_o1"):
         assert result["fields"][q]["verdict"] == "missing", q
     assert [(u["where"], u["reason"]) for u in result["unattributed"]] == [
-        ("line 3", r"could not be read: \sum with a range that cannot be told (k from 1 to n)"),
+        ("line 3", r"could not be read: \sum with a range that cannot be told (k from 1 to n: n is given no value in "
+                   "the write-up)"),
         ("line 5", r"could not be read: \sum with a range that cannot be told (k from 1 to ?)"),
         ("line 7", rf"could not be read: \sum with too many terms (101; at most {MAX_SUM_TERMS})"),
         ("line 9", r"could not be read: \sum with named terms but no index (over what?)"),

@@ -68,9 +68,9 @@ class GradedAs:
     one path of ``grade batch`` (``lms_ids``: the file name's id) and ``grade gradescope`` (the metadata's users).
 
     The LMS knows who handed the file in, so a randomized problem's variant is drawn for the LMS's id whatever
-    student the file names (YAML ``student.id``, a write-up's heading): that is only a claim, and when it differs
-    for a randomized problem a warning (``notes``) says so. Of several LMS ids (a Gradescope group) the one the
-    file names counts, else the first. Without an LMS id the file's own student decides, for both kinds.
+    student the file names (YAML ``student.id``, a write-up's heading or ``\\author``): that is only a claim, and
+    when it differs for a randomized problem a warning (``notes``) says so. Of several LMS ids (a Gradescope group)
+    the one the file names counts, else the first. Without an LMS id the file's own student decides, for both kinds.
     ``student`` is who the file says it is, known as soon as the file is read (also when grading then refuses it).
     """
 
@@ -103,7 +103,7 @@ class GradedAs:
         if lms_id != first:  # the file names another of the LMS's ids (a group's member): graded as that one
             result = self.grader.grade_writeup(text, kind, source, student_id=lms_id)
         self.student = result.student
-        self._note(claimed, lms_id, None, "student {} (in its heading)")
+        self._note(claimed, lms_id, None, "student {} (" + (result.student.claimed_in or "in its heading") + ")")
         return result
 
     def _grade_yaml(self, data: bytes, source: str):

@@ -204,7 +204,8 @@ class Grader:
                 raise SubmissionError(
                     f"problem {plan.info.id} gives every student their own values, so the submission needs the "
                     "student's id", file=sub.source, line=sub.document.line_of(("student",)), path="student.id",
-                    hint=_ID_HINT_WRITEUP if sub.writeup is not None else _ID_HINT,
+                    hint=_ID_HINT if sub.writeup is None else _ID_HINT_TEX if sub.writeup.kind == "tex"
+                    else _ID_HINT_WRITEUP,
                 )
             plan = self.plan_at(path, sub.student.id)
         sub, issues = resolve_submission(plan, sub)
@@ -223,6 +224,7 @@ class Grader:
 
 _ID_HINT = 'write `student: {id: "400222100", name: Your Name}` with the id your values were made for'
 _ID_HINT_WRITEUP = "start the write-up with a heading `# 400222100 — Your Name`, the id your values were made for"
+_ID_HINT_TEX = "write `\\author{Your Name, 400222100}` in the LaTeX document, with the id your values were made for"
 
 
 def _noted(result: GradeResult, notes: tuple[str, ...]) -> GradeResult:

@@ -49,7 +49,7 @@ __all__ = [
     "MAX_LATEX_LENGTH", "MAX_LATEX_TOKENS", "PRECISION_DIGITS", "Token", "LatexError", "Node", "Number", "Name",
     "Const", "Neg", "Add", "Mul", "Div", "Pow", "Call", "Sum", "Unreadable", "tokenize", "read_math", "read_tokens",
     "evaluate", "expand_sums", "index_names", "name_for_index", "node_count", "MAX_SUM_TERMS",
-    "free_names", "to_text", "NotEvaluable",
+    "free_names", "has_names", "to_text", "NotEvaluable",
 ]
 
 MAX_LATEX_LENGTH = 4000  # characters of one expression
@@ -163,29 +163,43 @@ def _number(literal: str, i: int) -> Fraction:
     return value
 
 
-# The same alternatives as _LEX, in the same order, without groups: ``findall`` cuts a text into the lexemes that
-# matching _LEX from each end onwards finds (every character is in one), so each lexeme's token is told by a table.
+# The same alternatives as _LEX, in the same order, without groups, each with the spacing after it: ``findall`` cuts
+# a text into the lexemes that matching _LEX from each end onwards finds (every character is in one), the spacing
+# that follows one kept with it (no token of its own: one match fewer per space), so each lexeme's token is told by
+# a table. Only spacing at the very start of a text is a lexeme of its own.
 _LEXEMES = re.compile(
-    r"[\s~]+|(?:\d+(?:\.\d+|\.(?![.\d]))?|\.\d+)(?:[eE][-+\u2212]?\d+)?|[A-Za-z]+|\\[A-Za-z]+|\\.|:=|.", re.S)
+    r"[\s~]+|(?:\d+(?:\.\d+|\.(?![.\d]))?|\.\d+)(?:[eE][-+\u2212]?\d+)?[\s~]*|[A-Za-z]+[\s~]*|\\[A-Za-z]+[\s~]*"
+    r"|\\.[\s~]*|:=[\s~]*|.[\s~]*", re.S)
+_SPACE_RUN = re.compile(r"[\s~]*")
+_COMMAND_NAME = re.compile(r"[A-Za-z]*")
 _SKIP = (None, "", _ZERO)  # a lexeme without a token (spacing)
-_LEXEME_TOKENS: dict[str, tuple] = {}  # lexeme -> (kind, text, value) or _SKIP; bounded below
+_LEXEME_TOKENS: dict[str, tuple] = {}  # lexeme (with its spacing) -> (kind, text, value) or _SKIP; bounded below
 _MAX_LEXEMES = 50_000
 
 
+def _text_command(lexeme: str) -> str | None:
+    """The name of the text command (``\\text``, ``\\mathrm``, ...) a lexeme is, else None."""
+    if lexeme[0] != "\\":
+        return None
+    name = _COMMAND_NAME.match(lexeme, 1).group()
+    return name if name in _TEXT_CMDS else None
+
+
 def _lexeme_token(lexeme: str) -> tuple | None:
-    """The token of one lexeme wherever it stands, told by the full lexer on the lexeme alone; None when it depends
-    on what follows (``\\text`` and the like read the braces after them) or is an error (the full lexer then says
-    which, and where)."""
+    """The token of one lexeme (and the spacing after it) wherever it stands, told by the full lexer on the lexeme
+    alone; None when it depends on what follows (``\\text`` and the like read the braces after them) or is an error
+    (the full lexer then says which, and where)."""
     token = _LEXEME_TOKENS.get(lexeme)
     if token is not None:
         return token
-    if lexeme[0] == "\\" and lexeme[1:] in _TEXT_CMDS:
+    if _text_command(lexeme) is not None:
         return None
     try:
         tokens = _lex_slow(lexeme)
     except LatexError:
         return None
-    if len(tokens) > 1 or _LEX.match(lexeme).end() != len(lexeme):
+    end = _LEX.match(lexeme).end()
+    if len(tokens) > 1 or (tokens and tokens[0][2] != 0) or _SPACE_RUN.match(lexeme, end).end() != len(lexeme):
         return None
     token = (tokens[0][0], tokens[0][1], tokens[0][3]) if tokens else _SKIP
     if len(_LEXEME_TOKENS) < _MAX_LEXEMES and len(lexeme) <= 40:
@@ -209,18 +223,21 @@ def _lex(text: str) -> list[tuple]:
                 if kind is None:
                     kind = kinds[k] = _lexeme_token(lexemes[k])
                     if kind is None:
-                        if lexemes[k][0] == "\\" and lexemes[k][1:] in _TEXT_CMDS:
+                        if _text_command(lexemes[k]) is not None:
                             stop = k
                             break
                         return _lex_slow(text)
+        if stop == len(kinds):
+            positions = accumulate(map(len, lexemes), initial=start)
+            out += [(kind, tok_text, pos, value) for (kind, tok_text, value), pos in zip(kinds, positions)
+                    if kind is not None]
+            return _lex_slow(text) if len(out) > MAX_LATEX_TOKENS else out
         positions = list(accumulate(map(len, lexemes[:stop]), initial=start))
         out += [(kind, tok_text, pos, value) for (kind, tok_text, value), pos in zip(kinds[:stop], positions)
                 if kind is not None]
         if len(out) > MAX_LATEX_TOKENS:
             return _lex_slow(text)
-        if stop == len(kinds):
-            return out
-        i, name = positions[stop], lexemes[stop][1:]  # a text command, as in _lex_slow
+        i, name = positions[stop], _text_command(lexemes[stop])  # a text command, as in _lex_slow
         j = i + len(name) + 1
         body, after = _braced_text(text, j)
         if body is None:
@@ -427,7 +444,7 @@ def read_tokens(tokens: list[Token], text: str) -> Node | Unreadable:
     """Parse tokens of :func:`tokenize` or :func:`raw_tokens` (a slice of them is fine: an 'end' token is added
     when missing); ``text`` is what a refusal quotes. Never raises."""
     if not tokens or tokens[-1][0] != "end":
-        tokens = list(tokens) + [Token("end", "", tokens[-1][2] + len(tokens[-1][1]) if tokens else 0)]
+        tokens = list(tokens) + [("end", "", tokens[-1][2] + len(tokens[-1][1]) if tokens else 0, _ZERO)]
     try:
         return _Parser(tokens).parse()
     except LatexError as error:
@@ -518,16 +535,24 @@ class _Parser:
         return terms[0] if len(terms) == 1 else Add(tuple(terms))
 
     def term(self) -> Node:
-        node = self.factor()
-        factors = [node]
         toks = self.toks
+        quick = _quick_factor(toks, self.i)
+        if quick is None:
+            node = self.factor()
+        else:
+            node, self.i = quick
+        factors = [node]
         while True:
             t = toks[self.i]
             kind = t[0]
             if kind == "op":
                 if t[1] == "*":
                     self.i += 1
-                    right = self.factor()
+                    quick = _quick_factor(toks, self.i)
+                    if quick is None:
+                        right = self.factor()
+                    else:
+                        right, self.i = quick
                     scientific = _scientific(factors[-1], right)
                     if scientific is not None:
                         factors[-1] = scientific
@@ -637,7 +662,14 @@ class _Parser:
             self.i = i + 1
             if toks[i + 1][0] == "close":
                 raise self.fail("empty brackets")
-            inner = self.nested(self.expr)
+            self.depth += 1  # self.nested(self.expr), inlined
+            if self.depth > MAX_DEPTH:
+                raise LatexError(f"the expression is nested too deeply (more than {MAX_DEPTH} levels)",
+                                 toks[self.i][2])
+            try:
+                inner = self.expr()
+            finally:
+                self.depth -= 1
             self.close({"(": ")", "[": "]", "{": "}"}[t[1]], t)
             return self.name_marks(inner) if isinstance(inner, Name) else inner
         if kind == "text":
@@ -873,7 +905,24 @@ def _simple_name(toks: list, i: int) -> tuple[Name, int] | None:
     after = toks[j]
     if after[0] == "op" and after[1] in "_'^":
         return None
-    return _make_name(toks[i][1], sub, "", 0), j
+    base = toks[i][1]
+    name = _NAMES.get((base, sub, "", 0))  # _make_name's table, looked up here first
+    return (name if name is not None else _make_name(base, sub, "", 0)), j
+
+
+def _quick_factor(toks: list, i: int) -> tuple[Node, int] | None:
+    """What :meth:`_Parser.factor` reads at ``toks[i]`` when it is a plainly written name (:func:`_simple_name`) or
+    a number without a power after it, with the index of the token after it, told without the grammar's calls; None
+    otherwise (the grammar reads it)."""
+    t = toks[i]
+    kind = t[0]
+    if kind == "word":
+        return _simple_name(toks, i)
+    if kind == "num":
+        nxt = toks[i + 1]
+        if nxt[0] != "op" or nxt[1] != "^":
+            return Number(t[3], t[1]), i + 1
+    return None
 
 
 def _scientific(left: Node, right: Node) -> Number | None:
@@ -957,6 +1006,32 @@ def free_names(node: Node) -> list[Name]:
         _FREE.clear()
     _FREE[id(node)] = (node, tuple(names))
     return names
+
+
+def has_names(node: Node) -> bool:
+    """``bool(free_names(node))``, told without listing them: stops at the first name."""
+    stack = [node]
+    pop, push, extend = stack.pop, stack.append, stack.extend
+    while stack:
+        n = pop()
+        kind = type(n)
+        if kind is Name:
+            return True
+        if kind is Number or kind is Const:
+            continue
+        if kind is Mul:
+            extend(n.factors)
+        elif kind is Add:
+            extend(n.terms)
+        elif kind is Neg or kind is Call:
+            push(n.arg)
+        elif kind is Div:
+            extend((n.den, n.num))
+        elif kind is Pow:
+            extend((n.exp, n.base))
+        elif free_names(n):  # a sum (its index is bound), or any other class: as free_names tells
+            return True
+    return False
 
 
 def _free_names(node: Node) -> list[Name]:
@@ -1111,7 +1186,7 @@ def _call(fn: str, x: Value) -> Value:
 
 MAX_SUM_TERMS = 100  # terms of one \sum written out
 _INDEX = re.compile(r"[A-Za-z]{1,3}")
-UpperBound = Callable[[str, int, Node], "int | None"]
+UpperBound = Callable[[str, int, Node, "Node | None"], "int | None"]
 
 
 def expand_sums(node: Node, upper: UpperBound | None = None) -> Node:
@@ -1122,7 +1197,8 @@ def expand_sums(node: Node, upper: UpperBound | None = None) -> Node:
       (``w_i``, ``\\delta_{o_i}``, ``w_{i+4}`` -> ``w_{5}``) or as a number (``\\sum_{i=1}^{3} i``), is replaced by
       each whole number from the lower bound (1 if none) to the upper;
     * an upper bound that is missing or not a number (``\\sum_k``, ``\\sum_{k=1}^{n}``) is asked of ``upper(index,
-      lower, body)``, which knows the problem (``grader.submission.sums``); None: the sum cannot be read;
+      lower, body, bound)`` (``bound``: the upper bound as written, or None), which knows the problem and the
+      write-up (``grader.submission.sums``); None: the sum cannot be read (it may raise with its own reason);
     * ``\\sum`` without an index over a name-free body (``\\sum (0.1 + 0.2)``) is that body.
 
     At most ``MAX_SUM_TERMS`` terms, and the written-out tree at most ``MAX_LATEX_TOKENS`` nodes (no larger than an
@@ -1239,7 +1315,7 @@ def _written_out(n: Sum, upper: UpperBound | None) -> Node:
     if top is None and n.upper is not None and not free_names(n.upper):
         raise NotEvaluable(f"\\sum with an upper bound that is not a whole number ({to_text(n.upper, 40)})")
     if top is None:
-        top = upper(n.index, lower, n.body) if upper is not None else None
+        top = upper(n.index, lower, n.body, n.upper) if upper is not None else None
         if top is None:
             shown = to_text(n.upper, 40) if n.upper is not None else "?"
             raise NotEvaluable(f"\\sum with a range that cannot be told ({n.index} from {lower} to {shown})")

@@ -16,21 +16,35 @@ chain: :func:`read_chains` lists it with its reason, so a report shows it among 
 
 from __future__ import annotations
 
-import functools
+import operator
 import re
 from dataclasses import dataclass, field
 from typing import Callable
 
 from grader.parse.latex import (
-    MAX_LATEX_LENGTH, LatexError, Node, NotEvaluable, Token, Unreadable, raw_tokens, read_tokens,
+    MAX_LATEX_LENGTH, LatexError, Node, NotEvaluable, Token, Unreadable, evaluate, has_names, raw_tokens,
+    read_tokens,
 )
 from grader.submission.extract import MathRow
-from grader.submission.match import value_of
 from grader.submission.notes import Unattributed
 
 __all__ = ["Step", "Chain", "build_chains", "read_chains", "RELATIONS"]
 
 RELATIONS = frozenset({"=", "\u2248", ":=", "\u2190"})
+_KIND = operator.itemgetter(0)
+
+
+class _once:  # noqa: N801 - functools.cached_property without its lock (taken on every first read in 3.11)
+    """A value computed on first read and kept in the instance's ``__dict__`` (later reads find it there)."""
+
+    def __init__(self, fn) -> None:
+        self.fn, self.name, self.__doc__ = fn, fn.__name__, fn.__doc__
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.fn(obj)
+        return value
 
 
 @dataclass(frozen=True)
@@ -41,18 +55,38 @@ class Step:
     line: int
     shared: dict | None = field(default=None, compare=False, repr=False)  # the value, shared by equal rows
 
-    @functools.cached_property
+    @_once
+    def named(self) -> bool:
+        """Is the step read, with names in it (a formula)? Told once."""
+        return not isinstance(self.tree, Unreadable) and has_names(self.tree)
+
+    @_once
     def value(self):
         """The value of a step without names (Fraction or mpf), computed once; None otherwise."""
         if self.shared is None:
-            return _value(self.tree)
+            return self._value()
         if "value" not in self.shared:
-            self.shared["value"] = _value(self.tree)
+            self.shared["value"] = self._value()
         return self.shared["value"]
 
+    def _value(self):  # match.value_of, the names already looked for
+        if self.named or isinstance(self.tree, Unreadable):
+            return None
+        try:
+            return evaluate(self.tree)
+        except NotEvaluable:
+            return None
 
-def _value(tree: Node | Unreadable):
-    return None if isinstance(tree, Unreadable) else value_of(tree)
+
+_new_object = object.__new__
+
+
+def _step(relation: str, text: str, tree, line: int, shared: dict | None = None) -> Step:
+    """``Step(relation, text, tree, line, shared)``, built without the dataclass's frozen ``__init__`` (a third
+    of its cost: a write-up makes one per part of every row); the same object, field by field."""
+    step = _new_object(Step)
+    step.__dict__.update(relation=relation, text=text, tree=tree, line=line, shared=shared)
+    return step
 
 
 @dataclass
@@ -83,8 +117,21 @@ def _split(text: str) -> list[tuple[str, str, list]] | LatexError | None:
         tokens = raw_tokens(text)  # plain tuples (kind, text, pos, value), equal to tokenize's Tokens
     except LatexError as error:
         return error
-    depth, cuts = 0, []
-    for k, t in enumerate(tokens):
+    kinds = list(map(_KIND, tokens))
+    relations, k = [], -1
+    try:
+        while True:  # the relation signs, found by the list's own search
+            k = kinds.index("rel", k + 1)
+            if tokens[k][1] in RELATIONS:
+                relations.append(k)
+    except ValueError:
+        pass
+    if not relations:
+        return None
+    depth, cuts, last = 0, [], relations[-1]
+    for k, t in enumerate(tokens):  # the brackets' depth, up to the last relation only
+        if k > last:
+            break
         kind = t[0]
         if kind == "open":
             depth += 1
@@ -113,8 +160,9 @@ _PIECE_MARKS = re.compile(r"\\qquad|\\quad|\\text\{and\}|\\text\{ and \}|\\.|[,;
 def pieces(text: str) -> list[str]:
     """``a = 1, \\quad b = 2`` -> ``["a = 1", "b = 2"]``: a row holding several equations, split at top-level
     ``\\quad``, ``\\text{and}``, ``;`` or ``,`` where every piece is an equation (so ``f(x, y) = 1`` stays whole)."""
-    if not any(sep in text for sep in _SEPARATORS):
-        return [text]
+    if not ("," in text or ";" in text or (("\\q" in text or "\\text{" in text)
+                                           and any(sep in text for sep in _SEPARATORS))):
+        return [text]  # (every other separator starts with \q or \text{)
     cuts, depth = [], 0
     for m in _PIECE_MARKS.finditer(text):  # an escaped character (\, \{) is never a separator
         mark = m.group()
@@ -170,12 +218,12 @@ def read_chains(rows: list[MathRow], expand: Expand | None = None) -> tuple[list
                 unread.append(Unattributed(r.line, text[:200], f"could not be read: {parsed}"))
                 continue
             first, first_tree, read_parts = parsed
-            steps = [Step(rel, part, tree, r.line, shared) for rel, part, tree, shared in read_parts]
+            steps = [_step(rel, part, tree, r.line, shared) for rel, part, tree, shared in read_parts]
             if not first:  # a continuation: "= ..." or "&= ..."
                 if chains:
                     chains[-1].steps.extend(s for s in steps if s.text)
                 continue
-            chains.append(Chain(lhs=Step("", first, first_tree, r.line), steps=[s for s in steps if s.text],
+            chains.append(Chain(lhs=_step("", first, first_tree, r.line), steps=[s for s in steps if s.text],
                                 line=r.line))
     return chains, unread
 

@@ -19,7 +19,7 @@ from typing import Callable, Iterator
 import mpmath
 
 from grader.parse.latex import (
-    Add, Call, Const, Div, Mul, Name, Neg, Node, NotEvaluable, Number, Pow, evaluate, free_names,
+    Add, Call, Const, Div, Mul, Name, Neg, Node, NotEvaluable, Number, Pow, evaluate, has_names,
 )
 from grader.solve import expr as K
 
@@ -32,7 +32,7 @@ MAX_STEPS = 20_000  # nodes visited while matching one step
 
 def value_of(node: Node):
     """The value of a name-free tree (Fraction or mpf), or None."""
-    if free_names(node):
+    if has_names(node):
         return None
     try:
         return evaluate(node)

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import math
 import os
-import re
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -33,7 +33,7 @@ import mpmath
 
 from grader.errors import LimitError, SubmissionError
 from grader.fileio import read_capped
-from grader.submission.student import Student
+from grader.submission.student import Student, heading_student, tex_author
 from grader.parse.answer import Parsed
 from grader.parse.latex import Name, Node, NotEvaluable, Number, Neg, Unreadable, evaluate, free_names, to_text
 from grader.solve.solver import AnswerKey
@@ -44,7 +44,7 @@ from grader.submission.extract import WRITEUP_SUFFIXES, math_rows, notebook_mark
 from grader.submission.load import Answer, Submission, Value
 from grader.submission.match import inline, match_key, match_own, same, value_of
 from grader.submission.notes import FormulaNote, Slip, Source, Unattributed, WriteupNotes
-from grader.submission.sums import SumRanges
+from grader.submission.sums import StatedBounds, SumRanges
 from grader.yamlio import Document
 
 __all__ = ["WRITEUP_SUFFIXES", "MAX_WRITEUP_BYTES", "is_writeup", "read_writeup", "writeup_submission"]
@@ -122,12 +122,14 @@ def _cell_labels(text: str, starts: list[tuple[int, int]]) -> dict[int, str]:
     return labels
 
 
-_HEADING = re.compile(r"^#{1,6}\s*(\d{3,})\s*[—–-]+\s*(\S.{0,80}?)\s*$", re.M)
-
-
-def _student(text: str) -> Student:
-    m = _HEADING.search(text[:2000])
-    return Student(id=m.group(1), name=m.group(2)) if m else Student()
+def _student(text: str, kind: str) -> Student:
+    """A heading ``# 400222100 — Name``; in a .tex file ``\\author{...}``, unless it has no id and a heading has."""
+    heading = heading_student(text)
+    if kind == "tex":
+        author = tex_author(text)
+        if author.id or (author.name and not heading.id):
+            return author
+    return heading
 
 
 @dataclass
@@ -178,11 +180,14 @@ class _Reader:
     # -- reading
     def read(self, text: str) -> Submission:
         rows = math_rows(text, self.kind)
+        self._sums.stated = StatedBounds(text, rows, self.kind, self.where)  # n = 2, for \sum_{i=1}^{n}
         chains, unread = read_chains(rows, self.expand)
         attributed: list[tuple[str, Chain]] = []
         unattributed = [dataclasses.replace(u, text=_shorten(u.text)) for u in unread]
         for chain in chains:
             q, reason = self.lhs_quantity(chain)
+            if q is None and self.bound_statement(chain):
+                continue  # n = 2, read as the number of terms of a sum
             if q is None:
                 unattributed.append(Unattributed(chain.line, _shorten(chain.text), reason))
             else:
@@ -232,8 +237,14 @@ class _Reader:
                              unattributed=tuple(unattributed[:MAX_UNATTRIBUTED]), labels=self.labels)
         data = {"problem": self.problem_ref, "answers": {q: a.value.text for q, a in answers.items()}}
         doc = Document(data=data, source=self.source, lines=lines)
-        return Submission(problem=self.problem_ref, student=_student(text), answers=answers, source=self.source,
+        return Submission(problem=self.problem_ref, student=_student(text, self.kind), answers=answers, source=self.source,
                           document=doc, stated=tuple(stated), writeup=notes)
+
+    def bound_statement(self, chain: Chain) -> bool:
+        """``n = 2`` where the write-up's ``n`` was read as a sum's upper bound."""
+        lhs = chain.lhs.tree
+        return (isinstance(lhs, Name) and lhs.text in self._sums.used
+                and chain.line in self._sums.stated.lines(lhs.text))
 
     def lhs_quantity(self, chain: Chain) -> tuple[str | None, str]:
         lhs = chain.lhs.tree
@@ -252,9 +263,9 @@ class _Reader:
         key's. When their formula is not the network's, its names are believed only where every value they were
         replaced by is that name's value (the student computed what they wrote: ``t_1`` replaced by 0.9); otherwise
         the names are a slip of the pen (``w_2`` written, w4's 0.3 used) and the key's formula reads the numbers."""
-        formula = next((s for s in chain.steps if not isinstance(s.tree, Unreadable) and free_names(s.tree)), None)
+        formula = next((s for s in chain.steps if s.named), None)
         plausible = self.plausible(own)
-        numeric = [s for s in chain.steps if not isinstance(s.tree, Unreadable) and not free_names(s.tree)
+        numeric = [s for s in chain.steps if not isinstance(s.tree, Unreadable) and not s.named
                    and not _plain_number(s.tree)]
         for step in numeric:
             if formula is not None:
@@ -327,7 +338,7 @@ class _Reader:
         node = self.graph.nodes.get(q)
         if node is None:
             return None
-        step = next((s for s in chain.steps if not isinstance(s.tree, Unreadable) and free_names(s.tree)), None)
+        step = next((s for s in chain.steps if s.named), None)
         if step is None or isinstance(step.tree, Name):
             return None
         memo = self._formulas.get((q, step.text), _NO_VALUE)
@@ -407,7 +418,7 @@ _NO_VALUE = object()
 
 
 def _symbolic(chain: Chain) -> bool:
-    return any(not isinstance(s.tree, Unreadable) and free_names(s.tree) for s in chain.steps)
+    return any(s.named for s in chain.steps)
 
 
 def _unreadable_reason(chain: Chain) -> str:
@@ -479,8 +490,6 @@ def _parsed(v, text: str) -> Parsed:
 def _close(a: float, b: float, tol: Tolerance) -> bool:
     """Is ``a`` within the quantity's tolerance of ``b`` (the value of the student's own expression)?"""
     if tol.mode == "sigfig" and b != 0:
-        import math
-
         return abs(a - b) <= 0.51 * 10 ** (math.floor(math.log10(abs(b))) - tol.digits + 1)
     return abs(a - b) <= tol.atol + tol.rtol * abs(b)
 
