@@ -10,9 +10,9 @@ the compared fields (an instance of the same class only), ``__match_args__``, an
 ``dataclasses.FrozenInstanceError``.
 
 ``dataclasses.fields``, ``replace``, ``asdict`` and ``is_dataclass`` still work on records: the first time anything
-asks a record class for ``__dataclass_fields__``, ``dataclasses`` is imported and the fields are those that
-``@dataclass(frozen=True)`` makes of the same declaration (``twin``). ``replace`` here is ``dataclasses.replace``
-without importing ``dataclasses`` for a record. ``tests/test_records.py`` holds every record to its twin.
+asks a record class for ``__dataclass_fields__`` (or ``__dataclass_params__``), ``dataclasses`` is imported and the
+fields are those that ``@dataclass(frozen=True)`` makes of the same declaration (``twin``). ``replace`` here is
+``dataclasses.replace`` without importing ``dataclasses`` for a record. ``tests/test_records.py`` holds every record to its twin.
 """
 
 from __future__ import annotations
@@ -28,13 +28,18 @@ def _frozen(message: str) -> Exception:
     return FrozenInstanceError(message)
 
 
-class _DataclassFields:
-    """A record class's ``__dataclass_fields__``, made (and then kept on the class) on first use."""
+class _FromTwin:
+    """A record class's ``__dataclass_fields__`` (or ``__dataclass_params__``): its twin's, made (and then kept on
+    the class) on first use."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
 
     def __get__(self, obj, owner):
-        made = twin(owner).__dataclass_fields__
-        type.__setattr__(owner, "__dataclass_fields__", made)
-        return made
+        ref = twin(owner)
+        for name in ("__dataclass_fields__", "__dataclass_params__"):
+            type.__setattr__(owner, name, getattr(ref, name))
+        return getattr(ref, self.name)
 
 
 class Record:
@@ -57,7 +62,8 @@ class Record:
         cls._key = staticmethod(_getter(compared))
         cls._values = staticmethod(_getter(fields))
         cls.__match_args__ = fields
-        cls.__dataclass_fields__ = _DataclassFields()
+        cls.__dataclass_fields__ = _FromTwin("__dataclass_fields__")
+        cls.__dataclass_params__ = _FromTwin("__dataclass_params__")
 
     def __repr__(self) -> str:
         values = self._values(self)

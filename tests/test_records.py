@@ -131,6 +131,7 @@ def test_dataclasses_functions_and_replace_work_on_a_record(cls):
     a, ra = cls(**args), ref(**args)
     assert dataclasses.asdict(a) == dataclasses.asdict(ra)
     assert cls.__match_args__ == ref.__match_args__
+    assert cls.__dataclass_params__.frozen and repr(cls.__dataclass_params__) == repr(ref.__dataclass_params__)
     f = cls._fields[-1]
     for make in (dataclasses.replace, replace):
         new = make(a, **{f: _V("new")})
