@@ -218,6 +218,7 @@ def _run(grader, manual_rows, in_path: Path, out_dir: Path, jobs: int, lock, ass
     previous_state = rows.install(state)
     pool = workers.Workers(jobs, config, file_limit)
     found: Discovery | None = None
+    keys: Keys | None = None
     manifest = Manifest(out_dir, _FIXED, _REPORT_FOLDERS, formats)
     spills = bookkeeping.Spills(scratch)
     try:
@@ -235,7 +236,7 @@ def _run(grader, manual_rows, in_path: Path, out_dir: Path, jobs: int, lock, ass
             state.reread = lambda item: safezip.read_entry(found.zip, infos[item.zip_index], item.name)
         total = len(found.items)
         bar = _Progress(total, sys.stderr.isatty() if progress is None else progress)
-        keys = Keys()
+        keys = Keys(scratch)
         seen = ProblemsSeen()
         # first place of reports -> the row that wrote there first (its place in the spill files), and the places
         # more than one row wrote to -> how many
@@ -266,6 +267,8 @@ def _run(grader, manual_rows, in_path: Path, out_dir: Path, jobs: int, lock, ass
             state.reports.close(discard=True)
         state.spill.close()
         spills.close()
+        if keys is not None:
+            keys.close()
         if found is not None:
             found.close()
         manifest.close()
