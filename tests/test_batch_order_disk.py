@@ -45,3 +45,33 @@ def test_shared_hashes_across_runs():
     expected = {h for h, c in Counter(whos).items() if c > 1}
     for run in (1, 2, 5, 64, 10**6):
         assert _shared_hashes(iter(whos), run=run) == expected
+
+
+def test_a_folder_discovery_packs_its_items_and_gives_them_back_sorted(tmp_path):
+    """``discover`` of a folder keeps each file as one string (``PackedItems``); the items it gives back are those
+    of a list of ``Item``s sorted by (shown name, path on disk), equal shown names numbered."""
+    import os
+
+    from grader.batch.inputs import Item, PackedItems, discover
+
+    folder = tmp_path / "in"
+    (folder / "sub").mkdir(parents=True)
+    names = ["b.yaml", "a\x01.yaml", "a\\x01.yaml", "sub/c.yaml", "notes.pdf", "Ω.yaml"]
+    for k, name in enumerate(names):
+        (folder / name).write_text("x", encoding="utf-8")
+        os.utime(folder / name, (1_700_000_000.25 + k, 1_700_000_000.25 + k))
+    found = discover(folder, lms="canvas")
+    assert isinstance(found.items, PackedItems)
+    items = list(found.items)
+    mtime = {n: 1_700_000_000.25 + k for k, n in enumerate(names)}
+    assert items == [
+        Item("a\\x01.yaml", None, mtime["a\\x01.yaml"], None, "canvas", None),
+        Item("a\\x01.yaml (file 2)", None, mtime["a\x01.yaml"], None, "canvas", "a\x01.yaml"),
+        Item("b.yaml", None, mtime["b.yaml"], None, "canvas", None),
+        Item("notes.pdf", None, mtime["notes.pdf"], items[3].skip, "canvas", None),
+        Item("sub/c.yaml", None, mtime["sub/c.yaml"], None, "canvas", None),
+        Item("Ω.yaml", None, mtime["Ω.yaml"], None, "canvas", None),
+    ]
+    assert items[3].skip and "not" in items[3].skip
+    found.items[0] = None
+    assert found.items[0] is None and len(found.items) == 6
