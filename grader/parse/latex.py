@@ -905,7 +905,9 @@ def _simple_name(toks: list, i: int) -> tuple[Name, int] | None:
     after = toks[j]
     if after[0] == "op" and after[1] in "_'^":
         return None
-    return _make_name(toks[i][1], sub, "", 0), j
+    base = toks[i][1]
+    name = _NAMES.get((base, sub, "", 0))  # _make_name's table, looked up here first
+    return (name if name is not None else _make_name(base, sub, "", 0)), j
 
 
 def _quick_factor(toks: list, i: int) -> tuple[Node, int] | None:

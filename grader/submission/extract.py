@@ -252,6 +252,9 @@ class _Scanner:
     def add_block(self, start: int, end: int, display: bool = True) -> None:
         """Split a block of math at top-level ``\\\\`` into rows."""
         text = self.text
+        if text.find("\\\\", start, end) < 0:  # no \\ in it: one row (the marks would only count braces)
+            self.add_row(text[start:end], start, display)
+            return
         depth, row_start = 0, start
         for m in _BLOCK_MARKS.finditer(text, start, end):  # \\, any other escaped character, { and }
             mark = m.group()
