@@ -205,7 +205,11 @@ def measure(folder: Path, work: Path, rounds: int, jobs: int | None, feedback: s
         out = work / f"out_{folder.name}_{r}"
         cmd = ["--child-batch", str(folder), str(out), "--feedback", feedback]
         batches.append(_run_child(cmd + (["--jobs", str(jobs)] if jobs else [])))
-        shutil.rmtree(out, ignore_errors=True)
+        # The output is kept until the whole run ends (``main`` removes the work folder): deleting a batch's 20,000
+        # reports just before the next batch made that batch pay for it. On ext4 without a journal (this project's
+        # test machine) every new file's inode search skips, one by one, the inodes freed in the last 30 seconds
+        # (``recently_deleted`` in ``find_inode_bit``, seen with ``perf``): up to about 0.6 ms of system CPU per file
+        # created, in a run that follows such a deletion; the floor creates no file.
     med = statistics.median
     return {
         "n": floors[0]["n"],
