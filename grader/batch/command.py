@@ -47,6 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
                          "written questions stay pending until then")
     ap.add_argument("--jobs", type=int, metavar="N",
                     help="worker processes (default: the number of CPUs; at most twice that)")
+    ap.add_argument("--file-timeout", type=float, metavar="SECONDS",
+                    help="the time a worker may take per file (default 60): a file that takes longer gets a row "
+                    "saying so and the batch goes on (with --jobs 1 no limit applies)")
     ap.add_argument("--assignment-name", metavar="NAME",
                     help="gradebook column title (default: the problem id most files answer)")
     ap.add_argument("--assignment-id", metavar="ID",
@@ -128,4 +131,5 @@ def _run(args):
         roster=args.roster,
         scale_to=args.scale_to,
         feedback=args.feedback,
+        file_timeout=args.file_timeout,
     )

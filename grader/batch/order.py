@@ -1,58 +1,107 @@
 """What the parent keeps per row while a batch runs, the order of the rows, and which file of a student counts.
 
-:class:`Keys` keeps about a hundred bytes a row: one ``bytes`` record with its sort position, where the row is in
-the spill files, a hash of who it counts for and its status. Rows are sorted by student id (natural order: "2"
+:class:`Keys` keeps a record a row, on disk (its memory does not grow with the rows): its sort position, where the
+row is in the spill files, a hash of who it counts for and its status. Rows are sorted by student id (natural order: "2"
 before "10"; rows without an id last), then by file; of a student's files the latest counts (Canvas: the highest
 attachment id; else the newest file, then the name), the others are superseded.
 """
 
 from __future__ import annotations
 
+import heapq
+import itertools
+import os
 import re
 import struct
-from typing import Callable
+import tempfile
+from typing import Callable, Iterator
 
 __all__ = ["Keys", "STATUSES", "sort_string", "resolve_resubmissions"]
 
 STATUSES = ("graded", "unusable", "skipped")
 _TAIL = struct.Struct("<QIHqB")  # offset, length, spill file, who (hash), status
-_TAIL_SIZE = _TAIL.size + 1  # with the NUL before it
+_LEN = struct.Struct("<I")  # a record's length, before it in the files of records
 
 
 class Keys:
     """A record per row: ``sort_string`` (UTF-8), NUL, then the packed offset and length of the row in spill file
     ``spill``, the hash of its student key and its status. Records sort as their sort strings do (NUL is the
-    smallest character and ends every sort string here). Superseded rows are listed apart (few)."""
+    smallest character and ends every sort string here). Superseded rows are listed apart (few).
 
-    def __init__(self) -> None:
-        self.records: list[bytes] = []
+    The records are kept in files of ``folder`` (the run's scratch folder), not in memory, so that the parent's
+    memory stays flat in the number of files: :meth:`add` appends a record; :meth:`sort` sorts runs of
+    ``run`` records in memory and merges them (``heapq.merge``: the same order as sorting them all at once, the
+    records being distinct) into a file of fixed-size tails, row ``i`` read back at ``i * size``."""
+
+    def __init__(self, folder, run: int = 4096) -> None:
+        self._folder = os.fspath(folder)
+        self._run = run
+        self._count = 0
+        self._pending = open(os.path.join(self._folder, ".keys-added.tmp"), "w+b")
+        self._sorted: int | None = None  # the fd of the sorted tails
         self.superseded: dict[int, tuple[str, bool]] = {}  # position -> (the file that counts, it is unusable)
 
     def add(self, sort: str, offset: int, length: int, spill: int, who: int, status: str) -> None:
-        self.records.append(sort.encode("utf-8", "surrogatepass") + b"\0"
-                            + _TAIL.pack(offset, length, spill, who, STATUSES.index(status)))
+        record = (sort.encode("utf-8", "surrogatepass") + b"\0"
+                  + _TAIL.pack(offset, length, spill, who, STATUSES.index(status)))
+        self._pending.write(_LEN.pack(len(record)) + record)
+        self._count += 1
+
+    def _added(self, f) -> "Iterator[bytes]":
+        f.seek(0)
+        while head := f.read(_LEN.size):
+            yield f.read(_LEN.unpack(head)[0])
 
     def sort(self) -> None:
-        self.records.sort()
         self.superseded.clear()
+        runs = []
+        try:
+            records = self._added(self._pending)
+            while part := sorted(itertools.islice(records, self._run)):
+                run = tempfile.TemporaryFile(dir=self._folder)
+                runs.append(run)
+                for record in part:
+                    run.write(_LEN.pack(len(record)) + record)
+                del part
+            out = tempfile.TemporaryFile(dir=self._folder)
+            for record in heapq.merge(*(self._added(run) for run in runs)):
+                out.write(record[-_TAIL.size:])
+            out.flush()
+        finally:
+            for run in runs:
+                run.close()
+        self._pending.close()
+        os.unlink(self._pending.name)
+        if self._sorted is not None:
+            os.close(self._sorted)
+        self._sorted = os.dup(out.fileno())
+        out.close()
+
+    def close(self) -> None:
+        if not self._pending.closed:
+            self._pending.close()
+        if self._sorted is not None:
+            os.close(self._sorted)
+            self._sorted = None
 
     def __len__(self) -> int:
-        return len(self.records)
+        return self._count
+
+    def _tail(self, i: int) -> tuple:
+        if not 0 <= i < self._count:
+            raise IndexError(i)
+        return _TAIL.unpack(os.pread(self._sorted, _TAIL.size, i * _TAIL.size))
 
     def where(self, i: int) -> tuple[int, int, int]:
         """(offset, length, spill file) of row ``i``."""
-        offset, length, spill, _, _ = _TAIL.unpack_from(self.records[i], len(self.records[i]) - _TAIL.size)
+        offset, length, spill, _, _ = self._tail(i)
         return offset, length, spill
 
     def who(self, i: int) -> int:
-        return _TAIL.unpack_from(self.records[i], len(self.records[i]) - _TAIL.size)[3]
+        return self._tail(i)[3]
 
     def status(self, i: int) -> str:
-        return STATUSES[self.records[i][-1]]
-
-    def file(self, i: int) -> str:
-        sort = self.records[i][:-_TAIL_SIZE].decode("utf-8", "surrogatepass")
-        return sort[sort.index("\0") + 1 :]
+        return STATUSES[self._tail(i)[4]]
 
 
 _DIGITS = re.compile(r"\d+")
@@ -77,14 +126,11 @@ def resolve_resubmissions(keys: Keys, row_at: Callable[[int], dict]) -> None:
     """Mark every graded or unusable file of a student but the latest as superseded by the latest
     (``keys.superseded``). ``row_at(i)`` reads row ``i`` again: only for the files whose student-key hash another
     file has (resubmissions, and hash collisions, which the rows' own keys tell apart)."""
-    counted = {STATUSES.index("graded"), STATUSES.index("unusable")}
-    records = keys.records
-    whos = sorted(keys.who(i) for i in range(len(records)) if records[i][-1] in counted)
-    shared = {a for a, b in zip(whos, whos[1:]) if a == b}
-    del whos
+    counted = {"graded", "unusable"}
+    shared = _shared_hashes(keys.who(i) for i in range(len(keys)) if keys.status(i) in counted)
     groups: dict[str, list[tuple[tuple, int, str]]] = {}
-    for i in range(len(records)):
-        if records[i][-1] in counted and keys.who(i) in shared:
+    for i in range(len(keys)):
+        if keys.status(i) in counted and keys.who(i) in shared:
             row = row_at(i)
             att = (row.get("lms") or {}).get("attachment_id")
             order = (att if att is not None else -1, row["mtime"], row["file"])  # Canvas attachment id, mtime, name
@@ -96,3 +142,23 @@ def resolve_resubmissions(keys: Keys, row_at: Callable[[int], dict]) -> None:
         for member in group:
             if member is not latest:
                 keys.superseded[member[1]] = (latest[0][2], latest[2] == "unusable")
+
+
+def _shared_hashes(whos: Iterator[int], run: int = 1 << 16) -> set[int]:
+    """The hashes that occur more than once among ``whos`` (few: resubmissions, collisions), in memory bounded by
+    ``run`` hashes: hashes seen twice within a run are kept; of the rest each run keeps a sorted array, and the
+    runs are merged (an array of 8 bytes a hash per run, not a list of Python numbers)."""
+    from array import array
+
+    shared: set[int] = set()
+    runs: list[array] = []
+    while part := sorted(itertools.islice(whos, run)):
+        shared.update(a for a, b in zip(part, part[1:]) if a == b)
+        runs.append(array("q", part))
+        del part
+    previous = None
+    for who in heapq.merge(*runs):
+        if who == previous:
+            shared.add(who)
+        previous = who
+    return shared

@@ -60,6 +60,10 @@ def install(state: WorkerState | None) -> WorkerState | None:
 # the worker that manages to delete that file does (so a retry succeeds).
 KILL_ON_ENV, KILL_ONCE_ENV = "GRADER_TEST_KILL_WORKER_ON", "GRADER_TEST_KILL_WORKER_ONCE"
 _KILL_ON: str | None = None
+# Another, as inert: a worker given the file of this name hangs (waits forever without dying), as a worker stuck in
+# a library would, for the per-file time limit (``grader.batch.workers``) to catch.
+HANG_ON_ENV = "GRADER_TEST_HANG_WORKER_ON"
+_HANG_ON: str | None = None
 
 
 def _kill_hook(name: str) -> None:
@@ -87,7 +91,7 @@ def init_worker(config: dict) -> None:
     """Pool initializer, run in each worker. With fork the parent's state (and its already solved problems) is
     inherited; otherwise (spawn) a fresh one is built from ``config``. The worker drops its copy of the run's lock
     (``config["close_fds"]``: the lock is the parent's) and exits if the parent dies."""
-    global _STATE, _KILL_ON
+    global _STATE, _KILL_ON, _HANG_ON
     import signal
     import threading
 
@@ -99,6 +103,7 @@ def init_worker(config: dict) -> None:
             pass
     threading.Thread(target=_exit_with_parent, args=(config["parent"],), daemon=True).start()
     _KILL_ON = os.environ.get(KILL_ON_ENV) or None
+    _HANG_ON = os.environ.get(HANG_ON_ENV) or None
     if _STATE is None:
         from grader.batch.bookkeeping import SpillWriter
         from grader.batch.reportfiles import ReportFiles
@@ -139,6 +144,10 @@ def graded_chunk(tasks: list[Task]) -> list[Meta]:
     for task in tasks:
         if _KILL_ON is not None and task[1].name == _KILL_ON:
             _kill_hook(task[1].name)
+        if _HANG_ON is not None and task[1].name == _HANG_ON:
+            import threading
+
+            threading.Event().wait()  # the test hook: hang until killed
         done.append(grade_item(task))
     return _lines(done)
 

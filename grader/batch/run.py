@@ -126,6 +126,7 @@ def grade_batch(
     roster: str | os.PathLike | None = None,
     scale_to: float | None = None,
     feedback: str = "both",
+    file_timeout: float | None = None,
 ) -> BatchResult:
     """Grade every file of ``input_path`` (folder or LMS zip) against the instructor's problem and write the
     outputs under ``out``.
@@ -136,13 +137,18 @@ def grade_batch(
 
     Raises :class:`GraderError` only when the batch as a whole cannot run (no problem given, input missing or
     refused, ``problem`` unusable, ``out`` in use by another run or not writable); any single bad file becomes a
-    row with the reason.
+    row with the reason. ``file_timeout``: the seconds a worker may take per file (default ``workers.FILE_LIMIT``,
+    with more than one job): a file that takes longer gets a row saying so and the batch goes on.
     """
     out_dir = Path(out)
     in_path = Path(input_path)
     if feedback not in FEEDBACK_CHOICES:
         raise GraderError(f"--feedback {feedback}: not one of {', '.join(FEEDBACK_CHOICES)}",
                           hint="both (Markdown and HTML), md, html or none")
+    file_limit = workers.FILE_LIMIT if file_timeout is None else file_timeout
+    if not (0 < file_limit < 1e6):
+        raise GraderError(f"--file-timeout {file_limit:g} is not a usable time limit",
+                          hint="give the seconds a file may take, e.g. 60")
     if problem is None and problems is None:
         raise GraderError(
             "grade batch needs the assignment's problem: a submission's `problem:` is only a claim",
@@ -180,7 +186,7 @@ def grade_batch(
         bookkeeping.check_outputs(out_dir, _FIXED + (bookkeeping.MANIFEST,), _FOLDERS)
         bookkeeping.remove_leftovers(out_dir, _FIXED + (bookkeeping.MANIFEST, bookkeeping.JOURNAL), _FOLDERS)
         return _run(grader, manual_rows, in_path, out_dir, jobs, lock, assignment_name, assignment_id, timestamp,
-                    progress, lms, options, FEEDBACK_CHOICES[feedback])
+                    progress, lms, options, FEEDBACK_CHOICES[feedback], file_limit)
     finally:
         lock.release()
 
@@ -199,7 +205,8 @@ def _instructor_grader(problem: str | None, problems: str | os.PathLike | None, 
 
 
 def _run(grader, manual_rows, in_path: Path, out_dir: Path, jobs: int, lock, assignment_name, assignment_id,
-         timestamp, progress, lms: str, options: LmsOptions, formats: tuple[str, ...]) -> BatchResult:
+         timestamp, progress, lms: str, options: LmsOptions, formats: tuple[str, ...],
+         file_limit: float) -> BatchResult:
     scratch = bookkeeping.scratch_folder(out_dir)
     where = (str(out_dir), str(scratch), str(out_dir / bookkeeping.JOURNAL)) if formats else None
     config = {"grader": {"problem": grader.problem_override, "reveal": grader.reveal,
@@ -209,8 +216,9 @@ def _run(grader, manual_rows, in_path: Path, out_dir: Path, jobs: int, lock, ass
     state = rows.WorkerState(grader=grader, root=os.fspath(in_path), reports=ReportFiles(*where) if where else None,
                              spill=bookkeeping.SpillWriter(str(scratch)), manual=manual_rows, formats=formats)
     previous_state = rows.install(state)
-    pool = workers.Workers(jobs, config)
+    pool = workers.Workers(jobs, config, file_limit)
     found: Discovery | None = None
+    keys: Keys | None = None
     manifest = Manifest(out_dir, _FIXED, _REPORT_FOLDERS, formats)
     spills = bookkeeping.Spills(scratch)
     try:
@@ -228,7 +236,7 @@ def _run(grader, manual_rows, in_path: Path, out_dir: Path, jobs: int, lock, ass
             state.reread = lambda item: safezip.read_entry(found.zip, infos[item.zip_index], item.name)
         total = len(found.items)
         bar = _Progress(total, sys.stderr.isatty() if progress is None else progress)
-        keys = Keys()
+        keys = Keys(scratch)
         seen = ProblemsSeen()
         # first place of reports -> the row that wrote there first (its place in the spill files), and the places
         # more than one row wrote to -> how many
@@ -259,6 +267,8 @@ def _run(grader, manual_rows, in_path: Path, out_dir: Path, jobs: int, lock, ass
             state.reports.close(discard=True)
         state.spill.close()
         spills.close()
+        if keys is not None:
+            keys.close()
         if found is not None:
             found.close()
         manifest.close()

@@ -5,7 +5,11 @@ files in chunks, a bounded number in flight, so that memory stays flat. ``concur
 reports a worker that dies (killed, out of memory, a crash in a C library) as ``BrokenProcessPool`` on every chunk
 not yet done. Those chunks' files are then graded again one at a time, each in a fresh worker of its own (one
 retry): a file whose worker dies again gets an ``unusable`` row saying so, every other one its grade, and the batch
-goes on with a fresh pool. So the batch always ends by itself, with one row per file, in the input's order.
+goes on with a fresh pool. A worker that hangs instead of dying is caught by a time limit per file (``file_limit``
+seconds, ``--file-timeout``): a chunk not done within that many seconds per file once it is the oldest one waited
+for is taken as lost, the pool killed, and its files graded again one at a time, each within the limit; a file
+that takes longer on its own too gets an ``unusable`` row saying so. So the batch always ends by itself, with one
+row per file, in the input's order.
 """
 
 from __future__ import annotations
@@ -15,26 +19,38 @@ import multiprocessing
 import os
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from typing import Iterable, Iterator
 
 from grader.batch import rows
 
-__all__ = ["Workers", "WORKER_DIED", "cpu_count", "max_jobs"]
+__all__ = ["Workers", "WORKER_DIED", "timed_out", "FILE_LIMIT", "cpu_count", "max_jobs"]
 
 WORKER_DIED = (
     "the grading process died while grading this file (killed by the system, out of memory, or a crash), also when "
     "the file was graded again on its own in a fresh process; not graded"
 )
 
+FILE_LIMIT = 60.0  # seconds a worker may take per file (grading one takes milliseconds; a huge write-up seconds)
+
+
+def timed_out(limit: float) -> str:
+    """The reason on the row of a file whose grading went past the time limit, also on its own."""
+    return (f"grading this file took longer than the time limit of {limit:g} seconds per file, also when it was "
+            "graded again on its own in a fresh process (the grading process hung); not graded. A larger "
+            "--file-timeout allows more")
+
+
 Line = tuple[bytes, dict]
 
 
 class Workers:
-    """``jobs`` worker processes, forked when this is made (one job: none, rows are graded in this process)."""
+    """``jobs`` worker processes, forked when this is made (one job: none, rows are graded in this process, and
+    no time limit applies: nothing could stop a hang there)."""
 
-    def __init__(self, jobs: int, config: dict) -> None:
-        self.runner = _Runner(jobs, config) if jobs > 1 else None
+    def __init__(self, jobs: int, config: dict, file_limit: float = FILE_LIMIT) -> None:
+        self.runner = _Runner(jobs, config, file_limit) if jobs > 1 else None
 
     def graded(self, tasks: Iterable[rows.Task], chunk: int) -> Iterator[Line]:
         """``rows.graded_chunk`` of every task, in order."""
@@ -97,9 +113,10 @@ def _submit(pool: ProcessPoolExecutor, chunk: list) -> Future:
 
 
 class _Runner:
-    def __init__(self, jobs: int, config: dict) -> None:
+    def __init__(self, jobs: int, config: dict, file_limit: float) -> None:
         self.jobs = jobs
         self.config = config
+        self.file_limit = file_limit
         self.pool: ProcessPoolExecutor | None = _new_pool(jobs, config)
         self.alone: ProcessPoolExecutor | None = None  # one worker, for the files graded again on their own
 
@@ -120,8 +137,8 @@ class _Runner:
         while window:
             part, future = window[0]
             try:
-                lines = future.result()
-            except BrokenProcessPool:
+                lines = future.result(timeout=self.file_limit * len(part))
+            except (BrokenProcessPool, FutureTimeout):  # a worker died, or hangs: its pool is killed
                 lost = list(window)
                 window.clear()
                 _stop(self.pool)
@@ -142,15 +159,16 @@ class _Runner:
         self.pool = None
 
     def _alone(self, task: rows.Task) -> Line:
-        """Grade one file again in a worker of its own; the row saying so if that worker dies too."""
+        """Grade one file again in a worker of its own; the row saying so if that worker dies or hangs too."""
         if self.alone is None:
             self.alone = _new_pool(1, self.config)
         try:
-            return self.alone.submit(rows.graded_chunk, [task]).result()[0]
-        except BrokenProcessPool:
+            return self.alone.submit(rows.graded_chunk, [task]).result(timeout=self.file_limit)[0]
+        except (BrokenProcessPool, FutureTimeout) as exc:
             _stop(self.alone)
             self.alone = None
-            return rows.failed_line(task, WORKER_DIED)
+            return rows.failed_line(task, WORKER_DIED if isinstance(exc, BrokenProcessPool)
+                                    else timed_out(self.file_limit))
 
     def stop(self) -> None:
         _stop(self.pool)

@@ -1,0 +1,77 @@
+"""The parent's per-row records of a batch (``grader.batch.order.Keys``) are kept on disk and sorted by an external
+merge, so that its memory does not grow with the files (issue 16): the order is the one of sorting all records at
+once, also across many sorted runs; ``_shared_hashes`` finds every hash that occurs twice, also across runs."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+
+from grader.batch.order import STATUSES, Keys, _shared_hashes, sort_string
+
+
+def _rows(n: int, seed: int) -> list[tuple]:
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        sid = rng.choice([None, str(rng.randrange(30)), f"{rng.randrange(10**6):07d}", "a\u00e9b", "x\0y"])
+        file = rng.choice(["s.yaml", f"f{rng.randrange(50)}.yaml", "\u00fc/\U0001f600.yml", "z\udcff.yaml"])
+        out.append((sid, f"{file}{i}", rng.randrange(2**40), rng.randrange(2**20), rng.randrange(5),
+                    rng.randrange(-2**63, 2**63), rng.choice(STATUSES)))
+    return out
+
+
+def test_keys_sort_on_disk_as_all_at_once(tmp_path):
+    for n, run in [(0, 3), (1, 3), (50, 3), (500, 7), (500, 4096)]:
+        rows = _rows(n, n + run)
+        keys = Keys(tmp_path, run=run)
+        for sid, file, offset, length, spill, who, status in rows:
+            keys.add(sort_string(sid, file), offset, length, spill, who, status)
+        keys.sort()
+        # the oracle: Python's sort of (sort string as UTF-8, then the row's place), which is unique per row here
+        expected = sorted(rows, key=lambda r: sort_string(r[0], r[1]).encode("utf-8", "surrogatepass"))
+        assert len(keys) == n
+        assert [keys.where(i) for i in range(n)] == [(r[2], r[3], r[4]) for r in expected]
+        assert [keys.who(i) for i in range(n)] == [r[5] for r in expected]
+        assert [keys.status(i) for i in range(n)] == [r[6] for r in expected]
+        keys.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # nothing left behind once closed
+
+
+def test_shared_hashes_across_runs():
+    rng = random.Random(7)
+    whos = [rng.randrange(-40, 40) for _ in range(300)] + [rng.randrange(-2**63, 2**63) for _ in range(300)]
+    rng.shuffle(whos)
+    expected = {h for h, c in Counter(whos).items() if c > 1}
+    for run in (1, 2, 5, 64, 10**6):
+        assert _shared_hashes(iter(whos), run=run) == expected
+
+
+def test_a_folder_discovery_packs_its_items_and_gives_them_back_sorted(tmp_path):
+    """``discover`` of a folder keeps each file as one string (``PackedItems``); the items it gives back are those
+    of a list of ``Item``s sorted by (shown name, path on disk), equal shown names numbered."""
+    import os
+
+    from grader.batch.inputs import Item, PackedItems, discover
+
+    folder = tmp_path / "in"
+    (folder / "sub").mkdir(parents=True)
+    names = ["b.yaml", "a\x01.yaml", "a\\x01.yaml", "sub/c.yaml", "notes.pdf", "Ω.yaml"]
+    for k, name in enumerate(names):
+        (folder / name).write_text("x", encoding="utf-8")
+        os.utime(folder / name, (1_700_000_000.25 + k, 1_700_000_000.25 + k))
+    found = discover(folder, lms="canvas")
+    assert isinstance(found.items, PackedItems)
+    items = list(found.items)
+    mtime = {n: 1_700_000_000.25 + k for k, n in enumerate(names)}
+    assert items == [
+        Item("a\\x01.yaml", None, mtime["a\\x01.yaml"], None, "canvas", None),
+        Item("a\\x01.yaml (file 2)", None, mtime["a\x01.yaml"], None, "canvas", "a\x01.yaml"),
+        Item("b.yaml", None, mtime["b.yaml"], None, "canvas", None),
+        Item("notes.pdf", None, mtime["notes.pdf"], items[3].skip, "canvas", None),
+        Item("sub/c.yaml", None, mtime["sub/c.yaml"], None, "canvas", None),
+        Item("Ω.yaml", None, mtime["Ω.yaml"], None, "canvas", None),
+    ]
+    assert items[3].skip and "not" in items[3].skip
+    found.items[0] = None
+    assert found.items[0] is None and len(found.items) == 6
