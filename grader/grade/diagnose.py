@@ -127,6 +127,7 @@ def round_env(env: dict[str, float], digits: int) -> dict[str, float]:
 
 
 _ROUNDED: dict[tuple[float, int], float] = {}  # (x, digits) -> round_sig(x, digits): a class's values repeat
+ROUNDED_MAX = 4096  # entries (about 200 bytes each): a batch worker's memory stays flat, whatever values are written
 
 
 def _round_sig(x: float, digits: int) -> float:
@@ -135,7 +136,7 @@ def _round_sig(x: float, digits: int) -> float:
         return x
     hit = _ROUNDED.get((x, digits))
     if hit is None:
-        if len(_ROUNDED) > 50_000:
+        if len(_ROUNDED) >= ROUNDED_MAX:
             _ROUNDED.clear()
         hit = _ROUNDED[(x, digits)] = round_sig(x, digits)
     return hit
