@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
 from decimal import Decimal
 
 import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from grader.errors import GraderError, LimitError
+from grader.record import Record
 
 TYPE_CHECKING = False  # typing costs milliseconds at start-up: only a type checker imports it
 if TYPE_CHECKING:
@@ -73,8 +73,7 @@ _NODES_HINT = "a file should hold plain values; repeated '*alias' expansion and 
 _DEPTH_HINT = "flatten the structure; no valid file nests this deep (an '*alias' inside its own '&anchor' nests forever)"
 
 
-@dataclass(frozen=True)
-class Document:
+class Document(Record):
     """A YAML document: its data plus where every node was written.
 
     ``lines`` maps a path (tuple of keys and list indices) to the 1-based line of that node (for a mapping entry,
@@ -84,8 +83,17 @@ class Document:
 
     data: Any
     source: str = "<string>"
-    lines: dict[tuple, int] = field(default_factory=dict)
-    texts: dict[tuple, str] = field(default_factory=dict)
+    lines: dict[tuple, int]
+    texts: dict[tuple, str]
+    _options = {"lines": {"default_factory": dict}, "texts": {"default_factory": dict}}
+
+    def __init__(
+        self, data: Any, source: str = "<string>", lines: dict[tuple, int] | None = None,
+        texts: dict[tuple, str] | None = None,
+    ) -> None:
+        self.__dict__.update(
+            data=data, source=source, lines={} if lines is None else lines, texts={} if texts is None else texts,
+        )
 
     def line_of(self, path: tuple) -> int | None:
         """The line of ``path``, or of its nearest ancestor that has one (None when nothing is known)."""

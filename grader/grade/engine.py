@@ -16,7 +16,6 @@ float arithmetic on precompiled closures.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
 from fractions import Fraction
 
 from grader.grade.flags import EXACT, Written, find_flags
@@ -27,6 +26,7 @@ from grader.spec.tolerance import Tolerance, within
 from grader.grade.views import Compiled, View
 from grader.numfmt import fmt
 from grader.parse.answer import Parsed, is_plain_decimal
+from grader.record import Record
 from grader.spec import names
 
 TYPE_CHECKING = False  # typing costs milliseconds at start-up: only a type checker imports it
@@ -212,8 +212,7 @@ def _frozen_but_updated(info: ProblemInfo, answers: dict[str, float], given: dic
     return out
 
 
-@dataclass(frozen=True)
-class Context:
+class Context(Record):
     """What grading one submission's fields needs, built once per submission (``grade``) and shared by its fields."""
 
     plan: Plan
@@ -223,7 +222,17 @@ class Context:
     untrusted: frozenset[tuple[str, str]]  # (field, quantity) pairs whose ``using`` value is flagged
     base_view: View  # the student's own values with no ``using`` overlay
     reveal: bool  # False in exam mode: no message quotes a number derived from the key
-    views: dict = field(default_factory=dict, compare=False)  # (quantity, trusted only) -> its view, built on use
+    views: dict  # (quantity, trusted only) -> its view, built on use
+    _options = {"views": {"default_factory": dict, "compare": False}}
+
+    def __init__(
+        self, plan: Plan, answers: dict[str, float], exact: dict[str, Fraction], usings: dict[str, dict[str, float]],
+        untrusted: frozenset[tuple[str, str]], base_view: View, reveal: bool, views: dict | None = None,
+    ) -> None:
+        self.__dict__.update(
+            plan=plan, answers=answers, exact=exact, usings=usings, untrusted=untrusted, base_view=base_view,
+            reveal=reveal, views={} if views is None else views,
+        )
 
     def trusted(self, q: str) -> dict[str, float]:
         return {u: v for u, v in self.usings.get(q, {}).items() if (q, u) not in self.untrusted}

@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from fractions import Fraction
 
@@ -23,8 +22,7 @@ from grader.spec.tolerance import bound, within
 
 HAIR = 1e-12  # relative margin around a tolerance's edge inside which a change is confirmed exactly
 
-_FIELDS = dataclasses.fields(FieldResult)
-_DEFAULTS = {f.name: (None if f.default is dataclasses.MISSING else f.default) for f in _FIELDS}
+_DEFAULTS = {f: FieldResult._defaults.get(f) for f in FieldResult._fields}  # a field with no default: None
 
 
 def new_field(template: dict, **student) -> FieldResult:
@@ -177,4 +175,4 @@ def _template(kf, reveal: bool) -> dict:
         compared_on_change=kf.on_change,
         accepted=kf.accepted if reveal else kf.accepted_hidden,
     )
-    return {f.name: common.get(f.name, _DEFAULTS[f.name]) for f in _FIELDS}
+    return {f: common.get(f, d) for f, d in _DEFAULTS.items()}

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from grader.fileio import read_capped
 from grader.grade.engine import Plan, grade, make_plan
 from grader.grade.prepare import RevealOverride, resolve_submission, reveal_now, without_blanks
 from grader.grade.result import GradeResult
+from grader.record import replace
 from grader.spec.find import find_problem
 from grader.submission.load import Submission, read_submission_file, submission_from_document
 from grader.submission.student import Student
@@ -175,8 +175,8 @@ class Grader:
                                          self.problem_override)
             return self.grade_submission(sub)
         own = sub.student
-        sub = dataclasses.replace(sub, student=Student(id=student_id, name=own.name))
-        return dataclasses.replace(self.grade_submission(sub), student=own)
+        sub = replace(sub, student=Student(id=student_id, name=own.name))
+        return replace(self.grade_submission(sub), student=own)
 
     def grade_document(self, doc: Document) -> GradeResult:
         """Grade a submission already read as a YAML ``Document``: a problem's, or a homework set's."""
@@ -228,7 +228,7 @@ _ID_HINT_TEX = "write `\\author{Your Name, 400222100}` in the LaTeX document, wi
 
 
 def _noted(result: GradeResult, notes: tuple[str, ...]) -> GradeResult:
-    return dataclasses.replace(result, warnings=tuple(notes) + result.warnings) if notes else result
+    return replace(result, warnings=tuple(notes) + result.warnings) if notes else result
 
 
 def _solved_plan(path: Path) -> Plan:

@@ -3,10 +3,9 @@ values may be shown now (the reveal policy)."""
 
 from __future__ import annotations
 
-import dataclasses
-
 from grader.errors import SubmissionError
 from grader.grade.engine import Plan, ProblemInfo
+from grader.record import replace
 from grader.submission.load import NameIssue, Submission, resolve_names
 
 TYPE_CHECKING = False  # typing costs milliseconds at start-up: only a type checker imports it
@@ -38,7 +37,7 @@ def reveal_now(problem: Problem | ProblemInfo, override: RevealOverride = None, 
 def without_blanks(sub: Submission) -> Submission:
     """An answer left empty (``z1:`` with nothing after it, as in ``grade template``) is no answer: graded missing."""
     kept = {q: a for q, a in sub.answers.items() if a.value.text is not None or a.using}
-    return sub if len(kept) == len(sub.answers) else dataclasses.replace(sub, answers=kept)
+    return sub if len(kept) == len(sub.answers) else replace(sub, answers=kept)
 
 
 def resolve_submission(plan: Plan, sub: Submission, *, refuse_empty: bool = True) -> tuple[Submission, tuple[NameIssue, ...]]:

@@ -5,8 +5,7 @@ Renderers never recompute anything: every number and sentence a report shows is 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
+from grader.record import Record
 from grader.submission.student import Student
 
 TYPE_CHECKING = False  # typing costs milliseconds at start-up: only a type checker imports it
@@ -18,17 +17,18 @@ if TYPE_CHECKING:
 VERDICTS: tuple[str, ...] = ("correct", "carried", "incorrect", "missing", "unparseable", "pending")
 
 
-@dataclass(frozen=True)
-class Diagnosis:
+class Diagnosis(Record):
     id: str  # short stable id, e.g. "sigmoid_sign"
     text: str  # one plain sentence for the student
+
+    def __init__(self, id: str, text: str) -> None:
+        self.__dict__.update(id=id, text=text)
 
     def to_dict(self) -> dict:
         return {"id": self.id, "text": self.text}
 
 
-@dataclass(frozen=True)
-class FieldResult:
+class FieldResult(Record):
     quantity: str
     verdict: Verdict
     given: float | None  # the student's value (None when missing or unparseable)
@@ -53,6 +53,23 @@ class FieldResult:
     source: str = ""  # a write-up's answer: where it was written ("line 132", "cell 3, line 2")
     source_text: str = ""  # ... and the equation there, as written
 
+    def __init__(
+        self, quantity: str, verdict: Verdict, given: float | None, given_text: str | None, expected: float | None,
+        expected_text: str, points: float, max_points: float, message: str, diagnosis: Diagnosis | None = None,
+        description: str = "", formula: str = "", formula_latex: str = "", worked: str = "", worked_latex: str = "",
+        carried_value: float | None = None, follows_from: tuple[tuple[str, float], ...] = (), tolerance: str = "",
+        compared_on_change: bool = False, accepted: str = "", read_as: str | None = None, source: str = "",
+        source_text: str = "",
+    ) -> None:
+        self.__dict__.update(
+            quantity=quantity, verdict=verdict, given=given, given_text=given_text, expected=expected,
+            expected_text=expected_text, points=points, max_points=max_points, message=message, diagnosis=diagnosis,
+            description=description, formula=formula, formula_latex=formula_latex, worked=worked,
+            worked_latex=worked_latex, carried_value=carried_value, follows_from=follows_from, tolerance=tolerance,
+            compared_on_change=compared_on_change, accepted=accepted, read_as=read_as, source=source,
+            source_text=source_text,
+        )
+
     def to_dict(self) -> dict:
         out = {
             "verdict": self.verdict,
@@ -69,20 +86,23 @@ class FieldResult:
         return out
 
 
-@dataclass(frozen=True)
-class Flag:
+class Flag(Record):
     kind: FlagKind
     quantity: str
     values: tuple[float, ...]
     message: str
     where: tuple[str, ...] = ()  # where each value was written: "answer", "using of delta_o1", ...
 
+    def __init__(
+        self, kind: FlagKind, quantity: str, values: tuple[float, ...], message: str, where: tuple[str, ...] = (),
+    ) -> None:
+        self.__dict__.update(kind=kind, quantity=quantity, values=values, message=message, where=where)
+
     def to_dict(self) -> dict:
         return {"kind": self.kind, "quantity": self.quantity, "values": list(self.values), "message": self.message}
 
 
-@dataclass(frozen=True)
-class NetworkSketch:
+class NetworkSketch(Record):
     """What a report needs to draw the network: units by layer (inputs first) and named weights and biases."""
 
     layers: tuple[tuple[str, ...], ...]  # layer 0 = inputs
@@ -91,9 +111,15 @@ class NetworkSketch:
     nets: tuple[tuple[str, str], ...]  # (neuron, name of its net input)
     activations: tuple[str, ...]  # activation kind of each layer after the inputs
 
+    def __init__(
+        self, layers: tuple[tuple[str, ...], ...], weights: tuple[tuple[str, str, str], ...],
+        biases: tuple[tuple[str, tuple[str, ...]], ...], nets: tuple[tuple[str, str], ...],
+        activations: tuple[str, ...],
+    ) -> None:
+        self.__dict__.update(layers=layers, weights=weights, biases=biases, nets=nets, activations=activations)
 
-@dataclass(frozen=True)
-class GradeResult:
+
+class GradeResult(Record):
     problem: str
     problem_title: str
     student: Student
@@ -104,10 +130,22 @@ class GradeResult:
     tolerance_rule: str  # the written rule, for the report footer
     source: str | None = None  # the submission file
     reveal: bool = True  # whether expected values may be shown to the student
-    warnings: tuple[str, ...] = field(default=())
+    warnings: tuple[str, ...] = ()
     network: NetworkSketch | None = None
     # a write-up: the equations no quantity was read from, as (where, equation, why); None for a YAML submission
     unattributed: tuple[tuple[str, str, str], ...] | None = None
+
+    def __init__(
+        self, problem: str, problem_title: str, student: Student, fields: tuple[FieldResult, ...],
+        flags: tuple[Flag, ...], score: float, max_score: float, tolerance_rule: str, source: str | None = None,
+        reveal: bool = True, warnings: tuple[str, ...] = (), network: NetworkSketch | None = None,
+        unattributed: tuple[tuple[str, str, str], ...] | None = None,
+    ) -> None:
+        self.__dict__.update(
+            problem=problem, problem_title=problem_title, student=student, fields=fields, flags=flags, score=score,
+            max_score=max_score, tolerance_rule=tolerance_rule, source=source, reveal=reveal, warnings=warnings,
+            network=network, unattributed=unattributed,
+        )
 
     def field(self, quantity: str) -> FieldResult:
         for f in self.fields:

@@ -50,12 +50,12 @@ import re
 import numbers
 import reprlib
 import sys
-from dataclasses import dataclass
 from decimal import Decimal
 from collections import namedtuple
 from fractions import Fraction
 
 from grader.parse.limits import MAX_DEPTH, MAX_EXACT_DIGITS, MAX_EXPONENT, MAX_LENGTH, MAX_NODES
+from grader.record import Record
 
 TYPE_CHECKING = False  # typing costs milliseconds at start-up: only a type checker imports it
 if TYPE_CHECKING:
@@ -91,21 +91,25 @@ _NAMES_DOC = "only the constant e and the functions exp, ln, log, log10, log2, s
 Value = Fraction | float  # a Fraction is exact; a float is not
 
 
-@dataclass(frozen=True)
-class Parsed:
+class Parsed(Record):
     """A readable answer."""
 
     value: float  # finite real
     exact: Fraction | None  # exact rational value; None once e or a function (other than exact sqrt) was used
     text: str  # the input text, stripped
 
+    def __init__(self, value: float, exact: Fraction | None, text: str) -> None:
+        self.__dict__.update(value=value, exact=exact, text=text)
 
-@dataclass(frozen=True)
-class Unparseable:
+
+class Unparseable(Record):
     """An answer that could not be read."""
 
     text: str
     reason: str  # one plain sentence: what is wrong and what would be accepted
+
+    def __init__(self, text: str, reason: str) -> None:
+        self.__dict__.update(text=text, reason=reason)
 
 
 class _Refuse(Exception):

@@ -30,7 +30,8 @@ The same symbol can mean two things (``/work/shared/notes/notation.md``): ``Δw5
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+
+from grader.record import Record
 
 __all__ = ["MAX_LEN", "MAX_DEPTH", "Kind", "KINDS", "BUILTIN_ALIASES", "Resolution", "Resolver", "normalise",
            "spelling_table", "stem", "GRAD_SPELLINGS", "DERIVATIVE_SPELLINGS"]
@@ -173,8 +174,7 @@ def _collapse(s: str) -> str:
 BASE = "@"  # where the base name goes in a spelling template
 
 
-@dataclass(frozen=True)
-class Kind:
+class Kind(Record):
     """One kind of quantity: its name template and the spellings people use for it.
 
     ``make`` builds the problem's name from a base (``"delta_{}"``); ``spellings`` are human spellings with ``@``
@@ -186,6 +186,9 @@ class Kind:
     make: str
     spellings: tuple[str, ...]
     inner: tuple[str, ...] = ()
+
+    def __init__(self, id: str, what: str, make: str, spellings: tuple[str, ...], inner: tuple[str, ...] = ()) -> None:
+        self.__dict__.update(id=id, what=what, make=make, spellings=spellings, inner=inner)
 
     def forms(self) -> tuple[tuple[str, str], ...]:
         """Canonical (before, after) pieces around the base's canonical form."""
@@ -238,12 +241,16 @@ _STEP_TAGS = ("s", "step")
 _EXAMPLE_TAGS = ("x", "ex", "example")
 
 
-@dataclass(frozen=True)
-class Resolution:
+class Resolution(Record):
     name: str | None  # the one quantity/given this spelling means, or None
     ambiguous: tuple[str, ...] = ()  # when several fit: all of them (then name is None)
     suggestions: tuple[str, ...] = ()  # when none fits: closest names, asked quantities first
     note: str = ""  # why a tempting reading was refused (e.g. "Δw5 is the change of w5, not w5")
+
+    def __init__(
+        self, name: str | None, ambiguous: tuple[str, ...] = (), suggestions: tuple[str, ...] = (), note: str = "",
+    ) -> None:
+        self.__dict__.update(name=name, ambiguous=ambiguous, suggestions=suggestions, note=note)
 
     @property
     def ok(self) -> bool:

@@ -15,9 +15,9 @@ decimals" means what it says, and ``grade check`` warns when no update would pas
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 from grader.numfmt import fmt
+from grader.record import Record
 
 TYPE_CHECKING = False  # typing costs milliseconds at start-up: only a type checker imports it
 if TYPE_CHECKING:
@@ -26,8 +26,7 @@ if TYPE_CHECKING:
 _HAIR = 1e-9
 
 
-@dataclass(frozen=True)
-class Tolerance:
+class Tolerance(Record):
     """The one tolerance rule (applied by ``grader.spec.tolerance.within``).
 
     ``relabs``: a value is accepted when ``|given - true| <= atol + rtol * |true|``.
@@ -44,6 +43,12 @@ class Tolerance:
     atol: float = 1e-9
     digits: int = 3
     places: int = 3
+
+    def __init__(
+        self, mode: Literal["relabs", "sigfig", "decimals"] = "relabs", rtol: float = 0.01, atol: float = 1e-9,
+        digits: int = 3, places: int = 3,
+    ) -> None:
+        self.__dict__.update(mode=mode, rtol=rtol, atol=atol, digits=digits, places=places)
 
     @property
     def on_change(self) -> bool:

@@ -19,12 +19,11 @@ once the problem is known (``grader.spec.notation``), and a name that does not r
 
 from __future__ import annotations
 
-import dataclasses
 import os
-from dataclasses import dataclass
 
 from grader.errors import GraderError, LimitError, SubmissionError
 from grader.parse.answer import Parsed, Unparseable, parse_answer
+from grader.record import Record, replace
 from grader.spec.notation import Resolver
 from grader.submission.student import Student
 from grader.yamlio import Document, format_path, load_yaml_file, minus_space_hint, shown_key
@@ -43,23 +42,26 @@ STUDENT_KEYS = ("id", "name")
 ANSWER_KEYS = ("value", "using")
 
 
-@dataclass(frozen=True)
-class Value:
+class Value(Record):
     text: str | None  # verbatim text as written; None when absent
     parsed: Parsed | Unparseable | None  # None when no value was written
     line: int | None
 
+    def __init__(self, text: str | None, parsed: Parsed | Unparseable | None, line: int | None) -> None:
+        self.__dict__.update(text=text, parsed=parsed, line=line)
 
-@dataclass(frozen=True)
-class Answer:
+
+class Answer(Record):
     quantity: str
     value: Value
     using: dict[str, Value]  # name -> value the student plugged in (insertion order kept)
     line: int | None  # line of the answer's key
 
+    def __init__(self, quantity: str, value: Value, using: dict[str, Value], line: int | None) -> None:
+        self.__dict__.update(quantity=quantity, value=value, using=using, line=line)
 
-@dataclass(frozen=True)
-class Submission:
+
+class Submission(Record):
     problem: str
     student: Student
     answers: dict[str, Answer]  # insertion order kept
@@ -69,6 +71,15 @@ class Submission:
     # quantity written twice) as (quantity, value, where), and what the reader noted (grader.submission.notes).
     stated: tuple = ()
     writeup: object | None = None
+
+    def __init__(
+        self, problem: str, student: Student, answers: dict[str, Answer], source: str, document: Document,
+        stated: tuple = (), writeup: object | None = None,
+    ) -> None:
+        self.__dict__.update(
+            problem=problem, student=student, answers=answers, source=source, document=document, stated=stated,
+            writeup=writeup,
+        )
 
 
 def read_submission_file(path: str | os.PathLike) -> Document:
@@ -305,14 +316,16 @@ def shown_name(name: str) -> str:
     return shown_key(name)
 
 
-@dataclass(frozen=True)
-class NameIssue:
+class NameIssue(Record):
     """A name of the submission that does not resolve (or repeats another): its answer or ``using`` entry is dropped."""
 
     path: tuple[str, ...]  # ("answers", key) or ("answers", key, "using", name), as written
     line: int | None
     message: str
     hint: str
+
+    def __init__(self, path: tuple[str, ...], line: int | None, message: str, hint: str) -> None:
+        self.__dict__.update(path=path, line=line, message=message, hint=hint)
 
     def warning(self) -> str:
         where = f"line {self.line}: " if self.line is not None else ""
@@ -344,7 +357,7 @@ def resolve_names(sub: Submission, resolver: Resolver, problem_id: str) -> tuple
                 using[uname] = val
         first_key[name] = key
         answers[name] = Answer(quantity=name, value=ans.value, using=using, line=ans.line)
-    return dataclasses.replace(sub, answers=answers), tuple(issues)
+    return replace(sub, answers=answers), tuple(issues)
 
 
 def _at(sub: Submission, path: tuple) -> str:

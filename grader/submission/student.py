@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+
+from grader.record import Record
 
 __all__ = ["Student", "heading_student", "tex_author", "MAX_AUTHOR_SEARCH", "MAX_AUTHOR_CHARS", "MAX_NAME_CHARS"]
 
@@ -24,11 +25,14 @@ MAX_AUTHOR_CHARS = 1_000  # an \author argument longer than this (or never close
 MAX_NAME_CHARS = 80  # a student's name, as a heading's
 
 
-@dataclass(frozen=True)
-class Student:
+class Student(Record):
     id: str | None = None
     name: str | None = None
-    claimed_in: str = field(default="", compare=False)  # where the text says it ("in its \\author"), for messages
+    claimed_in: str = ""  # where the text says it ("in its \\author"), for messages
+    _options = {"claimed_in": {"compare": False}}
+
+    def __init__(self, id: str | None = None, name: str | None = None, claimed_in: str = "") -> None:
+        self.__dict__.update(id=id, name=name, claimed_in=claimed_in)
 
     def to_dict(self) -> dict:
         return {"id": self.id, "name": self.name}
