@@ -51,7 +51,7 @@ with open(out, "w") as f:
 # grader.record's hand-written classes (tests/test_records.py holds them to their dataclass twins)
 NEVER = ("pydantic", "pydantic_core", "mpmath", "numpy", "sympy", "pickle", "argparse", "dataclasses", "inspect",
          "grader.solve", "grader.spec.problem", "grader.spec.schema", "grader.spec.build", "grader.spec.load",
-         "grader.submission.writeup", "grader.grade.planbuild", "grader.grade.secrecy")
+         "grader.submission.writeup", "grader.grade.planbuild", "grader.grade.secrecy", "unicodedata")
 
 
 def _modules_of_a_run(tmp_path: Path, cache: Path, *args: str) -> set[str]:

@@ -14,7 +14,6 @@ room) are not. Untrusted text: only ``MAX_AUTHOR_SEARCH`` characters are looked 
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from grader.record import Record
 
@@ -146,6 +145,8 @@ def _lines(arg: str) -> tuple[list[str], list[str]]:
 
 def _command(arg: str, i: int, out: list[str], extra: list[str]) -> int:
     """Read the command at ``arg[i]`` (a backslash) into ``out``; return where reading goes on."""
+    import unicodedata  # on first use: a repeat grading of a YAML file never needs it
+
     n = len(arg)
     if i + 1 >= n:
         return n
@@ -224,6 +225,8 @@ def _accented(arg: str, i: int) -> tuple[str, int]:
 
 def _clean_name(text: str) -> str:
     """Plain, printable, at most ``MAX_NAME_CHARS`` characters, without the punctuation left around an id."""
+    import unicodedata
+
     text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in unicodedata.normalize("NFC", text))
     text = re.sub(r"\(\s*\)|\[\s*\]", " ", text)
     text = " ".join(text.split()).strip(" ,;:-–—()[]|/")
