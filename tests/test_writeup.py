@@ -297,6 +297,22 @@ def test_markdown_and_html_reports_quote_the_source_and_list_unread_equations(tm
     assert "From line 9: net_{h1} = " in text and "Not read as any quantity" in text
 
 
+def test_a_chain_read_only_in_part_is_listed_with_the_step_that_was_not_read(tmp_path):
+    """The last number of a chain is its answer even when a step before it could not be read; the report says which
+    chains were read only in part (what the grader skipped), and lists no fully read chain."""
+    from grader.report import render
+
+    path = tmp_path / "partly.md"
+    path.write_text("# Exercise 6\n\n$$z_1 = \\mystery{2} = 0.5$$\n\n$$z_2 = 0.25 + 0.5 = 0.75$$\n", encoding="utf-8")
+    result = Grader(problem="exercise6").grade_file(path)
+    assert result.field("z1").given == 0.5 and result.field("z2").given == 0.75
+    listed = {where: reason for where, _text, reason in result.unattributed}
+    assert list(listed) == ["line 3"]
+    assert listed["line 3"].startswith("read only in part: a step could not be read (")
+    assert "\\mystery" in listed["line 3"] and listed["line 3"].endswith("its last number was taken")
+    assert "read only in part" in render(result, "markdown") and "read only in part" in render(result, "html")
+
+
 def test_yaml_reports_are_unchanged_by_writeup_fields():
     result = Grader().grade_file(EXAMPLES / "exercise6_seed.yaml")
     assert result.unattributed is None and "unattributed" not in result.to_dict()

@@ -228,10 +228,13 @@ def test_an_error_summed_to_N_stated_as_the_number_of_outputs(tmp_path, capsys):
     result = grade(tmp_path, capsys, writeup([chain, "where $N=2$ is the number of outputs."]))
     assert result["fields"]["E"]["verdict"] == "correct" and close(result["fields"]["E"]["given"], truth["E"], 1e-9)
     assert result["unattributed"] == [] and result["flags"] == []
-    # N = 3 outputs, where the network has 2: the formula is not read (its numbers still are), N = 3 stays listed
+    # N = 3 outputs, where the network has 2: the formula is not read (its numbers still are), so the chain is listed
+    # as read only in part, and N = 3 stays listed
     wrong = grade(tmp_path, capsys, writeup([chain, "where $N=3$ is the number of outputs."]), "wrong.md")
     assert wrong["fields"]["E"]["verdict"] == "correct"
     assert [(u["where"], u["reason"]) for u in wrong["unattributed"]] == [
+        ("line 3", "read only in part: a step could not be read (\\sum with a range that cannot be told (k from 1 to N:"
+                   " the write-up gives N = 3, but t_k, o_k run over 2 units of the network)); its last number was taken"),
         ("line 5", "N is not a quantity of this problem")]
     formula_only = grade(tmp_path, capsys, writeup([r"$$E = \sum_{k=1}^{N} \tfrac12 (t_k - o_k)^2$$", "$N = 3$"]),
                          "formula.md")

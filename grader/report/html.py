@@ -145,7 +145,7 @@ def render_html(result: GradeResult) -> str:
         o.append(_field(result, f, flagged.get(f.quantity)))
     o += ["</ol>", "</section>"]
     if result.unattributed:
-        o += ['<section aria-labelledby="unread-h">', '<h2 id="unread-h">Equations not read as any quantity</h2>', "<ul>"]
+        o += ['<section aria-labelledby="unread-h">', '<h2 id="unread-h">Equations not read as any quantity, or read only in part</h2>', "<ul>"]
         o += [f"<li>{_e(where)}: <code>{_e(text)}</code> ({_e(reason)})</li>" for where, text, reason in result.unattributed]
         o += ["</ul>", "</section>"]
 

@@ -151,7 +151,7 @@ def render_markdown(result: GradeResult) -> str:
     out.append("")
 
     if result.unattributed:
-        out += ["## Equations not read as any quantity", ""]
+        out += ["## Equations not read as any quantity, or read only in part", ""]
         out += [f"- {md_text(where)}: {md_code(short(text, 160))} ({md_text(reason)})"
                 for where, text, reason in result.unattributed]
         out.append("")

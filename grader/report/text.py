@@ -60,7 +60,7 @@ def render_text(result: GradeResult, *, colour: bool = False) -> str:
         for fl in result.flags:
             lines.append(f"  {_paint('!', '33', colour)} {fl.kind} {fl.quantity}: {fl.message}")
     if result.unattributed:
-        lines += ["", "Not read as any quantity"]
+        lines += ["", "Not read as any quantity, or read only in part"]
         lines += [f"  {where}: {short(text, 100)} ({reason})" for where, text, reason in result.unattributed]
     lines += ["", f"Score: {_points(result.score)} / {_points(result.max_score)}"]
     on_change = "; updated parameters are compared on their change p_new − p" if on_change_note(result) else ""

@@ -266,3 +266,30 @@ def _read_part(tokens: list, text: str, expand: Expand | None) -> Node | Unreada
         return expand(tree)
     except NotEvaluable as error:
         return Unreadable(text, error.reason)
+
+
+def symbolic(chain: Chain) -> bool:
+    """Does a step of the chain hold a formula (names)?"""
+    return any(s.named for s in chain.steps)
+
+
+def unreadable_reason(chain: Chain) -> str:
+    """Why no value came from a chain: its first unreadable step, else its first step that cannot be evaluated."""
+    for s in chain.steps:
+        if isinstance(s.tree, Unreadable):
+            return f"could not be read: {s.tree.reason}"
+    for s in chain.steps:
+        try:
+            evaluate(s.tree)
+        except NotEvaluable as error:  # a name-free step whose value is out of range (10^{10^{10}}), 1/0, ...
+            return f"no value could be computed from it: {error.reason}"
+    return "no value could be computed from it"
+
+
+def partly_read(chain: Chain) -> str:
+    """For a chain that gave a value: why one of its steps was not read ("" when every step was), so the report
+    says what the grader skipped although it took the chain's last number."""
+    for s in chain.steps:
+        if isinstance(s.tree, Unreadable):
+            return f"read only in part: a step could not be read ({s.tree.reason}); its last number was taken"
+    return ""

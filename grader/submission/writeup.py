@@ -39,7 +39,7 @@ from grader.parse.latex import Name, Node, NotEvaluable, Number, Neg, Unreadable
 from grader.solve.solver import AnswerKey
 from grader.spec import names as qnames
 from grader.spec.problem import LEARNING_RATE, Tolerance
-from grader.submission.chains import Chain, Step, read_chains
+from grader.submission.chains import Chain, Step, partly_read, read_chains, symbolic, unreadable_reason
 from grader.submission.extract import WRITEUP_SUFFIXES, math_rows, notebook_markdown
 from grader.submission.load import Answer, Submission, Value
 from grader.submission.match import inline, match_key, match_own, same, value_of
@@ -213,11 +213,14 @@ class _Reader:
                 formulas.append(note)
             final = _final(chain)
             if final is None:
-                if not _symbolic(chain):
-                    unattributed.append(Unattributed(chain.line, _shorten(chain.text), _unreadable_reason(chain)))
+                if not symbolic(chain):
+                    unattributed.append(Unattributed(chain.line, _shorten(chain.text), unreadable_reason(chain)))
                 continue
             step, v = final
             value = _value(step, v)
+            partly = partly_read(chain)  # the answer is the last number; a step before it was not read
+            if partly:
+                unattributed.append(Unattributed(chain.line, _shorten(chain.text), partly))
             if q in self.graph.given or q in answers:
                 stated.append((q, value, f"stated on {self.where(step.line)}" if q in self.graph.given
                                else f"again on {self.where(step.line)}"))
@@ -417,20 +420,6 @@ def _final(chain: Chain) -> tuple[Step, object] | None:
 _NO_VALUE = object()
 
 
-def _symbolic(chain: Chain) -> bool:
-    return any(s.named for s in chain.steps)
-
-
-def _unreadable_reason(chain: Chain) -> str:
-    for s in chain.steps:
-        if isinstance(s.tree, Unreadable):
-            return f"could not be read: {s.tree.reason}"
-    for s in chain.steps:
-        try:
-            evaluate(s.tree)
-        except NotEvaluable as error:  # a name-free step whose value is out of range (10^{10^{10}}), 1/0, ...
-            return f"no value could be computed from it: {error.reason}"
-    return "no value could be computed from it"
 
 
 def _plain_number(tree: Node) -> bool:
