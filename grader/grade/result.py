@@ -132,7 +132,8 @@ class GradeResult(Record):
     reveal: bool = True  # whether expected values may be shown to the student
     warnings: tuple[str, ...] = ()
     network: NetworkSketch | None = None
-    # a write-up: the equations no quantity was read from, as (where, equation, why); None for a YAML submission
+    # a write-up: the equations no quantity was read from, or read only in part, as (where, equation, why); None for
+    # a YAML submission
     unattributed: tuple[tuple[str, str, str], ...] | None = None
 
     def __init__(
