@@ -90,6 +90,20 @@ def test_hostile_authors_stay_small_and_printable():
     assert script.name == "<script>alert(1)</script>"
 
 
+@pytest.mark.parametrize("author, name", [
+    ("\x1b[31mEvil Name\x1b[0m", "Evil Name"),  # colour on and off: no "[31m" left behind
+    ("Ann\x1b[1;31;40m Lee", "Ann Lee"),
+    ("\x1b]0;pwned\x07Ann Lee", "Ann Lee"),  # a window-title string, to its BEL
+    ("\x1b]8;;http://x.example\x07Ann Lee", "Ann Lee"),  # a hyperlink
+    ("\x9b2JAnn Lee", "Ann Lee"),  # the one-byte CSI
+    ("\x1bcAnn Lee", "Ann Lee"),  # reset the terminal
+    ("Ann Lee\x1b[", "Ann Lee"),  # cut short
+    ("Ann [31m Lee", "Ann [31m Lee"),  # the same text without an ESC is a name's own
+])
+def test_terminal_escape_sequences_leave_no_trace(author, name):
+    assert tex_author(f"\\author{{{author}}}").name == name
+
+
 def test_only_a_tex_file_reads_author_and_a_heading_is_the_fallback():
     key = solve(load_problem("problems/classic_222.yaml"))
     body = "\\author{Ben Brown, 2002}\n\\begin{document}\n$$h_1 = 0.59$$\n\\end{document}\n"

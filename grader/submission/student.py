@@ -223,10 +223,18 @@ def _accented(arg: str, i: int) -> tuple[str, int]:
     return letter, i
 
 
+# A terminal escape sequence (ECMA-48): CSI (ESC [ or the C1 byte U+009B) with its parameters and final byte; OSC,
+# DCS, SOS, PM, APC strings up to BEL or ST (or the end); any other two-character ESC sequence.
+_TERMINAL_ESCAPE = re.compile(r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"
+                              r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+                              r"|\x1b[ -~]?")
+
+
 def _clean_name(text: str) -> str:
     """Plain, printable, at most ``MAX_NAME_CHARS`` characters, without the punctuation left around an id."""
     import unicodedata
 
+    text = _TERMINAL_ESCAPE.sub(" ", text)  # a whole escape sequence goes, not only its ESC ("[31m" would stay)
     text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in unicodedata.normalize("NFC", text))
     text = re.sub(r"\(\s*\)|\[\s*\]", " ", text)
     text = " ".join(text.split()).strip(" ,;:-–—()[]|/")
