@@ -67,6 +67,21 @@ def test_index_in_compound_subscripts_and_subscript_arithmetic():
         "w_{1i}", "x_{ij}", r"\eta_{1}", r"\eta_{2}"]
 
 
+@pytest.mark.parametrize("sub, names", [
+    ("2i-1", ["w_{1}", "w_{3}", "w_{5}"]),  # a multiple of the index and a number
+    ("2i+1", ["w_{3}", "w_{5}", "w_{7}"]),
+    ("-1+2i", ["w_{1}", "w_{3}", "w_{5}"]),
+    ("3i-2", ["w_{1}", "w_{4}", "w_{7}"]),
+    ("4-i", ["w_{3}", "w_{2}", "w_{1}"]),
+    ("i+4", ["w_{5}", "w_{6}", "w_{7}"]),  # as before
+    ("2i", ["w_{2i}"]),  # no sign: two indices (from unit 2 to unit i), no product
+    ("2i-j", ["w_{2i-j}"]),  # another letter: not a number of the sum
+])
+def test_a_subscript_with_a_multiple_of_the_index(sub, names):
+    expanded = expand_sums(tree(rf"\sum_{{i=1}}^{{3}} w_{{{sub}}}"))
+    assert [n.text for n in free_names(expanded)] == names
+
+
 @pytest.mark.parametrize("text, reason", [
     (r"\sum_{i=1}^{N} (y_i - \hat{y}_i)^2", r"\sum with a range that cannot be told (i from 1 to N)"),
     (r"\sum_k (t_k - o_k)^2", r"\sum with a range that cannot be told (k from 1 to ?)"),
@@ -214,6 +229,15 @@ def test_a_sum_with_the_wrong_weights_is_a_wrong_formula(tmp_path, capsys):
     assert flag["kind"] == "wrong_formula" and flag["quantity"] == "net_o1"
     assert "w_7 (w7, the weight from h1 to o2) does not belong" in flag["message"]
     assert "leaves out w5, w6" in flag["message"]
+
+
+def test_a_sum_over_every_other_weight_is_read_and_its_wrong_weights_named(tmp_path, capsys):
+    """net_h1 summed over w_{2i-1} i_i is w1 i1 + w3 i2: w3 is the weight from i1 to h2 (the classic numbering)."""
+    result = grade(tmp_path, capsys, writeup([r"net_{h1} = \sum_{i=1}^{2} w_{2i-1} \, i_i + b_1"]))
+    [flag] = result["flags"]
+    assert flag["kind"] == "wrong_formula" and flag["quantity"] == "net_h1"
+    assert "w_3 (w3, the weight from i1 to h2) does not belong" in flag["message"]
+    assert "leaves out w2" in flag["message"]
 
 
 def test_sums_that_cannot_be_read_are_listed_not_valued(tmp_path, capsys):

@@ -1339,7 +1339,32 @@ def _index_pattern(index: str) -> re.Pattern:
 _SUB_ARITHMETIC = re.compile(r"\d+(?:[+-]\d+)+")
 
 
-def _subscript(text: str, pattern: re.Pattern, k: int) -> str:
+_SUB_TERM = re.compile(r"([+-]?)(\d*)([A-Za-z]?)")
+
+
+def _linear_subscript(text: str, index: str, k: int) -> str | None:
+    """A subscript that is a sum of whole numbers and multiples of a one-letter index, with at least one sign
+    (``2i-1``, ``i+2j``: no), its value for index = ``k`` (``2i-1``, i = 3: ``5``); else ``None``. Without a sign the
+    digits and the letter are two indices (``w_{2i}``: from unit 2 to unit i), as before."""
+    if len(index) != 1 or not index.isalpha() or len(text) > 12 or not ("+" in text[1:] or "-" in text[1:]):
+        return None
+    total, pos, seen = 0, 0, False
+    while pos < len(text):
+        m = _SUB_TERM.match(text, pos)
+        sign, digits, letter = m.groups()
+        if m.end() == pos or (pos and not sign) or (not digits and not letter) or (letter and letter != index):
+            return None
+        value = (int(digits) if digits else 1) * (k if letter else 1)
+        total += -value if sign == "-" else value
+        seen = seen or bool(letter)
+        pos = m.end()
+    return str(total) if seen else None
+
+
+def _subscript(text: str, index: str, pattern: re.Pattern, k: int) -> str:
+    linear = _linear_subscript(text, index, k)  # w_{2i-1}, w_{i+4}
+    if linear is not None:
+        return linear
     out = pattern.sub(str(k), text)
     if out != text and _SUB_ARITHMETIC.fullmatch(out):  # w_{i+4} for i = 1: w_{5}
         total, sign, number = 0, 1, ""
@@ -1357,14 +1382,14 @@ def _substitute_name(name: Name, index: str, pattern: re.Pattern, k: int) -> Nod
     if name.text == index:
         return Number(Fraction(k), str(k))
     if name.base == "derivative":  # \frac{\partial E}{\partial w_i}: the names above and below
-        sub, sup = _subscript(name.sub, pattern, k), _subscript(name.sup, pattern, k)
+        sub, sup = _subscript(name.sub, index, pattern, k), _subscript(name.sup, index, pattern, k)
         if (sub, sup) == (name.sub, name.sup):
             return name
         return Name(r"\frac{\partial " + sup + r"}{\partial " + sub + "}", "derivative", sub, sup)
     if name.base == "partial":
-        sub = _subscript(name.sub, pattern, k)
+        sub = _subscript(name.sub, index, pattern, k)
         return name if sub == name.sub else Name(r"\partial " + sub, "partial", sub)
-    sub = _subscript(name.sub, pattern, k)
+    sub = _subscript(name.sub, index, pattern, k)
     return name if sub == name.sub else _make_name(name.base, sub, name.sup, name.primes)
 
 
