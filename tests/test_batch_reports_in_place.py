@@ -324,3 +324,36 @@ def test_a_blocks_reports_are_all_written_before_the_first_is_fsynced_and_all_fs
     assert journal.read_text() == "feedback/r0.md\nfeedback/r1.md\nfeedback/r2.md\n"
     assert [(out / "feedback" / f"r{i}.md").read_text() for i in range(3)] == [f"report {i}\n" for i in range(3)]
     assert list(scratch.iterdir()) == []
+
+
+def test_a_block_that_fails_mid_way_leaves_no_descriptor_open(tmp_path, monkeypatch):
+    """The files of a block stay open from their writing to their fsync: an unexpected error between the two (not a
+    disk error) closes every one of them, and the block's rows fail."""
+    from grader.batch import reportfiles
+
+    scratch, out, journal = tmp_path / "scratch", tmp_path / "out", tmp_path / "journal"
+    scratch.mkdir()
+    out.mkdir()
+    journal.write_bytes(b"")
+    files = reportfiles.ReportFiles(str(out), str(scratch), str(journal))
+    files._start()
+    real, calls = reportfiles._write_file, []
+
+    def write_file(path, data, durable):
+        calls.append(path)
+        if len(calls) == 3:
+            raise RuntimeError("unexpected")
+        return real(path, data, durable)
+
+    monkeypatch.setattr(reportfiles, "_write_file", write_file)
+    before = len(os.listdir("/proc/self/fd"))
+    try:
+        files._write_block([(i, f"feedback/r{i}.md", b"x") for i in range(4)])
+        raise AssertionError("the error should propagate to the writer loop")
+    except RuntimeError:
+        pass
+    finally:
+        after = len(os.listdir("/proc/self/fd"))
+        files.close()
+    assert after == before
+    assert not (out / "feedback").exists() and journal.read_bytes() == b""

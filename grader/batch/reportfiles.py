@@ -124,27 +124,34 @@ class ReportFiles:
 
     def _write_block(self, items: list[tuple[int, str, bytes]]) -> None:
         written = []  # every file of the block is written (its writeback started) before the first is synced
-        for tag, rel, data in items:
-            if tag in self._errors:
-                continue
-            tmp = os.path.join(self.scratch, f"{self._pid}-{next(self._names)}.tmp")
-            try:
-                fd = _write_file(tmp, data, self.durable)
-            except OSError as exc:
-                _unlink(tmp)
-                self._fail(tag, exc)
-                continue
-            written.append((tag, rel, tmp, fd))
         ready = []
-        for tag, rel, tmp, fd in written:
-            try:
+        try:
+            for tag, rel, data in items:
+                if tag in self._errors:
+                    continue
+                tmp = os.path.join(self.scratch, f"{self._pid}-{next(self._names)}.tmp")
+                try:
+                    fd = _write_file(tmp, data, self.durable)
+                except OSError as exc:
+                    _unlink(tmp)
+                    self._fail(tag, exc)
+                    continue
+                written.append((tag, rel, tmp, fd))
+            written.reverse()
+            while written:
+                tag, rel, tmp, fd = written.pop()
+                try:
+                    if fd is not None:
+                        _sync_close(fd)
+                except OSError as exc:
+                    _unlink(tmp)
+                    self._fail(tag, exc)
+                    continue
+                ready.append((tag, rel, tmp))
+        finally:  # (an exception other than a disk error: no descriptor is left open)
+            for _, _, _, fd in written:
                 if fd is not None:
-                    _sync_close(fd)
-            except OSError as exc:
-                _unlink(tmp)
-                self._fail(tag, exc)
-                continue
-            ready.append((tag, rel, tmp))
+                    os.close(fd)
         if not ready:
             return
         try:
