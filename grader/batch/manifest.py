@@ -129,11 +129,14 @@ class Manifest:
 
     def _record(self, rels: Iterable[str]) -> None:
         """Add files of this run to the new manifest (each is recorded once: the callers never repeat one)."""
+        last = None
         for rel in rels:
             key = self._key(rel)
             offset = self._stream.tell() + (2 if self.count else 0)
-            if self._current.claim(key, offset) is not None and key == rel:
-                continue  # (a fixed output recorded already)
+            if key != last or key == rel:  # (else: a report of the student whose key was just claimed, in the index)
+                if self._current.claim(key, offset) is not None and key == rel:
+                    continue  # (a fixed output recorded already)
+            last = key
             if self.count:
                 self._stream.write(b",\n")
             self._stream.write(f" {encode_basestring(rel)}".encode("utf-8", "backslashreplace"))
