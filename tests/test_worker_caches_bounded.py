@@ -72,3 +72,26 @@ def test_rounding_cache_stays_small():
 
     assert _held(fill, diagnose._ROUNDED.clear) < 256 * KIB  # 4,096 entries held about 510 kB
 
+
+def test_a_files_suffix_is_read_without_interning_its_name(monkeypatch):
+    """``pathlib.Path`` interns each part of a path: in a batch, one new string per file in the interpreter's table
+    of interned strings, which grew by a 0.9 MB step in a worker. Deciding whether a file is a write-up interns
+    nothing, and agrees with ``Path.suffix`` (the oracle)."""
+    import sys
+    from pathlib import Path
+
+    from grader.submission import writeup
+
+    names = ["sub_000123.yaml", "/tmp/in/sub_1.md", "a/b/Essay.TEX", "notes.txt", "x.ipynb", "x.markdown", ".md",
+             "..md", "a/..", "a.", "a.b.c", "noext", "dir/x.md/", "/", "", "ä/ß.Md", "a.tar.gz", "x/.tex", "x/y.t/z"]
+    expected = {n: Path(n).suffix for n in names}
+    interned = []
+    real = sys.intern
+    monkeypatch.setattr(sys, "intern", lambda s: interned.append(s) or real(s))
+    got = {n: writeup.path_suffix(n) for n in names}
+    flags = {n: writeup.is_writeup(n) for n in names}
+    assert interned == []
+    monkeypatch.undo()
+    assert got == expected
+    assert flags == {n: expected[n].lower() in writeup.WRITEUP_SUFFIXES for n in names}
+    assert writeup.path_suffix(Path("a/b.md")) == ".md"
