@@ -192,16 +192,19 @@ class View:
         if hit is not None and hit[0] is expr:
             return hit[1]
         out: dict[str, float] = {}
-        stack, seen = list(self.c.names(expr)), set()
-        while stack:
+        c = self.c
+        names, nodes, overlay, answers, get, via = c.names, c.nodes, self.overlay, self.answers, self.get, self.via
+        stack, seen = list(names(expr)), set()
+        while stack:  # ``written`` and ``reads``, written out
             name = stack.pop()
             if name in seen:
                 continue
             seen.add(name)
-            if self.written(name):
-                out[name] = self.get(name)
-            else:
-                stack.extend(self.reads(name))
+            if name in overlay or name in answers:
+                out[name] = get(name)
+            elif name in nodes:
+                get(name)
+                stack.extend(names(via.get(name) or nodes[name].expr))
         out = dict(sorted(out.items()))
         self._sources[id(expr)] = (expr, out)
         return out
