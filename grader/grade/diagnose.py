@@ -31,15 +31,16 @@ MAX_POWER = 8
 
 
 def by_value(s: float, target: float, tol: Tolerance, whose: str, *, show: bool = True,
-             zero: str | None = None) -> Diagnosis | None:
+             zero: str | None = None, rounding_checked: bool = False) -> Diagnosis | None:
     """Slips that need no formula: 0, the sign alone, a power of ten, early rounding. ``whose`` says where
     ``target`` comes from; ``zero`` is the sentence for a 0, worded for what the quantity is (``{whose}`` and
     ``{target}`` filled in; for an updated parameter "you left w5 unchanged"); ``show`` False (exam mode) keeps every
-    number derived from the key out of the text."""
+    number derived from the key out of the text. ``rounding_checked``: the caller found already that ``s`` is not
+    ``target`` rounded (``rounded`` gave None), so that last check is left out."""
     if target == 0 or not math.isfinite(target):
         return None
     if not show:
-        d = by_value(s, target, tol, whose, zero=zero)
+        d = by_value(s, target, tol, whose, zero=zero, rounding_checked=rounding_checked)
         if d and d.id == "zero":
             return Diagnosis("zero", (zero or ZERO).format(whose=whose, target="something else"))
         return Diagnosis(d.id, _HIDDEN[d.id].format(whose=whose)) if d else None
@@ -60,7 +61,7 @@ def by_value(s: float, target: float, tol: Tolerance, whose: str, *, show: bool 
                 "power_of_ten",
                 f"A power-of-ten slip: your value is {times} times what {whose} give ({fmt(target)}); look for a lost or extra zero.",
             )
-    return rounded(s, target, whose)
+    return None if rounding_checked else rounded(s, target, whose)
 
 
 def rounded(s: float, target: float, whose: str, *, show: bool = True) -> Diagnosis | None:
@@ -68,7 +69,23 @@ def rounded(s: float, target: float, whose: str, *, show: bool = True) -> Diagno
     that is the right one rounded is rounding, even when some wrong formula lands within tolerance of it.)"""
     if target == 0 or not math.isfinite(target) or not math.isfinite(s):
         return None
-    return _rounded_to(s, target, roundings(target), show)
+    # ``_rounded_to(s, target, roundings(target), show)``, rounding ``target`` only to the digits that could give
+    # ``s``: rounding to d digits moves a value by at most half a unit in its d-th digit, at most
+    # 0.5·10^(1-d)·|target| (``REACH``, with a wide margin for the float arithmetic), so a farther ``s`` is not
+    # ``target`` rounded to d digits, nor to more.
+    gap, size = abs(s - target), abs(target)
+    for d, reach in REACH:
+        if gap > size * reach + 1e-299:
+            return None
+        r = _round_sig(target, d)
+        if r != target and abs(s - r) <= size * 1e-12 + 1e-300:
+            return _rounding_diagnosis(target, d, show)
+    return None
+
+
+# (d, the farthest, relative to |target|, that target rounded to d significant digits and a value within 1e-12 of
+# that can be from target): half a unit in the d-th digit, widened by 1 % and 1e-11 for the float arithmetic
+REACH = tuple((d, 0.5 * 10.0 ** (1 - d) * 1.01 + 1e-11) for d in (1, 2, 3, 4))
 
 
 def roundings(target: float) -> tuple[tuple[int, float], ...]:
@@ -80,13 +97,17 @@ def _rounded_to(s: float, target: float, pairs, show: bool) -> Diagnosis | None:
     """``rounded`` with the roundings of ``target`` already made (``roundings``; the key's are made once)."""
     for d, r in pairs:
         if abs(s - r) <= abs(target) * 1e-12 + 1e-300:
-            if not show:
-                return Diagnosis("rounding_too_early", _HIDDEN["rounding_too_early"])
-            return Diagnosis(
-                "rounding_too_early",
-                f"Your value is {fmt(target)} rounded to {d} significant digit{'s' if d > 1 else ''}: keep more digits.",
-            )
+            return _rounding_diagnosis(target, d, show)
     return None
+
+
+def _rounding_diagnosis(target: float, d: int, show: bool) -> Diagnosis:
+    if not show:
+        return Diagnosis("rounding_too_early", _HIDDEN["rounding_too_early"])
+    return Diagnosis(
+        "rounding_too_early",
+        f"Your value is {fmt(target)} rounded to {d} significant digit{'s' if d > 1 else ''}: keep more digits.",
+    )
 
 
 def sign_and_size(s: float, target: float, whose: str, *, show: bool = True) -> Diagnosis | None:
@@ -148,31 +169,35 @@ def diagnose(ctx, kf, s: float, student_cmp, view_t, view_u) -> Diagnosis | None
     views with the trusted / all ``using`` values, ``student_cmp(view)`` the student's value as compared (the change
     for an updated parameter)."""
     plan, q, tol, expr, reveal = ctx.plan, kf.ask.quantity, kf.ask.tolerance, kf.tree, ctx.reveal
-    flagged = {u: v for u, v in view_u.overlay.items() if u not in view_t.overlay}
-    # 1. a flagged `using` value that is another quantity's: an updated weight, or another weight in this slot
-    d = _slot(ctx, q, flagged)
-    if d:
-        return d
-    # 2. follows only from values the student contradicted elsewhere
-    if view_u is not view_t and within(student_cmp(view_u), view_u.formula(expr), tol):
-        bad = ", ".join(f"{u} = {fmt(v)}" for u, v in flagged.items())
-        return Diagnosis(
-            "uses_flagged_value",
-            f"This follows from {bad}, which contradicts your own work or the given values (see the flags); credit for a carried error needs consistent values.",
-        )
+    jg = plan.judging
+    ok = jg.within_fn(tol)
+    if view_u is not view_t:  # the same view: every ``using`` value is trusted, none is flagged
+        flagged = {u: v for u, v in view_u.overlay.items() if u not in view_t.overlay}
+        # 1. a flagged `using` value that is another quantity's: an updated weight, or another weight in this slot
+        d = _slot(ctx, q, flagged)
+        if d:
+            return d
+        # 2. follows only from values the student contradicted elsewhere
+        if ok(student_cmp(view_u), view_u.formula(expr)):
+            bad = ", ".join(f"{u} = {fmt(v)}" for u, v in flagged.items())
+            return Diagnosis(
+                "uses_flagged_value",
+                f"This follows from {bad}, which contradicts your own work or the given values (see the flags); credit for a carried error needs consistent values.",
+            )
     own = student_cmp(view_u)
     target = view_u.formula(expr)
     whose = "the values you used" if view_u.sources(expr) else "the given values"
     # 3. exactly the right value rounded, before any wrong formula that is merely within tolerance (one that gives
     #    the value exactly still wins: -8 is -7.65 rounded to one digit, but exactly w1·i1 + w2·i2 without b1)
-    rules, fns, on_key_values, key_target, key_roundings = plan.judging.rules(q)
+    rules, fns, on_key_values, key_target, key_roundings = jg.rules(q)
     if fns is None:  # a field's first wrong answer: each rule walked once (``View.value``), compiled from the next
         mine = [view_u.value(tree) for _, _, tree in rules]
     else:
         get = view_u.get
         mine = [f(get) for f in fns]  # the same values (``View.formula``), with the closures made once per plan
+    inf = math.inf
     for (rule_id, text, _), v in zip(rules, mine):
-        if abs(own - v) <= 0.0 + 1e-6 * abs(v) < math.inf:  # within(own, v, SAME)
+        if abs(own - v) <= 0.0 + 1e-6 * abs(v) < inf:  # within(own, v, SAME)
             return Diagnosis(rule_id, text)
     on_key = student_cmp(plan.key_view)
     d = rounded(own, target, whose, show=reveal)
@@ -181,26 +206,28 @@ def diagnose(ctx, kf, s: float, student_cmp, view_t, view_u) -> Diagnosis | None
     if d:
         return d
     # 4. a known wrong formula, on the student's values, then on the key's (those are the same for every student)
-    ok = plan.judging.within_fn(tol)
     for (rule_id, text, _), v, on_key_value in zip(rules, mine, on_key_values):
         if ok(own, v) or ok(on_key, on_key_value):
             return Diagnosis(rule_id, text)
     # 5. value-level slips against what the values the student used give (the key's, where they used no others)
-    zero = ZERO_CHANGE.replace("{q}", q).replace("{base}", plan.nodes[q].base) if kf.on_change else None
-    d = by_value(own, target, tol, whose, show=reveal, zero=zero)
+    zero = jg.zero_sentence(q) if kf.on_change else None
+    d = by_value(own, target, tol, whose, show=reveal, zero=zero, rounding_checked=True)  # step 3 checked it
     if d:
         return d
-    deps = plan.compiled.names(expr)
-    env = view_u.env(deps)
-    f = plan.compiled.closure(expr)
+    compiled = plan.compiled
+    deps = compiled.names(expr)
+    get = view_u.get
+    env = {n: get(n) for n in deps}
+    f = compiled.closure(expr)
     d = rounding_upstream(own, lambda digits: f(round_env(env, digits).__getitem__), tol)
     if d:
         return d
     # 6. inputs right: arithmetic; else, if nothing explains it, say what differs
-    judge = plan.judging.judge
-    if all(judge(n)(env[n], None) for n in deps):
-        return Diagnosis("arithmetic", "The values this is computed from are right, so the slip is in the arithmetic: recompute it step by step.")
-    return sign_and_size(own, target, whose, show=reveal)
+    judge = jg.judge
+    for n in deps:
+        if not judge(n)(env[n], None):
+            return sign_and_size(own, target, whose, show=reveal)
+    return Diagnosis("arithmetic", "The values this is computed from are right, so the slip is in the arithmetic: recompute it step by step.")
 
 
 SAME = Tolerance(rtol=1e-6, atol=0.0)  # a written value "is" another quantity's value

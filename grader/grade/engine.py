@@ -328,7 +328,7 @@ def grade(plan: Plan, submission, *, reveal: bool = True) -> GradeResult:
             written.append(Written(aliases.get(q, q), v, where, None))
     new_values = {p: (answers.get(new), key_new) for p, new, key_new in jg.new_values}
     given = jg.given
-    flags, untrusted = find_flags(written, given, new_values, plan.same)
+    flags, untrusted = find_flags(written, given, new_values, plan.same, jg.same)
     notes = tuple(
         f"{q} is given ({fmt(given[q], 10)}); restating it earns no points." for q in restated
         if not any(f.kind == "wrong_given" and f.quantity == q for f in flags)
@@ -393,7 +393,7 @@ def _grade_field(ctx: Context, kf: KeyField, ans) -> FieldResult:
     carried = view_t.formula(expr)
     follows = tuple((d, v) for d, v in view_t.sources(node.expr).items() if not ctx.accepted(view_t, d))
     yours = ", ".join(f"{d} = {fmt(v)}" for d, v in follows)
-    if within(student_cmp(view_t), carried, tol):
+    if plan.judging.within_fn(tol)(student_cmp(view_t), carried):
         if not follows:
             # Every value this rests on is accepted (within tolerance of the key, or following from accepted
             # values), and this quantity amplifies their small differences (e.g. t - o when o is close to t):

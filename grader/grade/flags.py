@@ -34,12 +34,19 @@ def find_flags(
     given: dict[str, float],
     new_values: dict[str, tuple[float | None, float]],
     same: Callable[[str, float, float], bool],
+    agree_for: Callable[[str], Callable[[float, float], bool]] | None = None,
 ) -> tuple[list[Flag], set[tuple[str, str]]]:
     """Return the flags and the untrusted (field, quantity) pairs.
 
     ``given``: given values by name; ``new_values``: for a parameter, (student's p_new or None, key's p_new), to
     recognise a sequential update; ``same(quantity, value, reference)``: is ``value`` the same value of
     ``quantity`` as ``reference`` under the quantity's own tolerance (an updated parameter: on its change)?
+    ``agree_for(quantity)``, when given, is ``same`` for one quantity as a function ``(value, reference) -> bool``
+    (``grader.grade.judging.Judging.same``), the same decisions looked up once per quantity.
+
+    A quantity written several times with one and the same number (the usual case: an answer restated in
+    ``using``) needs a single comparison: equal numbers make equal decisions, so they are one value exactly when
+    the number agrees with itself.
     """
     by_q: dict[str, list[Written]] = {}
     for w in written:
@@ -49,11 +56,25 @@ def find_flags(
     for q, ws in by_q.items():
         if len(ws) < 2 and q not in given:
             continue  # one value: nothing to tell apart
-        def agree(a: float, b: float, q=q) -> bool:
-            return same(q, a, b)
+        if agree_for is not None:
+            agree = agree_for(q)
+        else:
+            def agree(a: float, b: float, q=q) -> bool:
+                return same(q, a, b)
 
+        first = ws[0].value
+        uniform = True  # every value written is the first one (== also holds for 0.0 and -0.0: the same decisions)
+        for w in ws:
+            if w.value != first:
+                uniform = False
+                break
         if q in given:
-            wrong = [w for w in ws if not agree(w.value, given[q])]
+            if uniform:
+                if agree(first, given[q]):
+                    continue
+                wrong = ws
+            else:
+                wrong = [w for w in ws if not agree(w.value, given[q])]
             if not wrong:
                 continue
             for w in wrong:
@@ -69,6 +90,8 @@ def find_flags(
                 msg += " Given values must be used as given, never replaced by assumed ones."
             flags.append(Flag("wrong_given", q, tuple(values), msg, tuple(sorted({w.where for w in wrong}))))
             continue
+        if uniform and agree(first, first):
+            continue  # one value, written several times
         values = _distinct([w.value for w in ws], agree)
         if len(values) < 2:
             continue
@@ -92,6 +115,9 @@ EXACT = Tolerance(rtol=1e-9, atol=0.0)  # "the same number", for telling written
 def _distinct(values: list[float], agree: Callable[[float, float], bool]) -> list[float]:
     out: list[float] = []
     for v in values:
-        if not any(agree(v, u) or agree(u, v) for u in out):
+        for u in out:
+            if agree(v, u) or agree(u, v):
+                break
+        else:
             out.append(v)
     return out

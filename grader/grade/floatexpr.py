@@ -99,6 +99,10 @@ def compile_tree(e) -> Callable[[Callable[[str], float]], float]:
         if isinstance(e[1], str):
             name = e[1]
             return lambda get: -get(name)
+        if type(e[1]) is tuple and e[1][0] == "*":
+            negated = _negated_product(e[1][1:])  # ``-(w * x)``, the product's own closure with its sign changed
+            if negated is not None:
+                return negated
         a = compile_tree(e[1])
         return lambda env: -a(env)
     if op == "/":
@@ -172,7 +176,53 @@ def _parts(args) -> list:
     return [(a, None) if isinstance(a, str) else (None, compile_tree(a)) for a in args]
 
 
+def _pair_rest(x: float, y: float) -> float:
+    """``x + y`` where it is 0 (whose sign fsum decides) or not finite: as the general sum does."""
+    terms = [x, y]
+    try:
+        return math.fsum(terms)
+    except (OverflowError, ValueError):
+        return sum(terms)
+
+
+def _neg_name(e) -> bool:
+    return type(e) is tuple and len(e) == 2 and e[0] == "neg" and isinstance(e[1], str)
+
+
 def _sum(args):
+    if len(args) == 2 and _neg_name(args[1]) and isinstance(args[0], (str, float)):
+        # ``a - b`` and ``1 - b`` (every delta's ``o - t`` and ``1 - o``): the pair below, its operands read here
+        first, b = args[0], args[1][1]
+        if isinstance(first, str):
+            def difference(get):
+                x = get(first)
+                y = -get(b)
+                r = x + y
+                if r != 0 and r - r == 0:
+                    return r
+                return _pair_rest(x, y)
+
+            return difference
+
+        def from_constant(get):
+            y = -get(b)
+            r = first + y
+            if r != 0 and r - r == 0:
+                return r
+            return _pair_rest(first, y)
+
+        return from_constant
+    if len(args) == 2 and isinstance(args[0], float) and not isinstance(args[1], (str, float)):
+        c, fb = args[0], compile_tree(args[1])  # ``1 - σ(o1)``: the pair below with its constant read here
+
+        def from_constant_to(get):
+            y = fb(get)
+            r = c + y
+            if r != 0 and r - r == 0:
+                return r
+            return _pair_rest(c, y)
+
+        return from_constant_to
     if len(args) == 2:
         (na, fa), (nb, fb) = _parts(args)
 
@@ -210,6 +260,22 @@ def _sum(args):
             return sum(terms)
 
     return total
+
+
+def _negated_product(args):
+    """``-(lead * x * y)`` for the two commonest products (``-(eta * grad_w5)``, ``-(eta * (...))``), else None."""
+    lead, i = 1.0, 0
+    while i < len(args) and isinstance(args[i], float):
+        lead *= args[i]
+        i += 1
+    rest = args[i:]
+    if len(rest) != 2 or not isinstance(rest[0], str):
+        return None
+    a, b = rest
+    if isinstance(b, str):
+        return lambda get: -(lead * get(a) * get(b))
+    fb = compile_tree(b)
+    return lambda get: -(lead * get(a) * fb(get))
 
 
 def _product(args):
@@ -251,6 +317,10 @@ def _product(args):
         if fb is None:
             return lambda get: lead * fa(get) * get(nb)
         return lambda get: lead * fa(get) * fb(get)
+    if len(parts) == 3:  # ``acc *= each`` written out: ((lead * x) * y) * z, evaluated in the same order
+        (na, fa), (nb, fb), (nc, fc) = parts
+        return lambda get: (lead * (get(na) if fa is None else fa(get)) * (get(nb) if fb is None else fb(get))
+                            * (get(nc) if fc is None else fc(get)))
 
     def product(get):
         acc = lead

@@ -53,6 +53,7 @@ class Judging:
         self._same: dict = {}
         self._within: dict = {}
         self._rules: dict = {}
+        self._zero: dict[str, str] = {}
         self.templates = {
             (q, reveal): _template(kf, reveal) for q, kf in plan.fields.items() for reveal in (True, False)
         }
@@ -93,14 +94,22 @@ class Judging:
         base_exact = plan.exact.get(base)
         base_float = plan.floats[base]
         if not isinstance(base_exact, Fraction):
+            if tol.mode == "relabs":
+                bf, edge, inf = float(base_float), tol.atol + tol.rtol * abs(key_change), math.inf  # as ``within``
+                return lambda value, exact=None: abs((value - bf) - key_change) <= edge < inf
             return lambda value, exact=None: within(value - float(base_float), key_change, tol)
         edge = bound(key_change, tol)
         base_near = float(base_exact)  # correctly rounded, whatever ``floats`` holds
         scale = abs(base_near) + abs(key_change) + abs(edge)
 
+        bf, inf = float(base_float), math.inf
+        relabs_edge = tol.atol + tol.rtol * abs(key_change) if tol.mode == "relabs" else None  # as ``within``
+
         def judge(value: float, exact: Fraction | None = None) -> bool:
             if exact is None:
-                return within(value - float(base_float), key_change, tol)
+                if relabs_edge is not None:
+                    return abs((value - bf) - key_change) <= relabs_edge < inf
+                return within(value - bf, key_change, tol)
             s = float(exact)  # correctly rounded; the float change below is within a few ulps of the exact one
             change = s - base_near
             miss = abs(change - key_change)
@@ -118,14 +127,30 @@ class Judging:
         fn = self._same.get(q)
         if fn is None:
             tol = self.tolerance(q)
+            relabs, atol, rtol, inf = tol.mode == "relabs", tol.atol, tol.rtol, math.inf
             if self.on_change(q):
                 base = self.plan.floats[self.plan.nodes[q].base]
-                fn = lambda value, reference: within(value - base, reference - base, tol)  # noqa: E731
+                if relabs:  # ``within`` on the changes, its relabs case written out (the same operations)
+                    fn = lambda value, reference: (  # noqa: E731
+                        abs((value - base) - (reference - base)) <= atol + rtol * abs(reference - base) < inf)
+                else:
+                    fn = lambda value, reference: within(value - base, reference - base, tol)  # noqa: E731
+            elif relabs:
+                fn = lambda value, reference: abs(value - reference) <= atol + rtol * abs(reference) < inf  # noqa: E731
             else:
                 fn = lambda value, reference: within(value, reference, tol)  # noqa: E731
             self._same[q] = fn
         return fn
 
+
+    def zero_sentence(self, q: str) -> str:
+        """The sentence of ``by_value`` for an updated parameter ``q`` left unchanged (``{whose}``/``{target}`` open)."""
+        hit = self._zero.get(q)
+        if hit is None:
+            from grader.grade.diagnose import ZERO_CHANGE
+
+            hit = self._zero[q] = ZERO_CHANGE.replace("{q}", q).replace("{base}", self.plan.nodes[q].base)
+        return hit
 
     def within_fn(self, tol):
         """``(given, true) -> within(given, true, tol)``, with the rule's numbers read once."""

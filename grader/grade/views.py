@@ -137,6 +137,7 @@ class View:
         self.get: Callable[[str], float] = values.__getitem__
         self.accepted: dict[str, bool] = {}  # memo of the engine's "accepted" judgement in this view
         self._sources: dict[int, tuple] = {}  # id(formula) -> (formula, its sources)
+        self._formulas: dict[int, tuple] = {}  # id(formula) -> (formula, its value in this view)
 
     def child(self, name: str) -> View:
         """This view for ``name``'s own formula (a gradient): only gradients ranked before it stand in for deltas."""
@@ -155,11 +156,18 @@ class View:
         return self.get.__self__.stand_in(name)
 
     def formula(self, expr: Expr) -> float:
-        """``expr`` evaluated on this view's values."""
+        """``expr`` evaluated on this view's values (remembered per formula: every value it reads is fixed once it
+        is first looked up, so evaluating it again gives the same float)."""
+        memo = self._formulas.get(id(expr))
+        if memo is not None and memo[0] is expr:
+            return memo[1]
         hit = self.c._cache.get(id(expr))
         if hit is not None and hit[0] is expr:
-            return hit[1](self.get)
-        return self.c.closure(expr)(self.get)
+            v = hit[1](self.get)
+        else:
+            v = self.c.closure(expr)(self.get)
+        self._formulas[id(expr)] = (expr, v)
+        return v
 
     def value(self, expr) -> float:
         """The same as ``formula``, for a formula most likely evaluated once (a known mistake): walked, not compiled."""
@@ -184,16 +192,19 @@ class View:
         if hit is not None and hit[0] is expr:
             return hit[1]
         out: dict[str, float] = {}
-        stack, seen = list(self.c.names(expr)), set()
-        while stack:
+        c = self.c
+        names, nodes, overlay, answers, get, via = c.names, c.nodes, self.overlay, self.answers, self.get, self.via
+        stack, seen = list(names(expr)), set()
+        while stack:  # ``written`` and ``reads``, written out
             name = stack.pop()
             if name in seen:
                 continue
             seen.add(name)
-            if self.written(name):
-                out[name] = self.get(name)
-            else:
-                stack.extend(self.reads(name))
+            if name in overlay or name in answers:
+                out[name] = get(name)
+            elif name in nodes:
+                get(name)
+                stack.extend(names(via.get(name) or nodes[name].expr))
         out = dict(sorted(out.items()))
         self._sources[id(expr)] = (expr, out)
         return out
