@@ -47,7 +47,47 @@ DEFAULT_MAX_BYTES = 1_048_576  # 1 MiB per file
 DEFAULT_MAX_NODES = 20_000  # total constructed nodes (defeats alias bombs / billion laughs)
 DEFAULT_MAX_DEPTH = 32  # nesting depth
 
-_Loader = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
+
+def _implicit_table() -> tuple[dict, tuple]:
+    """SafeLoader's implicit resolvers by a plain scalar's first character, the wildcard ones appended."""
+    resolvers = yaml.resolver.Resolver.yaml_implicit_resolvers
+    wildcard = tuple(resolvers.get(None, ()))
+    return {first: tuple(rs) + wildcard for first, rs in resolvers.items() if first is not None}, wildcard
+
+
+_IMPLICIT, _WILDCARD = _implicit_table()
+
+
+try:
+    from yaml.cyaml import CParser as _Parser  # libyaml's parser and composer
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    _Parser = yaml.SafeLoader
+
+
+class _Loader(_Parser):
+    """Composes nodes only (libyaml's parser and composer when available) with SafeLoader's tag resolution.
+
+    The composer asks ``resolve`` for the tag of every node. PyYAML's ``BaseResolver.resolve`` also consults path
+    resolvers, which the safe loader has none of (``descend``/``ascend`` then do nothing); without them its answer is
+    this: the first implicit resolver for the scalar's first character (then the wildcard ones) whose pattern
+    matches a plain scalar, else ``str``; ``seq`` and ``map`` for collections. tests/test_yamlio.py holds it to
+    ``yaml.SafeLoader``'s on many scalars."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any, _table=_IMPLICIT, _wildcard=_WILDCARD) -> str:
+        if kind is ScalarNode:
+            if implicit[0]:
+                for tag, regexp in _table.get(value[0] if value else "", _wildcard):
+                    if regexp.match(value):
+                        return tag
+            return _STR
+        return _SEQ if kind is SequenceNode else _MAP
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        pass
+
+    def ascend_resolver(self) -> None:
+        pass
+
 
 # libyaml's composer (Cython) recurses on the C stack and crashes the interpreter on very deep nesting (tens of
 # thousands of levels). Text that cannot possibly nest deeper than this is composed directly; anything else is first
