@@ -254,6 +254,10 @@ def _yaml_float(text: str) -> Decimal:
     return Decimal(sign + value)
 
 
+# A float written plainly (no '_', ':', .inf or .nan): _yaml_float gives Decimal(text) for it.
+_PLAIN_FLOAT = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]{1,6})?").fullmatch
+
+
 _BOOLS = {"yes": True, "no": False, "true": True, "false": False, "on": True, "off": False}
 
 
@@ -338,6 +342,11 @@ class _Builder:
         tag = node.tag
         if tag == _STR:
             return node.value
+        if tag == _FLOAT:
+            text = node.value
+            if len(text) <= _LONGEST_NUMBER and _PLAIN_FLOAT(text):  # what _yaml_float makes of it, directly
+                self.texts[path] = text
+                return Decimal(text)
         make = _SCALARS.get(tag)
         if make is None:
             if tag == _VALUE or tag == _MERGE:  # a bare '=' or '<<' used as a value: it is just text
@@ -423,7 +432,13 @@ class _Builder:
                 if key in out:
                     raise self.duplicate(key, lines[sub], knode, sub)
                 lines[sub] = knode.start_mark.line + 1
-                out[key] = build(vnode, sub, depth)
+                if vnode.__class__ is ScalarNode:  # what build() does for a scalar, without the call
+                    self.count += 1
+                    if self.count > self.max_nodes:
+                        raise self.too_many(vnode, sub)
+                    out[key] = vnode.value if vnode.tag == _STR else self.scalar(vnode, sub)
+                else:
+                    out[key] = build(vnode, sub, depth)
             if merges is not None:
                 out = self.merge(out, merges, path, depth)
             return out
@@ -436,7 +451,13 @@ class _Builder:
             for i, item in enumerate(node.value):
                 sub = path + (i,)
                 lines[sub] = item.start_mark.line + 1
-                append(build(item, sub, depth))
+                if item.__class__ is ScalarNode:  # as in a mapping
+                    self.count += 1
+                    if self.count > self.max_nodes:
+                        raise self.too_many(item, sub)
+                    append(item.value if item.tag == _STR else self.scalar(item, sub))
+                else:
+                    append(build(item, sub, depth))
             return items
         raise self.error("unsupported YAML node", node, path, _SYNTAX_HINT)  # pragma: no cover
 

@@ -568,7 +568,7 @@ _ODD_SCALARS = [
     ".iNf", ".nan", ".NaN", ".NAN", "-.nan", "1:30", "-1:30", "1:60", "1:30.5", "190:20:30.15", "1::2", "2002-12-14",
     "2001-12-14t21:59:43.10-05:00", "2001-12-14 21:59:43.10 -5", "2001-12-14T21:59:43Z", "2001-1-1", "20011-12-14",
     "=", "==", "<<", "<", "<<<", "0.5\n", "1.0 ", " 1.0", "z1", "h1", "value", "0.000269051", "-1.0261254e-05",
-    "\u0661", "1\u0661", "٣.٥", "１２", "0.5 # c", "t1", "o1", "name",
+    "\u0661", "1\u0661", "٣.٥", "１２", "0.5 # c", "t1", "o1", "name", "1.0e99999999999999999999", "1.0e-9999999",
 ]
 
 
@@ -613,3 +613,39 @@ def test_resolve_is_the_safe_loaders_on_random_scalars(value):
     oracle = yaml.SafeLoader("")
     assert yamlio._Loader("").resolve(yaml.ScalarNode, value, (True, False)) == oracle.resolve(
         yaml.ScalarNode, value, (True, False))
+
+
+@settings(max_examples=300)
+@given(st.one_of(st.from_regex(r"\A[-+]?(?:[0-9_]{1,12}\.?[0-9_]{0,12}|\.[0-9_]{1,9})(?:[eE][-+]?[0-9]{1,4})?\Z"),
+                 st.sampled_from(_ODD_SCALARS)))
+def test_plain_floats_are_what_yaml_float_makes(text):
+    # The builder reads a plainly written float directly; the oracle is the full _yaml_float (or its refusal).
+    try:
+        expected = ("ok", yamlio._yaml_float(text))
+    except (ValueError, ArithmeticError):
+        expected = ("error", None)
+    try:
+        doc = load_yaml_text(f"a: !!float '{text}'\n")
+        got = ("ok", doc.data["a"])
+    except GraderError:
+        got = ("error", None)
+    if len(text) > 1000:
+        return
+    assert got[0] == expected[0] and (got[0] == "error" or (str(got[1]) == str(expected[1])))
+
+
+@pytest.mark.parametrize("text", ["1.0e99999999999999999999", "1.0e+99999999999999999999", "-1e-99999999999999999999",
+                                  "1.0e999999", "1.0e-999999", "0.5", "-0.0", "+1.", ".5e3", "1_0.5", "1:30.5"])
+def test_floats_written_plainly_or_not(text):
+    try:
+        expected = ("ok", str(yamlio._yaml_float(text)))
+    except (ValueError, ArithmeticError):
+        expected = ("error", None)
+    for written in (f"a: !!float '{text}'\n", f"a: {text}\n"):
+        try:
+            doc = load_yaml_text(written)
+        except GraderError:
+            assert expected[0] == "error"
+        else:
+            if isinstance(doc.data["a"], Decimal):
+                assert ("ok", str(doc.data["a"])) == expected
