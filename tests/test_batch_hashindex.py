@@ -21,6 +21,21 @@ def test_every_string_is_found_with_its_number_even_when_all_hashes_collide(monk
     assert index.count == 300
 
 
+def test_claim_gives_the_earlier_number_or_takes_the_string_even_when_all_hashes_collide(monkeypatch):
+    """``claim`` is ``get`` then, when absent, ``add``: checked against a dict (the oracle), with repeats, through
+    growth, every hash the same."""
+    monkeypatch.setattr(hashindex, "string_hash", lambda text: 7)
+    words = [f"id {i % 150}" for i in range(300)]  # each word twice
+    index = HashIndex(lambda n: (words[n],))
+    oracle: dict[str, int] = {}
+    for n, w in enumerate(words):
+        assert index.claim(w, n) == oracle.get(w)
+        oracle.setdefault(w, n)
+    assert index.count == len(oracle) == 150
+    assert {w: index.get(w) for w in oracle} == oracle
+    assert index.get("id 150") is None
+
+
 def test_a_row_with_several_strings_and_negative_hashes(monkeypatch):
     monkeypatch.setattr(hashindex, "string_hash", lambda text: -len(text))
     rows = {0: ("a", "bb"), 1: ("cc", "ddd")}

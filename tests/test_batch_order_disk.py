@@ -34,6 +34,8 @@ def test_keys_sort_on_disk_as_all_at_once(tmp_path):
         assert [keys.where(i) for i in range(n)] == [(r[2], r[3], r[4]) for r in expected]
         assert [keys.who(i) for i in range(n)] == [r[5] for r in expected]
         assert [keys.status(i) for i in range(n)] == [r[6] for r in expected]
+        for block in (1, 3, 4096):  # one pass over the records, a block at a time
+            assert list(keys.statuses(block)) == [(r[5], r[6]) for r in expected]
         keys.close()
     assert sorted(p.name for p in tmp_path.iterdir()) == []  # nothing left behind once closed
 

@@ -274,3 +274,53 @@ def test_a_report_that_cannot_be_written_leaves_that_student_no_report_and_says_
     assert entry["feedback"] is None and "No space left on device" in entry["feedback_error"]
     assert "No space left on device" in (out / "summary.html").read_text(encoding="utf-8")
     assert scratch_left(out) == [] and not_importable(out) == []
+
+
+def test_a_blocks_reports_are_all_written_before_the_first_is_fsynced_and_all_fsynced_before_the_journal(
+        tmp_path, monkeypatch):
+    """The disk work of one block of reports, in order: every temporary file written (and, where the system has
+    posix_fadvise, its writeback started), then each fsynced, then their paths appended to the journal (and it
+    fdatasync'ed), then each renamed into place; so a report is on the disk before the journal records it and
+    before its path holds it."""
+    from grader.batch import reportfiles
+
+    scratch, out = tmp_path / "scratch", tmp_path / "out"
+    scratch.mkdir()
+    (out / "feedback").mkdir(parents=True)
+    journal = tmp_path / "journal"
+    journal.write_bytes(b"")
+    files = reportfiles.ReportFiles(str(out), str(scratch), str(journal))
+    files._start()
+    events: list[tuple[str, str]] = []
+    real = {name: getattr(os, name) for name in ("open", "fsync", "fdatasync", "replace", "posix_fadvise")
+            if hasattr(os, name)}
+
+    def name_of(fd):
+        return os.path.basename(os.readlink(f"/proc/self/fd/{fd}"))
+
+    def open_(path, *a, **k):
+        fd = real["open"](path, *a, **k)
+        events.append(("open", os.path.basename(path)))
+        return fd
+
+    monkeypatch.setattr(os, "open", open_)
+    monkeypatch.setattr(os, "fsync", lambda fd: (events.append(("fsync", name_of(fd))), real["fsync"](fd))[1])
+    monkeypatch.setattr(os, "fdatasync",
+                        lambda fd: (events.append(("fdatasync", name_of(fd))), real["fdatasync"](fd))[1])
+    monkeypatch.setattr(os, "replace", lambda a, b: (real["replace"](a, b), events.append(("replace", os.path.basename(a))))[0])
+    if "posix_fadvise" in real:
+        monkeypatch.setattr(os, "posix_fadvise",
+                            lambda fd, *a: (events.append(("advise", name_of(fd))), real["posix_fadvise"](fd, *a))[1])
+    try:
+        files._write_block([(i, f"feedback/r{i}.md", f"report {i}\n".encode()) for i in range(3)])
+    finally:
+        files.close()
+    tmps = [name for kind, name in events if kind == "open" and name.endswith(".tmp")]
+    assert len(tmps) == 3
+    kinds = [kind for kind, name in events if name in tmps or name == "journal"]
+    expected = ["open", "advise"] * 3 if "posix_fadvise" in real else ["open"] * 3
+    assert kinds == expected + ["fsync"] * 3 + ["open", "fdatasync"] + ["replace"] * 3
+    assert [name for kind, name in events if kind == "fsync"] == tmps
+    assert journal.read_text() == "feedback/r0.md\nfeedback/r1.md\nfeedback/r2.md\n"
+    assert [(out / "feedback" / f"r{i}.md").read_text() for i in range(3)] == [f"report {i}\n" for i in range(3)]
+    assert list(scratch.iterdir()) == []

@@ -53,6 +53,27 @@ class HashIndex:
                 return value
             i = (i + 1) & mask
 
+    def claim(self, text: str, value: int) -> int | None:
+        """:meth:`get`, and when ``text`` is not there, :meth:`add` it with ``value`` (one probe of the table for
+        both): the number given with ``text`` before, or ``None`` (then it is ``value`` now)."""
+        if value < 0:
+            raise ValueError("a HashIndex value is a number >= 0")
+        if 4 * (self.count + 1) > 3 * self._size:
+            self._grow()
+        h = _short(string_hash(text))
+        mask = self._size - 1
+        i = h & mask
+        hashes, values = self._hashes, self._values
+        while True:
+            held = values[i]
+            if held == _EMPTY:
+                hashes[i], values[i] = h, value
+                self.count += 1
+                return None
+            if hashes[i] == h and text in self._strings_of(held):
+                return held
+            i = (i + 1) & mask
+
     def add(self, text: str, value: int) -> None:
         """Remember ``text`` with ``value`` (``text`` must not be there yet: :meth:`get` is ``None``)."""
         if value < 0:

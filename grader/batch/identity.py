@@ -89,10 +89,10 @@ class GradedAs:
 
     def grade(self, data: bytes, source: str):
         """The ``GradeResult`` (its ``student`` the file's own claim); raises ``GraderError`` for an unusable file."""
-        from grader.submission.writeup import decode_writeup, is_writeup
+        from grader.submission.writeup import decode_writeup, is_writeup, path_suffix
 
         if is_writeup(source):
-            return self._grade_writeup(decode_writeup(data, source), Path(source).suffix.lower().lstrip("."), source)
+            return self._grade_writeup(decode_writeup(data, source), path_suffix(source).lower().lstrip("."), source)
         return self._grade_yaml(data, source)
 
     def _grade_writeup(self, text: str, kind: str, source: str):

@@ -92,6 +92,12 @@ class _Book:
     def _claim(self, idents: tuple[str, ...], row: dict) -> str | None:
         """Take ``idents`` (the one written in the row, then other ids of the same student, by which the LMS could
         match it too) for ``row``; the reason it cannot, when another row has one of them."""
+        if len(idents) == 1:  # (the usual case: one probe of the index)
+            holder = self.seen.claim(idents[0], row["_ord"])
+            if holder is not None:
+                return f"{idents[0]} is already in {self.out.path.name} (for {self.row_at(holder)['file']})"
+            self.count += 1
+            return None
         for i in idents:
             holder = self.seen.get(i)
             if holder is not None:
@@ -202,6 +208,9 @@ def activity_progress(row: dict) -> str:
     return "Submitted" if any(f[1] == "missing" for f in row.get("fields") or ()) else "Completed"
 
 
+_AGS_JSON = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "))  # json.dumps's, made once
+
+
 class AgsJsonl(_Book):
     """LTI 1.3 AGS score objects (``application/vnd.ims.lis.v1.score+json``), one line per graded student whose
     platform user id is known: from ``--roster``, else the Canvas user id of the file name (Canvas takes it) or
@@ -243,5 +252,5 @@ class AgsJsonl(_Book):
                 "activityProgress": activity_progress(row),
                 "gradingProgress": grading_progress(row),
             }
-            self.out.write(json.dumps(obj, ensure_ascii=False, separators=(", ", ": ")) + "\n")
+            self.out.write(_AGS_JSON.encode(obj) + "\n")
         return refused

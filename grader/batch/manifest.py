@@ -15,6 +15,7 @@ the order of the rows), the previous lists are streamed from the files, and "is 
 from __future__ import annotations
 
 import json
+from json.encoder import encode_basestring  # what json.dumps(text, ensure_ascii=False) writes
 import os
 import stat
 import tempfile
@@ -131,13 +132,11 @@ class Manifest:
         for rel in rels:
             key = self._key(rel)
             offset = self._stream.tell() + (2 if self.count else 0)
-            if self._current.get(key) is None:
-                self._current.add(key, offset)
-            elif key == rel:
+            if self._current.claim(key, offset) is not None and key == rel:
                 continue  # (a fixed output recorded already)
             if self.count:
                 self._stream.write(b",\n")
-            self._stream.write(f" {json.dumps(rel, ensure_ascii=False)}".encode("utf-8", "backslashreplace"))
+            self._stream.write(f" {encode_basestring(rel)}".encode("utf-8", "backslashreplace"))
             self.count += 1
 
     def _is_current(self, rel: str) -> bool:
@@ -156,7 +155,7 @@ class Manifest:
                 break
             data, at = data + more, at + len(more)
         line = data.split(b"\n", 1)[0].decode("utf-8", "replace").strip().rstrip(",")
-        return (self._key(json.loads(line)),)
+        return (self._key(json.loads(line) if "\\" in line else line[1:-1]),)  # (no backslash: no escapes)
 
     def keep(self, rels: list[str]) -> None:
         """Record files of this run already in place (and in the journal)."""

@@ -92,6 +92,14 @@ class Keys:
             raise IndexError(i)
         return _TAIL.unpack(os.pread(self._sorted, _TAIL.size, i * _TAIL.size))
 
+    def statuses(self, block: int = 4096) -> "Iterator[tuple[int, str]]":
+        """``(who, status)`` of every row, in order (read ``block`` tails at a time: one pass over the file)."""
+        size = _TAIL.size
+        for start in range(0, self._count, block):
+            data = os.pread(self._sorted, size * min(block, self._count - start), start * size)
+            for _, _, _, who, status in _TAIL.iter_unpack(data):
+                yield who, STATUSES[status]
+
     def where(self, i: int) -> tuple[int, int, int]:
         """(offset, length, spill file) of row ``i``."""
         offset, length, spill, _, _ = self._tail(i)
@@ -127,10 +135,10 @@ def resolve_resubmissions(keys: Keys, row_at: Callable[[int], dict]) -> None:
     (``keys.superseded``). ``row_at(i)`` reads row ``i`` again: only for the files whose student-key hash another
     file has (resubmissions, and hash collisions, which the rows' own keys tell apart)."""
     counted = {"graded", "unusable"}
-    shared = _shared_hashes(keys.who(i) for i in range(len(keys)) if keys.status(i) in counted)
+    shared = _shared_hashes(who for who, status in keys.statuses() if status in counted)
     groups: dict[str, list[tuple[tuple, int, str]]] = {}
-    for i in range(len(keys)):
-        if keys.status(i) in counted and keys.who(i) in shared:
+    for i, (who, status) in enumerate(keys.statuses()):
+        if status in counted and who in shared:
             row = row_at(i)
             att = (row.get("lms") or {}).get("attachment_id")
             order = (att if att is not None else -1, row["mtime"], row["file"])  # Canvas attachment id, mtime, name

@@ -120,8 +120,7 @@ def write_outputs(
             if q not in quantities:
                 quantities.append(q)
     counts = {"files": len(keys), "graded": 0, "unusable": 0, "superseded": 0, "skipped": 0, "students": 0}
-    for i in range(len(keys)):
-        status = keys.status(i)
+    for i, (_, status) in enumerate(keys.statuses()):
         counts[status] += 1
         if i in keys.superseded:
             counts["superseded"] += 1
@@ -214,12 +213,17 @@ def write_outputs(
                 continue
             refused = []
             ids = _generic_ids(row)
-            taken = next(((i, h) for i in ids if (h := generic_ids.get(i)) is not None), None)
+            if len(ids) == 1:  # (the usual case: one probe of the index)
+                h = generic_ids.claim(ids[0], ordinal)
+                taken = None if h is None else (ids[0], h)
+            else:
+                taken = next(((i, h) for i in ids if (h := generic_ids.get(i)) is not None), None)
+                if taken is None:
+                    for i in ids:
+                        generic_ids.add(i, ordinal)
             if taken is not None:
                 refused.append(f"student id {taken[0]} is already in grades.csv (for {row_at(taken[1])['file']})")
             else:
-                for i in ids:
-                    generic_ids.add(i, ordinal)
                 gcsv.add(row)
             refused += [r for r in (b.add(row) for b in books.values()) if r]
             if refused:

@@ -249,9 +249,7 @@ def _run(grader, manual_rows, in_path: Path, out_dir: Path, jobs: int, lock, ass
             keys.add(sort_string(student_id, file), offset, length, number, hashindex.string_hash(student_key),
                      status)
             if claim is not None:
-                if claims.get(claim) is None:
-                    claims.add(claim, (offset << 16) | number)
-                else:
+                if claims.claim(claim, (offset << 16) | number) is not None:
                     shared[claim] = shared.get(claim, 1) + 1
             if problem and problem not in seen.problems and fields is None:
                 fields = [f[0] for f in spills.read(offset, length, number)["fields"]]

@@ -127,7 +127,7 @@ def round_env(env: dict[str, float], digits: int) -> dict[str, float]:
 
 
 _ROUNDED: dict[tuple[float, int], float] = {}  # (x, digits) -> round_sig(x, digits): a class's values repeat
-ROUNDED_MAX = 4096  # entries (about 200 bytes each): a batch worker's memory stays flat, whatever values are written
+ROUNDED_MAX = 1024  # entries (about 200 bytes each): a batch worker's memory stays flat, whatever values are written
 
 
 def _round_sig(x: float, digits: int) -> float:

@@ -208,14 +208,14 @@ _PLAIN = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d{1,3})?"  # (the re module cach
 _PLAIN_ASCII = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]{1,3})?"  # _PLAIN with ASCII digits only
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=1024)
 def is_plain_decimal(text: str) -> bool:
     """``-0.45``, ``1.2e-5``: written as a plain number (a report need not say how it was read). Remembered: a
     class's submissions repeat the same texts."""
     return len(text) <= 40 and re.fullmatch(_PLAIN, text.strip()) is not None
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=1024)
 def _read_text(text: str, exact_only: bool) -> Parsed | Unparseable:
     """Read stripped text: cheap pre-checks with helpful reasons, then parse and evaluate. Results are immutable
     and cached: a class's submissions repeat the same texts (given values, the key's digits) again and again."""

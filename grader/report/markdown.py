@@ -32,7 +32,7 @@ _MD_SPECIAL = re.compile(r"[\\`*\[\]<>&$|~#!{}]")
 _MD_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")  # an underscore not between two letters or digits
 
 
-@functools.lru_cache(maxsize=8192)
+@functools.lru_cache(maxsize=1024)
 def md_text(s: str) -> str:
     """Plain text made inert in Markdown: no HTML, links, emphasis, code or math can come out of it. (Cached: the
     same messages recur across a class.)"""

@@ -26,7 +26,6 @@ import math
 import os
 from dataclasses import dataclass
 from fractions import Fraction
-from pathlib import Path
 from typing import Callable
 
 import mpmath
@@ -47,7 +46,7 @@ from grader.submission.notes import FormulaNote, Slip, Source, Unattributed, Wri
 from grader.submission.sums import StatedBounds, SumRanges
 from grader.yamlio import Document
 
-__all__ = ["WRITEUP_SUFFIXES", "MAX_WRITEUP_BYTES", "is_writeup", "read_writeup", "writeup_submission"]
+__all__ = ["WRITEUP_SUFFIXES", "MAX_WRITEUP_BYTES", "is_writeup", "path_suffix", "read_writeup", "writeup_submission"]
 
 MAX_WRITEUP_BYTES = 2 * 1_048_576  # a write-up with images inlined as text is refused beyond this
 MAX_UNATTRIBUTED = 200  # listed in a report
@@ -56,15 +55,23 @@ MAX_FORMULAS = 8  # different formulas checked for one quantity (each is evaluat
 Resolve = Callable[[str], "str | None"]
 
 
+def path_suffix(path: str | os.PathLike) -> str:
+    """``Path(path).suffix``, worked out from the name: ``Path`` interns every part of a path, so a batch added one
+    string per file to the interpreter's table of interned strings (a table that never shrinks)."""
+    name = os.path.basename(os.fspath(path).rstrip("/"))
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
+
+
 def is_writeup(path: str | os.PathLike) -> bool:
-    return Path(path).suffix.lower() in WRITEUP_SUFFIXES
+    return path_suffix(path).lower() in WRITEUP_SUFFIXES
 
 
 def read_writeup(path: str | os.PathLike) -> tuple[str, str]:
     """(text, kind) of the write-up at ``path``, read with a size cap; a binary file is refused."""
     data = read_capped(path, MAX_WRITEUP_BYTES, "the write-up",
                        hint="leave images out of the file; a write-up is text")
-    return decode_writeup(data, os.fsdecode(path)), Path(path).suffix.lower().lstrip(".")
+    return decode_writeup(data, os.fsdecode(path)), path_suffix(path).lower().lstrip(".")
 
 
 def decode_writeup(data: bytes | str, source: str) -> str:
