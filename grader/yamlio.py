@@ -47,7 +47,47 @@ DEFAULT_MAX_BYTES = 1_048_576  # 1 MiB per file
 DEFAULT_MAX_NODES = 20_000  # total constructed nodes (defeats alias bombs / billion laughs)
 DEFAULT_MAX_DEPTH = 32  # nesting depth
 
-_Loader = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
+
+def _implicit_table() -> tuple[dict, tuple]:
+    """SafeLoader's implicit resolvers by a plain scalar's first character, the wildcard ones appended."""
+    resolvers = yaml.resolver.Resolver.yaml_implicit_resolvers
+    wildcard = tuple(resolvers.get(None, ()))
+    return {first: tuple(rs) + wildcard for first, rs in resolvers.items() if first is not None}, wildcard
+
+
+_IMPLICIT, _WILDCARD = _implicit_table()
+
+
+try:
+    from yaml.cyaml import CParser as _Parser  # libyaml's parser and composer
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    _Parser = yaml.SafeLoader
+
+
+class _Loader(_Parser):
+    """Composes nodes only (libyaml's parser and composer when available) with SafeLoader's tag resolution.
+
+    The composer asks ``resolve`` for the tag of every node. PyYAML's ``BaseResolver.resolve`` also consults path
+    resolvers, which the safe loader has none of (``descend``/``ascend`` then do nothing); without them its answer is
+    this: the first implicit resolver for the scalar's first character (then the wildcard ones) whose pattern
+    matches a plain scalar, else ``str``; ``seq`` and ``map`` for collections. tests/test_yamlio.py holds it to
+    ``yaml.SafeLoader``'s on many scalars."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any, _table=_IMPLICIT, _wildcard=_WILDCARD) -> str:
+        if kind is ScalarNode:
+            if implicit[0]:
+                for tag, regexp in _table.get(value[0] if value else "", _wildcard):
+                    if regexp.match(value):
+                        return tag
+            return _STR
+        return _SEQ if kind is SequenceNode else _MAP
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        pass
+
+    def ascend_resolver(self) -> None:
+        pass
+
 
 # libyaml's composer (Cython) recurses on the C stack and crashes the interpreter on very deep nesting (tens of
 # thousands of levels). Text that cannot possibly nest deeper than this is composed directly; anything else is first
@@ -214,6 +254,10 @@ def _yaml_float(text: str) -> Decimal:
     return Decimal(sign + value)
 
 
+# A float written plainly (no '_', ':', .inf or .nan): _yaml_float gives Decimal(text) for it.
+_PLAIN_FLOAT = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]{1,6})?").fullmatch
+
+
 _BOOLS = {"yes": True, "no": False, "true": True, "false": False, "on": True, "off": False}
 
 
@@ -298,6 +342,11 @@ class _Builder:
         tag = node.tag
         if tag == _STR:
             return node.value
+        if tag == _FLOAT:
+            text = node.value
+            if len(text) <= _LONGEST_NUMBER and _PLAIN_FLOAT(text):  # what _yaml_float makes of it, directly
+                self.texts[path] = text
+                return Decimal(text)
         make = _SCALARS.get(tag)
         if make is None:
             if tag == _VALUE or tag == _MERGE:  # a bare '=' or '<<' used as a value: it is just text
@@ -383,7 +432,13 @@ class _Builder:
                 if key in out:
                     raise self.duplicate(key, lines[sub], knode, sub)
                 lines[sub] = knode.start_mark.line + 1
-                out[key] = build(vnode, sub, depth)
+                if vnode.__class__ is ScalarNode:  # what build() does for a scalar, without the call
+                    self.count += 1
+                    if self.count > self.max_nodes:
+                        raise self.too_many(vnode, sub)
+                    out[key] = vnode.value if vnode.tag == _STR else self.scalar(vnode, sub)
+                else:
+                    out[key] = build(vnode, sub, depth)
             if merges is not None:
                 out = self.merge(out, merges, path, depth)
             return out
@@ -396,7 +451,13 @@ class _Builder:
             for i, item in enumerate(node.value):
                 sub = path + (i,)
                 lines[sub] = item.start_mark.line + 1
-                append(build(item, sub, depth))
+                if item.__class__ is ScalarNode:  # as in a mapping
+                    self.count += 1
+                    if self.count > self.max_nodes:
+                        raise self.too_many(item, sub)
+                    append(item.value if item.tag == _STR else self.scalar(item, sub))
+                else:
+                    append(build(item, sub, depth))
             return items
         raise self.error("unsupported YAML node", node, path, _SYNTAX_HINT)  # pragma: no cover
 

@@ -533,3 +533,43 @@ def test_decimal_text_round_trip(value: Decimal) -> None:
         return
     assert isinstance(result, Parsed), result
     assert result.exact == Fraction(value)
+
+
+# A plain decimal is read straight into its value and Fraction; the oracle is Fraction(text) itself (the full
+# parser reads every other text, and those beyond the float range).
+_PLAIN_EDGES = ["0", "-0", "+0", "0.", "-0.0", ".5", "-.5", "+.5", "1e3", "1E+3", "1.5e-3", "007", "1.e-3",
+                "1.7976931348623157e308", "1.7976931348623158e308", "1.797693134862316e308", "-1.7976931348623159e308",
+                "1e308", "9.999999999999999e307", "1e-999", "4.9e-324", "2.4703282292062328e-324", "1e999",
+                "0.000269051", "-1.0261254e-05", "1" * 40, "0." + "3" * 38, "1" * 41, "٣.٥"]
+
+
+def _oracle(text: str):
+    exact = Fraction(text)
+    if abs(exact) > Fraction(1.7976931348623157e308):
+        return "beyond"
+    return Parsed(float(exact) + 0.0, exact, text)
+
+
+@pytest.mark.parametrize("text", _PLAIN_EDGES)
+def test_plain_decimals_read_as_their_fraction(text):
+    answer_module._read_text.cache_clear()
+    got = parse_answer(text)
+    try:
+        expected = _oracle(text)
+    except ValueError:
+        expected = None
+    if isinstance(expected, Parsed):
+        assert got == expected and repr(got) == repr(expected) and (got.value or math.copysign(1, got.value) == 1)
+    else:
+        assert isinstance(got, Unparseable) or len(text) > 40 or not text.isascii(), (text, got)
+
+
+@settings(max_examples=400)
+@given(st.from_regex(r"\A[+-]?(?:[0-9]{1,20}\.?[0-9]{0,20}|\.[0-9]{1,20})(?:[eE][-+]?[0-9]{1,3})?\Z"))
+def test_random_plain_decimals_read_as_their_fraction(text):
+    got = parse_answer(text)
+    expected = _oracle(text) if len(text) <= 40 else None
+    if isinstance(expected, Parsed):
+        assert got == expected
+    elif expected == "beyond":
+        assert isinstance(got, Unparseable)

@@ -554,3 +554,98 @@ def test_agrees_with_safe_load_on_dumped_data(value):
         assert "duplicate key" in e.message or "nesting" in e.message
         return
     assert doc.data == expected
+
+
+# ---------------------------------------------------------------------------------------------- tag resolution
+# yamlio composes with its own loader, whose ``resolve`` skips PyYAML's path-resolver machinery: it must give every
+# node the tag yaml.SafeLoader's resolver gives it (the oracle), for YAML 1.1's oddities too.
+
+_ODD_SCALARS = [
+    "", "~", "null", "Null", "NULL", "nULL", "yes", "Yes", "YES", "yEs", "no", "No", "NO", "y", "n", "on", "On", "ON",
+    "off", "Off", "OFF", "true", "True", "TRUE", "tRUE", "false", "False", "FALSE", "0x1F", "0X1f", "0x", "0o17", "017",
+    "08", "0b101", "0b", "-0b11", "+12", "-0", "0", "00", "1_000", "1__0", "_1", "1_000.5", "1e3", "1E3", "1e+3",
+    "1.5e3", "1.5e+3", "1.5E-03", "1.e-3", ".5", "-.5", "+.5", "0.", ".", "-", "+", ".inf", "-.inf", "+.INF", ".Inf",
+    ".iNf", ".nan", ".NaN", ".NAN", "-.nan", "1:30", "-1:30", "1:60", "1:30.5", "190:20:30.15", "1::2", "2002-12-14",
+    "2001-12-14t21:59:43.10-05:00", "2001-12-14 21:59:43.10 -5", "2001-12-14T21:59:43Z", "2001-1-1", "20011-12-14",
+    "=", "==", "<<", "<", "<<<", "0.5\n", "1.0 ", " 1.0", "z1", "h1", "value", "0.000269051", "-1.0261254e-05",
+    "\u0661", "1\u0661", "٣.٥", "１２", "0.5 # c", "t1", "o1", "name", "1.0e99999999999999999999", "1.0e-9999999",
+]
+
+
+def _tags(text: str, loader) -> list:
+    out, stack = [], [yaml.compose(text, Loader=loader)]
+    while stack:
+        node = stack.pop()
+        out.append((type(node).__name__, node.tag, node.value if isinstance(node.value, str) else None))
+        if isinstance(node, yaml.MappingNode):
+            stack.extend(x for pair in node.value for x in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return out
+
+
+@pytest.mark.parametrize("value", _ODD_SCALARS)
+def test_resolve_is_the_safe_loaders(value):
+    oracle = yaml.SafeLoader("")
+    ours = yamlio._Loader("")
+    for kind in (yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode):
+        for implicit in ((True, False), (False, True), (False, False), (True, True)):
+            if kind is not yaml.ScalarNode:
+                implicit = implicit[0]
+            assert ours.resolve(kind, value, implicit) == oracle.resolve(kind, value, implicit), (kind, value, implicit)
+
+
+@pytest.mark.parametrize("value", _ODD_SCALARS)
+def test_composed_tags_are_the_safe_loaders(value):
+    text = "a: [{%s: b}, !!str x, ! y]\nb: &x\n  c: %s\n  'd': \"%s\"\ne: *x\n" % (
+        yaml.safe_dump(value).removesuffix("\n...\n").strip() if value.strip() != value or not value else value,
+        value if value.strip() == value and value and "#" not in value else "q", "q")
+    try:
+        expected = _tags(text, yaml.SafeLoader)
+    except yaml.YAMLError:
+        return
+    assert _tags(text, yamlio._Loader) == expected
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet="0123456789._:+-eExXoObBaAfFnNiIlLuUsStTrRyY~=<,# \t", max_size=14))
+def test_resolve_is_the_safe_loaders_on_random_scalars(value):
+    oracle = yaml.SafeLoader("")
+    assert yamlio._Loader("").resolve(yaml.ScalarNode, value, (True, False)) == oracle.resolve(
+        yaml.ScalarNode, value, (True, False))
+
+
+@settings(max_examples=300)
+@given(st.one_of(st.from_regex(r"\A[-+]?(?:[0-9_]{1,12}\.?[0-9_]{0,12}|\.[0-9_]{1,9})(?:[eE][-+]?[0-9]{1,4})?\Z"),
+                 st.sampled_from(_ODD_SCALARS)))
+def test_plain_floats_are_what_yaml_float_makes(text):
+    # The builder reads a plainly written float directly; the oracle is the full _yaml_float (or its refusal).
+    try:
+        expected = ("ok", yamlio._yaml_float(text))
+    except (ValueError, ArithmeticError):
+        expected = ("error", None)
+    try:
+        doc = load_yaml_text(f"a: !!float '{text}'\n")
+        got = ("ok", doc.data["a"])
+    except GraderError:
+        got = ("error", None)
+    if len(text) > 1000:
+        return
+    assert got[0] == expected[0] and (got[0] == "error" or (str(got[1]) == str(expected[1])))
+
+
+@pytest.mark.parametrize("text", ["1.0e99999999999999999999", "1.0e+99999999999999999999", "-1e-99999999999999999999",
+                                  "1.0e999999", "1.0e-999999", "0.5", "-0.0", "+1.", ".5e3", "1_0.5", "1:30.5"])
+def test_floats_written_plainly_or_not(text):
+    try:
+        expected = ("ok", str(yamlio._yaml_float(text)))
+    except (ValueError, ArithmeticError):
+        expected = ("error", None)
+    for written in (f"a: !!float '{text}'\n", f"a: {text}\n"):
+        try:
+            doc = load_yaml_text(written)
+        except GraderError:
+            assert expected[0] == "error"
+        else:
+            if isinstance(doc.data["a"], Decimal):
+                assert ("ok", str(doc.data["a"])) == expected
