@@ -141,7 +141,7 @@ _CMD_TOKENS: dict[str, tuple[str, str]] = {
     **{name: ("rel", "\u2248" if name not in ("leftarrow", "gets") else "\u2190") for name in _REL_CMDS},
 }
 _NUMBERS: dict[str, Fraction] = {}  # number literal -> value (a write-up repeats its numbers); bounded below
-_MAX_NUMBERS = 10_000
+_MAX_NUMBERS = 2048  # (about 200 bytes each: a batch worker fills it from its write-ups, so it stays small)
 
 
 def _number(literal: str, i: int) -> Fraction:
@@ -174,7 +174,7 @@ _SPACE_RUN = re.compile(r"[\s~]*")
 _COMMAND_NAME = re.compile(r"[A-Za-z]*")
 _SKIP = (None, "", _ZERO)  # a lexeme without a token (spacing)
 _LEXEME_TOKENS: dict[str, tuple] = {}  # lexeme (with its spacing) -> (kind, text, value) or _SKIP; bounded below
-_MAX_LEXEMES = 50_000
+_MAX_LEXEMES = 4096  # (about 290 bytes each: 50,000 held 14 MB, filled over a batch of write-ups)
 
 
 def _text_command(lexeme: str) -> str | None:
@@ -953,7 +953,7 @@ def _squash(parts: list[str]) -> str:
 
 
 _NAMES: dict[tuple, Name] = {}  # (base, sub, sup, primes) -> Name (a write-up repeats its names); bounded below
-_MAX_NAMES = 10_000
+_MAX_NAMES = 2048
 
 
 def _make_name(base: str, sub: str, sup: str, primes: int) -> Name:

@@ -24,7 +24,7 @@ def points(x: float) -> str:
     return f"{x:g}"
 
 
-_fmt10 = functools.lru_cache(maxsize=16384)(lambda x: fmt(x, 10))  # a key's values recur for every student
+_fmt10 = functools.lru_cache(maxsize=1024)(lambda x: fmt(x, 10))  # a key's values recur for every student
 
 
 def who(result: GradeResult) -> str:
