@@ -707,6 +707,16 @@ def _check_depth_events(text: str, max_depth: int, source: str) -> None:
 
 
 def _build_document(text: str, source: str, max_nodes: int, max_depth: int, quote: bool = True) -> Document:
+    from grader.yamlplain import plain_document  # the plainest files, read directly (the same document)
+
+    doc = plain_document(text, source, max_nodes, max_depth)
+    if doc is not None:
+        return doc
+    return _composed_document(text, source, max_nodes, max_depth, quote)
+
+
+def _composed_document(text: str, source: str, max_nodes: int, max_depth: int, quote: bool = True) -> Document:
+    """``text`` read the full way: composed by libyaml (or PyYAML), then built from the nodes."""
     try:
         if _depth_bound(text) > _SAFE_COMPOSE_DEPTH:
             _check_depth_events(text, max_depth, source)

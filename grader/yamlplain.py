@@ -1,0 +1,201 @@
+"""A shortcut of :mod:`grader.yamlio` for the plainest YAML: what nearly every submission file is (issue 16).
+
+A submission is a block mapping of ``name: value`` lines, a few nested mappings (``student:``, ``answers:``, an
+answer's ``value``/``using``), one-line flow mappings (``{id: "400222100", name: Reza}``) and comments. libyaml
+composes such a file into a node per key and value, each with two marks and a tag resolved by a Python call, and the
+builder then walks the nodes: most of what reading a file costs. :func:`plain_document` reads that subset directly,
+line by line, with the reader's own tag resolution (the implicit resolvers ``yamlio`` uses) and its own scalar
+construction (``_Builder.scalar``), so the data, ``lines`` and ``texts`` are what ``yamlio`` builds.
+
+It is only a shortcut: it answers None (read it the full way) for anything it does not take, and it takes only
+text that the full reader reads without an error — every line blank, a comment, or ``key: value`` with an identifier
+key, at an indentation that opens a nested mapping right after ``key:`` or returns to an open one; a value is a plain
+scalar of a few safe characters (no indicator, ``:``, ``#``, quote or bracket), a quoted scalar without escapes, or
+a one-line flow mapping of such keys and values; no tab, carriage return or other line break, no character that
+YAML refuses, no repeated key, no key that is not text, within the node and nesting limits. Everything else (errors
+included, so every message, line and hint) is the full reader's. tests/test_yamlplain.py holds it to the full reader
+on generated documents near the edge of the subset.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from grader.errors import GraderError
+from grader.yamlio import _IMPLICIT, _STR, _WILDCARD, Document, _Builder
+
+__all__ = ["plain_document"]
+
+# Characters of the whole text: printable for YAML, none of them a line break besides "\n" (no "\r", "\x85",
+# "\u2028", "\u2029"), no tab, no byte-order mark, no surrogate.
+_SAFE_TEXT = re.compile("[\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]*").fullmatch
+
+_KEY = r"[A-Za-z_][A-Za-z0-9_]{0,99}"
+_CH = r"A-Za-z0-9_.+\-/()*^~"  # a plain scalar's characters: no indicator among them but '-' and '*'
+# A plain scalar: not starting with '*' (an alias) nor with a '-' that no such character follows (a list entry); no
+# trailing space; spaces inside are kept as written.
+_PLAIN = rf"(?!-(?![{_CH}]))[{_CH.replace('*', '')}](?:[{_CH} ]*[{_CH}])?"
+_DQ = r'"[^"\\\n]*"'
+_SQ = r"'[^'\n]*'"
+_SCALAR = rf"(?:{_PLAIN}|{_DQ}|{_SQ})"
+_ITEM = rf"{_KEY}: +{_SCALAR}"
+_FLOW = rf"\{{ *{_ITEM}(?: *, *{_ITEM})* *\}}"
+_LINE = re.compile(rf"( *)({_KEY}):(?: +({_SCALAR}|{_FLOW}))?(?: +#.*)? *").fullmatch
+_FLOW_ITEM = re.compile(rf"({_KEY}): +({_SCALAR}) *(?:, *)?").match
+
+
+class _Node:
+    """What ``_Builder.scalar`` reads of a scalar node (no marks: an error there sends the text the full way)."""
+
+    __slots__ = ("tag", "value", "start_mark")
+
+    def __init__(self, tag: str, value: str) -> None:
+        self.tag, self.value, self.start_mark = tag, value, None
+
+
+def _plain_tag(value: str, _table=_IMPLICIT, _wildcard=_WILDCARD) -> str:
+    """The tag of a plain scalar, as ``yamlio._Loader.resolve`` gives it."""
+    for tag, regexp in _table.get(value[0] if value else "", _wildcard):
+        if regexp.match(value):
+            return tag
+    return _STR
+
+
+@functools.lru_cache(maxsize=512)
+def _scalar(text: str) -> tuple:
+    """``(value, written)``: a scalar's value as the full reader builds it, and whether its text goes in ``texts``
+    (a non-string). Remembered: a class's files repeat the same numbers (the givens, the key's digits). Raises
+    ``GraderError`` for a value the full reader refuses (then the text is read the full way)."""
+    first = text[:1]
+    if first == '"' or first == "'":
+        return text[1:-1], False
+    tag = _plain_tag(text)
+    if tag == _STR:
+        return text, False
+    builder = _Builder("", 1, 1)
+    value = builder.scalar(_Node(tag, text), ())
+    return value, () in builder.texts
+
+
+_NULL = _scalar("")  # `key:` with nothing after it and no nested mapping
+_RISKY_KEY = frozenset(k for k in _IMPLICIT if k)  # a key starting with another character is text
+
+
+class _NotPlain(Exception):
+    """Internal: the text is not in the subset."""
+
+
+def plain_document(text: str, source: str, max_nodes: int, max_depth: int) -> Document | None:
+    """``text`` read as ``yamlio`` reads it, when it is in the plain subset; None otherwise."""
+    if not _SAFE_TEXT(text) or max_depth < 1:
+        return None
+    lines: dict = {(): 0}
+    texts: dict = {}
+    try:
+        data, count = _read(text, lines, texts, max_depth)
+    except (_NotPlain, GraderError):
+        return None
+    if count > max_nodes:
+        return None
+    return Document(data, source, lines, texts)
+
+
+def _not_text(key: str) -> bool:
+    """Whether a plain key starting with a character of ``_RISKY_KEY`` is not text (`yes:`, `null:`, `1:`)."""
+    return _plain_tag(key) != _STR
+
+
+def _read(text: str, lines: dict, texts: dict, max_depth: int) -> tuple[dict, int]:
+    """The root mapping and the number of nodes; ``lines`` and ``texts`` filled as the full reader fills them."""
+    stack: list = []  # (indent, mapping, path) of the open block mappings, innermost last
+    pending = None  # (mapping, key, path): a `key:` with nothing after it, a nested mapping or null
+    root = None
+    count = 0
+    line_match, flow_item, scalar, risky = _LINE, _FLOW_ITEM, _scalar, _RISKY_KEY
+    top_indent = -1
+    mapping: dict = {}
+    path: tuple = ()
+    for number, line in enumerate(text.split("\n"), 1):
+        m = line_match(line)
+        if m is None:
+            stripped = line.lstrip(" ")
+            if not stripped or stripped[0] == "#":
+                continue
+            raise _NotPlain
+        indent_text, key, value = m.groups()
+        indent = len(indent_text)
+        if pending is not None:
+            parent_map, parent_key, parent_path = pending
+            pending = None
+            if indent > top_indent:  # the nested mapping of `key:`
+                if len(stack) + 1 > max_depth:
+                    raise _NotPlain
+                mapping = {}
+                count += 1
+                parent_map[parent_key] = mapping
+                path = parent_path
+                top_indent = indent
+                stack.append((indent, mapping, path))
+            else:
+                parent_map[parent_key] = _NULL[0]
+                if _NULL[1]:
+                    texts[parent_path] = ""
+                count += 1
+        if root is None:
+            root = mapping = {}
+            lines[()] = number
+            count += 1
+            top_indent = indent
+            stack.append((indent, root, ()))
+        elif indent != top_indent:
+            if indent > top_indent:  # more indented after a value: a continuation or an error
+                raise _NotPlain
+            while stack and indent < stack[-1][0]:
+                stack.pop()
+            if not stack or indent != stack[-1][0]:
+                raise _NotPlain
+            top_indent, mapping, path = stack[-1]
+        if key in mapping or (key[0] in risky and _not_text(key)):
+            raise _NotPlain
+        sub = path + (key,)
+        lines[sub] = number
+        if value is None:
+            pending = (mapping, key, sub)
+            mapping[key] = None  # its place in the order; set when the next line says what it is
+            count += 1  # the key; the value is counted with what it turns out to be
+        elif value[0] == "{":
+            if len(stack) + 1 > max_depth:
+                raise _NotPlain
+            flow: dict = {}
+            pos, end = len(value) - len(value[1:].lstrip(" ")), len(value) - 1  # after '{ ', at '}'
+            while pos < end:
+                item = flow_item(value, pos, end)
+                if item is None:  # pragma: no cover - _LINE matched the same items
+                    raise _NotPlain
+                pos = item.end()
+                fkey, ftext = item.groups()
+                if fkey in flow or (fkey[0] in risky and _not_text(fkey)):
+                    raise _NotPlain
+                fsub = sub + (fkey,)
+                lines[fsub] = number
+                flow[fkey], written = scalar(ftext)
+                if written:
+                    texts[fsub] = ftext
+                count += 2
+            mapping[key] = flow
+            count += 2  # the key and the flow mapping
+        else:
+            mapping[key], written = scalar(value)
+            if written:
+                texts[sub] = value
+            count += 2
+    if root is None:
+        raise _NotPlain
+    if pending is not None:
+        parent_map, parent_key, parent_path = pending
+        parent_map[parent_key] = _NULL[0]
+        if _NULL[1]:
+            texts[parent_path] = ""
+        count += 1
+    return root, count
