@@ -18,6 +18,7 @@ file, the 1-based line when known, the path inside the document and a hint.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from decimal import Decimal
@@ -27,6 +28,7 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from grader.errors import GraderError, LimitError
 from grader.record import Record
+from grader.yamlplain import NotPlain, read_plain
 
 TYPE_CHECKING = False  # typing costs milliseconds at start-up: only a type checker imports it
 if TYPE_CHECKING:
@@ -707,12 +709,62 @@ def _check_depth_events(text: str, max_depth: int, source: str) -> None:
 
 
 def _build_document(text: str, source: str, max_nodes: int, max_depth: int, quote: bool = True) -> Document:
-    from grader.yamlplain import plain_document  # the plainest files, read directly (the same document)
-
     doc = plain_document(text, source, max_nodes, max_depth)
     if doc is not None:
         return doc
     return _composed_document(text, source, max_nodes, max_depth, quote)
+
+
+def plain_document(text: str, source: str, max_nodes: int, max_depth: int) -> Document | None:
+    """The document of ``text`` read by ``grader.yamlplain`` (the plainest files, directly: what the full reader
+    builds of them), or None when that reader does not take it (then only the full reader says what is wrong)."""
+    read = read_plain(text, max_depth, _plain_scalar, _text_key)
+    if read is None or read[3] > max_nodes:
+        return None
+    return Document(read[0], source, read[1], read[2])
+
+
+class _Node:
+    """What ``_Builder.scalar`` reads of a scalar node (no marks: its errors send the text to the full reader)."""
+
+    __slots__ = ("tag", "value", "start_mark")
+
+    def __init__(self, tag: str, value: str) -> None:
+        self.tag, self.value, self.start_mark = tag, value, None
+
+
+def _plain_tag(value: str, _table=_IMPLICIT, _wildcard=_WILDCARD) -> str:
+    """The tag of a plain scalar: ``_Loader.resolve`` for a plain one (tests/test_yamlplain.py holds it to it)."""
+    for tag, regexp in _table.get(value[0] if value else "", _wildcard):
+        if regexp.match(value):
+            return tag
+    return _STR
+
+
+@functools.lru_cache(maxsize=512)
+def _plain_scalar(text: str) -> tuple:
+    """``(value, written)`` of a scalar ``grader.yamlplain`` read: the value the builder makes of it and whether its
+    text goes in ``texts`` (a non-string). Remembered (immutable values): a class's files repeat the same numbers."""
+    first = text[:1]
+    if first == '"' or first == "'":
+        return text[1:-1], False
+    tag = _plain_tag(text)
+    if tag == _STR:
+        return text, False
+    builder = _Builder("", 1, 1)
+    try:
+        value = builder.scalar(_Node(tag, text), ())
+    except GraderError:
+        raise NotPlain from None
+    return value, () in builder.texts
+
+
+_RISKY_KEY = frozenset(first for first in _IMPLICIT if first)  # a plain key starting otherwise is text
+
+
+def _text_key(key: str) -> bool:
+    """Whether the plain key ``key`` is read as text (not `yes:`, `null:`, `1:`)."""
+    return key[0] not in _RISKY_KEY or _plain_tag(key) == _STR
 
 
 def _composed_document(text: str, source: str, max_nodes: int, max_depth: int, quote: bool = True) -> Document:

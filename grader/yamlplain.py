@@ -3,9 +3,9 @@
 A submission is a block mapping of ``name: value`` lines, a few nested mappings (``student:``, ``answers:``, an
 answer's ``value``/``using``), one-line flow mappings (``{id: "400222100", name: Reza}``) and comments. libyaml
 composes such a file into a node per key and value, each with two marks and a tag resolved by a Python call, and the
-builder then walks the nodes: most of what reading a file costs. :func:`plain_document` reads that subset directly,
-line by line, with the reader's own tag resolution (the implicit resolvers ``yamlio`` uses) and its own scalar
-construction (``_Builder.scalar``), so the data, ``lines`` and ``texts`` are what ``yamlio`` builds.
+builder then walks the nodes: most of what reading a file costs. :func:`read_plain` reads that subset directly,
+line by line; what a scalar or a key is, ``yamlio`` says (its own tag resolution and scalar construction, handed
+in), so the data, ``lines`` and ``texts`` are what ``yamlio`` builds (``yamlio.plain_document``).
 
 It is only a shortcut: it answers None (read it the full way) for anything it does not take, and it takes only
 text that the full reader reads without an error — every line blank, a comment, or ``key: value`` with an identifier
@@ -19,13 +19,13 @@ on generated documents near the edge of the subset.
 
 from __future__ import annotations
 
-import functools
 import re
 
-from grader.errors import GraderError
-from grader.yamlio import _IMPLICIT, _STR, _WILDCARD, Document, _Builder
+TYPE_CHECKING = False  # typing costs milliseconds at start-up: only a type checker imports it
+if TYPE_CHECKING:
+    from typing import Callable
 
-__all__ = ["plain_document"]
+__all__ = ["read_plain", "SCALAR", "NotPlain"]
 
 # Characters of the whole text: printable for YAML, none of them a line break besides "\n" (no "\r", "\x85",
 # "\u2028", "\u2029"), no tab, no byte-order mark, no surrogate.
@@ -38,81 +38,41 @@ _CH = r"A-Za-z0-9_.+\-/()*^~"  # a plain scalar's characters: no indicator among
 _PLAIN = rf"(?!-(?![{_CH}]))[{_CH.replace('*', '')}](?:[{_CH} ]*[{_CH}])?"
 _DQ = r'"[^"\\\n]*"'
 _SQ = r"'[^'\n]*'"
-_SCALAR = rf"(?:{_PLAIN}|{_DQ}|{_SQ})"
-_ITEM = rf"{_KEY}: +{_SCALAR}"
+SCALAR = rf"(?:{_PLAIN}|{_DQ}|{_SQ})"  # a value's text
+_ITEM = rf"{_KEY}: +{SCALAR}"
 _FLOW = rf"\{{ *{_ITEM}(?: *, *{_ITEM})* *\}}"
-_LINE = re.compile(rf"( *)({_KEY}):(?: +({_SCALAR}|{_FLOW}))?(?: +#.*)? *").fullmatch
-_FLOW_ITEM = re.compile(rf"({_KEY}): +({_SCALAR}) *(?:, *)?").match
+_LINE = re.compile(rf"( *)({_KEY}):(?: +({SCALAR}|{_FLOW}))?(?: +#.*)? *").fullmatch
+_FLOW_ITEM = re.compile(rf"({_KEY}): +({SCALAR}) *(?:, *)?").match
 
 
-class _Node:
-    """What ``_Builder.scalar`` reads of a scalar node (no marks: an error there sends the text the full way)."""
-
-    __slots__ = ("tag", "value", "start_mark")
-
-    def __init__(self, tag: str, value: str) -> None:
-        self.tag, self.value, self.start_mark = tag, value, None
+class NotPlain(Exception):
+    """The text is not in the subset (raised by ``read_plain`` or by the ``scalar`` it is given)."""
 
 
-def _plain_tag(value: str, _table=_IMPLICIT, _wildcard=_WILDCARD) -> str:
-    """The tag of a plain scalar, as ``yamlio._Loader.resolve`` gives it."""
-    for tag, regexp in _table.get(value[0] if value else "", _wildcard):
-        if regexp.match(value):
-            return tag
-    return _STR
-
-
-@functools.lru_cache(maxsize=512)
-def _scalar(text: str) -> tuple:
-    """``(value, written)``: a scalar's value as the full reader builds it, and whether its text goes in ``texts``
-    (a non-string). Remembered: a class's files repeat the same numbers (the givens, the key's digits). Raises
-    ``GraderError`` for a value the full reader refuses (then the text is read the full way)."""
-    first = text[:1]
-    if first == '"' or first == "'":
-        return text[1:-1], False
-    tag = _plain_tag(text)
-    if tag == _STR:
-        return text, False
-    builder = _Builder("", 1, 1)
-    value = builder.scalar(_Node(tag, text), ())
-    return value, () in builder.texts
-
-
-_NULL = _scalar("")  # `key:` with nothing after it and no nested mapping
-_RISKY_KEY = frozenset(k for k in _IMPLICIT if k)  # a key starting with another character is text
-
-
-class _NotPlain(Exception):
-    """Internal: the text is not in the subset."""
-
-
-def plain_document(text: str, source: str, max_nodes: int, max_depth: int) -> Document | None:
-    """``text`` read as ``yamlio`` reads it, when it is in the plain subset; None otherwise."""
+def read_plain(text: str, max_depth: int, scalar: Callable[[str], tuple], text_key: Callable[[str], bool]):
+    """``(data, lines, texts, count)`` of ``text`` as ``yamlio`` reads it (``count``: the nodes the full reader
+    would build), when it is in the plain subset; None otherwise. ``scalar(text)`` is a value's ``(value,
+    written)``: what the full reader makes of the scalar ``text`` (as ``SCALAR`` matches it) and whether its text
+    goes in ``texts``; ``text_key(key)`` whether the full reader reads the plain key ``key`` as text."""
     if not _SAFE_TEXT(text) or max_depth < 1:
         return None
     lines: dict = {(): 0}
     texts: dict = {}
     try:
-        data, count = _read(text, lines, texts, max_depth)
-    except (_NotPlain, GraderError):
+        data, count = _read(text, lines, texts, max_depth, scalar, text_key)
+    except NotPlain:
         return None
-    if count > max_nodes:
-        return None
-    return Document(data, source, lines, texts)
+    return data, lines, texts, count
 
 
-def _not_text(key: str) -> bool:
-    """Whether a plain key starting with a character of ``_RISKY_KEY`` is not text (`yes:`, `null:`, `1:`)."""
-    return _plain_tag(key) != _STR
-
-
-def _read(text: str, lines: dict, texts: dict, max_depth: int) -> tuple[dict, int]:
+def _read(text: str, lines: dict, texts: dict, max_depth: int, scalar, text_key) -> tuple[dict, int]:
     """The root mapping and the number of nodes; ``lines`` and ``texts`` filled as the full reader fills them."""
     stack: list = []  # (indent, mapping, path) of the open block mappings, innermost last
     pending = None  # (mapping, key, path): a `key:` with nothing after it, a nested mapping or null
     root = None
     count = 0
-    line_match, flow_item, scalar, risky = _LINE, _FLOW_ITEM, _scalar, _RISKY_KEY
+    line_match, flow_item = _LINE, _FLOW_ITEM
+    null = scalar("")  # `key:` with nothing after it and no nested mapping
     top_indent = -1
     mapping: dict = {}
     path: tuple = ()
@@ -122,7 +82,7 @@ def _read(text: str, lines: dict, texts: dict, max_depth: int) -> tuple[dict, in
             stripped = line.lstrip(" ")
             if not stripped or stripped[0] == "#":
                 continue
-            raise _NotPlain
+            raise NotPlain
         indent_text, key, value = m.groups()
         indent = len(indent_text)
         if pending is not None:
@@ -130,7 +90,7 @@ def _read(text: str, lines: dict, texts: dict, max_depth: int) -> tuple[dict, in
             pending = None
             if indent > top_indent:  # the nested mapping of `key:`
                 if len(stack) + 1 > max_depth:
-                    raise _NotPlain
+                    raise NotPlain
                 mapping = {}
                 count += 1
                 parent_map[parent_key] = mapping
@@ -138,8 +98,8 @@ def _read(text: str, lines: dict, texts: dict, max_depth: int) -> tuple[dict, in
                 top_indent = indent
                 stack.append((indent, mapping, path))
             else:
-                parent_map[parent_key] = _NULL[0]
-                if _NULL[1]:
+                parent_map[parent_key] = null[0]
+                if null[1]:
                     texts[parent_path] = ""
                 count += 1
         if root is None:
@@ -148,16 +108,14 @@ def _read(text: str, lines: dict, texts: dict, max_depth: int) -> tuple[dict, in
             count += 1
             top_indent = indent
             stack.append((indent, root, ()))
-        elif indent != top_indent:
-            if indent > top_indent:  # more indented after a value: a continuation or an error
-                raise _NotPlain
+        elif indent != top_indent:  # back to an open mapping (more indented after a value is not plain)
             while stack and indent < stack[-1][0]:
                 stack.pop()
             if not stack or indent != stack[-1][0]:
-                raise _NotPlain
+                raise NotPlain
             top_indent, mapping, path = stack[-1]
-        if key in mapping or (key[0] in risky and _not_text(key)):
-            raise _NotPlain
+        if key in mapping or not text_key(key):
+            raise NotPlain
         sub = path + (key,)
         lines[sub] = number
         if value is None:
@@ -166,17 +124,17 @@ def _read(text: str, lines: dict, texts: dict, max_depth: int) -> tuple[dict, in
             count += 1  # the key; the value is counted with what it turns out to be
         elif value[0] == "{":
             if len(stack) + 1 > max_depth:
-                raise _NotPlain
+                raise NotPlain
             flow: dict = {}
             pos, end = len(value) - len(value[1:].lstrip(" ")), len(value) - 1  # after '{ ', at '}'
             while pos < end:
                 item = flow_item(value, pos, end)
                 if item is None:  # pragma: no cover - _LINE matched the same items
-                    raise _NotPlain
+                    raise NotPlain
                 pos = item.end()
                 fkey, ftext = item.groups()
-                if fkey in flow or (fkey[0] in risky and _not_text(fkey)):
-                    raise _NotPlain
+                if fkey in flow or not text_key(fkey):
+                    raise NotPlain
                 fsub = sub + (fkey,)
                 lines[fsub] = number
                 flow[fkey], written = scalar(ftext)
@@ -191,11 +149,11 @@ def _read(text: str, lines: dict, texts: dict, max_depth: int) -> tuple[dict, in
                 texts[sub] = value
             count += 2
     if root is None:
-        raise _NotPlain
+        raise NotPlain
     if pending is not None:
         parent_map, parent_key, parent_path = pending
-        parent_map[parent_key] = _NULL[0]
-        if _NULL[1]:
+        parent_map[parent_key] = null[0]
+        if null[1]:
             texts[parent_path] = ""
         count += 1
     return root, count

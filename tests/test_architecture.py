@@ -19,7 +19,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # Lowest first. A module may import its own layer's modules (without a cycle) and any lower layer's.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("base", ("grader", "grader.errors", "grader.numfmt", "grader.fileio", "grader.record", "grader.yamlio")),
+    ("base", ("grader", "grader.errors", "grader.numfmt", "grader.fileio", "grader.record", "grader.yamlplain",
+              "grader.yamlio")),
     ("parse", ("grader.parse",)),
     ("spec", ("grader.spec",)),
     ("solve", ("grader.solve",)),

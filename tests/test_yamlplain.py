@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from grader import yamlio, yamlplain
 from grader.errors import GraderError, LimitError
-from grader.yamlplain import _scalar, plain_document
+from grader.yamlio import _plain_scalar as _scalar
+from grader.yamlio import plain_document
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -188,7 +189,7 @@ def test_the_node_limit_is_the_full_readers():
 def test_remembered_scalars_are_what_the_builder_makes(text):
     """The memo of scalar values (``_scalar``) against a fresh build of a one-entry document, for every text the
     shortcut hands it (those its scalar pattern matches)."""
-    if not re.fullmatch(yamlplain._SCALAR, text):
+    if not re.fullmatch(yamlplain.SCALAR, text):
         return
     _scalar.cache_clear()
     try:
@@ -199,7 +200,16 @@ def test_remembered_scalars_are_what_the_builder_makes(text):
         return
     try:
         value, written = _scalar(text)
-    except GraderError:
+    except yamlplain.NotPlain:
         pytest.fail(f"the full reader reads {text!r}")
     assert canon(value) == canon(slow.data["k"])
     assert written == (("k",) in slow.texts)
+
+
+@given(st.one_of(st.sampled_from(VALUES + KEYS), st.text(alphabet="0123456789+-._:eExXoObB~nNyYtTfF", max_size=12)))
+def test_the_plain_tag_is_the_safe_loaders(text):
+    import yaml
+    from yaml.nodes import ScalarNode
+
+    loader = yaml.SafeLoader("")
+    assert yamlio._plain_tag(text) == loader.resolve(ScalarNode, text, (True, False))
