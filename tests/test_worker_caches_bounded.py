@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import tracemalloc
 
+from grader import yamlio
 from grader.grade import diagnose
 from grader.parse import answer
 from grader.report import markdown
@@ -62,6 +63,16 @@ def test_plain_decimal_cache_stays_small():
             assert answer.is_plain_decimal(f"{-0.7654321 - k * 1e-9:.10g}")
 
     assert _held(fill, answer.is_plain_decimal.cache_clear) < 256 * KIB  # 4,096 entries held about 670 kB
+
+
+def test_yaml_scalars_cache_stays_small():
+    """The values of the plain YAML reader (``grader.yamlio._plain_scalar``): every file's numbers."""
+    def fill():
+        for k in range(DISTINCT):
+            doc = yamlio.load_yaml_text(f"answers:\n  z1: {0.1234567 + k * 1e-9:.10g}\n  h1: x{k}\n")
+            assert doc.texts[("answers", "z1")]
+
+    assert _held(fill, yamlio._plain_scalar.cache_clear) < 256 * KIB
 
 
 def test_rounding_cache_stays_small():
