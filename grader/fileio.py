@@ -2,7 +2,8 @@
 
 ``read_capped``: every file the grader reads goes through it. It opens the path without blocking (a FIFO never
 hangs), checks on the opened descriptor that it is a regular file (a FIFO, device, socket or folder is refused with
-a clear error), and reads at most ``limit + 1`` bytes (a 1 GB file is never read whole).
+a clear error), and reads at most ``limit + 1`` bytes (a 1 GB file is never read whole). A file of the size
+``fstat`` gives is read in one ``read``: a short read that ends there is its end (no second ``read`` to find nothing).
 ``write_atomic``: a crash leaves the previous file intact, never a half-written one.
 """
 
@@ -22,6 +23,9 @@ if TYPE_CHECKING:
 __all__ = ["read_capped", "read_capped_text", "write_atomic", "DEFAULT_LIMIT"]
 
 DEFAULT_LIMIT = 1_048_576  # 1 MiB: what a problem, a submission, a roster or a scores sheet needs many times over
+
+_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
 def _kind(mode: int) -> str:
@@ -52,11 +56,8 @@ def read_capped(path: str | os.PathLike, limit: int = DEFAULT_LIMIT, what: str =
     except TypeError:
         raise GraderError(f"cannot read {what}: {path!r} is not a path",
                           hint="pass a file path as a string or os.PathLike") from None
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
-    if not follow_symlinks:
-        flags |= getattr(os, "O_NOFOLLOW", 0)
     try:
-        fd = os.open(name, flags)
+        fd = os.open(name, _FLAGS if follow_symlinks else _FLAGS | _NOFOLLOW)
     except OSError as e:
         if not follow_symlinks and os.path.islink(name):
             raise GraderError(f"cannot read {what}: it is a symbolic link, not read", file=name,
@@ -70,18 +71,22 @@ def read_capped(path: str | os.PathLike, limit: int = DEFAULT_LIMIT, what: str =
         if not stat.S_ISREG(st.st_mode):
             raise GraderError(f"cannot read {what}: it is {_kind(st.st_mode)}, not a regular file", file=name,
                               hint="give the path of an ordinary file")
-        if st.st_size > limit:
-            raise _too_large(st.st_size, limit, what, name, hint)
+        size = st.st_size
+        if size > limit:
+            raise _too_large(size, limit, what, name, hint)
         chunks, got = [], 0
         while got <= limit:
+            want = min(1 << 20, limit + 1 - got)
             try:
-                chunk = os.read(fd, min(1 << 20, limit + 1 - got))
+                chunk = os.read(fd, want)
             except BlockingIOError:  # pragma: no cover - a regular file does not block
                 break
             if not chunk:
                 break
             chunks.append(chunk)
             got += len(chunk)
+            if got == size and len(chunk) < want:  # a short read ending where fstat says the file ends: its end
+                break  # (what another read would say, returning nothing; a file that is not done yet reads on)
         if got > limit:
             raise _too_large(None, limit, what, name, hint)
         return b"".join(chunks)

@@ -63,7 +63,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MAX_DEPTH", "MAX_EXACT_DIGITS", "MAX_EXPONENT", "MAX_LENGTH", "MAX_NODES", "Parsed", "Unparseable",
-    "parse_answer", "parse_exact", "is_plain_decimal",
+    "parse_answer", "parse_answer_text", "parse_exact", "is_plain_decimal",
 ]
 
 
@@ -129,6 +129,15 @@ def parse_answer(raw: str | int | float | Decimal | Fraction | bool | None) -> P
         return _read(raw, exact_only=False)
     except Exception as error:  # last resort only; every known failure is a _Refuse handled in _read
         return Unparseable(_safe_text(raw), f"internal: {type(error).__name__} while reading the answer")
+
+
+def parse_answer_text(text: str) -> Parsed | Unparseable:
+    """``parse_answer`` of a string (every value a submission holds: its text as written), without the dispatch on
+    the type. Never raises."""
+    try:
+        return _read_text(text.strip(), False)
+    except Exception as error:  # last resort only, as in parse_answer
+        return Unparseable(_safe_text(text), f"internal: {type(error).__name__} while reading the answer")
 
 
 def parse_exact(raw: str | int | float | Decimal | Fraction | bool | None) -> Fraction | Unparseable:

@@ -20,11 +20,12 @@ once the problem is known (``grader.spec.notation``), and a name that does not r
 from __future__ import annotations
 
 import os
+from decimal import Decimal
 
 from grader.errors import GraderError, LimitError, SubmissionError
-from grader.parse.answer import Parsed, Unparseable, parse_answer
+from grader.parse.answer import Parsed, Unparseable, parse_answer, parse_answer_text
 from grader.record import Record, replace
-from grader.spec.notation import Resolver
+from grader.spec.notation import Resolution, Resolver
 from grader.submission.student import Student
 from grader.yamlio import Document, format_path, load_yaml_file, minus_space_hint, shown_key
 
@@ -127,6 +128,8 @@ class _Reader:
     def __init__(self, doc: Document) -> None:
         self.doc = doc
         self.source = doc.source
+        self.lines = doc.lines
+        self.texts = doc.texts
 
     def error(self, message: str, path: tuple, hint: str, cls: type[GraderError] = SubmissionError) -> GraderError:
         return cls(
@@ -238,15 +241,18 @@ class _Reader:
                 LimitError,
             )
         out: dict[str, Answer] = {}
+        answer = self.answer
         for name, raw in value.items():
-            apath = path + (name,)
-            out.setdefault(_name_text(name), self.answer(_name_text(name), raw, apath))
+            text = name if name.__class__ is str else _name_text(name)
+            ans = answer(text, raw, ("answers", name))
+            if text not in out:  # the first of a repeated name (every one is still read: its errors count)
+                out[text] = ans
         return out
 
     def answer(self, name: str, raw: Any, path: tuple) -> Answer:
-        line = self.doc.lines.get(path)
+        line = self.lines.get(path)
         if not isinstance(raw, dict):
-            return Answer(quantity=name, value=self.value(raw, path), using={}, line=line)
+            return Answer(name, self.value(raw, path), {}, line)
         for key in raw:
             if key not in ANSWER_KEYS:
                 raise self.error(
@@ -258,7 +264,7 @@ class _Reader:
             raise self.error(f"answer {name} has no `value`", path, _ANSWER_HINT)
         value = self.value(raw["value"], path + ("value",))
         using = self.using(raw.get("using"), path + ("using",))
-        return Answer(quantity=name, value=value, using=using, line=line)
+        return Answer(name, value, using, line)
 
     def using(self, raw: Any, path: tuple) -> dict[str, Value]:
         if raw is None:
@@ -270,15 +276,46 @@ class _Reader:
                 "write e.g. `using: {o1: 0.0003, t1: 0.9}`",
             )
         out: dict[str, Value] = {}
+        value = self.value
         for name, v in raw.items():
-            vpath = path + (name,)
-            out.setdefault(_name_text(name), self.value(v, vpath))
+            val = value(v, path + (name,))
+            text = name if name.__class__ is str else _name_text(name)
+            if text not in out:
+                out[text] = val
         return out
 
     def value(self, raw: Any, path: tuple) -> Value:
-        line = self.doc.lines.get(path)
+        line = self.lines.get(path)
+        cls = raw.__class__
+        if cls is str:  # the commonest two: text, and a number (its text as written)
+            text = raw
+        elif cls is Decimal or cls is int:
+            text = self.texts.get(path)
+            if text is None:
+                text = str(raw)
+        else:
+            return self.other_value(raw, path, line)
+        try:
+            return Value(text, parse_answer_text(text), line)
+        except GraderError as e:  # e.g. a limit of the answer reader: locate it here
+            e.file = e.file or self.source
+            e.line = e.line if e.line is not None else line
+            e.path = e.path or format_path(path)
+            raise
+
+    def parse(self, text: str, path: tuple, line: int | None) -> Parsed | Unparseable:
+        try:
+            return parse_answer(text)
+        except GraderError as e:  # e.g. a limit of the answer reader: locate it here
+            e.file = e.file or self.source
+            e.line = e.line if e.line is not None else line
+            e.path = e.path or format_path(path)
+            raise
+
+    def other_value(self, raw: Any, path: tuple, line: int | None) -> Value:
+        """``value`` of anything but text or a number: nothing, a yes/no, or a list or mapping (an error)."""
         if raw is None:
-            return Value(text=None, parsed=None, line=line)
+            return Value(None, None, line)
         if isinstance(raw, list) and len(raw) == 1 and not isinstance(raw[0], (dict, list, bool, type(None))):
             raise self.error(  # `z1:` then `  - 0.45` on the next line: a list of one number
                 "expected a single value, not a list", path, minus_space_hint(self.text_of(raw[0], path + (0,))))
@@ -289,14 +326,7 @@ class _Reader:
                 "write one number or expression, e.g. -0.000269 or 1/(1+exp(11.65)); quote it if it contains ': '",
             )
         text = self.text_of(raw, path)
-        try:
-            parsed = parse_answer(text)
-        except GraderError as e:  # e.g. a limit of the answer reader: locate it here
-            e.file = e.file or self.source
-            e.line = e.line if e.line is not None else line
-            e.path = e.path or format_path(path)
-            raise
-        return Value(text=text, parsed=parsed, line=line)
+        return Value(text, self.parse(text, path, line), line)
 
 
 _PROBLEM_HINT = "add `problem: <problem id>` at the top"
@@ -338,9 +368,12 @@ def resolve_names(sub: Submission, resolver: Resolver, problem_id: str) -> tuple
     issues: list[NameIssue] = []
     answers: dict[str, Answer] = {}
     first_key: dict[str, str] = {}
+    seen: dict[str, Resolution] = {}  # this submission's names, resolved once each (a `using` repeats them)
     for key, ans in sub.answers.items():
         apath = ("answers", key)
-        name = _resolved(resolver, key, apath, sub, problem_id, "answer", issues)
+        res = seen.get(key)
+        name = res.name if res is not None and res.name is not None else _resolved(
+            resolver, key, apath, sub, problem_id, "answer", issues, seen)
         if name is None:
             continue
         if name in answers:
@@ -351,12 +384,13 @@ def resolve_names(sub: Submission, resolver: Resolver, problem_id: str) -> tuple
             continue
         using: dict[str, Value] = {}
         for u, val in ans.using.items():
-            upath = apath + ("using", u)
-            uname = _resolved(resolver, u, upath, sub, problem_id, f"name in the `using` of {name}", issues)
+            res = seen.get(u)
+            uname = res.name if res is not None and res.name is not None else _resolved(
+                resolver, u, apath + ("using", u), sub, problem_id, f"name in the `using` of {name}", issues, seen)
             if uname is not None and uname not in using:
                 using[uname] = val
         first_key[name] = key
-        answers[name] = Answer(quantity=name, value=ans.value, using=using, line=ans.line)
+        answers[name] = Answer(name, ans.value, using, ans.line)
     return replace(sub, answers=answers), tuple(issues)
 
 
@@ -366,8 +400,10 @@ def _at(sub: Submission, path: tuple) -> str:
 
 
 def _resolved(resolver: Resolver, text: str, path: tuple, sub: Submission, problem_id: str, what: str,
-              issues: list[NameIssue]) -> str | None:
-    res = resolver.resolve(text)
+              issues: list[NameIssue], seen: dict[str, Resolution]) -> str | None:
+    res = seen.get(text)
+    if res is None:
+        res = seen[text] = resolver.resolve(text)
     if res.name is not None:
         return res.name
     shown = shown_name(text)
