@@ -32,7 +32,7 @@ def test_parse_answer_text_is_parse_answer(text):
 
 
 NAMES = ["z1", "h1", "o1", "o2", "delta_o1", "w5", "w5_new", "eta", "t1", "net_{h1}", "out_{o1}", "δ_o2", "zz9",
-         "w5'", "Δw5", "", "i1", "E"]
+         "w5'", "Δw5", "", "i1", "E", "z1 ", "Z1", "e", "dE/dw5"]
 RAWS = st.one_of(
     st.sampled_from([Decimal("0.35"), Decimal("-7.650"), Decimal("1E+2"), 3, -15, 0, True, False, None, "x", " 1/2 ",
                      "-0.000269"]),
@@ -172,3 +172,13 @@ def test_a_fraction_or_a_float_value_is_read_as_before():
     assert sub.answers["a"].value.parsed == parse_answer(str(Fraction(1, 3)))
     assert sub.answers["b"].value.text == "0.25"
     assert dataclasses.asdict(sub.answers["b"].value)["text"] == "0.25"
+
+
+def test_every_exact_name_resolves_to_itself(resolver):
+    """``Resolver.exact``, which ``resolve_names`` takes as resolved without asking: what ``resolve`` says."""
+    from grader.spec.resolverstate import from_state, state
+
+    assert resolver.exact and resolver.exact == frozenset(resolver.names)
+    for name in resolver.exact:
+        assert resolver.resolve(name).name == name
+    assert from_state(state(resolver)).exact == resolver.exact  # a resolver read back from the plan cache too

@@ -388,6 +388,11 @@ class Resolver:
             aliases[a] = target
         return cls(all_names, asked=[a.quantity for a in problem.ask], givens=givens, aliases=aliases)
 
+    @property
+    def exact(self) -> frozenset[str]:
+        """The names as the problem spells them: ``resolve`` gives each of them itself."""
+        return self._set
+
     # ----------------------------------------------------------------------------------------------------------
     def resolve(self, text: str) -> Resolution:
         if not isinstance(text, str):

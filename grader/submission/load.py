@@ -369,11 +369,15 @@ def resolve_names(sub: Submission, resolver: Resolver, problem_id: str) -> tuple
     answers: dict[str, Answer] = {}
     first_key: dict[str, str] = {}
     seen: dict[str, Resolution] = {}  # this submission's names, resolved once each (a `using` repeats them)
+    exact = resolver.exact  # a name spelled as the problem spells it is itself, as ``resolve`` says
     for key, ans in sub.answers.items():
         apath = ("answers", key)
-        res = seen.get(key)
-        name = res.name if res is not None and res.name is not None else _resolved(
-            resolver, key, apath, sub, problem_id, "answer", issues, seen)
+        if key in exact:
+            name = key
+        else:
+            res = seen.get(key)
+            name = res.name if res is not None and res.name is not None else _resolved(
+                resolver, key, apath, sub, problem_id, "answer", issues, seen)
         if name is None:
             continue
         if name in answers:
@@ -384,9 +388,13 @@ def resolve_names(sub: Submission, resolver: Resolver, problem_id: str) -> tuple
             continue
         using: dict[str, Value] = {}
         for u, val in ans.using.items():
-            res = seen.get(u)
-            uname = res.name if res is not None and res.name is not None else _resolved(
-                resolver, u, apath + ("using", u), sub, problem_id, f"name in the `using` of {name}", issues, seen)
+            if u in exact:
+                uname = u
+            else:
+                res = seen.get(u)
+                uname = res.name if res is not None and res.name is not None else _resolved(
+                    resolver, u, apath + ("using", u), sub, problem_id, f"name in the `using` of {name}", issues,
+                    seen)
             if uname is not None and uname not in using:
                 using[uname] = val
         first_key[name] = key
