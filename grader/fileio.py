@@ -3,7 +3,8 @@
 ``read_capped``: every file the grader reads goes through it. It opens the path without blocking (a FIFO never
 hangs), checks on the opened descriptor that it is a regular file (a FIFO, device, socket or folder is refused with
 a clear error), and reads at most ``limit + 1`` bytes (a 1 GB file is never read whole). A file of the size
-``fstat`` gives is read in one ``read``: a short read that ends there is its end (no second ``read`` to find nothing).
+``fstat`` gives is read in one ``read`` of that size and a byte more: a short read that ends there is its end (no
+second ``read`` to find nothing, no megabyte buffer for a few kilobytes).
 ``write_atomic``: a crash leaves the previous file intact, never a half-written one.
 """
 
@@ -75,8 +76,8 @@ def read_capped(path: str | os.PathLike, limit: int = DEFAULT_LIMIT, what: str =
         if size > limit:
             raise _too_large(size, limit, what, name, hint)
         chunks, got = [], 0
+        want = size + 1  # the file and a byte more (a buffer of its size, not of a megabyte): a short read is its end
         while got <= limit:
-            want = min(1 << 20, limit + 1 - got)
             try:
                 chunk = os.read(fd, want)
             except BlockingIOError:  # pragma: no cover - a regular file does not block
@@ -87,6 +88,7 @@ def read_capped(path: str | os.PathLike, limit: int = DEFAULT_LIMIT, what: str =
             got += len(chunk)
             if got == size and len(chunk) < want:  # a short read ending where fstat says the file ends: its end
                 break  # (what another read would say, returning nothing; a file that is not done yet reads on)
+            want = min(1 << 20, limit + 1 - got)
         if got > limit:
             raise _too_large(None, limit, what, name, hint)
         return b"".join(chunks)
