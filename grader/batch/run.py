@@ -223,15 +223,16 @@ def _run(grader, manual_rows, in_path: Path, out_dir: Path, jobs: int, lock, ass
     manifest = Manifest(out_dir, _FIXED, _REPORT_FOLDERS, formats, spill_to=scratch)
     spills = bookkeeping.Spills(scratch)
     try:
-        found = discover(in_path, exclude=out_dir, writeups=grader.problem_override is not None, lms=lms)
-        if not found.items:
-            raise GraderError("no files found in the input", file=str(in_path),
-                              hint="pass a folder or zip of submissions")
         stamp = batch_time(timestamp)
         try:
             scratch.mkdir()
         except OSError as exc:
             raise bookkeeping.unwritable(exc.filename or scratch, exc) from None
+        found = discover(in_path, exclude=out_dir, writeups=grader.problem_override is not None, lms=lms,
+                         spill_to=scratch)  # (a folder's list of files is kept in the scratch folder)
+        if not found.items:
+            raise GraderError("no files found in the input", file=str(in_path),
+                              hint="pass a folder or zip of submissions")
         if found.zip is not None:
             infos = found.zip.infolist()
             state.reread = lambda item: safezip.read_entry(found.zip, infos[item.zip_index], item.name)
