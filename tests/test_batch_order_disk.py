@@ -4,6 +4,8 @@ once, also across many sorted runs; ``_shared_hashes`` finds every hash that occ
 
 from __future__ import annotations
 
+import pytest
+
 import random
 from collections import Counter
 
@@ -49,9 +51,11 @@ def test_shared_hashes_across_runs():
         assert _shared_hashes(iter(whos), run=run) == expected
 
 
-def test_a_folder_discovery_packs_its_items_and_gives_them_back_sorted(tmp_path):
+@pytest.mark.parametrize("spill", [False, True])
+def test_a_folder_discovery_packs_its_items_and_gives_them_back_sorted(tmp_path, spill):
     """``discover`` of a folder keeps each file as one string (``PackedItems``); the items it gives back are those
-    of a list of ``Item``s sorted by (shown name, path on disk), equal shown names numbered."""
+    of a list of ``Item``s sorted by (shown name, path on disk), equal shown names numbered. With ``spill_to`` the
+    strings are in an unnamed file of that folder instead of in memory (a batch's scratch folder): the same items."""
     import os
 
     from grader.batch.inputs import Item, PackedItems, discover
@@ -62,8 +66,11 @@ def test_a_folder_discovery_packs_its_items_and_gives_them_back_sorted(tmp_path)
     for k, name in enumerate(names):
         (folder / name).write_text("x", encoding="utf-8")
         os.utime(folder / name, (1_700_000_000.25 + k, 1_700_000_000.25 + k))
-    found = discover(folder, lms="canvas")
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    found = discover(folder, lms="canvas", spill_to=scratch if spill else None)
     assert isinstance(found.items, PackedItems)
+    assert (found.items._packed is None) == spill and list(scratch.iterdir()) == []
     items = list(found.items)
     mtime = {n: 1_700_000_000.25 + k for k, n in enumerate(names)}
     assert items == [
@@ -76,4 +83,25 @@ def test_a_folder_discovery_packs_its_items_and_gives_them_back_sorted(tmp_path)
     ]
     assert items[3].skip and "not" in items[3].skip
     found.items[0] = None
-    assert found.items[0] is None and len(found.items) == 6
+    assert found.items[0] is None and len(found.items) == 6 and found.items[1] == items[1]
+    found.close()
+
+
+def test_a_name_that_is_not_utf8_survives_the_move_to_a_file(tmp_path):
+    """A file name with undecodable bytes (kept by the system as lone surrogates) and a newline in one: the items
+    read back from the file are those kept in memory."""
+    import os
+
+    from grader.batch.inputs import discover
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for raw in (b"caf\xe9.yaml", b"two\nlines.yaml", "ü.yaml".encode()):
+        with open(os.path.join(os.fsencode(folder), raw), "w", encoding="utf-8") as f:
+            f.write("x")
+    in_memory = list(discover(folder).items)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    moved = discover(folder, spill_to=scratch)
+    assert list(moved.items) == in_memory and any(i.raw and "\udce9" in i.raw for i in in_memory)
+    moved.close()

@@ -13,8 +13,10 @@ import calendar
 import dataclasses
 import os
 import stat
+import tempfile
 import unicodedata
 import zipfile
+from array import array
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,6 +91,8 @@ class Discovery:
         if self.zip is not None:
             self.zip.close()
             self.zip = None
+        if isinstance(self.items, PackedItems):
+            self.items.close()
 
 
 def _skip_reason(relpath: str, writeups: bool = False) -> str | None:
@@ -104,12 +108,13 @@ def _skip_reason(relpath: str, writeups: bool = False) -> str | None:
 
 
 def discover(input_path: str | os.PathLike, *, exclude: str | os.PathLike | None = None,
-             writeups: bool = False, lms: str = "auto") -> Discovery:
+             writeups: bool = False, lms: str = "auto", spill_to: str | os.PathLike | None = None) -> Discovery:
     """List the files of ``input_path`` (a folder, searched recursively, or a zip). ``exclude``: a folder to leave
     out (the output folder when it lies inside the input). ``writeups``: written solutions (.md, .markdown, .txt,
     .tex, .ipynb) are submissions too (only when the instructor gives the problem: a write-up names none).
     ``lms``: ``auto`` | ``canvas`` | ``moodle`` | ``none``, how the file names are read (see
-    ``grader.batch.lmsnames``)."""
+    ``grader.batch.lmsnames``). ``spill_to``: a folder where a folder's list of files is kept (an unnamed file),
+    rather than in memory, until the caller closes the discovery."""
     found = _discover(input_path, exclude, writeups)
     found.lms = lms_mode(lms, found.kind, (i.name for i in found.items))
     if found.lms != "auto":
@@ -117,6 +122,8 @@ def discover(input_path: str | os.PathLike, *, exclude: str | os.PathLike | None
             found.items.lms = found.lms
         else:
             found.items = [dataclasses.replace(i, lms=found.lms) for i in found.items]
+    if spill_to is not None and isinstance(found.items, PackedItems):
+        found.items.move_to(spill_to)
     return found
 
 
@@ -126,26 +133,63 @@ class PackedItems:
     ``items[i] = None`` releases one. Strings sort as ``(name, raw)`` do: NUL is in no name, path or reason."""
 
     def __init__(self, packed: list[str]) -> None:
-        self._packed: list[str | None] = packed
+        self._packed: list[str | None] | None = packed
+        self._file = None  # once moved to a file (``move_to``): the strings' UTF-8 there, one after the other,
+        self._offsets: array | None = None  # ... item i from offsets[i] to offsets[i + 1]
+        self._released: bytearray | None = None  # ... and 1 for an item released
         self.lms = "auto"
 
     def __len__(self) -> int:
-        return len(self._packed)
+        return len(self._packed) if self._packed is not None else len(self._offsets) - 1
 
     def __getitem__(self, i: int) -> Item | None:
-        s = self._packed[i]
-        if s is None:
-            return None
+        if self._packed is not None:
+            s = self._packed[i]
+            if s is None:
+                return None
+        else:
+            if self._released[i]:
+                return None
+            start = self._offsets[i]
+            s = os.pread(self._file.fileno(), self._offsets[i + 1] - start, start).decode("utf-8", "surrogatepass")
         name, raw, mtime, skip = s.split("\0")
         return Item(name, None, float(mtime), skip or None, self.lms, raw or None)
 
     def __setitem__(self, i: int, value: None) -> None:
         if value is not None:
             raise TypeError("an item is only released (set to None)")
-        self._packed[i] = None
+        if self._packed is not None:
+            self._packed[i] = None
+        else:
+            self._released[i] = 1
+
+    def move_to(self, folder: str | os.PathLike) -> None:
+        """Keep the items in an unnamed file of ``folder`` from now on, each read back when it is asked for: the
+        parent then holds 9 bytes an item instead of its string (so that its memory stays flat in the files)."""
+        if self._packed is None:
+            return
+        f = tempfile.TemporaryFile(dir=folder)  # unnamed where the system allows: nothing to leave behind
+        try:
+            offsets, at = array("q", [0]), 0
+            for s in self._packed:
+                data = ("" if s is None else s).encode("utf-8", "surrogatepass")  # (names keep undecodable bytes)
+                f.write(data)
+                at += len(data)
+                offsets.append(at)
+            f.flush()
+        except BaseException:
+            f.close()
+            raise
+        self._released = bytearray(0 if s is not None else 1 for s in self._packed)
+        self._file, self._offsets, self._packed = f, offsets, None
+
+    def close(self) -> None:
+        """Remove the file the items were moved to, if they were."""
+        if self._file is not None:
+            self._file.close()
 
     def __iter__(self):
-        return (self[i] for i in range(len(self._packed)))
+        return (self[i] for i in range(len(self)))
 
 
 def _pack(name: str, raw: str | None, mtime: float, skip: str | None) -> str:

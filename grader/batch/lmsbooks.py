@@ -21,6 +21,7 @@ the rows it could not place, for the upload guide.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Callable
 
@@ -78,9 +79,18 @@ class _Book:
     def __init__(self, path: Path) -> None:
         self.out = AtomicStream(path)
         self.row_at: Callable[[int], dict] | None = None
-        self.seen = HashIndex(lambda ordinal: self.idents(self.row_at(ordinal)), wide=False)  # identifier -> its row
+        self.seen = HashIndex(self._idents_at, wide=False)  # identifier -> its row
         self.count = 0
         self.omitted: dict[str, int] = {}  # why a row was not placed -> how many
+
+    def bind(self, row_at: Callable[[int], dict], spill_to: str | os.PathLike | None = None) -> None:
+        """Read rows written earlier with ``row_at``; the index of identifiers goes to a file in ``spill_to`` once it
+        outgrows memory (``grader.batch.hashindex``)."""
+        self.row_at = row_at
+        self.seen = HashIndex(self._idents_at, wide=False, spill_to=spill_to)
+
+    def _idents_at(self, ordinal: int) -> tuple[str, ...]:
+        return self.idents(self.row_at(ordinal))
 
     def idents(self, row: dict) -> tuple[str, ...]:
         """The identifiers this gradebook writes for ``row`` (the first is the one in its line)."""

@@ -91,7 +91,9 @@ class Manifest:
     all in place, what the journal lists and this run did not write is removed."""
 
     def __init__(self, out_dir: Path, fixed: Iterable[str], folders: Iterable[str],
-                 report_exts: Iterable[str] = ("md", "html")) -> None:
+                 report_exts: Iterable[str] = ("md", "html"), spill_to: str | os.PathLike | None = None) -> None:
+        """``spill_to``: a folder (that exists once files are recorded) where the index of this run's files goes once it
+        outgrows memory (``grader.batch.hashindex``)."""
         self.out_dir = out_dir
         self.fixed = frozenset(fixed)
         self.folders = tuple(folders)
@@ -100,7 +102,7 @@ class Manifest:
         self.count = 0  # files of this run recorded
         self._journal = None
         self._stream = None  # the new manifest, being written (a temporary file beside it)
-        self._current = HashIndex(self._recorded_at)
+        self._current = HashIndex(self._recorded_at, spill_to=spill_to)
 
     def begin(self) -> None:
         """Start the journal with everything earlier runs may have written (before this run writes anything), and
@@ -220,6 +222,7 @@ class Manifest:
 
     def close(self) -> None:
         """Close the journal and drop an unfinished new manifest (the previous one stays)."""
+        self._current.close()
         if self._journal is not None:
             try:
                 self._journal.close()

@@ -104,10 +104,11 @@ def _generic_ids(row: dict) -> list[str]:
 def write_outputs(
     read_row: Callable[[int], dict], keys: Keys, seen: ProblemsSeen, source: InputInfo, out_dir: Path,
     publisher: Publisher, stamp: BatchTime, assignment_name: str | None, assignment_id: str | None,
-    options: LmsOptions | None = None,
+    options: LmsOptions | None = None, spill_to: str | os.PathLike | None = None,
 ) -> BatchResult:
     """Resolve resubmissions, sort, and write every output under ``out_dir``; the feedback reports are in their
-    first places already (``publisher`` moves those that do not belong there)."""
+    first places already (``publisher`` moves those that do not belong there). ``spill_to``: a folder where the
+    indexes of identifiers written go once they outgrow memory (the run's scratch folder)."""
     options = options or LmsOptions()
     problems, tally = seen.problems, seen.tally
     keys.sort()
@@ -181,8 +182,9 @@ def write_outputs(
         row_at = read_row  # a row written earlier, read again (its identifiers are kept as hashes)
 
         for book in books.values():
-            book.row_at = row_at
-        generic_ids = HashIndex(lambda ordinal: _generic_ids(row_at(ordinal)), wide=False)  # id in grades.csv -> row
+            book.bind(row_at, spill_to)
+        generic_ids = HashIndex(lambda ordinal: _generic_ids(row_at(ordinal)), wide=False,
+                                spill_to=spill_to)  # id in grades.csv -> row
         feedback_failed = 0
         for ordinal in range(len(keys)):
             row = read_row(ordinal)

@@ -219,18 +219,20 @@ def _run(grader, manual_rows, in_path: Path, out_dir: Path, jobs: int, lock, ass
     pool = workers.Workers(jobs, config, file_limit)
     found: Discovery | None = None
     keys: Keys | None = None
-    manifest = Manifest(out_dir, _FIXED, _REPORT_FOLDERS, formats)
+    claims: HashIndex | None = None
+    manifest = Manifest(out_dir, _FIXED, _REPORT_FOLDERS, formats, spill_to=scratch)
     spills = bookkeeping.Spills(scratch)
     try:
-        found = discover(in_path, exclude=out_dir, writeups=grader.problem_override is not None, lms=lms)
-        if not found.items:
-            raise GraderError("no files found in the input", file=str(in_path),
-                              hint="pass a folder or zip of submissions")
         stamp = batch_time(timestamp)
         try:
             scratch.mkdir()
         except OSError as exc:
             raise bookkeeping.unwritable(exc.filename or scratch, exc) from None
+        found = discover(in_path, exclude=out_dir, writeups=grader.problem_override is not None, lms=lms,
+                         spill_to=scratch)  # (a folder's list of files is kept in the scratch folder)
+        if not found.items:
+            raise GraderError("no files found in the input", file=str(in_path),
+                              hint="pass a folder or zip of submissions")
         if found.zip is not None:
             infos = found.zip.infolist()
             state.reread = lambda item: safezip.read_entry(found.zip, infos[item.zip_index], item.name)
@@ -240,7 +242,7 @@ def _run(grader, manual_rows, in_path: Path, out_dir: Path, jobs: int, lock, ass
         seen = ProblemsSeen()
         # first place of reports -> the row that wrote there first (its place in the spill files), and the places
         # more than one row wrote to -> how many
-        claims = HashIndex(lambda at: (_row_at(spills, at).get("_claim"),))
+        claims = HashIndex(lambda at: (_row_at(spills, at).get("_claim"),), spill_to=scratch)
         shared: dict[str, int] = {}
         manifest.begin()  # before any report is written: the journal lists what this run may write
         for meta in pool.graded(_tasks(found), _chunk_size(total, jobs)):
@@ -267,6 +269,8 @@ def _run(grader, manual_rows, in_path: Path, out_dir: Path, jobs: int, lock, ass
         spills.close()
         if keys is not None:
             keys.close()
+        if claims is not None:
+            claims.close()
         if found is not None:
             found.close()
         manifest.close()
@@ -289,7 +293,7 @@ def _publish(spills, keys, seen, claims, found, out_dir: Path, manifest: Manifes
                               rerender=rows.rerender, formats=formats)
         result = write_outputs(
             lambda i: spills.read(*keys.where(i)), keys, seen, InputInfo(found.root, found.kind, found.lms),
-            out_dir, publisher, stamp, assignment_name, assignment_id, options,
+            out_dir, publisher, stamp, assignment_name, assignment_id, options, spill_to=spills.folder,
         )
         manifest.finish(before_journal_removed=lambda: bookkeeping.sync_dirs(folders))
         bookkeeping.sync_dirs([out_dir])
