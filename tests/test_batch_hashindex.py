@@ -143,3 +143,24 @@ def test_a_batch_whose_indexes_spill_to_files_writes_the_same_bytes(tmp_path, mo
     assert len(files) >= 6  # the claims, the manifest's, grades.csv's and the four LMS books' indexes, per run
     assert spilled == plain
     assert len(plain[1]) < len(plain[0])  # (the rerun did remove reports)
+
+
+def test_an_index_made_for_the_strings_expected_never_rehashes_and_answers_the_same(tmp_path, monkeypatch):
+    """``expected``: the table is that large from the start (in its file when it must be): filling it moves no
+    slot; more strings than expected still fit (it grows); answers as a dict does, every hash colliding in pairs."""
+    monkeypatch.setattr(hashindex, "string_hash", lambda text: hash(text) // 2)
+    words = [f"w{i}" for i in range(7000)]
+    grows = []
+    real_grow = HashIndex._grow
+    monkeypatch.setattr(HashIndex, "_grow", lambda self: (grows.append(self._size), real_grow(self)))
+    index = HashIndex(lambda n: (words[n],), spill_to=tmp_path, expected=5000)
+    assert index._file is not None
+    for n, w in enumerate(words[:5000]):
+        assert index.claim(w, n) is None
+    assert grows == []
+    for n, w in enumerate(words[5000:], 5000):
+        index.add(w, n)
+    assert grows and all(index.get(w) == n for n, w in enumerate(words)) and index.get("w7000") is None
+    small = HashIndex(lambda n: (words[n],), expected=100)  # in memory: room for 100 at once
+    assert small._size == 256 and small._file is None
+    index.close()

@@ -41,18 +41,32 @@ class HashIndex:
     """``string -> number`` (a number >= 0, given once per string)."""
 
     def __init__(self, strings_of: Callable[[int], Collection[str]], *, wide: bool = True,
-                 spill_to: str | os.PathLike | None = None) -> None:
+                 spill_to: str | os.PathLike | None = None, expected: int = 0) -> None:
         """``wide``: numbers up to 2**63 (else up to 2**31: 8 bytes a slot instead of 12). ``spill_to``: a folder
-        where the table goes once it outgrows :data:`MEMORY_SLOTS` (``None``: it stays in memory)."""
+        where the table goes once it outgrows :data:`MEMORY_SLOTS` (``None``: it stays in memory). ``expected``: the
+        strings it will likely hold (the table is made that large at once, in its file if it needs to be: no
+        rehashing on the way; more still fit)."""
         self._strings_of = strings_of
         self._code = "q" if wide else "i"
-        self._size = 64
-        self._hashes = array("i", [0]) * self._size
-        self._values = array(self._code, [_EMPTY]) * self._size
         self._spill_to = spill_to
         self._file = None  # the table once in a file: slots of (hash, number + 1), 0 + 0 an empty one
         self._slot = struct.Struct("<iq" if wide else "<ii")
         self.count = 0
+        size = 64
+        while 4 * (expected + 1) > 3 * size:
+            size *= 2
+        self._size = size
+        if spill_to is not None and size > MEMORY_SLOTS:
+            self._new_file()
+        else:
+            self._hashes = array("i", [0]) * size
+            self._values = array(self._code, [_EMPTY]) * size
+
+    def _new_file(self) -> None:
+        """An empty table of ``_size`` slots in a new file (unnamed where the system allows: nothing to leave)."""
+        self._file = tempfile.TemporaryFile(dir=self._spill_to)
+        self._file.truncate(self._size * self._slot.size)  # all zeros: every slot empty
+        self._hashes = self._values = None
 
     # ------------------------------------------------------------------------------------------------ the table
 
@@ -92,9 +106,7 @@ class HashIndex:
         old = (self._file, self._hashes, self._values, self._size)
         self._size *= 2
         if self._spill_to is not None and self._size > MEMORY_SLOTS:
-            self._file = tempfile.TemporaryFile(dir=self._spill_to)  # unnamed where the system allows
-            self._file.truncate(self._size * self._slot.size)  # all zeros: every slot empty
-            self._hashes = self._values = None
+            self._new_file()
         else:
             self._hashes = array("i", [0]) * self._size
             self._values = array(self._code, [_EMPTY]) * self._size

@@ -83,11 +83,12 @@ class _Book:
         self.count = 0
         self.omitted: dict[str, int] = {}  # why a row was not placed -> how many
 
-    def bind(self, row_at: Callable[[int], dict], spill_to: str | os.PathLike | None = None) -> None:
+    def bind(self, row_at: Callable[[int], dict], spill_to: str | os.PathLike | None = None,
+             expected: int = 0) -> None:
         """Read rows written earlier with ``row_at``; the index of identifiers goes to a file in ``spill_to`` once it
-        outgrows memory (``grader.batch.hashindex``)."""
+        outgrows memory, made at once for ``expected`` students (``grader.batch.hashindex``)."""
         self.row_at = row_at
-        self.seen = HashIndex(self._idents_at, wide=False, spill_to=spill_to)
+        self.seen = HashIndex(self._idents_at, wide=False, spill_to=spill_to, expected=expected)
 
     def _idents_at(self, ordinal: int) -> tuple[str, ...]:
         return self.idents(self.row_at(ordinal))

@@ -102,7 +102,15 @@ class Manifest:
         self.count = 0  # files of this run recorded
         self._journal = None
         self._stream = None  # the new manifest, being written (a temporary file beside it)
+        self._spill_to = spill_to
         self._current = HashIndex(self._recorded_at, spill_to=spill_to)
+
+    def expect(self, files: int) -> None:
+        """Make room in the index of this run's files for ``files`` entries at once (before any is recorded: no
+        rehashing on the way)."""
+        if self._current.count == 0:
+            self._current.close()
+            self._current = HashIndex(self._recorded_at, spill_to=self._spill_to, expected=files)
 
     def begin(self) -> None:
         """Start the journal with everything earlier runs may have written (before this run writes anything), and

@@ -182,9 +182,9 @@ def write_outputs(
         row_at = read_row  # a row written earlier, read again (its identifiers are kept as hashes)
 
         for book in books.values():
-            book.bind(row_at, spill_to)
-        generic_ids = HashIndex(lambda ordinal: _generic_ids(row_at(ordinal)), wide=False,
-                                spill_to=spill_to)  # id in grades.csv -> row
+            book.bind(row_at, spill_to, expected=counts["students"])
+        generic_ids = HashIndex(lambda ordinal: _generic_ids(row_at(ordinal)), wide=False, spill_to=spill_to,
+                                expected=counts["students"])  # id in grades.csv -> row
         feedback_failed = 0
         for ordinal in range(len(keys)):
             row = read_row(ordinal)

@@ -242,7 +242,8 @@ def _run(grader, manual_rows, in_path: Path, out_dir: Path, jobs: int, lock, ass
         seen = ProblemsSeen()
         # first place of reports -> the row that wrote there first (its place in the spill files), and the places
         # more than one row wrote to -> how many
-        claims = HashIndex(lambda at: (_row_at(spills, at).get("_claim"),), spill_to=scratch)
+        claims = HashIndex(lambda at: (_row_at(spills, at).get("_claim"),), spill_to=scratch,
+                           expected=len(found.items))
         shared: dict[str, int] = {}
         manifest.begin()  # before any report is written: the journal lists what this run may write
         for meta in pool.graded(_tasks(found), _chunk_size(total, jobs)):
@@ -289,6 +290,7 @@ def _publish(spills, keys, seen, claims, found, out_dir: Path, manifest: Manifes
     fsync the folders written (once each)."""
     folders = [out_dir.joinpath(*rel.split("/")) for rel in _FOLDERS]
     try:
+        manifest.expect(len(keys) + len(_FIXED) + 1)  # a key per row's reports, the fixed outputs, the manifest
         publisher = Publisher(out_dir, claims, keep=manifest.keep, will_write=manifest.will_write,
                               rerender=rows.rerender, formats=formats)
         result = write_outputs(
