@@ -146,3 +146,14 @@ def test_md_code_fast_path_equals_the_general_one():
         assert md_code(s, table=table) == _md_code_reference(s, table=table)
 
     check()
+
+
+def test_points_of_a_zero_do_not_depend_on_which_zero_was_shown_first():
+    """``points`` is cached, and a cache holds 0.0 and -0.0 as one key: the text of either zero is ``0``, in either
+    order (otherwise a report's bytes would depend on the students a worker happened to render before)."""
+    from grader.report.common import points
+
+    for first, second in ((0.0, -0.0), (-0.0, 0.0)):
+        points.cache_clear()
+        assert (points(first), points(second)) == ("0", "0")
+    assert points(-1.5) == "-1.5" and points(2.0) == "2"

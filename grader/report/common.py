@@ -21,7 +21,9 @@ _SCI = re.compile(r"(?<![\w.\\])(\d+(?:\.\d+)?)e([-+]?)(\d+)(?![\w.])")
 
 @functools.lru_cache(maxsize=256)
 def points(x: float) -> str:
-    return f"{x:g}"
+    """Points as shown (``1.5``); a zero is ``0`` whatever its sign (the cache holds 0.0 and -0.0 as one key, so the
+    text must not depend on which came first)."""
+    return f"{x + 0.0:g}"
 
 
 _fmt10 = functools.lru_cache(maxsize=1024)(lambda x: fmt(x, 10))  # a key's values recur for every student
