@@ -105,8 +105,11 @@ def test_every_report_and_every_folder_written_is_fsynced_and_the_folders_after_
         folder_synced = [i for i, (kind, path) in enumerate(events) if kind == "fsync" and path == str(report.parent)]
         assert folder_synced and max(folder_synced) > placed[0], report
     # each report's bytes were fsynced (as its temporary file, in the scratch folder, before the rename)
+    # (and the probe that times the disk: ``reportfiles.fsync_seconds``, two fsyncs of its own file, once)
     scratch_syncs = [p for p in synced if Path(p).parent.name.startswith(SCRATCH_PREFIX)]
-    assert len(scratch_syncs) == len(reports)
+    probes = [p for p in scratch_syncs if p.endswith("-fsync-probe.tmp")]
+    assert len(probes) == 2
+    assert len(scratch_syncs) - len(probes) == len(reports)
     assert str(out) in synced  # the output folder itself (manifest, gradebooks, journal removed)
     for folder in {str(r.parent) for r in reports}:
         assert synced.count(folder) == 1  # once per folder, not once per report
@@ -357,3 +360,56 @@ def test_a_block_that_fails_mid_way_leaves_no_descriptor_open(tmp_path, monkeypa
         files.close()
     assert after == before
     assert not (out / "feedback").exists() and journal.read_bytes() == b""
+
+
+def _report_files(tmp_path: Path):
+    from grader.batch import reportfiles
+
+    scratch, out, journal = tmp_path / "scratch", tmp_path / "out", tmp_path / "journal"
+    scratch.mkdir()
+    (out / "feedback").mkdir(parents=True)
+    journal.write_bytes(b"")
+    return reportfiles.ReportFiles(str(out), str(scratch), str(journal))
+
+
+@pytest.mark.parametrize("seconds, threads", [(0.0002, 1), (0.003, "WRITERS")])
+def test_writer_threads_by_how_fast_the_disk_syncs(tmp_path, monkeypatch, seconds, threads):
+    """A process whose fsync is quick (this machine's: a fraction of a millisecond) starts one writer thread: it
+    keeps up, and more only cost GIL hand-offs and system time; one whose fsync is slow (a laptop's SSD, a network
+    file system) starts WRITERS, whose fsyncs overlap. Either way every report is written, once."""
+    from grader.batch import reportfiles
+
+    timed = []
+    monkeypatch.setattr(reportfiles, "fsync_seconds", lambda folder: (timed.append(folder), seconds)[1])
+    files = _report_files(tmp_path)
+    try:
+        for i in range(100):
+            files.put(i, f"feedback/r{i}.md", f"report {i}\n".encode())
+        assert files.wait() == {}
+        assert len(files._threads) == (reportfiles.WRITERS if threads == "WRITERS" else threads)
+        assert timed == [files.scratch]  # timed once, in the scratch folder
+    finally:
+        files.close()
+    assert sorted(os.listdir(tmp_path / "out" / "feedback")) == sorted(f"r{i}.md" for i in range(100))
+    assert all((tmp_path / "out" / "feedback" / f"r{i}.md").read_bytes() == f"report {i}\n".encode()
+               for i in range(100))
+    assert os.listdir(tmp_path / "scratch") == []
+
+
+def test_fsync_seconds_times_a_real_fsync_and_leaves_nothing(tmp_path, monkeypatch):
+    """The probe times the faster of two fsyncs of its own file (which it removes again); a folder it cannot write
+    in gives 0.0 (a quick disk: one thread), not an error."""
+    from grader.batch import reportfiles
+
+    synced = []
+    real = os.fsync
+
+    def fsync(fd):
+        synced.append(fd)
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    seconds = reportfiles.fsync_seconds(str(tmp_path))
+    assert 0.0 < seconds < 5.0 and len(synced) == 2
+    assert os.listdir(tmp_path) == []
+    assert reportfiles.fsync_seconds(str(tmp_path / "missing")) == 0.0

@@ -8,25 +8,34 @@ paths are appended to the run's journal (``grader.batch.manifest``; fdatasync'ed
 mid-way leaves no report that the next run does not know of. The folders are fsynced once each at the end of the run
 (``grader.batch.bookkeeping.sync_dirs``); nothing ever syncs the whole machine.
 
-The disk work runs in a few threads of the writing process, so that the fsyncs overlap the grading of the next
-files and each other (the system calls release the GIL, and concurrent fsyncs share the file system's journal
-commits: on this project's ext4 test machine four threads write and sync reports about four times as fast as one);
-:meth:`ReportFiles.wait` returns once every report queued is in place, with the errors by row.
+The disk work runs in writer threads of the writing process, so that the fsyncs overlap the grading of the next
+files (the system calls release the GIL). How many depends on the disk, timed once per process
+(:func:`fsync_seconds`, two fsyncs of a small file in the scratch folder): where an fsync takes a millisecond or
+more (a laptop's SSD, a network file system) concurrent fsyncs share the file system's journal commits and
+:data:`WRITERS` threads write several times as fast as one; where it is quicker, one thread keeps up and more only
+add GIL hand-offs and system time (on this project's ext4 test machine, fsyncs of about 0.3 ms, with two grading
+processes on two cores, four threads per process cost about 0.1 ms more system time per report and about a tenth
+of the batch's wall time). A thread starved of the GIL by the grading fills the queue however fast the disk is, so
+a full queue is no sign of a slow disk. :meth:`ReportFiles.wait` returns once every report queued is in place,
+with the errors by row.
 """
 
 from __future__ import annotations
 
 import errno
 import itertools
+import math
 import os
 import queue
 import threading
+import time
 
 __all__ = ["ReportFiles", "SCRATCH_PREFIX"]
 
 SCRATCH_PREFIX = ".grade-batch-scratch-"
 _BLOCK = 16  # reports per journal block at most (one fdatasync of the journal each)
-WRITERS = 4  # writer threads per process
+WRITERS = 4  # writer threads per process on a disk whose fsync is slow
+SLOW_FSYNC = 0.001  # seconds: an fsync this slow or slower (the faster of two) makes the disk a slow one
 
 
 class ReportFiles:
@@ -52,8 +61,9 @@ class ReportFiles:
         self._journal_fd: int | None = None
         self._journal_lock = threading.Lock()
         self._discard = False
+        slow = self.durable and fsync_seconds(self.scratch) >= SLOW_FSYNC
         self._threads = [threading.Thread(target=self._loop, name="grade-batch-reports", daemon=True)
-                         for _ in range(WRITERS)]
+                         for _ in range(WRITERS if slow else 1)]
         for thread in self._threads:
             thread.start()
 
@@ -183,6 +193,29 @@ class ReportFiles:
             view = view[os.write(self._journal_fd, view):]
         if self.durable:
             os.fdatasync(self._journal_fd)
+
+
+def fsync_seconds(folder: str) -> float:
+    """How long an fsync of a small new file in ``folder`` takes, the faster of two (what decides how many writer
+    threads a process starts); 0.0 when the file cannot be written (the first report then says why)."""
+    path = os.path.join(folder, f"{os.getpid()}-fsync-probe.tmp")
+    best = math.inf
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
+    except OSError:
+        return 0.0
+    try:
+        for _ in range(2):
+            os.write(fd, b"\n" * 4096)
+            start = time.perf_counter()
+            os.fsync(fd)
+            best = min(best, time.perf_counter() - start)
+    except OSError:
+        best = 0.0
+    finally:
+        os.close(fd)
+        _unlink(path)
+    return best
 
 
 def _write_file(path: str, data: bytes, durable: bool) -> int | None:
