@@ -19,8 +19,10 @@ import zipfile
 from array import array
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable, Iterator
 
 from grader.batch import safezip
+from grader.batch.extsort import ExternalSort
 from grader.batch.lmsnames import LmsIdentity, identity_from_name, lms_mode, name_note
 from grader.errors import GraderError
 from grader.submission.extract import WRITEUP_SUFFIXES
@@ -115,7 +117,7 @@ def discover(input_path: str | os.PathLike, *, exclude: str | os.PathLike | None
     ``lms``: ``auto`` | ``canvas`` | ``moodle`` | ``none``, how the file names are read (see
     ``grader.batch.lmsnames``). ``spill_to``: a folder where a folder's list of files is kept (an unnamed file),
     rather than in memory, until the caller closes the discovery."""
-    found = _discover(input_path, exclude, writeups)
+    found = _discover(input_path, exclude, writeups, spill_to)
     found.lms = lms_mode(lms, found.kind, (i.name for i in found.items))
     if found.lms != "auto":
         if isinstance(found.items, PackedItems):
@@ -168,11 +170,24 @@ class PackedItems:
         parent then holds 9 bytes an item instead of its string (so that its memory stays flat in the files)."""
         if self._packed is None:
             return
+        released = bytearray(0 if s is not None else 1 for s in self._packed)
+        self._fill(folder, (("" if s is None else s).encode("utf-8", "surrogatepass") for s in self._packed))
+        self._released = released
+
+    @classmethod
+    def in_file(cls, folder: str | os.PathLike, packed: Iterator[bytes]) -> PackedItems:
+        """Items kept in an unnamed file of ``folder`` from the start: ``packed``, the strings in their order as
+        UTF-8 (``surrogatepass``), is written there as it comes and never held as a list."""
+        items = cls([])
+        items._fill(folder, packed)
+        items._released = bytearray(len(items._offsets) - 1)
+        return items
+
+    def _fill(self, folder: str | os.PathLike, packed: Iterator[bytes]) -> None:
         f = tempfile.TemporaryFile(dir=folder)  # unnamed where the system allows: nothing to leave behind
         try:
             offsets, at = array("q", [0]), 0
-            for s in self._packed:
-                data = ("" if s is None else s).encode("utf-8", "surrogatepass")  # (names keep undecodable bytes)
+            for data in packed:  # (names keep undecodable bytes: surrogatepass)
                 f.write(data)
                 at += len(data)
                 offsets.append(at)
@@ -180,7 +195,6 @@ class PackedItems:
         except BaseException:
             f.close()
             raise
-        self._released = bytearray(0 if s is not None else 1 for s in self._packed)
         self._file, self._offsets, self._packed = f, offsets, None
 
     def close(self) -> None:
@@ -196,7 +210,8 @@ def _pack(name: str, raw: str | None, mtime: float, skip: str | None) -> str:
     return f"{name}\0{raw or ''}\0{mtime!r}\0{skip or ''}"
 
 
-def _discover(input_path: str | os.PathLike, exclude: str | os.PathLike | None, writeups: bool) -> Discovery:
+def _discover(input_path: str | os.PathLike, exclude: str | os.PathLike | None, writeups: bool,
+              spill_to: str | os.PathLike | None = None) -> Discovery:
     root = os.fspath(input_path)
     try:
         st = os.stat(root)
@@ -207,20 +222,29 @@ def _discover(input_path: str | os.PathLike, exclude: str | os.PathLike | None, 
             hint="pass a folder of submission files or an LMS 'download all submissions' zip",
         ) from None
     if stat.S_ISDIR(st.st_mode):
-        return _discover_folder(root, exclude, writeups)
+        return _discover_folder(root, exclude, writeups, spill_to)
     if stat.S_ISREG(st.st_mode):
         return _discover_zip(root, st.st_mtime, writeups)  # the zip stays open in ``Discovery.zip``
     raise GraderError("the input is neither a folder nor a file", file=root, hint="pass a folder or a zip")
 
 
-def _discover_folder(root: str, exclude: str | os.PathLike | None, writeups: bool = False) -> Discovery:
+def _discover_folder(root: str, exclude: str | os.PathLike | None, writeups: bool = False,
+                     spill_to: str | os.PathLike | None = None) -> Discovery:
+    """``spill_to``: the list is sorted with at most :data:`RUN` of its strings in memory (runs sorted into files
+    there and merged, ``grader.batch.extsort``) and kept in a file there: the parent's memory does not grow with
+    the files, not even while it lists them."""
     excluded = Path(exclude).resolve() if exclude is not None else None
     packed: list[str] = []
+    runs = ExternalSort(spill_to, RUN) if spill_to is not None else None
     newest = 0.0
 
     def add(relname: str, mtime: float, skip: str | None) -> None:
         shown = shown_name(relname)
-        packed.append(_pack(shown, None if shown == relname else relname, mtime, skip))
+        text = _pack(shown, None if shown == relname else relname, mtime, skip)
+        if runs is None:
+            packed.append(text)
+        else:
+            runs.add(text.encode("utf-8", "surrogatepass"))  # UTF-8 sorts as the strings do (code point order)
 
     def walk(folder: str, rel: str) -> None:
         nonlocal newest
@@ -254,22 +278,32 @@ def _discover_folder(root: str, exclude: str | os.PathLike | None, writeups: boo
                     continue
                 add(relname, est.st_mtime, _skip_reason(shown_name(relname), writeups))
 
-    walk(root, "")
-    packed.sort()  # as by (name, raw): see PackedItems
-    return Discovery("folder", root, _unique_names(PackedItems(packed)), newest)
+    try:
+        walk(root, "")
+        if runs is None:
+            packed.sort()  # as by (name, raw): see PackedItems
+            return Discovery("folder", root, PackedItems(list(_unique_names(packed))), newest)
+        merged = (data.decode("utf-8", "surrogatepass") for data in runs)
+        items = PackedItems.in_file(spill_to, (s.encode("utf-8", "surrogatepass") for s in _unique_names(merged)))
+        return Discovery("folder", root, items, newest)
+    finally:
+        walk = None  # (``walk`` refers to itself: the cycle would keep the list alive until a garbage collection)
+        if runs is not None:
+            runs.close()
 
 
-def _unique_names(items: PackedItems) -> PackedItems:
-    """Two files whose shown names are equal (a name shortened or escaped) get ``(file 2)``, ``(file 3)``, ...
-    (sorted, equal names are next to each other)."""
+RUN = 2048  # a folder's file names sorted in memory at a time when the list goes to a file (about 200 KB)
+
+
+def _unique_names(packed: Iterable[str]) -> Iterator[str]:
+    """The packed strings, sorted, with two files whose shown names are equal (a name shortened or escaped)
+    numbered ``(file 2)``, ``(file 3)``, ... (sorted, equal names are next to each other)."""
     previous, n = None, 0
-    for i in range(len(items)):
-        item = items[i]
-        n = n + 1 if item.name == previous else 1
-        previous = item.name
-        if n > 1:
-            items._packed[i] = _pack(f"{item.name} (file {n})", item.raw or item.name, item.mtime, item.skip)
-    return items
+    for s in packed:
+        name, raw, mtime, skip = s.split("\0")
+        n = n + 1 if name == previous else 1
+        previous = name
+        yield _pack(f"{name} (file {n})", raw or name, float(mtime), skip or None) if n > 1 else s
 
 
 def _zip_mtime(date_time: tuple) -> float:

@@ -16,6 +16,8 @@ import struct
 import tempfile
 from typing import Callable, Iterator
 
+from grader.batch.extsort import ExternalSort
+
 __all__ = ["Keys", "STATUSES", "sort_string", "resolve_resubmissions"]
 
 STATUSES = ("graded", "unusable", "skipped")
@@ -54,22 +56,16 @@ class Keys:
 
     def sort(self) -> None:
         self.superseded.clear()
-        runs = []
+        records = ExternalSort(self._folder, self._run)
         try:
-            records = self._added(self._pending)
-            while part := sorted(itertools.islice(records, self._run)):
-                run = tempfile.TemporaryFile(dir=self._folder)
-                runs.append(run)
-                for record in part:
-                    run.write(_LEN.pack(len(record)) + record)
-                del part
+            for record in self._added(self._pending):
+                records.add(record)
             out = tempfile.TemporaryFile(dir=self._folder)
-            for record in heapq.merge(*(self._added(run) for run in runs)):
+            for record in records:
                 out.write(record[-_TAIL.size:])
             out.flush()
         finally:
-            for run in runs:
-                run.close()
+            records.close()
         self._pending.close()
         os.unlink(self._pending.name)
         if self._sorted is not None:
