@@ -35,7 +35,7 @@ class Keys:
     ``run`` records in memory and merges them (``heapq.merge``: the same order as sorting them all at once, the
     records being distinct) into a file of fixed-size tails, row ``i`` read back at ``i * size``."""
 
-    def __init__(self, folder, run: int = 4096) -> None:
+    def __init__(self, folder, run: int = 1024) -> None:
         self._folder = os.fspath(folder)
         self._run = run
         self._count = 0
@@ -88,7 +88,7 @@ class Keys:
             raise IndexError(i)
         return _TAIL.unpack(os.pread(self._sorted, _TAIL.size, i * _TAIL.size))
 
-    def statuses(self, block: int = 4096) -> "Iterator[tuple[int, str]]":
+    def statuses(self, block: int = 1024) -> "Iterator[tuple[int, str]]":
         """``(who, status)`` of every row, in order (read ``block`` tails at a time: one pass over the file)."""
         size = _TAIL.size
         for start in range(0, self._count, block):
@@ -148,7 +148,7 @@ def resolve_resubmissions(keys: Keys, row_at: Callable[[int], dict]) -> None:
                 keys.superseded[member[1]] = (latest[0][2], latest[2] == "unusable")
 
 
-def _shared_hashes(whos: Iterator[int], run: int = 1 << 16) -> set[int]:
+def _shared_hashes(whos: Iterator[int], run: int = 2048) -> set[int]:
     """The hashes that occur more than once among ``whos`` (few: resubmissions, collisions), in memory bounded by
     ``run`` hashes: hashes seen twice within a run are kept; of the rest each run keeps a sorted array, and the
     runs are merged (an array of 8 bytes a hash per run, not a list of Python numbers)."""

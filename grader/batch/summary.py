@@ -10,7 +10,6 @@ lists are kept.
 from __future__ import annotations
 
 import math
-from array import array
 from collections import Counter
 from html import escape
 
@@ -33,7 +32,9 @@ _TOP_DIAGNOSES = 3
 class SummaryBuilder:
     def __init__(self, quantities: list[str]) -> None:
         self.quantities = quantities
-        self.scores = array("d")  # the scores of the counted graded submissions (8 bytes each)
+        # the scores of the counted graded submissions, as how many have each (a class's scores take few values:
+        # memory flat in the students, and no list of them all to sort at the end)
+        self.scores: Counter = Counter()
         self.top: float | None = None  # the largest maximum score among them
         self.verdicts: dict[str, Counter] = {q: Counter() for q in quantities}
         self.diagnoses: dict[str, Counter] = {q: Counter() for q in quantities}
@@ -71,7 +72,7 @@ class SummaryBuilder:
         if status == "unusable":
             self.unusable.append((row["file"], who, row.get("error") or ""))
             return
-        self.scores.append(row["score"])
+        self.scores[row["score"]] += 1
         self.top = row["max_score"] if self.top is None else max(self.top, row["max_score"])
         for q, verdict, _pts, _max, diag_id, diag_text in row.get("fields") or ():
             if q not in self.verdicts:
@@ -122,18 +123,23 @@ class SummaryBuilder:
         return "\n".join(parts)
 
     def _scores_section(self) -> str:
-        n = len(self.scores)
+        n = sum(self.scores.values())
         out = ["<section><h2>Scores</h2>"]
         if not n:
             out.append("<p>No submission was graded.</p></section>")
             return "\n".join(out)
-        values = sorted(self.scores)
+        values = sorted(self.scores.items())  # (score, how many), lowest first
         top = self.top
-        mean = sum(values) / n
-        median = values[n // 2] if n % 2 else (values[n // 2 - 1] + values[n // 2]) / 2
+        total = 0.0
+        for v, c in values:  # the additions of summing the sorted scores one by one, in that order
+            for _ in range(c):
+                total += v
+        mean = total / n
+        middle = [_nth(values, n // 2)] if n % 2 else [_nth(values, n // 2 - 1), _nth(values, n // 2)]
+        median = middle[0] if n % 2 else (middle[0] + middle[1]) / 2
         out.append(
             f"<p>{n} student{'s' if n != 1 else ''} graded; mean {fmt_points(round(mean, 2))}, median "
-            f"{fmt_points(median)}, lowest {fmt_points(values[0])}, highest {fmt_points(values[-1])} "
+            f"{fmt_points(median)}, lowest {fmt_points(values[0][0])}, highest {fmt_points(values[-1][0])} "
             f"(of {fmt_points(top)}).</p>"
         )
         out.append(_histogram_svg(values, top))
@@ -223,12 +229,22 @@ def _bins(top: float) -> tuple[int, float]:
     return 20, top / 20
 
 
-def _histogram_svg(values: list[float], top: float) -> str:
+def _nth(values: list[tuple[float, int]], k: int) -> float:
+    """The ``k``-th (from 0) of the sorted scores that ``values`` counts ((score, how many), sorted)."""
+    for v, c in values:
+        if k < c:
+            return v
+        k -= c
+    raise IndexError(k)
+
+
+def _histogram_svg(values: list[tuple[float, int]], top: float) -> str:
+    """``values``: (score, how many)."""
     nbins, width = _bins(top)
     counts = [0] * nbins
-    for v in values:
+    for v, c in values:
         i = int(v // width) if width > 0 else 0
-        counts[min(max(i, 0), nbins - 1)] += 1
+        counts[min(max(i, 0), nbins - 1)] += c
     peak = max(counts) or 1
     W, H, left, bottom, pad = 640, 240, 40, 30, 10
     plot_w, plot_h = W - left - pad, H - bottom - pad
