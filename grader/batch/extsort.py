@@ -13,9 +13,14 @@ import struct
 import tempfile
 from typing import BinaryIO, Iterator
 
-__all__ = ["ExternalSort"]
+__all__ = ["ExternalSort", "read_records", "record"]
 
-_LEN = struct.Struct("<I")  # a string's length, before it in a run's file
+_LEN = struct.Struct("<I")  # a string's length, before it in a file of records
+
+
+def record(data: bytes) -> bytes:
+    """``data`` as a record of a file of records (its length, then it): what :func:`read_records` reads."""
+    return _LEN.pack(len(data)) + data
 
 
 class ExternalSort:
@@ -46,7 +51,7 @@ class ExternalSort:
         self._runs.append(run)
         try:
             for data in part:
-                run.write(_LEN.pack(len(data)) + data)
+                run.write(record(data))
         except BaseException:
             self.close()
             raise
@@ -61,7 +66,7 @@ class ExternalSort:
         if self._part:
             self._spill()
         try:
-            yield from heapq.merge(*(_read(run) for run in self._runs))
+            yield from heapq.merge(*(read_records(run) for run in self._runs))
         finally:
             self.close()
 
@@ -72,7 +77,8 @@ class ExternalSort:
         self._part = []
 
 
-def _read(f: BinaryIO) -> Iterator[bytes]:
+def read_records(f: BinaryIO) -> Iterator[bytes]:
+    """The records of the file ``f`` (written with :func:`record`), from its start."""
     f.flush()
     f.seek(0)
     while head := f.read(_LEN.size):

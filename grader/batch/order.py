@@ -16,13 +16,12 @@ import struct
 import tempfile
 from typing import Callable, Iterator
 
-from grader.batch.extsort import ExternalSort
+from grader.batch import extsort
 
 __all__ = ["Keys", "STATUSES", "sort_string", "resolve_resubmissions"]
 
 STATUSES = ("graded", "unusable", "skipped")
 _TAIL = struct.Struct("<QIHqB")  # offset, length, spill file, who (hash), status
-_LEN = struct.Struct("<I")  # a record's length, before it in the files of records
 
 
 class Keys:
@@ -46,23 +45,18 @@ class Keys:
     def add(self, sort: str, offset: int, length: int, spill: int, who: int, status: str) -> None:
         record = (sort.encode("utf-8", "surrogatepass") + b"\0"
                   + _TAIL.pack(offset, length, spill, who, STATUSES.index(status)))
-        self._pending.write(_LEN.pack(len(record)) + record)
+        self._pending.write(extsort.record(record))
         self._count += 1
-
-    def _added(self, f) -> "Iterator[bytes]":
-        f.seek(0)
-        while head := f.read(_LEN.size):
-            yield f.read(_LEN.unpack(head)[0])
 
     def sort(self) -> None:
         self.superseded.clear()
-        records = ExternalSort(self._folder, self._run)
+        records = extsort.ExternalSort(self._folder, self._run)
         try:
-            for record in self._added(self._pending):
-                records.add(record)
+            for data in extsort.read_records(self._pending):
+                records.add(data)
             out = tempfile.TemporaryFile(dir=self._folder)
-            for record in records:
-                out.write(record[-_TAIL.size:])
+            for data in records:
+                out.write(data[-_TAIL.size:])
             out.flush()
         finally:
             records.close()
