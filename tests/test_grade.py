@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from fractions import Fraction
 
 import pytest
@@ -198,3 +199,17 @@ def test_the_field_grader_takes_one_frozen_context():
 
     assert list(inspect.signature(engine._grade_field).parameters) == ["ctx", "kf", "ans"]
     assert engine.Context.__dataclass_params__.frozen
+
+
+def test_a_known_mistake_made_on_the_keys_values_is_named_though_the_students_own_differ(ex6):
+    # The student's o1 is wrong (0.7), yet their delta_o1 is the key's o1 - t1: the derivative left out, on the
+    # key's numbers (no wrong formula on their own o1 = 0.7 gives it). Oracle: the forward pass from the statement.
+    sig = lambda z: 1 / (1 + math.exp(-z))  # noqa: E731
+    h1, h2 = sig(-15 * 0.8 + 20 * 0.2 + 0.35), sig(-25 * 0.8 + 30 * 0.2 + 0.35)
+    o1 = sig(40 * h1 + 45 * h2 + 0.60)
+    missing = o1 - 0.9
+    on_own = (0.7 - 0.9) * 0.7 * 0.3  # the right formula on the student's own o1
+    assert abs(missing - on_own) > 0.01 * abs(on_own)
+    for _ in range(2):  # the first grading walks the rules, later ones use their compiled closures
+        f = submit(ex6, f"  o1: 0.7\n  delta_o1: {missing!r}\n").field("delta_o1")
+        assert f.verdict == "incorrect" and f.diagnosis.id == "missing_derivative"

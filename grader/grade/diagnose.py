@@ -196,19 +196,28 @@ def diagnose(ctx, kf, s: float, student_cmp, view_t, view_u) -> Diagnosis | None
         get = view_u.get
         mine = [f(get) for f in fns]  # the same values (``View.formula``), with the closures made once per plan
     inf = math.inf
-    for (rule_id, text, _), v in zip(rules, mine):
-        if abs(own - v) <= 0.0 + 1e-6 * abs(v) < inf:  # within(own, v, SAME)
-            return Diagnosis(rule_id, text)
     on_key = student_cmp(plan.key_view)
+    # one pass over the rules for step 3's exact match and step 4's match within tolerance (``ok``, its relabs
+    # case written out: the same operations), the first of each; step 4's is returned after step 3's rounding
+    relabs = tol.mode == "relabs"
+    atol, rtol = (tol.atol, tol.rtol) if relabs else (0.0, 0.0)
+    near = None
+    for rule, v, on_key_value in zip(rules, mine, on_key_values):
+        gap, size = abs(own - v), abs(v)
+        if gap <= 0.0 + 1e-6 * size < inf:  # within(own, v, SAME)
+            return Diagnosis(rule[0], rule[1])
+        if near is None and (
+                (gap <= atol + rtol * size < inf or abs(on_key - on_key_value) <= atol + rtol * abs(on_key_value) < inf)
+                if relabs else (ok(own, v) or ok(on_key, on_key_value))):
+            near = rule
     d = rounded(own, target, whose, show=reveal)
     if d is None and key_target != 0 and math.isfinite(key_target) and math.isfinite(on_key):
         d = _rounded_to(on_key, key_target, key_roundings, reveal)  # rounded(on_key, the key's target, ...)
     if d:
         return d
     # 4. a known wrong formula, on the student's values, then on the key's (those are the same for every student)
-    for (rule_id, text, _), v, on_key_value in zip(rules, mine, on_key_values):
-        if ok(own, v) or ok(on_key, on_key_value):
-            return Diagnosis(rule_id, text)
+    if near is not None:
+        return Diagnosis(near[0], near[1])
     # 5. value-level slips against what the values the student used give (the key's, where they used no others)
     zero = jg.zero_sentence(q) if kf.on_change else None
     d = by_value(own, target, tol, whose, show=reveal, zero=zero, rounding_checked=True)  # step 3 checked it
