@@ -1,12 +1,14 @@
 """Grading's shortcuts decide as the plain computations do (issue 16 item 3): a quantity written several times with
 one number is flagged as the pairwise comparisons flag it; a rounding is looked for only at the digits that could
 give the value, and found exactly where trying every digit finds it; the per-quantity comparisons written out are
-``within`` itself; a view's formula, remembered, is the formula evaluated again."""
+``within`` itself; a view's formula, remembered, is the formula evaluated again; the diagnoses' one pass over a
+field's known mistakes names what the same pass calling ``within`` names."""
 
 from __future__ import annotations
 
 import math
 import random
+from pathlib import Path
 
 import pytest
 
@@ -15,7 +17,12 @@ from grader.grade.flags import EXACT, Written, find_flags
 from grader.grade.views import View
 from grader.numfmt import fmt
 from grader.spec.tolerance import Tolerance, round_sig, within
-from tests.test_fairness import plan_for
+from grader.grade.engine import grade
+from grader.submission.load import submission_from_document
+from grader.yamlio import load_yaml_text
+from tests.test_fairness import plan_for, plan_text
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _distinct(values, agree):
@@ -207,3 +214,55 @@ def test_the_compiled_closures_are_the_walked_trees_bit_for_bit():
             want = evaluate_tree(tree, lambda n: walked.append(n) or env[n])
             assert repr(got) == repr(want), tree
             assert seen == walked, tree  # the same lookups in the same order
+
+
+def _ex6_with_tolerance(rtol: float, atol: float):
+    text = (ROOT / "problems" / "exercise6.yaml").read_text(encoding="utf-8")
+    assert "tolerance: {rtol: 0.01, atol: 1.0e-12}" in text
+    return plan_text(text.replace("tolerance: {rtol: 0.01, atol: 1.0e-12}", f"tolerance: {{rtol: {rtol}, atol: {atol}}}"))
+
+
+@pytest.mark.parametrize("rtol, atol", [(0.01, 1.0e-12), (0.02, 2.0e-3)])
+def test_the_pass_over_known_mistakes_names_what_within_names(monkeypatch, rtol, atol):
+    """``diagnose`` checks a field's known mistakes in one pass with ``within``'s relabs comparison written out. The
+    oracle: the same submissions diagnosed with that pass calling ``within`` itself. The values sit a hair inside
+    and outside the tolerance of the mistakes' values, on the key's numbers (the student's other values right) and
+    on the student's own (the others off), with huge values whose formulas overflow to inf or nan."""
+    from grader.grade.judging import Judging
+
+    plan = _ex6_with_tolerance(rtol, atol)
+    jg = plan.judging
+    rng = random.Random(int(rtol * 1000) + 7)
+    texts, rule_ids = [], set()
+    for _ in range(150):
+        q = rng.choice(list(plan.fields))
+        rules, _, on_key_values, _, _ = jg.rules(q)
+        rule_ids.update(rule[0] for rule in rules)
+        answers = {}
+        for u in plan.fields:  # the other answers: right, or off (then the mistakes are computed on them)
+            if u != q:
+                r = rng.random()
+                answers[u] = (plan.floats[u] if r < 0.6 else plan.floats[u] * rng.uniform(0.9, 1.1) if r < 0.95
+                              else rng.choice((1e308, -1e308)))
+        v = rng.choice(on_key_values)
+        edge = (atol + rtol * abs(v)) * rng.choice((1 - 1e-9, 1 + 1e-9, 1 - 1e-6, 1 + 1e-6, 0.5, 2.0))
+        c = v + rng.choice((1, -1)) * edge if rng.random() < 0.9 else rng.choice((1e308, -1e308, 0.0))
+        base = plan.nodes[q].base
+        answers[q] = plan.floats[base] + c if plan.fields[q].on_change else c  # ``c`` in compared terms
+        texts.append("problem: exercise6\nstudent: {id: 's1'}\nanswers:\n"
+                     + "".join(f"  {u}: {x!r}\n" for u, x in answers.items()))
+
+    def graded():
+        out = []
+        for text in texts:
+            for reveal in (True, False):
+                out.append(grade(plan, submission_from_document(load_yaml_text(text, source="<test>")), reveal=reveal))
+        return out
+
+    fused = graded()
+    monkeypatch.setattr(diagnose, "FUSED_RELABS", False)
+    monkeypatch.setattr(Judging, "within_fn", lambda self, tol: lambda given, true: within(given, true, tol))
+    plain = graded()
+    assert [repr(r) for r in fused] == [repr(r) for r in plain]  # (repr: a nan carried value equals itself)
+    named = [f.diagnosis.id for r in fused for f in r.fields if f.diagnosis is not None and f.diagnosis.id in rule_ids]
+    assert len(named) > 100 and len(set(named)) > 5  # the values do reach the known mistakes, many of them
