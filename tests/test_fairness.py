@@ -341,3 +341,78 @@ def test_shipped_statements_state_the_rule_for_updated_weights():
     for pid in ("exercise6", "exercise6_random"):
         statement = load_problem(find_problem(pid)).statement
         assert "within 1% relative error" in statement and "it is the change $w' - w$ that must be within 1%" in statement
+
+
+# --- a diagnosis names a mistake only when the numbers show it ------------------------------------------------------
+
+
+def _r(x, digits):
+    """``x`` rounded to ``digits`` significant digits (the oracle's own rounding, with mpmath)."""
+    return M(mpmath.nstr(x, digits))
+
+
+def _within(given, true, rtol=M("0.01"), atol=M("1e-12")):
+    return abs(given - true) <= atol + rtol * abs(true)
+
+
+def _mistakes_that_would_be_accepted():
+    """(field, the student's value, the mistake named before, that mistake's value, the right value): values just
+    outside Exercise 6's 1 % whose "explanation" lands within 1 % of the right value itself. For an updated weight
+    the values are changes w' − w."""
+    k = textbook(EX6)
+    on_sigma = (k["o1"] - k["t1"]) * sigma(k["o1"]) * (1 - sigma(k["o1"]))  # σ′ taken at out instead of net
+    mixed = k["w5"] * k["h2"] + k["w6"] * k["h1"] + k["b2"]  # z3 with the inputs of w5 and w6 swapped
+    o1_at_2 = sigma(_r(k["z3"], 2))  # o1 from z3 cut to 2 digits
+    r3 = {n: _r(k[n], 3) for n in ("h1", "delta_o1", "delta_o2")}
+    h1_at_3 = r3["h1"] * (1 - r3["h1"]) * (r3["delta_o1"] * k["w5"] + r3["delta_o2"] * k["w7"])
+    w7_at_2 = -k["eta"] * _r(k["grad_w7"], 2)  # the change of w7 from its gradient cut to 2 digits
+    return [
+        ("delta_o1", "-0.05602", "derivative_of_sigma_out", on_sigma, k["delta_o1"]),
+        ("z3", "0.6253", "mixed_indices", mixed, k["z3"]),
+        ("o1", "0.6566", "rounding_too_early", o1_at_2, k["o1"]),
+        ("delta_h1", "0.001872", "rounding_too_early", h1_at_3, k["delta_h1"]),
+        ("w7_new", "49.99998194", "rounding_too_early", w7_at_2, k["w7_new"] - k["w7"]),
+    ]
+
+
+@pytest.mark.parametrize("case", _mistakes_that_would_be_accepted(), ids=lambda c: f"{c[0]}-{c[2]}")
+def test_a_mistake_whose_own_value_would_be_accepted_is_not_named(case):
+    q, written, mistake, mistake_value, right = case
+    plan = plan_for("exercise6")
+    mine = M(written) - (M(EX6["w7"]) if q == "w7_new" else 0)
+    assert not _within(mine, right) and _within(mine, mistake_value)  # wrong, and within 1 % of the mistake...
+    assert _within(mistake_value, right)  # ... which would itself have been accepted: it explains nothing
+    for reveal in (True, False):
+        f = submit(plan, {q: written}, reveal=reveal).field(q)
+        assert f.verdict == "incorrect"
+        assert f.diagnosis is None or f.diagnosis.id != mistake, (q, f.diagnosis)
+
+
+def test_rounding_too_early_that_would_be_marked_wrong_is_still_named():
+    k = textbook(EX6)
+    h1 = sigma(M("-7.7"))  # z1 = -7.65 rounded (half up, as by hand) to 2 digits: h1 is 5 % off
+    assert not _within(h1, k["h1"])
+    f = submit(plan_for("exercise6"), {"h1": sig(h1)}).field("h1")
+    assert f.verdict == "incorrect" and f.diagnosis.id == "rounding_too_early"
+
+
+@pytest.mark.parametrize("problem", ["exercise6", "classic_222"])
+def test_a_named_known_mistake_gives_a_value_that_would_be_marked_wrong(problem):
+    """Every answer from 6 % below to 6 % above the key's, one field at a time: a named known mistake (a rule of
+    ``grader.solve.malrules``) has a value within tolerance of the student's and outside tolerance of the key's."""
+    plan = plan_for(problem)
+    jg = plan.judging
+    named = 0
+    for q, kf in plan.fields.items():
+        rules, _, on_key, key_target, _ = jg.rules(q)
+        base = plan.floats[plan.nodes[q].base] if kf.on_change else 0.0
+        tol = kf.ask.tolerance
+        for i in range(-120, 121):
+            s = base + key_target * (1 + i / 2000)
+            f = submit(plan, {q: repr(s)}).field(q)
+            if f.diagnosis is None or f.diagnosis.id not in {r[0] for r in rules}:
+                continue
+            named += 1
+            assert any(r[0] == f.diagnosis.id and within(s - base, v, tol) and not within(v, key_target, tol)
+                       for r, v in zip(rules, on_key)), (q, s, f.diagnosis)
+    assert named > 20

@@ -9,6 +9,8 @@ Tried in order, first match wins (``grader.grade.engine._diagnose``):
 4. a known wrong formula (``grader.solve.malrules``) reproduces it, on the student's values or on the key's;
 5. value-level slips against what follows from the student's values: 0, the sign alone (the size agrees), a power
    of ten; then the inputs rounded too early;
+   (a known formula or an early rounding is named only where its own value would be marked wrong: one within
+   tolerance of the right value cannot explain a wrong answer, however close the student's value is to it)
 6. the inputs were all right, so the slip is in the arithmetic; or else sign and size both differ.
 For an updated parameter every comparison is on the change ``p_new - p``.
 """
@@ -134,11 +136,14 @@ _HIDDEN = {
 }
 
 
-def rounding_upstream(s: float, formula_at: Callable[[int], float], tol: Tolerance) -> Diagnosis | None:
-    """Does the formula with its inputs cut to 2 or 3 significant digits give ``s`` (where full precision does not)?"""
+def rounding_upstream(s: float, formula_at: Callable[[int], float], tol: Tolerance,
+                      target: float) -> Diagnosis | None:
+    """Does the formula with its inputs cut to 2 or 3 significant digits give ``s`` (where full precision does not)?
+    Only where that rounding would itself be marked wrong: a value within tolerance of ``target`` (the formula at
+    full precision) cannot explain a wrong one."""
     for d in (2, 3):
         v = formula_at(d)
-        if math.isfinite(v) and within(s, v, tol):
+        if math.isfinite(v) and within(s, v, tol) and not within(v, target, tol):
             return Diagnosis(
                 "rounding_too_early",
                 f"The values this is computed from were rounded to {d} significant digits too early; carry more digits until the end.",
@@ -201,17 +206,22 @@ def diagnose(ctx, kf, s: float, student_cmp, view_t, view_u) -> Diagnosis | None
     inf = math.inf
     on_key = student_cmp(plan.key_view)
     # one pass over the rules for step 3's exact match and step 4's match within tolerance (``ok``, its relabs
-    # case written out: the same operations), the first of each; step 4's is returned after step 3's rounding
+    # case written out: the same operations), the first of each; step 4's is returned after step 3's rounding.
+    # A mistake counts only where it would be marked wrong: a rule whose value is within tolerance of the right
+    # value on the same numbers (``target``; on the key's, ``key_target``) does not explain a wrong answer.
     relabs = FUSED_RELABS and tol.mode == "relabs"
     atol, rtol = (tol.atol, tol.rtol) if relabs else (0.0, 0.0)
     near = None
     for rule, v, on_key_value in zip(rules, mine, on_key_values):
         gap, size = abs(own - v), abs(v)
-        if gap <= 0.0 + 1e-6 * size < inf:  # within(own, v, SAME)
+        if gap <= 0.0 + 1e-6 * size < inf and not ok(v, target):  # within(own, v, SAME)
             return Diagnosis(rule[0], rule[1])
         if near is None and (
-                (gap <= atol + rtol * size < inf or abs(on_key - on_key_value) <= atol + rtol * abs(on_key_value) < inf)
-                if relabs else (ok(own, v) or ok(on_key, on_key_value))):
+                ((gap <= atol + rtol * size < inf and not ok(v, target))
+                 or (abs(on_key - on_key_value) <= atol + rtol * abs(on_key_value) < inf
+                     and not ok(on_key_value, key_target)))
+                if relabs else ((ok(own, v) and not ok(v, target))
+                                or (ok(on_key, on_key_value) and not ok(on_key_value, key_target)))):
             near = rule
     d = rounded(own, target, whose, show=reveal)
     if d is None and key_target != 0 and math.isfinite(key_target) and math.isfinite(on_key):
@@ -231,7 +241,7 @@ def diagnose(ctx, kf, s: float, student_cmp, view_t, view_u) -> Diagnosis | None
     get = view_u.get
     env = {n: get(n) for n in deps}
     f = compiled.closure(expr)
-    d = rounding_upstream(own, lambda digits: f(round_env(env, digits).__getitem__), tol)
+    d = rounding_upstream(own, lambda digits: f(round_env(env, digits).__getitem__), tol, target)
     if d:
         return d
     # 6. inputs right: arithmetic; else, if nothing explains it, say what differs
