@@ -104,3 +104,30 @@ def test_thousands_of_unreadable_equations_are_listed_up_to_the_cap(key):
     assert len(sub.writeup.unattributed) == MAX_UNATTRIBUTED
     assert [u.line for u in sub.writeup.unattributed] == list(range(1, MAX_UNATTRIBUTED + 1))
 
+
+
+@pytest.mark.parametrize("kind", ["md", "tex"])
+@pytest.mark.parametrize("equation, q", [
+    (r"h_1 = 1e999", "h1"),
+    (r"z_1 = -1e309", "z1"),
+    (r"w_5^{new} = 2 \cdot 10^{308}", "w5_new"),
+    (r"z_1 = 1.7976931348623159e308", "z1"),
+    (r"z_1 = 3 = 1e309", "z1"),  # a chain whose last value is beyond the float range
+])
+def test_a_value_beyond_the_float_range_is_unreadable_not_an_error(tmp_path, capsys, kind, equation, q):
+    # as the same number written as a YAML answer: the field is unreadable, and says why; nothing else breaks
+    path = tmp_path / f"w.{kind}"
+    body = f"$${equation}$$" if kind == "md" else f"\\begin{{equation}}{equation}\\end{{equation}}"
+    path.write_text(f"Student 400222100\n\n{body}\n\n$$z_2 = -13.65$$\n", encoding="utf-8")
+    assert main([str(path), "--problem", "exercise6", "--format", "json"]) == 0
+    fields = json.loads(capsys.readouterr().out)["fields"]
+    assert fields[q]["verdict"] == "unparseable" and "float range" in fields[q]["message"]
+    assert fields["z2"]["verdict"] == "correct"
+
+
+def test_a_substituted_value_beyond_the_float_range_is_not_used(tmp_path, capsys):
+    path = tmp_path / "w.md"
+    path.write_text("$$z_3 = w_5 h_1 + w_6 h_2 + b_2 = 40 \\cdot 1e309 + 45 \\cdot 1 + 0.6 = 1$$\n", encoding="utf-8")
+    assert main([str(path), "--problem", "exercise6", "--format", "json"]) == 0
+    z3 = json.loads(capsys.readouterr().out)["fields"]["z3"]
+    assert z3["verdict"] == "incorrect" and "1e+309" not in json.dumps(z3) and "inf" not in z3["message"]

@@ -33,7 +33,7 @@ import mpmath
 from grader.errors import LimitError, SubmissionError
 from grader.fileio import read_capped
 from grader.submission.student import Student, heading_student, tex_author
-from grader.parse.answer import Parsed
+from grader.parse.answer import Parsed, Unparseable
 from grader.parse.latex import Name, Node, NotEvaluable, Number, Neg, Unreadable, evaluate, free_names, to_text
 from grader.solve.solver import AnswerKey
 from grader.spec import names as qnames
@@ -305,9 +305,9 @@ class _Reader:
         floats = self.key.floats
 
         def check(name: str, v) -> bool:
-            x = float(v)
+            x = _float(v)
             candidates = [floats[name]] if name in floats else []
-            candidates += [float(w) for w in own.get(name, ())]
+            candidates += [_float(w) for w in own.get(name, ())]
             return any(abs(x - c) <= 1e-6 * max(abs(c), 1e-300) for c in candidates)
 
         return check
@@ -324,7 +324,7 @@ class _Reader:
     # -- slips
     def slip(self, q: str, chain: Chain, using: dict[str, _Use]) -> Slip | None:
         steps = [(s, s.value) for s in chain.steps]
-        steps = [(s, v) for s, v in steps if v is not None]
+        steps = [(s, v) for s, v in steps if v is not None and math.isfinite(_float(v))]  # (1e999: not a value)
         node = self.graph.nodes.get(q)
         base = None
         if node is not None and node.kind == "new" and node.base:
@@ -332,9 +332,9 @@ class _Reader:
         tol = self.tolerance(q)
         for (s1, v1), (s2, v2) in zip(steps, steps[1:]):
             a, b = (v1 - base, v2 - base) if base is not None else (v1, v2)
-            if not _close(float(b), float(a), tol):
-                return Slip(q, s2.line, to_text(s1.tree), float(v1), to_text(s2.tree), float(v2),
-                            on_change=base is not None, base=float(base) if base is not None else None)
+            if not _close(_float(b), _float(a), tol):
+                return Slip(q, s2.line, to_text(s1.tree), _float(v1), to_text(s2.tree), _float(v2),
+                            on_change=base is not None, base=_float(base) if base is not None else None)
         return None
 
     def tolerance(self, q: str) -> Tolerance:
@@ -478,9 +478,22 @@ def _value_from(use: _Use) -> Value:
     return Value(text=use.text, parsed=_parsed(use.value, use.text), line=use.line)
 
 
-def _parsed(v, text: str) -> Parsed:
+def _parsed(v, text: str) -> Parsed | Unparseable:
+    """The value a write-up's equation gives, as an answer: unreadable (never an error) where it is beyond the
+    float range (``1e999``, ``40 \\cdot 1e309 + 45``), as the same number written as a YAML answer is."""
     exact = v if isinstance(v, Fraction) else None
-    return Parsed(float(v) + 0.0, exact, text)
+    value = _float(v) + 0.0
+    if not math.isfinite(value):
+        return Unparseable(text, "the result is not a finite number: it is beyond the float range (about ±1.8e308)")
+    return Parsed(value, exact, text)
+
+
+def _float(v) -> float:
+    """``float(v)``, infinite (with its sign) for a Fraction beyond the float range instead of an error."""
+    try:
+        return float(v)
+    except OverflowError:
+        return math.inf if v > 0 else -math.inf
 
 
 def _close(a: float, b: float, tol: Tolerance) -> bool:
