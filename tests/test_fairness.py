@@ -416,3 +416,34 @@ def test_a_named_known_mistake_gives_a_value_that_would_be_marked_wrong(problem)
             assert any(r[0] == f.diagnosis.id and within(s - base, v, tol) and not within(v, key_target, tol)
                        for r, v in zip(rules, on_key)), (q, s, f.diagnosis)
     assert named > 20
+
+
+def test_a_mistake_inside_a_delta_is_not_named_when_the_student_says_which_delta_they_used():
+    # The student says they computed w1_new with delta_h1 = 0.0019 (right: within 1 % of the textbook's), and slipped
+    # in the last step: -15 - 0.3·0.0019·0.8 = -15.000456, written -15.0004. Mixed-up weights inside delta_h1
+    # (a delta computed again from their other answers) land within 1 % of that change by chance: not the mistake.
+    k = textbook(EX6)
+    assert _within(M("0.0019"), k["delta_h1"])
+    assert not _within(M("-15.0004") - k["w1"], -k["eta"] * M("0.0019") * k["i1"])  # the slip is real
+    plan = plan_for("exercise6")
+    others = {"h1": "0.000512", "delta_o1": "-0.06"}
+    alone = submit(plan, {**others, "w1_new": "-15.0004"}).field("w1_new")
+    assert alone.diagnosis.id == "mixed_indices"  # with nothing said about delta_h1, it is the likely mistake
+    using = {"value": "-15.0004", "using": {"delta_h1": "0.0019", "i1": "0.8", "eta": "0.3", "w1": "-15"}}
+    for reveal in (True, False):
+        f = submit(plan, {**others, "w1_new": using}, reveal=reveal).field("w1_new")
+        assert f.verdict == "incorrect" and f.diagnosis.id != "mixed_indices", f.diagnosis
+
+
+def test_a_mistake_in_a_written_up_update_is_not_named_against_the_delta_plugged_in(tmp_path, capsys):
+    from grader.cli import main
+
+    path = tmp_path / "w.md"
+    path.write_text("$$h_1 = 0.000512$$\n\n$$\\delta_{o1} = -0.06$$\n\n"
+                    "$$w_1^{new} = w_1 - \\eta \\delta_{h1} i_1 = -15 - 0.3 \\cdot 0.0019 \\cdot 0.8 = -15.0004$$\n",
+                    encoding="utf-8")
+    assert main([str(path), "--problem", "exercise6", "--format", "json"]) == 0
+    import json
+
+    f = json.loads(capsys.readouterr().out)["fields"]["w1_new"]
+    assert f["verdict"] == "incorrect" and (f.get("diagnosis") or {}).get("id") != "mixed_indices", f

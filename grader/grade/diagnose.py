@@ -10,7 +10,8 @@ Tried in order, first match wins (``grader.grade.engine._diagnose``):
 5. value-level slips against what follows from the student's values: 0, the sign alone (the size agrees), a power
    of ten; then the inputs rounded too early;
    (a known formula or an early rounding is named only where its own value would be marked wrong: one within
-   tolerance of the right value cannot explain a wrong answer, however close the student's value is to it)
+   tolerance of the right value cannot explain a wrong answer, however close the student's value is to it; nor a
+   mistake made inside a delta or gradient that the field's ``using`` gives a value for)
 6. the inputs were all right, so the slip is in the arithmetic; or else sign and size both differ.
 For an updated parameter every comparison is on the change ``p_new - p``.
 """
@@ -209,20 +210,26 @@ def diagnose(ctx, kf, s: float, student_cmp, view_t, view_u) -> Diagnosis | None
     # case written out: the same operations), the first of each; step 4's is returned after step 3's rounding.
     # A mistake counts only where it would be marked wrong: a rule whose value is within tolerance of the right
     # value on the same numbers (``target``; on the key's, ``key_target``) does not explain a wrong answer.
+    # Nor does one that computes again, wrongly, a delta or gradient the student says they used here (a ``using``
+    # value of this field): the number they plugged in says they did not make that mistake.
     relabs = FUSED_RELABS and tol.mode == "relabs"
     atol, rtol = (tol.atol, tol.rtol) if relabs else (0.0, 0.0)
+    stated = ctx.usings.get(q)
     near = None
     for rule, v, on_key_value in zip(rules, mine, on_key_values):
         gap, size = abs(own - v), abs(v)
         if gap <= 0.0 + 1e-6 * size < inf and not ok(v, target):  # within(own, v, SAME)
-            return Diagnosis(rule[0], rule[1])
+            if not _rederives(plan, q, rule[2], stated):
+                return Diagnosis(rule[0], rule[1])
+            continue
         if near is None and (
                 ((gap <= atol + rtol * size < inf and not ok(v, target))
                  or (abs(on_key - on_key_value) <= atol + rtol * abs(on_key_value) < inf
                      and not ok(on_key_value, key_target)))
                 if relabs else ((ok(own, v) and not ok(v, target))
                                 or (ok(on_key, on_key_value) and not ok(on_key_value, key_target)))):
-            near = rule
+            if not _rederives(plan, q, rule[2], stated):
+                near = rule
     d = rounded(own, target, whose, show=reveal)
     if d is None and key_target != 0 and math.isfinite(key_target) and math.isfinite(on_key):
         d = _rounded_to(on_key, key_target, key_roundings, reveal)  # rounded(on_key, the key's target, ...)
@@ -253,6 +260,30 @@ def diagnose(ctx, kf, s: float, student_cmp, view_t, view_u) -> Diagnosis | None
 
 
 SAME = Tolerance(rtol=1e-6, atol=0.0)  # a written value "is" another quantity's value
+_THROUGH = {"new": "grad", "grad": "delta"}  # a field kind -> the kind of dependency whose mistakes it carries
+
+
+def _rederives(plan, q: str, tree, stated) -> bool:
+    """Does the known mistake ``tree`` of field ``q`` compute again (wrongly) a gradient or delta in ``stated``? A
+    mistake carried in from a dependency (``grader.solve.malrules._through``: a gradient's into an update, a delta's
+    into a gradient) has the dependency's formula in its place, so the tree no longer names it; every other known
+    mistake of an update or a gradient keeps naming its gradient or delta."""
+    if not stated:
+        return False
+    nodes, names = plan.nodes, plan.compiled.names
+    kept = set(names(tree))
+    todo = [q]
+    while todo:
+        n = todo.pop()
+        want = _THROUGH.get(nodes[n].kind)
+        if want is None:
+            continue
+        for d in names(nodes[n].expr):
+            if d in nodes and nodes[d].kind == want and d not in kept:
+                if d in stated:
+                    return True
+                todo.append(d)  # a gradient computed again: its delta may be too
+    return False
 
 
 def _slot(ctx, q: str, flagged: dict[str, float]) -> Diagnosis | None:
