@@ -205,3 +205,30 @@ def test_an_unknown_key_with_control_characters_is_quoted_escaped():
     (w,) = grade_text(text, source="sub.yaml").warnings
     assert "'delta_o9\\x1b[2J\\u202e'" in w
     assert "\x1b" not in w and "\u202e" not in w
+
+
+@pytest.mark.parametrize("lhs, q, value", [
+    ("w_4(t+1)", "w4_new", "29.9999996937"),
+    ("w_4^{(t+1)}", "w4_new", "29.9999996937"),
+    ("\\delta(h_1)", "delta_h1", "0.001895112"),
+    ("δ(h1)", "delta_h1", "0.001895112"),
+    ("delta(h1)", "delta_h1", "0.001895112"),
+])
+def test_names_with_brackets_are_read_in_a_write_up_as_in_yaml(tmp_path, capsys, lhs, q, value):
+    # the README's name table lists @(t+1), @^{(t+1)} and delta(@); the formula grammar reads them as a product or a
+    # power, so the left-hand side goes to the names' own reader (the values: the textbook oracle's, 10 digits)
+    for text, path in ((f"$${lhs} = {value}$$\n", tmp_path / "w.md"),
+                       (f"problem: exercise6\nanswers:\n  '{lhs}': {value}\n", tmp_path / "a.yaml")):
+        path.write_text(text, encoding="utf-8")
+        assert main([str(path), "--problem", "exercise6", "--format", "json"]) == 0
+        fields = json.loads(capsys.readouterr().out)["fields"]
+        assert fields[q]["verdict"] == "correct", (path.name, fields[q])
+
+
+def test_a_product_on_the_left_of_a_written_up_equation_is_still_no_name(tmp_path, capsys):
+    path = tmp_path / "w.md"
+    path.write_text("$$w_5 (h_1 + h_2) = 3$$\n\n$$f(h_1) = 0.2$$\n", encoding="utf-8")
+    assert main([str(path), "--problem", "exercise6", "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert all(f["verdict"] == "missing" for f in out["fields"].values())
+    assert [u["reason"] for u in out["unattributed"]] == ["the left-hand side is not the name of a quantity"] * 2

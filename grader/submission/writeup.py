@@ -177,6 +177,13 @@ class _Reader:
         self._names[name.text] = q
         return q
 
+    def _bracketed(self, text: str) -> str | None:
+        """The quantity a left-hand side with brackets names (``w_4(t+1)``, ``\\delta(h_1)``), or None."""
+        text = text.strip()
+        if "(" not in text or len(text) > 40:
+            return None
+        return self.quantity(Name(text))
+
     def expand(self, tree: Node) -> Node:
         """``tree`` with its sums written out, the ranges not written as numbers told from the problem."""
         return self._sums.expand(tree)
@@ -261,6 +268,11 @@ class _Reader:
         if isinstance(lhs, Unreadable):
             return None, f"the left-hand side could not be read: {lhs.reason}"
         if not isinstance(lhs, Name):
+            # a name the formula grammar reads as a product or a power, ``w_4(t+1)``, ``w_4^{(t+1)}``,
+            # ``\delta(h_1)``: the names' own reader (as for a YAML answer's key) may still know it
+            q = self._bracketed(chain.lhs.text)
+            if q is not None:
+                return q, ""
             return None, "the left-hand side is not the name of a quantity"
         q = self.quantity(lhs)
         if q is None:
