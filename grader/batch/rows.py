@@ -121,8 +121,8 @@ def init_worker(config: dict) -> None:
 
 def _read_file(path: str) -> bytes:
     """A submission file of a folder input: a regular file (never a link, a FIFO or a device), at most the size
-    the YAML reader accepts."""
-    return read_capped(path, safezip.MAX_ENTRY_BYTES, "file", follow_symlinks=False,
+    the YAML reader accepts (a written solution's limit for a write-up)."""
+    return read_capped(path, safezip.entry_limit(path), "file", follow_symlinks=False,
                        hint="remove what does not belong in it; answers are a few kilobytes")
 
 

@@ -16,6 +16,7 @@ import zipfile
 import zlib
 
 from grader.errors import GraderError, LimitError
+from grader.submission.extract import MAX_WRITEUP_BYTES, WRITEUP_SUFFIXES
 from grader.yamlio import DEFAULT_MAX_BYTES
 
 __all__ = [
@@ -26,11 +27,20 @@ __all__ = [
     "is_symlink",
     "is_encrypted",
     "read_entry",
+    "entry_limit",
 ]
 
 MAX_ENTRIES = 50_000
 MAX_TOTAL_BYTES = 500 * 1024 * 1024  # sum of the declared uncompressed sizes
 MAX_ENTRY_BYTES = DEFAULT_MAX_BYTES  # what the YAML reader accepts (1 MiB)
+
+
+def entry_limit(name: str) -> int:
+    """The most bytes a submission file may have: a written solution's limit for one (``.md``, ``.tex``, ...: the
+    same as ``grade FILE`` allows), the YAML reader's for any other."""
+    return MAX_WRITEUP_BYTES if name.lower().endswith(WRITEUP_SUFFIXES) else MAX_ENTRY_BYTES
+
+
 MAX_DIRECTORY_BYTES = 64 * 1024 * 1024  # the central directory itself
 
 _EOCD = b"PK\x05\x06"
@@ -126,9 +136,10 @@ def read_entry(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> bytes:
             file=name,
             hint="ask the student to resubmit the file without a password",
         )
-    if info.file_size > MAX_ENTRY_BYTES:
+    limit = entry_limit(name)
+    if info.file_size > limit:
         raise LimitError(
-            f"file is too large: {info.file_size:,} bytes (the limit is {MAX_ENTRY_BYTES:,} bytes)",
+            f"file is too large: {info.file_size:,} bytes (the limit is {limit:,} bytes)",
             file=name,
             hint="remove what does not belong in it; answers are a few kilobytes",
         )

@@ -22,9 +22,10 @@ from dataclasses import dataclass
 
 from grader.errors import LimitError, SubmissionError
 
-__all__ = ["MathRow", "WRITEUP_SUFFIXES", "MAX_ROWS", "MAX_CELLS", "math_rows", "notebook_markdown"]
+__all__ = ["MathRow", "WRITEUP_SUFFIXES", "MAX_WRITEUP_BYTES", "MAX_ROWS", "MAX_CELLS", "math_rows", "notebook_markdown"]
 
 WRITEUP_SUFFIXES = (".md", ".markdown", ".txt", ".tex", ".ipynb")
+MAX_WRITEUP_BYTES = 2 * 1_048_576  # a write-up with images inlined as text is refused beyond this
 MAX_ROWS = 20_000  # rows of math in one write-up
 MAX_CELLS = 5_000  # cells of a notebook
 MAX_ROW_CHARS = 4000  # a longer row is kept cut, with its length, and listed as too long to read

@@ -39,7 +39,7 @@ from grader.solve.solver import AnswerKey
 from grader.spec import names as qnames
 from grader.spec.problem import LEARNING_RATE, Tolerance
 from grader.submission.chains import Chain, Step, partly_read, read_chains, symbolic, unreadable_reason
-from grader.submission.extract import WRITEUP_SUFFIXES, math_rows, notebook_markdown
+from grader.submission.extract import MAX_WRITEUP_BYTES, WRITEUP_SUFFIXES, math_rows, notebook_markdown
 from grader.submission.load import Answer, Submission, Value
 from grader.submission.match import inline, match_key, match_own, same, value_of
 from grader.submission.notes import FormulaNote, Slip, Source, Unattributed, WriteupNotes
@@ -48,7 +48,6 @@ from grader.yamlio import Document
 
 __all__ = ["WRITEUP_SUFFIXES", "MAX_WRITEUP_BYTES", "is_writeup", "path_suffix", "read_writeup", "writeup_submission"]
 
-MAX_WRITEUP_BYTES = 2 * 1_048_576  # a write-up with images inlined as text is refused beyond this
 MAX_UNATTRIBUTED = 200  # listed in a report
 MAX_FORMULAS = 8  # different formulas checked for one quantity (each is evaluated at the key's precision)
 
