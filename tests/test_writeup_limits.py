@@ -131,3 +131,23 @@ def test_a_substituted_value_beyond_the_float_range_is_not_used(tmp_path, capsys
     assert main([str(path), "--problem", "exercise6", "--format", "json"]) == 0
     z3 = json.loads(capsys.readouterr().out)["fields"]["z3"]
     assert z3["verdict"] == "incorrect" and "1e+309" not in json.dumps(z3) and "inf" not in z3["message"]
+
+
+def _notebook(cells_json: str) -> str:
+    return '{"metadata": {}, "nbformat": 4, "nbformat_minor": 5, "cells": ' + cells_json + "}"
+
+
+@pytest.mark.parametrize("name, text, rc, says", [
+    ("bom.ipynb", "\ufeff" + _notebook('[{"cell_type": "markdown", "source": "$$z_1 = -7.65$$"}]'), 0, "Score: 1 / 24"),
+    ("digits.ipynb", _notebook("[], \"x\": " + "9" * 100_000), 2, "a number with too many digits"),
+    ("deep.ipynb", _notebook("[" * 100_000 + "]" * 100_000), 2, "nested too deeply"),
+    ("bad.ipynb", '{"cells": [\n  {"cell_type": "markdown",\n  oops}\n]}', 2, "bad.ipynb:3: the notebook is not valid JSON"),
+])
+def test_a_notebook_that_json_cannot_read_is_told_in_plain_words(tmp_path, capsys, name, text, rc, says):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    assert main([str(path), "--problem", "exercise6"]) == rc
+    out = capsys.readouterr()
+    assert says in out.out + out.err
+    for python_wording in ("sys.set_int_max_str_digits", "recursion", "decode using utf-8-sig", "Traceback"):
+        assert python_wording not in out.out + out.err

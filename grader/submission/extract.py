@@ -85,10 +85,16 @@ def notebook_markdown(data: str, source: str) -> tuple[str, list[tuple[int, int]
     """The Markdown cells of a notebook (JSON) joined into one text, and for every cell (first line, cell number).
     Raises :class:`SubmissionError` when the JSON is not a notebook."""
     try:
-        nb = json.loads(data)
-    except (ValueError, RecursionError) as exc:
-        raise SubmissionError(f"the notebook is not valid JSON: {str(exc)[:120]}", file=source,
-                              hint="upload the .ipynb file as Jupyter saves it") from None
+        nb = json.loads(data[1:] if data.startswith("\ufeff") else data)  # (a byte order mark some editors add)
+    except json.JSONDecodeError as exc:
+        raise SubmissionError(f"the notebook is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}",
+                              file=source, line=exc.lineno, hint="upload the .ipynb file as Jupyter saves it") from None
+    except RecursionError:
+        raise LimitError("the notebook's JSON is nested too deeply to read", file=source,
+                         hint="upload the .ipynb file as Jupyter saves it") from None
+    except ValueError:  # an integer of more digits than Python converts
+        raise LimitError("the notebook's JSON holds a number with too many digits to read", file=source,
+                         hint="upload the .ipynb file as Jupyter saves it") from None
     cells = nb.get("cells") if isinstance(nb, dict) else None
     if not isinstance(cells, list):
         raise SubmissionError("the notebook has no list of cells", file=source,
