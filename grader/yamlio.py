@@ -566,9 +566,10 @@ def _size_error(size: int | None, max_bytes: int, source: str) -> LimitError:
 
 
 def _decode(data: bytes, source: str) -> str:
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or data[:4] == b"\x00\x00\xfe\xff":
+        utf = "UTF-32" if data[:4] in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff") else "UTF-16"
         raise GraderError(
-            "the file is UTF-16 encoded, not UTF-8", file=source, line=1, hint="save the file as UTF-8 text"
+            f"the file is {utf} encoded, not UTF-8", file=source, line=1, hint="save the file as UTF-8 text"
         )
     try:
         return data.decode("utf-8-sig")

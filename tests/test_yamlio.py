@@ -649,3 +649,16 @@ def test_floats_written_plainly_or_not(text):
         else:
             if isinstance(doc.data["a"], Decimal):
                 assert ("ok", str(doc.data["a"])) == expected
+
+
+@pytest.mark.parametrize("codec, says", [("utf-16", "UTF-16"), ("utf-16-be", None), ("utf-32", "UTF-32"),
+                                         ("utf-32-be", None)])
+def test_a_file_in_utf16_or_utf32_is_named_by_its_encoding(codec, says):
+    text = "problem: exercise6\n"
+    data = text.encode(codec)
+    if says is None:  # the big-endian codecs write no byte order mark: add it as editors do
+        data = ("\ufeff" + text).encode(codec)
+        says = codec[:6].upper()
+    with pytest.raises(GraderError) as err:
+        yamlio.load_yaml_text(data, source="s.yaml")
+    assert f"the file is {says} encoded, not UTF-8" in str(err.value)
