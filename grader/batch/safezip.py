@@ -98,7 +98,10 @@ def open_zip(path: str) -> zipfile.ZipFile:
             hint=_HINT,
         )
     try:
-        zf = zipfile.ZipFile(path)
+        try:
+            zf = zipfile.ZipFile(path)
+        except UnicodeDecodeError:  # an entry flagged UTF-8 whose name is not: that entry's name is read as cp437
+            zf = _NamesAsWritten(path)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as e:
         raise GraderError(f"not a readable zip file: {e}", file=path, hint="download the zip again") from None
     infos = zf.infolist()
@@ -117,6 +120,72 @@ def open_zip(path: str) -> zipfile.ZipFile:
             hint=_HINT,
         )
     return zf
+
+
+_UTF8_NAME = 0x0800  # general purpose flag: the entry's name is UTF-8
+
+
+class _ClearedFlags:
+    """The zip file, read with the UTF-8 flag cleared for each entry whose name is not UTF-8 (in the central
+    directory as it is read, and in those entries' local headers), so that ``zipfile`` reads those names as cp437
+    (a name of bytes, as a zip without the flag has) instead of failing on the whole archive."""
+
+    def __init__(self, path: str) -> None:
+        self._f = open(path, "rb")
+        self._headers: set[int] = set()  # offsets of the local headers to clear
+
+    def seek(self, *args):
+        return self._f.seek(*args)
+
+    def tell(self):
+        return self._f.tell()
+
+    def seekable(self):
+        return True
+
+    def close(self):
+        self._f.close()
+
+    def read(self, n=-1):
+        at = self._f.tell()
+        data = self._f.read(n)
+        if at in self._headers and len(data) >= 8:
+            data = data[:7] + bytes([data[7] & ~(_UTF8_NAME >> 8)]) + data[8:]
+        elif data[:4] == b"PK\x01\x02":
+            data = self._clear_directory(bytearray(data))
+        return data
+
+    def _clear_directory(self, cd: bytearray) -> bytes:
+        i = 0
+        while i + 46 <= len(cd) and cd[i:i + 4] == b"PK\x01\x02":
+            flags, n, m, k = struct.unpack_from("<H", cd, i + 8)[0], *struct.unpack_from("<HHH", cd, i + 28)
+            if flags & _UTF8_NAME:
+                try:
+                    bytes(cd[i + 46:i + 46 + n]).decode("utf-8")
+                except UnicodeDecodeError:
+                    cd[i + 9] &= ~(_UTF8_NAME >> 8)
+                    self._headers.add(struct.unpack_from("<I", cd, i + 42)[0])
+            i += 46 + n + m + k
+        return bytes(cd)
+
+
+class _NamesAsWritten(zipfile.ZipFile):
+    """A zip some of whose entries are flagged UTF-8 but are not (a hostile or broken archive): those names are read
+    as cp437, every other entry as usual (see :class:`_ClearedFlags`)."""
+
+    def __init__(self, path: str) -> None:
+        self._raw = _ClearedFlags(path)
+        try:
+            super().__init__(self._raw)
+        except BaseException:
+            self._raw.close()
+            raise
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._raw.close()
 
 
 def is_symlink(info: zipfile.ZipInfo) -> bool:
