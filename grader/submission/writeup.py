@@ -25,7 +25,6 @@ import gc
 import math
 import os
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Callable
 
 import mpmath
@@ -33,7 +32,6 @@ import mpmath
 from grader.errors import LimitError, SubmissionError
 from grader.fileio import read_capped
 from grader.submission.student import Student, heading_student, tex_author
-from grader.parse.answer import Parsed, Unparseable
 from grader.parse.latex import Name, Node, NotEvaluable, Number, Neg, Unreadable, evaluate, free_names, to_text
 from grader.solve.solver import AnswerKey
 from grader.spec import names as qnames
@@ -41,6 +39,7 @@ from grader.spec.problem import LEARNING_RATE, Tolerance
 from grader.submission.chains import Chain, Step, partly_read, read_chains, symbolic, unreadable_reason
 from grader.submission.extract import MAX_WRITEUP_BYTES, WRITEUP_SUFFIXES, math_rows, notebook_markdown
 from grader.submission.load import Answer, Submission, Value
+from grader.submission.writeup_values import as_float, number_text, parsed_value, step_value
 from grader.submission.match import inline, match_key, match_own, same, value_of
 from grader.submission.notes import FormulaNote, Slip, Source, Unattributed, WriteupNotes
 from grader.submission.sums import StatedBounds, SumRanges
@@ -67,8 +66,9 @@ def is_writeup(path: str | os.PathLike) -> bool:
 
 
 def read_writeup(path: str | os.PathLike) -> tuple[str, str]:
-    """(text, kind) of the write-up at ``path``, read with a size cap; a binary file is refused."""
-    data = read_capped(path, MAX_WRITEUP_BYTES, "the write-up",
+    """(text, kind) of the write-up at ``path`` (the file itself, never through a symbolic link), read with a size
+    cap; a binary file is refused."""
+    data = read_capped(path, MAX_WRITEUP_BYTES, "the write-up", follow_symlinks=False,
                        hint="leave images out of the file; a write-up is text")
     return decode_writeup(data, os.fsdecode(path)), path_suffix(path).lower().lstrip(".")
 
@@ -230,7 +230,7 @@ class _Reader:
                     unattributed.append(Unattributed(chain.line, _shorten(chain.text), unreadable_reason(chain)))
                 continue
             step, v = final
-            value = _value(step, v)
+            value = step_value(step, v)
             partly = partly_read(chain)  # the answer is the last number; a step before it was not read
             if partly:
                 unattributed.append(Unattributed(chain.line, _shorten(chain.text), partly))
@@ -299,7 +299,7 @@ class _Reader:
                         u = self.quantity(name)
                         if u is None or u == q or u in out:
                             continue
-                        out[u] = _Use(values[0], _number_text(values[0]), step.line)
+                        out[u] = _Use(values[0], number_text(values[0]), step.line)
                         believed = believed and (trust_formula or plausible(u, values[0]))
                     if out and believed:
                         return out
@@ -309,16 +309,16 @@ class _Reader:
             for candidate in (node.expr, self.inlined(q)):
                 values = match_key(candidate, step.tree, plausible)
                 if values:
-                    return {u: _Use(v, _number_text(v), step.line) for u, v in values.items() if u != q}
+                    return {u: _Use(v, number_text(v), step.line) for u, v in values.items() if u != q}
         return {}
 
     def plausible(self, own: dict[str, list]) -> Callable[[str, object], bool]:
         floats = self.key.floats
 
         def check(name: str, v) -> bool:
-            x = _float(v)
+            x = as_float(v)
             candidates = [floats[name]] if name in floats else []
-            candidates += [_float(w) for w in own.get(name, ())]
+            candidates += [as_float(w) for w in own.get(name, ())]
             return any(abs(x - c) <= 1e-6 * max(abs(c), 1e-300) for c in candidates)
 
         return check
@@ -335,7 +335,7 @@ class _Reader:
     # -- slips
     def slip(self, q: str, chain: Chain, using: dict[str, _Use]) -> Slip | None:
         steps = [(s, s.value) for s in chain.steps]
-        steps = [(s, v) for s, v in steps if v is not None and math.isfinite(_float(v))]  # (1e999: not a value)
+        steps = [(s, v) for s, v in steps if v is not None and math.isfinite(as_float(v))]  # (1e999: not a value)
         node = self.graph.nodes.get(q)
         base = None
         if node is not None and node.kind == "new" and node.base:
@@ -343,9 +343,9 @@ class _Reader:
         tol = self.tolerance(q)
         for (s1, v1), (s2, v2) in zip(steps, steps[1:]):
             a, b = (v1 - base, v2 - base) if base is not None else (v1, v2)
-            if not _close(_float(b), _float(a), tol):
-                return Slip(q, s2.line, to_text(s1.tree), _float(v1), to_text(s2.tree), _float(v2),
-                            on_change=base is not None, base=_float(base) if base is not None else None)
+            if not _close(as_float(b), as_float(a), tol):
+                return Slip(q, s2.line, to_text(s1.tree), as_float(v1), to_text(s2.tree), as_float(v2),
+                            on_change=base is not None, base=as_float(base) if base is not None else None)
         return None
 
     def tolerance(self, q: str) -> Tolerance:
@@ -444,67 +444,8 @@ def _plain_number(tree: Node) -> bool:
     return isinstance(tree, Number) or (isinstance(tree, Neg) and isinstance(tree.arg, Number))
 
 
-def _number_text(v) -> str:
-    if isinstance(v, Fraction):
-        if v.denominator == 1:
-            return str(v.numerator)
-        text = _decimal(v)
-        return text if text is not None else f"{v.numerator}/{v.denominator}"
-    return mpmath.nstr(v, 15, strip_zeros=True)
-
-
-def _decimal(v: Fraction) -> str | None:
-    """The terminating decimal of ``v`` if it has one of at most 40 digits."""
-    d = v.denominator
-    twos = fives = 0
-    while d % 2 == 0:
-        d //= 2
-        twos += 1
-    while d % 5 == 0:
-        d //= 5
-        fives += 1
-    if d != 1:
-        return None
-    places = max(twos, fives)
-    if places > 40:
-        return None
-    scaled = abs(v.numerator * 10**places // v.denominator)
-    digits = str(scaled).rjust(places + 1, "0")
-    text = digits[:-places] + "." + digits[-places:] if places else digits
-    return ("-" if v < 0 else "") + text
-
-
-def _value(step: Step, v) -> Value:
-    tree = step.tree
-    if isinstance(tree, Number):
-        text = tree.text
-    elif isinstance(tree, Neg) and isinstance(tree.arg, Number):
-        text = "-" + tree.arg.text
-    else:
-        text = to_text(tree)
-    return Value(text=text, parsed=_parsed(v, text), line=step.line)
-
-
 def _value_from(use: _Use) -> Value:
-    return Value(text=use.text, parsed=_parsed(use.value, use.text), line=use.line)
-
-
-def _parsed(v, text: str) -> Parsed | Unparseable:
-    """The value a write-up's equation gives, as an answer: unreadable (never an error) where it is beyond the
-    float range (``1e999``, ``40 \\cdot 1e309 + 45``), as the same number written as a YAML answer is."""
-    exact = v if isinstance(v, Fraction) else None
-    value = _float(v) + 0.0
-    if not math.isfinite(value):
-        return Unparseable(text, "the result is not a finite number: it is beyond the float range (about ±1.8e308)")
-    return Parsed(value, exact, text)
-
-
-def _float(v) -> float:
-    """``float(v)``, infinite (with its sign) for a Fraction beyond the float range instead of an error."""
-    try:
-        return float(v)
-    except OverflowError:
-        return math.inf if v > 0 else -math.inf
+    return Value(text=use.text, parsed=parsed_value(use.value, use.text), line=use.line)
 
 
 def _close(a: float, b: float, tol: Tolerance) -> bool:
