@@ -47,7 +47,9 @@ exit codes: 0 graded (whatever the score), 2 unusable input, 1 a bug in the grad
 
 
 def _error(exc: GraderError) -> None:
-    print(f"error: {exc}", file=sys.stderr)
+    from grader.numfmt import printable  # a message may quote what a student wrote: one line, no control codes
+
+    print(f"error: {printable(str(exc))}", file=sys.stderr)
 
 
 def _write(text: str, out: str | None) -> None:
@@ -148,7 +150,7 @@ def cmd_grade(argv: list[str]) -> int:
     outputs, objects, status = [], [], EXIT_OK
     for f in args.files:
         try:
-            result = grader.grade_file(f)
+            result = grader.grade_text(_read_submission(f), f)
         except GraderError as exc:
             _error(exc.located(file=f))
             objects.append({"file": f, "error": exc.to_dict()})
@@ -172,6 +174,24 @@ def cmd_grade(argv: list[str]) -> int:
     if text:
         _write(text, args.out)
     return status
+
+
+def _read_submission(path: str) -> bytes:
+    """A student's file as ``grade FILE`` reads it: the file itself, never through a symbolic link (a link to
+    ``/etc/shadow`` would have its lines quoted back in the messages), capped as the YAML and write-up readers cap
+    it; graded from these bytes as the batch grades the bytes it read (``Grader.grade_text``)."""
+    from grader.fileio import read_capped
+    from grader.grade.pipeline import WRITEUP_SUFFIXES
+
+    if Path(path).suffix.lower() in WRITEUP_SUFFIXES:
+        from grader.submission.writeup import MAX_WRITEUP_BYTES
+
+        return read_capped(path, MAX_WRITEUP_BYTES, "the write-up", follow_symlinks=False,
+                           hint="leave images out of the file; a write-up is text")
+    from grader.yamlio import DEFAULT_MAX_BYTES
+
+    return read_capped(path, DEFAULT_MAX_BYTES, "file", follow_symlinks=False,
+                       hint="remove what does not belong in it; answers and problem specs are a few kilobytes")
 
 
 def _load_key(ref: str):

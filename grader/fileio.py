@@ -4,7 +4,10 @@
 hangs), checks on the opened descriptor that it is a regular file (a FIFO, device, socket or folder is refused with
 a clear error), and reads at most ``limit + 1`` bytes (a 1 GB file is never read whole). A file of the size
 ``fstat`` gives is read in one ``read`` of that size and a byte more: a short read that ends there is its end (no
-second ``read`` to find nothing, no megabyte buffer for a few kilobytes).
+second ``read`` to find nothing, no megabyte buffer for a few kilobytes). A student's file is read with
+``follow_symlinks=False``: a symbolic link is refused unopened (``O_NOFOLLOW``; where a system has none, ``lstat``
+before the open and the same file checked on the opened descriptor), so a link to ``/etc/shadow`` is never read.
+Instructor files (problems, rosters, manual scores) may be links.
 ``write_atomic``: a crash leaves the previous file intact, never a half-written one.
 """
 
@@ -57,18 +60,24 @@ def read_capped(path: str | os.PathLike, limit: int = DEFAULT_LIMIT, what: str =
     except TypeError:
         raise GraderError(f"cannot read {what}: {path!r} is not a path",
                           hint="pass a file path as a string or os.PathLike") from None
+    seen = None  # without O_NOFOLLOW: what lstat saw before the open, to be the file opened
     try:
+        if not follow_symlinks and not _NOFOLLOW:
+            seen = os.lstat(name)
+            if stat.S_ISLNK(seen.st_mode):
+                raise _link_error(what, name)
         fd = os.open(name, _FLAGS if follow_symlinks else _FLAGS | _NOFOLLOW)
     except OSError as e:
-        if not follow_symlinks and os.path.islink(name):
-            raise GraderError(f"cannot read {what}: it is a symbolic link, not read", file=name,
-                              hint="upload the file itself, not a link") from None
+        if not follow_symlinks and os.path.islink(name):  # O_NOFOLLOW's ELOOP: a link, never opened
+            raise _link_error(what, name) from None
         raise GraderError(f"cannot read {what}: {e.strerror or e}", file=name,
                           hint="check that the path names an existing, readable file") from None
     except ValueError as e:  # e.g. an embedded NUL in the path
         raise GraderError(f"cannot read {what}: {e}", file=name, hint="check the path") from None
     try:
         st = os.fstat(fd)
+        if seen is not None and (st.st_dev, st.st_ino) != (seen.st_dev, seen.st_ino):
+            raise _link_error(what, name)  # replaced (by a link?) between the lstat and the open: not read
         if not stat.S_ISREG(st.st_mode):
             raise GraderError(f"cannot read {what}: it is {_kind(st.st_mode)}, not a regular file", file=name,
                               hint="give the path of an ordinary file")
@@ -109,6 +118,12 @@ def read_capped_text(path: str | os.PathLike, limit: int = DEFAULT_LIMIT, what: 
     except UnicodeDecodeError as e:
         raise GraderError(f"{what} is not valid UTF-8 text (byte offset {e.start})", file=os.fsdecode(path),
                           hint="save it as UTF-8 (CSV UTF-8 in a spreadsheet program)") from None
+
+
+def _link_error(what: str, name: str) -> GraderError:
+    return GraderError(f"cannot read {what}: it is a symbolic link, not followed (a student's file is read only as "
+                       "the file itself, never through a link)", file=name,
+                       hint="give or upload the file itself, not a link to it")
 
 
 def _too_large(size: int | None, limit: int, what: str, name: str, hint: str) -> LimitError:

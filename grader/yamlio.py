@@ -841,12 +841,13 @@ def load_yaml_file(
     max_nodes: int = DEFAULT_MAX_NODES,
     max_depth: int = DEFAULT_MAX_DEPTH,
     quote: bool = True,
+    follow_symlinks: bool = True,
 ) -> Document:
     """Read one YAML document from a file; ``Document.source`` is the path as given. ``quote`` as for
-    :func:`load_yaml_text`."""
+    :func:`load_yaml_text`; ``follow_symlinks`` False for a student's file (a link is refused unread)."""
     from grader.fileio import read_capped
 
-    data = read_capped(path, max_bytes, "file",
+    data = read_capped(path, max_bytes, "file", follow_symlinks=follow_symlinks,
                        hint="remove what does not belong in it; answers and problem specs are a few kilobytes")
     source = os.fsdecode(path)
     return load_yaml_text(data, source=source, max_bytes=max_bytes, max_nodes=max_nodes, max_depth=max_depth,

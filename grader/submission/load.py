@@ -84,9 +84,10 @@ class Submission(Record):
 
 
 def read_submission_file(path: str | os.PathLike) -> Document:
-    """Read a submission file's YAML. Raises :class:`SubmissionError` or :class:`LimitError`."""
+    """Read a submission file's YAML (the file itself, never through a symbolic link). Raises
+    :class:`SubmissionError` or :class:`LimitError`."""
     try:
-        return load_yaml_file(path)
+        return load_yaml_file(path, follow_symlinks=False)
     except (LimitError, SubmissionError):
         raise
     except GraderError as e:
