@@ -17,6 +17,8 @@ import tempfile
 from pathlib import Path
 from typing import IO
 
+from grader.numfmt import printable
+
 __all__ = [
     "AtomicStream",
     "fmt_points",
@@ -83,10 +85,14 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(text: str | None) -> str:
-    """Free text from a student (name, file name) for a spreadsheet cell: a leading ``= + - @`` would be read as a
-    formula by Excel/Sheets/LibreOffice, so such text gets a leading apostrophe (numbers are left alone)."""
+    """Free text from a student (name, id, file name, a message quoting them) for a spreadsheet cell: a control
+    character, a bidirectional override or a zero-width character is written as its escape (``\\x1b``,
+    ``\\u202e``: ``grader.numfmt.printable``), so none reaches a spreadsheet or a terminal ``cat``-ing the file and
+    a cell is one line; and a leading ``= + - @`` would be read as a formula by Excel/Sheets/LibreOffice, so such
+    text gets a leading apostrophe (numbers are left alone)."""
     if not text:
         return ""
+    text = printable(text)
     if text.startswith(_FORMULA_START):
         try:
             float(text)

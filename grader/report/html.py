@@ -15,7 +15,8 @@ per network sketch (``grader.report.svg``), a field's heading and description, i
 fixed sentences per distinct string (small caches).
 
 When ``result.reveal`` is False (exam mode) no expected value and no formula with the key's numbers is shown.
-Everything the student wrote (values, name, id, file name) is escaped. A pure function of the ``GradeResult``;
+Everything the student wrote (values, name, id, file name) is escaped, a control, bidirectional or zero-width
+character shown as its escape (``\\x1b``, ``\\u202e``). A pure function of the ``GradeResult``;
 byte-identical across runs.
 """
 
@@ -26,6 +27,7 @@ import re
 from html import escape
 
 from grader.grade.result import FieldResult, GradeResult
+from grader.numfmt import printable
 from grader.report.common import (
     FLAG_TITLE,
     SYMBOL,
@@ -47,6 +49,8 @@ _SPECIAL = re.compile(r"[&<>\"']")
 
 
 def _e(s: str) -> str:
+    if not s.isprintable():  # a control, bidirectional or zero-width character as its escape (white space stays)
+        s = printable(s, keep="\t\n\r")
     return escape(s, quote=True) if _SPECIAL.search(s) else s
 
 

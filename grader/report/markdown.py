@@ -21,7 +21,7 @@ import functools
 import re
 
 from grader.grade.result import FieldResult, GradeResult
-from grader.numfmt import short
+from grader.numfmt import printable, short
 from grader.report.common import (FLAG_TITLE, SYMBOL, accepted, describe, expected_value, flagged_quantities,
                                   hide_key_numbers, latex_numbers, on_change_note, points, shown_value, who)
 
@@ -35,17 +35,20 @@ _MD_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")  # an underscore not be
 @functools.lru_cache(maxsize=1024)
 def md_text(s: str) -> str:
     """Plain text made inert in Markdown: no HTML, links, emphasis, code or math can come out of it. (Cached: the
-    same messages recur across a class.)"""
+    same messages recur across a class.) A control, bidirectional or zero-width character is shown as its escape
+    (``grader.numfmt.printable``); a line break is a space."""
+    if not s.isprintable():
+        s = printable(s.replace("\r", " ").replace("\n", " "))
     s = _MD_SPECIAL.sub(lambda m: "\\" + m.group(0), s)
-    s = _MD_UNDERSCORE.sub(r"\\_", s)
-    return s.replace("\r", " ").replace("\n", " ")
+    return _MD_UNDERSCORE.sub(r"\\_", s)
 
 
 def md_code(s: str, *, table: bool = False) -> str:
     """A code span holding ``s`` verbatim (a fence longer than any run of backticks in it; in a table cell, pipes are
-    escaped, which GitHub and CommonMark table extensions undo inside the cell)."""
-    if "\r" in s or "\n" in s:
-        s = s.replace("\r", " ").replace("\n", " ")
+    escaped, which GitHub and CommonMark table extensions undo inside the cell). A line break is a space; a
+    control, bidirectional or zero-width character is shown as its escape (``grader.numfmt.printable``)."""
+    if not s.isprintable():
+        s = printable(s.replace("\r", " ").replace("\n", " "))
     if table and "|" in s:
         s = s.replace("|", "\\|")
     if "`" not in s:  # the common case: one backtick fences it
