@@ -254,14 +254,15 @@ def test_the_report_says_how_many_digits_an_updated_weight_needs():
     plan = plan_for("exercise6")
     r = submit(plan, {"w5_new": "40.0"})
     f = r.field("w5_new")
-    # the change is 8.118e-6 (textbook); 1 % of it is 8.1e-8, so w5_new = 40.0000081.. needs 9 significant digits
+    # the change is 8.118e-6 (textbook); 1 % of it is 8.1e-8. A unit of the 9th significant digit of w5_new =
+    # 40.0000081.. is 1e-7 (more), of the 10th 1e-8 (less): 10 digits keep it within 1 % rounded or cut off
     change = textbook(EX6)["w5_new"] - 40
     assert abs(change - M("8.11818e-6")) < M("1e-10")
-    assert f.accepted == "w5_new: the change w5_new − w5 is judged within 1 %: keep at least 9 significant digits of w5_new"
-    assert "keep at least 9 significant digits of w5_new" in render(r, "text")
-    assert "keep at least 9 significant digits of w5_new" in render(r, "markdown")
+    assert f.accepted == "w5_new: the change w5_new − w5 is judged within 1 %: keep at least 10 significant digits of w5_new"
+    assert "keep at least 10 significant digits of w5_new" in render(r, "text")
+    assert "keep at least 10 significant digits of w5_new" in render(r, "markdown")
     exam = submit(plan, {"w5_new": "40.0"}, reveal=False)
-    assert "keep enough digits of w5_new" in render(exam, "text") and "9 significant" not in render(exam, "text")
+    assert "keep enough digits of w5_new" in render(exam, "text") and "10 significant" not in render(exam, "text")
 
 
 # --- 6. worked lines ------------------------------------------------------------------------------------------------
@@ -329,10 +330,10 @@ def test_template_and_check_say_how_many_digits_an_update_needs(capsys):
 
     assert main(["template", "exercise6"]) == 0
     out = capsys.readouterr().out
-    assert re.search(r"^  w5_new: .*the change w5_new − w5 is judged within 1 %: keep at least 9 significant digits of w5_new$", out, re.M)
+    assert re.search(r"^  w5_new: .*the change w5_new − w5 is judged within 1 %: keep at least 10 significant digits of w5_new$", out, re.M)
     assert main(["check", "exercise6"]) == 0
     out = capsys.readouterr().out
-    assert "w5_new with at least 9 significant digits (more than 6)" in out
+    assert "w5_new with at least 10 significant digits (more than 6)" in out
     assert main(["check", "classic_222"]) == 0
     assert "significant digits (more than 6)" not in capsys.readouterr().out  # 4 digits of w5_new do
 
@@ -447,3 +448,37 @@ def test_a_mistake_in_a_written_up_update_is_not_named_against_the_delta_plugged
 
     f = json.loads(capsys.readouterr().out)["fields"]["w1_new"]
     assert f["verdict"] == "incorrect" and (f.get("diagnosis") or {}).get("id") != "mixed_indices", f
+
+
+def _cut(text: str, digits: int) -> str:
+    """The decimal ``text`` cut off (not rounded) after ``digits`` significant digits (the oracle: string work)."""
+    from decimal import ROUND_DOWN, Decimal
+
+    d = Decimal(text)
+    return str(d.quantize(Decimal(1).scaleb(d.adjusted() - digits + 1), rounding=ROUND_DOWN))
+
+
+@pytest.mark.parametrize("problem_id", SHIPPED)
+@pytest.mark.parametrize("how", ["cut", "rounded"])
+def test_an_update_kept_to_the_digits_the_template_asks_for_passes_cut_off_or_rounded(problem_id, how):
+    """The template says "keep at least N significant digits of w5_new"; a student who keeps N, by cutting the rest
+    off or by rounding, is right: every updated parameter of every shipped problem (a variant for a randomized one)."""
+    from grader.author.template import problem_template
+
+    problem = load_problem(find_problem(problem_id))
+    if problem.randomize is not None:
+        from grader.solve.variant import variant_problem
+
+        problem = variant_problem(problem, "400222100").problem
+    plan = plan_of(problem)
+    key = plan.key
+    told = {m["q"]: int(m["n"]) for m in re.finditer(
+        r"^  (?P<q>\w+):.*keep at least (?P<n>\d+) significant digits? of (?P=q)$", problem_template(problem), re.M)}
+    assert told or not any(plan.on_change(a.quantity) for a in problem.ask)
+    answers = {}
+    for q, n in told.items():
+        exact = key.decimal(q, 40)
+        answers[q] = _cut(exact, n) if how == "cut" else sig(mpmath.mpf(exact), n)
+    text = f"problem: {problem.id}\nstudent: {{id: '400222100'}}\nanswers:\n" + "".join(f"  {q}: '{v}'\n" for q, v in answers.items())
+    r = grade(plan, submission_from_document(load_yaml_text(text, source="<t>")))
+    assert [(f.quantity, f.given_text) for f in r.fields if f.quantity in told and f.verdict != "correct"] == []

@@ -85,15 +85,16 @@ def bound(true: float, tol: Tolerance) -> float:
 
 
 def digits_needed(value: float, allowed: float) -> int | None:
-    """The fewest significant digits of ``value`` that keep a correctly rounded ``value`` within ``allowed`` of it
-    (half a unit in the last kept digit at most); None when no finite count does (``allowed`` 0)."""
+    """The fewest significant digits of ``value`` that keep it within ``allowed`` however the student shortens it,
+    rounded or cut off: a whole unit in the last kept digit at most (a value cut off, not rounded, to the digits a
+    template asks for is still accepted); None when no finite count does (``allowed`` 0)."""
     if not (math.isfinite(value) and math.isfinite(allowed)) or allowed <= 0:
         return None
     if value == 0:
         return 1
     top = math.floor(math.log10(abs(value)))
     for n in range(1, 40):
-        if 0.5 * 10.0 ** (top - n + 1) <= allowed:
+        if 10.0 ** (top - n + 1) <= allowed:
             return n
     return None
 
