@@ -102,3 +102,20 @@ def test_cli(fmt, start, tmp_path: Path):
     out = tmp_path / "key"
     assert key_main(["exercise6", "--format", fmt, "--out", str(out)]) == 0
     assert out.read_text().startswith(start)
+
+
+@pytest.mark.parametrize("problem_id", [p for p in SHIPPED if p not in ("seed_homework", "exercise6_random")])
+def test_every_value_copied_from_the_keys_answer_table_is_accepted(problem_id):
+    """The key's table gives each value to 10 significant digits, an updated parameter to as many as its change
+    needs: a TA or student copying the table into a submission gets full marks (exercise6's w8_new needs 12)."""
+    from grader.grade.pipeline import Grader
+
+    md = render_markdown(key_document(problem_id))
+    table = md.split("## Answers")[1].split("\n## ")[0] if "## Answers" in md else md
+    rows = re.findall(r"^\| `([A-Za-z_][A-Za-z0-9_]*)` \| [0-9.]+ \| (-?[0-9][0-9.e+-]*) \|", table, re.M)
+    assert len(rows) >= 4
+    problem = load_problem(BUNDLED_PROBLEMS / f"{problem_id}.yaml")
+    text = (f"problem: {problem_id}\nstudent: {{id: '400222100'}}\nanswers:\n"
+            + "".join(f"  {q}: '{v}'\n" for q, v in rows))
+    r = Grader().grade_text(text.encode(), "key.yaml")
+    assert r.score == r.max_score, [(f.quantity, f.given_text, f.verdict) for f in r.fields if f.verdict != "correct"]

@@ -66,7 +66,13 @@ class KeyDocument:
 
 
 def _value(key: AnswerKey, name: str, digits: int = VALUE_DIGITS) -> str:
-    return key.decimal(name, digits)
+    """The value of ``name`` to ``digits`` significant digits, or to as many as an updated parameter's change needs
+    to be accepted (the count the template asks students for): a value copied from the key is always right."""
+    from grader.solve.wellposed import change_digits
+
+    ask = next((a for a in key.problem.ask if a.quantity == name), None)
+    needed = change_digits(key, ask) if ask is not None else None
+    return key.decimal(name, max(digits, needed or 0))
 
 
 def filled(problem) -> str:
@@ -191,7 +197,7 @@ def _chain(step: Step) -> list[str]:
 
 
 def render_markdown(doc: KeyDocument) -> str:
-    lines = [f"# Answer key: {doc.title}", "", f"`{doc.ident}`. Values to {VALUE_DIGITS} significant digits, "
+    lines = [f"# Answer key: {doc.title}", "", f"`{doc.ident}`. Values to {VALUE_DIGITS} significant digits (an updated parameter to as many as its change needs), "
              f"numbers in formulas to {SUBST_DIGITS}; exact values ({EXACT_DIGITS} digits) in the appendix.", ""]
     for part in doc.parts:
         lines += ["#" * part.level + " " + part.heading, ""]
@@ -224,7 +230,7 @@ def render_html(doc: KeyDocument) -> str:
         "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2rem .5rem;text-align:left}"
         "pre{background:#f6f6f6;padding:.5rem;overflow:auto}.step{overflow-x:auto}</style>",
         "</head>", "<body>", f"<h1>{title}</h1>",
-        f"<p><code>{html.escape(doc.ident)}</code>. Values to {VALUE_DIGITS} significant digits, numbers in formulas "
+        f"<p><code>{html.escape(doc.ident)}</code>. Values to {VALUE_DIGITS} significant digits (an updated parameter to as many as its change needs), numbers in formulas "
         f"to {SUBST_DIGITS}; exact values ({EXACT_DIGITS} digits) in the appendix.</p>",
     ]
     for part in doc.parts:
@@ -265,7 +271,7 @@ def render_latex(doc: KeyDocument) -> str:
         rf"\date{{\texttt{{{latex_escape(doc.ident)}}}}}",
         r"\begin{document}",
         r"\maketitle",
-        latex_escape(f"Values to {VALUE_DIGITS} significant digits, numbers in formulas to {SUBST_DIGITS}; "
+        latex_escape(f"Values to {VALUE_DIGITS} significant digits (an updated parameter to as many as its change needs), numbers in formulas to {SUBST_DIGITS}; "
                      f"exact values ({EXACT_DIGITS} digits) in the appendix."),
         "",
     ]
