@@ -482,3 +482,17 @@ def test_an_update_kept_to_the_digits_the_template_asks_for_passes_cut_off_or_ro
     text = f"problem: {problem.id}\nstudent: {{id: '400222100'}}\nanswers:\n" + "".join(f"  {q}: '{v}'\n" for q, v in answers.items())
     r = grade(plan, submission_from_document(load_yaml_text(text, source="<t>")))
     assert [(f.quantity, f.given_text) for f in r.fields if f.quantity in told and f.verdict != "correct"] == []
+
+
+def test_the_expected_value_shown_for_an_update_shows_its_change():
+    # w4_new = 29.99999969 agrees with the key to 10 digits yet its change is 1.2 % off (textbook oracle): the report
+    # must not show the expected value as the same 29.99999969, and what it shows is itself accepted
+    k = textbook(EX6)
+    assert not _within(M("29.99999969") - 30, k["w4_new"] - 30)
+    plan = plan_for("exercise6")
+    r = submit(plan, {"w4_new": "'29.99999969'"})
+    assert r.field("w4_new").verdict == "incorrect"
+    md = render(r, "markdown")
+    shown = re.search(r"^\| `w4_new` \| [^|]+ \| `29.99999969` \| `([^`]+)` \|", md, re.M).group(1)
+    assert shown != "29.99999969" and f"expected {shown}" in render(r, "text") and shown in render(r, "html")
+    assert submit(plan, {"w4_new": f"'{shown}'"}).field("w4_new").verdict == "correct"

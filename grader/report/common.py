@@ -27,6 +27,7 @@ def points(x: float) -> str:
 
 
 _fmt10 = functools.lru_cache(maxsize=1024)(lambda x: fmt(x, 10))  # a key's values recur for every student
+_fmt15 = functools.lru_cache(maxsize=1024)(lambda x: fmt(x, 15))
 
 
 def who(result: GradeResult) -> str:
@@ -58,8 +59,12 @@ def shown_value(f: FieldResult) -> str | None:
 
 
 def expected_value(f: FieldResult) -> str:
-    """The key's value; a written answer graded by hand (``pending``) has none."""
-    return "—" if f.verdict == "pending" or f.expected is None else _fmt10(f.expected)
+    """The key's value (10 significant digits; 15 for an updated parameter that is not correct, judged on its change,
+    so that the change shows: 29.9999996936962, not 29.99999969 beside a wrong 29.99999969); a written answer graded
+    by hand (``pending``) has none."""
+    if f.verdict == "pending" or f.expected is None:
+        return "—"
+    return _fmt15(f.expected) if f.compared_on_change and f.verdict != "correct" else _fmt10(f.expected)
 
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from grader.grade.result import GradeResult
 from grader.numfmt import fmt, printable, short
-from grader.report.common import SYMBOL, accepted, hide_key_numbers, on_change_note
+from grader.report.common import SYMBOL, accepted, expected_value, hide_key_numbers, on_change_note
 
 COLOUR = {"correct": "32", "carried": "36", "incorrect": "31", "missing": "33", "unparseable": "35", "pending": "34"}
 
@@ -37,10 +37,10 @@ def render_text(result: GradeResult, *, colour: bool = False) -> str:
     givens = [printable(short(f.given_text, 200)) if f.given_text else fmt(f.given, 10)  # verbatim, shown safe
               for f in result.fields]
     gwidth = min(max((len(g) for g in givens), default=0), GIVEN_COLUMN)
-    ewidth = max((len(fmt(f.expected, 10)) for f in result.fields), default=0) + len("expected ")
+    ewidth = max((len(expected_value(f)) for f in result.fields), default=0) + len("expected ")
     for f, given in zip(result.fields, givens):
         verdict = _paint(f"{SYMBOL[f.verdict]} {f.verdict:<11}", COLOUR[f.verdict], colour)
-        expected = f"expected {fmt(f.expected, 10)}" if result.reveal and f.verdict != "pending" else ""
+        expected = f"expected {expected_value(f)}" if result.reveal and f.verdict != "pending" else ""
         cell = given if len(given) <= gwidth else short(given, gwidth)  # a long answer is cut here, in full below
         lines.append(f"  {f.quantity:<{width}}  {verdict} given {cell:<{gwidth}}  "
                      + (f"{expected:<{ewidth}}  " if result.reveal else "") + f"{_points(f.points)}/{_points(f.max_points)}")
