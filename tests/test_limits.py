@@ -288,3 +288,34 @@ def test_long_legal_expressions_stay_within_the_limits(text):
     assert isinstance(result, (Parsed, Unparseable))
     if isinstance(result, Unparseable):
         assert re.search(r"\d", result.reason), "the reason names the limit's value"
+
+
+def _compact_problem(sizes: list[int]) -> str:
+    lines = ["id: wide", "title: wide", "statement: x", "network:", f"  inputs: {sizes[0]}", "  layers:"]
+    prev = sizes[0]
+    for s in sizes[1:]:
+        w = "[" + ", ".join("[" + ", ".join(["0.01"] * prev) + "]" for _ in range(s)) + "]"
+        lines.append(f"    - {{size: {s}, activation: sigmoid, weights: {w}, biases: [{', '.join(['0'] * s)}]}}")
+        prev = s
+    given = [f"i{k + 1}: 0.5" for k in range(sizes[0])] + [f"t{k + 1}: 0.5" for k in range(sizes[-1])]
+    lines += ["given: {" + ", ".join(given) + "}", "loss: half_sse", "training: {learning_rate: 0.1, steps: 1}",
+              "ask:", "  quantities: [o1]"]
+    return "\n".join(lines) + "\n"
+
+
+def test_a_problem_within_the_work_budget_is_not_refused_as_an_alias_bomb(tmp_path, capsys):
+    # 64-64-64-64-64-64, one step: 20,480 weights + 320 biases + 320 neurons = 21,120 units of the 25,000 budget, but
+    # more values than a submission may hold (DEFAULT_MAX_NODES): a problem file gets room for what the budget allows
+    from grader.solve.solver import MAX_WORK
+
+    sizes = [64] * 6
+    weights = sum(a * b for a, b in zip(sizes, sizes[1:]))
+    assert DEFAULT_MAX_NODES < weights < weights + 2 * sum(sizes[1:]) <= MAX_WORK
+    path = tmp_path / "wide.yaml"
+    path.write_text(_compact_problem(sizes), encoding="utf-8")
+    assert main(["check", str(path)]) == 0, capsys.readouterr().err
+    capsys.readouterr()
+    submission = tmp_path / "s.yaml"  # a submission still gets the submission's limit
+    submission.write_text("problem: wide\nanswers:\n  o1: [" + ", ".join(["1"] * (DEFAULT_MAX_NODES + 10)) + "]\n")
+    assert main([str(submission), "--problem", str(path)]) == 2
+    assert "too many nodes" in capsys.readouterr().err

@@ -23,6 +23,7 @@ from grader.solve.exact import to_decimal_string
 from grader.solve.questions import (INIT_DEFAULT, LOSS_DEFAULT, KeyItem, activation_items, init_items, loss_items,
                                     make_items, prune)
 from grader.spec.homework import BackpropQuestion, HomeworkSpec, PruningQuestion, is_set_data
+from grader.spec.load import PROBLEM_MAX_NODES
 from grader.spec.problem import Example, Problem, Tolerance, Training
 from grader.spec.schema import ActivationSpec
 from grader.yamlio import Document, load_yaml_file
@@ -84,7 +85,7 @@ class HomeworkSet:
 
 def load_set_if_any(path: str | Path) -> HomeworkSet | None:
     """The homework set in the file at ``path``; None when the file is an ordinary problem."""
-    doc = load_yaml_file(path, quote=False)
+    doc = load_yaml_file(path, quote=False, max_nodes=PROBLEM_MAX_NODES)
     if not is_set_data(doc.data):
         return None
     return set_from_document(doc, source=str(path))
@@ -201,7 +202,7 @@ def _compile_backprop(q: BackpropQuestion, index: int, where, source: str) -> Se
             path = find_problem(q.problem, source)
         except GraderError as exc:
             raise where.error(("problem",), exc.message, exc.hint) from None
-        if is_set_data(load_yaml_file(path, quote=False).data):
+        if is_set_data(load_yaml_file(path, quote=False, max_nodes=PROBLEM_MAX_NODES).data):
             raise where.error(("problem",), f"{q.problem} is a homework set, not a problem", "name a problem file")
         problem = load_problem(path)
     else:

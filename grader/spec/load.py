@@ -107,12 +107,17 @@ def problem_from_document(doc: Document, *, source: str | None = None) -> Proble
     return build_problem(spec, source=src, line_of=doc.line_of)
 
 
+# A problem file's values at most: a network the solver's work budget allows (``grader.solve.solver.MAX_WORK``,
+# 25,000 weights, biases and neurons for one step) with its lists, well above it; the file's size cap holds too.
+PROBLEM_MAX_NODES = 100_000
+
+
 def problem_from_bytes(raw: bytes, *, source: str) -> Problem:
     """A problem from a file's bytes already read (``source`` names the file in messages)."""
-    return problem_from_document(load_yaml_text(raw, source=source, quote=False), source=source)
+    return problem_from_document(load_yaml_text(raw, source=source, quote=False, max_nodes=PROBLEM_MAX_NODES), source=source)
 
 
 def load_problem(path: str | Path) -> Problem:
     """Read and validate a problem file; raises ``SpecError`` (or ``GraderError`` for unreadable YAML)."""
-    doc = load_yaml_file(path, quote=False)
+    doc = load_yaml_file(path, quote=False, max_nodes=PROBLEM_MAX_NODES)
     return problem_from_document(doc, source=str(path))
