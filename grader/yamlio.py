@@ -156,11 +156,16 @@ def _is_short_name(part: Any) -> bool:
     return isinstance(part, str) and bool(_SHORT_NAME.fullmatch(part))
 
 
+_PUNCTUATION = frozenset(",[]{}:-?|>&*!%@`#")  # what a YAML parser says it expected: ',' or ']' (nothing of a file)
+
+
 def redact(message: str) -> str:
-    """``message`` with every quoted text that is not a short identifier replaced by a description."""
+    """``message`` with every quoted text that is not a short identifier or one YAML punctuation mark replaced by a
+    description."""
     def one(m: re.Match) -> str:
         inner = m.group(1) if m.group(1) is not None else m.group(2)
-        return m.group(0) if _is_short_name(inner) else f"(a text of {len(inner)} characters)"
+        keep = _is_short_name(inner) or inner in _PUNCTUATION
+        return m.group(0) if keep else f"(a text of {len(inner)} characters)"
     return _QUOTED.sub(one, message)
 
 

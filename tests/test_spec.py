@@ -519,3 +519,35 @@ def test_the_readme_states_the_compact_naming_the_code_uses():
     table = [line for line in naming_doc().splitlines() if line.startswith("|")]
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert table and all(line in readme for line in table)
+
+
+# --- messages an instructor can read (no doubled prefix, no regex, no garbled parser message) ------------------------
+
+
+def test_a_reveal_without_a_due_date_names_the_field_once() -> None:
+    err = check(BASE + "reveal: after_due\n", path="reveal", line_fragment="reveal:", message="after_due needs a due date")
+    assert "reveal: reveal:" not in str(err)
+
+
+def test_an_id_that_is_not_an_identifier_is_told_in_words() -> None:
+    err = check(BASE.replace("id: t222", "id: ../etc"), path="id", line_fragment="id:", message="an id is a short identifier",
+                hint="exercise6")
+    assert "pattern" not in str(err) and "^[" not in str(err)
+
+
+def test_a_tolerance_that_is_not_a_number_is_said_to_be_no_finite_number() -> None:
+    text = BASE + "  tolerance: {rtol: .nan}\n"  # under ask:, after its quantities
+    assert "input should be a finite number" in str(spec_error(text))
+
+
+def test_an_unknown_word_as_a_value_is_quoted_when_it_is_a_name() -> None:
+    err = spec_error(BASE.replace("  w8: 0.55", "  w8: abc"))
+    assert "unknown name 'abc'" in str(err) and "this value" not in str(err)
+
+
+def test_a_yaml_syntax_error_keeps_the_punctuation_it_expected() -> None:
+    from grader.errors import GraderError
+
+    with pytest.raises(GraderError) as info:
+        load(BASE.replace("  w8: 0.55", "  w8: [0.55"))
+    assert "expected ',' or ']'" in str(info.value) and "a text of 1 characters" not in str(info.value)

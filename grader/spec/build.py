@@ -398,7 +398,7 @@ def build_problem(spec: ProblemSpec, *, source: str | None = None, line_of: Line
     if tr.momentum is not None and not 0 <= tr.momentum < 1:
         raise where.error(("training", "momentum"), "momentum must be in [0, 1)", "e.g. momentum: 0.9")
     if spec.reveal == "after_due" and spec.due is None:
-        raise where.error(("reveal",), "reveal: after_due needs a due date", "add due: 2026-12-01T23:59:00Z")
+        raise where.error(("reveal",), "after_due needs a due date", "add due: 2026-12-01T23:59:00Z")
     training = Training(tr.learning_rate, tr.steps, tr.update_biases, tr.batch, tr.momentum)
     default_tol = _tolerance(spec.ask.tolerance, Tolerance(), ("ask", "tolerance"), where)
     loss_formula = None

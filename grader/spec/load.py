@@ -64,6 +64,9 @@ def _describe(err: dict[str, Any]) -> tuple[str, str | None]:
         return f"missing required field {describe_key(loc[-1])}", _field_hint(loc)
     if kind == "literal_error":
         return "invalid value", f"one of: {ctx.get('expected')}"
+    if kind == "string_pattern_mismatch" and loc and loc[-1] == "id":
+        return ("an id is a short identifier: letters, digits, '_', '.' and '-', starting with a letter or digit",
+                "for example exercise6 or hw3.q2")
     if kind == "model_type" and not loc:
         return "a problem spec is a YAML mapping", "start with id:, title:, network:, given:, loss:, training:, ask:"
     msg = _scrubbed(str(err["msg"]), err.get("input"))
@@ -73,10 +76,12 @@ def _describe(err: dict[str, Any]) -> tuple[str, str | None]:
 
 
 def _scrubbed(msg: str, value: Any) -> str:
-    """``msg`` without the text of the offending ``value`` (never echo a value of a file that may be no spec)."""
-    if isinstance(value, str) and value.strip():  # pydantic's own messages never hold the input; ours might
+    """``msg`` without the text of the offending ``value`` (never echo a value of a file that may be no spec): a
+    short identifier (``fast``, ``abc``) is shown as it is, as ``grader.yamlio.redact`` shows one; any other text by
+    its length."""
+    if isinstance(value, str) and value.strip() and not is_short_name(value):  # pydantic's messages never hold it
         for shown in (repr(value), f'"{value}"', value):
-            msg = msg.replace(shown, "this value")
+            msg = msg.replace(shown, f"(a text of {len(value)} characters)")
     return msg
 
 

@@ -190,7 +190,7 @@ class ToleranceSpec(Strict):
 
     mode: Literal["relabs", "sigfig", "decimals"] | None = Field(
         None, description="relabs (default), sigfig or decimals")
-    rtol: float | None = Field(None, ge=0, le=1, description="relative tolerance (default 0.01)")
+    rtol: float | None = Field(None, ge=0, le=1, allow_inf_nan=False, description="relative tolerance (default 0.01)")
     atol: float | None = Field(None, ge=0, allow_inf_nan=False, description="absolute tolerance (default 1e-9)")
     digits: int | None = Field(None, ge=1, le=15, description="significant figures for mode sigfig (default 3)")
     places: int | None = Field(None, ge=0, le=15, description="decimal places for mode decimals (default 3): "
