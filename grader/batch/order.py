@@ -3,7 +3,8 @@
 :class:`Keys` keeps a record a row, on disk (its memory does not grow with the rows): its sort position, where the
 row is in the spill files, a hash of who it counts for and its status. Rows are sorted by student id (natural order: "2"
 before "10"; rows without an id last), then by file; of a student's files the latest counts (Canvas: the highest
-attachment id; else the newest file, then the name), the others are superseded.
+attachment id; else the newest file, then the name), the others are superseded; a file in which no answer was read
+(a side note, a blank template) counts only when no file of the student has answers.
 """
 
 from __future__ import annotations
@@ -131,7 +132,10 @@ def resolve_resubmissions(keys: Keys, row_at: Callable[[int], dict]) -> None:
         if status in counted and who in shared:
             row = row_at(i)
             att = (row.get("lms") or {}).get("attachment_id")
-            order = (att if att is not None else -1, row["mtime"], row["file"])  # Canvas attachment id, mtime, name
+            # a graded file in which no answer was read (a side note, README.txt, a blank template) never replaces
+            # one with answers; then the Canvas attachment id, the mtime, the name
+            read = row["status"] != "graded" or any(f[1] != "missing" for f in row["fields"])
+            order = (read, att if att is not None else -1, row["mtime"], row["file"])
             groups.setdefault(row["student_key"], []).append((order, i, row["status"]))
     for group in groups.values():
         if len(group) < 2:
@@ -139,7 +143,7 @@ def resolve_resubmissions(keys: Keys, row_at: Callable[[int], dict]) -> None:
         latest = max(group)
         for member in group:
             if member is not latest:
-                keys.superseded[member[1]] = (latest[0][2], latest[2] == "unusable")
+                keys.superseded[member[1]] = (latest[0][3], latest[2] == "unusable")
 
 
 def _shared_hashes(whos: Iterator[int], run: int = 2048) -> set[int]:
