@@ -131,10 +131,23 @@ def _too_large(size: int | None, limit: int, what: str, name: str, hint: str) ->
     return LimitError(f"{what} is too large: {shown} (the limit is {limit:,} bytes)", file=name, hint=hint)
 
 
-def _umask() -> int:
-    mask = os.umask(0)
+def _read_umask() -> int:
+    mask = os.umask(0)  # (the only way to read it: done once, at import, before any thread of ours runs)
     os.umask(mask)
     return mask
+
+
+_UMASK = _read_umask()
+
+
+def _umask() -> int:
+    return _UMASK
+
+
+def ordinary_mode(fd: int) -> None:
+    """Give a file ``tempfile.mkstemp`` made (0600) the mode of an ordinary new file (0666 less the umask): an
+    output is shared as any other file of the folder is."""
+    os.fchmod(fd, 0o666 & ~_UMASK)
 
 
 @contextlib.contextmanager

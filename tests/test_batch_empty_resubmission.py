@@ -50,3 +50,4 @@ def test_a_later_file_with_answers_still_replaces_an_earlier_one(tmp_path):
 def test_of_files_with_no_answer_read_the_latest_counts(tmp_path):
     rows = _batch(tmp_path, [("README.txt", NOTE), ("again.yaml", BLANK)])
     assert rows["again.yaml"]["status"] == "graded" and rows["README.txt"]["status"] == "superseded"
+

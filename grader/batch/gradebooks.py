@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 from typing import IO
 
+from grader.fileio import ordinary_mode
 from grader.numfmt import printable
 
 __all__ = [
@@ -44,6 +45,7 @@ class AtomicStream:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, self.tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
+        ordinary_mode(fd)  # (mkstemp makes 0600: a gradebook is as readable as the reports beside it)
         self.f: IO[str] = os.fdopen(fd, "w", encoding="utf-8", newline="")
 
     def write(self, text: str) -> None:

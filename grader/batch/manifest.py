@@ -24,7 +24,7 @@ from typing import Callable, Iterable, Iterator
 
 from grader.batch.bookkeeping import JOURNAL, MANIFEST, unwritable
 from grader.batch.hashindex import HashIndex
-from grader.fileio import atomic_writer
+from grader.fileio import atomic_writer, ordinary_mode
 
 __all__ = ["Manifest"]
 
@@ -125,6 +125,7 @@ class Manifest:
             raise unwritable(self.journal_path, exc) from None
         try:
             fd, self._tmp = tempfile.mkstemp(dir=self.out_dir, prefix=f".{MANIFEST}.", suffix=".tmp")
+            ordinary_mode(fd)
             self._stream = os.fdopen(fd, "w+b")
             self._stream.write(_HEAD.encode())
         except OSError as exc:
