@@ -193,3 +193,26 @@ def test_test_output_says_how_an_answer_was_read_and_where_a_writeup_wrote_it(tm
                      problem=(REPO / "problems" / "classic_222.yaml").read_text(encoding="utf-8"))
     tests = run(root)["tests"]
     assert tests and all(re.search(r"\nFrom line \d+: \S", t["output"]) for t in tests if t["score"] > 0)
+
+
+@pytest.mark.parametrize("metadata", ['{"users": 5}', '{"users": true}', "[" * 100_000 + "]" * 100_000,
+                                      '{"users": ' + "[" * 100_000 + "]" * 100_000 + "}"])
+def test_metadata_of_the_wrong_shape_is_no_metadata(tmp_path, metadata):
+    root = make_root(tmp_path, {"hw.yaml": SEED})
+    (root / "submission_metadata.json").write_text(metadata, encoding="utf-8")
+    res = run(root)
+    assert res["score"] == 4.0 and "internal error" not in res["output"]
+
+
+def test_a_write_up_is_held_to_the_write_up_limit(tmp_path):
+    # 1.5 MB: over the YAML reader's 1 MiB, within the 2 MiB that grade FILE and grade batch allow a write-up
+    seed_md = (REPO / "submissions_examples" / "exercise6_seed.md").read_text(encoding="utf-8")
+    padded = seed_md + "\n\nMore working in words, kept as the student wrote it.\n" * 28_000
+    assert 1_048_576 < len(padded.encode()) < 2 * 1_048_576
+    res = run(make_root(tmp_path, {"answers.md": padded}))
+    assert res["score"] == 4.0, res["output"][:300]
+
+
+def test_a_problem_file_that_is_no_yaml_is_not_blamed_on_the_student(tmp_path):
+    res = run(make_root(tmp_path, {"hw.yaml": SEED}, problem="id: x\nnetwork: [\n"))
+    assert res["score"] == 0 and "not your fault" in res["output"] and "Fix the file" not in res["output"]

@@ -25,7 +25,7 @@ from grader.errors import GraderError, SpecError
 from grader.fileio import read_capped, write_atomic
 from grader.grade.result import GradeResult
 from grader.submission.student import Student
-from grader.yamlio import DEFAULT_MAX_BYTES
+from grader.batch.safezip import entry_limit
 
 __all__ = ["main", "run_gradescope", "results_from_result", "find_submission"]
 
@@ -37,13 +37,14 @@ _METADATA_LIMIT = 4 * 1024 * 1024
 def _metadata(root: Path) -> dict:
     try:
         data = json.loads(read_capped(root / "submission_metadata.json", _METADATA_LIMIT, "the metadata").decode("utf-8"))
-    except (GraderError, ValueError):
+    except (GraderError, ValueError, RecursionError):  # (unreadable, not JSON, nested too deeply: no metadata)
         return {}
     return data if isinstance(data, dict) else {}
 
 
 def _metadata_users(meta: dict) -> list[dict]:
-    return [u for u in (meta.get("users") or []) if isinstance(u, dict)]
+    users = meta.get("users")
+    return [u for u in users if isinstance(u, dict)] if isinstance(users, list) else []
 
 
 def _user_id(user: dict) -> str | None:
@@ -175,7 +176,7 @@ def run_gradescope(root: Path, *, problem: str | None = None, reveal: str | None
     path: Path | None = None
     try:
         path = find_submission(sub_dir)
-        data = read_capped(path, DEFAULT_MAX_BYTES, "your file", follow_symlinks=False,
+        data = read_capped(path, entry_limit(path.name), "your file", follow_symlinks=False,
                            hint="answers are a few kilobytes; remove what does not belong in the file")
         grader = Grader(problem=ref, reveal=reveal, problems_dirs=problems_dirs)
         # Gradescope knows who submitted: a randomized problem's variant is theirs (docs/trust.md), for a YAML file
@@ -188,6 +189,9 @@ def run_gradescope(root: Path, *, problem: str | None = None, reveal: str | None
         return _unusable(f"The autograder's problem is unusable: {exc}. This is not your fault; please tell your "
                          "instructor.", student_fault=False)
     except GraderError as exc:
+        if ref is not None and exc.file is not None and exc.file == ref:  # the problem file's YAML, not theirs
+            return _unusable(f"The autograder's problem is unusable: {exc}. This is not your fault; please tell your "
+                             "instructor.", student_fault=False)
         if path is not None and exc.file == str(path):
             exc.file = path.relative_to(sub_dir).as_posix()
         return _unusable(str(exc))
