@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from grader import fileio
-from grader.cli import main
 from grader.errors import GraderError
 from grader.fileio import read_capped
+from tests.test_trust import run  # (rc, stdout, stderr) of one `grade` command
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "submissions_examples" / "exercise6_seed.yaml"
@@ -25,13 +25,6 @@ SECRET = "hunter2secret"
 # listed in the report ("Not read as any quantity").
 SECRET_YAML = f"{SECRET}: 1\n"
 SECRET_MD = 'if [ -z "${' + SECRET + ':-}" ] && [ -r /etc/x ]; then y=$(cat /etc/x)\n'
-
-
-def run(capsys, *args) -> tuple[int, str, str]:
-    capsys.readouterr()
-    rc = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return rc, out, err
 
 
 @pytest.fixture
