@@ -214,7 +214,7 @@ class Grader:
         if sub.writeup is not None:
             from grader.grade.sourced import annotate
 
-            result = annotate(result, sub)
+            result = annotate(result, sub, plan)
         if not reveal:  # exam mode: nothing key-derived leaves the grader (``grader.grade.secrecy``)
             from grader.grade.secrecy import exam_result, plan_numbers
 
