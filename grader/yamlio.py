@@ -757,6 +757,8 @@ def _plain_scalar(text: str) -> tuple:
     tag = _plain_tag(text)
     if tag == _STR:
         return text, False
+    if tag == _FLOAT and len(text) <= _LONGEST_NUMBER and _PLAIN_FLOAT(text):  # the commonest: _Builder.scalar's
+        return Decimal(text), True  # own shortcut for a float, without a builder and a node for it
     builder = _Builder("", 1, 1)
     try:
         value = builder.scalar(_Node(tag, text), ())

@@ -5,7 +5,9 @@ answer's ``value``/``using``), one-line flow mappings (``{id: "400222100", name:
 composes such a file into a node per key and value, each with two marks and a tag resolved by a Python call, and the
 builder then walks the nodes: most of what reading a file costs. :func:`read_plain` reads that subset directly,
 line by line; what a scalar or a key is, ``yamlio`` says (its own tag resolution and scalar construction, handed
-in), so the data, ``lines`` and ``texts`` are what ``yamlio`` builds (``yamlio.plain_document``).
+in), so the data, ``lines`` and ``texts`` are what ``yamlio`` builds (``yamlio.plain_document``). What a line says
+is a function of its text alone and a class's files repeat most lines (the template's comments and keys, the givens
+in ``using``), so it is remembered (a bounded cache of short lines): matching the line pattern was most of the cost.
 
 It is only a shortcut: it answers None (read it the full way) for anything it does not take, and it takes only
 text that the full reader reads without an error — every line blank, a comment, or ``key: value`` with an identifier
@@ -65,26 +67,74 @@ def read_plain(text: str, max_depth: int, scalar: Callable[[str], tuple], text_k
     return data, lines, texts, count
 
 
+_COMMENT_OR_BLANK = ()  # what a line that is blank or a comment parses to (skipped)
+_MAX_CACHED_LINE = 200  # characters: longer lines are parsed every time (the cache stays small)
+_MAX_CACHED_LINES = 4096  # lines remembered; the cache is emptied when full (memory stays flat)
+_LINES: dict = {}  # a line's text -> _parse_line(text): a class's files repeat most lines (keys, comments, givens)
+
+
+def _parse_line(line: str) -> tuple:
+    """What ``line`` says, as a pure function of its text: ``(indent, key, value)`` with ``value`` None (``key:``
+    alone), the scalar's text, or a tuple of the ``(key, text)`` items of a one-line flow mapping;
+    ``_COMMENT_OR_BLANK`` for a blank line or a comment. Raises ``NotPlain`` for any other line. Remembered in
+    ``_LINES`` by ``_read``: matching ``_LINE`` is most of what reading a plain file costs."""
+    m = _LINE(line)
+    if m is None:
+        stripped = line.lstrip(" ")
+        if not stripped or stripped[0] == "#":
+            return _COMMENT_OR_BLANK
+        raise NotPlain
+    indent_text, key, value = m.groups()
+    if value is not None and value[0] == "{":
+        value = tuple(_flow_items(value))
+    return len(indent_text), key, value
+
+
+def _flow_items(value: str) -> list:
+    """The ``(key, text)`` items of a flow mapping that ``_LINE`` matched (``{a: 1, b: "x, y"}``)."""
+    inner = value[1:-1]
+    if '"' not in inner and "'" not in inner:
+        # No quoted scalar, so no ',' or ':' but the separators (a plain scalar and a key hold neither): each item
+        # is `key: value` between commas, with spaces around (``_FLOW``; a plain scalar has no trailing space).
+        items = []
+        for part in inner.split(","):
+            fkey, _, ftext = part.partition(":")
+            items.append((fkey.strip(" "), ftext.strip(" ")))
+        return items
+    items = []
+    flow_item = _FLOW_ITEM
+    pos, end = len(value) - len(value[1:].lstrip(" ")), len(value) - 1  # after '{ ', at '}'
+    while pos < end:
+        item = flow_item(value, pos, end)
+        if item is None:  # pragma: no cover - _LINE matched the same items
+            raise NotPlain
+        pos = item.end()
+        items.append(item.groups())
+    return items
+
+
 def _read(text: str, lines: dict, texts: dict, max_depth: int, scalar, text_key) -> tuple[dict, int]:
     """The root mapping and the number of nodes; ``lines`` and ``texts`` filled as the full reader fills them."""
     stack: list = []  # (indent, mapping, path) of the open block mappings, innermost last
     pending = None  # (mapping, key, path): a `key:` with nothing after it, a nested mapping or null
     root = None
     count = 0
-    line_match, flow_item = _LINE, _FLOW_ITEM
+    cache, parse = _LINES, _parse_line
     null = scalar("")  # `key:` with nothing after it and no nested mapping
     top_indent = -1
     mapping: dict = {}
     path: tuple = ()
     for number, line in enumerate(text.split("\n"), 1):
-        m = line_match(line)
-        if m is None:
-            stripped = line.lstrip(" ")
-            if not stripped or stripped[0] == "#":
-                continue
-            raise NotPlain
-        indent_text, key, value = m.groups()
-        indent = len(indent_text)
+        parsed = cache.get(line)
+        if parsed is None:
+            parsed = parse(line)  # (raises NotPlain for a line not in the subset)
+            if len(line) <= _MAX_CACHED_LINE:
+                if len(cache) >= _MAX_CACHED_LINES:
+                    cache.clear()
+                cache[line] = parsed
+        if parsed is _COMMENT_OR_BLANK:
+            continue
+        indent, key, value = parsed
         if pending is not None:
             parent_map, parent_key, parent_path = pending
             pending = None
@@ -122,17 +172,11 @@ def _read(text: str, lines: dict, texts: dict, max_depth: int, scalar, text_key)
             pending = (mapping, key, sub)
             mapping[key] = None  # its place in the order; set when the next line says what it is
             count += 1  # the key; the value is counted with what it turns out to be
-        elif value[0] == "{":
+        elif value.__class__ is tuple:  # a one-line flow mapping
             if len(stack) + 1 > max_depth:
                 raise NotPlain
             flow: dict = {}
-            pos, end = len(value) - len(value[1:].lstrip(" ")), len(value) - 1  # after '{ ', at '}'
-            while pos < end:
-                item = flow_item(value, pos, end)
-                if item is None:  # pragma: no cover - _LINE matched the same items
-                    raise NotPlain
-                pos = item.end()
-                fkey, ftext = item.groups()
+            for fkey, ftext in value:
                 if fkey in flow or not text_key(fkey):
                     raise NotPlain
                 fsub = sub + (fkey,)
