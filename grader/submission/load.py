@@ -49,7 +49,8 @@ class Value(Record):
     line: int | None
 
     def __init__(self, text: str | None, parsed: Parsed | Unparseable | None, line: int | None) -> None:
-        self.__dict__.update(text=text, parsed=parsed, line=line)
+        d = self.__dict__  # (item by item: a third faster than ``update`` with keywords, and a file holds hundreds)
+        d["text"], d["parsed"], d["line"] = text, parsed, line
 
 
 class Answer(Record):
@@ -59,7 +60,8 @@ class Answer(Record):
     line: int | None  # line of the answer's key
 
     def __init__(self, quantity: str, value: Value, using: dict[str, Value], line: int | None) -> None:
-        self.__dict__.update(quantity=quantity, value=value, using=using, line=line)
+        d = self.__dict__  # (as ``Value``'s)
+        d["quantity"], d["value"], d["using"], d["line"] = quantity, value, using, line
 
 
 class Submission(Record):
@@ -242,10 +244,23 @@ class _Reader:
                 LimitError,
             )
         out: dict[str, Answer] = {}
-        answer = self.answer
+        answer, lines, texts = self.answer, self.lines, self.texts
         for name, raw in value.items():
             text = name if name.__class__ is str else _name_text(name)
-            ans = answer(text, raw, ("answers", name))
+            path = ("answers", name)
+            cls = raw.__class__
+            if cls is str or cls is Decimal or cls is int:  # `name: value`, most answers: ``answer`` and ``value``
+                line = lines.get(path)  # of it written out (calls are much of what reading a submission costs)
+                written = raw if cls is str else texts.get(path)
+                if written is None:
+                    written = str(raw)
+                try:
+                    parsed = parse_answer_text(written)
+                except GraderError as e:
+                    raise self.located(e, path, line)
+                ans = Answer(text, Value(written, parsed, line), {}, line)
+            else:
+                ans = answer(text, raw, path)
             if text not in out:  # the first of a repeated name (every one is still read: its errors count)
                 out[text] = ans
         return out
@@ -277,9 +292,22 @@ class _Reader:
                 "write e.g. `using: {o1: 0.0003, t1: 0.9}`",
             )
         out: dict[str, Value] = {}
-        value = self.value
+        value, lines, texts = self.value, self.lines, self.texts
         for name, v in raw.items():
-            val = value(v, path + (name,))
+            vpath = path + (name,)
+            cls = v.__class__
+            if cls is str or cls is Decimal or cls is int:  # ``value`` of a number or text, written out (a file's
+                written = v if cls is str else texts.get(vpath)  # `using` entries outnumber its answers)
+                if written is None:
+                    written = str(v)
+                line = lines.get(vpath)
+                try:
+                    parsed = parse_answer_text(written)
+                except GraderError as e:
+                    raise self.located(e, vpath, line)
+                val = Value(written, parsed, line)
+            else:
+                val = value(v, vpath)
             text = name if name.__class__ is str else _name_text(name)
             if text not in out:
                 out[text] = val
@@ -298,11 +326,15 @@ class _Reader:
             return self.other_value(raw, path, line)
         try:
             return Value(text, parse_answer_text(text), line)
-        except GraderError as e:  # e.g. a limit of the answer reader: locate it here
-            e.file = e.file or self.source
-            e.line = e.line if e.line is not None else line
-            e.path = e.path or format_path(path)
-            raise
+        except GraderError as e:
+            raise self.located(e, path, line)
+
+    def located(self, e: GraderError, path: tuple, line: int | None) -> GraderError:
+        """``e`` (e.g. a limit of the answer reader) located at the value at ``path``, to be raised again."""
+        e.file = e.file or self.source
+        e.line = e.line if e.line is not None else line
+        e.path = e.path or format_path(path)
+        return e
 
     def parse(self, text: str, path: tuple, line: int | None) -> Parsed | Unparseable:
         try:
