@@ -244,7 +244,7 @@ class _Reader:
                 LimitError,
             )
         out: dict[str, Answer] = {}
-        answer, lines, texts = self.answer, self.lines, self.texts
+        answer, lines, texts, memo = self.answer, self.lines, self.texts, _PARSED
         for name, raw in value.items():
             text = name if name.__class__ is str else _name_text(name)
             path = ("answers", name)
@@ -254,10 +254,9 @@ class _Reader:
                 written = raw if cls is str else texts.get(path)
                 if written is None:
                     written = str(raw)
-                try:
-                    parsed = parse_answer_text(written)
-                except GraderError as e:
-                    raise self.located(e, path, line)
+                parsed = memo.get(written)
+                if parsed is None:
+                    parsed = self.parsed(written, path, line)
                 ans = Answer(text, Value(written, parsed, line), {}, line)
             else:
                 ans = answer(text, raw, path)
@@ -292,7 +291,7 @@ class _Reader:
                 "write e.g. `using: {o1: 0.0003, t1: 0.9}`",
             )
         out: dict[str, Value] = {}
-        value, lines, texts = self.value, self.lines, self.texts
+        value, lines, texts, memo = self.value, self.lines, self.texts, _PARSED
         for name, v in raw.items():
             vpath = path + (name,)
             cls = v.__class__
@@ -301,10 +300,9 @@ class _Reader:
                 if written is None:
                     written = str(v)
                 line = lines.get(vpath)
-                try:
-                    parsed = parse_answer_text(written)
-                except GraderError as e:
-                    raise self.located(e, vpath, line)
+                parsed = memo.get(written)
+                if parsed is None:
+                    parsed = self.parsed(written, vpath, line)
                 val = Value(written, parsed, line)
             else:
                 val = value(v, vpath)
@@ -324,17 +322,24 @@ class _Reader:
                 text = str(raw)
         else:
             return self.other_value(raw, path, line)
-        try:
-            return Value(text, parse_answer_text(text), line)
-        except GraderError as e:
-            raise self.located(e, path, line)
+        parsed = _PARSED.get(text)
+        return Value(text, parsed if parsed is not None else self.parsed(text, path, line), line)
 
-    def located(self, e: GraderError, path: tuple, line: int | None) -> GraderError:
-        """``e`` (e.g. a limit of the answer reader) located at the value at ``path``, to be raised again."""
-        e.file = e.file or self.source
-        e.line = e.line if e.line is not None else line
-        e.path = e.path or format_path(path)
-        return e
+    def parsed(self, text: str, path: tuple, line: int | None) -> Parsed | Unparseable:
+        """``parse_answer_text(text)`` of the value at ``path``, remembered in ``_PARSED`` for a short text."""
+        try:
+            parsed = parse_answer_text(text)
+        except GraderError as e:  # e.g. a limit of the answer reader: locate it here
+            e.file = e.file or self.source
+            e.line = e.line if e.line is not None else line
+            e.path = e.path or format_path(path)
+            raise
+        if len(text) <= _MAX_PARSED_TEXT and not (parsed.__class__ is Unparseable
+                                                  and parsed.reason.startswith("internal:")):
+            if len(_PARSED) >= _MAX_PARSED:
+                _PARSED.clear()
+            _PARSED[text] = parsed
+        return parsed
 
     def parse(self, text: str, path: tuple, line: int | None) -> Parsed | Unparseable:
         try:
@@ -361,6 +366,13 @@ class _Reader:
         text = self.text_of(raw, path)
         return Value(text, self.parse(text, path, line), line)
 
+
+# A value's text as written -> what ``parse_answer_text`` reads it as (an immutable record). The answer reader
+# remembers its results too, but each value would still cost a call through it: a submission holds a hundred values
+# (its ``using`` entries), and a class's files repeat the same texts. Bounded: emptied when full, short texts only.
+_PARSED: dict = {}
+_MAX_PARSED = 4096
+_MAX_PARSED_TEXT = 64  # characters
 
 _PROBLEM_HINT = "add `problem: <problem id>` at the top"
 _ANSWER_HINT = "write `name: value`, or `name: {value: ..., using: {name: value, ...}}`"
