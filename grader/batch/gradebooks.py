@@ -30,6 +30,7 @@ __all__ = [
     "GradesJson",
     "json_entry",
     "encoded_entry",
+    "entry_text",
     "GENERIC_COLUMNS",
 ]
 
@@ -231,4 +232,71 @@ def json_entry(row: dict, feedback: dict | None) -> dict:
 
 def encoded_entry(entry: dict) -> str:
     """A ``grades.json`` entry as its line holds it."""
-    return json.dumps(entry, ensure_ascii=False, separators=(", ", ": "))
+    return _ENCODE(entry)
+
+
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode  # json.dumps's, made once
+_FIELD_TEXTS: dict = {}  # a field's key (``_field_key``) -> its text in an entry's "fields" (``"z1": {...}``)
+_MAX_FIELD_TEXTS = 4096  # remembered at most; emptied when full (memory stays flat)
+_MAX_REMEMBERED_DIAGNOSIS = 400  # characters: a field with a longer diagnosis text is encoded every time
+
+
+def entry_text(row: dict, feedback: dict | None) -> str:
+    """``encoded_entry(json_entry(row, feedback))``, character for character, for less: the entry's ``fields``
+    (most of its line: a quantity's verdict, points and diagnosis, which repeat from student to student) are encoded
+    once per different field and remembered, and the rest of the entry is encoded around them. Encoding the whole
+    entry was most of what a row cost beyond grading and rendering it."""
+    fields = row.get("fields") or ()
+    texts = _FIELD_TEXTS
+    parts = []
+    for f in fields:
+        key = _field_key(f)
+        text = texts.get(key) if key is not None else None
+        if text is None:
+            if key is None:
+                return encoded_entry(json_entry(row, feedback))
+            q, verdict, pts, mx, did, dtext = f
+            text = _ENCODE({q: {"verdict": verdict, "points": pts, "max_points": mx,
+                                "diagnosis": {"id": did, "text": dtext} if did else None}})[1:-1]
+            if dtext is None or len(dtext) <= _MAX_REMEMBERED_DIAGNOSIS:
+                if len(texts) >= _MAX_FIELD_TEXTS:
+                    texts.clear()
+                texts[key] = text
+        parts.append(text)
+    if len({f[0] for f in fields}) != len(parts):  # a quantity twice: the entry's mapping keeps one of them
+        return encoded_entry(json_entry(row, feedback))
+    head = {
+        "file": row["file"],
+        "status": row["status"],
+        "student": {"id": row.get("student_id"), "name": row.get("name")},
+        "from_file_name": row.get("lms"),
+        "from_submission": row.get("yaml_student"),
+        "problem": row.get("problem"),
+        "score": row.get("score"),
+        "max_score": row.get("max_score"),
+        "error": row.get("error_detail") or ({"message": row["error"]} if row.get("error") else None),
+        "superseded_by": row.get("superseded_by"),
+    }
+    tail = {
+        "flags": [{"kind": kind, "quantity": q, "message": msg} for kind, q, msg in row.get("flags") or ()],
+        "warnings": row.get("warnings") or [],
+        "feedback": feedback,
+        "feedback_error": row.get("feedback_error"),
+    }
+    # json's dict: "{" + the '"key": value' items joined with ", " + "}" (json_entry's keys, in its order)
+    return f'{_ENCODE(head)[:-1]}, "fields": {{{", ".join(parts)}}}, {_ENCODE(tail)[1:]}'
+
+
+def _field_key(f) -> tuple | None:
+    """What a row's field ``[quantity, verdict, points, max_points, diagnosis id, diagnosis text]`` is encoded
+    from, as a key under which no field with another text can be found (None: encode it every time). Values of
+    the usual types only (text, a float, None): 1 == 1.0 == True would find another's text; a zero is kept as its
+    text (0.0 == -0.0)."""
+    if len(f) != 6:
+        return None
+    q, verdict, pts, mx, did, dtext = f
+    if (q.__class__ is str and verdict.__class__ is str and (pts is None or pts.__class__ is float)
+            and (mx is None or mx.__class__ is float) and (did is None or did.__class__ is str)
+            and (dtext is None or dtext.__class__ is str)):
+        return (q, verdict, pts if pts else repr(pts), mx if mx else repr(mx), did, dtext)
+    return None

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from grader.batch import safezip
 from grader.batch.attention import has_identifier
-from grader.batch.gradebooks import encoded_entry, json_entry, short_comment
+from grader.batch.gradebooks import entry_text, short_comment
 from grader.batch.feedback import HELD, error_feedback_html, error_feedback_markdown, feedback_stem, held_stem
 from grader.batch.identity import GradedAs, row_identity
 from grader.batch.inputs import Item, LmsIdentity, shown_name
@@ -183,7 +183,7 @@ def _line(row: dict) -> Meta:
     what the parent would otherwise work out one row after the other: its ``grades.json`` entry for the usual case
     (the file counts and its reports stay where they are) and its LMS comment."""
     row["_comment"] = short_comment(row)
-    row["_entry"] = encoded_entry(json_entry(row, row.get("feedback")))
+    row["_entry"] = entry_text(row, row.get("feedback"))
     data = marshal.dumps(row)
     pid, offset = _STATE.spill.append(data)
     problem, fields = row["problem"], None
