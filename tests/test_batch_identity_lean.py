@@ -42,3 +42,26 @@ def test_a_plain_problem_needs_no_key_to_decide_there_is_no_warning(monkeypatch)
 def test_a_randomized_problem_still_warns(monkeypatch):
     result, notes, _ = _graded_as_other_lms_student("exercise6_random", monkeypatch)
     assert len(notes) == 1 and "999's values" in notes[0] and "400222100" in notes[0]
+
+
+def test_the_kind_of_file_is_told_as_the_writeup_reader_tells_it():
+    """``GradedAs.grade`` tells a write-up from its name without importing ``grader.submission.writeup``."""
+    from grader.batch import identity
+    from grader.submission.writeup import is_writeup, path_suffix
+
+    names = ["a.yaml", "a.md", "A.MD", "dir.md/a.yaml", "a.tex/", ".md", "a.", "x.ipynb", "a.b.txt", "noext",
+             "dir/.hidden", "a.markdown", "a.Txt", "a..md", "/abs/p/a.tex"]
+    for name in names:
+        assert identity._suffix(name) == path_suffix(name), name
+        assert (identity._suffix(name).lower() in identity.WRITEUP_SUFFIXES) == is_writeup(name), name
+
+
+def test_a_yaml_file_is_graded_without_the_writeup_reader():
+    import subprocess
+    import sys
+
+    code = ("import sys; from grader.batch.identity import GradedAs; from grader.grade.pipeline import Grader; "
+            f"GradedAs(Grader(), [], 'x').grade({SEED!r}, 's.yaml'); "
+            "print('grader.submission.writeup' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
