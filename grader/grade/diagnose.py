@@ -153,7 +153,14 @@ def rounding_upstream(s: float, formula_at: Callable[[int], float], tol: Toleran
 
 
 def round_env(env: dict[str, float], digits: int) -> dict[str, float]:
-    return {k: _round_sig(v, digits) for k, v in env.items()}
+    """Each value of ``env`` rounded to ``digits`` significant digits (``_round_sig``). The cache is read here
+    first, without a call: it holds only nonzero finite values, so a 0 (of either sign), an inf or a nan misses and
+    goes to ``_round_sig``, which returns it as it is."""
+    cache, out = _ROUNDED, {}
+    for k, v in env.items():
+        hit = cache.get((v, digits))
+        out[k] = hit if hit is not None else _round_sig(v, digits)
+    return out
 
 
 _ROUNDED: dict[tuple[float, int], float] = {}  # (x, digits) -> round_sig(x, digits): a class's values repeat

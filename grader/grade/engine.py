@@ -235,21 +235,35 @@ class Context(Record):
         )
 
     def trusted(self, q: str) -> dict[str, float]:
-        return {u: v for u, v in self.usings.get(q, {}).items() if (q, u) not in self.untrusted}
+        stated = self.usings.get(q)
+        if not stated:
+            return {}
+        untrusted = self.untrusted
+        if not untrusted:  # the usual case: nothing flagged, every value trusted (a copy: the caller keeps it)
+            return dict(stated)
+        return {u: v for u, v in stated.items() if (q, u) not in untrusted}
 
     def view(self, q: str, *, trusted: bool = True) -> View:
         """The student's values as ``q``'s own work sees them: their answers under ``q``'s ``using`` (the trusted
         values only, or all of them). A gradient the student wrote never stands in for a delta in its own formula."""
-        hit = self.views.get((q, trusted))
+        views = self.views
+        hit = views.get((q, trusted))
         if hit is None:
-            overlay = self.trusted(q) if trusted else self.usings.get(q, {})
-            if not trusted and len(overlay) == len(self.trusted(q)):
+            if trusted:
+                overlay = self.trusted(q)
+            else:
+                overlay = self.usings.get(q, {})
+                # every value trusted: the trusted view itself (its overlay is ``trusted(q)``, so the ``using``
+                # values are not filtered a second time to tell)
                 hit = self.view(q)
-            elif overlay or q in self.plan.compiled.identity_grads:
+                if len(overlay) == len(hit.overlay):
+                    views[(q, False)] = hit
+                    return hit
+            if overlay or q in self.plan.compiled.identity_grads:
                 hit = View(self.plan.compiled, self.answers, overlay, exclude=q)
             else:
                 hit = self.base_view
-            self.views[(q, trusted)] = hit
+            views[(q, trusted)] = hit
         return hit
 
     def accepted(self, view: View, d: str) -> bool:
