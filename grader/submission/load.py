@@ -415,6 +415,7 @@ def resolve_names(sub: Submission, resolver: Resolver, problem_id: str) -> tuple
     first_key: dict[str, str] = {}
     seen: dict[str, Resolution] = {}  # this submission's names, resolved once each (a `using` repeats them)
     exact = resolver.exact  # a name spelled as the problem spells it is itself, as ``resolve`` says
+    unchanged = True  # every answer and ``using`` name already as the problem spells it, none dropped or repeated
     for key, ans in sub.answers.items():
         apath = ("answers", key)
         if key in exact:
@@ -432,6 +433,7 @@ def resolve_names(sub: Submission, resolver: Resolver, problem_id: str) -> tuple
                                     "give each quantity once"))
             continue
         using: dict[str, Value] = {}
+        kept = name == key == ans.quantity  # so far, this answer is the one read: reused as it is if it stays so
         for u, val in ans.using.items():
             if u in exact:
                 uname = u
@@ -440,10 +442,14 @@ def resolve_names(sub: Submission, resolver: Resolver, problem_id: str) -> tuple
                 uname = res.name if res is not None and res.name is not None else _resolved(
                     resolver, u, apath + ("using", u), sub, problem_id, f"name in the `using` of {name}", issues,
                     seen)
+                kept = kept and uname == u
             if uname is not None and uname not in using:
                 using[uname] = val
         first_key[name] = key
-        answers[name] = Answer(name, ans.value, using, ans.line)
+        answers[name] = ans if kept else Answer(name, ans.value, using, ans.line)
+        unchanged = unchanged and kept
+    if unchanged and len(answers) == len(sub.answers):
+        return sub, ()  # every name as the problem spells it (the usual case): the submission as it was read
     return replace(sub, answers=answers), tuple(issues)
 
 
