@@ -202,7 +202,7 @@ def diagnose(ctx, kf, s: float, student_cmp, view_t, view_u) -> Diagnosis | None
             )
     own = student_cmp(view_u)
     target = view_u.formula(expr)
-    whose = "the values you used" if view_u.sources(expr) else "the given values"
+    whose = "the values you used" if _rests_on_own(plan, kf, view_u, view_t) else "the given values"
     # 3. exactly the right value rounded, before any wrong formula that is merely within tolerance (one that gives
     #    the value exactly still wins: -8 is -7.65 rounded to one digit, but exactly w1·i1 + w2·i2 without b1)
     rules, fns, on_key_values, key_target, key_roundings = jg.rules(q)
@@ -264,6 +264,22 @@ def diagnose(ctx, kf, s: float, student_cmp, view_t, view_u) -> Diagnosis | None
         if not judge(n)(env[n], None):
             return sign_and_size(own, target, whose, show=reveal)
     return Diagnosis("arithmetic", "The values this is computed from are right, so the slip is in the arithmetic: recompute it step by step.")
+
+
+def _rests_on_own(plan, kf, view_u, view_t) -> bool:
+    """Does the field's compared formula rest on any of the student's own numbers in ``view_u``
+    (``view_u.sources(kf.tree)`` not empty)? For an updated parameter ``p_new = p + change`` whose every ``using``
+    value is trusted, the engine has already found the sources of the whole formula in this same view (its
+    ``follows``): they are the change's and ``p`` when written, so only ``p`` alone among them leaves it open."""
+    q = kf.ask.quantity
+    if view_u is view_t and q in plan.judging.base_plus_change:
+        node = plan.nodes[q]
+        whole = view_t.sources(node.expr)  # remembered: no lookup is made again
+        if len(whole) > (node.base in whole):
+            return True
+        if not whole:
+            return False
+    return bool(view_u.sources(kf.tree))
 
 
 SAME = Tolerance(rtol=1e-6, atol=0.0)  # a written value "is" another quantity's value

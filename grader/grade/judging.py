@@ -54,6 +54,10 @@ class Judging:
         self._within: dict = {}
         self._rules: dict = {}
         self._zero: dict[str, str] = {}
+        # updated parameters whose formula is ``p + change`` with ``change`` the field's compared tree: the sources
+        # of the whole formula are then the change's and ``p`` (when written), as ``diagnose._rests_on_own`` reads
+        self.base_plus_change = frozenset(
+            q for q, kf in plan.fields.items() if kf.on_change and _base_plus(plan.nodes[q], kf.tree))
         self.templates = {
             (q, reveal): _template(kf, reveal) for q, kf in plan.fields.items() for reveal in (True, False)
         }
@@ -182,6 +186,14 @@ class Judging:
             closure = self.plan.compiled.closure
             hit[1] = [closure(tree) for _, _, tree in hit[0]]
         return hit
+
+
+def _base_plus(node, tree) -> bool:
+    """Is ``node``'s formula ``("+", node.base, *terms)`` with ``tree`` those terms (their sum, or the one term)?"""
+    e = node.expr
+    if type(e) is not tuple or len(e) < 3 or e[0] != "+" or e[1] != node.base:
+        return False
+    return tree == (e[2] if len(e) == 3 else ("+",) + e[2:])
 
 
 def _template(kf, reveal: bool) -> dict:
