@@ -323,19 +323,24 @@ def grade(plan: Plan, submission, *, reveal: bool = True) -> GradeResult:
     if restated:
         exact = {q: x for q, x in exact.items() if q in answers}
     nodes = plan.nodes
-    written = [Written(q, v, f"your {q}", None) for q, v in answers.items() if q in nodes]
+    your = jg.your  # "your z1" for every quantity, written once per plan
+    written = [Written(q, v, your[q], None) for q, v in answers.items() if q in nodes]
     written += [Written(q, v, f"your answer {q}", None) for q, v in restated.items()]
     usings: dict[str, dict[str, float]] = {}
     for q, ans in submission.answers.items():
         if not ans.using:
             continue
+        where, stated = f"used in {q}", None  # one label for all the values of this ``using``
         for u, val in ans.using.items():
-            v, _ = _number(val)
-            if v is None:
+            parsed = val.parsed if val is not None else None  # ``_number``, written out
+            if not isinstance(parsed, Parsed):
                 continue
+            v = parsed.value
             u = aliases.get(u, u)
-            usings.setdefault(q, {})[u] = v
-            written.append(Written(u, v, f"used in {q}", q))
+            if stated is None:
+                stated = usings[q] = {}
+            stated[u] = v
+            written.append(Written(u, v, where, q))
     for q, val, where in getattr(submission, "stated", ()):  # a write-up's other values: a given restated, a quantity written again
         v, _ = _number(val)
         if v is not None:

@@ -43,6 +43,7 @@ class Judging:
         info, floats = plan.info, plan.floats
         self.given = {g: floats[g] for g in info.given}
         self.given_names = frozenset(info.given)
+        self.your = {q: f"your {q}" for q in plan.nodes}  # where an answer was written, as the flags say it
         self.new_values = tuple((p, names.new_name(p, 1), floats[names.new_name(p, 1)]) for p in info.updated_params)
         self.max_score = round(sum(kf.ask.points for kf in plan.fields.values()), 6)
         self.tolerance_rule = info.default_tolerance.describe()
