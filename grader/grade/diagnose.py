@@ -223,7 +223,12 @@ def diagnose(ctx, kf, s: float, student_cmp, view_t, view_u) -> Diagnosis | None
     atol, rtol = (tol.atol, tol.rtol) if relabs else (0.0, 0.0)
     stated = ctx.usings.get(q)
     near = None
-    for rule, v, on_key_value in zip(rules, mine, on_key_values):
+    # what each rule's value on the key says is the same for every student: whether it is wrong there, and the
+    # bound of the comparison with it (None where no value can match it), worked out once (``Judging.key_sides``)
+    key_wrong, key_edges = jg.key_sides(q)
+    if not relabs:
+        key_edges = key_wrong  # unused: only zipped
+    for rule, v, on_key_value, wrong_on_key, key_edge in zip(rules, mine, on_key_values, key_wrong, key_edges):
         gap, size = abs(own - v), abs(v)
         if gap <= 0.0 + 1e-6 * size < inf and not ok(v, target):  # within(own, v, SAME)
             if not _rederives(plan, q, rule[2], stated):
@@ -231,10 +236,9 @@ def diagnose(ctx, kf, s: float, student_cmp, view_t, view_u) -> Diagnosis | None
             continue
         if near is None and (
                 ((gap <= atol + rtol * size < inf and not ok(v, target))
-                 or (abs(on_key - on_key_value) <= atol + rtol * abs(on_key_value) < inf
-                     and not ok(on_key_value, key_target)))
+                 or (key_edge is not None and abs(on_key - on_key_value) <= key_edge))
                 if relabs else ((ok(own, v) and not ok(v, target))
-                                or (ok(on_key, on_key_value) and not ok(on_key_value, key_target)))):
+                                or (wrong_on_key and ok(on_key, on_key_value)))):
             if not _rederives(plan, q, rule[2], stated):
                 near = rule
     d = rounded(own, target, whose, show=reveal)
@@ -314,7 +318,8 @@ def _slot(ctx, q: str, flagged: dict[str, float]) -> Diagnosis | None:
     update (sequential update) or another weight of the network (mixed indices)?"""
     plan = ctx.plan
     node = plan.nodes[q]
-    params = plan.info.params
+    params, floats = plan.info.params, plan.floats
+    same = plan.judging.within_fn(SAME)  # ``within(·, ·, SAME)``, the same operations
     for u, v in flagged.items():
         if u not in params:
             continue
@@ -327,7 +332,9 @@ def _slot(ctx, q: str, flagged: dict[str, float]) -> Diagnosis | None:
                 f"You used {u} = {fmt(v, 10)}, which is the updated {new}: every delta and gradient of a step uses the "
                 f"weights from before the update.",
             )
-        others = [p for p in params if p != u and within(v, plan.floats[p], SAME) and not within(v, plan.floats[u], SAME)]
+        if same(v, floats[u]):  # ``v`` is the parameter's own value: no other weight's, whichever (asked once)
+            continue
+        others = [p for p in params if p != u and same(v, floats[p])]
         if others:
             return Diagnosis(
                 "mixed_indices",
