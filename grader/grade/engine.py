@@ -357,7 +357,7 @@ def grade(plan: Plan, submission, *, reveal: bool = True) -> GradeResult:
 
     ctx = Context(plan, answers, exact, usings, frozenset(untrusted), View(plan.compiled, answers), reveal)
     sub_answers = submission.answers
-    results = tuple(_grade_field(ctx, kf, sub_answers.get(q)) for q, kf in plan.fields.items())
+    results = tuple([_grade_field(ctx, kf, sub_answers.get(q)) for q, kf in plan.fields.items()])
     score = 0
     for r in results:
         score += r.points
@@ -424,9 +424,7 @@ def _grade_field(ctx: Context, kf: KeyField, ans) -> FieldResult:
                          message=f"Follows correctly from your {yours} (error carried forward).",
                          carried_value=view_t.formula(node.expr), follows_from=follows, read_as=read_as)
 
-    from grader.grade import diagnose  # only a wrong field needs it
-
-    diag = diagnose.diagnose(ctx, kf, s, student_cmp, view_t, view_u)
+    diag = _diagnose(ctx, kf, s, student_cmp, view_t, view_u)
     if follows and not reveal:
         msg = f"Incorrect, and it does not follow from your own values ({yours}) either."
     elif follows:
@@ -438,6 +436,17 @@ def _grade_field(ctx: Context, kf: KeyField, ans) -> FieldResult:
     return new_field(template, verdict="incorrect", given=s, given_text=ans.value.text, points=0.0, message=msg,
                      diagnosis=diag, carried_value=view_t.formula(node.expr) if follows else None,
                      follows_from=follows, read_as=read_as)
+
+
+def _diagnose(ctx: Context, kf: KeyField, s: float, student_cmp, view_t: View, view_u: View):
+    """``grader.grade.diagnose.diagnose``, imported when a field is first wrong (only a wrong field needs it). The
+    first call puts the function itself in this name's place: an import statement at every wrong field would ask
+    the import system again each time (a package's ``from ... import``: a Python-level look-up)."""
+    global _diagnose
+    from grader.grade.diagnose import diagnose
+
+    _diagnose = diagnose
+    return diagnose(ctx, kf, s, student_cmp, view_t, view_u)
 
 
 def _change(s: float, s_exact: Fraction | None, base) -> float:
