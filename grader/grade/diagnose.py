@@ -223,12 +223,7 @@ def diagnose(ctx, kf, s: float, student_cmp, view_t, view_u) -> Diagnosis | None
     atol, rtol = (tol.atol, tol.rtol) if relabs else (0.0, 0.0)
     stated = ctx.usings.get(q)
     near = None
-    # what each rule's value on the key says is the same for every student: whether it is wrong there, and the
-    # bound of the comparison with it (None where no value can match it), worked out once (``Judging.key_sides``)
-    key_wrong, key_edges = jg.key_sides(q)
-    if not relabs:
-        key_edges = key_wrong  # unused: only zipped
-    for rule, v, on_key_value, wrong_on_key, key_edge in zip(rules, mine, on_key_values, key_wrong, key_edges):
+    for rule, v, on_key_value in zip(rules, mine, on_key_values):
         gap, size = abs(own - v), abs(v)
         if gap <= 0.0 + 1e-6 * size < inf and not ok(v, target):  # within(own, v, SAME)
             if not _rederives(plan, q, rule[2], stated):
@@ -236,9 +231,10 @@ def diagnose(ctx, kf, s: float, student_cmp, view_t, view_u) -> Diagnosis | None
             continue
         if near is None and (
                 ((gap <= atol + rtol * size < inf and not ok(v, target))
-                 or (key_edge is not None and abs(on_key - on_key_value) <= key_edge))
+                 or (abs(on_key - on_key_value) <= atol + rtol * abs(on_key_value) < inf
+                     and not ok(on_key_value, key_target)))
                 if relabs else ((ok(own, v) and not ok(v, target))
-                                or (wrong_on_key and ok(on_key, on_key_value)))):
+                                or (ok(on_key, on_key_value) and not ok(on_key_value, key_target)))):
             if not _rederives(plan, q, rule[2], stated):
                 near = rule
     d = rounded(own, target, whose, show=reveal)

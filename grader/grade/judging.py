@@ -55,7 +55,6 @@ class Judging:
         self._within: dict = {}
         self._rules: dict = {}
         self._zero: dict[str, str] = {}
-        self._key_sides: dict = {}
         # updated parameters whose formula is ``p + change`` with ``change`` the field's compared tree: the sources
         # of the whole formula are then the change's and ``p`` (when written), as ``diagnose._rests_on_own`` reads
         self.base_plus_change = frozenset(
@@ -187,26 +186,6 @@ class Judging:
         if hit[1] is None:
             closure = self.plan.compiled.closure
             hit[1] = [closure(tree) for _, _, tree in hit[0]]
-        return hit
-
-    def key_sides(self, q: str):
-        """For each known mistake of an asked field, what its value on the key says once for every student
-        (``diagnose``'s step 4 on the key's values): (is that value marked wrong against the field's value on the
-        key, the bound ``atol + rtol·|value|`` of the relabs comparison with it where that bound is finite and the
-        value wrong, else None: the student's value on the key can then never match it). The same operations as
-        the comparisons they stand for."""
-        hit = self._key_sides.get(q)
-        if hit is None:
-            _, _, on_key_values, key_target, _ = self.rules(q)
-            tol = self.plan.fields[q].ask.tolerance
-            ok = self.within_fn(tol)
-            wrong = tuple(not ok(v, key_target) for v in on_key_values)
-            edges = None
-            if tol.mode == "relabs":
-                atol, rtol = tol.atol, tol.rtol
-                edges = tuple(e if w and e < math.inf else None
-                              for w, e in zip(wrong, (atol + rtol * abs(v) for v in on_key_values)))
-            hit = self._key_sides[q] = (wrong, edges)
         return hit
 
 
