@@ -22,25 +22,36 @@ import re
 
 from grader.grade.result import FieldResult, GradeResult
 from grader.numfmt import printable, short
-from grader.report.common import (FLAG_TITLE, SYMBOL, accepted, describe, expected_value, flagged_quantities,
+from grader.report.common import (FLAG_TITLE, SYMBOL, accepted, describe_text, expected_value, flagged_quantities,
                                   hide_key_numbers, latex_numbers, on_change_note, points, shown_value, who)
 
 # --- Markdown ----------------------------------------------------------------------------------------------------------
 
 
-_MD_SPECIAL = re.compile(r"[\\`*\[\]<>&$|~#!{}]")
+_MD_SPECIAL = "\\`*[]<>&$|~#!{}"
+_MD_ESCAPE = str.maketrans({c: "\\" + c for c in _MD_SPECIAL})  # each special character behind a backslash
 _MD_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")  # an underscore not between two letters or digits
+# Is there anything to escape at all? (Most messages have nothing: one scan in C, and the text is returned as it is.)
+_MD_NEEDS_ESCAPE = re.compile(r"[\\`*\[\]<>&$|~#!{}]|(?<![^\W_])_|_(?![^\W_])").search
 
 
 @functools.lru_cache(maxsize=1024)
 def md_text(s: str) -> str:
     """Plain text made inert in Markdown: no HTML, links, emphasis, code or math can come out of it. (Cached: the
     same messages recur across a class.) A control, bidirectional or zero-width character is shown as its escape
-    (``grader.numfmt.printable``); a line break is a space."""
+    (``grader.numfmt.printable``); a line break is a space.
+
+    Messages that vary per student miss the cache, so the work is kept small: one search says whether anything
+    needs escaping (usually nothing does); the special characters are escaped with ``str.translate`` (one pass in C,
+    the same as a substitution of each by itself behind a backslash), then the underscores that could start or end
+    emphasis. (Escaping adds only backslashes beside characters that are not letters or digits, so it never changes
+    which underscores need escaping.)"""
     if not s.isprintable():
         s = printable(s.replace("\r", " ").replace("\n", " "))
-    s = _MD_SPECIAL.sub(lambda m: "\\" + m.group(0), s)
-    return _MD_UNDERSCORE.sub(r"\\_", s)
+    if _MD_NEEDS_ESCAPE(s) is None:
+        return s
+    s = s.translate(_MD_ESCAPE)
+    return _MD_UNDERSCORE.sub(r"\\_", s) if "_" in s else s
 
 
 def md_code(s: str, *, table: bool = False) -> str:
@@ -67,6 +78,58 @@ def _math(latex: str) -> str:
 
 def _verdict(f: FieldResult) -> str:
     return f"{SYMBOL[f.verdict]} {f.verdict}"
+
+
+# The per-field pieces that do not depend on what the student wrote, made once per problem (keys: a field's name,
+# verdict, points, the key's value as shown, its formulas): a class's reports repeat them for every student.
+# Bounded caches: a few problems' worth of fields, verdicts and points.
+
+_PLAIN = "0123456789.-+eE"  # a number as most students write it: nothing to escape, fence or cut
+
+
+def _code(s: str) -> str:
+    """``md_code(s)``, with the common case (a plain number: nothing is left when its characters are stripped)
+    decided by one ``str.strip``."""
+    return f"`{s}`" if s and not s.strip(_PLAIN) else md_code(s)
+
+
+def _code_cell(s: str) -> str:
+    """``md_code(short(s), table=True)``: a plain number up to 60 characters is its own short form."""
+    return f"`{s}`" if s and len(s) <= 60 and not s.strip(_PLAIN) else md_code(short(s), table=True)
+
+
+@functools.lru_cache(maxsize=2048)
+def _row_head(quantity: str, verdict: str) -> str:
+    """A table row up to its value cell: ``| `z1` | ✗ incorrect | ``."""
+    return f"| `{quantity}` | {SYMBOL[verdict]} {verdict} | "
+
+
+@functools.lru_cache(maxsize=4096)
+def _row_tail(expected: str | None, pts: float, max_pts: float) -> str:
+    """A table row from its value cell on: `` | `-7.65` | 0 / 1 |`` (``expected`` None: exam mode, no column)."""
+    cell = "" if expected is None else f" | {md_code(expected, table=True)}"
+    return f"{cell} | {points(pts)} / {points(max_pts)} |"
+
+
+@functools.lru_cache(maxsize=4096)
+def _item_head(verdict: str, quantity: str, description: str, pts: float, max_pts: float) -> str:
+    """A field's list item heading: ``- **✗ `z1`** (net input of h1): **incorrect**, 0 / 1 points``."""
+    desc = describe_text(description, quantity)
+    head = f"- **{SYMBOL[verdict]} `{quantity}`**"
+    if desc:
+        head += f" ({md_text(desc)})"
+    return f"{head}: **{verdict}**, {points(pts)} / {points(max_pts)} points"
+
+
+@functools.lru_cache(maxsize=4096)
+def _expected_tail(expected: str) -> str:
+    return "; expected: " + md_code(expected)
+
+
+@functools.lru_cache(maxsize=4096)
+def _formula_line(word: str, latex: str) -> str:
+    """``  - Worked: $...$`` or ``  - Formula: $...$``."""
+    return f"  - {word}: {_math(latex)}"
 
 
 def render_markdown(result: GradeResult) -> str:
@@ -106,11 +169,8 @@ def render_markdown(result: GradeResult) -> str:
     ]
     for f in result.fields:
         given = shown_value(f)
-        cells = [f"`{f.quantity}`", _verdict(f), md_code(short(given), table=True) if given is not None else "— (no answer)"]
-        if reveal:
-            cells.append(md_code(expected_value(f), table=True))
-        cells.append(f"{points(f.points)} / {points(f.max_points)}")
-        out.append("| " + " | ".join(cells) + " |")
+        out.append(_row_head(f.quantity, f.verdict) + (_code_cell(given) if given is not None else "— (no answer)")
+                   + _row_tail(expected_value(f) if reveal else None, f.points, f.max_points))
     out.append("")
 
     # Every field is in the table; the list explains those with more to say than their row (not correct, read
@@ -121,32 +181,30 @@ def render_markdown(result: GradeResult) -> str:
         out += ["## Field by field", ""]
     flagged_by = flagged_quantities(result) if result.flags else {}
     for f in explained:
-        head = f"- **{SYMBOL[f.verdict]} `{f.quantity}`**"
-        desc = describe(f)
-        if desc:
-            head += f" ({md_text(desc)})"
-        out.append(f"{head}: **{f.verdict}**, {points(f.points)} / {points(f.max_points)} points")
+        out.append(_item_head(f.verdict, f.quantity, f.description, f.points, f.max_points))
         given = shown_value(f)
-        line = "  - Your value: " + (md_code(given) if given is not None else "no answer")
+        line = "  - Your value: " + (_code(given) if given is not None else "no answer")
         if f.read_as is not None:
             line += f" (read as {md_code(f.read_as)})"
         if reveal:
-            line += "; expected: " + md_code(expected_value(f))
+            line += _expected_tail(expected_value(f))
         out.append(line)
-        if accepted(result, f):
-            out.append(f"  - Accepted: {md_text(accepted(result, f))}")
+        rule = accepted(result, f)
+        if rule:
+            out.append(f"  - Accepted: {md_text(rule)}")
         if f.source:
             out.append(f"  - From {md_text(f.source)}: {md_code(short(f.source_text, 160))}")
         if f.verdict == "correct":
             continue
         if reveal and f.worked_latex:
-            out.append(f"  - Worked: {_math(f.worked_latex)}")
+            out.append(_formula_line("Worked", f.worked_latex))
         elif f.formula_latex:
-            out.append(f"  - Formula: {_math(f.formula_latex)}")
+            out.append(_formula_line("Formula", f.formula_latex))
         if f.message:
-            out.append(f"  - {md_text(hide_key_numbers(f.message, f, reveal))}")
+            out.append("  - " + md_text(f.message if reveal else hide_key_numbers(f.message, f, reveal)))
         if f.diagnosis:
-            out.append(f"  - Likely mistake: {md_text(hide_key_numbers(f.diagnosis.text, f, reveal))}")
+            text = f.diagnosis.text
+            out.append("  - Likely mistake: " + md_text(text if reveal else hide_key_numbers(text, f, reveal)))
         flagged = flagged_by.get(f.quantity)
         if flagged:
             names = ", ".join(f"`{q}`" for q in flagged)
