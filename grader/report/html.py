@@ -160,37 +160,80 @@ def render_html(result: GradeResult) -> str:
     return "\n".join(o) + "\n"
 
 
+# A field's pieces that do not depend on what the student wrote (its heading with verdict and points, the key's
+# value, the formulas, the rule it is judged by) are made once per distinct string or combination, in bounded
+# caches: a class's reports repeat them for every student, and only the value written, the messages and the flags
+# are the student's own.
+
+_PLAIN = "0123456789.-+eE"  # a number as most students write it: printable, nothing to escape
+
+
+@functools.lru_cache(maxsize=4096)
+def _field_head(v: str, quantity: str, description: str, pts: float, max_pts: float) -> str:
+    """A field's list item up to its value: verdict, name and points, what it is, ``<dt>Your value</dt><dd>``."""
+    return (f'<li class="v-{v}">\n<h3><b>{_verdict(v)}</b> {_quantity(quantity)} '
+            f"<span>{points(pts)} / {points(max_pts)}</span></h3>{_desc(description, quantity)}\n<dl>\n"
+            "<dt>Your value</dt><dd>")
+
+
+@functools.lru_cache(maxsize=4096)
+def _expected(value: str) -> str:
+    return f"; expected <code>{_e(value)}</code>"
+
+
+@functools.lru_cache(maxsize=4096)
+def _worked(latex: str, value: str) -> str | None:
+    """The worked formula ending in the expected value (``worked_with_value``) as its ``Expected`` row; None when it
+    does not end in a number."""
+    worked = worked_with_value(latex, value)
+    return None if worked is None else f"<dt>Expected</dt><dd>{worked}</dd>"
+
+
+@functools.lru_cache(maxsize=4096)
+def _dd(term: str, text: str) -> str:
+    """``<dt>term</dt><dd>text</dd>`` for a problem's words (an accepted rule)."""
+    return f"<dt>{term}</dt><dd>{_e(text)}</dd>"
+
+
+@functools.lru_cache(maxsize=4096)
+def _formula(term: str, latex: str, plain: str) -> str:
+    return f"<dt>{term}</dt><dd>" + formula(latex, plain) + "</dd>"
+
+
 def _field(result: GradeResult, f: FieldResult, flagged: list[str] | None) -> str:
     """One field as a list item: verdict, name and points, what it is, then the values and explanations."""
     reveal = result.reveal
     v = f.verdict
-    o = [f'<li class="v-{v}">\n<h3><b>{_verdict(v)}</b> {_quantity(f.quantity)} '
-         f"<span>{points(f.points)} / {points(f.max_points)}</span></h3>{_desc(f.description, f.quantity)}\n<dl>\n"]
     given = shown_value(f)
-    read = f" (read as <code>{_e(f.read_as)}</code>)" if f.read_as is not None else ""
+    o = [_field_head(v, f.quantity, f.description, f.points, f.max_points)
+         + (("<code>" + given + "</code>" if not given.strip(_PLAIN) else f"<code>{_e(given)}</code>")
+            if given is not None else "no answer")]
+    if f.read_as is not None:
+        o.append(f" (read as <code>{_e(f.read_as)}</code>)")
     # Revealed and not correct: the worked formula ends in the expected value (to 10 digits) and says it once.
-    worked = worked_with_value(f.worked_latex, expected_value(f)) if reveal and v != "correct" and f.worked_latex else None
-    expected = f"; expected <code>{_e(expected_value(f))}</code>" if reveal and worked is None else ""
-    o.append("<dt>Your value</dt><dd>" + (f"<code>{_e(given)}</code>" if given is not None else "no answer") + read
-             + expected + "</dd>")
+    worked = _worked(f.worked_latex, expected_value(f)) if reveal and v != "correct" and f.worked_latex else None
+    if reveal and worked is None:
+        o.append(_expected(expected_value(f)))
+    o.append("</dd>")
     if worked is not None:
-        o.append(f"<dt>Expected</dt><dd>{worked}</dd>")
+        o.append(worked)
     rule = accepted(result, f)
     if rule:
-        o.append(f"<dt>Accepted</dt><dd>{_e(rule)}</dd>")
+        o.append(_dd("Accepted", rule))
     if f.source:
         o.append(f"<dt>From</dt><dd>{_e(f.source)}: <code>{_e(f.source_text)}</code></dd>")
     if v != "correct":
         if worked is not None:
             pass
         elif reveal and (f.worked_latex or f.worked):
-            o.append("<dt>Worked</dt><dd>" + formula(f.worked_latex, f.worked) + "</dd>")
+            o.append(_formula("Worked", f.worked_latex, f.worked))
         elif f.formula_latex or f.formula:
-            o.append("<dt>Formula</dt><dd>" + formula(f.formula_latex, f.formula) + "</dd>")
+            o.append(_formula("Formula", f.formula_latex, f.formula))
         if f.message and f.message != _PLAIN_INCORRECT:
-            o.append(f"<dt>Why</dt><dd>{_e(hide_key_numbers(f.message, f, reveal))}</dd>")
+            o.append(f"<dt>Why</dt><dd>{_e(f.message if reveal else hide_key_numbers(f.message, f, reveal))}</dd>")
         if f.diagnosis:
-            o.append(f"<dt>Likely mistake</dt><dd>{_e(hide_key_numbers(f.diagnosis.text, f, reveal))}</dd>")
+            text = f.diagnosis.text
+            o.append(f"<dt>Likely mistake</dt><dd>{_e(text if reveal else hide_key_numbers(text, f, reveal))}</dd>")
         if flagged:
             names = ", ".join(f"<code>{_e(q)}</code>" for q in flagged)
             o.append(f'<dt>Flag</dt><dd>⚑ See the flag{"s" if len(flagged) > 1 else ""} at the top about {names}.</dd>')
