@@ -24,6 +24,8 @@ tooltips. Deterministic: nothing is random.
 
 from __future__ import annotations
 
+import functools
+import operator
 import re
 from html import escape
 
@@ -150,6 +152,7 @@ class _Skeleton:
         self.net = net  # held: the cache is keyed on this object's identity
         self.unit_of, self.param_of = _owner_map(net)
         self.owner_of: dict[str, tuple[str, str] | None] = {}  # quantity -> ("u" | "p", element), filled as met
+        self.layouts: dict[tuple[str, ...], _Layout] = {}  # asked quantities -> their layout (``_layout``)
         layers = net.layers
         tallest = max(len(layer) for layer in layers)
         width = 2 * MARGIN_X + COL_GAP * max(len(layers) - 1, 1)
@@ -271,15 +274,95 @@ def _skeleton(net: NetworkSketch) -> _Skeleton:
     return sk
 
 
-def _tooltip(name: str, kind: str, verdict: str, fields: list[FieldResult]) -> str:
+def _tooltip(name: str, kind: str, verdict: str, fields: list[tuple[str, str]]) -> str:
     """``h1 (neuron) ✗ incorrect: z1 ✓, h1 ✗, delta_h1 ✗``: the element's verdict, then each quantity's symbol;
-    ``w1 (weight): w1_new ✗ incorrect`` for one quantity."""
+    ``w1 (weight): w1_new ✗ incorrect`` for one quantity. ``fields``: each quantity and its verdict."""
     if not fields:
         return f"{name} ({kind}): not asked"
     if len(fields) == 1:
-        return f"{name} ({kind}): {fields[0].quantity} {SYMBOL.get(verdict, '')} {verdict}"
-    parts = ", ".join(f"{f.quantity} {SYMBOL.get(f.verdict, '')}" for f in fields)
+        return f"{name} ({kind}): {fields[0][0]} {SYMBOL.get(verdict, '')} {verdict}"
+    parts = ", ".join(f"{q} {SYMBOL.get(v, '')}" for q, v in fields)
     return f"{name} ({kind}) {SYMBOL.get(verdict, '')} {verdict}: {parts}"
+
+
+# A report's drawing differs from its classmates' only in the verdicts. Per report: the verdicts of the fields, in
+# field order; each element's own are picked out of that list (``_Layout``: which positions belong to which
+# element, worked out once per sketch and sequence of asked quantities), and its markup for them is drawn once per
+# combination (``_element``, a bounded cache keyed on the element's content).
+
+def _pick(positions: list[int]):
+    """The getter of the verdicts at ``positions`` from the list of a result's verdicts (None for no positions:
+    ``operator.itemgetter`` of one position returns the verdict itself, of several a tuple)."""
+    return operator.itemgetter(*positions) if positions else None
+
+
+class _Layout:
+    """For one sequence of asked quantities, the fields (by position) of each neuron (``units``) and of each weight
+    and bias (``params``), in the order of the drawing's verdicts, and the elements to draw: ``(spec, unit, name)``,
+    where ``spec`` is what ``_element`` draws (kind, name, the quantities of its fields, its place in the skeleton)
+    and ``unit`` says whether its fields are a neuron's."""
+
+    def __init__(self, sk: _Skeleton, quantities: tuple[str, ...]) -> None:
+        unit: dict[str, list[int]] = {}
+        param: dict[str, list[int]] = {}
+        for i, q in enumerate(quantities):
+            o = sk.owner(q)
+            if o is not None:
+                (unit if o[0] == "u" else param).setdefault(o[1], []).append(i)
+        self.units = [(u, _pick(unit.get(u, []))) for u in sk.neurons]
+        self.params = [(p, _pick(param.get(p, []))) for p in sk.weights + sk.biases]
+
+        def spec(kind: str, name: str, at: dict[str, list[int]], *place) -> tuple:
+            return (kind, name, tuple(quantities[i] for i in at.get(name, [])), *place)
+
+        self.biases = [(spec("bias", b, param, head, lines, bx, y, ty), b) for b, head, lines, bx, y, ty in sk.biases_el]
+        self.weights = [(spec("weight", w, param, head, line, label), w) for w, head, line, label in sk.weights_el]
+        self.neurons = [(spec("neuron", u, unit, head, body, badge, tail), u)
+                        for u, head, body, badge, tail in sk.neurons_el]
+
+
+_MAX_LAYOUTS = 8  # per sketch: the sequences of asked quantities of its problem (and its variants) met recently
+
+
+def _layout(sk: _Skeleton, fields: tuple[FieldResult, ...]) -> _Layout:
+    quantities = tuple([f.quantity for f in fields])
+    layout = sk.layouts.get(quantities)
+    if layout is None:
+        layout = _Layout(sk, quantities)
+        if len(sk.layouts) >= _MAX_LAYOUTS:
+            del sk.layouts[next(iter(sk.layouts))]
+        sk.layouts[quantities] = layout
+    return layout
+
+
+def _verdicts(picked) -> tuple[str, ...]:
+    return () if picked is None else (picked,) if isinstance(picked, str) else picked
+
+
+@functools.lru_cache(maxsize=1024)
+def _worst(picked) -> str:
+    """``worst`` of fields with the ``picked`` verdicts (``_pick``)."""
+    vs = _verdicts(picked)
+    return max(vs, key=lambda v: SEVERITY.get(v, 0)) if vs else "none"
+
+
+@functools.lru_cache(maxsize=4096)
+def _element(spec: tuple, v: str, picked) -> tuple[str, str]:
+    """One element of the drawing with verdict ``v`` and its fields' verdicts ``picked``: its markup and (a weight)
+    its label, which is drawn over every line."""
+    kind, name, quantities = spec[0], spec[1], spec[2]
+    title = f'{v}"><title>{_attr(_tooltip(name, kind, v, list(zip(quantities, _verdicts(picked)))))}</title>'
+    if kind == "bias":
+        head, lines, bx, y, ty = spec[3:]
+        label = f"{SYMBOL[v]} {name}".strip()
+        w = max(40, 9 * len(label) + 12)
+        return (f'{head}{title}{lines}<rect x="{_n(bx - w / 2)}" y="{y}" width="{w}" height="24" rx="3"/>'
+                f'<text x="{_n(bx)}" y="{ty}">{_attr(label)}</text></g>'), ""
+    if kind == "weight":
+        head, line, label = spec[3:]
+        return head + title + line, f'{label}{v}">{_attr(f"{SYMBOL[v]} {name}".strip())}</text>'
+    head, body, badge, tail = spec[3:]
+    return head + title + body + (f"{badge}{SYMBOL[v]}</text>" if v != "none" else "") + tail, ""
 
 
 def render_svg(result: GradeResult, *, full_key: bool = True) -> str:
@@ -290,39 +373,22 @@ def render_svg(result: GradeResult, *, full_key: bool = True) -> str:
     if net is None or not net.layers:
         return ""
     sk = _skeleton(net)
-    by_unit: dict[str, list[FieldResult]] = {}
-    by_param: dict[str, list[FieldResult]] = {}
-    for f in result.fields:
-        o = sk.owner(f.quantity)
-        if o is not None:
-            (by_unit if o[0] == "u" else by_param).setdefault(o[1], []).append(f)
-    verdicts = {u: worst(by_unit.get(u, [])) for u in sk.neurons}
-    verdicts.update((p, worst(by_param.get(p, []))) for p in sk.weights + sk.biases)
-
-    def title(name: str, kind: str, fields: list[FieldResult]) -> str:
-        return f'{verdicts[name]}"><title>{_attr(_tooltip(name, kind, verdicts[name], fields))}</title>'
+    layout = _layout(sk, result.fields)
+    vs = [f.verdict for f in result.fields]
+    units = {u: None if get is None else get(vs) for u, get in layout.units}
+    params = {p: None if get is None else get(vs) for p, get in layout.params}
+    verdicts = {u: _worst(picked) for u, picked in units.items()}
+    verdicts.update((p, _worst(picked)) for p, picked in params.items())
 
     used = set(verdicts.values())
     head, key = sk.legend(LEGEND if full_key else tuple(v for v in LEGEND if v in used))
     out = [head + _attr(_summary(sk, verdicts)) + '">']
-    for b, head, lines, bx, y, ty in sk.biases_el:
-        v = verdicts[b]
-        label = f"{SYMBOL[v]} {b}".strip()
-        w = max(40, 9 * len(label) + 12)
-        out.append(f'{head}{title(b, "bias", by_param.get(b, []))}{lines}'
-                   f'<rect x="{_n(bx - w / 2)}" y="{y}" width="{w}" height="24" rx="3"/>'
-                   f'<text x="{_n(bx)}" y="{ty}">{_attr(label)}</text></g>')
-    labels = []
-    for w, head, line, label in sk.weights_el:
-        v = verdicts[w]
-        out.append(head + title(w, "weight", by_param.get(w, [])) + line)
-        labels.append(f'{label}{v}">{_attr(f"{SYMBOL[v]} {w}".strip())}</text>')
-    out.append("".join(labels))
+    out += [_element(spec, verdicts[b], params[b])[0] for spec, b in layout.biases]
+    weights = [_element(spec, verdicts[w], params[w]) for spec, w in layout.weights]
+    out += [markup for markup, _ in weights]
+    out.append("".join([label for _, label in weights]))
     out.append(sk.inputs_html)
-    for u, head, body, badge, tail in sk.neurons_el:
-        v = verdicts[u]
-        out.append(head + title(u, "neuron", by_unit.get(u, [])) + body
-                   + (f"{badge}{SYMBOL[v]}</text>" if v != "none" else "") + tail)
+    out += [_element(spec, verdicts[u], units[u])[0] for spec, u in layout.neurons]
     out.append(sk.captions)
     out.append(key)
     return "".join(out)
