@@ -168,9 +168,13 @@ class _Skeleton:
         self.width, self.legend_y = width, caption_y + 36
         self.legends: dict[tuple[str, ...], tuple[str, str]] = {}  # verdicts in the key -> (<svg ... , key)
         self.shape = "-".join(str(len(layer)) for layer in layers)
+        self.said_inputs = f"The {self.shape} network, marked with your results. Inputs: {', '.join(net.layers[0])}."
         self.neurons = [u for layer in layers[1:] for u in layer]
         self.weights = [w for w, s, d in net.weights]
         self.biases = [b for b, _ in net.biases]
+        # the summary's words for each neuron, weight and bias with each verdict: "h1 incorrect" (``_summary``)
+        self.said = [[(name, {v: f"{name} {_word(v)}" for v in STROKE}) for name in names]
+                     for names in (self.neurons, self.weights, self.biases)]
 
         self.biases_el: list[tuple[str, str, str, float, int, int]] = []  # (name, head, lines, x, box y, text y)
         groups: dict[int, list[tuple[str, tuple[str, ...]]]] = {}
@@ -395,12 +399,18 @@ def render_svg(result: GradeResult, *, full_key: bool = True) -> str:
 
 
 def _summary(sk: _Skeleton, verdicts: dict[str, str]) -> str:
-    """The drawing in words, for the ``aria-label``."""
-    net = sk.net
-    parts = [f"The {sk.shape} network, marked with your results. Inputs: {', '.join(net.layers[0])}."]
-    parts.append("Neurons: " + ", ".join(f"{u} {_word(verdicts[u])}" for u in sk.neurons) + ".")
-    if net.weights:
-        parts.append("Weights: " + ", ".join(f"{w} {_word(verdicts[w])}" for w in sk.weights) + ".")
-    if net.biases:
-        parts.append("Biases: " + ", ".join(f"{b} {_word(verdicts[b])}" for b in sk.biases) + ".")
+    """The drawing in words, for the ``aria-label``: the sketch's fixed words with each element's verdict filled in
+    (``_Skeleton.said``: ``h1 incorrect`` per element and verdict, made once per sketch)."""
+    try:
+        parts = [sk.said_inputs, "Neurons: " + ", ".join([said[verdicts[u]] for u, said in sk.said[0]]) + "."]
+        if sk.net.weights:
+            parts.append("Weights: " + ", ".join([said[verdicts[w]] for w, said in sk.said[1]]) + ".")
+        if sk.net.biases:
+            parts.append("Biases: " + ", ".join([said[verdicts[b]] for b, said in sk.said[2]]) + ".")
+    except KeyError:  # a verdict the drawing has no colour for: the words made here
+        parts = [sk.said_inputs, "Neurons: " + ", ".join(f"{u} {_word(verdicts[u])}" for u in sk.neurons) + "."]
+        if sk.net.weights:
+            parts.append("Weights: " + ", ".join(f"{w} {_word(verdicts[w])}" for w in sk.weights) + ".")
+        if sk.net.biases:
+            parts.append("Biases: " + ", ".join(f"{b} {_word(verdicts[b])}" for b in sk.biases) + ".")
     return " ".join(parts)
