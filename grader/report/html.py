@@ -129,8 +129,7 @@ def render_html(result: GradeResult) -> str:
     if result.flags:
         o += _FLAGS_HEAD
         for fl in result.flags:
-            o.append(f"<li><b>⚑ {_e(FLAG_TITLE.get(fl.kind, fl.kind))}</b>, "
-                     f"<code>{_e(fl.quantity)}</code>: {_e(fl.message)}</li>")
+            o.append(_flag_head(fl.kind, fl.quantity) + _e(fl.message) + "</li>")
         o += ["</ul>", "</section>"]
 
     o += ['<section aria-labelledby="score-h">', '<h2 id="score-h">Score</h2>',
@@ -200,6 +199,19 @@ def _formula(term: str, latex: str, plain: str) -> str:
     return f"<dt>{term}</dt><dd>" + formula(latex, plain) + "</dd>"
 
 
+@functools.lru_cache(maxsize=1024)
+def _flag_head(kind: str, quantity: str) -> str:
+    """A flag's list item up to its message: ``<li><b>⚑ One quantity, two values</b>, <code>z1</code>: ``."""
+    return f"<li><b>⚑ {_e(FLAG_TITLE.get(kind, kind))}</b>, <code>{_e(quantity)}</code>: "
+
+
+@functools.lru_cache(maxsize=1024)
+def _see_flags(flagged: tuple[str, ...]) -> str:
+    """The row that points a field to the flags about ``flagged`` (a problem's names: few combinations)."""
+    names = ", ".join(f"<code>{_e(q)}</code>" for q in flagged)
+    return f'<dt>Flag</dt><dd>⚑ See the flag{"s" if len(flagged) > 1 else ""} at the top about {names}.</dd>'
+
+
 def _field(result: GradeResult, f: FieldResult, flagged: list[str] | None) -> str:
     """One field as a list item: verdict, name and points, what it is, then the values and explanations."""
     reveal = result.reveal
@@ -235,7 +247,6 @@ def _field(result: GradeResult, f: FieldResult, flagged: list[str] | None) -> st
             text = f.diagnosis.text
             o.append(f"<dt>Likely mistake</dt><dd>{_e(text if reveal else hide_key_numbers(text, f, reveal))}</dd>")
         if flagged:
-            names = ", ".join(f"<code>{_e(q)}</code>" for q in flagged)
-            o.append(f'<dt>Flag</dt><dd>⚑ See the flag{"s" if len(flagged) > 1 else ""} at the top about {names}.</dd>')
+            o.append(_see_flags(tuple(flagged)))
     o.append("</dl>\n</li>")
     return "".join(o)

@@ -132,6 +132,19 @@ def _formula_line(word: str, latex: str) -> str:
     return f"  - {word}: {_math(latex)}"
 
 
+@functools.lru_cache(maxsize=1024)
+def _flag_head(kind: str, quantity: str) -> str:
+    """A flag's list item up to its message: ``- ⚑ **One quantity, two values**, `z1`: ``."""
+    return f"- ⚑ **{FLAG_TITLE.get(kind, kind)}**, `{quantity}`: "
+
+
+@functools.lru_cache(maxsize=1024)
+def _see_flags(flagged: tuple[str, ...]) -> str:
+    """The line that points a field to the flags about ``flagged`` (a problem's names: few combinations)."""
+    names = ", ".join(f"`{q}`" for q in flagged)
+    return f"  - ⚑ See the flag{'s' if len(flagged) > 1 else ''} at the top about {names}."
+
+
 def render_markdown(result: GradeResult) -> str:
     reveal = result.reveal
     out: list[str] = [f"# {md_text(result.problem_title)} ({md_text(result.problem)})", ""]
@@ -152,7 +165,7 @@ def render_markdown(result: GradeResult) -> str:
     if result.flags:
         out += ["## ⚑ Read this first: these explain many of the marks below", ""]
         for fl in result.flags:
-            out.append(f"- ⚑ **{FLAG_TITLE.get(fl.kind, fl.kind)}**, `{fl.quantity}`: {md_text(fl.message)}")
+            out.append(_flag_head(fl.kind, fl.quantity) + md_text(fl.message))
         out.append("")
 
     tally: dict[str, int] = {}
@@ -207,8 +220,7 @@ def render_markdown(result: GradeResult) -> str:
             out.append("  - Likely mistake: " + md_text(text if reveal else hide_key_numbers(text, f, reveal)))
         flagged = flagged_by.get(f.quantity)
         if flagged:
-            names = ", ".join(f"`{q}`" for q in flagged)
-            out.append(f"  - ⚑ See the flag{'s' if len(flagged) > 1 else ''} at the top about {names}.")
+            out.append(_see_flags(tuple(flagged)))
     out.append("")
 
     if result.unattributed:
