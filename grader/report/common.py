@@ -66,10 +66,14 @@ def expected_value(f: FieldResult) -> str:
     """The key's value (10 significant digits; 15 for an updated parameter that is not correct, judged on its change,
     so that the change shows: 29.9999996936962, not 29.99999969 beside a wrong 29.99999969); a written answer graded
     by hand (``pending``) has none."""
-    if f.verdict == "pending" or f.expected is None:
-        return "—"
-    return _fmt15(f.expected) if f.compared_on_change and f.verdict != "correct" else _fmt10(f.expected)
+    return expected_text(f.verdict, f.expected, f.compared_on_change)
 
+
+def expected_text(verdict: str, expected: float | None, compared_on_change: bool) -> str:
+    """``expected_value`` of a field with this verdict, key's value and rule (for caches keyed on these)."""
+    if verdict == "pending" or expected is None:
+        return "—"
+    return _fmt15(expected) if compared_on_change and verdict != "correct" else _fmt10(expected)
 
 
 def describe(f: FieldResult) -> str:

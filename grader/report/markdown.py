@@ -22,7 +22,7 @@ import re
 
 from grader.grade.result import FieldResult, GradeResult
 from grader.numfmt import printable, short
-from grader.report.common import (FLAG_TITLE, SYMBOL, accepted, describe_text, expected_value, flagged_quantities,
+from grader.report.common import (FLAG_TITLE, SYMBOL, accepted, describe_text, expected_text, flagged_quantities,
                                   hide_key_numbers, latex_numbers, on_change_note, points, shown_value, who)
 
 # --- Markdown ----------------------------------------------------------------------------------------------------------
@@ -98,32 +98,26 @@ def _code_cell(s: str) -> str:
     return f"`{s}`" if s and len(s) <= 60 and not s.strip(_PLAIN) else md_code(short(s), table=True)
 
 
-@functools.lru_cache(maxsize=2048)
-def _row_head(quantity: str, verdict: str) -> str:
-    """A table row up to its value cell: ``| `z1` | ✗ incorrect | ``."""
-    return f"| `{quantity}` | {SYMBOL[verdict]} {verdict} | "
+@functools.lru_cache(maxsize=4096)
+def _row(quantity: str, verdict: str, expected: float | None, on_change: bool, pts: float, max_pts: float,
+         reveal: bool) -> tuple[str, str]:
+    """A field's table row around its value cell: ``| `z1` | ✗ incorrect | `` and `` | `-7.65` | 0 / 1 |`` (no
+    expected column in exam mode). Keyed on what ``expected_value`` reads (a zero of either sign is ``0``)."""
+    cell = f" | {md_code(expected_text(verdict, expected, on_change), table=True)}" if reveal else ""
+    return f"| `{quantity}` | {SYMBOL[verdict]} {verdict} | ", f"{cell} | {points(pts)} / {points(max_pts)} |"
 
 
 @functools.lru_cache(maxsize=4096)
-def _row_tail(expected: str | None, pts: float, max_pts: float) -> str:
-    """A table row from its value cell on: `` | `-7.65` | 0 / 1 |`` (``expected`` None: exam mode, no column)."""
-    cell = "" if expected is None else f" | {md_code(expected, table=True)}"
-    return f"{cell} | {points(pts)} / {points(max_pts)} |"
-
-
-@functools.lru_cache(maxsize=4096)
-def _item_head(verdict: str, quantity: str, description: str, pts: float, max_pts: float) -> str:
-    """A field's list item heading: ``- **✗ `z1`** (net input of h1): **incorrect**, 0 / 1 points``."""
+def _item(verdict: str, quantity: str, description: str, expected: float | None, on_change: bool, pts: float,
+          max_pts: float, reveal: bool) -> tuple[str, str]:
+    """A field's list item around its value: its heading (``- **✗ `z1`** (net input of h1): **incorrect**, 0 / 1
+    points``) and the start of its value line, then ``; expected: `-7.65``` (nothing in exam mode)."""
     desc = describe_text(description, quantity)
     head = f"- **{SYMBOL[verdict]} `{quantity}`**"
     if desc:
         head += f" ({md_text(desc)})"
-    return f"{head}: **{verdict}**, {points(pts)} / {points(max_pts)} points"
-
-
-@functools.lru_cache(maxsize=4096)
-def _expected_tail(expected: str) -> str:
-    return "; expected: " + md_code(expected)
+    tail = "; expected: " + md_code(expected_text(verdict, expected, on_change)) if reveal else ""
+    return f"{head}: **{verdict}**, {points(pts)} / {points(max_pts)} points\n  - Your value: ", tail
 
 
 @functools.lru_cache(maxsize=4096)
@@ -182,8 +176,8 @@ def render_markdown(result: GradeResult) -> str:
     ]
     for f in result.fields:
         given = shown_value(f)
-        out.append(_row_head(f.quantity, f.verdict) + (_code_cell(given) if given is not None else "— (no answer)")
-                   + _row_tail(expected_value(f) if reveal else None, f.points, f.max_points))
+        head, tail = _row(f.quantity, f.verdict, f.expected, f.compared_on_change, f.points, f.max_points, reveal)
+        out.append(head + (_code_cell(given) if given is not None else "— (no answer)") + tail)
     out.append("")
 
     # Every field is in the table; the list explains those with more to say than their row (not correct, read
@@ -194,14 +188,13 @@ def render_markdown(result: GradeResult) -> str:
         out += ["## Field by field", ""]
     flagged_by = flagged_quantities(result) if result.flags else {}
     for f in explained:
-        out.append(_item_head(f.verdict, f.quantity, f.description, f.points, f.max_points))
+        head, tail = _item(f.verdict, f.quantity, f.description, f.expected, f.compared_on_change, f.points,
+                           f.max_points, reveal)
         given = shown_value(f)
-        line = "  - Your value: " + (_code(given) if given is not None else "no answer")
+        line = head + (_code(given) if given is not None else "no answer")  # the heading, then the value's line
         if f.read_as is not None:
             line += f" (read as {md_code(f.read_as)})"
-        if reveal:
-            line += _expected_tail(expected_value(f))
-        out.append(line)
+        out.append(line + tail)
         rule = accepted(result, f)
         if rule:
             out.append(f"  - Accepted: {md_text(rule)}")
