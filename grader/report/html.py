@@ -33,6 +33,7 @@ from grader.report.common import (
     SYMBOL,
     accepted,
     describe_text,
+    expected_text,
     expected_value,
     flagged_quantities,
     hide_key_numbers,
@@ -168,24 +169,20 @@ _PLAIN = "0123456789.-+eE"  # a number as most students write it: printable, not
 
 
 @functools.lru_cache(maxsize=4096)
-def _field_head(v: str, quantity: str, description: str, pts: float, max_pts: float) -> str:
-    """A field's list item up to its value: verdict, name and points, what it is, ``<dt>Your value</dt><dd>``."""
-    return (f'<li class="v-{v}">\n<h3><b>{_verdict(v)}</b> {_quantity(quantity)} '
+def _field_parts(v: str, quantity: str, description: str, expected: float | None, on_change: bool, pts: float,
+                 max_pts: float, reveal: bool, worked_latex: str) -> tuple[str, str, bool]:
+    """A field's list item around the value written: up to it (verdict, name and points, what it is, ``<dt>Your
+    value</dt><dd>``), and after it the expected value, or (revealed and not correct) the worked formula ending in
+    the expected value as its own row; and whether that row is there. Keyed on what ``expected_value`` reads."""
+    head = (f'<li class="v-{v}">\n<h3><b>{_verdict(v)}</b> {_quantity(quantity)} '
             f"<span>{points(pts)} / {points(max_pts)}</span></h3>{_desc(description, quantity)}\n<dl>\n"
             "<dt>Your value</dt><dd>")
-
-
-@functools.lru_cache(maxsize=4096)
-def _expected(value: str) -> str:
-    return f"; expected <code>{_e(value)}</code>"
-
-
-@functools.lru_cache(maxsize=4096)
-def _worked(latex: str, value: str) -> str | None:
-    """The worked formula ending in the expected value (``worked_with_value``) as its ``Expected`` row; None when it
-    does not end in a number."""
-    worked = worked_with_value(latex, value)
-    return None if worked is None else f"<dt>Expected</dt><dd>{worked}</dd>"
+    value = expected_text(v, expected, on_change)
+    # Revealed and not correct: the worked formula ends in the expected value (to 10 digits) and says it once.
+    worked = worked_with_value(worked_latex, value) if reveal and v != "correct" and worked_latex else None
+    if worked is not None:
+        return head, f"</dd><dt>Expected</dt><dd>{worked}</dd>", True
+    return head, (f"; expected <code>{_e(value)}</code></dd>" if reveal else "</dd>"), False
 
 
 @functools.lru_cache(maxsize=4096)
@@ -216,26 +213,21 @@ def _field(result: GradeResult, f: FieldResult, flagged: list[str] | None) -> st
     """One field as a list item: verdict, name and points, what it is, then the values and explanations."""
     reveal = result.reveal
     v = f.verdict
+    head, after, worked = _field_parts(v, f.quantity, f.description, f.expected, f.compared_on_change, f.points,
+                                       f.max_points, reveal, f.worked_latex)
     given = shown_value(f)
-    o = [_field_head(v, f.quantity, f.description, f.points, f.max_points)
-         + (("<code>" + given + "</code>" if not given.strip(_PLAIN) else f"<code>{_e(given)}</code>")
-            if given is not None else "no answer")]
+    o = [head + (("<code>" + given + "</code>" if not given.strip(_PLAIN) else f"<code>{_e(given)}</code>")
+                 if given is not None else "no answer")]
     if f.read_as is not None:
         o.append(f" (read as <code>{_e(f.read_as)}</code>)")
-    # Revealed and not correct: the worked formula ends in the expected value (to 10 digits) and says it once.
-    worked = _worked(f.worked_latex, expected_value(f)) if reveal and v != "correct" and f.worked_latex else None
-    if reveal and worked is None:
-        o.append(_expected(expected_value(f)))
-    o.append("</dd>")
-    if worked is not None:
-        o.append(worked)
+    o.append(after)
     rule = accepted(result, f)
     if rule:
         o.append(_dd("Accepted", rule))
     if f.source:
         o.append(f"<dt>From</dt><dd>{_e(f.source)}: <code>{_e(f.source_text)}</code></dd>")
     if v != "correct":
-        if worked is not None:
+        if worked:
             pass
         elif reveal and (f.worked_latex or f.worked):
             o.append(_formula("Worked", f.worked_latex, f.worked))
