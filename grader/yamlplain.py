@@ -68,8 +68,8 @@ def read_plain(text: str, max_depth: int, scalar: Callable[[str], tuple], text_k
 
 
 _COMMENT_OR_BLANK = ()  # what a line that is blank or a comment parses to (skipped)
-_MAX_CACHED_LINE = 200  # characters: longer lines are parsed every time (the cache stays small)
-_MAX_CACHED_LINES = 4096  # lines remembered; the cache is emptied when full (memory stays flat)
+_MAX_CACHED_LINE = 120  # characters: longer lines are parsed every time (the cache stays small)
+_MAX_CACHED_LINES = 1024  # lines remembered; the cache is emptied when full (memory stays flat)
 _LINES: dict = {}  # a line's text -> _parse_line(text): a class's files repeat most lines (keys, comments, givens)
 
 

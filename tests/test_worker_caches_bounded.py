@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 import tracemalloc
 
-from grader import yamlio
+from grader import yamlio, yamlplain
 from grader.grade import diagnose
 from grader.parse import answer
 from grader.report import markdown
@@ -72,7 +72,54 @@ def test_yaml_scalars_cache_stays_small():
             doc = yamlio.load_yaml_text(f"answers:\n  z1: {0.1234567 + k * 1e-9:.10g}\n  h1: x{k}\n")
             assert doc.texts[("answers", "z1")]
 
-    assert _held(fill, yamlio._plain_scalar.cache_clear) < 256 * KIB
+    def clear():
+        yamlio._plain_scalar.cache_clear()
+        yamlplain._LINES.clear()
+
+    assert _held(fill, clear) < 256 * KIB
+
+
+def test_yaml_lines_cache_stays_small():
+    """What the plain reader remembers of each line (``grader.yamlplain._LINES``): every file's answer lines, the
+    longest it keeps (120 characters) with a comment after the value."""
+    def fill():
+        for k in range(DISTINCT):
+            yamlplain._LINES.get("")  # (the cache alone: the scalars' cache is emptied after each file)
+            yamlio.load_yaml_text(f"answers:\n  w5_new: {40 + k * 1e-9:.12g}   # {'x' * 80}\n")
+            yamlio._plain_scalar.cache_clear()
+
+    assert _held(fill, yamlplain._LINES.clear) < 256 * KIB
+
+
+def test_parsed_values_cache_stays_small():
+    """What the submission reader remembers of each value's text (``grader.submission.load._PARSED``)."""
+    from grader.submission import load
+
+    def fill():
+        for k in range(DISTINCT):
+            doc = yamlio.load_yaml_text(f"problem: p\nanswers:\n  z1: {0.1234567 + k * 1e-9:.10g}\n")
+            load.submission_from_document(doc)
+            yamlio._plain_scalar.cache_clear()
+            yamlplain._LINES.clear()
+            answer._read_text.cache_clear()
+            answer.is_plain_decimal.cache_clear()
+
+    assert _held(fill, load._PARSED.clear) < 256 * KIB
+
+
+def test_grades_json_field_texts_cache_stays_small():
+    """The grades.json entries' field texts (``grader.batch.gradebooks._FIELD_TEXTS``): a diagnosis quoting the
+    student's own numbers, different for every student."""
+    from grader.batch import gradebooks
+
+    def fill():
+        for k in range(DISTINCT):
+            text = (f"Sign and size both differ: the values you used give {0.5 + k * 1e-6:.6g}, but you wrote "
+                    f"{-0.25 - k * 1e-6:.6g}; recompute it step by step.")
+            row = {"file": "f.yaml", "status": "graded", "fields": [["z1", "incorrect", 0.0, 1.0, "sign_and_size", text]]}
+            assert text in gradebooks.entry_text(row, None)
+
+    assert _held(fill, gradebooks._FIELD_TEXTS.clear) < 256 * KIB
 
 
 def test_rounding_cache_stays_small():

@@ -237,8 +237,8 @@ def encoded_entry(entry: dict) -> str:
 
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode  # json.dumps's, made once
 _FIELD_TEXTS: dict = {}  # a field's key (``_field_key``) -> its text in an entry's "fields" (``"z1": {...}``)
-_MAX_FIELD_TEXTS = 4096  # remembered at most; emptied when full (memory stays flat)
-_MAX_REMEMBERED_DIAGNOSIS = 400  # characters: a field with a longer diagnosis text is encoded every time
+_MAX_FIELD_TEXTS = 512  # remembered at most; emptied when full (memory stays flat)
+_MAX_REMEMBERED_DIAGNOSIS = 200  # characters: a field with a longer diagnosis text is encoded every time
 
 
 def entry_text(row: dict, feedback: dict | None) -> str:

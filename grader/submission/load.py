@@ -371,7 +371,7 @@ class _Reader:
 # remembers its results too, but each value would still cost a call through it: a submission holds a hundred values
 # (its ``using`` entries), and a class's files repeat the same texts. Bounded: emptied when full, short texts only.
 _PARSED: dict = {}
-_MAX_PARSED = 4096
+_MAX_PARSED = 1024
 _MAX_PARSED_TEXT = 64  # characters
 
 _PROBLEM_HINT = "add `problem: <problem id>` at the top"
