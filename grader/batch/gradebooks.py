@@ -204,6 +204,23 @@ class GradesJson:
 def json_entry(row: dict, feedback: dict | None) -> dict:
     """A row as ``grades.json`` lists it."""
     return {
+        **_entry_head(row),
+        "fields": {
+            q: {
+                "verdict": verdict,
+                "points": pts,
+                "max_points": mx,
+                "diagnosis": {"id": did, "text": dtext} if did else None,
+            }
+            for q, verdict, pts, mx, did, dtext in row.get("fields") or ()
+        },
+        **_entry_tail(row, feedback),
+    }
+
+
+def _entry_head(row: dict) -> dict:
+    """A ``grades.json`` entry's keys before its ``fields``."""
+    return {
         "file": row["file"],
         "status": row["status"],
         "student": {"id": row.get("student_id"), "name": row.get("name")},
@@ -214,15 +231,12 @@ def json_entry(row: dict, feedback: dict | None) -> dict:
         "max_score": row.get("max_score"),
         "error": row.get("error_detail") or ({"message": row["error"]} if row.get("error") else None),
         "superseded_by": row.get("superseded_by"),
-        "fields": {
-            q: {
-                "verdict": verdict,
-                "points": pts,
-                "max_points": mx,
-                "diagnosis": {"id": did, "text": dtext} if did else None,
-            }
-            for q, verdict, pts, mx, did, dtext in row.get("fields") or ()
-        },
+    }
+
+
+def _entry_tail(row: dict, feedback: dict | None) -> dict:
+    """A ``grades.json`` entry's keys after its ``fields``."""
+    return {
         "flags": [{"kind": kind, "quantity": q, "message": msg} for kind, q, msg in row.get("flags") or ()],
         "warnings": row.get("warnings") or [],
         "feedback": feedback,
@@ -265,24 +279,7 @@ def entry_text(row: dict, feedback: dict | None) -> str:
         parts.append(text)
     if len({f[0] for f in fields}) != len(parts):  # a quantity twice: the entry's mapping keeps one of them
         return encoded_entry(json_entry(row, feedback))
-    head = {
-        "file": row["file"],
-        "status": row["status"],
-        "student": {"id": row.get("student_id"), "name": row.get("name")},
-        "from_file_name": row.get("lms"),
-        "from_submission": row.get("yaml_student"),
-        "problem": row.get("problem"),
-        "score": row.get("score"),
-        "max_score": row.get("max_score"),
-        "error": row.get("error_detail") or ({"message": row["error"]} if row.get("error") else None),
-        "superseded_by": row.get("superseded_by"),
-    }
-    tail = {
-        "flags": [{"kind": kind, "quantity": q, "message": msg} for kind, q, msg in row.get("flags") or ()],
-        "warnings": row.get("warnings") or [],
-        "feedback": feedback,
-        "feedback_error": row.get("feedback_error"),
-    }
+    head, tail = _entry_head(row), _entry_tail(row, feedback)
     # json's dict: "{" + the '"key": value' items joined with ", " + "}" (json_entry's keys, in its order)
     return f'{_ENCODE(head)[:-1]}, "fields": {{{", ".join(parts)}}}, {_ENCODE(tail)[1:]}'
 
