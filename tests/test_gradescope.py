@@ -216,3 +216,19 @@ def test_a_write_up_is_held_to_the_write_up_limit(tmp_path):
 def test_a_problem_file_that_is_no_yaml_is_not_blamed_on_the_student(tmp_path):
     res = run(make_root(tmp_path, {"hw.yaml": SEED}, problem="id: x\nnetwork: [\n"))
     assert res["score"] == 0 and "not your fault" in res["output"] and "Fix the file" not in res["output"]
+
+
+def test_a_randomized_problem_names_the_submitter_whose_values_were_graded(tmp_path):
+    """A file naming another student (a copied file) is graded with the Gradescope submitter's variant; the report's
+    header names the submitter too, not the file's claim (before: "Student 999999999", graded with Jane's values)."""
+    from grader.cli import main as cli
+
+    problem = (REPO / "problems" / "exercise6_random.yaml").read_text(encoding="utf-8")
+    text = "problem: exercise6_random\nstudent:\n  id: \"999999999\"\n  name: Copied From\nanswers:\n  z1: 0.5\n"
+    meta = {**METADATA, "users": [{"email": "jane@example.edu", "sid": "400111222", "id": 42, "name": "Jane Doe"}]}
+    res = run(make_root(tmp_path, {"hw.yaml": text}, metadata=meta, problem=problem))
+    head = res["output"].split("\n## ", 1)[0]
+    assert "Jane Doe" in head and "400111222" in head, head
+    assert "Copied From" not in head and "999999999 (" not in head
+    assert "graded against 400111222's values" in res["output"]  # the warning still says what the file claimed
+    assert "999999999" in res["output"]

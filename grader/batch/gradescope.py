@@ -61,6 +61,14 @@ def _metadata_student(meta: dict) -> Student | None:
     return Student(id=_user_id(users[0]), name=", ".join(names) or None)
 
 
+def _submitter(meta: dict, sid: str | None) -> Student | None:
+    """The metadata's user whose id (``_user_id``) is ``sid``, as the student the report names."""
+    for user in _metadata_users(meta):
+        if sid is not None and _user_id(user) == sid:
+            return Student(id=sid, name=str(user["name"]) if user.get("name") else None)
+    return None
+
+
 def find_submission(folder: Path) -> Path:
     """The one YAML file of the submission (searched recursively; hidden files and macOS metadata ignored; linked
     folders are not entered). A symbolic link, FIFO or device among them is refused, never followed or read:
@@ -199,6 +207,8 @@ def run_gradescope(root: Path, *, problem: str | None = None, reveal: str | None
     student = result.student
     if not (student.id or student.name):
         student = _metadata_student(meta) or student
+    elif graded.notes:  # a randomized problem graded with the submitter's values: the report names the submitter
+        student = _submitter(meta, graded.lms_id(student.id)) or student
     return results_from_result(dataclasses.replace(result, source=shown, student=student))
 
 
