@@ -53,7 +53,9 @@ class BatchResult:
     needs_attention: int = 0  # files listed in needs-attention.csv
 
     def line(self) -> str:
-        text = f"graded {self.graded}, unusable {self.unusable}, superseded {self.superseded}"
+        text = f"graded {self.graded}, unusable {self.unusable}"
+        if self.superseded:  # counted in those two already: the three do not add up to the files
+            text += f" (of these, {self.superseded} superseded by a later file of the same student)"
         if self.skipped:
             text += f", skipped {self.skipped} (not submissions)"
         if self.needs_attention:
