@@ -22,6 +22,8 @@ A name keeps its subscripts, marks (``^{+}``, ``^{new}``, ``^{(1)}``, ``^{*}``) 
 ``\\frac{\\partial E_{total}}{\\partial w_5}`` (or ``\\partial E / \\partial w_5``) is one name. A numeric superscript
 on a name is a power (``h_1^2``). ``e`` alone is Euler's number; ``e^{x}`` and ``\\exp(x)`` are the exponential.
 Multi-letter runs are one name (``net``); letters separated by a space or a command are multiplied (``w_1 i_1``).
+A decimal comma makes one number: ``7{,}65`` always, ``0,35`` where the YAML answer reader would take it
+(:func:`_decimal_commas`).
 
 A ``\\sum`` is evaluated by writing it out (:func:`expand_sums`): ``\\sum_{i=1}^{2} w_i x_i`` is ``w_{1} x_{1} +
 w_{2} x_{2}``; a range not written as numbers is asked of the caller, who knows the problem; at most
@@ -114,8 +116,58 @@ def raw_tokens(text: str) -> list[tuple]:
     if len(text) > MAX_LATEX_LENGTH:
         raise LatexError(f"the expression is too long ({len(text)} characters; at most {MAX_LATEX_LENGTH})")
     out = _lex(text)
+    if "," in text:
+        out = _decimal_commas(out, text)
     out.append(("end", "", len(text), _ZERO))
     return out
+
+
+def _decimal_commas(tokens: list[tuple], text: str) -> list[tuple]:
+    """Numbers written with a decimal comma made one number token each: ``7{,}65`` (LaTeX's decimal comma: always)
+    and ``7,65`` (a comma between digits, nothing between them), read as the answer reader reads a YAML answer's
+    comma (``grader.parse.answer``): not where it could be a thousands separator (a non-zero whole part and exactly
+    three digits after it: ``1,000``), nor in a list (``1,2,3``), nor in a subscript (``w_{1,2}``). The token keeps
+    the student's spelling with a plain comma (``7,65``), its value the number's."""
+    out: list[tuple] = []
+    k, n = 0, len(tokens)
+    while k < n:
+        t = tokens[k]
+        if t[0] == "num" and t[1].isdigit():
+            end = t[2] + len(t[1])
+            braced = text.startswith("{,}", end)
+            after = k + (4 if braced else 2)
+            b = tokens[after] if after < n else None
+            if (b is not None and b[0] == "num" and b[1][:1].isdigit() and "." not in b[1]
+                    and b[2] == end + (3 if braced else 1) and (braced or _bare_decimal_comma(tokens, k, text))):
+                digits = len(b[1]) - len(b[1].lstrip("0123456789"))
+                if braced or int(t[1]) == 0 or digits != 3:
+                    literal = f"{t[1]}.{b[1]}"
+                    if len(literal) > 2 * MAX_EXACT_DIGITS // 10:
+                        raise LatexError(f"the number at position {t[2] + 1} has too many digits", t[2])
+                    out.append(("num", f"{t[1]},{b[1]}", t[2], _number(literal, t[2])))
+                    k = after + 1
+                    continue
+        out.append(t)
+        k += 1
+    return out
+
+
+def _bare_decimal_comma(tokens: list[tuple], k: int, text: str) -> bool:
+    """Is the comma right after the number ``tokens[k]`` (a digit right after it) a decimal comma: not in a list
+    of numbers (another comma between digits just before or after) and not in a subscript or superscript?"""
+    comma = tokens[k + 1]
+    if comma[1] != "," or comma[0] != "other":
+        return False
+    start, stop = tokens[k][2], tokens[k + 2][2] + len(tokens[k + 2][1])
+    if (start > 0 and text[start - 1] == ",") or text.startswith(",", stop):
+        return False  # 1,2,3
+    before = tokens[k - 1] if k > 0 else None
+    if before is not None and (before[1] in ("_", "^") and before[0] == "op"):
+        return False
+    if before is not None and before[0] == "open" and before[1] == "{" and k > 1 and tokens[k - 2][0] == "op" \
+            and tokens[k - 2][1] in ("_", "^"):
+        return False  # w_{1,2}
+    return True
 
 
 _LEX = re.compile(
