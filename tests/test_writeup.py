@@ -116,6 +116,27 @@ def test_seed_text_grades_like_its_hand_transcription_field_by_field():
         assert all(w.startswith(("stated on line", "again on line")) for w in set(t.where) - set(y.where))
 
 
+def test_a_slip_in_an_update_shows_both_values_with_their_change_visible():
+    """The seed's w4_new: "not 30 + 4.298208×10^-9 = 30 (a change of 4.29821e-9)" printed the step's value to 10
+    digits, which is 30 and hides the change it speaks of. Every value such a message shows now differs from the
+    other by the difference of the two changes it states (the base cancels), to 1 %."""
+    import re
+
+    text, _ = _seed_results()
+    shown = re.compile(r"equals (\S+) \(a change of (\S+)\), not (?:.* = )?(\S+) \(a change of (\S+)\)")
+    found = 0
+    for f in text.fields:
+        m = shown.search(f.message)
+        if not m:
+            continue
+        found += 1
+        value, change, written, written_change = (float(x.replace("−", "-")) for x in m.groups())
+        assert close(value - written, change - written_change), (f.quantity, m.group(0))
+    assert found >= 8  # the seed's eight updated weights
+    w4 = next(f for f in text.fields if f.quantity == "w4_new")
+    assert "= 30 (a change" not in w4.message
+
+
 def test_a_right_expression_followed_by_a_wrong_number_is_a_slip_in_working_it_out_not_a_wrong_formula():
     """The seed's w3_new: w3' = w3 - η·δ_h2·i1 = -25 - 0.3·(-8.991e-8)·0.8 ≈ -25 + 2.15784e-8 ≈ -25.0000000216. The
     number matches a flipped update sign (gradient ascent), but the steps keep the right sign: their last

@@ -14,6 +14,8 @@ the bias lost in the sum, the sign in the exponential, a power of ten, rounding)
 
 from __future__ import annotations
 
+import math
+
 import dataclasses
 
 from grader.grade.result import Diagnosis, Flag, GradeResult
@@ -89,14 +91,24 @@ def slip_message(slip: Slip, notes: WriteupNotes, reveal: bool) -> str:
     if not reveal:
         return f"Your expression {slip.expression} does not equal {slip.written}: the slip is in {where}."
     if slip.on_change and slip.base is not None:
-        return (f"Your expression {slip.expression} equals {fmt(slip.value, 10)} (a change of "
-                f"{fmt(slip.value - slip.base)}), not {_written(slip)} (a change of "
+        return (f"Your expression {slip.expression} equals {fmt(slip.value, _change_digits(slip.value, slip.base))}"
+                f" (a change of {fmt(slip.value - slip.base)}), not "
+                f"{_written(slip, _change_digits(slip.written_value, slip.base))} (a change of "
                 f"{fmt(slip.written_value - slip.base)}): the slip is in {where}.")
     return f"Your expression {slip.expression} equals {fmt(slip.value)}, not {_written(slip)}: the slip is in {where}."
 
 
-def _written(slip: Slip) -> str:
-    plain = fmt(slip.written_value, 10)
+def _change_digits(value: float, base: float) -> int:
+    """Significant digits that show an updated parameter's change from ``base`` to four digits (at least 10, at most
+    17): ``30 + 4.298e-9`` is 30.000000004298, where 10 digits print "30" and hide the change."""
+    change = value - base
+    if not (math.isfinite(value) and math.isfinite(change)) or value == 0 or change == 0:
+        return 10
+    return min(17, max(10, math.floor(math.log10(abs(value))) - math.floor(math.log10(abs(change))) + 4))
+
+
+def _written(slip: Slip, digits: int = 10) -> str:
+    plain = fmt(slip.written_value, digits)
     return slip.written if slip.written.replace("−", "-") == plain or len(slip.written) > 40 else f"{slip.written} = {plain}"
 
 
