@@ -104,8 +104,15 @@ def test_hidden_and_macos_files_ignored(tmp_path):
     assert res["score"] == 4.0
 
 
+def run_setup_error(root: Path) -> dict:
+    """An autograder whose own problem is unusable: results.json says so, and the exit code is 2, as for a bad
+    ``--problems`` (before: 0, as if the student's file had been graded)."""
+    assert cli_main(["gradescope", "--root", str(root)]) == 2
+    return json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
+
+
 def test_bad_problem_is_not_the_students_fault(tmp_path):
-    res = run(make_root(tmp_path, {"hw.yaml": SEED}, problem="id: broken\n"))
+    res = run_setup_error(make_root(tmp_path, {"hw.yaml": SEED}, problem="id: broken\n"))
     assert res["score"] == 0
     assert "not your fault" in res["output"] and "could not be graded" not in res["output"]
 
@@ -214,15 +221,13 @@ def test_a_write_up_is_held_to_the_write_up_limit(tmp_path):
 
 
 def test_a_problem_file_that_is_no_yaml_is_not_blamed_on_the_student(tmp_path):
-    res = run(make_root(tmp_path, {"hw.yaml": SEED}, problem="id: x\nnetwork: [\n"))
+    res = run_setup_error(make_root(tmp_path, {"hw.yaml": SEED}, problem="id: x\nnetwork: [\n"))
     assert res["score"] == 0 and "not your fault" in res["output"] and "Fix the file" not in res["output"]
 
 
 def test_a_randomized_problem_names_the_submitter_whose_values_were_graded(tmp_path):
     """A file naming another student (a copied file) is graded with the Gradescope submitter's variant; the report's
     header names the submitter too, not the file's claim (before: "Student 999999999", graded with Jane's values)."""
-    from grader.cli import main as cli
-
     problem = (REPO / "problems" / "exercise6_random.yaml").read_text(encoding="utf-8")
     text = "problem: exercise6_random\nstudent:\n  id: \"999999999\"\n  name: Copied From\nanswers:\n  z1: 0.5\n"
     meta = {**METADATA, "users": [{"email": "jane@example.edu", "sid": "400111222", "id": 42, "name": "Jane Doe"}]}

@@ -158,6 +158,10 @@ def results_from_result(result: GradeResult) -> dict:
     }
 
 
+class SetupError(Exception):
+    """The autograder's own problem cannot be used (not the student's file): results.json says so, exit code 2."""
+
+
 def _unusable(message: str, *, student_fault: bool = True) -> dict:
     if student_fault:
         message = "**Your submission could not be graded.**\n\n" + message + "\n\nFix the file and submit again."
@@ -172,7 +176,8 @@ def _unusable(message: str, *, student_fault: bool = True) -> dict:
 
 def run_gradescope(root: Path, *, problem: str | None = None, reveal: str | None = None,
                    problems_dirs: tuple[Path, ...] | list[Path] = ()) -> dict:
-    """The results.json content for the submission under ``root``. Unusable input gives score 0 and the reason."""
+    """The results.json content for the submission under ``root``. An unusable submission gives score 0 and the
+    reason; an unusable problem raises :class:`SetupError` (``main`` writes its results, exit code 2)."""
     from grader.batch.identity import GradedAs
     from grader.grade.pipeline import Grader
 
@@ -194,12 +199,10 @@ def run_gradescope(root: Path, *, problem: str | None = None, reveal: str | None
         if graded.notes:
             result = dataclasses.replace(result, warnings=result.warnings + tuple(graded.notes))
     except SpecError as exc:  # a problem is only ever the instructor's (docs/trust.md), never the student's file
-        return _unusable(f"The autograder's problem is unusable: {exc}. This is not your fault; please tell your "
-                         "instructor.", student_fault=False)
+        raise SetupError(f"The autograder's problem is unusable: {exc}") from None
     except GraderError as exc:
         if ref is not None and exc.file is not None and exc.file == ref:  # the problem file's YAML, not theirs
-            return _unusable(f"The autograder's problem is unusable: {exc}. This is not your fault; please tell your "
-                             "instructor.", student_fault=False)
+            raise SetupError(f"The autograder's problem is unusable: {exc}") from None
         if path is not None and exc.file == str(path):
             exc.file = path.relative_to(sub_dir).as_posix()
         return _unusable(str(exc))
@@ -228,6 +231,9 @@ def main(argv: list[str]) -> int:
 
         results = run_gradescope(root, problem=args.problem, reveal=args.reveal,
                                  problems_dirs=instructor_dirs(args.problems))
+    except SetupError as exc:  # the autograder's problem is unusable: the instructor's to mend, exit 2 as for --problems
+        results = _unusable(f"{exc}. This is not your fault; please tell your instructor.", student_fault=False)
+        status = 2
     except GraderError as exc:  # the autograder's own setup (e.g. --problems) is unusable
         results = _unusable(f"The autograder is set up wrongly: {exc}. This is not your fault; please tell your "
                             "instructor.", student_fault=False)
