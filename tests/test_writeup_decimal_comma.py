@@ -35,7 +35,8 @@ def test_a_decimal_comma_is_one_number(text, value):
     "1,000",  # a thousands separator or a decimal comma: ambiguous, as in YAML
     "1,2,3",  # a list
     "0,5,",
-    "w_{1,2}", "w_1,2", "x^{1,2}",  # an index pair, not a number
+    "w_{1,2}", "w_1,2", "x^{1,2}", "w^{(1)}_{2,1}",  # an index pair, not a number
+    r"\sum_{i=1,2} w_i", r"\sum_{i=1}^{2,5} w_i",  # a range, anywhere in a script
     "0.5,25",  # a decimal point already
     "1, 2",  # a comma and a space: a list
 ])

@@ -126,13 +126,19 @@ def _decimal_commas(tokens: list[tuple], text: str) -> list[tuple]:
     """Numbers written with a decimal comma made one number token each: ``7{,}65`` (LaTeX's decimal comma: always)
     and ``7,65`` (a comma between digits, nothing between them), read as the answer reader reads a YAML answer's
     comma (``grader.parse.answer``): not where it could be a thousands separator (a non-zero whole part and exactly
-    three digits after it: ``1,000``), nor in a list (``1,2,3``), nor in a subscript (``w_{1,2}``). The token keeps
-    the student's spelling with a plain comma (``7,65``), its value the number's."""
+    three digits after it: ``1,000``), nor in a list (``1,2,3``), nor anywhere in a subscript or superscript
+    (``w_{1,2}``, ``\\sum_{i=1,2}``). The token keeps the student's spelling with a plain comma (``7,65``), its value
+    the number's."""
     out: list[tuple] = []
     k, n = 0, len(tokens)
+    scripts: list[bool] = []  # the open brackets around a token: whether each is a subscript's or superscript's
     while k < n:
         t = tokens[k]
-        if t[0] == "num" and t[1].isdigit():
+        if t[0] == "open":
+            scripts.append(t[1] == "{" and k > 0 and tokens[k - 1][0] == "op" and tokens[k - 1][1] in ("_", "^"))
+        elif t[0] == "close" and scripts:
+            scripts.pop()
+        elif t[0] == "num" and t[1].isdigit() and (True not in scripts or text.startswith("{,}", t[2] + len(t[1]))):
             end = t[2] + len(t[1])
             braced = text.startswith("{,}", end)
             after = k + (4 if braced else 2)
@@ -162,12 +168,7 @@ def _bare_decimal_comma(tokens: list[tuple], k: int, text: str) -> bool:
     if (start > 0 and text[start - 1] == ",") or text.startswith(",", stop):
         return False  # 1,2,3
     before = tokens[k - 1] if k > 0 else None
-    if before is not None and (before[1] in ("_", "^") and before[0] == "op"):
-        return False
-    if before is not None and before[0] == "open" and before[1] == "{" and k > 1 and tokens[k - 2][0] == "op" \
-            and tokens[k - 2][1] in ("_", "^"):
-        return False  # w_{1,2}
-    return True
+    return not (before is not None and before[1] in ("_", "^") and before[0] == "op")  # w_1,2 (w_{1,2}: the caller)
 
 
 _LEX = re.compile(
