@@ -62,9 +62,11 @@ def test_write_up_rows_with_decimal_commas_are_graded(tmp_path, capsys):
 
 def test_a_latex_answer_in_yaml_takes_the_decimal_comma(tmp_path, capsys):
     sub = tmp_path / "hw.yaml"
-    sub.write_text('problem: exercise6\nanswers:\n  z1: "$-7{,}65$"\n  h1: "$0{,}0004758$"\n', encoding="utf-8")
+    sub.write_text('problem: exercise6\nanswers:\n  z1: "$-7{,}65$"\n  h1: "$0{,}0004758$"\n'
+                   '  z2: "$-13{,}5 - 0{,}15$"\n', encoding="utf-8")  # two in one answer: each its own number
     by = fields(capsys, sub)["fields"]
     assert by["z1"]["verdict"] == "correct" and by["h1"]["verdict"] == "correct"
+    assert by["z2"]["verdict"] == "correct" and by["z2"]["given"] == -13.65
 
 
 def test_an_ambiguous_comma_in_a_write_up_is_still_said_to_be_unread(tmp_path, capsys):

@@ -104,7 +104,9 @@ def latex_to_answer(text: str) -> str:
             out.append(f" {tok.text} ")
         elif kind == "rel":
             out.append("=")
-        elif kind in ("num", "word", "op", "other"):
+        elif kind == "num":
+            out.append(tok.text.replace(",", "."))  # a decimal comma the tokenizer read (7{,}65): its number
+        elif kind in ("word", "op", "other"):
             out.append(tok.text)
         else:  # '&', '\\\\': alignment and line breaks belong to write-ups, not to one answer
             raise NotAnAnswer(f"unexpected {tok.text!r} at position {tok.pos + 1}: write one value")
