@@ -710,6 +710,11 @@ def test_scale_to_fits_the_lms_maximum(canvas_run, moodle_run, tmp_path):
                                    maximum=10, now=now) == len(srows)
     for ident, r in srows.items():
         assert r[3] == "10" and float(r[2]) == pytest.approx(float(rows[ident][2]) * 10 / 24, abs=1e-6)
+        if r[5].startswith("Not graded"):
+            continue
+        # the comment beside the Grade says both: the problem's points and the gradebook's (before: only "14/24")
+        raw, _, rest = r[5].partition(" points (")
+        assert raw == f"{rows[ident][2]}/24" and rest.startswith(f"{r[2]}/10 in the gradebook): "), r[5]
     czip, cout, _, _ = canvas_run
     cscaled = tmp_path / "cscaled"
     grade_batch(czip, cscaled, problem="exercise6", jobs=1, progress=False, scale_to=100)

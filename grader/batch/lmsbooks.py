@@ -66,6 +66,18 @@ class Scale:
     def maximum(self, top: float | None) -> float | None:
         return self.to if self.to is not None else top
 
+    def comment(self, row: dict) -> str:
+        """``short_comment``, saying what the points are in the gradebook where they are scaled: "14/24 points
+        (58.33/100 in the gradebook): ...", so the comment and the Grade beside it agree."""
+        text = short_comment(row)
+        score, top = row.get("score"), row.get("max_score")
+        if self.to is None or score is None or not top:
+            return text
+        head = f"{fmt_points(score)}/{fmt_points(top)} points"
+        if not text.startswith(head):
+            return text
+        return f"{head} ({fmt_points(self.score(row))}/{fmt_points(self.to)} in the gradebook){text[len(head):]}"
+
 
 def _ids(row: dict) -> tuple[dict, str | None]:
     lms = row.get("lms") or {}
@@ -180,7 +192,7 @@ class MoodleWorksheet(_Book):
                 fmt_points(self.scale.score(row)),
                 fmt_points(self.scale.maximum(row.get("max_score"))),
                 self.stamp.seconds,
-                safe_cell(short_comment(row)),
+                safe_cell(self.scale.comment(row)),
             ]))
         return refused
 
@@ -205,7 +217,7 @@ class MoodleIdnumberCsv(_Book):
         refused = self._claim(self.idents(row), row)
         if refused is None:
             self.out.write(csv_line([safe_cell(sid), safe_cell(row.get("name")), fmt_points(self.scale.score(row)),
-                                     safe_cell(short_comment(row))]))
+                                     safe_cell(self.scale.comment(row))]))
         return refused
 
 
