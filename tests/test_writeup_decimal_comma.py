@@ -74,3 +74,29 @@ def test_an_ambiguous_comma_in_a_write_up_is_still_said_to_be_unread(tmp_path, c
     doc.write_text("# Exercise 6\n\n$z_1 = 1,000$\n", encoding="utf-8")
     res = fields(capsys, doc, "--problem", "exercise6")
     assert [u["text"] for u in res["unattributed"]] == ["z_1 = 1,000"]
+
+
+@pytest.mark.parametrize("text, value", [
+    (r"0.619\,085\,8", Fraction(6190858, 10**7)),  # siunitx's \num{0.6190858}, as typeset
+    ("0.619\u2009085\u20098", Fraction(6190858, 10**7)),  # the same copied from a PDF (thin spaces)
+    ("0.000\u202f475\u202f8", Fraction(4758, 10**7)),
+    (r"0,619\,085", Fraction(619085, 10**6)),
+])
+def test_thin_spaces_between_decimals_group_digits_of_one_number(text, value):
+    tokens = raw_tokens(text)
+    assert [t[0] for t in tokens] == ["num", "end"] and tokens[0][3] == value
+    assert tokens[0][1] == text.replace("{,}", ",")
+
+
+@pytest.mark.parametrize("text", [r"2\,3", r"1.5e-3\,4", r"0.5 \, 3", r"0.5\,e3"])
+def test_other_thin_spaces_still_separate(text):
+    assert sum(t[0] == "num" for t in raw_tokens(text)) == 2
+
+
+def test_a_typeset_number_in_a_write_up_is_graded(tmp_path, capsys):
+    doc = tmp_path / "hw.md"
+    doc.write_text("# Exercise 6\n\n$z_3 = 0.619\\,085\\,8$\n\n$h_1 = 0.000\u2009475\u20098$\n", encoding="utf-8")
+    res = fields(capsys, doc, "--problem", "exercise6")
+    assert res["fields"]["z3"]["verdict"] == "correct" and res["fields"]["z3"]["given"] == 0.6190858
+    assert res["fields"]["h1"]["verdict"] == "correct" and res["fields"]["h1"]["given"] == 0.0004758
+    assert not res["unattributed"]

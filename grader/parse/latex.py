@@ -118,6 +118,8 @@ def raw_tokens(text: str) -> list[tuple]:
     out = _lex(text)
     if "," in text:
         out = _decimal_commas(out, text)
+    if "\\," in text or "\u2009" in text or "\u202f" in text:
+        out = _digit_groups(out, text)
     out.append(("end", "", len(text), _ZERO))
     return out
 
@@ -155,6 +157,31 @@ def _decimal_commas(tokens: list[tuple], text: str) -> list[tuple]:
                     continue
         out.append(t)
         k += 1
+    return out
+
+
+_THIN = ("\\,", "\u2009", "\u202f")  # a thin space (LaTeX's, Unicode's, the narrow no-break one)
+
+
+def _digit_groups(tokens: list[tuple], text: str) -> list[tuple]:
+    """A decimal number whose digits after the point are grouped by thin spaces, as typeset numbers are
+    (``0.619\\,085\\,8``, ``0.619 085 8`` copied from a PDF with U+2009), made one number token: the digits
+    after a thin space continue the decimals (two numbers side by side are an error otherwise). Only after a decimal
+    point or comma, never in an exponent's place; the token keeps the text as written."""
+    out: list[tuple] = []
+    literal = ""  # the number of ``out[-1]`` as a plain literal, when it is a number
+    for t in tokens:
+        if t[0] == "num" and t[1].isdigit() and out and out[-1][0] == "num":
+            prev = out[-1]
+            end = prev[2] + len(prev[1]) + (0 if text.startswith(prev[1], prev[2]) else 2)  # 7{,}65 shown 7,65
+            if "." in literal and not any(c in literal for c in "eE") and text[end:t[2]] in _THIN:
+                literal += t[1]
+                if len(literal) > 2 * MAX_EXACT_DIGITS // 10:
+                    raise LatexError(f"the number at position {prev[2] + 1} has too many digits", prev[2])
+                out[-1] = ("num", prev[1] + text[end:t[2]] + t[1], prev[2], _number(literal, prev[2]))
+                continue
+        out.append(t)
+        literal = t[1].replace(",", ".") if t[0] == "num" else ""
     return out
 
 

@@ -35,6 +35,7 @@ _ENVIRONMENTS = ("equation", "align", "aligned", "split", "eqnarray", "gather", 
 _ENV_RE = re.compile(r"\\begin\{(" + "|".join(_ENVIRONMENTS) + r")(\*?)\}(\{[^{}]*\})?")
 _CODE_LANGUAGES = frozenset({"python", "py", "python3", "ipython", "bash", "sh", "shell", "console", "json", "yaml",
                              "yml", "r", "julia", "js", "javascript", "c", "cpp", "java", "text", "output"})
+_THIN_GROUP = re.compile("(?<=[0-9])[\u2009\u202f](?=[0-9])")
 _DROP = re.compile(r"\\(label|tag|eqref|ref)\{[^{}]*\}|\\(nonumber|notag)\b|\\(begin|end)\{(" +
                    "|".join(_ENVIRONMENTS) + r"|array|cases|matrix|pmatrix|bmatrix)\*?\}(\{[^{}]*\})?")
 _PROSE_VALUE = re.compile(r"[ \t]*(?:=|≈|\$\s*\\approx\s*\$|\$\s*=\s*\$)[ \t]*"
@@ -280,6 +281,8 @@ class _Scanner:
         if not stripped:
             return
         first_line = self.line_of(start + len(raw) - len(raw.lstrip()))
+        if "\u2009" in stripped or "\u202f" in stripped:  # a typeset number's digit groups (0.619 085 8 from a
+            stripped = _THIN_GROUP.sub(r"\\,", stripped)  # PDF): kept as LaTeX's thin space, not any space
         stripped = " ".join(stripped.rstrip(".,;: ").split())
         if len(self.rows) >= MAX_ROWS:
             raise LimitError(f"the write-up has more than {MAX_ROWS} rows of math", line=first_line,
