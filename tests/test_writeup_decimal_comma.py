@@ -63,10 +63,12 @@ def test_write_up_rows_with_decimal_commas_are_graded(tmp_path, capsys):
 def test_a_latex_answer_in_yaml_takes_the_decimal_comma(tmp_path, capsys):
     sub = tmp_path / "hw.yaml"
     sub.write_text('problem: exercise6\nanswers:\n  z1: "$-7{,}65$"\n  h1: "$0{,}0004758$"\n'
-                   '  z2: "$-13{,}5 - 0{,}15$"\n', encoding="utf-8")  # two in one answer: each its own number
+                   '  z2: "$-13{,}5 - 0{,}15$"\n'  # two in one answer: each its own number
+                   '  z3: "$0.619\\\\,085\\\\,8$"\n  z4: "$0{,}623\\\\,855\\\\,8$"\n', encoding="utf-8")
     by = fields(capsys, sub)["fields"]
     assert by["z1"]["verdict"] == "correct" and by["h1"]["verdict"] == "correct"
     assert by["z2"]["verdict"] == "correct" and by["z2"]["given"] == -13.65
+    assert by["z3"]["given"] == 0.6190858 and by["z4"]["given"] == 0.6238558
 
 
 def test_an_ambiguous_comma_in_a_write_up_is_still_said_to_be_unread(tmp_path, capsys):

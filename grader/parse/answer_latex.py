@@ -105,7 +105,7 @@ def latex_to_answer(text: str) -> str:
         elif kind == "rel":
             out.append("=")
         elif kind == "num":
-            out.append(tok.text.replace(",", "."))  # a decimal comma the tokenizer read (7{,}65): its number
+            out.append(_plain_number(tok.text))
         elif kind in ("word", "op", "other"):
             out.append(tok.text)
         else:  # '&', '\\\\': alignment and line breaks belong to write-ups, not to one answer
@@ -113,6 +113,14 @@ def latex_to_answer(text: str) -> str:
     if expect or closers:
         raise NotAnAnswer("a '{' is never closed" if closers else "\\frac needs two parts, e.g. \\frac{1}{4}")
     return "".join(out).strip()
+
+
+def _plain_number(text: str) -> str:
+    """A number token's text as the answer grammar reads it: the tokenizer's decimal comma (``7{,}65``, shown
+    ``7,65``) a point, its digit groups (``0.619\\,085``) joined."""
+    if "\\" in text or "\u2009" in text or "\u202f" in text:
+        text = text.replace("\\,", "").replace("\u2009", "").replace("\u202f", "")
+    return text.replace(",", ".")
 
 
 def _command(tok) -> str:
