@@ -14,9 +14,8 @@ the bias lost in the sum, the sign in the exponential, a power of ten, rounding)
 
 from __future__ import annotations
 
-import math
-
 import dataclasses
+import math
 
 from grader.grade.result import Diagnosis, Flag, GradeResult
 from grader.numfmt import fmt
