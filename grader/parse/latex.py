@@ -134,13 +134,16 @@ def _decimal_commas(tokens: list[tuple], text: str) -> list[tuple]:
     out: list[tuple] = []
     k, n = 0, len(tokens)
     scripts: list[bool] = []  # the open brackets around a token: whether each is a subscript's or superscript's
+    inside = 0  # how many of them are
     while k < n:
         t = tokens[k]
         if t[0] == "open":
-            scripts.append(t[1] == "{" and k > 0 and tokens[k - 1][0] == "op" and tokens[k - 1][1] in ("_", "^"))
+            script = t[1] == "{" and k > 0 and tokens[k - 1][0] == "op" and tokens[k - 1][1] in ("_", "^")
+            scripts.append(script)
+            inside += script
         elif t[0] == "close" and scripts:
-            scripts.pop()
-        elif t[0] == "num" and t[1].isdigit() and (True not in scripts or text.startswith("{,}", t[2] + len(t[1]))):
+            inside -= scripts.pop()
+        elif t[0] == "num" and t[1].isdigit() and (not inside or text.startswith("{,}", t[2] + len(t[1]))):
             end = t[2] + len(t[1])
             braced = text.startswith("{,}", end)
             after = k + (4 if braced else 2)
