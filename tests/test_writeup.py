@@ -86,6 +86,11 @@ def _seed_results():
     return from_text, from_yaml
 
 
+# (the write-up's diagnosis, the hand transcription's) where the seed's steps show a slip in working out
+WORKED_OUT_IN_THE_SEED = {"w1_new": ("arithmetic", None), "w2_new": ("arithmetic", None),
+                          "w3_new": ("wrong_sign", "flipped_sign"), "w4_new": ("arithmetic", None)}
+
+
 def test_seed_text_grades_like_its_hand_transcription_field_by_field():
     text, yaml = _seed_results()
     assert text.score == yaml.score and text.max_score == yaml.max_score
@@ -94,12 +99,13 @@ def test_seed_text_grades_like_its_hand_transcription_field_by_field():
     for t, y in zip(text.fields, yaml.fields):
         assert (t.verdict, t.points, t.given) == (y.verdict, y.points, y.given), t.quantity
         # Allowed difference 0: where the student's own expression is right and only the number written after it
-        # is not, the steps contradict a mistake in the formula (the YAML file has no steps to show it): the
-        # seed's w3_new, whose steps keep the update's right sign and flip it in the last line.
-        if t.quantity == "w3_new":
-            assert (t.diagnosis.id, y.diagnosis.id) == ("arithmetic", "flipped_sign")
-        else:
-            assert (t.diagnosis.id if t.diagnosis else None) == (y.diagnosis.id if y.diagnosis else None), t.quantity
+        # is not, the steps show a slip in working it out (the YAML file has no steps to show it). They contradict
+        # a mistake in the formula: the seed's w3_new, whose steps keep the update's right sign and flip it in the
+        # last line (-25 + 2.15784e-8 written as -25.0000000216). And they name a slip where the YAML file's number
+        # alone shows no known mistake: w1_new, w2_new (the product 0.3·δ_h1·i worked out wrongly) and w4_new (the
+        # same, then a power of ten).
+        diagnosed = (t.diagnosis.id if t.diagnosis else None, y.diagnosis.id if y.diagnosis else None)
+        assert diagnosed == WORKED_OUT_IN_THE_SEED.get(t.quantity, (diagnosed[1], diagnosed[1])), t.quantity
         # Allowed difference 1: the write-up's message adds, after the same message, where the student's own
         # arithmetic slipped (the YAML file cannot know: it has no lines of work).
         assert t.message.startswith(y.message), t.quantity
@@ -147,8 +153,12 @@ def test_a_right_expression_followed_by_a_wrong_number_is_a_slip_in_working_it_o
     own_change = -0.3 * -8.991e-8 * 0.8  # w3_new - w3 = -η·δ_h2·i1 with the student's δ_h2
     assert own_change == pytest.approx(2.15784e-8, rel=1e-5)
     assert change_close(w3.carried_value, -25 + own_change, -25)  # what the student's own values give
-    assert w3.diagnosis.id == "arithmetic" and "Your expression is right for your values" in w3.diagnosis.text
-    assert "the slip is in line 254" in w3.message
+    # the number written after the right expression has the change's size with the other sign
+    written_change = -25.0000000216 - -25
+    assert close(-written_change, own_change) and not close(written_change, own_change)
+    assert w3.diagnosis.id == "wrong_sign" and "Your expression is right for your values" in w3.diagnosis.text
+    assert "the sign changed in working it out" in w3.diagnosis.text
+    assert "the slip is in line 254, a change of sign." in w3.message
 
     flipped = SEED.read_text(encoding="utf-8").replace(
         "&= -25 - 0.3 \\cdot (-8.991 \\times 10^{-8}) \\cdot 0.8 \\\\ &\\approx -25 + 2.15784 \\times 10^{-8}",
@@ -347,6 +357,51 @@ def test_exam_mode_slip_messages_quote_no_computed_number():
     z1 = result.field("z1")
     assert "Your expression (−15)·0.8 + 20·0.2 + 0.35 does not equal −11.65: the slip is in line 132." in z1.message
     assert "7.65" not in z1.message
+    # a slip's kind is named without the factor or the digits, as exam mode's diagnoses are
+    w4 = result.field("w4_new")
+    assert "A second slip in line 254, a power of ten: 30 + 4.298208×10^-9 does not equal 30.00000000043." in w4.message
+    assert "10^-1" not in w4.message and "30.000000004298" not in w4.message
+    w5 = result.field("w5_new")
+    assert w5.message.endswith("the slip is in line 216, a power of ten.")
+
+
+def test_every_slip_of_a_chain_is_named_with_what_the_numbers_show():
+    """The seed's w4_new: w4' = 30 - 0.3·(-8.991e-8)·0.2 ≈ 30 + 4.298208e-9 ≈ 30.00000000043 slips twice in one line:
+    the product is 5.3946e-9, not 4.298208e-9 (no pattern: arithmetic), and 30 + 4.298208e-9 is 30.0000000043, not
+    30.00000000043, whose change from 30 is a tenth of 4.298208e-9 (a power of ten). Both are named, in order; the
+    field's diagnosis is a slip in working out, since the expression is right for the student's own δ_h2."""
+    text, _ = _seed_results()
+    w4 = text.field("w4_new")
+    product = 0.3 * 8.991e-8 * 0.2  # -η·δ_h2·i2 with the student's δ_h2
+    assert not close(4.298208e-9, product)  # the first slip: not a sign, not a power of ten
+    assert not close(4.298208e-9, -product) and all(not close(4.298208e-9, product * 10.0 ** k) for k in range(-8, 9))
+    assert close(30.00000000043 - 30, 4.298208e-9 / 10, rtol=1e-3)  # the second: a tenth
+    first = "the slip is in line 254. "
+    second = "A second slip in line 254, a power of ten (10^-1 times what it should be): 30 + 4.298208×10^-9 equals "
+    assert first + second in w4.message
+    assert w4.message.index(first) < w4.message.index(second)
+    assert w4.message.endswith("not 30.00000000043 (a change of 4.3e-10).")  # the change as written, no float noise
+    assert w4.diagnosis is not None and w4.diagnosis.id == "arithmetic"
+    # w5_new's one slip is a power of ten too: 0.3·0.000269051·0.999988 = 8.0714e-5, written 8.0707e-6
+    assert close(8.0707e-6, 0.3 * 0.000269051 * 0.999988 / 10, rtol=1e-3)
+    assert text.field("w5_new").message.endswith(
+        "the slip is in line 216, a power of ten (10^-1 times what it should be).")
+
+
+def test_a_slip_that_rounds_too_early_or_drops_the_sign_is_named(tmp_path):
+    """Steps whose value is the one before rounded to two significant digits (outside the 1 % tolerance), or with
+    the other sign; the values are computed here from the seed's givens (z1 = -15·0.8 + 20·0.2 + 0.35 = -7.65)."""
+    z1 = -15 * 0.8 + 20 * 0.2 + 0.35
+    assert close(-7.65, z1) and not close(7.65, z1)
+    z3 = 0.0474 * 40 + 0.00118 * 45 + 0.6  # o1's net input from h values of the student's: 2.5491
+    path = tmp_path / "slips.md"
+    path.write_text("# Exercise 6\n\n$$z_1 = -15 \\cdot 0.8 + 20 \\cdot 0.2 + 0.35 = 7.65$$\n\n"
+                    f"$$z_3 = 0.0474 \\cdot 40 + 0.00118 \\cdot 45 + 0.6 = {z3:.6f} = 2.5$$\n", encoding="utf-8")
+    result = Grader(problem="exercise6").grade_file(path)
+    assert "the slip is in line 3, a change of sign." in result.field("z1").message
+    assert round(z3, 1) == 2.5 and not close(2.5, z3)
+    assert "A second slip" not in result.field("z3").message
+    assert "the slip is in line 5, a value rounded to 2 significant digits too early." in result.field("z3").message
 
 
 def test_markdown_and_html_reports_quote_the_source_and_list_unread_equations(tmp_path):

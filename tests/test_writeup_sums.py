@@ -204,7 +204,7 @@ def test_values_used_in_a_sum_are_read_from_the_students_own_formula(classic):
     assert set(using) == {"t1", "o1", "t2", "o2"}
     assert close(using["o1"], v["o1"], 1e-9) and close(using["o2"], v["o2"], 1e-9)
     assert using["t1"] == 0.01 and using["t2"] == 0.99
-    slip = sub.writeup.slips["E"]  # the expression does not give the 0.35 written after it
+    slip, = sub.writeup.slips["E"]  # the expression does not give the 0.35 written after it
     expected = 0.5 * (0.01 - float(o1)) ** 2 + 0.5 * (0.99 - float(o2)) ** 2
     assert close(slip.value, expected, 1e-9) and slip.written == "0.35"
 

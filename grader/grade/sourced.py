@@ -17,12 +17,15 @@ from __future__ import annotations
 import dataclasses
 import math
 
+from grader.grade.diagnose import by_value
 from grader.grade.result import Diagnosis, Flag, GradeResult
 from grader.numfmt import fmt
+from grader.spec.tolerance import Tolerance, round_sig
 from grader.submission.load import Submission
 from grader.submission.notes import FormulaNote, Slip, WriteupNotes
 
-__all__ = ["annotate", "slip_message", "formula_message", "FORMULA_MISTAKES", "VALUE_MISTAKES"]
+__all__ = ["annotate", "slips_message", "slip_message", "worked_out", "formula_message", "FORMULA_MISTAKES",
+           "VALUE_MISTAKES"]
 
 # The known mistakes (``grader.solve.malrules``) by what they say: a wrong formula, or a slip in working one out
 # (what the number shows whatever formula was written). Every rule's id is in one of the two (a test checks).
@@ -49,14 +52,16 @@ def annotate(result: GradeResult, sub: Submission, plan=None) -> GradeResult:
     fields = []
     for f in result.fields:
         source = notes.sources.get(f.quantity)
-        slip = notes.slips.get(f.quantity)
+        slips = notes.slips.get(f.quantity, ())
         message = f.message
         changes = {}
-        if slip is not None:
-            message = f"{message} {slip_message(slip, notes, result.reveal)}".strip()
-            if (plan is not None and f.verdict == "incorrect" and f.diagnosis is not None
-                    and f.diagnosis.id in FORMULA_MISTAKES and _expression_right(plan, f, slip)):
-                changes["diagnosis"] = WORKED_OUT
+        if slips:
+            tol = _tolerance(plan, f.quantity)
+            message = f"{message} {slips_message(slips, notes, result.reveal, tol)}".strip()
+            if (plan is not None and f.verdict == "incorrect"
+                    and (f.diagnosis is None or f.diagnosis.id in FORMULA_MISTAKES)
+                    and _expression_right(plan, f, slips[0])):
+                changes["diagnosis"] = worked_out(slips, tol)
         if source is not None:
             changes.update(source=notes.where(source.line), source_text=source.text)
         if message != f.message:
@@ -67,6 +72,11 @@ def annotate(result: GradeResult, sub: Submission, plan=None) -> GradeResult:
         flags.append(Flag("wrong_formula", note.quantity, (), formula_message(note, notes), (notes.where(note.line),)))
     unattributed = tuple((notes.where(u.line), u.text, u.reason) for u in notes.unattributed)
     return dataclasses.replace(result, fields=tuple(fields), flags=tuple(flags), unattributed=unattributed)
+
+
+def _tolerance(plan, q: str) -> Tolerance | None:
+    kf = plan.fields.get(q) if plan is not None else None
+    return kf.ask.tolerance if kf is not None else None
 
 
 def _expression_right(plan, f, slip: Slip) -> bool:
@@ -85,16 +95,93 @@ def _expression_right(plan, f, slip: Slip) -> bool:
     return ok(slip.value, target)
 
 
-def slip_message(slip: Slip, notes: WriteupNotes, reveal: bool) -> str:
-    where = notes.where(slip.line)
+def worked_out(slips: tuple[Slip, ...], tol: Tolerance | None) -> Diagnosis:
+    """The diagnosis of a wrong answer whose expression is right: a slip in working it out, named by what the
+    answer is to the expression's value where the numbers show it (the sign changed, a power of ten, rounded too
+    early), else plain arithmetic. Neither sentence quotes a number (exam mode shows them as they are)."""
+    first, last = slips[0], slips[-1]
+    a, b = _compared(first.value, first), _compared(last.written_value, last)
+    kind = _nature(a, b, tol)
+    if kind is not None and kind[0] in _WORKED_OUT_AS:
+        return Diagnosis(kind[0], _WORKED_OUT_AS[kind[0]])
+    return WORKED_OUT
+
+
+_WORKED_OUT_AS = {
+    "wrong_sign": "Your expression is right for your values, but the sign changed in working it out (the line named "
+                  "above): check the signs in its last steps.",
+    "power_of_ten": "Your expression is right for your values, but a power of ten slipped in working it out (the line "
+                    "named above): look for a lost or extra zero.",
+    "rounding_too_early": "Your expression is right for your values, but a value was rounded too early in working it "
+                          "out (the line named above): carry more digits until the end.",
+}
+
+
+def _compared(value: float, slip: Slip) -> float:
+    """``value`` as the slip's field is compared: for an updated parameter, its change from the value before."""
+    return value - slip.base if slip.on_change and slip.base is not None else value
+
+
+def _nature(value: float, written: float, tol: Tolerance | None, reveal: bool = True) -> tuple[str, str] | None:
+    """What ``written`` is to ``value`` (both as compared), where the numbers show it: (the kind of slip, a phrase
+    that says it; with ``reveal`` off, without the power of ten or the digits, as exam mode's diagnoses), or None. The same tests as a field's value-level diagnoses
+    (``grader.grade.diagnose.by_value``: 0, the sign alone, a power of ten, rounded to 1-4 digits)."""
+    if tol is None:
+        return None
+    d = by_value(written, value, tol, "it")
+    if d is None:
+        return None
     if not reveal:
-        return f"Your expression {slip.expression} does not equal {slip.written}: the slip is in {where}."
+        return d.id, _HIDDEN_PHRASES[d.id]
+    if d.id == "power_of_ten":
+        k = round(math.log10(written / value))
+        return d.id, f"a power of ten ({'10' if k == 1 else f'10^{k}'} times what it should be)"
+    if d.id == "rounding_too_early":
+        digits = next((n for n in (1, 2, 3, 4) if round_sig(value, n) != value
+                       and abs(written - round_sig(value, n)) <= abs(value) * 1e-12 + 1e-300), None)
+        if digits is None:
+            return None
+        return d.id, f"a value rounded to {digits} significant digit{'s' if digits > 1 else ''} too early"
+    return d.id, _PHRASES[d.id]
+
+
+_PHRASES = {"zero": "a 0 in its place", "wrong_sign": "a change of sign"}
+_HIDDEN_PHRASES = dict(_PHRASES, power_of_ten="a power of ten", rounding_too_early="a value rounded too early")
+_ORDINALS = ("second", "third")  # (``grader.submission.writeup.MAX_SLIPS`` slips at most)
+
+
+def slips_message(slips: tuple[Slip, ...], notes: WriteupNotes, reveal: bool, tol: Tolerance | None = None) -> str:
+    """Where each slip of a chain of steps is, in order, and what it is where the numbers show it (``tol``: the
+    field's tolerance; None: no slip is named)."""
+    parts = []
+    for i, slip in enumerate(slips):
+        kind = _nature(_compared(slip.value, slip), _compared(slip.written_value, slip), tol, reveal)
+        where = notes.where(slip.line)
+        if i == 0:
+            nature = f", {kind[1]}" if kind is not None else ""
+            parts.append(f"Your expression {_equation(slip, reveal)}: the slip is in {where}{nature}.")
+        else:
+            ordinal = _ORDINALS[i - 1] if i - 1 < len(_ORDINALS) else "further"
+            nature = f", {kind[1]}" if kind is not None else ""
+            parts.append(f"A {ordinal} slip in {where}{nature}: {_equation(slip, reveal)}.")
+    return " ".join(parts)
+
+
+def slip_message(slip: Slip, notes: WriteupNotes, reveal: bool) -> str:
+    """One slip's sentence (:func:`slips_message` of it alone)."""
+    return slips_message((slip,), notes, reveal)
+
+
+def _equation(slip: Slip, reveal: bool) -> str:
+    """"A equals V, not W" (exam mode: "A does not equal W", no number computed here)."""
+    if not reveal:
+        return f"{slip.expression} does not equal {slip.written}"
     if slip.on_change and slip.base is not None:
-        return (f"Your expression {slip.expression} equals {fmt(slip.value, _change_digits(slip.value, slip.base))}"
-                f" (a change of {fmt(slip.value - slip.base)}), not "
+        return (f"{slip.expression} equals {fmt(slip.value, _change_digits(slip.value, slip.base))}"
+                f" (a change of {_change(slip.value, slip.base)}), not "
                 f"{_written(slip, _change_digits(slip.written_value, slip.base))} (a change of "
-                f"{fmt(slip.written_value - slip.base)}): the slip is in {where}.")
-    return f"Your expression {slip.expression} equals {fmt(slip.value)}, not {_written(slip)}: the slip is in {where}."
+                f"{_change(slip.written_value, slip.base)})")
+    return f"{slip.expression} equals {fmt(slip.value)}, not {_written(slip)}"
 
 
 def _change_digits(value: float, base: float) -> int:
@@ -104,6 +191,17 @@ def _change_digits(value: float, base: float) -> int:
     if not (math.isfinite(value) and math.isfinite(change)) or value == 0 or change == 0:
         return 10
     return min(17, max(10, math.floor(math.log10(abs(value))) - math.floor(math.log10(abs(change))) + 4))
+
+
+def _change(value: float, base: float) -> str:
+    """``value - base`` to the digits the two floats hold of it (at most 6): the change of 30.00000000043 from 30
+    is 4.3e-10, where the float difference prints 4.29999e-10 at 6 digits (30's last bit is 3.6e-15)."""
+    change = value - base
+    if not (math.isfinite(value) and math.isfinite(change)) or value == 0 or change == 0:
+        return fmt(change)
+    lost = max(math.floor(math.log10(abs(value))), math.floor(math.log10(abs(base))) if base else -400) \
+        - math.floor(math.log10(abs(change)))
+    return fmt(change, max(1, min(6, 15 - lost)))
 
 
 def _written(slip: Slip, digits: int = 10) -> str:

@@ -51,7 +51,7 @@ class Unattributed:
 class WriteupNotes:
     kind: str  # the file's suffix: md, markdown, txt, tex, ipynb
     sources: dict  # quantity -> Source
-    slips: dict  # quantity -> Slip
+    slips: dict  # quantity -> its Slips, in the order of the steps (at least one)
     formulas: tuple[FormulaNote, ...]
     unattributed: tuple[Unattributed, ...]
     labels: dict | None = None  # line -> "cell 3, line 2" for notebooks

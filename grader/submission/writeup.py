@@ -49,6 +49,7 @@ __all__ = ["WRITEUP_SUFFIXES", "MAX_WRITEUP_BYTES", "is_writeup", "path_suffix",
 
 MAX_UNATTRIBUTED = 200  # listed in a report
 MAX_FORMULAS = 8  # different formulas checked for one quantity (each is evaluated at the key's precision)
+MAX_SLIPS = 3  # slips named in one chain of steps (a long chain of wrong steps: the first few say where to look)
 
 Resolve = Callable[[str], "str | None"]
 
@@ -245,9 +246,9 @@ class _Reader:
             lines[("answers", q)] = step.line
             for u, use in using.items():
                 lines[("answers", q, "using", u)] = use.line
-            slip = self.slip(q, chain, using)
-            if slip is not None:
-                slips[q] = slip
+            found = self.slips(q, chain, using)
+            if found:
+                slips[q] = found
         unattributed.sort(key=lambda u: u.line)
         notes = WriteupNotes(kind=self.kind, sources=sources, slips=slips, formulas=tuple(formulas),
                              unattributed=tuple(unattributed[:MAX_UNATTRIBUTED]), labels=self.labels)
@@ -333,7 +334,10 @@ class _Reader:
         return inline(nodes[q].expr, expand)
 
     # -- slips
-    def slip(self, q: str, chain: Chain, using: dict[str, _Use]) -> Slip | None:
+    def slips(self, q: str, chain: Chain, using: dict[str, _Use]) -> tuple[Slip, ...]:
+        """Every step of the chain that does not follow from the one before it (within the field's tolerance; for
+        an updated parameter, on the change from its value before the update), in order, at most
+        :data:`MAX_SLIPS`: the seed's w4_new slips twice in one line, first in the product, then a power of ten."""
         steps = [(s, s.value) for s in chain.steps]
         steps = [(s, v) for s, v in steps if v is not None and math.isfinite(as_float(v))]  # (1e999: not a value)
         node = self.graph.nodes.get(q)
@@ -341,12 +345,15 @@ class _Reader:
         if node is not None and node.kind == "new" and node.base:
             base = using[node.base].value if node.base in using else self.key.values.get(node.base)
         tol = self.tolerance(q)
+        found = []
         for (s1, v1), (s2, v2) in zip(steps, steps[1:]):
             a, b = (v1 - base, v2 - base) if base is not None else (v1, v2)
             if not _close(as_float(b), as_float(a), tol):
-                return Slip(q, s2.line, to_text(s1.tree), as_float(v1), to_text(s2.tree), as_float(v2),
-                            on_change=base is not None, base=as_float(base) if base is not None else None)
-        return None
+                found.append(Slip(q, s2.line, to_text(s1.tree), as_float(v1), to_text(s2.tree), as_float(v2),
+                                  on_change=base is not None, base=as_float(base) if base is not None else None))
+                if len(found) == MAX_SLIPS:
+                    break
+        return tuple(found)
 
     def tolerance(self, q: str) -> Tolerance:
         for ask in self.problem.ask:
