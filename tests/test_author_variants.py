@@ -175,11 +175,16 @@ def test_a_roster_needs_an_id_column_and_unique_ids(tmp_path: Path):
         read_roster(path)
 
 
-def test_grade_variants_writes_each_students_files(tmp_path: Path, problem):
+def test_grade_variants_writes_each_students_files(tmp_path: Path, problem, capsys):
     roster = tmp_path / "roster.csv"
     roster.write_text("Student,ID\n\"Doe, Jane\",12345\nBob,9/9\n")
     out = tmp_path / "out"
     assert variants_main([str(RANDOM), "--roster", str(roster), "--out", str(out)]) == 0
+    said = capsys.readouterr()
+    assert said.out == ""  # what it wrote is said on stderr, every file of it
+    assert said.err == (f"wrote 2 variants of exercise6_random: statement.md, template.yaml and variant.json in "
+                        f"{out}/<folder>/ for each of the 2 students (the folders are listed in the index); and the "
+                        f"index {out / 'index.csv'}\n")
     assert sorted(p.name for p in out.iterdir()) == ["12345", "9_9", "index.csv"]
     v = variant_problem(problem, "12345")
     data = json.loads((out / "12345" / "variant.json").read_text())
@@ -192,8 +197,13 @@ def test_grade_variants_writes_each_students_files(tmp_path: Path, problem):
     assert template["student"]["id"] == "12345" and template["problem"] == "exercise6_random"
     index = (out / "index.csv").read_text().splitlines()
     assert index[0] == "id,name,folder,attempt" and index[2].startswith("9/9,Bob,9_9,")
-    # regenerating writes the same files
+    # regenerating writes the same files; one student's folder is named
     first = (out / "12345" / "variant.json").read_bytes()
+    (tmp_path / "one.csv").write_text("Student,ID\nBob,9/9\n")
+    assert variants_main([str(RANDOM), "--roster", str(tmp_path / "one.csv"), "--out", str(tmp_path / "one")]) == 0
+    assert capsys.readouterr().err == (f"wrote 1 variant of exercise6_random: statement.md, template.yaml and "
+                                       f"variant.json in {tmp_path / 'one' / '9_9'}/; and the index "
+                                       f"{tmp_path / 'one' / 'index.csv'}\n")
     assert variants_main([str(RANDOM), "--roster", str(roster), "--out", str(out)]) == 0
     assert (out / "12345" / "variant.json").read_bytes() == first
 

@@ -140,6 +140,15 @@ def write_variants(problem: Problem, roster: list[RosterEntry], out: Path, *, pr
     return written
 
 
+def written_message(problem_id: str, out: Path, written) -> str:
+    """What ``grade variants`` says it wrote: every file, by the folder it is in (a class's list would be long)."""
+    n = len(written)
+    folders = (f"{out / written[0][2].name}/" if n == 1 else
+               f"{out}/<folder>/ for each of the {n} students (the folders are listed in the index)")
+    return (f"wrote {n} variant{'s' if n != 1 else ''} of {problem_id}: statement.md, template.yaml and variant.json "
+            f"in {folders}; and the index {out / 'index.csv'}")
+
+
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(prog="grade variants",
                                  description="Write every student's variant of a randomized problem.")
@@ -157,6 +166,5 @@ def main(argv: list[str]) -> int:
     from grader.author.common import submission_ref
 
     written = write_variants(problem, roster, Path(args.out), problem_ref=submission_ref(args.problem, problem.id))
-    print(f"wrote {len(written)} variant(s) of {problem.id} to {args.out} (index: {Path(args.out) / 'index.csv'})",
-          file=sys.stderr)
+    print(written_message(problem.id, Path(args.out), written), file=sys.stderr)
     return 0
