@@ -17,7 +17,7 @@ import re
 
 from grader.record import Record
 
-__all__ = ["Student", "heading_student", "tex_author", "MAX_AUTHOR_SEARCH", "MAX_AUTHOR_CHARS", "MAX_NAME_CHARS"]
+__all__ = ["Student", "heading_student", "labelled_student", "tex_author", "MAX_AUTHOR_SEARCH", "MAX_AUTHOR_CHARS", "MAX_NAME_CHARS"]
 
 MAX_AUTHOR_SEARCH = 65_536  # characters from the start of a .tex file where \author is looked for
 MAX_AUTHOR_CHARS = 1_000  # an \author argument longer than this (or never closed) is not read
@@ -44,8 +44,47 @@ _HEADING = re.compile(r"^#{1,6}\s*(\d{3,})\s*[—–-]+\s*(\S.{0,80}?)\s*$", re.
 
 def heading_student(text: str) -> Student:
     """``# 400222100 — Reza Mosavi`` near the top (any level, an id of 3 or more digits); else no one."""
-    m = _HEADING.search(text[:2000])
+    m = _HEADING.search(text[:HEAD_CHARS])
     return Student(id=m.group(1), name=m.group(2), claimed_in="in its heading") if m else Student()
+
+
+HEAD_CHARS = 2000  # where a heading or a "Name:" line is looked for: the top of the text
+
+# ``Name: Lena Park, ID 20231234``, ``**Student name:** Lena Park``, ``Author: ...`` at the start of a line (after
+# Markdown's list, quote and emphasis marks), and ``Student ID: 20231234`` on a line of its own
+_MARKS = r"[ \t>*_-]*(?:\*\*|__|\*|_)?"
+_NAME_LINE = re.compile(rf"^{_MARKS}(?:student(?:'s)?\s+|full\s+)?(?:name|author)(?:\*\*|__|\*|_)?[ \t]*[:：]"
+                        rf"(?:\*\*|__|\*|_)?[ \t]*(?P<rest>[^\n]{{1,200}})$", re.I | re.M)
+_ID_LINE = re.compile(rf"^{_MARKS}(?:student[ \t]*)?(?:id|number|no\.?|nr\.?|matr\w*(?:[ \t]*no\.?)?)"
+                      rf"(?:\*\*|__|\*|_)?[ \t]*[:：#.]?(?:\*\*|__|\*|_)?[ \t]*(?P<id>\d{{3,}})(?![\w.])", re.I | re.M)
+_A_NAME = re.compile(r"[^\W\d_]+(?:(?:[ .'’-]|\. )[^\W\d_]+){0,7}\.?")  # letters, in up to 8 words
+
+
+def labelled_student(text: str) -> Student:
+    """The student a ``Name:`` line near the top names (its first one), with the id on it (``, ID 20231234``, or a
+    bare number of 3 or more digits after the name) or on a ``Student ID:`` line; no one when there is no such
+    line, or its name is not a name (letters in a few words: ``Name: Homework 3`` names no one)."""
+    head = text[:HEAD_CHARS]
+    m = _NAME_LINE.search(head)
+    name = sid = None
+    if m and "$" not in m.group("rest"):
+        rest = m.group("rest").replace("**", "").replace("__", "").replace("`", "").strip()
+        cut = re.search(r"[,;|(]|\s(?=(?:student\s*)?id\b)", rest, re.I)
+        first, after = (rest[:cut.start()], rest[cut.start():]) if cut else (rest, "")
+        first = first.strip().strip("*_").strip()
+        trailing = re.fullmatch(r"(.*?)\s+(\d{3,})", first)  # ``Author: Lena Park 20231234``
+        if trailing:
+            first, after = trailing.group(1), f" {trailing.group(2)}{after}"
+        if _A_NAME.fullmatch(first) and len(first) <= MAX_NAME_CHARS and sum(c.isalpha() for c in first) >= 2:
+            name = first
+            found = _LABELLED_ID.search(after) or _NAME_LINE_ID.search(after)
+            sid = found.group(1) if found else None
+    if sid is None:
+        found = _ID_LINE.search(head)
+        sid = found.group("id") if found else None
+    if name is None and sid is None:
+        return Student()
+    return Student(id=sid, name=name, claimed_in="in its Name/ID lines")
 
 
 # ---------------------------------------------------------------------------------------------------- \author

@@ -31,7 +31,7 @@ import mpmath
 
 from grader.errors import LimitError, SubmissionError
 from grader.fileio import read_capped
-from grader.submission.student import Student, heading_student, tex_author
+from grader.submission.student import Student, heading_student, labelled_student, tex_author
 from grader.parse.latex import Name, Node, NotEvaluable, Number, Neg, Unreadable, evaluate, free_names, to_text
 from grader.solve.solver import AnswerKey
 from grader.spec import names as qnames
@@ -130,8 +130,11 @@ def _cell_labels(text: str, starts: list[tuple[int, int]]) -> dict[int, str]:
 
 
 def _student(text: str, kind: str) -> Student:
-    """A heading ``# 400222100 — Name``; in a .tex file ``\\author{...}``, unless it has no id and a heading has."""
+    """A heading ``# 400222100 — Name``, else ``Name: ...`` / ``Student ID: ...`` lines near the top; in a .tex file
+    ``\\author{...}``, unless it has no id and a heading has."""
     heading = heading_student(text)
+    if not (heading.id or heading.name):
+        heading = labelled_student(text)
     if kind == "tex":
         author = tex_author(text)
         if author.id or (author.name and not heading.id):
