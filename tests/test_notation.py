@@ -14,7 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from grader.spec.load import load_problem
-from grader.spec.notation import MAX_LEN, STRUCTURAL_ROWS, Resolution, Resolver, normalise, spelling_table
+from grader.spec.notation import MAX_LEN, Resolution, Resolver, normalise
+from grader.spec.spellingtable import STRUCTURAL_ROWS, spelling_table
 
 REPO = Path(__file__).resolve().parent.parent
 PROBLEM_FILES = sorted(p for p in (REPO / "problems").glob("*.yaml") if "questions:" not in p.read_text())

@@ -71,7 +71,9 @@ def annotate(result: GradeResult, sub: Submission, plan=None) -> GradeResult:
     for note in notes.formulas:
         flags.append(Flag("wrong_formula", note.quantity, (), formula_message(note, notes), (notes.where(note.line),)))
     unattributed = tuple((notes.where(u.line), u.text, u.reason) for u in notes.unattributed)
-    return dataclasses.replace(result, fields=tuple(fields), flags=tuple(flags), unattributed=unattributed)
+    warnings = tuple(f"{notes.where(line)}: {text}" for line, text in notes.conventions) + result.warnings
+    return dataclasses.replace(result, fields=tuple(fields), flags=tuple(flags), unattributed=unattributed,
+                               warnings=warnings)
 
 
 def _tolerance(plan, q: str) -> Tolerance | None:
@@ -92,7 +94,7 @@ def _expression_right(plan, f, slip: Slip) -> bool:
     if kf.on_change:
         base = plan.floats[plan.nodes[f.quantity].base]
         return ok(slip.value - base, target - base)
-    return ok(slip.value, target)
+    return ok(-slip.value if slip.negated else slip.value, target)  # an error term's expression gives −delta
 
 
 def worked_out(slips: tuple[Slip, ...], tol: Tolerance | None) -> Diagnosis:

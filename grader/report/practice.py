@@ -169,7 +169,8 @@ def fragment_names(plan: Plan) -> dict[str, str]:
                     candidates[sp.replace(notation.BASE, base) + sfx] = None
     out = {}
     for c in candidates:
-        name = resolver.resolve(c).name
+        res = resolver.resolve(c)
+        name = None if res.negated else res.name  # (an error term is minus a delta: no name of a field's)
         if name in asked and c != name:
             out[c] = name
     for alias, target in names.ALIASES.items():

@@ -33,8 +33,8 @@ from collections.abc import Iterable, Mapping
 
 from grader.record import Record
 
-__all__ = ["MAX_LEN", "MAX_DEPTH", "Kind", "KINDS", "BUILTIN_ALIASES", "Resolution", "Resolver", "normalise",
-           "spelling_table", "stem", "GRAD_SPELLINGS", "DERIVATIVE_SPELLINGS"]
+__all__ = ["MAX_LEN", "MAX_DEPTH", "Kind", "KINDS", "BUILTIN_ALIASES", "Resolution", "Resolver", "normalise", "stem",
+           "GRAD_SPELLINGS", "DERIVATIVE_SPELLINGS"]
 
 MAX_LEN = 200  # characters of a name as written (before and after NFKC)
 MAX_DEPTH = 16  # nesting of braces
@@ -246,11 +246,13 @@ class Resolution(Record):
     ambiguous: tuple[str, ...] = ()  # when several fit: all of them (then name is None)
     suggestions: tuple[str, ...] = ()  # when none fits: closest names, asked quantities first
     note: str = ""  # why a tempting reading was refused (e.g. "Δw5 is the change of w5, not w5")
+    negated: bool = False  # the spelling means minus ``name``: an error term Err = −∂E/∂net where delta is ∂E/∂net
 
     def __init__(
         self, name: str | None, ambiguous: tuple[str, ...] = (), suggestions: tuple[str, ...] = (), note: str = "",
+        negated: bool = False,
     ) -> None:
-        self.__dict__.update(name=name, ambiguous=ambiguous, suggestions=suggestions, note=note)
+        self.__dict__.update(name=name, ambiguous=ambiguous, suggestions=suggestions, note=note, negated=negated)
 
     @property
     def ok(self) -> bool:
@@ -334,6 +336,9 @@ class Resolver:
             if target in stems:
                 for w in words:
                     self._add(self._builtin, w, target)
+        # how an error term ``Err_o1`` (Han & Kamber's, Mitchell's: −∂E/∂net) is read: None, not at all; else as
+        # ``delta_o1``, negated (True) where the problem's delta is ∂E/∂net (``for_problem`` says which)
+        self.error_terms: bool | None = None
         self._canon = {}  # canonical form -> names, for suggestions
         for n in self.names:
             c = normalise(n)
@@ -386,7 +391,9 @@ class Resolver:
             alias(f"target_{o}", net.target_name(o))
         for a, target in (getattr(problem, "notation", None) or {}).items():
             aliases[a] = target
-        return cls(all_names, asked=[a.quantity for a in problem.ask], givens=givens, aliases=aliases)
+        resolver = cls(all_names, asked=[a.quantity for a in problem.ask], givens=givens, aliases=aliases)
+        resolver.error_terms = not minus
+        return resolver
 
     @property
     def exact(self) -> frozenset[str]:
@@ -409,7 +416,22 @@ class Resolver:
             return Resolution(next(iter(found)))
         if found:
             return Resolution(None, ambiguous=tuple(sorted(found, key=self._order.__getitem__)))
-        return self._unknown(c)
+        return self._error_term(c) or self._unknown(c)
+
+    def _error_term(self, c: str) -> Resolution | None:
+        """``Err_o1``, ``Error_{o_1}``: the error term of o1 as Han & Kamber and Mitchell write it, −∂E/∂net_o1. It is
+        the problem's ``delta_o1``, negated where that delta is ∂E/∂net (the default convention), as it is where the
+        problem declares ``delta_convention: minus_dE_dnet``. None when the rest names no delta of the problem."""
+        if self.error_terms is None:
+            return None
+        for prefix in ("error", "err"):
+            if c.startswith(prefix) and len(c) > len(prefix):
+                found = sorted((n for n in self._match("delta" + c[len(prefix):], self._bases) if n.startswith("delta_")),
+                               key=self._order.__getitem__)
+                if len(found) == 1:
+                    return Resolution(found[0], negated=self.error_terms)
+                return Resolution(None, ambiguous=tuple(found)) if found else None
+        return None
 
     def _match(self, c: str, bases: dict[str, set[str]]) -> set[str]:
         found: set[str] = set()
@@ -462,39 +484,3 @@ class Resolver:
         second = [n for n in names if n not in asked and n not in self.givens]
         out = first + second or [n for n in names if n in self.givens]
         return tuple(out[:3])
-
-
-# Spellings that come from a problem's structure (``Resolver.for_problem``), shown in the README with the names of
-# ``problems/exercise6.yaml`` (nets declared z1..z4) and, for the suffix row, of a two-step batch problem.
-STRUCTURAL_ROWS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("activation of a neuron", "h1", ("out_h1", "out_{h1}", "H_1")),
-    ("net input with a declared name (`z1`)", "z1", ("net_h1", "net_{h1}", "z_1")),
-    ("target of an output", "t1", ("target_o1", "target_{o1}", "t_1", "T1")),
-    ("delta (with the default delta convention, dE/dnet)", "delta_o1",
-     ("dE/dnet_o1", "∂E/∂z3", "\\frac{\\partial E}{\\partial net_{o1}}", "\\frac{\\partial E_{total}}{\\partial z_3}")),
-    ("dE/d(activation) of a neuron", "dE_dout_o1",
-     ("dE/dout_o1", "∂E_total/∂out_{o1}", "dE/do1", "\\frac{\\partial E_{total}}{\\partial out_{o1}}")),
-    ("d(activation)/d(net input) of a neuron", "dout_dnet_o1",
-     ("dout_o1/dnet_o1", "∂out_{o1}/∂net_{o1}", "∂o1/∂z3", "\\frac{\\partial out_{o1}}{\\partial net_{o1}}")),
-    ("step k > 1, example j of a batch", "w5_new_s2", ("w5'_s2", "w5_new_step2", "w_5^{+}_{s2}")),
-    ("", "delta_o1_x2", ("δ_o1_x2", "delta_o1_ex2", "\\delta_{o_1}_{x2}")),
-)
-_BUILTIN_WHAT = {"eta": "learning rate", "mu": "momentum", "E": "total loss"}
-
-
-def _cells(spellings: Iterable[str]) -> str:
-    return ", ".join(f"`{s}`" for s in spellings)
-
-
-def spelling_table() -> str:
-    """The README's table of accepted spellings (kept equal to the code by a test)."""
-    rows = ["| quantity | name | also accepted (`@` stands for the base name: `w5`, `o1`, `h2_3`) |",
-            "| --- | --- | --- |",
-            "| any name | `w5`, `h2_3` | any letter case (`W5`), subscripts `w_5`, `w_{5}`, `h_{2,3}`, inside `$...$` |"]
-    for k in KINDS[1:]:
-        rows.append(f"| {k.what} | `{k.make.format(BASE)}` | {_cells(k.spellings[1:])} |")
-    for target, words in BUILTIN_ALIASES.items():
-        rows.append(f"| {_BUILTIN_WHAT[target]} | `{target}` | {_cells(words)} |")
-    for what, name, sps in STRUCTURAL_ROWS:
-        rows.append(f"| {what} | `{name}` | {_cells(sps)} |")
-    return "\n".join(rows) + "\n"

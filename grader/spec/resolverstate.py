@@ -15,14 +15,17 @@ def state(r: Resolver) -> tuple:
     if r.kinds is not KINDS:
         raise ValueError("only a resolver of the default kinds is kept as data")
     sets = tuple({c: tuple(v) for c, v in t.items()} for t in (r._bases, r._builtin, r._canon))
-    return (r.names, r.asked, tuple(r.givens), tuple(f for _, f in r._forms), dict(r.aliases)) + sets
+    return (r.names, r.asked, tuple(r.givens), tuple(f for _, f in r._forms), dict(r.aliases)) + sets + (r.error_terms,)
 
 
 def from_state(data: object) -> Resolver:
     """The resolver ``state`` was taken of; ``ValueError`` when ``data`` is not such a state."""
     r = Resolver.__new__(Resolver)
     try:
-        names, asked, givens, forms, aliases, bases, builtin, canon = data  # type: ignore[misc]
+        names, asked, givens, forms, aliases, bases, builtin, canon, error_terms = data  # type: ignore[misc]
+        if error_terms not in (None, True, False):
+            raise ValueError("error_terms is not None, True or False")
+        r.error_terms = error_terms
         r.names, r.asked, r.givens, r.kinds = tuple(names), tuple(asked), frozenset(givens), KINDS
         r._set, r._order = frozenset(r.names), {n: i for i, n in enumerate(r.names)}
         r._forms = [(k, tuple((b, a) for b, a in f)) for k, f in zip(KINDS, forms, strict=True)]

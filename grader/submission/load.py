@@ -392,7 +392,8 @@ def shown_name(name: str) -> str:
 
 
 class NameIssue(Record):
-    """A name of the submission that does not resolve (or repeats another): its answer or ``using`` entry is dropped."""
+    """A name of the submission that does not resolve (or repeats another): its answer or ``using`` entry is dropped;
+    or one read as an error term (its value's sign changed, ``error_term_note``)."""
 
     path: tuple[str, ...]  # ("answers", key) or ("answers", key, "using", name), as written
     line: int | None
@@ -426,6 +427,13 @@ def resolve_names(sub: Submission, resolver: Resolver, problem_id: str) -> tuple
                 resolver, key, apath, sub, problem_id, "answer", issues, seen)
         if name is None:
             continue
+        value = ans.value
+        if key not in exact and seen[key].negated:  # an error term, Err = −∂E/∂net, for a delta that is ∂E/∂net
+            from grader.submission.errorterm import error_term_note, negated_value
+
+            value = negated_value(value)
+            issues.append(NameIssue(apath, sub.document.line_of(apath), error_term_note(shown_name(key), name,
+                                                                                       ans.value.text, value.text), ""))
         if name in answers:
             issues.append(NameIssue(apath, sub.document.line_of(apath),
                                     f"'{shown_name(key)}' answers {name} again (first as '{shown_name(first_key[name])}'"
@@ -443,10 +451,14 @@ def resolve_names(sub: Submission, resolver: Resolver, problem_id: str) -> tuple
                     resolver, u, apath + ("using", u), sub, problem_id, f"name in the `using` of {name}", issues,
                     seen)
                 kept = kept and uname == u
+                if uname is not None and seen[u].negated:
+                    from grader.submission.errorterm import negated_value
+
+                    val = negated_value(val)
             if uname is not None and uname not in using:
                 using[uname] = val
         first_key[name] = key
-        answers[name] = ans if kept else Answer(name, ans.value, using, ans.line)
+        answers[name] = ans if kept else Answer(name, value, using, ans.line)
         unchanged = unchanged and kept
     if unchanged and len(answers) == len(sub.answers):
         return sub, ()  # every name as the problem spells it (the usual case): the submission as it was read

@@ -26,6 +26,7 @@ class Slip:
     written_value: float
     on_change: bool = False  # compared as the change of an updated parameter
     base: float | None = None  # that parameter's value before the update, as used
+    negated: bool = False  # the chain is an error term's (Err = −delta): its values are the quantity's negated
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class WriteupNotes:
     formulas: tuple[FormulaNote, ...]
     unattributed: tuple[Unattributed, ...]
     labels: dict | None = None  # line -> "cell 3, line 2" for notebooks
+    conventions: tuple[tuple[int, str], ...] = ()  # (line, what was read in another convention: an error term)
 
     def where(self, line: int) -> str:
         if self.labels:

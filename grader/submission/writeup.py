@@ -38,6 +38,7 @@ from grader.spec import names as qnames
 from grader.spec.problem import LEARNING_RATE, Tolerance
 from grader.submission.chains import Chain, Step, partly_read, read_chains, symbolic, unreadable_reason
 from grader.submission.extract import MAX_WRITEUP_BYTES, WRITEUP_SUFFIXES, math_rows, notebook_markdown
+from grader.submission.errorterm import default_resolver, error_term_note, negated_value
 from grader.submission.load import Answer, Submission, Value
 from grader.submission.writeup_values import as_float, number_text, parsed_value, step_value
 from grader.submission.match import inline, match_key, match_own, same, value_of
@@ -107,18 +108,6 @@ def writeup_submission(text: str, kind: str, source: str, key: AnswerKey, proble
             gc.enable()
 
 
-def default_resolver(problem) -> Resolve:
-    from grader.spec.notation import Resolver
-
-    resolver = Resolver.for_problem(problem)
-
-    def resolve(text: str) -> str | None:
-        result = resolver.resolve(text)
-        return result.name if result.name and not result.ambiguous else None
-
-    return resolve
-
-
 def _cell_labels(text: str, starts: list[tuple[int, int]]) -> dict[int, str]:
     labels: dict[int, str] = {}
     total = text.count("\n") + 1
@@ -155,6 +144,7 @@ class _Reader:
         self.problem = key.problem
         self.graph = key.graph
         self.resolve_text = resolve
+        self.error_term = getattr(resolve, "error_term", None)  # (a resolver of the problem's: ``default_resolver``)
         self.source = source
         self.problem_ref = problem_ref
         self.kind = kind
@@ -211,10 +201,11 @@ class _Reader:
                 attributed.append((q, chain))
         # pass 1: each quantity's own values (for telling readings of substituted numbers apart)
         own: dict[str, list] = {}
+        negated = {id(chain) for _, chain in attributed if self.negated(chain.lhs.tree)}  # error terms: −delta
         for q, chain in attributed:
             final = _final(chain)
             if final is not None:
-                own.setdefault(q, []).append(final[1])
+                own.setdefault(q, []).append(-final[1] if id(chain) in negated else final[1])
         answers: dict[str, Answer] = {}
         sources: dict[str, Source] = {}
         slips: dict[str, Slip] = {}
@@ -222,8 +213,10 @@ class _Reader:
         formulas: list[FormulaNote] = []
         seen_formulas: set[tuple[str, str]] = set()
         lines: dict[tuple, int] = {}
+        conventions: list[tuple[int, str]] = []
         for q, chain in attributed:
-            note = self.formula_note(q, chain)
+            flip = id(chain) in negated
+            note = self.formula_note(q, chain, flip)
             wrong_formula = note is not None and note.differs
             if note is not None and (q, note.formula) not in seen_formulas:
                 seen_formulas.add((q, note.formula))
@@ -235,6 +228,10 @@ class _Reader:
                 continue
             step, v = final
             value = step_value(step, v)
+            if flip:
+                written = value.text
+                value = negated_value(value)
+                conventions.append((step.line, error_term_note(to_text(chain.lhs.tree), q, written, value.text)))
             partly = partly_read(chain)  # the answer is the last number; a step before it was not read
             if partly:
                 unattributed.append(Unattributed(chain.line, _shorten(chain.text), partly))
@@ -249,12 +246,13 @@ class _Reader:
             lines[("answers", q)] = step.line
             for u, use in using.items():
                 lines[("answers", q, "using", u)] = use.line
-            found = self.slips(q, chain, using)
+            found = self.slips(q, chain, using, flip)
             if found:
                 slips[q] = found
         unattributed.sort(key=lambda u: u.line)
         notes = WriteupNotes(kind=self.kind, sources=sources, slips=slips, formulas=tuple(formulas),
-                             unattributed=tuple(unattributed[:MAX_UNATTRIBUTED]), labels=self.labels)
+                             unattributed=tuple(unattributed[:MAX_UNATTRIBUTED]), labels=self.labels,
+                             conventions=tuple(conventions))
         data = {"problem": self.problem_ref, "answers": {q: a.value.text for q, a in answers.items()}}
         doc = Document(data=data, source=self.source, lines=lines)
         return Submission(problem=self.problem_ref, student=_student(text, self.kind), answers=answers, source=self.source,
@@ -278,9 +276,19 @@ class _Reader:
                 return q, ""
             return None, "the left-hand side is not the name of a quantity"
         q = self.quantity(lhs)
+        if q is None and self.negated(lhs):
+            return self.error_term(lhs.text), ""
         if q is None:
             return None, f"{to_text(lhs)} is not a quantity of this problem"
         return q, ""
+
+    def negated(self, lhs) -> bool:
+        """Is the left-hand side an error term, Err = −∂E/∂net, of a delta that is ∂E/∂net (its value the delta's
+        with the other sign)?"""
+        if not isinstance(lhs, Name) or self.error_term is None:
+            return False
+        q = self.error_term(lhs.text)
+        return q is not None and q in self.graph.nodes
 
     # -- what the student used
     def using(self, q: str, chain: Chain, own: dict[str, list], trust_formula: bool = True) -> dict[str, _Use]:
@@ -337,7 +345,7 @@ class _Reader:
         return inline(nodes[q].expr, expand)
 
     # -- slips
-    def slips(self, q: str, chain: Chain, using: dict[str, _Use]) -> tuple[Slip, ...]:
+    def slips(self, q: str, chain: Chain, using: dict[str, _Use], negated: bool = False) -> tuple[Slip, ...]:
         """Every step of the chain that does not follow from the one before it (within the field's tolerance; for
         an updated parameter, on the change from its value before the update), in order, at most
         :data:`MAX_SLIPS`: the seed's w4_new slips twice in one line, first in the product, then a power of ten."""
@@ -353,7 +361,8 @@ class _Reader:
             a, b = (v1 - base, v2 - base) if base is not None else (v1, v2)
             if not _close(as_float(b), as_float(a), tol):
                 found.append(Slip(q, s2.line, to_text(s1.tree), as_float(v1), to_text(s2.tree), as_float(v2),
-                                  on_change=base is not None, base=as_float(base) if base is not None else None))
+                                  on_change=base is not None, base=as_float(base) if base is not None else None,
+                                  negated=negated))
                 if len(found) == MAX_SLIPS:
                     break
         return tuple(found)
@@ -365,22 +374,22 @@ class _Reader:
         return self.problem.default_tolerance
 
     # -- formulas
-    def formula_note(self, q: str, chain: Chain) -> FormulaNote | None:
+    def formula_note(self, q: str, chain: Chain, negated: bool = False) -> FormulaNote | None:
         node = self.graph.nodes.get(q)
         if node is None:
             return None
         step = next((s for s in chain.steps if s.named), None)
         if step is None or isinstance(step.tree, Name):
             return None
-        memo = self._formulas.get((q, step.text), _NO_VALUE)
+        memo = self._formulas.get((q, step.text, negated), _NO_VALUE)
         if memo is _NO_VALUE:
             if self._checked.get(q, 0) >= MAX_FORMULAS:
                 return None  # a quantity written with ever new formulas: the first ones have been checked
             self._checked[q] = self._checked.get(q, 0) + 1
-            memo = self._formulas[(q, step.text)] = self._formula_note(q, step)
+            memo = self._formulas[(q, step.text, negated)] = self._formula_note(q, step, negated)
         return None if memo is None else dataclasses.replace(memo, line=step.line)
 
-    def _formula_note(self, q: str, step: Step) -> FormulaNote | None:
+    def _formula_note(self, q: str, step: Step, negated: bool = False) -> FormulaNote | None:
         written = free_names(step.tree)
         resolved = [(n, self.quantity(n)) for n in written]
         if any(u is None for _, u in resolved):
@@ -393,7 +402,7 @@ class _Reader:
                 value = evaluate(step.tree, env)
         except NotEvaluable:
             return None
-        differs = not same(value, self.key.values[q], 1e-9)
+        differs = not same(-value if negated else value, self.key.values[q], 1e-9)  # an error term is −delta
         direct = set(self.inlined(q).symbols())
         used = {u for _, u in resolved}
         if differs:
