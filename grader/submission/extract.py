@@ -41,6 +41,12 @@ _DROP = re.compile(r"\\(label|tag|eqref|ref)\{[^{}]*\}|\\(nonumber|notag)\b|\\(b
 _PROSE_VALUE = re.compile(r"[ \t]*(?:=|≈|\$\s*\\approx\s*\$|\$\s*=\s*\$)[ \t]*"
                           r"([-−]?\s*(?:\d+(?:\.\d*)?|\.\d+)(?:\s*(?:\\times|×|x)\s*10\^\{?[-−]?\d+\}?)?)")
 _NEWLINE = re.compile("\n")
+_SUBSCRIPTS = re.compile("[₀-₉₊₋]+")  # ₀..₉ ₊ ₋
+_SUPERSCRIPTS = re.compile("[⁰¹²³⁴-⁹⁺⁻]+")  # ⁰ ¹ ² ³ ⁴..⁹ ⁺ ⁻
+_SCRIPT_DIGITS = re.compile("[₀-₋⁰¹²³⁴-⁻]")
+_PLAIN_SCRIPT = str.maketrans("₀₁₂₃₄₅₆₇₈₉₊₋"
+                              "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻",
+                              "0123456789+-0123456789+-")
 _BLOCK_MARKS = re.compile(r"\\.|[{}]", re.S)
 _LONE_NAME = re.compile(r"\s*[A-Za-z\\][A-Za-z0-9_{}\\' ^+]*\s*")
 
@@ -64,7 +70,10 @@ def math_rows(text: str, kind: str) -> list[MathRow]:
     return scanner.rows
 
 
-_PLAIN_EQUATION = re.compile(r"[ \t]*(?:[-*•]|\d+[.)])?[ \t]*((?:[A-Za-z\\][\w\\{}^'+]{0,40}[ \t]*(?:=|≈|:=)|(?:=|≈))[^\n]*)")
+# a line that starts with a name (``z1``, ``w_5'``, ``δo1``, ``w₅′``: any letter first, then letters, digits, scripts
+# and primes) and ``=``, or with ``=`` (a continuation)
+_PLAIN_EQUATION = re.compile(r"[ \t]*(?:[-*•]|\d+[.)])?[ \t]*((?:(?:[^\W\d_]|\\)[\w\\{}^'+′″’⁺]{0,40}[ \t]*(?:=|≈|:=)"
+                             r"|(?:=|≈))[^\n]*)")
 
 
 def _plain_rows(text: str) -> list[MathRow]:
@@ -291,6 +300,9 @@ class _Scanner:
 
 
 def _row(text: str, line: int, display: bool) -> MathRow:
+    if _SCRIPT_DIGITS.search(text):  # Unicode scripts as pasted from a word processor: w₅ is w_{5}, 10⁻⁶ is 10^{-6}
+        text = _SUBSCRIPTS.sub(lambda m: "_{" + m.group().translate(_PLAIN_SCRIPT) + "}", text)
+        text = _SUPERSCRIPTS.sub(lambda m: "^{" + m.group().translate(_PLAIN_SCRIPT) + "}", text)
     if len(text) > MAX_ROW_CHARS:
         return MathRow(text[:MAX_ROW_CHARS], line, display, len(text))
     return MathRow(text, line, display)

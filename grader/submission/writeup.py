@@ -24,6 +24,7 @@ import dataclasses
 import gc
 import math
 import os
+import re
 from dataclasses import dataclass
 from typing import Callable
 
@@ -177,6 +178,12 @@ class _Reader:
             return None
         return self.quantity(Name(text))
 
+    def _compact(self, text: str) -> str | None:
+        """The quantity a left-hand side written as one word names, which the formula grammar reads as a product
+        (plain text's ``δo1``, ``δh_1``: the Greek letter and the name run together), or None."""
+        text = text.strip()
+        return self.quantity(Name(text)) if _ONE_WORD.fullmatch(text) else None
+
     def expand(self, tree: Node) -> Node:
         """``tree`` with its sums written out, the ranges not written as numbers told from the problem."""
         return self._sums.expand(tree)
@@ -271,7 +278,7 @@ class _Reader:
         if not isinstance(lhs, Name):
             # a name the formula grammar reads as a product or a power, ``w_4(t+1)``, ``w_4^{(t+1)}``,
             # ``\delta(h_1)``: the names' own reader (as for a YAML answer's key) may still know it
-            q = self._bracketed(chain.lhs.text)
+            q = self._bracketed(chain.lhs.text) or self._compact(chain.lhs.text)
             if q is not None:
                 return q, ""
             return None, "the left-hand side is not the name of a quantity"
@@ -455,6 +462,7 @@ def _final(chain: Chain) -> tuple[Step, object] | None:
 
 
 _NO_VALUE = object()
+_ONE_WORD = re.compile(r"[^\W\d_][\w{}^'′]{1,30}")  # a name written as one word, no space, operator or bracket
 
 
 
