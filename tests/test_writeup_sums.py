@@ -286,3 +286,39 @@ def test_only_so_many_different_formulas_of_one_quantity_are_checked(tmp_path, c
     flags = [f for f in result["flags"] if f["kind"] == "wrong_formula"]
     assert len(flags) == MAX_FORMULAS and {f["quantity"] for f in flags} == {"net_h1"}
     assert all("w_3 (w3, the weight from i1 to h2) does not belong" in f["message"] for f in flags)
+
+
+# ---------------------------------------------------------------------------------------------------- index lists
+
+
+@pytest.mark.parametrize("text, expected", [
+    (r"\sum_{i=1,2} i^2", Fraction(1 + 4)),
+    (r"\sum_{k=2,3,4} \frac{1}{k}", sum(Fraction(1, k) for k in (2, 3, 4))),
+    (r"\sum_{j=0,1} 2^{j}", Fraction(1 + 2)),
+])
+def test_a_sum_over_a_list_of_consecutive_indices_is_that_range(text, expected):
+    assert evaluate(tree(text)) == expected
+
+
+@pytest.mark.parametrize("text, reason", [
+    (r"\sum_{i=1,3} i", "not whole numbers in steps of one"),  # a set, not a range: never read as 1..3
+    (r"\sum_{i=2,1} i", "not whole numbers in steps of one"),
+    (r"\sum_{i=1,2}^{3} i", "a list of indices and an upper bound too"),
+    (r"\sum_{i=a,b} w_i", "not a list of whole numbers"),
+    (r"\sum_{i=0.5,1.5} i", "not whole numbers in steps of one"),
+])
+def test_other_lists_of_indices_are_refused_with_a_reason(text, reason):
+    t = read_math(text)
+    assert isinstance(t, Unreadable) and reason in t.reason
+
+
+def test_a_writeup_summing_over_the_listed_outputs_is_graded(tmp_path, capsys):
+    """``E = \\sum_{k=1,2} ½ (t_k - o_k)^2`` (the outputs listed, not a range): E from the textbook formulas."""
+    v = _truth()
+    o1, o2 = (mpmath.nstr(v[q], 12) for q in ("o1", "o2"))
+    e = mpmath.nstr(v["E"], 12)
+    text = writeup([rf"E_{{total}} = \sum_{{k=1,2}} \tfrac12 (t_k - o_k)^2 = \tfrac12 (0.01 - {o1})^2"
+                    rf" + \tfrac12 (0.99 - {o2})^2 = {e}"])
+    result = grade(tmp_path, capsys, text)
+    assert result["fields"]["E"]["verdict"] == "correct" and close(result["fields"]["E"]["given"], v["E"], 1e-9)
+    assert result["flags"] == [] and result["unattributed"] == []

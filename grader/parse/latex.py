@@ -838,28 +838,52 @@ class _Parser:
                 self.advance()
                 body = self.nested(self.script_text_or_node)
                 if isinstance(body, tuple):
-                    index, lower = body
+                    index, lower, listed = body
+                    if listed is not None:
+                        if upper is not None or self.is_op("^"):
+                            raise self.fail("a \\sum with a list of indices and an upper bound too")
+                        upper = listed
                 else:
                     index = body.text if isinstance(body, Name) else ""
             elif self.is_op("^"):
                 self.advance()
+                if upper is not None:
+                    raise self.fail("a \\sum with a list of indices and an upper bound too")
                 upper = self.nested(self.script)
         body = self.nested(self.term)
         return Sum(index, lower, upper, body)
 
     def script_text_or_node(self):
-        """``_{i=1}`` of a sum: (index, lower bound); or a plain name."""
+        """``_{i=1}`` of a sum: (index, lower bound, None); ``_{i=1,2,3}``, a list of consecutive whole numbers:
+        (index, first, last), the range they make; or a plain name."""
         if self.tok[0] == "open" and self.tok[1] == "{":
             opening = self.advance()
             first = self.nested(self.expr)
             if self.tok[0] == "rel" and self.tok[1] == "=":
                 self.advance()
                 lower = self.nested(self.expr)
+                last = self.index_list(lower) if self.tok[0] == "other" and self.tok[1] == "," else None
                 self.close("}", opening)
-                return (first.text if isinstance(first, Name) else "", lower)
+                return (first.text if isinstance(first, Name) else "", lower, last)
             self.close("}", opening)
             return first
         return self.primary()
+
+    def index_list(self, lower: Node) -> Node:
+        """The rest of ``_{i=1,2,3}`` after its first number: the last number, where the list is whole numbers in
+        steps of one (``1,2``; ``1,2,3``), the range the sum runs over. Any other list (``1,3``, ``a,b``) is refused
+        with a reason: a sum over a set of indices is not a range."""
+        previous = lower
+        while self.tok[0] == "other" and self.tok[1] == ",":
+            self.advance()
+            if self.tok[0] != "num" or not isinstance(previous, Number):
+                raise self.fail("a \\sum whose indices are not a list of whole numbers")
+            number = self.nested(self.primary)
+            step = number.value - previous.value if isinstance(number, Number) else None
+            if step != 1 or previous.value.denominator != 1:
+                raise self.fail("a \\sum over indices that are not whole numbers in steps of one")
+            previous = number
+        return previous
 
     # -- names
     def name_rest(self, base: str, sub: str = "") -> Node:
