@@ -151,6 +151,7 @@ class _Reader:
         self.kind = kind
         self.labels = labels
         self._names: dict[str, str | None] = {}
+        self._errors: dict[str, str | None] = {}  # a name as written -> the delta it is the error term of, or None
         self._deps: dict[str, frozenset[str]] = {}
         self._formulas: dict[tuple[str, str], FormulaNote | None] = {}
         self._checked: dict[str, int] = {}  # quantity -> formulas checked
@@ -284,7 +285,7 @@ class _Reader:
             return None, "the left-hand side is not the name of a quantity"
         q = self.quantity(lhs)
         if q is None and self.negated(lhs):
-            return self.error_term(lhs.text), ""
+            return self._errors[lhs.text], ""
         if q is None:
             return None, f"{to_text(lhs)} is not a quantity of this problem"
         return q, ""
@@ -292,9 +293,11 @@ class _Reader:
     def negated(self, lhs) -> bool:
         """Is the left-hand side an error term, Err = −∂E/∂net, of a delta that is ∂E/∂net (its value the delta's
         with the other sign)?"""
-        if not isinstance(lhs, Name) or self.error_term is None:
+        if not isinstance(lhs, Name) or self.error_term is None or self.quantity(lhs) is not None:
             return False
-        q = self.error_term(lhs.text)
+        q = self._errors.get(lhs.text, _NO_VALUE)
+        if q is _NO_VALUE:
+            q = self._errors[lhs.text] = self.error_term(lhs.text)
         return q is not None and q in self.graph.nodes
 
     # -- what the student used
