@@ -39,6 +39,7 @@ from grader.spec import names as qnames
 from grader.spec.problem import LEARNING_RATE, Tolerance
 from grader.submission.chains import Chain, Step, partly_read, read_chains, symbolic, unreadable_reason
 from grader.submission.extract import MAX_WRITEUP_BYTES, WRITEUP_SUFFIXES, math_rows, notebook_markdown
+from grader.submission.assignments import assignment_note, updated_parameter
 from grader.submission.errorterm import default_resolver, error_term_note, negated_value
 from grader.submission.load import Answer, Submission, Value
 from grader.submission.writeup_values import as_float, number_text, parsed_value, step_value
@@ -198,6 +199,7 @@ class _Reader:
         self._sums.stated = StatedBounds(text, rows, self.kind, self.where)  # n = 2, for \sum_{i=1}^{n}
         chains, unread = read_chains(rows, self.expand)
         attributed: list[tuple[str, Chain]] = []
+        conventions: list[tuple[int, str]] = []  # (line, what was read in another convention than the problem's)
         unattributed = [dataclasses.replace(u, text=_shorten(u.text)) for u in unread]
         for chain in chains:
             q, reason = self.lhs_quantity(chain)
@@ -205,8 +207,15 @@ class _Reader:
                 continue  # n = 2, read as the number of terms of a sum
             if q is None:
                 unattributed.append(Unattributed(chain.line, _shorten(chain.text), reason))
-            else:
-                attributed.append((q, chain))
+                continue
+            if q in self.graph.given:  # ``w_{46} = w_{46} + ...``: an update written as an assignment
+                final = _final(chain)
+                new = updated_parameter(q, chain, self.graph.nodes, self.key.values, self.quantity,
+                                        final[1] if final is not None else None)
+                if new is not None:
+                    conventions.append((chain.line, assignment_note(to_text(chain.lhs.tree), q, new)))
+                    q = new
+            attributed.append((q, chain))
         # pass 1: each quantity's own values (for telling readings of substituted numbers apart)
         own: dict[str, list] = {}
         negated = {id(chain) for _, chain in attributed if self.negated(chain.lhs.tree)}  # error terms: −delta
@@ -221,7 +230,6 @@ class _Reader:
         formulas: list[FormulaNote] = []
         seen_formulas: set[tuple[str, str]] = set()
         lines: dict[tuple, int] = {}
-        conventions: list[tuple[int, str]] = []
         for q, chain in attributed:
             flip = id(chain) in negated
             note = self.formula_note(q, chain, flip)

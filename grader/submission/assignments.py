@@ -1,0 +1,46 @@
+"""Updates written as assignments: ``w_{46} = w_{46} + (l) Err_6 O_4 = -0.3 + (0.9)(0.1311)(0.332) = -0.261``, as
+Han & Kamber write every update (``w_{ij} = w_{ij} + Δw_{ij}``) and many students write them after the book: a
+given parameter's own name on the left of its update. The steps show it is the update, not the given value
+restated: the parameter's name on the right too (``w_{46} + ...``), or a sum whose first term is its given value
+(``-0.3 + ...``), with an answer other than that value. Such a chain answers the updated parameter (``w46_new``);
+any other chain with a given's name on the left states that given, as before (``Given: w_5 = 0.1``)."""
+
+from __future__ import annotations
+
+from grader.parse.latex import Add, Neg, Number, free_names
+from grader.spec import names as qnames
+
+TYPE_CHECKING = False  # typing costs milliseconds at start-up: only a type checker imports it
+if TYPE_CHECKING:
+    from typing import Callable
+
+__all__ = ["updated_parameter", "assignment_note"]
+
+
+def updated_parameter(q: str, chain, nodes, given: dict, quantity: Callable, final) -> str | None:
+    """The updated parameter a chain with the given parameter ``q`` on its left answers (``w46`` -> ``w46_new``), or
+    None. ``nodes``: the problem's quantities; ``given``: the given values, exact; ``quantity``: a written name ->
+    the problem's; ``final``: the chain's answer (its last number), or None."""
+    new = qnames.new_name(q, 1)
+    if new not in nodes or q not in given or final is None or final == given[q]:
+        return None
+    for step in chain.steps:
+        tree = step.tree
+        if not isinstance(tree, Add) or len(tree.terms) < 2:
+            continue
+        if step.named:
+            if any(quantity(n) == q for n in free_names(tree)):
+                return new  # w_{46} = w_{46} + ...
+            continue
+        first = tree.terms[0]
+        value = first.value if isinstance(first, Number) else (
+            -first.arg.value if isinstance(first, Neg) and isinstance(first.arg, Number) else None)
+        if value is not None and value == given[q]:
+            return new  # w_{46} = -0.3 + ...
+    return None
+
+
+def assignment_note(written: str, q: str, new: str) -> str:
+    """What the report says of such a chain."""
+    return (f"'{written}' on the left of its own update ({written} = {written} + ...) is read as the updated "
+            f"parameter {new}, not as the given {q}")

@@ -1,0 +1,69 @@
+"""An update written as an assignment, as Han & Kamber write every update (w_ij = w_ij + Δw_ij): the given
+parameter's own name on the left of its update answers the updated parameter; a given restated stays a given. The
+expected values are the book's formulas, computed here with mpmath from the problem's given values."""
+
+from __future__ import annotations
+
+import mpmath
+
+from grader.grade.pipeline import Grader
+
+M = mpmath.mpf
+
+
+def hk_truth() -> dict:
+    """Han, Kamber & Pei's 3-2-1 example, forward pass, error terms and two updates, from the book's formulas."""
+    with mpmath.workdps(40):
+        sig = lambda x: 1 / (1 + mpmath.exp(-x))  # noqa: E731
+        v = {"I4": M("0.2") * 1 + M("0.4") * 0 + M("-0.5") * 1 + M("-0.4"),
+             "I5": M("-0.3") * 1 + M("0.1") * 0 + M("0.2") * 1 + M("0.2")}
+        v["O4"], v["O5"] = sig(v["I4"]), sig(v["I5"])
+        v["I6"] = M("-0.3") * v["O4"] + M("-0.2") * v["O5"] + M("0.1")
+        v["O6"] = sig(v["I6"])
+        v["Err6"] = v["O6"] * (1 - v["O6"]) * (1 - v["O6"])
+        v["w46_new"] = M("-0.3") + M("0.9") * v["Err6"] * v["O4"]
+        v["theta6_new"] = M("0.1") + M("0.9") * v["Err6"]
+        return v
+
+
+def grade(tmp_path, text: str, problem: str):
+    path = tmp_path / "work.md"
+    path.write_text(text, encoding="utf-8")
+    return Grader(problem=problem).grade_file(path)
+
+
+def test_the_books_updates_written_as_assignments_are_the_updated_parameters(tmp_path):
+    v = hk_truth()
+    n = lambda q, d=6: mpmath.nstr(v[q], d)  # noqa: E731
+    text = (f"# 400111222 — Ana Ruiz\n\n$O_4 = {n('O4')}$, $O_6 = {n('O6')}$, $Err_6 = {n('Err6')}$\n\n"
+            f"$w_{{46}} = w_{{46}} + (l) Err_6 O_4 = -0.3 + (0.9)({n('Err6')})({n('O4')}) = {n('w46_new', 8)}$\n\n"
+            f"$\\theta_6 = 0.1 + (0.9)({n('Err6')}) = {n('theta6_new', 8)}$\n")
+    result = grade(tmp_path, text, "han_kamber_321")
+    for q in ("w46_new", "theta6_new", "delta_O6"):
+        assert result.field(q).verdict == "correct", (q, result.field(q).message)
+    assert result.flags == ()  # not "w46 is given as -0.3, but you used -0.261"
+    notes = [w for w in result.warnings if "on the left of its own update" in w]
+    assert [w.split(":")[0] for w in notes] == ["line 5", "line 7"]
+    assert "read as the updated parameter w46_new, not as the given w46" in notes[0]
+
+
+def test_the_name_on_both_sides_is_an_update_in_any_problem(tmp_path):
+    """Exercise 6 (w5 = 40, η = 0.3, δ_o1 and h1 from the textbook oracle): w_5 = w_5 − η δ_o1 h_1 = ..."""
+    from textbook import EX6, sig, textbook
+
+    t = textbook(EX6)
+    text = (f"$$w_5 = w_5 - \\eta \\, \\delta_{{o_1}} h_1 = 40 - 0.3 \\cdot ({sig(t['delta_o1'], 8)}) \\cdot "
+            f"{sig(t['h1'], 8)} = {sig(t['w5_new'], 14)}$$\n")
+    result = grade(tmp_path, text, "exercise6")
+    assert result.field("w5_new").verdict == "correct"
+    assert result.flags == ()
+
+
+def test_a_given_restated_stays_a_given(tmp_path):
+    """``w_{46} = -0.3 + 0 = -0.3`` and ``w_{56} = -0.2`` restate the givens (no update answered, no flag); a given
+    replaced by another number, ``w_{14} = 0.5``, is still a wrong given."""
+    text = "$$w_{46} = -0.3 + 0 = -0.3$$\n\n$$w_{56} = -0.2$$\n\n$$w_{14} = 0.5$$\n"
+    result = grade(tmp_path, text, "han_kamber_321")
+    assert all(result.field(q).verdict == "missing" for q in ("w46_new", "w56_new", "w14_new"))
+    assert [(f.kind, f.quantity) for f in result.flags] == [("wrong_given", "w14")]
+    assert not any("on the left of its own update" in w for w in result.warnings)
