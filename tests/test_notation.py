@@ -130,6 +130,16 @@ def test_change_of_a_weight_is_not_the_weight():
     assert "w5_new" in res.suggestions and "change" in res.note
 
 
+def test_the_weight_after_the_first_step_is_the_first_update_only():
+    """``w_5^{(1)}`` (the weight after one step, as ``/work/shared/notes/notation.md`` lists it) and ``w_5^{t+1}``
+    are ``w5_new``; in a two-step problem ``w_5^{(2)}`` is not read as the first update (nor as any name)."""
+    r = Resolver.for_problem(load_problem(REPO / "problems" / "exercise6.yaml"))
+    assert r.resolve("w_5^{(1)}").name == "w5_new" and r.resolve("w_5^{t+1}").name == "w5_new"
+    two = Resolver.for_problem(load_problem(REPO / "problems" / "two_steps.yaml"))
+    assert two.resolve("w_5^{(1)}").name == "w5_new"
+    assert two.resolve("w_5^{(2)}").name is None
+
+
 def test_ambiguous_spelling_names_both():
     r = Resolver(["W1", "w1", "h1"], asked=["h1"])
     assert r.resolve("W1").name == "W1" and r.resolve("w1").name == "w1"  # exact names win
