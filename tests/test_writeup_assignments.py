@@ -67,3 +67,23 @@ def test_a_given_restated_stays_a_given(tmp_path):
     assert all(result.field(q).verdict == "missing" for q in ("w46_new", "w56_new", "w14_new"))
     assert [(f.kind, f.quantity) for f in result.flags] == [("wrong_given", "w14")]
     assert not any("on the left of its own update" in w for w in result.warnings)
+
+
+def test_a_latex_writeup_in_mitchells_conventions(tmp_path):
+    """``tests/files/writeups/mitchell_error_terms.tex``: the error term Err_{o_1} = o(1 - o)(t - o) and the update
+    ``w_5 \\leftarrow w_5 + \\eta Err_{o_1} out_{h_1}``, on Exercise 6. Its numbers agree with the textbook formulas
+    (checked here first), so every field it answers is right; the notes come in the order of the lines."""
+    from pathlib import Path
+
+    from textbook import EX6, textbook
+
+    t = textbook(EX6)
+    err_o1 = t["o1"] * (1 - t["o1"]) * (t["t1"] - t["o1"])
+    assert abs(0.056872 - float(err_o1)) <= 1e-5 and abs(40.0000081182 - 40 - float(t["w5_new"] - 40)) <= 1e-9
+    fixture = Path(__file__).parent / "files" / "writeups" / "mitchell_error_terms.tex"
+    result = Grader(problem="exercise6").grade_file(fixture)
+    assert (result.student.id, result.student.name) == ("400333444", "Kim Lee")
+    answered = {f.quantity: f.verdict for f in result.fields if f.verdict != "missing"}
+    assert answered == {q: "correct" for q in ("z1", "h1", "z3", "o1", "delta_o1", "w5_new")}
+    assert result.flags == ()
+    assert [w.split(":")[0] for w in result.warnings] == ["line 12", "line 13"]

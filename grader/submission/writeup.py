@@ -268,7 +268,7 @@ class _Reader:
         unattributed.sort(key=lambda u: u.line)
         notes = WriteupNotes(kind=self.kind, sources=sources, slips=slips, formulas=tuple(formulas),
                              unattributed=tuple(unattributed[:MAX_UNATTRIBUTED]), labels=self.labels,
-                             conventions=tuple(conventions))
+                             conventions=tuple(sorted(conventions)))
         data = {"problem": self.problem_ref, "answers": {q: a.value.text for q, a in answers.items()}}
         doc = Document(data=data, source=self.source, lines=lines)
         return Submission(problem=self.problem_ref, student=_student(text, self.kind), answers=answers, source=self.source,
