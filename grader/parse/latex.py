@@ -512,6 +512,9 @@ _NAME_CMDS = frozenset({
     "varphi", "Delta", "nabla", "Theta", "omega", "Omega", "rho", "xi", "zeta", "kappa", "nu", "chi", "psi",
 })
 _ACCENTS = frozenset({"hat", "bar", "tilde", "vec", "mathbf", "boldsymbol", "bm", "dot", "widehat", "overline"})
+_BOLD = frozenset({"mathbf", "boldsymbol", "bm"})
+# how a value is shown, read as what it holds (``_Parser.wrapped``); never ``\cancel`` (a struck-out value)
+_WRAPPERS = frozenset({"boxed", "fbox", "underline", "textcolor", "color", "num", "SI"})
 _MARK_WORDS = frozenset({"new", "old", "next", "updated", "prime", "t+1", "(1)", "(2)", "+", "*", "'", "''"})
 
 
@@ -536,8 +539,8 @@ def read_tokens(tokens: list[Token], text: str) -> Node | Unreadable:
         return Unreadable(text, "the expression is nested too deeply")
 
 
-_PRIMARY_CMDS = frozenset({*_FUNCTIONS, *_NAME_CMDS, *_ACCENTS, "frac", "dfrac", "tfrac", "partial", "sum", "pi",
-                           "sigma"})
+_PRIMARY_CMDS = frozenset({*_FUNCTIONS, *_NAME_CMDS, *_ACCENTS, *_WRAPPERS, "frac", "dfrac", "tfrac", "partial", "sum",
+                           "pi", "sigma"})
 _PRIMARY_KINDS = frozenset({"num", "word", "text", "open"})
 
 
@@ -814,9 +817,43 @@ class _Parser:
             else:
                 inner = self.primary()
             if not isinstance(inner, Name):
+                if name in _BOLD and not has_names(inner):
+                    return inner  # \mathbf{-7.65}: a number in bold is the number
                 raise self.fail(f"a name is expected in \\{name}")
             return self.name_rest("\\" + name + "{" + inner.text + "}")
+        if name in _WRAPPERS:
+            return self.wrapped(name)
         raise self.fail(f"the command \\{name} is not read")
+
+    def wrapped(self, name: str) -> Node:
+        """``\\boxed{-7.65}``, ``\\underline{...}``, ``\\textcolor{red}{...}``, ``\\color{red}{...}``, siunitx's
+        ``\\num{4.758e-4}`` and ``\\SI{4.758e-4}{\\meter}``: how the value is shown, read as what it holds (a colour
+        or a unit is skipped; only the braced forms are read)."""
+        self.advance()
+        if name in ("textcolor", "color"):
+            self.skip_group()
+        if not (self.tok[0] == "open" and self.tok[1] == "{"):
+            raise self.fail(f"\\{name} is read only with its braces")
+        inner = self.nested(self.group)
+        if name == "SI":
+            self.skip_group()
+        return inner
+
+    def skip_group(self) -> None:
+        """Step over one braced group of words (a colour, a unit), whatever is in it."""
+        if not (self.tok[0] == "open" and self.tok[1] == "{"):
+            raise self.fail("a group in braces is expected")
+        depth = 0
+        while True:
+            t = self.advance()
+            if t[0] == "end":
+                raise self.fail("a '{' is never closed")
+            if t[0] == "open":
+                depth += 1
+            elif t[0] == "close":
+                depth -= 1
+                if depth == 0:
+                    return
 
     def group_or_atom(self) -> Node:
         t = self.tok

@@ -146,22 +146,43 @@ def _split(text: str) -> list[tuple[str, str, list]] | LatexError | None:
         part = tokens[start:k]
         begin = part[0][2] if part else (tokens[k][2] if k < len(tokens) else len(text))
         finish = tokens[k][2]
-        out.append((relation, text[begin:finish].strip() if part else "", part))
+        out.append((relation, text[begin:finish].strip() if part else "", _without_comment(part)))
         if k < len(tokens) - 1:
             relation = "≈" if tokens[k][1] == "\u2248" else tokens[k][1]
         start = k + 1
     return out
 
 
-_SEPARATORS = ("\\qquad", "\\quad", "\\text{and}", "\\text{ and }", ";", ",")
-_PIECE_MARKS = re.compile(r"\\qquad|\\quad|\\text\{and\}|\\text\{ and \}|\\.|[,;({\[)}\]]", re.S)
+def _without_comment(part: list) -> list:
+    """A step's tokens without a comment after its value: ``-7.65 \\text{ (rounded)}``, ``0.65 \\checkmark`` are the
+    value (a text or a mark right after a number or a closing bracket; a text after a name may be a name, and
+    stays)."""
+    k = len(part)
+    while k > 1 and (part[k - 1][0] == "text" or (part[k - 1][0] == "cmd" and part[k - 1][1] in _COMMENT_MARKS)):
+        k -= 1
+    if k == len(part) or part[k - 1][0] not in ("num", "close"):
+        return part
+    return part[:k]
+
+
+_COMMENT_MARKS = frozenset({"checkmark", "blacksquare", "square", "qed"})
+_SEPARATORS = ("\\qquad", "\\quad", ";", ",")
+_PIECE_MARKS = re.compile(r"\\qquad|\\quad|\\text\{[^{}]{0,40}\}|\\.|[,;({\[)}\]]", re.S)
+# the prose between two equations of one row, in a \text{...}: ``z_1 = -7.65 \text{ so } h_1 = ...``
+_CONNECTORS = frozenset({"and", "so", "thus", "hence", "then", "therefore", "and so", "and then", "which gives",
+                         "giving", "gives", "we get", "so that", "ie", "i.e.", "that is", "or", "also", "next"})
+
+
+def _connector(mark: str) -> bool:
+    """Is ``mark`` a ``\\text{...}`` of prose that joins two equations (``\\text{, so }``, ``\\text{and}``)?"""
+    words = " ".join(mark[len("\\text{"):-1].replace(",", " ").replace(";", " ").split()).lower()
+    return words in _CONNECTORS
 
 
 def pieces(text: str) -> list[str]:
     """``a = 1, \\quad b = 2`` -> ``["a = 1", "b = 2"]``: a row holding several equations, split at top-level
     ``\\quad``, ``\\text{and}``, ``;`` or ``,`` where every piece is an equation (so ``f(x, y) = 1`` stays whole)."""
-    if not ("," in text or ";" in text or (("\\q" in text or "\\text{" in text)
-                                           and any(sep in text for sep in _SEPARATORS))):
+    if not ("," in text or ";" in text or "\\q" in text or "\\text{" in text):
         return [text]  # (every other separator starts with \q or \text{)
     cuts, depth = [], 0
     for m in _PIECE_MARKS.finditer(text):  # an escaped character (\, \{) is never a separator
@@ -170,7 +191,7 @@ def pieces(text: str) -> list[str]:
             depth += 1
         elif mark in ")}]":
             depth -= 1
-        elif depth == 0 and mark in _SEPARATORS:
+        elif depth == 0 and (mark in _SEPARATORS or (mark.startswith("\\text{") and _connector(mark))):
             cuts.append((m.start(), m.end()))
     if not cuts:
         return [text]

@@ -83,7 +83,7 @@ def _plain_rows(text: str) -> list[MathRow]:
     for number, line in enumerate(text.split("\n"), start=1):
         m = _PLAIN_EQUATION.match(line)
         if m:
-            body = " ".join(m.group(1).split()).rstrip(".,;: ")
+            body = _without_trailing(" ".join(m.group(1).split()))
             rows.append(_row(body, number, True))
             if len(rows) > MAX_ROWS:
                 raise LimitError(f"the write-up has more than {MAX_ROWS} rows of math", line=number,
@@ -292,11 +292,38 @@ class _Scanner:
         first_line = self.line_of(start + len(raw) - len(raw.lstrip()))
         if "\u2009" in stripped or "\u202f" in stripped:  # a typeset number's digit groups (0.619 085 8 from a
             stripped = _THIN_GROUP.sub(r"\\,", stripped)  # PDF): kept as LaTeX's thin space, not any space
-        stripped = " ".join(stripped.rstrip(".,;: ").split())
+        stripped = " ".join(_without_trailing(stripped).split())
         if len(self.rows) >= MAX_ROWS:
             raise LimitError(f"the write-up has more than {MAX_ROWS} rows of math", line=first_line,
                              hint="a write-up answers one problem; split unrelated work into separate files")
         self.rows.append(_row(stripped, first_line, display))
+
+
+def _without_trailing(text: str) -> str:
+    """``text`` without the punctuation and LaTeX spacing that may end a row after its math (``= -7.65.``,
+    ``\\approx -7.65 \\,``: stripping only the comma of ``\\,`` would leave a lone backslash). One pass from the end."""
+    end = len(text)
+    while end:
+        ch = text[end - 1]
+        if ch in ",;:! " and _escaped(text, end - 1):
+            end -= 2  # \, \; \: \! and "\ ": spacing
+        elif ch in " \t\r\n.,;:":
+            end -= 1
+        elif text.endswith("\\qquad", 0, end):
+            end -= 6
+        elif text.endswith("\\quad", 0, end):
+            end -= 5
+        else:
+            break
+    return text[:end]
+
+
+def _escaped(text: str, i: int) -> bool:
+    """Is ``text[i]`` after a backslash that is itself not escaped (``\\,`` but not ``\\\\,``)?"""
+    k = i
+    while k > 0 and text[k - 1] == "\\":
+        k -= 1
+    return (i - k) % 2 == 1
 
 
 def _row(text: str, line: int, display: bool) -> MathRow:

@@ -1,0 +1,62 @@
+"""How students dress a value in LaTeX, read as the value: a box or colour round the answer (``\\boxed{-7.65}``), a
+bold number, siunitx's ``\\num{}`` and ``\\SI{}{}``, a comment or a check mark after it (``-7.65 \\text{
+(rounded)}``, ``\\checkmark``), spacing at the end of the row, and prose between two equations of one row
+(``z_1 = -7.65 \\text{ so } h_1 = ...``). Before, each was unreadable, dropped without a word, or, for the prose,
+read the second equation's value as the first's. The right values are computed here from the givens (z1 = w1 i1 +
+w2 i2 + b1, h1 = σ(z1))."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from grader.grade.pipeline import Grader
+from grader.parse.latex import Unreadable, read_math
+
+Z1 = -15 * 0.8 + 20 * 0.2 + 0.35
+H1 = 1 / (1 + math.exp(-Z1))
+
+
+def graded(tmp_path, rows: list[str]):
+    path = tmp_path / "work.md"
+    path.write_text("# Exercise 6\n\n" + "\n\n".join(f"$${row}$$" for row in rows) + "\n", encoding="utf-8")
+    return Grader(problem="exercise6").grade_file(path)
+
+
+@pytest.mark.parametrize("shown", [
+    "\\boxed{{{v}}}", "\\underline{{{v}}}", "\\mathbf{{{v}}}", "\\boldsymbol{{{v}}}", "\\color{{red}}{{{v}}}",
+    "\\textcolor{{blue}}{{{v}}}", "\\fbox{{{v}}}", "\\num{{{v}}}", "\\SI{{{v}}}{{}}",
+    "{v} \\text{{ (rounded)}}", "{v} \\quad \\checkmark", "{v} \\;\\text{{✓}}", "{v} \\,", "{v}.",
+])
+def test_a_dressed_value_is_the_value(tmp_path, shown):
+    result = graded(tmp_path, [f"z_1 = w_1 i_1 + w_2 i_2 + b_1 = " + shown.format(v=f"{Z1:.2f}")])
+    z1 = result.field("z1")
+    assert z1.verdict == "correct" and z1.given == pytest.approx(Z1), shown
+    assert result.unattributed == ()
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("\\boxed 3", "\\boxed is read only with its braces"),
+    ("\\color{red} 3", "\\color is read only with its braces"),
+    ("\\cancel{3}", "the command \\cancel is not read"),  # a struck-out value is not the answer
+    ("\\textcolor{red}{", "a number or expression is missing"),
+])
+def test_other_dressings_are_not_read(text, reason):
+    tree = read_math(text)
+    assert isinstance(tree, Unreadable) and reason in tree.reason
+
+
+@pytest.mark.parametrize("joint", ["\\text{ so }", "\\text{, so }", "\\text{ and }", "\\text{ hence }",
+                                   "\\text{ which gives }"])
+def test_prose_between_two_equations_of_a_row_separates_them(tmp_path, joint):
+    result = graded(tmp_path, [f"z_1 = {Z1:.2f} {joint} h_1 = {H1:.6g}"])
+    assert result.field("z1").verdict == "correct" and result.field("z1").given == pytest.approx(Z1)
+    assert result.field("h1").verdict == "correct"
+
+
+def test_a_text_inside_a_formula_is_no_separator(tmp_path):
+    """``\\text{Learning Rate}`` is a name inside the update's formula, not prose between equations."""
+    result = graded(tmp_path, ["w_1' = w_1 - \\text{Learning Rate} \\cdot \\delta_{h_1} \\cdot i_1"
+                               " = -15 - 0.3 \\cdot 0.0018951 \\cdot 0.8 = -15.00045482"])
+    assert result.field("w1_new").verdict == "correct"
