@@ -24,8 +24,7 @@ from grader.spec.tolerance import Tolerance, round_sig
 from grader.submission.load import Submission
 from grader.submission.notes import FormulaNote, Slip, WriteupNotes
 
-__all__ = ["annotate", "slips_message", "slip_message", "worked_out", "formula_message", "FORMULA_MISTAKES",
-           "VALUE_MISTAKES"]
+__all__ = ["annotate", "slips_message", "worked_out", "formula_message", "FORMULA_MISTAKES", "VALUE_MISTAKES"]
 
 # The known mistakes (``grader.solve.malrules``) by what they say: a wrong formula, or a slip in working one out
 # (what the number shows whatever formula was written). Every rule's id is in one of the two (a test checks).
@@ -167,11 +166,6 @@ def slips_message(slips: tuple[Slip, ...], notes: WriteupNotes, reveal: bool, to
             nature = f", {kind[1]}" if kind is not None else ""
             parts.append(f"A {ordinal} slip in {where}{nature}: {_equation(slip, reveal)}.")
     return " ".join(parts)
-
-
-def slip_message(slip: Slip, notes: WriteupNotes, reveal: bool) -> str:
-    """One slip's sentence (:func:`slips_message` of it alone)."""
-    return slips_message((slip,), notes, reveal)
 
 
 def _equation(slip: Slip, reveal: bool) -> str:
