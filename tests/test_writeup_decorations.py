@@ -28,12 +28,28 @@ def graded(tmp_path, rows: list[str]):
     "\\boxed{{{v}}}", "\\underline{{{v}}}", "\\mathbf{{{v}}}", "\\boldsymbol{{{v}}}", "\\color{{red}}{{{v}}}",
     "\\textcolor{{blue}}{{{v}}}", "\\fbox{{{v}}}", "\\num{{{v}}}", "\\SI{{{v}}}{{}}",
     "{v} \\text{{ (rounded)}}", "{v} \\quad \\checkmark", "{v} \\;\\text{{✓}}", "{v} \\,", "{v}.",
+    "{v} (rounded)", "{v} \\; (\\text{{rounded}})", "{v} (correct, rounded)", "{v} \\checkmark (rounded)",
 ])
 def test_a_dressed_value_is_the_value(tmp_path, shown):
     result = graded(tmp_path, [f"z_1 = w_1 i_1 + w_2 i_2 + b_1 = " + shown.format(v=f"{Z1:.2f}")])
     z1 = result.field("z1")
     assert z1.verdict == "correct" and z1.given == pytest.approx(Z1), shown
     assert result.unattributed == ()
+
+
+def test_a_comment_in_brackets_after_a_value_in_plain_text_and_a_check_mark(tmp_path):
+    path = tmp_path / "work.txt"
+    path.write_text(f"z1 = -15*0.8 + 20*0.2 + 0.35 = {Z1:.2f} (rounded)\nh1 = {H1:.6g} ✓\n", encoding="utf-8")
+    result = Grader(problem="exercise6").grade_file(path)
+    assert result.field("z1").verdict == "correct" and result.field("h1").verdict == "correct"
+    assert result.unattributed == ()
+
+
+def test_a_short_word_in_brackets_may_be_a_factor_and_is_not_dropped(tmp_path):
+    """``-7.65 (h)``: ``(h)`` could be a factor; it is no comment, so the step stays a formula (no answer is read from
+    it, as from any formula)."""
+    result = graded(tmp_path, [f"z_1 = {Z1:.2f} (h)"])
+    assert result.field("z1").verdict == "missing"
 
 
 @pytest.mark.parametrize("text, reason", [

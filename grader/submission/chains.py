@@ -154,15 +154,35 @@ def _split(text: str) -> list[tuple[str, str, list]] | LatexError | None:
 
 
 def _without_comment(part: list) -> list:
-    """A step's tokens without a comment after its value: ``-7.65 \\text{ (rounded)}``, ``0.65 \\checkmark`` are the
-    value (a text or a mark right after a number or a closing bracket; a text after a name may be a name, and
-    stays)."""
-    k = len(part)
-    while k > 1 and (part[k - 1][0] == "text" or (part[k - 1][0] == "cmd" and part[k - 1][1] in _COMMENT_MARKS)):
-        k -= 1
-    if k == len(part) or part[k - 1][0] not in ("num", "close"):
+    """A step's tokens without a comment after its value: ``-7.65 \\text{ (rounded)}``, ``0.65 \\checkmark``,
+    ``-7.65 (rounded)`` are the value. A comment is a text, a mark, or words in brackets (one of them three letters
+    or more: ``(h)`` may be a factor), right after a number or a closing bracket; after a name it may be a name, and
+    stays."""
+    k = len(part)  # the comment is part[k:], pieces taken off the end one by one
+    while k > 1:
+        t = part[k - 1]
+        if t[0] == "text" or (t[0] == "cmd" and t[1] in _COMMENT_MARKS):
+            k -= 1
+        elif t[0] == "close" and t[1] == ")" and (start := _words_in_brackets(part, k)) < k:
+            k = start
+        else:
+            break
+    if k == len(part) or k < 1 or part[k - 1][0] not in ("num", "close"):
         return part
     return part[:k]
+
+
+def _words_in_brackets(part: list, end: int) -> int:
+    """Where ``(words)`` ending at ``part[end - 1]`` starts, when it holds only words and punctuation (no number, no
+    operator, no command), one of three letters or more; else ``end``."""
+    k = end - 2
+    long_word = False
+    while k >= 0 and part[k][0] in ("word", "text", "other"):
+        long_word = long_word or (part[k][0] in ("word", "text") and len(part[k][1]) >= 3)
+        k -= 1
+    if k < 0 or part[k][0] != "open" or part[k][1] != "(" or k == end - 2 or not long_word:
+        return end
+    return k
 
 
 _COMMENT_MARKS = frozenset({"checkmark", "blacksquare", "square", "qed"})

@@ -307,7 +307,7 @@ def _without_trailing(text: str) -> str:
         ch = text[end - 1]
         if ch in ",;:! " and _escaped(text, end - 1):
             end -= 2  # \, \; \: \! and "\ ": spacing
-        elif ch in " \t\r\n.,;:":
+        elif ch in " \t\r\n.,;:\u2713\u2714":  # (and a check mark, ✓ ✔, as plain text has it)
             end -= 1
         elif text.endswith("\\qquad", 0, end):
             end -= 6
