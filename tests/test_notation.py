@@ -212,6 +212,24 @@ def test_property_never_crashes_and_only_returns_problem_names(text):
     assert not (res.name and res.ambiguous)
 
 
+@pytest.mark.parametrize("text", ["❶", "w❶", "o❶", "delta_o❷", "w5_s➀", "h❿"])
+def test_digits_that_are_no_number_to_int_do_not_crash(text):
+    """``str.isdigit`` is true of ❶, ❷ and ➀, which ``int`` cannot read (nor NFKC makes them 1, 2, 1): a name such as
+    ``o❶`` (a YAML key, a write-up's name) once made the resolver raise (exit 1, a bug)."""
+    res = Resolver(_NAMES, asked=["w5_new"], givens=["w5", "eta", "t1"]).resolve(text)
+    assert isinstance(res, Resolution) and res.name is None
+
+
+def test_a_submission_whose_answer_key_is_a_circled_digit_is_graded(tmp_path):
+    from grader.cli import main
+
+    sub = tmp_path / "s.yaml"
+    sub.write_text("problem: exercise6\nstudent: {id: '1', name: A B}\nanswers:\n  z1: -7.65\n  \"o❶\": 1\n",
+                   encoding="utf-8")
+    assert main([str(sub), "--format", "json", "--out", str(tmp_path / "r.json")]) == 0
+    assert "o❶" in (tmp_path / "r.json").read_text(encoding="utf-8")
+
+
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.sampled_from(["\\frac", "{", "}", "_", "^", "\\delta", "δ", "w", "5", "'", "+", "∂", "/", "$",
                                  "E", "\\left(", "\\right)", " ", "\\,", "total", "new", "s", "x", "2"]),

@@ -281,7 +281,7 @@ def stem(name: str) -> str:
 def _peel(c: str, tags: tuple[str, ...]) -> list[tuple[str, int]]:
     """(rest, number) for each way ``c`` ends with tag + digits (1-4 digits), rest non-empty."""
     i = len(c)
-    while i > 0 and c[i - 1].isdigit():
+    while i > 0 and "0" <= c[i - 1] <= "9":  # (not ``isdigit``: ❶ and ² are digits to it, and not to ``int``)
         i -= 1
     if i == len(c) or len(c) - i > 4:
         return []
