@@ -33,7 +33,7 @@ def test_unicode_scripts_are_read_as_latex_scripts(tmp_path):
     mantissa, exponent = f"{float(V['h2']):.4e}".split("e")
     power = str(int(exponent)).replace("-", "⁻").translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
     rows = [r.text for r in math_rows(f"$h_2 = {mantissa}×10{power}$ and $w₅′ = 1$ and $E = ½(t − o)²$", "md")]
-    assert rows == [f"h_2 = {mantissa}×10^{{-6}}", "w_{5}′ = 1", "E = ½(t − o)^{2}"]
+    assert rows == [f"h_2 = {mantissa}×10^{{-6}}", "w_{5}′ = 1", "E = \\tfrac{1}{2}(t − o)^{2}"]
     text = f"h₂ = {mantissa}×10{power}\nw₅′ = {sig(V['w5_new'], 12)}\nw₁′ = {sig(V['w1_new'], 12)}\n"
     result = grade_text(tmp_path, text)
     assert [result.field(q).verdict for q in ("h2", "w5_new", "w1_new")] == ["correct"] * 3

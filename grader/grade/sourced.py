@@ -70,9 +70,22 @@ def annotate(result: GradeResult, sub: Submission, plan=None) -> GradeResult:
     for note in notes.formulas:
         flags.append(Flag("wrong_formula", note.quantity, (), formula_message(note, notes), (notes.where(note.line),)))
     unattributed = tuple((notes.where(u.line), u.text, u.reason) for u in notes.unattributed)
-    warnings = tuple(f"{notes.where(line)}: {text}" for line, text in notes.conventions) + result.warnings
+    warnings = (nothing_read(notes, result) + tuple(f"{notes.where(line)}: {text}" for line, text in notes.conventions)
+                + result.warnings)
     return dataclasses.replace(result, fields=tuple(fields), flags=tuple(flags), unattributed=unattributed,
                                warnings=warnings)
+
+
+def nothing_read(notes: WriteupNotes, result) -> tuple[str, ...]:
+    """The warning of a write-up in which nothing was read as an answer (the answers written in words, or as a
+    picture): how to write them, with no value of the key."""
+    if not notes.empty:
+        return ()
+    asked = result.fields[0].quantity if result.fields else "z1"
+    where = "no equation" if notes.empty == "nothing" else "no equation other than the given values"
+    return (f"Nothing in this write-up was read as an answer: {where} starts with the name of a quantity asked. "
+            f"Write each answer as an equation that starts with its name, one to a line, as in {asked} = (your "
+            f"value) (in Markdown or LaTeX also as math between dollar signs).",)
 
 
 def _tolerance(plan, q: str) -> Tolerance | None:

@@ -47,6 +47,8 @@ _SCRIPT_DIGITS = re.compile("[₀-₋⁰¹²³⁴-⁻]")
 _PLAIN_SCRIPT = str.maketrans("₀₁₂₃₄₅₆₇₈₉₊₋"
                               "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻",
                               "0123456789+-0123456789+-")
+_VULGAR = re.compile("(?<![0-9.,])[½¼¾]")
+_VULGAR_TEX = {"½": "\\tfrac{1}{2}", "¼": "\\tfrac{1}{4}", "¾": "\\tfrac{3}{4}"}
 _BLOCK_MARKS = re.compile(r"\\.|[{}]", re.S)
 _LONE_NAME = re.compile(r"\s*[A-Za-z\\][A-Za-z0-9_{}\\' ^+]*\s*")
 
@@ -65,25 +67,40 @@ def math_rows(text: str, kind: str) -> list[MathRow]:
         text = _tex_body(text)
     scanner = _Scanner(text, fences=kind != "tex")
     scanner.run()
-    if not scanner.rows and kind == "txt":
-        return _plain_rows(text)
+    if not scanner.rows and kind in ("txt", "md", "markdown"):
+        return _plain_rows(text, fences=kind != "txt")  # (Markdown typed as plain text: no math delimiters at all)
     return scanner.rows
 
 
-# a line that starts with a name (``z1``, ``w_5'``, ``δo1``, ``w₅′``: any letter first, then letters, digits, scripts
-# and primes) and ``=``, or with ``=`` (a continuation)
-_PLAIN_EQUATION = re.compile(r"[ \t]*(?:[-*•]|\d+[.)])?[ \t]*((?:(?:[^\W\d_]|\\)[\w\\{}^'+′″’⁺]{0,40}[ \t]*(?:=|≈|:=)"
+# a line that starts with a name (``z1``, ``w_5'``, ``δo1``, ``w₅′``, ``w5+``: any letter first, then letters, digits,
+# scripts, primes and a plus; up to three words, ``net h1``, ``E total``, ``new w5``) and ``=``, or with ``=`` (a
+# continuation); the name may be in bold or code marks, as Markdown typed as plain text has it (``**z1** =``)
+_PLAIN_WORD = r"(?:[^\W\d_]|\\)[\w\\{}^'+′″’⁺]{0,40}"
+_PLAIN_EQUATION = re.compile(r"[ \t]*(?:[-*•]|\d+[.)])?[ \t]*(\*\*|`)?((?:" + _PLAIN_WORD
+                             + r"(?:[ \t]+[\w{}^'+′″’⁺]{1,20}){0,2}[ \t]*(?:\*\*|`)?[ \t]*(?:=|≈|:=)"
                              r"|(?:=|≈))[^\n]*)")
 
 
-def _plain_rows(text: str) -> list[MathRow]:
+def _plain_rows(text: str, fences: bool = False) -> list[MathRow]:
     """A plain-text write-up without any math delimiters: each line that starts with a name and ``=`` (``z1 =
-    -15*0.8 + 20*0.2 + 0.35 = -11.65``), or with ``=`` (a continuation), is a row."""
+    -15*0.8 + 20*0.2 + 0.35 = -11.65``), or with ``=`` (a continuation), is a row. ``fences``: Markdown, whose code
+    fences marked as a programming language (```` ```python ````) are code and skipped."""
     rows: list[MathRow] = []
+    fence = ""  # the open fence's marks (``` or ~~~), while in a fence of code
     for number, line in enumerate(text.split("\n"), start=1):
+        if fences and (fence or line.startswith(("```", "~~~"))):
+            if fence:
+                if line.startswith(fence):
+                    fence = ""
+            elif (info := line[3:].strip().lower().split()) and info[0] in _CODE_LANGUAGES:
+                fence = line[:3]
+            continue
         m = _PLAIN_EQUATION.match(line)
         if m:
-            body = _without_trailing(" ".join(m.group(1).split()))
+            body = m.group(2)
+            if m.group(1):  # **z1** = ..., `z1 = ...`: the marks are Markdown's, not the math's
+                body = body.replace(m.group(1), " ", 2 if m.group(1) == "`" else 1)
+            body = _without_trailing(" ".join(body.split()))
             rows.append(_row(body, number, True))
             if len(rows) > MAX_ROWS:
                 raise LimitError(f"the write-up has more than {MAX_ROWS} rows of math", line=number,
@@ -327,6 +344,8 @@ def _escaped(text: str, i: int) -> bool:
 
 
 def _row(text: str, line: int, display: bool) -> MathRow:
+    if "½" in text or "¼" in text or "¾" in text:  # E = ½(t − o)²: a vulgar fraction, not after a digit (2½ is
+        text = _VULGAR.sub(lambda m: _VULGAR_TEX[m.group()], text)  # a mixed number, left unread)
     if _SCRIPT_DIGITS.search(text):  # Unicode scripts as pasted from a word processor: w₅ is w_{5}, 10⁻⁶ is 10^{-6}
         text = _SUBSCRIPTS.sub(lambda m: "_{" + m.group().translate(_PLAIN_SCRIPT) + "}", text)
         text = _SUPERSCRIPTS.sub(lambda m: "^{" + m.group().translate(_PLAIN_SCRIPT) + "}", text)

@@ -57,6 +57,7 @@ class WriteupNotes:
     unattributed: tuple[Unattributed, ...]
     labels: dict | None = None  # line -> "cell 3, line 2" for notebooks
     conventions: tuple[tuple[int, str], ...] = ()  # (line, what was read in another convention: an error term)
+    empty: str = ""  # nothing in it was read as an answer: "nothing" at all, or only "givens" restated
 
     def where(self, line: int) -> str:
         if self.labels:

@@ -33,7 +33,7 @@ import mpmath
 from grader.errors import LimitError, SubmissionError
 from grader.fileio import read_capped
 from grader.submission.student import Student, heading_student, labelled_student, tex_author
-from grader.parse.latex import Name, Node, NotEvaluable, Number, Neg, Unreadable, evaluate, free_names, to_text
+from grader.parse.latex import Name, Node, NotEvaluable, Unreadable, evaluate, free_names, to_text
 from grader.solve.solver import AnswerKey
 from grader.spec import names as qnames
 from grader.spec.problem import LEARNING_RATE, Tolerance
@@ -42,7 +42,8 @@ from grader.submission.extract import MAX_WRITEUP_BYTES, WRITEUP_SUFFIXES, math_
 from grader.submission.assignments import assignment_note, updated_parameter
 from grader.submission.errorterm import default_resolver, error_term_note, negated_value
 from grader.submission.load import Answer, Submission, Value
-from grader.submission.writeup_values import as_float, number_text, parsed_value, step_value
+from grader.submission.writeup_values import (as_float, final_step, number_text, parsed_value, plain_number,
+                                              step_value)
 from grader.submission.match import inline, match_key, match_own, same, value_of
 from grader.submission.notes import FormulaNote, Slip, Source, Unattributed, WriteupNotes
 from grader.submission.sums import StatedBounds, SumRanges
@@ -181,10 +182,11 @@ class _Reader:
         return self.quantity(Name(text))
 
     def _compact(self, text: str) -> str | None:
-        """The quantity a left-hand side written as one word names, which the formula grammar reads as a product
-        (plain text's ``δo1``, ``δh_1``: the Greek letter and the name run together), or None."""
-        text = text.strip()
-        return self.quantity(Name(text)) if _ONE_WORD.fullmatch(text) else None
+        """The quantity a left-hand side written as a word or a few names, which the formula grammar reads as a
+        product (plain text's ``δo1``, ``δh_1``: the Greek letter and the name run together; ``net h1``, ``E
+        total``, ``new w5``) or cannot read (``w5+``), names; or None."""
+        text = " ".join(text.split())
+        return self.quantity(Name(text)) if _FEW_WORDS.fullmatch(text) else None
 
     def expand(self, tree: Node) -> Node:
         """``tree`` with its sums written out, the ranges not written as numbers told from the problem."""
@@ -209,7 +211,7 @@ class _Reader:
                 unattributed.append(Unattributed(chain.line, _shorten(chain.text), reason))
                 continue
             if q in self.graph.given:  # ``w_{46} = w_{46} + ...``: an update written as an assignment
-                final = _final(chain)
+                final = final_step(chain)
                 new = updated_parameter(q, chain, self.graph.nodes, self.key.values, self.quantity,
                                         final[1] if final is not None else None)
                 if new is not None:
@@ -220,7 +222,7 @@ class _Reader:
         own: dict[str, list] = {}
         negated = {id(chain) for _, chain in attributed if self.negated(chain.lhs.tree)}  # error terms: −delta
         for q, chain in attributed:
-            final = _final(chain)
+            final = final_step(chain)
             if final is not None:
                 own.setdefault(q, []).append(-final[1] if id(chain) in negated else final[1])
         answers: dict[str, Answer] = {}
@@ -237,7 +239,7 @@ class _Reader:
             if note is not None and (q, note.formula) not in seen_formulas:
                 seen_formulas.add((q, note.formula))
                 formulas.append(note)
-            final = _final(chain)
+            final = final_step(chain)
             if final is None:
                 if not symbolic(chain):
                     unattributed.append(Unattributed(chain.line, _shorten(chain.text), unreadable_reason(chain)))
@@ -268,7 +270,8 @@ class _Reader:
         unattributed.sort(key=lambda u: u.line)
         notes = WriteupNotes(kind=self.kind, sources=sources, slips=slips, formulas=tuple(formulas),
                              unattributed=tuple(unattributed[:MAX_UNATTRIBUTED]), labels=self.labels,
-                             conventions=tuple(sorted(conventions)))
+                             conventions=tuple(sorted(conventions)),
+                             empty="" if answers else "givens" if stated else "nothing")
         data = {"problem": self.problem_ref, "answers": {q: a.value.text for q, a in answers.items()}}
         doc = Document(data=data, source=self.source, lines=lines)
         return Submission(problem=self.problem_ref, student=_student(text, self.kind), answers=answers, source=self.source,
@@ -283,6 +286,9 @@ class _Reader:
     def lhs_quantity(self, chain: Chain) -> tuple[str | None, str]:
         lhs = chain.lhs.tree
         if isinstance(lhs, Unreadable):
+            q = self._compact(chain.lhs.text)  # plain text's ``w5+`` (w_5^{+}): a plus with nothing after it
+            if q is not None:
+                return q, ""
             return None, f"the left-hand side could not be read: {lhs.reason}"
         if not isinstance(lhs, Name):
             # a name the formula grammar reads as a product or a power, ``w_4(t+1)``, ``w_4^{(t+1)}``,
@@ -317,7 +323,7 @@ class _Reader:
         formula = next((s for s in chain.steps if s.named), None)
         plausible = self.plausible(own)
         numeric = [s for s in chain.steps if not isinstance(s.tree, Unreadable) and not s.named
-                   and not _plain_number(s.tree)]
+                   and not plain_number(s.tree)]
         for step in numeric:
             if formula is not None:
                 mapping = match_own(formula.tree, step.tree)
@@ -463,23 +469,10 @@ class _Reader:
 # ---------------------------------------------------------------------------------------------------- helpers
 
 
-def _final(chain: Chain) -> tuple[Step, object] | None:
-    """The last step of the chain that is a number (no names), with its value."""
-    for step in reversed(chain.steps):
-        v = step.value
-        if v is not None:
-            return step, v
-    return None
-
-
 _NO_VALUE = object()
-_ONE_WORD = re.compile(r"[^\W\d_][\w{}^'′]{1,30}")  # a name written as one word, no space, operator or bracket
-
-
-
-
-def _plain_number(tree: Node) -> bool:
-    return isinstance(tree, Number) or (isinstance(tree, Neg) and isinstance(tree.arg, Number))
+# a name written as one word (no operator or bracket; an updated parameter's plus at its end, ``w5+``), or as two or
+# three such words (``net h1``, ``E total``): never a formula, so ``w_1 i_1`` is a product as before
+_FEW_WORDS = re.compile(r"[^\W\d_][\w{}^'′]{0,30}\+?(?: [^\W_][\w{}^'′]{0,20}\+?){0,2}")
 
 
 def _value_from(use: _Use) -> Value:

@@ -1,5 +1,5 @@
 """How a write-up's numbers become answers: the text a value is shown with (``number_text``, ``decimal_text``), and
-the answer a chain's last number gives (``step_value``, ``parsed_value``), unreadable rather than an error where it
+the answer a chain's last number gives (``final_step``, ``step_value``, ``parsed_value``), unreadable rather than an error where it
 is beyond the float range (``as_float``)."""
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ from fractions import Fraction
 import mpmath
 
 from grader.parse.answer import Parsed, Unparseable
-from grader.parse.latex import Neg, Number, to_text
-from grader.submission.chains import Step
+from grader.parse.latex import Neg, Node, Number, to_text
+from grader.submission.chains import Chain, Step
 from grader.submission.load import Value
 
-__all__ = ["number_text", "decimal_text", "step_value", "parsed_value", "as_float"]
+__all__ = ["number_text", "decimal_text", "final_step", "plain_number", "step_value", "parsed_value", "as_float"]
 
 
 def number_text(v) -> str:
@@ -74,3 +74,17 @@ def as_float(v) -> float:
         return float(v)
     except OverflowError:
         return math.inf if v > 0 else -math.inf
+
+
+def final_step(chain: Chain) -> tuple[Step, object] | None:
+    """The last step of the chain that is a number (no names), with its value: the chain's answer."""
+    for step in reversed(chain.steps):
+        v = step.value
+        if v is not None:
+            return step, v
+    return None
+
+
+def plain_number(tree: Node) -> bool:
+    """A number as written, or its negative (no operation to work out)."""
+    return isinstance(tree, Number) or (isinstance(tree, Neg) and isinstance(tree.arg, Number))
