@@ -85,11 +85,26 @@ def test_bold_and_code_marks_and_fences(tmp_path):
     assert not any(fl.kind == "wrong_given" for fl in result.flags)
 
 
-def test_a_markdown_file_with_math_still_reads_only_its_math(tmp_path):
-    """Where a Markdown file has math, its prose is prose: a line ``o1 = ...`` outside the math is not read."""
-    result = grade_text(tmp_path, f"$net_{{h1}} = {sig(V['net_h1'])}$\n\no1 = {sig(V['o1'])}\n")
-    assert result.field("net_h1").verdict == "correct"
-    assert result.field("o1").verdict == "missing"
+def test_plain_lines_beside_math_are_read_too(tmp_path):
+    """One ``$\\sigma$`` in the prose once made every plain line of a Markdown file prose, dropped without a word.
+    Now a line without math on it is read as in a file without any; a line inside a display, or one with a math
+    delimiter, is not read twice."""
+    text = "\n".join([
+        "We use the logistic sigmoid $\\sigma(x) = 1/(1+e^{-x})$.", "",
+        f"net h1 = 0.15*0.05 + 0.2*0.1 + 0.35 = {sig(V['net_h1'])}",
+        "$$net_{h2} = 0.25 \\cdot 0.05 + 0.3 \\cdot 0.1 + 0.35",
+        f"h2 = 0.9$$",  # inside the display: not a plain line (h2 = 0.9 would be a wrong answer)
+        f"o1 = {sig(V['o1'])}",
+        f"   = {sig(V['o1'], 4)}",  # a continuation of the plain chain
+        f"o2 = 0.5 and $o_2 = {sig(V['o2'])}$",  # a line with math is read as math only
+    ])
+    result = grade_text(tmp_path, text)
+    assert result.field("net_h1").verdict == "correct" and result.field("net_h1").source == "line 3"
+    assert result.field("net_h2").verdict == "incorrect"  # its chain ends at h2 = 0.9, as written: one display
+    assert result.field("h2").verdict == "missing"
+    assert result.field("o1").verdict == "correct" and result.field("o1").source == "line 7"
+    assert result.field("o2").verdict == "correct"
+    assert [u[0] for u in result.unattributed] == ["line 1"]  # \sigma(x) = ...: no quantity
 
 
 def test_vulgar_fractions(tmp_path):

@@ -7,7 +7,9 @@ The result is a list of rows, each one line of math with the line of the write-u
   too), anywhere, also inside code fences (students paste LaTeX into fences) -- a fence marked as a programming
   language (```` ```python ````) is code, not math;
 * a display is split into rows at ``\\\\``; ``&`` is dropped; ``\\label``, ``\\tag``, ``\\nonumber`` are dropped;
-* an inline name followed in the prose by ``= number`` or ``≈ number`` (``$w_5$ = 0.1``) is one row ``w_5 = 0.1``.
+* an inline name followed in the prose by ``= number`` or ``≈ number`` (``$w_5$ = 0.1``) is one row ``w_5 = 0.1``;
+* outside a ``.tex`` file, a line without math that starts with a name and ``=`` (``net h1 = 0.3775``), or with
+  ``=``, is a row too: equations typed as plain text.
 
 Scanning is linear in the size of the text: every delimiter is searched for at most once past each position.
 """
@@ -47,6 +49,7 @@ _SCRIPT_DIGITS = re.compile("[₀-₋⁰¹²³⁴-⁻]")
 _PLAIN_SCRIPT = str.maketrans("₀₁₂₃₄₅₆₇₈₉₊₋"
                               "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻",
                               "0123456789+-0123456789+-")
+_MATH_MARK = re.compile(r"\$|\\[\[\]()]|\\(?:begin|end)\{")  # a line with a math delimiter is no plain line
 _VULGAR = re.compile("(?<![0-9.,])[½¼¾]")
 _VULGAR_TEX = {"½": "\\tfrac{1}{2}", "¼": "\\tfrac{1}{4}", "¾": "\\tfrac{3}{4}"}
 _BLOCK_MARKS = re.compile(r"\\.|[{}]", re.S)
@@ -67,9 +70,20 @@ def math_rows(text: str, kind: str) -> list[MathRow]:
         text = _tex_body(text)
     scanner = _Scanner(text, fences=kind != "tex")
     scanner.run()
-    if not scanner.rows and kind in ("txt", "md", "markdown"):
-        return _plain_rows(text, fences=kind != "txt")  # (Markdown typed as plain text: no math delimiters at all)
-    return scanner.rows
+    if kind == "tex":
+        return scanner.rows
+    # plain text, and Markdown typed as plain text: a line such as ``z1 = -7.65`` is read too, in a file without
+    # math and in one with some (a single ``$\sigma$`` in the prose must not make every other line prose)
+    plain = _plain_rows(text, fences=kind != "txt", math=scanner.covered if scanner.rows else None)
+    if not plain:
+        return scanner.rows
+    if not scanner.rows:
+        return plain
+    rows = sorted(scanner.rows + plain, key=lambda r: r.line)  # (never on one line: a line with math is not plain)
+    if len(rows) > MAX_ROWS:
+        raise LimitError(f"the write-up has more than {MAX_ROWS} rows of math", line=rows[MAX_ROWS].line,
+                         hint="a write-up answers one problem; split unrelated work into separate files")
+    return rows
 
 
 # a line that starts with a name (``z1``, ``w_5'``, ``δo1``, ``w₅′``, ``w5+``: any letter first, then letters, digits,
@@ -81,10 +95,11 @@ _PLAIN_EQUATION = re.compile(r"[ \t]*(?:[-*•]|\d+[.)])?[ \t]*(\*\*|`)?((?:" + 
                              r"|(?:=|≈))[^\n]*)")
 
 
-def _plain_rows(text: str, fences: bool = False) -> list[MathRow]:
-    """A plain-text write-up without any math delimiters: each line that starts with a name and ``=`` (``z1 =
+def _plain_rows(text: str, fences: bool = False, math: set[int] | None = None) -> list[MathRow]:
+    """The equations of a write-up typed as plain text: each line that starts with a name and ``=`` (``z1 =
     -15*0.8 + 20*0.2 + 0.35 = -11.65``), or with ``=`` (a continuation), is a row. ``fences``: Markdown, whose code
-    fences marked as a programming language (```` ```python ````) are code and skipped."""
+    fences marked as a programming language (```` ```python ````) are code and skipped. ``math``: the lines that
+    hold math the scanner found (none of them is plain, nor is a line with a math delimiter)."""
     rows: list[MathRow] = []
     fence = ""  # the open fence's marks (``` or ~~~), while in a fence of code
     for number, line in enumerate(text.split("\n"), start=1):
@@ -94,6 +109,8 @@ def _plain_rows(text: str, fences: bool = False) -> list[MathRow]:
                     fence = ""
             elif (info := line[3:].strip().lower().split()) and info[0] in _CODE_LANGUAGES:
                 fence = line[:3]
+            continue
+        if math is not None and (number in math or _MATH_MARK.search(line)):
             continue
         m = _PLAIN_EQUATION.match(line)
         if m:
@@ -164,6 +181,7 @@ class _Scanner:
         self.fences = fences
         self._next: dict[str, int] = {}  # needle -> next position found (or -1: none after that point)
         self._newlines: array.array | None = None  # where the text's line breaks are, found on first use
+        self.covered: set[int] = set()  # the lines the rows of math are on
 
     # -- positions
     def find(self, needle: str, start: int) -> int:
@@ -307,6 +325,7 @@ class _Scanner:
         if not stripped:
             return
         first_line = self.line_of(start + len(raw) - len(raw.lstrip()))
+        self.covered.update(range(first_line, first_line + 1 + raw.count("\n", len(raw) - len(raw.lstrip()))))
         if "\u2009" in stripped or "\u202f" in stripped:  # a typeset number's digit groups (0.619 085 8 from a
             stripped = _THIN_GROUP.sub(r"\\,", stripped)  # PDF): kept as LaTeX's thin space, not any space
         stripped = " ".join(_without_trailing(stripped).split())
