@@ -212,6 +212,7 @@ def test_minus_convention_diagnosis_speaks_the_error_term():
     assert f.verdict == "incorrect" and f.diagnosis.id == "flipped_sign"
     assert "−∂E/∂net" in f.diagnosis.text and "(T6 − O6)" not in f.diagnosis.text
     assert "(t − o), not (o − t)" in f.diagnosis.text
+    assert "(o − t) gives ∂E/∂net, the δ of Nielsen and Bishop" in f.diagnosis.text  # the other convention, named
     assert f.formula == "delta_O6 = (T6 − O6)·O6·(1 − O6)"
     assert "−dE/dI6" in f.description
 

@@ -84,6 +84,7 @@ def test_the_same_numbers_as_deltas_are_wrong(tmp_path):
     for n in ("o1", "o2"):
         f = result.field(f"delta_{n}")
         assert f.verdict == "incorrect" and f.diagnosis.id == "flipped_sign", n
+        assert "(t − o) gives −∂E/∂net, the error term of Mitchell" in f.diagnosis.text  # what the student computed
     assert [result.field(f"delta_{n}").verdict for n in ("h1", "h2")] == ["carried", "carried"]
     assert not any("error term" in w for w in result.warnings)
 

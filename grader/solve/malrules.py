@@ -207,7 +207,9 @@ def _delta_rules(problem: Problem, graph: Graph, node: Node) -> list[MalRule]:
         dedo = delta_loss_factors(problem, o, t)
         deriv = derivative_factors(act, o, z)
         flipped = negated_factors(dedo)
-        out.append(MalRule("flipped_sign", f"The sign is flipped: with δ = {conv} the factor is ({right}), not ({wrong}).", mul(*flipped, *deriv)))
+        other = ("∂E/∂net, the δ of Nielsen and Bishop" if minus_convention(problem)
+                 else "−∂E/∂net, the error term of Mitchell and of Han & Kamber")
+        out.append(MalRule("flipped_sign", f"The sign is flipped: with δ = {conv} the factor is ({right}), not ({wrong}); ({wrong}) gives {other}, which this problem does not ask for.", mul(*flipped, *deriv)))
         if deriv:
             out.append(MalRule("missing_derivative", f"The activation's derivative is missing: δ needs the factor f′(net) of {n}.", mul(*dedo)))
             out += _wrong_derivative(act, o, z, dedo)
