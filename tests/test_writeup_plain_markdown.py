@@ -140,5 +140,6 @@ def test_the_notice_in_every_report_format_and_exam_mode(tmp_path):
     path.write_text("All my work is in the attached photo.\n", encoding="utf-8")
     for fmt in ("text", "markdown", "html", "json"):
         out = tmp_path / f"r.{fmt}"
-        assert main([str(path), "--problem", "classic_222", "--format", fmt, "--out", str(out), "--reveal", "never"]) == 0
+        args = [str(path), "--problem", "classic_222", "--format", fmt, "--out", str(out), "--reveal", "never"]
+        assert main(args) == 0
         assert "Nothing in this write-up was read as an answer" in out.read_text(encoding="utf-8"), fmt

@@ -20,7 +20,10 @@ are dropped::
 A name keeps its subscripts, marks (``^{+}``, ``^{new}``, ``^{(1)}``, ``^{*}``) and primes as text: ``w_5'``,
 ``\\delta_{o_1}``, ``out_{h1}``, ``E_{total}``, ``\\text{Learning Rate}``. A ∂-fraction
 ``\\frac{\\partial E_{total}}{\\partial w_5}`` (or ``\\partial E / \\partial w_5``) is one name. A numeric superscript
-on a name is a power (``h_1^2``). ``e`` alone is Euler's number; ``e^{x}`` and ``\\exp(x)`` are the exponential.
+on a name is a power (``h_1^2``); a one-letter one with a unit's number as the subscript is the layer of that
+unit (``\\delta^{o}_{1}``, ``\\delta_1^{o}``: ``\\delta_{o_1}``). Between two equations, an implication arrow
+(``\\Rightarrow``, ``\\implies``, ⇒, →) is a relation token of its own (``grader.submission.chains``). ``e`` alone
+is Euler's number; ``e^{x}`` and ``\\exp(x)`` are the exponential.
 Multi-letter runs are one name (``net``); letters separated by a space or a command are multiplied (``w_1 i_1``).
 A decimal comma makes one number: ``7{,}65`` always, ``0,35`` where the YAML answer reader would take it
 (:func:`_decimal_commas`).
@@ -92,6 +95,7 @@ _UNICODE = {
     "\u2212": ("op", "-"), "\u2013": ("op", "-"), "\u00d7": ("op", "*"), "\u00b7": ("op", "*"), "\u22c5": ("op", "*"),
     "\u2219": ("op", "*"), "\u00f7": ("op", "/"), "\u2248": ("rel", "\u2248"), "\u2190": ("rel", "\u2190"),
     "\u2261": ("rel", "="), "\u2032": ("op", "'"),
+    "\u21d2": ("rel", "\u21d2"), "\u2192": ("rel", "\u21d2"), "\u27f9": ("rel", "\u21d2"),  # ⇒ → ⟹: "so"
 }
 _GREEK_UNICODE = {
     "\u03b1": "alpha", "\u03b2": "beta", "\u03b3": "gamma", "\u03b4": "delta", "\u03b5": "epsilon", "\u03b7": "eta",
@@ -222,6 +226,8 @@ _TEXT_CMDS = frozenset({"text", "mathrm", "textrm", "operatorname", "mathit", "t
 _CMD_TOKENS: dict[str, tuple[str, str]] = {
     **{name: ("op", "*") for name in _TIMES_CMDS}, "div": ("op", "/"), "prime": ("op", "'"),
     **{name: ("rel", "\u2248" if name not in ("leftarrow", "gets") else "\u2190") for name in _REL_CMDS},
+    **{name: ("rel", "\u21d2") for name in ("Rightarrow", "Longrightarrow", "implies", "rightarrow",
+                                            "longrightarrow")},  # z_1 = -7.65 \Rightarrow h_1 = ...
 }
 _NUMBERS: dict[str, Fraction] = {}  # number literal -> value (a write-up repeats its numbers); bounded below
 _MAX_NUMBERS = 2048  # (about 200 bytes each: a batch worker fills it from its write-ups, so it stays small)
@@ -942,11 +948,36 @@ class _Parser:
             elif op == "^" and not sup:
                 mark = self.mark_text()
                 if mark is None:
-                    break
+                    label = self.layer_label(base, sub)
+                    if label is None:
+                        break
+                    sub = f"{label}_{sub}" if sub else label  # \delta^{o}_{1}, \delta_1^{o}: \delta_{o_1}
+                    continue
                 sup = mark
             else:
                 break
         return _make_name(base, sub, sup, primes)
+
+    def layer_label(self, base: str, sub: str) -> str | None:
+        """A one-letter superscript naming the layer of the unit the subscript numbers, ``\\delta^{o}_{1}`` or
+        ``\\delta_1^{o}`` (δ of output unit 1: ``o_1``): the letter, read past; else None, nothing read (a power).
+        Only with a number as the subscript, written before (``_1^{o}``) or right after (``^{o}_{1}``), and never
+        after ``e`` (``e^{x}`` is a power)."""
+        if base == "e" or (sub and not sub.isdecimal()):
+            return None
+        toks, save = self.toks, self.i
+        j = save + 1
+        braced = toks[j][0] == "open" and toks[j][1] == "{"
+        word = toks[j + 1] if braced else toks[j]
+        if word[0] != "word" or len(word[1]) != 1:
+            return None
+        j += 3 if braced else 1
+        if braced and not (toks[j - 1][0] == "close" and toks[j - 1][1] == "}"):
+            return None
+        if not sub and not (toks[j][0] == "op" and toks[j][1] == "_"):
+            return None
+        self.i = j
+        return word[1]
 
     def name_marks(self, name: Name) -> Node:
         """Primes after a parenthesised name: ``(w_5)'``."""

@@ -223,7 +223,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("grad", "gradient of a parameter (dE/dparam)", "grad_{}", GRAD_SPELLINGS),
     Kind("new", "a parameter after the step", "{}_new",
          ("@_new", "@'", "@^{\\prime}", "@+", "@^{+}", "@^{new}", "@_{new}", "new_@", "new @", "@(t+1)",
-          "@^{(t+1)}", "@^{t+1}", "@^{(1)}", "@_updated", "updated_@"),
+          "@^{(t+1)}", "@^{t+1}", "@^{(1)}", "@_updated", "updated_@", "@(new)", "@_{(new)}", "@(updated)"),
          inner=("'", "+")),
     Kind("velocity", "momentum velocity of a parameter", "v_{}", ("v_@", "v_{@}", "velocity_@")),
     Kind("loss_part", "the loss at one output", "E_{}", ("E_@", "E_{@}")),

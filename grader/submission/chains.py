@@ -30,7 +30,7 @@ from grader.submission.notes import Unattributed
 
 __all__ = ["Step", "Chain", "build_chains", "read_chains", "RELATIONS"]
 
-RELATIONS = frozenset({"=", "\u2248", ":=", "\u2190"})
+RELATIONS = frozenset({"=", "\u2248", ":=", "\u2190", "\u21d2"})  # (⇒ between two steps of one chain: an "=")
 _KIND = operator.itemgetter(0)
 
 
@@ -146,9 +146,9 @@ def _split(text: str) -> list[tuple[str, str, list]] | LatexError | None:
         part = tokens[start:k]
         begin = part[0][2] if part else (tokens[k][2] if k < len(tokens) else len(text))
         finish = tokens[k][2]
-        out.append((relation, text[begin:finish].strip() if part else "", _without_comment(part)))
+        out.append((relation, text[begin:finish].strip() if part else "", _without_comment(part) if out else part))
         if k < len(tokens) - 1:
-            relation = "≈" if tokens[k][1] == "\u2248" else tokens[k][1]
+            relation = "≈" if tokens[k][1] == "\u2248" else "=" if tokens[k][1] == "\u21d2" else tokens[k][1]
         start = k + 1
     return out
 
@@ -199,9 +199,50 @@ def _connector(mark: str) -> bool:
     return words in _CONNECTORS
 
 
+# an implication arrow: ``z_1 = -7.65 \Rightarrow h_1 = \sigma(z_1) = ...`` is two equations; before a value only,
+# ``= (0.65 - 0.1) \cdot ... \Rightarrow 0.125``, it is a step of the chain
+_ARROW_MARKS = re.compile(r"\\(?:Rightarrow|Longrightarrow|implies|rightarrow|longrightarrow)(?![A-Za-z])|[⇒→⟹]"
+                          r"|\\.|[({\[)}\]]", re.S)
+_ARROW_HINT = re.compile(r"\\(?:Righ|Long|impl|righ|long)|[⇒→⟹]")
+
+
 def pieces(text: str) -> list[str]:
     """``a = 1, \\quad b = 2`` -> ``["a = 1", "b = 2"]``: a row holding several equations, split at top-level
+    implication arrows (``\\Rightarrow``, ``\\implies``, ⇒, →) where what follows is an equation of its own, and then at
     ``\\quad``, ``\\text{and}``, ``;`` or ``,`` where every piece is an equation (so ``f(x, y) = 1`` stays whole)."""
+    if _ARROW_HINT.search(text):
+        return [p for segment in _arrow_pieces(text) for p in _pieces(segment)]
+    return _pieces(text)
+
+
+def _arrow_pieces(text: str) -> list[str]:
+    """``text`` cut at its top-level arrows where the parts on both sides are equations; an arrow before a part that
+    is no equation (a value) stays, as a relation of the chain; an arrow that starts the row is dropped."""
+    cuts, depth = [], 0
+    for m in _ARROW_MARKS.finditer(text):
+        mark = m.group()
+        if mark in "({[":
+            depth += 1
+        elif mark in ")}]":
+            depth -= 1
+        elif depth == 0 and (mark in "⇒→⟹" or len(mark) > 2):  # (an escaped character, \s of \sigma, is two)
+            cuts.append((m.start(), m.end()))
+    if not cuts:
+        return [text]
+    out = [text[:cuts[0][0]].strip()]
+    for k, (a, b) in enumerate(cuts):
+        end = cuts[k + 1][0] if k + 1 < len(cuts) else len(text)
+        part = text[b:end].strip()
+        if not out[-1]:
+            out[-1] = part  # ⇒ h_1 = ... at the start of a row: a new equation
+        elif split_relations(part) is not None and split_relations(out[-1]) is not None:
+            out.append(part)
+        else:
+            out[-1] = f"{out[-1]} {text[a:b]} {part}"
+    return [p for p in out if p]
+
+
+def _pieces(text: str) -> list[str]:
     if not ("," in text or ";" in text or "\\q" in text or "\\text{" in text):
         return [text]  # (every other separator starts with \q or \text{)
     cuts, depth = [], 0

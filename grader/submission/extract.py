@@ -50,6 +50,7 @@ _PLAIN_SCRIPT = str.maketrans("₀₁₂₃₄₅₆₇₈₉₊₋"
                               "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻",
                               "0123456789+-0123456789+-")
 _MATH_MARK = re.compile(r"\$|\\[\[\]()]|\\(?:begin|end)\{")  # a line with a math delimiter is no plain line
+_BRACED_POINT = re.compile(r"(?<=[0-9])\{\.\}(?=[0-9])")
 _VULGAR = re.compile("(?<![0-9.,])[½¼¾]")
 _VULGAR_TEX = {"½": "\\tfrac{1}{2}", "¼": "\\tfrac{1}{4}", "¾": "\\tfrac{3}{4}"}
 _BLOCK_MARKS = re.compile(r"\\.|[{}]", re.S)
@@ -87,12 +88,13 @@ def math_rows(text: str, kind: str) -> list[MathRow]:
 
 
 # a line that starts with a name (``z1``, ``w_5'``, ``δo1``, ``w₅′``, ``w5+``: any letter first, then letters, digits,
-# scripts, primes and a plus; up to three words, ``net h1``, ``E total``, ``new w5``) and ``=``, or with ``=`` (a
-# continuation); the name may be in bold or code marks, as Markdown typed as plain text has it (``**z1** =``)
+# scripts, primes and a plus; up to three words, ``net h1``, ``E total``, ``new w5``; a word in brackets after it,
+# ``w6(new)``) and ``=``, or with ``=`` or ``⇒`` (a continuation); the name may be in bold or code marks, as
+# Markdown typed as plain text has it (``**z1** =``)
 _PLAIN_WORD = r"(?:[^\W\d_]|\\)[\w\\{}^'+′″’⁺]{0,40}"
 _PLAIN_EQUATION = re.compile(r"[ \t]*(?:[-*•]|\d+[.)])?[ \t]*(\*\*|`)?((?:" + _PLAIN_WORD
-                             + r"(?:[ \t]+[\w{}^'+′″’⁺]{1,20}){0,2}[ \t]*(?:\*\*|`)?[ \t]*(?:=|≈|:=)"
-                             r"|(?:=|≈))[^\n]*)")
+                             + r"(?:[ \t]+[\w{}^'+′″’⁺]{1,20}){0,2}(?:[ \t]?\([\w+\- ]{1,12}\))?[ \t]*(?:\*\*|`)?"
+                             r"[ \t]*(?:=|≈|:=)|(?:=>|=|≈|⇒))[^\n]*)")
 
 
 def _plain_rows(text: str, fences: bool = False, math: set[int] | None = None) -> list[MathRow]:
@@ -363,6 +365,10 @@ def _escaped(text: str, i: int) -> bool:
 
 
 def _row(text: str, line: int, display: bool) -> MathRow:
+    if "=>" in text or "->" in text:  # arrows typed as plain text: ⇒ and → (never anything else in math)
+        text = text.replace("=>", "⇒").replace("->", "→")
+    if "{.}" in text:  # 7{.}65, a decimal point braced as 7{,}65 is (LaTeX then adds no space after it)
+        text = _BRACED_POINT.sub(".", text)
     if "½" in text or "¼" in text or "¾" in text:  # E = ½(t − o)²: a vulgar fraction, not after a digit (2½ is
         text = _VULGAR.sub(lambda m: _VULGAR_TEX[m.group()], text)  # a mixed number, left unread)
     if _SCRIPT_DIGITS.search(text):  # Unicode scripts as pasted from a word processor: w₅ is w_{5}, 10⁻⁶ is 10^{-6}

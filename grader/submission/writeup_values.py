@@ -1,6 +1,6 @@
 """How a write-up's numbers become answers: the text a value is shown with (``number_text``, ``decimal_text``), and
-the answer a chain's last number gives (``final_step``, ``step_value``, ``parsed_value``), unreadable rather than an error where it
-is beyond the float range (``as_float``)."""
+the answer a chain's last number gives (``final_step``, ``step_value``, ``parsed_value``), unreadable rather than
+an error where it is beyond the float range (``as_float``)."""
 
 from __future__ import annotations
 
