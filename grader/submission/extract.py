@@ -91,40 +91,66 @@ def math_rows(text: str, kind: str) -> list[MathRow]:
 # scripts, primes and a plus; up to three words, ``net h1``, ``E total``, ``new w5``; a word in brackets after it,
 # ``w6(new)``) and ``=``, or with ``=`` or ``⇒`` (a continuation); the name may be in bold or code marks, as
 # Markdown typed as plain text has it (``**z1** =``)
-_PLAIN_WORD = r"(?:[^\W\d_]|\\)[\w\\{}^'+′″’⁺]{0,40}"
-_PLAIN_EQUATION = re.compile(r"[ \t]*(?:[-*•]|\d+[.)])?[ \t]*(\*\*|`)?((?:" + _PLAIN_WORD
-                             + r"(?:[ \t]+[\w{}^'+′″’⁺]{1,20}){0,2}(?:[ \t]?\([\w+\- ]{1,12}\))?[ \t]*(?:\*\*|`)?"
-                             r"[ \t]*(?:=|≈|:=)|(?:=>|=|≈|⇒))[^\n]*)")
+# (possessive: a name's letters, the spaces and words after it are never given back, for no shorter run could be
+# followed by the = that the longest is not: one try per line, where backtracking made prose cost 30 ms a megabyte)
+_PLAIN_WORD = r"(?:[^\W\d_]|\\)[\w\\{}^'+′″’⁺]{0,40}+"
+_PLAIN_EQUATION = re.compile(r"[ \t]*+(?:[-*•]|\d+[.)])?[ \t]*+(\*\*|`)?((?:" + _PLAIN_WORD
+                             + r"(?:[ \t]++[\w{}^'+′″’⁺]{1,20}+){0,2}+(?:[ \t]?\([\w+\- ]{1,12}\))?+[ \t]*+"
+                             r"(?:\*\*|`)?[ \t]*+(?:=|≈|:=)|(?:=>|=|≈|⇒))[^\n]*)")
+_RELATION_SIGN = re.compile("[=≈⇒]")
+_FENCE_LINE = re.compile(r"(?m)^(```|~~~)([^\n]*)")
 
 
 def _plain_rows(text: str, fences: bool = False, math: set[int] | None = None) -> list[MathRow]:
     """The equations of a write-up typed as plain text: each line that starts with a name and ``=`` (``z1 =
     -15*0.8 + 20*0.2 + 0.35 = -11.65``), or with ``=`` (a continuation), is a row. ``fences``: Markdown, whose code
     fences marked as a programming language (```` ```python ````) are code and skipped. ``math``: the lines that
-    hold math the scanner found (none of them is plain, nor is a line with a math delimiter)."""
+    hold math the scanner found (none of them is plain, nor is a line with a math delimiter). Only the lines with
+    a relation sign are tried, each once."""
     rows: list[MathRow] = []
-    fence = ""  # the open fence's marks (``` or ~~~), while in a fence of code
-    for number, line in enumerate(text.split("\n"), start=1):
-        if fences and (fence or line.startswith(("```", "~~~"))):
-            if fence:
-                if line.startswith(fence):
-                    fence = ""
-            elif (info := line[3:].strip().lower().split()) and info[0] in _CODE_LANGUAGES:
-                fence = line[:3]
+    code = _code_lines(text) if fences and ("```" in text or "~~~" in text) else ()
+    number, pos, search = 1, 0, _RELATION_SIGN.search
+    sign = search(text)
+    while sign is not None:  # only the lines with an = (or ≈, ⇒) are tried, each once
+        start = text.rfind("\n", 0, sign.start()) + 1
+        end = text.find("\n", sign.end())
+        sign = search(text, end) if end >= 0 else None
+        number += text.count("\n", pos, start)
+        pos = start
+        if number in code or (math is not None and number in math):
             continue
-        if math is not None and (number in math or _MATH_MARK.search(line)):
+        m = _PLAIN_EQUATION.match(text, start)
+        if m is None or (math is not None and _MATH_MARK.search(m.group())):
             continue
-        m = _PLAIN_EQUATION.match(line)
-        if m:
-            body = m.group(2)
-            if m.group(1):  # **z1** = ..., `z1 = ...`: the marks are Markdown's, not the math's
-                body = body.replace(m.group(1), " ", 2 if m.group(1) == "`" else 1)
-            body = _without_trailing(" ".join(body.split()))
-            rows.append(_row(body, number, True))
-            if len(rows) > MAX_ROWS:
-                raise LimitError(f"the write-up has more than {MAX_ROWS} rows of math", line=number,
-                                 hint="a write-up answers one problem; split unrelated work into separate files")
+        body = m.group(2)
+        if m.group(1):  # **z1** = ..., `z1 = ...`: the marks are Markdown's, not the math's
+            body = body.replace(m.group(1), " ", 2 if m.group(1) == "`" else 1)
+        body = _without_trailing(" ".join(body.split()))
+        rows.append(_row(body, number, True))
+        if len(rows) > MAX_ROWS:
+            raise LimitError(f"the write-up has more than {MAX_ROWS} rows of math", line=number,
+                             hint="a write-up answers one problem; split unrelated work into separate files")
     return rows
+
+
+def _code_lines(text: str) -> set[int]:
+    """The lines of Markdown's fences: a fence marked as a programming language, all its lines; any other, its
+    opening and closing lines (the text between is the write-up's, as LaTeX in a fence is)."""
+    lines: set[int] = set()
+    fence, first, number, pos = "", 0, 1, 0
+    for m in _FENCE_LINE.finditer(text):
+        number += text.count("\n", pos, m.start())
+        pos = m.start()
+        lines.add(number)
+        if fence:
+            if m.group(1) == fence:
+                lines.update(range(first, number))
+                fence = ""
+        elif (info := m.group(2).strip().lower().split()) and info[0] in _CODE_LANGUAGES:
+            fence, first = m.group(1), number
+    if fence:
+        lines.update(range(first, text.count("\n") + 2))
+    return lines
 
 
 def notebook_markdown(data: str, source: str) -> tuple[str, list[tuple[int, int]]]:
@@ -327,7 +353,10 @@ class _Scanner:
         if not stripped:
             return
         first_line = self.line_of(start + len(raw) - len(raw.lstrip()))
-        self.covered.update(range(first_line, first_line + 1 + raw.count("\n", len(raw) - len(raw.lstrip()))))
+        if "\n" in raw:
+            self.covered.update(range(first_line, first_line + 1 + raw.count("\n", len(raw) - len(raw.lstrip()))))
+        else:
+            self.covered.add(first_line)
         if "\u2009" in stripped or "\u202f" in stripped:  # a typeset number's digit groups (0.619 085 8 from a
             stripped = _THIN_GROUP.sub(r"\\,", stripped)  # PDF): kept as LaTeX's thin space, not any space
         stripped = " ".join(_without_trailing(stripped).split())
