@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from grader.grade.pipeline import Grader
-from grader.submission.student import HEAD_CHARS, labelled_student
+from grader.submission.student import HEAD_CHARS, labelled_student, titled_student
 from test_writeup_identity import ANN, BEN, answers, batch, claim_warning, markdown
 
 
@@ -70,3 +70,39 @@ def test_in_a_batch_the_name_line_is_a_claim_the_lms_name_overrides(tmp_path):
     assert ann["score"] < ann["max_score"] / 2
     assert claim_warning(ann["warnings"], BEN, ANN), ann["warnings"]
     assert any("in its Name/ID lines" in w for w in ann["warnings"]), ann["warnings"]
+
+
+@pytest.mark.parametrize("text, sid, name", [
+    ("# HW 4 — Jo Kim, 400555666\n\nz1 = -7.65\n", "400555666", "Jo Kim"),
+    ("Exercise 6 — Ana Ruiz, 400222333\n", "400222333", "Ana Ruiz"),  # the first line, no heading mark
+    ("## Homework 4 | Jo Kim | ID 400555666\n", "400555666", "Jo Kim"),
+    ("Jo Kim (400555666)\n", "400555666", "Jo Kim"),
+    ("Some words first.\n\n# Lab 2 - Maria de la Cruz - 1234567\n", "1234567", "Maria de la Cruz"),
+])
+def test_a_title_line_with_a_name_and_an_id(tmp_path, text, sid, name):
+    student = titled_student(text)
+    assert (student.id, student.name, student.claimed_in) == (sid, name, "in its title line")
+    path = tmp_path / "work.md"
+    path.write_text(text, encoding="utf-8")
+    graded = Grader(problem="exercise6").grade_file(path).student
+    assert (graded.id, graded.name) == (sid, name)
+
+
+@pytest.mark.parametrize("text", [
+    "# Homework 3, 20231\n",  # a title with a number: no name
+    "# Backpropagation, 2024\n",  # one word, and a year is no id
+    "# Exercise 6\n\nAna Ruiz, 400222333\n",  # not a title line: the second line, no heading
+    "Ana, 400222333\n",  # one word: no full name
+    "# Backprop Homework, 400222333\n",  # words of the assignment, not a person
+    "We get z_1, 400222333\n",  # (no name: a formula's letters and digits)
+])
+def test_titles_that_name_no_one(text):
+    assert titled_student(text).to_dict() == {"id": None, "name": None}
+
+
+def test_a_name_line_or_an_id_heading_comes_before_a_title_line(tmp_path):
+    for text, sid in (("# HW 4 — Jo Kim, 400555666\n\nName: Lena Park, ID 20231234\n", "20231234"),
+                      ("# 400111222 — Ben Brown\n", "400111222")):
+        path = tmp_path / "work.md"
+        path.write_text(text, encoding="utf-8")
+        assert Grader(problem="exercise6").grade_file(path).student.id == sid

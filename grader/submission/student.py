@@ -17,7 +17,8 @@ import re
 
 from grader.record import Record
 
-__all__ = ["Student", "heading_student", "labelled_student", "tex_author", "MAX_AUTHOR_SEARCH", "MAX_AUTHOR_CHARS", "MAX_NAME_CHARS"]
+__all__ = ["Student", "heading_student", "labelled_student", "titled_student", "tex_author", "MAX_AUTHOR_SEARCH",
+           "MAX_AUTHOR_CHARS", "MAX_NAME_CHARS"]
 
 MAX_AUTHOR_SEARCH = 65_536  # characters from the start of a .tex file where \author is looked for
 MAX_AUTHOR_CHARS = 1_000  # an \author argument longer than this (or never closed) is not read
@@ -85,6 +86,35 @@ def labelled_student(text: str) -> Student:
     if name is None and sid is None:
         return Student()
     return Student(id=sid, name=name, claimed_in="in its Name/ID lines")
+
+
+# ``# HW 4 — Jo Kim, 400555666``, ``Exercise 6 — Ana Ruiz (400222333)``: a title line (a heading, or the first line
+# of the text) that ends with a name and an id of 5 or more digits after a comma, a dash or in brackets
+_TITLE_LINE = re.compile(r"^(?:#{1,6}[ \t]*)?(?:[^\n]{0,80}?[ \t][—–|:-][ \t]+)?(?P<name>[^\W\d_][^\n,(—–|]{0,80}?)"
+                         r"[ \t]*(?:,|[—–|-]|\()[ \t]*(?:(?:student[ \t]*)?id[ \t]*[:#.]?[ \t]*)?(?P<id>\d{5,})\)?[ \t]*$",
+                         re.I | re.M)
+
+
+def titled_student(text: str) -> Student:
+    """The student a title line names, ``# HW 4 — Jo Kim, 400555666`` (a heading near the top, or the text's first
+    line): a name of two to eight words (letters only: ``Homework 3, 20231`` names no one) and an id of 5 or more
+    digits after it (a year, four, is none); else no one."""
+    head = text[:HEAD_CHARS]
+    first = head.lstrip("\ufeff \t\r\n").split("\n", 1)[0]
+    lines = [first] + [line for line in head.split("\n") if line.startswith("#") and line != first]
+    for line in lines:
+        m = _TITLE_LINE.match(line.strip())
+        if m is None:
+            continue
+        name = m.group("name").replace("**", "").strip().strip("*_").strip()
+        if (_A_NAME.fullmatch(name) and len(name.split()) >= 2 and len(name) <= MAX_NAME_CHARS
+                and not _NOT_A_NAME.search(name)):
+            return Student(id=m.group("id"), name=name, claimed_in="in its title line")
+    return Student()
+
+
+_NOT_A_NAME = re.compile(r"(?i)\b(?:homework|hw|exercise|assignment|problem|lab|solution|answers?|part|task|week|"
+                         r"backprop\w*|network)\b")
 
 
 # ---------------------------------------------------------------------------------------------------- \author

@@ -32,7 +32,7 @@ import mpmath
 
 from grader.errors import LimitError, SubmissionError
 from grader.fileio import read_capped
-from grader.submission.student import Student, heading_student, labelled_student, tex_author
+from grader.submission.student import Student, heading_student, labelled_student, tex_author, titled_student
 from grader.parse.latex import Name, Node, NotEvaluable, Unreadable, evaluate, free_names, to_text
 from grader.solve.solver import AnswerKey
 from grader.spec import names as qnames
@@ -127,6 +127,8 @@ def _student(text: str, kind: str) -> Student:
     heading = heading_student(text)
     if not (heading.id or heading.name):
         heading = labelled_student(text)
+    if not (heading.id or heading.name):
+        heading = titled_student(text)  # # HW 4 — Jo Kim, 400555666
     if kind == "tex":
         author = tex_author(text)
         if author.id or (author.name and not heading.id):
