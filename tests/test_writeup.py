@@ -631,7 +631,10 @@ WRITEUP_ALPHABET = st.sampled_from(
     ["$", "$$", "\\[", "\\]", "\\(", "\\)", "\n", "\n\n", "```\n", "```python\n", "\\begin{align}", "\\end{align}",
      "\\begin{split}", "\\end{split}", "&=", "\\\\", "=", "\\approx", ":=", " ", "z_1", "h_1", "w_5'", "\\delta_{o_1}",
      "o_1", "E_{total}", "net_{h1}", "0.5", "-15", "(", ")", "{", "}", "\\frac{", "\\cdot", "e^{", "\\sigma(",
-     "\\text{Learning Rate}", ",", "\\quad", "Given:", "0.0003", "1e-5", "\\times 10^{-6}", "%", "\x00", "ß", "\t"]
+     "\\text{Learning Rate}", ",", "\\quad", "Given:", "0.0003", "1e-5", "\\times 10^{-6}", "%", "\x00", "ß", "\t",
+     # typed as plain text: names of words, an update's plus or mark, arrows, ½, a braced point, a layer letter
+     "net h1", "E total", "w5+", "(new)", "=>", "->", "⇒", "\\Rightarrow", "\\implies", "½", "7{.}65", "^{o}", "_1",
+     "**", "`", "# HW — Jo Kim, 400555666\n", "δo1"]
 )
 
 

@@ -90,9 +90,9 @@ def labelled_student(text: str) -> Student:
 
 # ``# HW 4 — Jo Kim, 400555666``, ``Exercise 6 — Ana Ruiz (400222333)``: a title line (a heading, or the first line
 # of the text) that ends with a name and an id of 5 or more digits after a comma, a dash or in brackets
-_TITLE_LINE = re.compile(r"^(?:#{1,6}[ \t]*)?(?:[^\n]{0,80}?[ \t][—–|:-][ \t]+)?(?P<name>[^\W\d_][^\n,(—–|]{0,80}?)"
-                         r"[ \t]*(?:,|[—–|-]|\()[ \t]*(?:(?:student[ \t]*)?id[ \t]*[:#.]?[ \t]*)?(?P<id>\d{5,})\)?[ \t]*$",
-                         re.I | re.M)
+_TITLE_LINE = (r"^(?:#{1,6}[ \t]*)?(?:[^\n]{0,80}?[ \t][—–|:-][ \t]+)?(?P<name>[^\W\d_][^\n,(—–|]{0,80}?)"
+                         r"[ \t]*(?:,|[—–|-]|\()[ \t]*(?:(?:student[ \t]*)?id[ \t]*[:#.]?[ \t]*)?(?P<id>\d{5,})\)?[ \t]*$")
+# (patterns compiled on first use, by ``re``'s cache: not on the import of the YAML path, which has no title)
 
 
 def titled_student(text: str) -> Student:
@@ -103,18 +103,18 @@ def titled_student(text: str) -> Student:
     first = head.lstrip("\ufeff \t\r\n").split("\n", 1)[0]
     lines = [first] + [line for line in head.split("\n") if line.startswith("#") and line != first]
     for line in lines:
-        m = _TITLE_LINE.match(line.strip())
+        m = re.match(_TITLE_LINE, line.strip(), re.I | re.M)
         if m is None:
             continue
         name = m.group("name").replace("**", "").strip().strip("*_").strip()
         if (_A_NAME.fullmatch(name) and len(name.split()) >= 2 and len(name) <= MAX_NAME_CHARS
-                and not _NOT_A_NAME.search(name)):
+                and not re.search(_NOT_A_NAME, name)):
             return Student(id=m.group("id"), name=name, claimed_in="in its title line")
     return Student()
 
 
-_NOT_A_NAME = re.compile(r"(?i)\b(?:homework|hw|exercise|assignment|problem|lab|solution|answers?|part|task|week|"
-                         r"backprop\w*|network)\b")
+_NOT_A_NAME = (r"(?i)\b(?:homework|hw|exercise|assignment|problem|lab|solution|answers?|part|task|week|"
+               r"backprop\w*|network)\b")
 
 
 # ---------------------------------------------------------------------------------------------------- \author
