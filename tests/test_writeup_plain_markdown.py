@@ -143,3 +143,13 @@ def test_the_notice_in_every_report_format_and_exam_mode(tmp_path):
         args = [str(path), "--problem", "classic_222", "--format", fmt, "--out", str(out), "--reveal", "never"]
         assert main(args) == 0
         assert "Nothing in this write-up was read as an answer" in out.read_text(encoding="utf-8"), fmt
+
+
+@pytest.mark.parametrize("prefix", ["(1) ", "a) ", "(b) ", "iv. ", "Step 3: ", "Q4) ", "Part b: ", "> ", "1: ", "- ",
+                                    "2. "])
+def test_an_item_or_step_label_before_the_name(tmp_path, prefix):
+    """Numbered and labelled lines, as students number their work: before, ``(1) net h1 = ...`` or ``Step 3: ...``
+    was no equation, dropped without a word."""
+    result = grade_text(tmp_path, f"Work\n\n{prefix}net h1 = {sig(V['net_h1'])}\n", ".txt")
+    f = result.field("net_h1")
+    assert f.verdict == "correct" and f.source == "line 3", (prefix, f.verdict)

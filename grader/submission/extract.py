@@ -94,7 +94,11 @@ def math_rows(text: str, kind: str) -> list[MathRow]:
 # (possessive: a name's letters, the spaces and words after it are never given back, for no shorter run could be
 # followed by the = that the longest is not: one try per line, where backtracking made prose cost 30 ms a megabyte)
 _PLAIN_WORD = r"(?:[^\W\d_]|\\)[\w\\{}^'+′″’⁺]{0,40}+"
-_PLAIN_EQUATION = re.compile(r"[ \t]*+(?:[-*•]|\d+[.)])?[ \t]*+(\*\*|`)?((?:" + _PLAIN_WORD
+# what may come before the name: a list mark or a quote's, a number or letter of the item (``1.``, ``(1)``, ``a)``,
+# ``iv.``), or a step's label (``Step 3:``, ``Q4)``, ``Part b:``)
+_ITEM = (r"(?:[-*•>]|\(?(?:\d{1,3}|[A-Za-z]|[ivx]{1,4})[.):]|\((?:\d{1,3}|[A-Za-z])\)"
+         r"|(?i:step|part|q|question|problem|task|ex)\.?[ \t]*\w{1,3}[.):])")
+_PLAIN_EQUATION = re.compile(r"[ \t]*+(?:" + _ITEM + r"[ \t]*+)?(\*\*|`)?((?:" + _PLAIN_WORD
                              + r"(?:[ \t]++[\w{}^'+′″’⁺]{1,20}+){0,2}+(?:[ \t]?\([\w+\- ]{1,12}\))?+[ \t]*+"
                              r"(?:\*\*|`)?[ \t]*+(?:=|≈|:=)|(?:=>|=|≈|⇒))[^\n]*)")
 _RELATION_SIGN = re.compile("[=≈⇒]")
