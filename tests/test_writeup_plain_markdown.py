@@ -108,8 +108,8 @@ def test_plain_lines_beside_math_are_read_too(tmp_path):
 
 
 def test_vulgar_fractions(tmp_path):
-    assert [r.text for r in math_rows("E = ½(t − o)² and ¼x but 2½", "txt")] == [
-        "E = \\tfrac{1}{2}(t − o)^{2} and \\tfrac{1}{4}x but 2½"]  # a mixed number 2½ is left as it is
+    assert [r.text for r in math_rows("E = ½(t − o)² + ¼x + 2½", "txt")] == [
+        "E = \\tfrac{1}{2}(t − o)^{2} + \\tfrac{1}{4}x + 2½"]  # a mixed number 2½ is left as it is
     result = grade_text(tmp_path, f"E o1 = ½·(0.01 − {sig(V['o1'])})² = 0.9\n")
     f = result.field("E_o1")
     assert f.verdict == "incorrect" and "line 1" in f.message  # the ½ step read: the slip after it is located

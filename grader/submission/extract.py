@@ -21,6 +21,7 @@ import bisect
 import json
 import re
 from dataclasses import dataclass
+from typing import Callable
 
 from grader.errors import LimitError, SubmissionError
 
@@ -63,10 +64,13 @@ class MathRow:
     line: int  # 1-based line of the write-up where the row starts
     display: bool  # display math (``$$``, ``\\[``, an environment) rather than inline
     cut_from: int = 0  # the row's length when it was longer than ``MAX_ROW_CHARS`` (and cut), else 0
+    embedded: bool = False  # an equation inside a sentence of plain text: kept only where it names a quantity
 
 
-def math_rows(text: str, kind: str) -> list[MathRow]:
-    """The rows of math in ``text``; ``kind`` is the file's suffix without the dot (md, markdown, txt, tex)."""
+def math_rows(text: str, kind: str, names: Callable[[str], bool] | None = None) -> list[MathRow]:
+    """The rows of math in ``text``; ``kind`` is the file's suffix without the dot (md, markdown, txt, tex).
+    ``names(words)``: whether a left-hand side of several words (``net h1``) names a quantity; where it does not
+    (``so we get z1 = ...``), the plain line is prose, and the equations inside it are read."""
     if kind == "tex":
         text = _tex_body(text)
     scanner = _Scanner(text, fences=kind != "tex")
@@ -75,7 +79,7 @@ def math_rows(text: str, kind: str) -> list[MathRow]:
         return scanner.rows
     # plain text, and Markdown typed as plain text: a line such as ``z1 = -7.65`` is read too, in a file without
     # math and in one with some (a single ``$\sigma$`` in the prose must not make every other line prose)
-    plain = _plain_rows(text, fences=kind != "txt", math=scanner.covered if scanner.rows else None)
+    plain = _plain_rows(text, fences=kind != "txt", math=scanner.covered if scanner.rows else None, names=names)
     if not plain:
         return scanner.rows
     if not scanner.rows:
@@ -102,10 +106,12 @@ _PLAIN_EQUATION = re.compile(r"[ \t]*+(?:" + _ITEM + r"[ \t]*+)?(\*\*|`)?((?:" +
                              + r"(?:[ \t]++[\w{}^'+′″’⁺]{1,20}+){0,2}+(?:[ \t]?\([\w+\- ]{1,12}\))?+[ \t]*+"
                              r"(?:\*\*|`)?[ \t]*+(?:=|≈|:=)|(?:=>|=|≈|⇒))[^\n]*)")
 _RELATION_SIGN = re.compile("[=≈⇒]")
+_LHS_END = re.compile(r":?=|≈|⇒|\*\*|`")
 _FENCE_LINE = re.compile(r"(?m)^(```|~~~)([^\n]*)")
 
 
-def _plain_rows(text: str, fences: bool = False, math: set[int] | None = None) -> list[MathRow]:
+def _plain_rows(text: str, fences: bool = False, math: set[int] | None = None,
+                names: Callable[[str], bool] | None = None) -> list[MathRow]:
     """The equations of a write-up typed as plain text: each line that starts with a name and ``=`` (``z1 =
     -15*0.8 + 20*0.2 + 0.35 = -11.65``), or with ``=`` (a continuation), is a row. ``fences``: Markdown, whose code
     fences marked as a programming language (```` ```python ````) are code and skipped. ``math``: the lines that
@@ -124,17 +130,79 @@ def _plain_rows(text: str, fences: bool = False, math: set[int] | None = None) -
         if number in code or (math is not None and number in math):
             continue
         m = _PLAIN_EQUATION.match(text, start)
-        if m is None or (math is not None and _MATH_MARK.search(m.group())):
+        inside: list[str] = []
+        if m is None or (names is not None and " " in (lhs := _LHS_END.split(m.group(2), 1)[0].strip())
+                         and not names(lhs)):
+            line = text[start:end if end >= 0 else len(text)]
+            if math is None or not _MATH_MARK.search(line):
+                inside = _embedded(line, names)  # ``we use w5 = 4``: prose, and an equation inside it
+            if m is None or inside:
+                rows.extend(_row(body, number, True, embedded=True) for body in inside)
+                _check_rows(rows, number)
+                continue
+        if math is not None and _MATH_MARK.search(m.group()):
             continue
         body = m.group(2)
         if m.group(1):  # **z1** = ..., `z1 = ...`: the marks are Markdown's, not the math's
             body = body.replace(m.group(1), " ", 2 if m.group(1) == "`" else 1)
+        after = _EMBEDDED_SIGN.search(body)
+        prose = _PROSE_WORD.search(body, after.end()) if after else None
+        if prose is not None and not body[after.end():prose.start()].strip():
+            prose = None  # (``Übung = schwer``: no value before the words, nothing to cut them from)
+        if prose is not None:  # ``o1 = 0.65 here``, ``z1 = -7.65 and h1 = ...``: prose after the equation
+            body, rest = body[:prose.start()], body[prose.start():]
         body = _without_trailing(" ".join(body.split()))
         rows.append(_row(body, number, True))
-        if len(rows) > MAX_ROWS:
-            raise LimitError(f"the write-up has more than {MAX_ROWS} rows of math", line=number,
-                             hint="a write-up answers one problem; split unrelated work into separate files")
+        if prose is not None:
+            rows.extend(_row(more, number, True, embedded=True) for more in _embedded(rest, names))
+        _check_rows(rows, number)
     return rows
+
+
+def _check_rows(rows: list[MathRow], line: int) -> None:
+    if len(rows) > MAX_ROWS:
+        raise LimitError(f"the write-up has more than {MAX_ROWS} rows of math", line=line,
+                         hint="a write-up answers one problem; split unrelated work into separate files")
+
+
+# an equation inside a sentence, ``so we get z1 = -15*0.8 + 20*0.2 + 0.35 = -7.65, and h1 = ...``: the name just
+# before an = (one word, or up to three that name a quantity: ``then delta o2 = ...``), the equation running to
+# the first end of prose after the =
+_EMBEDDED_SIGN = re.compile(r"(?<![=<>!:])(?:=|≈)(?![=>])")
+_WORDS_BEFORE = re.compile(r"(?:^|(?<=[\s(]))((?:[^\W\d_][\w'+′]{0,30}+[ \t]++){0,2}[^\W\d_][\w'+′]{0,30}+)[ \t]*+$")
+# (the end: a sentence's punctuation, a joining word, or a word of prose that more prose follows; ``1/2 sum (t-o)^2``
+# is no end, so the formula is not cut to 1/2 but left unread, as it should be)
+_PROSE_WORDS = (r"(?<![\w\\])(?i:and|or|then|so|which|where|with|giving|gives|is|was|are|were|for|to|from|as|the|"
+                r"we|hence|thus|therefore|here|because|since|but)\b(?![\w(])"
+                r"|(?<![\w\\])(?!(?:exp|sigmoid|sigma|tanh|sqrt|log|ln|relu)\b)[A-Za-z]{3,}\b"
+                r"(?=[ \t]*(?:$|[.,;:!?]|[A-Za-z]{2,}))")
+_PROSE_WORD = re.compile(_PROSE_WORDS)
+_PROSE_CUT = re.compile(r"[.;,!?](?=\s|$)|" + _PROSE_WORDS)
+MAX_EMBEDDED = 8  # equations read from one line of prose
+_FACTOR = re.compile(r"[^\W\d_]|\w*[\d_]\w*")  # a letter alone, or a word with a digit or _: a name, not prose
+
+
+def _embedded(line: str, names: Callable[[str], bool] | None = None) -> list[str]:
+    """The equations inside a line of prose, each from its name to the first end of prose after its ``=``."""
+    out: list[str] = []
+    pos = 0
+    while len(out) < MAX_EMBEDDED:
+        sign = _EMBEDDED_SIGN.search(line, pos)
+        if sign is None:
+            break
+        before = _WORDS_BEFORE.search(line, pos, sign.start())
+        cut = _PROSE_CUT.search(line, sign.end())
+        stop = cut.start() if cut else len(line)
+        if before is not None:
+            words = before.group(1).split()
+            k = next((k for k in (3, 2) if len(words) >= k and names is not None and names(" ".join(words[-k:]))), 1)
+            name = " ".join(words[-k:])
+            previous = words[-k - 1] if len(words) > k else ""
+            body = _without_trailing(" ".join(f"{name} {line[sign.start():stop]}".split()))
+            if not body.endswith(("=", "≈")) and not _FACTOR.fullmatch(previous):
+                out.append(body)  # (after ``w1`` in ``w1 i1 = 0.0075``, i1 is a factor: no equation of i1)
+        pos = max(stop, sign.end())
+    return out
 
 
 def _code_lines(text: str) -> set[int]:
@@ -397,7 +465,7 @@ def _escaped(text: str, i: int) -> bool:
     return (i - k) % 2 == 1
 
 
-def _row(text: str, line: int, display: bool) -> MathRow:
+def _row(text: str, line: int, display: bool, embedded: bool = False) -> MathRow:
     if "=>" in text or "->" in text:  # arrows typed as plain text: ⇒ and → (never anything else in math)
         text = text.replace("=>", "⇒").replace("->", "→")
     if "{.}" in text:  # 7{.}65, a decimal point braced as 7{,}65 is (LaTeX then adds no space after it)
@@ -408,5 +476,5 @@ def _row(text: str, line: int, display: bool) -> MathRow:
         text = _SUBSCRIPTS.sub(lambda m: "_{" + m.group().translate(_PLAIN_SCRIPT) + "}", text)
         text = _SUPERSCRIPTS.sub(lambda m: "^{" + m.group().translate(_PLAIN_SCRIPT) + "}", text)
     if len(text) > MAX_ROW_CHARS:
-        return MathRow(text[:MAX_ROW_CHARS], line, display, len(text))
-    return MathRow(text, line, display)
+        return MathRow(text[:MAX_ROW_CHARS], line, display, len(text), embedded)
+    return MathRow(text, line, display, 0, embedded)

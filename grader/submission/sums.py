@@ -214,7 +214,7 @@ class StatedBounds:
         if self._found is None:
             self._found = {}
             for row in self._rows:
-                if "=" in row.text:
+                if "=" in row.text and not row.embedded:  # (an equation inside prose: the prose's own reading)
                     self._row(row)
             self._prose()
         return self._found

@@ -1,0 +1,74 @@
+"""Equations inside sentences of a plain-text write-up, as students write when they explain: "so we get z1 = ... =
+-7.65, and then h1 = σ(z1) = 0.000476 which is tiny". Before, a line had to start with the name: such lines were
+dropped without a word, and words after a value (``o1 = 0.650011 (rounded) here``) made the answer vanish. An
+equation inside prose is kept only where it names a quantity (a given restated is checked against the problem's);
+"with n = 2 inputs" is no answer and not listed. Values from the textbook formulas (``tests/textbook.py``)."""
+
+from __future__ import annotations
+
+import pytest
+
+from grader.errors import LimitError
+from grader.grade.pipeline import Grader
+from grader.submission.extract import MAX_ROWS
+from textbook import CLASSIC, CLASSIC_NETS, EX6, sig, textbook
+
+V = textbook(EX6)
+C = textbook(CLASSIC, CLASSIC_NETS)
+
+
+def grade_text(tmp_path, text: str, problem: str = "exercise6", suffix: str = ".txt"):
+    path = tmp_path / f"work{suffix}"
+    path.write_text(text, encoding="utf-8")
+    return Grader(problem=problem).grade_file(path)
+
+
+def test_equations_inside_sentences(tmp_path):
+    text = (f"First the net input: so we get z1 = -15*0.8 + 20*0.2 + 0.35 = {sig(V['z1'], 4)}, and then "
+            f"h1 = σ(z1) = {sig(V['h1'], 6)} which is tiny.\n"
+            f"With n = 2 inputs and x = 5 as a guess, the output o1 = {sig(V['o1'], 6)}.\n"
+            f"For the output layer we then have delta o2 = {sig(V['delta_o2'], 6)}.\n")
+    for suffix in (".txt", ".md"):
+        result = grade_text(tmp_path, text, suffix=suffix)
+        for q, line in (("z1", 1), ("h1", 1), ("o1", 2), ("delta_o2", 3)):
+            f = result.field(q)
+            assert f.verdict == "correct" and f.source == f"line {line}", (suffix, q, f.verdict, f.source)
+        assert result.unattributed == ()  # n = 2 and x = 5 are no quantities: not answers, not listed
+        assert result.flags == ()
+
+
+def test_a_given_restated_in_prose_is_checked(tmp_path):
+    result = grade_text(tmp_path, f"We use w5 = 4 here, and z3 = {sig(V['z3'], 6)}.\n")
+    assert [(fl.kind, fl.quantity) for fl in result.flags] == [("wrong_given", "w5")]
+
+
+def test_words_after_a_value_and_a_second_equation(tmp_path):
+    result = grade_text(tmp_path, f"o1 = {sig(V['o1'], 6)} (rounded) here\n"
+                                  f"z1 = {sig(V['z1'], 3)} and h1 = {sig(V['h1'], 6)}\n")
+    for q, line in (("o1", 1), ("z1", 2), ("h1", 2)):
+        f = result.field(q)
+        assert f.verdict == "correct" and f.source == f"line {line}", (q, f.verdict, f.source)
+
+
+def test_a_formula_is_not_cut_to_a_number(tmp_path):
+    """``E = 1/2 sum (t-o)^2 over the outputs``: the words after the formula end it, the word inside it does not,
+    so E is never read as 1/2."""
+    result = grade_text(tmp_path, f"Note: E = 1/2 sum (t-o)^2 over the outputs.\nThe total is E = {sig(C['E'], 9)} "
+                                  "here.\n", problem="classic_222")
+    f = result.field("E")
+    assert f.verdict == "correct" and f.source == "line 2", (f.verdict, f.source, f.given)
+
+
+def test_a_product_is_no_equation_of_its_last_factor(tmp_path):
+    """``w1 i1 = 0.0075`` is no statement that i1 = 0.0075 (a wrong given): it is listed, as before."""
+    result = grade_text(tmp_path, "w1 i1 = 0.0075\n", problem="classic_222")
+    assert result.flags == ()
+    assert [u[0] for u in result.unattributed] == ["line 1"]
+
+
+def test_the_row_limit_counts_equations_inside_prose(tmp_path):
+    """Five equations a line over 5,000 lines are 25,000 rows: past the write-up's limit of 20,000, a clear error
+    (exit 2), as for rows of math; before the limit was counted here, such a file was read whole."""
+    line = "we get z1 = 1 and h1 = 2 and z2 = 3 and h2 = 4 and o1 = 5\n"
+    with pytest.raises(LimitError, match=f"more than {MAX_ROWS} rows"):
+        grade_text(tmp_path, line * (MAX_ROWS // 5 + 1000))
