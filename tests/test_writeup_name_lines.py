@@ -77,6 +77,7 @@ def test_in_a_batch_the_name_line_is_a_claim_the_lms_name_overrides(tmp_path):
     ("Exercise 6 — Ana Ruiz, 400222333\n", "400222333", "Ana Ruiz"),  # the first line, no heading mark
     ("## Homework 4 | Jo Kim | ID 400555666\n", "400555666", "Jo Kim"),
     ("Jo Kim (400555666)\n", "400555666", "Jo Kim"),
+    ("# Exercise 6\n\nAna Ruiz, 400222333\n\nz1 = -7.65\n", "400222333", "Ana Ruiz"),  # a line under the title
     ("Some words first.\n\n# Lab 2 - Maria de la Cruz - 1234567\n", "1234567", "Maria de la Cruz"),
 ])
 def test_a_title_line_with_a_name_and_an_id(tmp_path, text, sid, name):
@@ -91,10 +92,11 @@ def test_a_title_line_with_a_name_and_an_id(tmp_path, text, sid, name):
 @pytest.mark.parametrize("text", [
     "# Homework 3, 20231\n",  # a title with a number: no name
     "# Backpropagation, 2024\n",  # one word, and a year is no id
-    "# Exercise 6\n\nAna Ruiz, 400222333\n",  # not a title line: the second line, no heading
+    "# Exercise 6\n\nIntro.\n\nSome text.\n\nAna Ruiz, 400222333\n",  # not a title line: the fourth line, no heading
     "Ana, 400222333\n",  # one word: no full name
     "# Backprop Homework, 400222333\n",  # words of the assignment, not a person
     "We get z_1, 400222333\n",  # (no name: a formula's letters and digits)
+    "Given the inputs, 80000\n",  # words in lower case: prose, not a name
 ])
 def test_titles_that_name_no_one(text):
     assert titled_student(text).to_dict() == {"id": None, "name": None}

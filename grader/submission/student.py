@@ -88,31 +88,36 @@ def labelled_student(text: str) -> Student:
     return Student(id=sid, name=name, claimed_in="in its Name/ID lines")
 
 
-# ``# HW 4 — Jo Kim, 400555666``, ``Exercise 6 — Ana Ruiz (400222333)``: a title line (a heading, or the first line
-# of the text) that ends with a name and an id of 5 or more digits after a comma, a dash or in brackets
+# ``# HW 4 — Jo Kim, 400555666``, ``Exercise 6 — Ana Ruiz (400222333)``: a title line (a heading, or one of the first
+# three lines of the text) that ends with a name and an id of 5 or more digits after a comma, a dash or in brackets
 _TITLE_LINE = (r"^(?:#{1,6}[ \t]*)?(?:[^\n]{0,80}?[ \t][—–|:-][ \t]+)?(?P<name>[^\W\d_][^\n,(—–|]{0,80}?)"
                          r"[ \t]*(?:,|[—–|-]|\()[ \t]*(?:(?:student[ \t]*)?id[ \t]*[:#.]?[ \t]*)?(?P<id>\d{5,})\)?[ \t]*$")
 # (patterns compiled on first use, by ``re``'s cache: not on the import of the YAML path, which has no title)
 
 
 def titled_student(text: str) -> Student:
-    """The student a title line names, ``# HW 4 — Jo Kim, 400555666`` (a heading near the top, or the text's first
-    line): a name of two to eight words (letters only: ``Homework 3, 20231`` names no one) and an id of 5 or more
-    digits after it (a year, four, is none); else no one."""
+    """The student a title line names, ``# HW 4 — Jo Kim, 400555666`` (a heading near the top, or one of the text's
+    first three lines, ``# Exercise 6`` then ``Ana Ruiz, 400222333``): a name of two to eight capitalised words
+    (letters only, particles such as "de" aside: ``Homework 3, 20231`` and ``Given the inputs, 80000`` name no one)
+    and an id of 5 or more digits after it (a year, four, is none); else no one."""
     head = text[:HEAD_CHARS]
-    first = head.lstrip("\ufeff \t\r\n").split("\n", 1)[0]
-    lines = [first] + [line for line in head.split("\n") if line.startswith("#") and line != first]
+    top = [line for line in head.lstrip("\ufeff").split("\n") if line.strip()][:3]  # the first three lines
+    lines = top + [line for line in head.split("\n") if line.startswith("#") and line not in top]
     for line in lines:
         m = re.match(_TITLE_LINE, line.strip(), re.I | re.M)
         if m is None:
             continue
         name = m.group("name").replace("**", "").strip().strip("*_").strip()
         if (_A_NAME.fullmatch(name) and len(name.split()) >= 2 and len(name) <= MAX_NAME_CHARS
-                and not re.search(_NOT_A_NAME, name)):
+                and not re.search(_NOT_A_NAME, name)
+                and all(w[0].isupper() or w.lower() in _PARTICLES for w in name.split())):
             return Student(id=m.group("id"), name=name, claimed_in="in its title line")
     return Student()
 
 
+# a name's words are capitalised, but for these (Maria de la Cruz, Ludwig van Beethoven): "Given the inputs" is none
+_PARTICLES = frozenset({"de", "la", "le", "del", "della", "di", "da", "du", "van", "von", "der", "den", "ter", "ten",
+                        "bin", "bint", "al", "el", "y", "e", "dos", "das", "do"})
 _NOT_A_NAME = (r"(?i)\b(?:homework|hw|exercise|assignment|problem|lab|solution|answers?|part|task|week|"
                r"backprop\w*|network)\b")
 
