@@ -72,3 +72,11 @@ def test_the_row_limit_counts_equations_inside_prose(tmp_path):
     line = "we get z1 = 1 and h1 = 2 and z2 = 3 and h2 = 4 and o1 = 5\n"
     with pytest.raises(LimitError, match=f"more than {MAX_ROWS} rows"):
         grade_text(tmp_path, line * (MAX_ROWS // 5 + 1000))
+
+
+def test_a_line_that_starts_with_an_unknown_name_is_listed_though_prose_follows(tmp_path):
+    """``x = 5 and z1 = ...``: x is listed as not read, as a line starting with it always was; the equation inside
+    the rest of the line is read (only equations found inside prose go unlisted when they name nothing)."""
+    result = grade_text(tmp_path, f"x = 5 and z1 = {sig(V['z1'], 3)}\n")
+    assert result.field("z1").verdict == "correct"
+    assert [(u[0], u[1]) for u in result.unattributed] == [("line 1", "x = 5")]

@@ -94,6 +94,7 @@ class Chain:
     lhs: Step
     steps: list[Step] = field(default_factory=list)  # the parts after the left-hand side, in order
     line: int = 0
+    embedded: bool = False  # read from inside a sentence of prose (``grader.submission.extract.MathRow``)
 
     @property
     def text(self) -> str:
@@ -306,7 +307,7 @@ def read_chains(rows: list[MathRow], expand: Expand | None = None) -> tuple[list
                     chains[-1].steps.extend(s for s in steps if s.text)
                 continue
             chains.append(Chain(lhs=_step("", first, first_tree, r.line), steps=[s for s in steps if s.text],
-                                line=r.line))
+                                line=r.line, embedded=r.embedded))
     return chains, unread
 
 

@@ -202,7 +202,6 @@ class _Reader:
         rows = math_rows(text, self.kind, lambda words: (self._compact(words) or self._bracketed(words)) is not None)
         self._sums.stated = StatedBounds(text, rows, self.kind, self.where)  # n = 2, for \sum_{i=1}^{n}
         chains, unread = read_chains(rows, self.expand)
-        embedded = {r.line for r in rows if r.embedded}  # (a line of prose holds no other row)
         attributed: list[tuple[str, Chain]] = []
         conventions: list[tuple[int, str]] = []  # (line, what was read in another convention than the problem's)
         unattributed = [dataclasses.replace(u, text=_shorten(u.text)) for u in unread]
@@ -211,7 +210,7 @@ class _Reader:
             if q is None and self.bound_statement(chain):
                 continue  # n = 2, read as the number of terms of a sum
             if q is None:
-                if chain.line not in embedded:  # (prose's "where x = 2" is no answer, and no question either)
+                if not chain.embedded:  # (prose's "where x = 2" is no answer, and no question either)
                     unattributed.append(Unattributed(chain.line, _shorten(chain.text), reason))
                 continue
             if q in self.graph.given:  # ``w_{46} = w_{46} + ...``: an update written as an assignment
