@@ -51,6 +51,7 @@ class BatchResult:
     students: int  # students counted (one row each in the gradebooks)
     feedback_failed: int = 0
     needs_attention: int = 0  # files listed in needs-attention.csv
+    answered_nothing: int = 0  # graded files (superseded ones aside) with every field missing: nothing read
 
     def line(self) -> str:
         text = f"graded {self.graded}, unusable {self.unusable}"
@@ -60,6 +61,8 @@ class BatchResult:
             text += f", skipped {self.skipped} (not submissions)"
         if self.needs_attention:
             text += f", needs attention {self.needs_attention} (needs-attention.csv)"
+        if self.answered_nothing:  # a write-up read as nothing, a blank template: worth a look before the 0 stands
+            text += f", answered nothing {self.answered_nothing} (every field missing: see their reports)"
         if self.feedback_failed:
             text += f", feedback failed {self.feedback_failed}"
         return f"{text} → {self.out}"
@@ -187,7 +190,7 @@ def write_outputs(
             book.bind(row_at, spill_to, expected=counts["students"])
         generic_ids = HashIndex(lambda ordinal: _generic_ids(row_at(ordinal)), wide=False, spill_to=spill_to,
                                 expected=counts["students"])  # id in grades.csv -> row
-        feedback_failed = 0
+        feedback_failed = answered_nothing = 0
         for ordinal in range(len(keys)):
             row = read_row(ordinal)
             row["_ord"] = ordinal
@@ -206,6 +209,8 @@ def write_outputs(
                     held += 1
             if row.get("feedback_error"):
                 feedback_failed += 1
+            if row["status"] == "graded" and row.get("fields") and all(f[1] == "missing" for f in row["fields"]):
+                answered_nothing += 1
             if row.get("lms") and row["status"] != "skipped":
                 lms_seen.add(row["lms"]["lms"])
             if row.get("_entry") is not None and row["superseded_by"] is None and feedback is row.get("feedback"):
@@ -259,7 +264,8 @@ def write_outputs(
                   + (f", read as a {source.lms.capitalize()} download" if source.lms in ("canvas", "moodle") else "")
                   + ")"),
         ("Files", f"{counts['files']}: graded {counts['graded']}, could not be graded {counts['unusable']}, "
-                  f"skipped {counts['skipped']}; superseded {counts['superseded']}"),
+                  f"skipped {counts['skipped']}; superseded {counts['superseded']}"
+                  + (f"; answered nothing (every field missing) {answered_nothing}" if answered_nothing else "")),
         ("Students", str(counts["students"])),
         ("Needs attention", f"{attention.count} (needs-attention.csv)"),
         ("Timestamp", stamp.millis),
@@ -278,4 +284,5 @@ def write_outputs(
         students=counts["students"],
         feedback_failed=feedback_failed,
         needs_attention=attention.count,
+        answered_nothing=answered_nothing,
     )
