@@ -85,9 +85,7 @@ def math_rows(text: str, kind: str, names: Callable[[str], bool] | None = None) 
     if not scanner.rows:
         return plain
     rows = sorted(scanner.rows + plain, key=lambda r: r.line)  # (never on one line: a line with math is not plain)
-    if len(rows) > MAX_ROWS:
-        raise LimitError(f"the write-up has more than {MAX_ROWS} rows of math", line=rows[MAX_ROWS].line,
-                         hint="a write-up answers one problem; split unrelated work into separate files")
+    _check_rows(rows, rows[min(MAX_ROWS, len(rows) - 1)].line)  # (the line of the first row past the limit)
     return rows
 
 
@@ -129,19 +127,17 @@ def _plain_rows(text: str, fences: bool = False, math: set[int] | None = None,
         pos = start
         if number in code or (math is not None and number in math):
             continue
-        m = _PLAIN_EQUATION.match(text, start)
-        inside: list[str] = []
+        line = text[start:end if end >= 0 else len(text)]
+        if math is not None and _MATH_MARK.search(line):
+            continue  # (a line with a math delimiter is read as math only)
+        m = _PLAIN_EQUATION.match(line)
         if m is None or (names is not None and " " in (lhs := _LHS_END.split(m.group(2), 1)[0].strip())
                          and not names(lhs)):
-            line = text[start:end if end >= 0 else len(text)]
-            if math is None or not _MATH_MARK.search(line):
-                inside = _embedded(line, names)  # ``we use w5 = 4``: prose, and an equation inside it
+            inside = _embedded(line, names)  # ``we use w5 = 4``: prose, and an equation inside it
             if m is None or inside:
                 rows.extend(_row(body, number, True, embedded=True) for body in inside)
                 _check_rows(rows, number)
                 continue
-        if math is not None and _MATH_MARK.search(m.group()):
-            continue
         body = m.group(2)
         if m.group(1):  # **z1** = ..., `z1 = ...`: the marks are Markdown's, not the math's
             body = body.replace(m.group(1), " ", 2 if m.group(1) == "`" else 1)

@@ -91,7 +91,7 @@ def labelled_student(text: str) -> Student:
 # ``# HW 4 — Jo Kim, 400555666``, ``Exercise 6 — Ana Ruiz (400222333)``: a title line (a heading, or one of the first
 # three lines of the text) that ends with a name and an id of 5 or more digits after a comma, a dash or in brackets
 _TITLE_LINE = (r"^(?:#{1,6}[ \t]*)?(?:[^\n]{0,80}?[ \t][—–|:-][ \t]+)?(?P<name>[^\W\d_][^\n,(—–|]{0,80}?)"
-                         r"[ \t]*(?:,|[—–|-]|\()[ \t]*(?:(?:student[ \t]*)?id[ \t]*[:#.]?[ \t]*)?(?P<id>\d{5,})\)?[ \t]*$")
+               r"[ \t]*(?:,|[—–|-]|\()[ \t]*(?:(?:student[ \t]*)?id[ \t]*[:#.]?[ \t]*)?(?P<id>\d{5,})\)?[ \t]*$")
 # (patterns compiled on first use, by ``re``'s cache: not on the import of the YAML path, which has no title)
 
 
@@ -104,7 +104,7 @@ def titled_student(text: str) -> Student:
     top = [line for line in head.lstrip("\ufeff").split("\n") if line.strip()][:3]  # the first three lines
     lines = top + [line for line in head.split("\n") if line.startswith("#") and line not in top]
     for line in lines:
-        m = re.match(_TITLE_LINE, line.strip(), re.I | re.M)
+        m = re.match(_TITLE_LINE, line.strip(), re.I)
         if m is None:
             continue
         name = m.group("name").replace("**", "").strip().strip("*_").strip()
