@@ -265,6 +265,30 @@ def test_the_report_says_how_many_digits_an_updated_weight_needs():
     assert "keep enough digits of w5_new" in render(exam, "text") and "10 significant" not in render(exam, "text")
 
 
+def test_an_absolute_tolerance_is_said_as_one_never_as_within_0_percent(capsys):
+    """Han & Kamber's updated weights are judged within 0.00051 (three decimals), rtol 0: the sentence said "within
+    0 %", which reads as "exactly", for every weight whose change is not 0."""
+    from grader.spec.tolerance import accepted_sentence
+
+    absolute = Tolerance(rtol=0.0, atol=0.00051)
+    # w46: -0.3 + 0.9 * Err6 * O4 (textbook: Err6 = 0.1311, O4 = 0.332), a change of about 0.039
+    s = accepted_sentence("w46_new", absolute, -0.261, base="w46", change=0.039)
+    assert s.startswith("w46_new: the change w46_new − w46 is judged within 0.00051: keep at least 4 significant")
+    assert "0 %" not in s
+    assert accepted_sentence("I4", absolute, -0.7) == "I4: judged within 0.00051"
+    both = Tolerance(rtol=0.01, atol=0.001)
+    assert accepted_sentence("I4", both, -0.7) == "I4: judged within 1 %"  # 0.007 of -0.7: the larger part
+    assert accepted_sentence("I4", both, 0.05) == "I4: judged within 1 % (or 0.001)"  # 0.0005: the absolute one
+    assert accepted_sentence("w24_new", both, 0.4, base="w24", change=0.0).startswith(
+        "w24_new: the change w24_new − w24 is judged within 1 % (or 0.001)")
+    from grader.cli import main
+
+    assert main(["template", "han_kamber_321"]) == 0
+    template = capsys.readouterr().out
+    assert re.search(r"^  w46_new: .*the change w46_new − w46 is judged within 0\.00051: keep at least 4 ", template, re.M)
+    assert "within 0 %" not in template
+
+
 # --- 6. worked lines ------------------------------------------------------------------------------------------------
 
 

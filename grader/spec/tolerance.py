@@ -108,12 +108,18 @@ def accepted_sentence(quantity: str, tol: Tolerance, true: float, *, base: str |
     mode) leaves out the digit count, which is derived from the key."""
     if tol.mode == "decimals":
         return f"{quantity}: judged to {tol.places} decimal place{'s' if tol.places != 1 else ''} (within half a unit of the last place)"
+    judged = change if base is not None and change is not None else true  # what the rule is applied to
     if base is not None and change is not None:
         what, allowed = f"{quantity}: the change {quantity} − {base} is", bound(change, tol)
     else:
         what, allowed = f"{quantity}:", bound(true, tol)
-    rule = (f"to {tol.digits} significant figure{'s' if tol.digits != 1 else ''}" if tol.mode == "sigfig"
-            else f"within {tol.rtol * 100:g} %" + (f" (or {fmt(tol.atol, 3)})" if tol.atol and change == 0 else ""))
+    if tol.mode == "sigfig":
+        rule = f"to {tol.digits} significant figure{'s' if tol.digits != 1 else ''}"
+    elif not tol.rtol:  # an absolute tolerance alone ("within 0 %" would read as: exactly)
+        rule = f"within {fmt(tol.atol, 3)}"
+    else:  # the absolute part said where it is the larger one (a 0, a change of 0)
+        rule = f"within {tol.rtol * 100:g} %" + (f" (or {fmt(tol.atol, 3)})"
+                                                 if tol.atol and tol.atol >= tol.rtol * abs(judged) else "")
     out = f"{what} judged {rule}"
     n = digits_needed(true, allowed)
     if base is not None and show_digits and n is not None:
