@@ -1,0 +1,130 @@
+"""Markdown pipe tables of a write-up, read as equations.
+
+Textbooks print a worked example as tables, and students copy them (Han, Kamber & Pei's 3-2-1 example)::
+
+    | Unit j | Net input $I_j$              | Output $O_j$            |
+    |--------|------------------------------|-------------------------|
+    | 4      | $0.2 + 0 - 0.5 - 0.4 = -0.7$ | $1/(1+e^{0.7}) = 0.332$ |
+
+Each cell of a body row that holds a digit becomes one equation on the row's line, named by the first of:
+
+1. the cell's own left-hand side, when it names a quantity (``$I_4 = ... = -0.7$``): the cell as it is;
+2. the column's symbol with an index letter (``$I_j$``, ``Err_j``, ``\\delta_{k}``) with the row's unit put in
+   (``I_{4}``), the unit being the first cell (``4``, ``$4$``, ``Unit 4``, ``h1``);
+3. the row's first cell, when it names a quantity (``| $w_{46}$ | -0.261 |``), as updated (``w_{46}^{+}``) when the
+   column's heading says so ("New value", "Updated", "After the update", ``w^{+}``);
+4. the column's heading, when it names a quantity (``| z1 | z2 |`` over rows of values).
+
+Else the cell is read as it stands, so an equation with no name is listed as one, as it would be outside a table.
+The table's lines are taken out of the text (kept as empty lines, so line numbers stay): nothing reads them twice.
+Only the text's own characters are used, with limits (``MAX_TABLE_CELLS``); no cell is evaluated here.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+MAX_TABLE_CELLS = 64  # cells of one row read (a wider row keeps its first ones)
+_SEPARATOR = re.compile(r"[ \t]*\|?[ \t]*:?-{2,}:?[ \t]*(?:\|[ \t]*:?-{2,}:?[ \t]*)*\|?[ \t]*")
+_UNIT_WORDS = re.compile(r"(?i)^(?:(?:unit|node|neuron)\s*|[ijk]\s*=\s*)")  # Unit 4, j = 4: the unit is 4
+_LABEL = re.compile(r"[^\W_][\w{}]{0,8}")
+# a symbol with one index letter: I_j, O_{j}, Err_j, \delta_k, net_j (the letter last in its subscript)
+_INDEXED = re.compile(r"(?P<base>\\?[A-Za-z]{1,8})_(?:\{[a-z]\}|[a-z])(?![A-Za-z0-9{])")
+_UPDATED = re.compile(r"(?i)\bnew\b|\bupdated?\b|\bafter\b|\^\{?\+\}?")
+# a column of the first column's quantities: a value (new or old), not another quantity's (a target, an error)
+_VALUE_HEAD = re.compile(r"(?i)^$|\b(?:values?|results?|answers?|computed|calculated|old|initial|before|given|"
+                         r"original|new|updated?|after)\b|\^\{?\+\}?")
+_CHANGE = re.compile(r"(?i)\bchange\b|Δ|\\Delta|\bdelta[ _]?w")  # a column of changes Δw: no value of the weight
+_MATH = re.compile(r"\$+|\\[()]")
+_MARKS = re.compile(r"\\.|[$|]", re.S)  # an escaped character (\| \$), a dollar sign, a bar
+
+
+def table_rows(text: str, names: Callable[[str], bool], code=(), limit: int = 20_000
+               ) -> tuple[str, list[tuple[str, int]]]:
+    """``text`` with its pipe tables blanked out (every line kept), and the tables' equations as (text, line).
+    ``names(text)``: whether a name as written (``w_{46}``, ``I_{4}``) is a quantity's; ``code``: the lines (1-based)
+    of code, never a table; past ``limit`` equations no more are collected (the caller refuses the write-up)."""
+    if "|" not in text or "-" not in text:
+        return text, []
+    lines = text.split("\n")
+    out: list[tuple[str, int]] = []
+    i, changed = 1, False
+    while i < len(lines) and len(out) <= limit:
+        if ("|" in lines[i - 1] and "|" in lines[i] and not lines[i].strip(" \t|:-") and i not in code
+                and _SEPARATOR.fullmatch(lines[i])):
+            header = _cells(lines[i - 1])
+            k = i + 1
+            while (k < len(lines) and "|" in lines[k] and lines[k].strip() and k + 1 not in code
+                   and len(out) <= limit):
+                out.extend((row, k + 1) for row in _equations(header, _cells(lines[k]), names))
+                k += 1
+            for j in range(i - 1, k):
+                lines[j] = ""
+            changed, i = True, k + 1
+            continue
+        i += 1
+    return ("\n".join(lines) if changed else text), out
+
+
+def _cells(line: str) -> list[str]:
+    """The cells of a table row: split at each ``|`` outside math and not escaped (``\\|``)."""
+    cells, start, math = [], 0, False
+    for m in _MARKS.finditer(line):
+        mark = m.group()
+        if mark == "$":
+            math = not math
+        elif mark == "|" and not math:
+            cells.append(line[start:m.start()])
+            start = m.end()
+            if len(cells) >= MAX_TABLE_CELLS:
+                break
+    else:
+        cells.append(line[start:])
+    stripped = line.strip()
+    if stripped.startswith("|") and cells and not cells[0].strip():
+        cells = cells[1:]
+    if stripped.endswith("|") and cells and not cells[-1].strip():
+        cells = cells[:-1]
+    return [_plain(c) for c in cells]
+
+
+def _plain(cell: str) -> str:
+    """A cell without its math delimiters and bold marks: ``$-0.7$`` is ``-0.7``."""
+    return " ".join(_MATH.sub(" ", cell.replace("**", " ").replace("\\|", "|")).split())
+
+
+def _equations(header: list[str], cells: list[str], names: Callable[[str], bool]) -> list[str]:
+    label = _UNIT_WORDS.sub("", cells[0]).strip() if cells else ""
+    label_names = bool(cells) and names(cells[0])
+    first = 0 if not label_names and header and names(header[0]) else 1  # a row of values under names: all read
+    out = []
+    for c in range(first, len(cells)):
+        cell = cells[c]
+        if not any(ch.isdigit() for ch in cell):
+            continue
+        head = header[c] if c < len(header) else ""
+        lhs = cell.split("=", 1)[0].strip() if "=" in cell else ""
+        name = None if lhs and names(lhs) else _name(head, label, cells[0] if label_names else None, names)
+        if name is None:
+            out.append(cell)
+        else:
+            out.append(f"{name} {cell}" if cell.startswith(("=", "≈", "\\approx")) else f"{name} = {cell}")
+    return out
+
+
+def _name(head: str, label: str, label_name: str | None, names: Callable[[str], bool]) -> str | None:
+    """The name of a cell of column ``head`` in the row of ``label`` (2-4 of the module's docstring), or None."""
+    m = _INDEXED.search(head)
+    if m is not None and _LABEL.fullmatch(label):
+        name = f"{m['base']}_{{{label}}}"
+        if names(name):
+            return name
+    if label_name is not None:
+        if _CHANGE.search(head) or not _VALUE_HEAD.search(head):
+            return None
+        updated = f"{label_name}^{{+}}"
+        return updated if _UPDATED.search(head) and not names(head) and names(updated) else label_name
+    if head and names(head):
+        return head
+    return None

@@ -1,0 +1,134 @@
+"""Markdown pipe tables in write-ups (``grader.submission.tables``). Textbooks print a worked example as tables and
+students copy them: Han, Kamber & Pei's 3-2-1 example as the book prints it scored 0/20 before (every cell listed as
+"the left-hand side is not the name of a quantity"). The values here are the book's printed ones
+(``test_conventions.HAN_PRINTED``) and, for the classic 2-2-2 network, the textbook formulas in mpmath
+(``tests/textbook.py``), never the project's solver."""
+
+from __future__ import annotations
+
+import pytest
+
+from grader.errors import GraderError
+from grader.grade.pipeline import Grader
+from test_conventions import HAN_PRINTED
+from textbook import CLASSIC, CLASSIC_NETS, sig, textbook
+
+V = textbook(CLASSIC, CLASSIC_NETS)
+P = HAN_PRINTED
+
+
+def grade_text(tmp_path, text: str, problem: str = "classic_222", suffix: str = ".md"):
+    path = tmp_path / f"work{suffix}"
+    path.write_text(text, encoding="utf-8")
+    return Grader(problem=problem).grade_file(path)
+
+
+def han_tables() -> str:
+    """The book's three tables (net input and output, error, updates), with its printed numbers."""
+    return "\n".join([
+        "# Backpropagation example — Li Wei, 400333444", "",
+        "| Unit $j$ | Net input, $I_j$ | Output, $O_j$ |",
+        "|:---:|---|---|",
+        f"| 4 | $0.2 + 0 - 0.5 - 0.4 = -0.7$ | $1/(1+e^{{0.7}}) = {P['O4']}$ |",
+        f"| 5 | $-0.3 + 0 + 0.2 + 0.2 = 0.1$ | $1/(1+e^{{-0.1}}) = {P['O5']}$ |",
+        f"| 6 | $(-0.3)(0.332) - (0.2)(0.525) + 0.1 = -0.105$ | $1/(1+e^{{0.105}}) = {P['O6']}$ |",
+        "",
+        "| Unit $j$ | $Err_j$ |", "|---|---|",
+        f"| 6 | $(0.474)(1 - 0.474)(1 - 0.474) = {P['delta_O6']}$ |",
+        f"| 5 | $(0.525)(1 - 0.525)(0.1311)(-0.2) = {P['delta_O5']}$ |",
+        f"| 4 | $(0.332)(1 - 0.332)(0.1311)(-0.3) = {P['delta_O4']}$ |",
+        "",
+        "| Weight or bias | New value |", "|---|---|",
+        *(f"| ${w[0]}_{{{w[1:]}}}$ | {P[w + '_new']} |" if w[0] == "w" else
+          f"| $\\theta_{w[-1]}$ | {P[w + '_new']} |"
+          for w in ("w46", "w56", "w14", "w15", "w24", "w25", "w34", "w35", "theta6", "theta5", "theta4")),
+        "",
+    ])
+
+
+def test_the_books_tables_are_read_as_the_book_prints_them(tmp_path):
+    result = grade_text(tmp_path, han_tables(), "han_kamber_321")
+    assert [(f.quantity, f.verdict) for f in result.fields if f.verdict != "correct"] == []
+    assert result.score == result.max_score == 20
+    assert result.field("I4").source == "line 5" and result.field("O6").source == "line 7"
+    assert result.field("delta_O5").source == "line 12"  # Err_j of unit 5: the error term, the book's sign
+    assert result.field("theta4_new").source == "line 27"
+    assert result.field("w46_new").given == pytest.approx(float(P["w46_new"]))
+    assert result.unattributed == ()
+    assert not result.flags
+
+
+def test_a_wrong_cell_is_graded_and_located_like_any_equation(tmp_path):
+    text = han_tables().replace("= 0.1311$", "= 0.3111$", 1)  # Err_6 slipped (digits swapped)
+    result = grade_text(tmp_path, text, "han_kamber_321")
+    f = result.field("delta_O6")
+    assert f.verdict == "incorrect" and f.given == pytest.approx(0.3111) and f.source == "line 11"
+    assert result.field("O6").verdict == "correct"
+
+
+def test_names_in_the_first_column_and_an_old_and_a_new_column(tmp_path):
+    s = lambda q, d=10: sig(V[q], d)  # noqa: E731
+    text = "\n".join([
+        "Forward pass", "", "| Quantity | Value |", "| --- | --- |",
+        f"| $net_{{h1}}$ | {s('net_h1')} |", f"| h1 | $1/(1+e^{{-{s('net_h1')}}}) = {s('h1')}$ |",
+        f"| **o1** | {s('o1')} |", "| o2 | 0.5 |", "",  # o2: wrong (0.77 by the formula)
+        "| Weight | Old | Change | New |", "|---|---|---|---|",
+        f"| $w_5$ | 0.40 | {sig(V['w5_new'] - 0.4, 6)} | {s('w5_new', 12)} |",
+        f"| $w_6$ | 0.45 | $\\Delta w_6 = {sig(V['w6_new'] - 0.45, 6)}$ | {s('w6_new', 12)} |", "",
+        f"delta o1 = {s('delta_o1')}",  # a plain line after the table keeps its line number
+    ])
+    result = grade_text(tmp_path, text)
+    verdicts = {f.quantity: f.verdict for f in result.fields}
+    assert verdicts["net_h1"] == verdicts["h1"] == verdicts["o1"] == "correct"
+    assert verdicts["o2"] == "incorrect" and result.field("o2").source == "line 8"
+    assert verdicts["w5_new"] == verdicts["w6_new"] == "correct"
+    assert result.field("w6_new").source == "line 13"
+    assert result.field("delta_o1").verdict == "correct" and result.field("delta_o1").source == "line 15"
+    # the old column restates the given weights (no flag: the same values); the change column is no weight's value
+    assert not [fl for fl in result.flags if fl.kind == "wrong_given"]
+
+
+def test_a_column_of_other_quantities_is_not_read_as_the_rows_quantity(tmp_path):
+    """A target (or an error) beside each output is no second value of the output: before the heading had to say
+    "value", o1 = 0.01 would have made o1 one quantity with two values."""
+    s = lambda q: sig(V[q], 10)  # noqa: E731
+    text = f"| Output | Value | Target |\n|---|---|---|\n| o1 | {s('o1')} | 0.01 |\n| o2 | {s('o2')} | 0.99 |\n"
+    result = grade_text(tmp_path, text)
+    assert result.field("o1").verdict == result.field("o2").verdict == "correct"
+    assert not result.flags
+    # the first column's i1 is a name, not "unit 1" (a unit's word is Unit, Node, Neuron, or j =)
+    text = f"| Unit | $net_j$ |\n|---|---|\n| h1 | {s('net_h1')} |\n| Neuron h2 | {s('net_h2')} |\n"
+    result = grade_text(tmp_path, text)
+    assert result.field("net_h1").verdict == result.field("net_h2").verdict == "correct"
+
+
+def test_a_header_of_names_over_a_row_of_values(tmp_path):
+    s = lambda q: sig(V[q], 10)  # noqa: E731
+    text = f"| $z$ | h1 | h2 |\n|---|---|---|\n| x | {s('h1')} | {s('h2')} |\n"
+    result = grade_text(tmp_path, text)
+    assert result.field("h1").verdict == "correct" and result.field("h2").verdict == "correct"
+    text = f"| net_h1 | net_h2 |\n|---|---|\n| {s('net_h1')} | 0.1 |\n"
+    result = grade_text(tmp_path, text)
+    assert result.field("net_h1").verdict == "correct" and result.field("net_h2").verdict == "incorrect"
+
+
+def test_tables_that_name_nothing_and_tables_of_code_are_as_before(tmp_path):
+    # cells that are equations with no name are listed as such, as outside a table; words are not read
+    result = grade_text(tmp_path, "| step | work |\n|---|---|\n| 1 | $0.15 + 0.2 = 0.35$ |\n| 2 | easy |\n")
+    assert [u[0] for u in result.unattributed] == ["line 3"]
+    assert all(f.verdict == "missing" for f in result.fields)
+    # a table inside a fence marked as code is code
+    s = sig(V["h1"], 10)
+    fenced = f"```python\n| Quantity | Value |\n|---|---|\n| h1 | {s} |\n```\n"
+    assert grade_text(tmp_path, fenced).field("h1").verdict == "missing"
+    # a row of a table without its separator line is no table (a line of prose with bars)
+    assert grade_text(tmp_path, f"| h1 | {s} |\n").field("h1").verdict == "missing"
+    # a plain-text file's table is read too
+    assert grade_text(tmp_path, f"| Quantity | Value |\n|---|---|\n| h1 | {s} |\n",
+                      suffix=".txt").field("h1").verdict == "correct"
+
+
+def test_a_table_of_too_many_cells_is_refused_with_its_line(tmp_path):
+    text = "| a | b |\n|---|---|\n" + "| h1 | 0.5 |\n" * 25_000
+    with pytest.raises(GraderError, match="more than 20000 rows"):
+        grade_text(tmp_path, text)
