@@ -132,3 +132,52 @@ def test_a_table_of_too_many_cells_is_refused_with_its_line(tmp_path):
     text = "| a | b |\n|---|---|\n" + "| h1 | 0.5 |\n" * 25_000
     with pytest.raises(GraderError, match="more than 20000 rows"):
         grade_text(tmp_path, text)
+
+
+def han_tabular() -> str:
+    """The book's tables in a LaTeX document: ``tabular`` environments, rules of both kinds, bold headings."""
+    rows = "\n".join(f"${w[0]}_{{{w[1:]}}}$ & {P[w + '_new']} \\\\" if w[0] == "w" else
+                     f"$\\theta_{w[-1]}$ & ${P[w + '_new']}$ \\\\[2pt]"
+                     for w in ("w46", "w56", "w14", "w15", "w24", "w25", "w34", "w35", "theta6", "theta5", "theta4"))
+    return "\n".join([
+        "\\documentclass{article}", "\\author{Li Wei, 400333444}", "\\begin{document}",
+        "\\begin{tabular}{|c|l|l|}", "\\hline",
+        "\\textbf{Unit} $j$ & Net input, $I_j$ & Output, $O_j$ \\\\ \\hline",
+        f"4 & $0.2 + 0 - 0.5 - 0.4 = -0.7$ & $1/(1+e^{{0.7}}) = {P['O4']}$ \\\\",
+        f"5 & $0.1$ & ${P['O5']}$ \\\\",
+        f"6 & $-0.105$ & ${P['O6']}$ \\\\ \\hline", "\\end{tabular}", "",
+        "\\begin{tabular*}{\\textwidth}{@{}cc@{}}", "\\toprule", "Unit $j$ & $Err_j$ \\\\ \\midrule",
+        f"6 & ${P['delta_O6']}$ \\\\", f"5 & ${P['delta_O5']}$ \\\\", f"4 & ${P['delta_O4']}$ \\\\ \\bottomrule",
+        "\\end{tabular*}", "",
+        "\\begin{tabular}{ll}", "Weight \\& bias & New value \\\\ \\hline", rows, "\\end{tabular}",
+        "\\end{document}", "",
+    ])
+
+
+def test_a_latex_tabular_is_read_as_a_table(tmp_path):
+    result = grade_text(tmp_path, han_tabular(), "han_kamber_321", suffix=".tex")
+    assert [(f.quantity, f.verdict) for f in result.fields if f.verdict != "correct"] == []
+    assert result.score == 20 and result.student.id == "400333444"
+    assert result.field("I4").source == "line 7" and result.field("O6").source == "line 9"
+    assert result.field("delta_O4").source == "line 17"
+    assert result.field("theta4_new").source == "line 32"
+    assert result.unattributed == () and not result.flags
+
+
+def test_a_tabular_never_closed_or_without_rows_is_no_table(tmp_path):
+    s = sig(V["h1"], 10)
+    never = f"\\begin{{document}}\n\\begin{{tabular}}{{ll}}\nQuantity & Value \\\\\nh1 & {s} \\\\\n\\end{{document}}\n"
+    assert grade_text(tmp_path, never, suffix=".tex").field("h1").verdict == "missing"
+    one = f"\\begin{{document}}\n\\begin{{tabular}}{{ll}}\nh1 & {s}\n\\end{{tabular}}\n\\end{{document}}\n"
+    assert grade_text(tmp_path, one, suffix=".tex").field("h1").verdict == "missing"  # a heading alone
+    closed = never.replace("\\end{document}", "\\end{tabular}\n\\end{document}")
+    assert grade_text(tmp_path, closed, suffix=".tex").field("h1").verdict == "correct"
+
+
+def test_tables_after_tables_keep_their_lines(tmp_path):
+    s = lambda q: sig(V[q], 10)  # noqa: E731
+    table = "\\begin{{tabular}}{{ll}}\nQuantity & Value \\\\ \\cmidrule(lr){{1-2}}\n{} & {} \\\\\n\\end{{tabular}}\n\n"
+    text = "\\begin{document}\n" + table.format("h1", s("h1")) + table.format("h2", s("h2")) + "\\end{document}\n"
+    result = grade_text(tmp_path, text, suffix=".tex")
+    assert result.field("h1").source == "line 4" and result.field("h2").source == "line 9"
+    assert result.field("h1").verdict == result.field("h2").verdict == "correct"

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from grader.errors import LimitError, SubmissionError
-from grader.submission.tables import table_rows
+from grader.submission.tables import table_rows, tabular_rows
 
 __all__ = ["MathRow", "WRITEUP_SUFFIXES", "MAX_WRITEUP_BYTES", "MAX_ROWS", "MAX_CELLS", "math_rows", "notebook_markdown"]
 
@@ -73,14 +73,19 @@ def math_rows(text: str, kind: str, names: Callable[[str], bool] | None = None,
     """The rows of math in ``text``; ``kind`` is the file's suffix without the dot (md, markdown, txt, tex).
     ``names(words)``: whether a left-hand side of several words (``net h1``) names a quantity; where it does not
     (``so we get z1 = ...``), the plain line is prose, and the equations inside it are read. ``is_name(text)``:
-    whether a name as written (``w_{46}``) is a quantity's; with it, pipe tables are read (``grader.submission.
-    tables``)."""
+    whether a name as written (``w_{46}``) is a quantity's; with it, tables are read (Markdown's pipe tables, a
+    LaTeX ``tabular``: ``grader.submission.tables``)."""
     if kind == "tex":
         text = _tex_body(text)
     table: list[MathRow] = []
-    if kind != "tex" and is_name is not None and "|" in text:
-        code = _code_lines(text) if kind != "txt" and ("```" in text or "~~~" in text) else ()
-        text, cells = table_rows(text, is_name, code, MAX_ROWS)
+    if is_name is not None:
+        if kind == "tex":
+            text, cells = tabular_rows(text, is_name, MAX_ROWS)
+        elif "|" in text:
+            code = _code_lines(text) if kind != "txt" and ("```" in text or "~~~" in text) else ()
+            text, cells = table_rows(text, is_name, code, MAX_ROWS)
+        else:
+            cells = []
         table = [_row(" ".join(_without_trailing(_DROP.sub(" ", t).replace("&", " ")).split()), line, False)
                  for t, line in cells]
     rows = _rows(text, kind, names)

@@ -16,6 +16,8 @@ Each cell of a body row that holds a digit becomes one equation on the row's lin
 4. the column's heading, when it names a quantity (``| z1 | z2 |`` over rows of values).
 
 Else the cell is read as it stands, so an equation with no name is listed as one, as it would be outside a table.
+A LaTeX ``tabular`` is read the same way (:func:`tabular_rows`): rows at ``\\\\``, cells at ``&``, rules
+(``\\hline``, ``\\midrule``, ...) dropped, the first row the heading.
 The table's lines are taken out of the text (kept as empty lines, so line numbers stay): nothing reads them twice.
 Only the text's own characters are used, with limits (``MAX_TABLE_CELLS``); no cell is evaluated here.
 """
@@ -67,20 +69,112 @@ def table_rows(text: str, names: Callable[[str], bool], code=(), limit: int = 20
     return ("\n".join(lines) if changed else text), out
 
 
-def _cells(line: str) -> list[str]:
-    """The cells of a table row: split at each ``|`` outside math and not escaped (``\\|``)."""
+_TABULAR = re.compile(r"\\begin\{(tabular\*?|tabularx|longtable)\}")
+_RULES = re.compile(r"\\(?:hline|toprule|midrule|bottomrule|cmidrule(?:\([^()\n]*\))?\{[^{}\n]*\}"
+                    r"|cline\{[^{}\n]*\}|addlinespace(?:\[[^\]\n]*\])?)")
+_ROW_END = re.compile(r"\\\\(?:\[[^\]\n]{0,20}\])?|\\tabularnewline\b")
+_WRAPPER = re.compile(r"\\(?:textbf|textit|emph|textrm|textsf|underline|mathbf)\{([^{}]*)\}")
+MAX_TABULAR_CHARS = 200_000  # a longer tabular (or one never closed) is not read as a table
+
+
+def tabular_rows(text: str, names: Callable[[str], bool], limit: int = 20_000
+                 ) -> tuple[str, list[tuple[str, int]]]:
+    """:func:`table_rows` for a LaTeX document's ``tabular`` environments (``tabular*``, ``tabularx``,
+    ``longtable``): ``text`` with each one blanked out (its line breaks kept) and its equations as (text, line)."""
+    if "\\begin{tab" not in text and "\\begin{longtable}" not in text:
+        return text, []
+    out: list[tuple[str, int]] = []
+    parts, pos = [], 0
+    line, counted = 1, 0  # the line of position ``counted``
+    closes: dict[str, int] = {}  # environment -> the next \end{...} found (-1: none): each searched for once a stretch
+    for m in _TABULAR.finditer(text):
+        if m.start() < pos or len(out) > limit:
+            continue
+        close = closes.get(m.group(1), -2)
+        if -1 < close < m.end() or close == -2:
+            close = closes[m.group(1)] = text.find("\\end{" + m.group(1) + "}", m.end())
+        if close < 0 or close - m.end() > MAX_TABULAR_CHARS:
+            continue
+        body_start = _after_arguments(text, m.end())
+        line += text.count("\n", counted, body_start)  # (counted on from the last table: linear in the text)
+        counted = body_start
+        rows = []  # (cells, line)
+        for piece in _ROW_END.split(_RULES.sub(" ", text[body_start:close])):
+            if not piece or piece.isspace() or len(rows) > limit:
+                line += piece.count("\n")
+                continue
+            cells = [_plain(_WRAPPER.sub(r"\1", c)) for c in _split(piece, _AMP_MARKS, "&")]
+            if any(cells):  # (the row's line: where its first cell starts)
+                rows.append((cells, line + piece[:len(piece) - len(piece.lstrip())].count("\n")))
+            line += piece.count("\n")
+        counted = close  # (the rules dropped hold no line break: ``line`` is that of ``close``)
+        if len(rows) >= 2:
+            header = rows[0][0]
+            for cells, at in rows[1:]:
+                out.extend((row, at) for row in _equations(header, cells, names))
+            end = close + len(m.group(1)) + 6  # past \end{tabular}
+            parts.append(text[pos:m.start()])
+            parts.append("\n" * text.count("\n", m.start(), end))
+            pos = end
+    if not parts:
+        return text, []
+    parts.append(text[pos:])
+    return "".join(parts), out
+
+
+def _after_arguments(text: str, i: int) -> int:
+    """The position after a tabular's arguments: ``{width}`` of ``tabular*``, ``[t]``, the column spec ``{c|c}``
+    (braces balanced, at most 200 characters)."""
+    for _ in range(3):
+        j = i
+        while j < len(text) and text[j] in " \t":
+            j += 1
+        if j < len(text) and text[j] == "[":
+            end = text.find("]", j, j + 40)
+            if end < 0:
+                return i
+            i = end + 1
+            continue
+        if j >= len(text) or text[j] != "{":
+            return i
+        depth, k = 0, j
+        while k < min(len(text), j + 200):
+            if text[k] == "{":
+                depth += 1
+            elif text[k] == "}":
+                depth -= 1
+                if depth == 0:
+                    break
+            k += 1
+        if depth:
+            return i
+        i = k + 1
+    return i
+
+
+def _split(text: str, marks: re.Pattern, sep: str) -> list[str]:
+    """``text`` split at each ``sep`` (``|`` of a Markdown row, ``&`` of a tabular's) outside math and not escaped;
+    ``marks`` finds escapes, dollar signs and ``sep``. At most ``MAX_TABLE_CELLS`` cells."""
     cells, start, math = [], 0, False
-    for m in _MARKS.finditer(line):
+    for m in marks.finditer(text):
         mark = m.group()
         if mark == "$":
             math = not math
-        elif mark == "|" and not math:
-            cells.append(line[start:m.start()])
+        elif mark == sep and not math:
+            cells.append(text[start:m.start()])
             start = m.end()
             if len(cells) >= MAX_TABLE_CELLS:
-                break
-    else:
-        cells.append(line[start:])
+                return cells
+    cells.append(text[start:])
+    return cells
+
+
+_AMP_MARKS = re.compile(r"\\.|[$&]", re.S)
+
+
+def _cells(line: str) -> list[str]:
+    """The cells of a Markdown table row (``| a | b |``: the bars at its ends are no cells)."""
+    cells = _split(line, _MARKS, "|")
     stripped = line.strip()
     if stripped.startswith("|") and cells and not cells[0].strip():
         cells = cells[1:]
