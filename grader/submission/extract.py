@@ -1,4 +1,5 @@
-"""Find the math in a written solution: Markdown, plain text, LaTeX documents and the Markdown cells of notebooks.
+"""Find the math in a written solution: Markdown, plain text, LaTeX documents and notebooks (their text:
+``grader.submission.notebook``).
 
 The result is a list of rows, each one line of math with the line of the write-up it starts on:
 
@@ -18,20 +19,18 @@ from __future__ import annotations
 
 import array
 import bisect
-import json
 import re
 from dataclasses import dataclass
 from typing import Callable
 
-from grader.errors import LimitError, SubmissionError
+from grader.errors import LimitError
 from grader.submission.tables import table_rows, tabular_rows
 
-__all__ = ["MathRow", "WRITEUP_SUFFIXES", "MAX_WRITEUP_BYTES", "MAX_ROWS", "MAX_CELLS", "math_rows", "notebook_markdown"]
+__all__ = ["MathRow", "WRITEUP_SUFFIXES", "MAX_WRITEUP_BYTES", "MAX_ROWS", "math_rows"]
 
 WRITEUP_SUFFIXES = (".md", ".markdown", ".txt", ".tex", ".ipynb")
 MAX_WRITEUP_BYTES = 2 * 1_048_576  # a write-up with images inlined as text is refused beyond this
 MAX_ROWS = 20_000  # rows of math in one write-up
-MAX_CELLS = 5_000  # cells of a notebook
 MAX_ROW_CHARS = 4000  # a longer row is kept cut, with its length, and listed as too long to read
 
 _ENVIRONMENTS = ("equation", "align", "aligned", "split", "eqnarray", "gather", "gathered", "multline", "alignat",
@@ -242,44 +241,6 @@ def _code_lines(text: str) -> set[int]:
     if fence:
         lines.update(range(first, text.count("\n") + 2))
     return lines
-
-
-def notebook_markdown(data: str, source: str) -> tuple[str, list[tuple[int, int]]]:
-    """The Markdown cells of a notebook (JSON) joined into one text, and for every cell (first line, cell number).
-    Raises :class:`SubmissionError` when the JSON is not a notebook."""
-    try:
-        nb = json.loads(data[1:] if data.startswith("\ufeff") else data)  # (a byte order mark some editors add)
-    except json.JSONDecodeError as exc:
-        raise SubmissionError(f"the notebook is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}",
-                              file=source, line=exc.lineno, hint="upload the .ipynb file as Jupyter saves it") from None
-    except RecursionError:
-        raise LimitError("the notebook's JSON is nested too deeply to read", file=source,
-                         hint="upload the .ipynb file as Jupyter saves it") from None
-    except ValueError:  # an integer of more digits than Python converts
-        raise LimitError("the notebook's JSON holds a number with too many digits to read", file=source,
-                         hint="upload the .ipynb file as Jupyter saves it") from None
-    cells = nb.get("cells") if isinstance(nb, dict) else None
-    if not isinstance(cells, list):
-        raise SubmissionError("the notebook has no list of cells", file=source,
-                              hint="upload the .ipynb file as Jupyter saves it (a JSON object with \"cells\")")
-    if len(cells) > MAX_CELLS:
-        raise LimitError(f"the notebook has {len(cells)} cells (at most {MAX_CELLS})", file=source,
-                         hint="split the work into smaller notebooks")
-    parts: list[str] = []
-    starts: list[tuple[int, int]] = []
-    line = 1
-    for number, cell in enumerate(cells, start=1):
-        if not isinstance(cell, dict) or cell.get("cell_type") != "markdown":
-            continue
-        src = cell.get("source", "")
-        if isinstance(src, list):
-            src = "".join(s for s in src if isinstance(s, str))
-        if not isinstance(src, str):
-            continue
-        starts.append((line, number))
-        parts.append(src)
-        line += src.count("\n") + 2  # the cells are joined by a blank line
-    return "\n\n".join(parts), starts
 
 
 # ---------------------------------------------------------------------------------------------------- internals

@@ -38,7 +38,8 @@ from grader.solve.solver import AnswerKey
 from grader.spec import names as qnames
 from grader.spec.problem import LEARNING_RATE, Tolerance
 from grader.submission.chains import Chain, Step, partly_read, read_chains, symbolic, unreadable_reason
-from grader.submission.extract import MAX_WRITEUP_BYTES, WRITEUP_SUFFIXES, math_rows, notebook_markdown
+from grader.submission.extract import MAX_WRITEUP_BYTES, WRITEUP_SUFFIXES, math_rows
+from grader.submission.notebook import notebook_text
 from grader.submission.assignments import assignment_note, updated_parameter
 from grader.submission.errorterm import default_resolver, error_term_note, negated_value
 from grader.submission.load import Answer, Submission, Value
@@ -96,8 +97,7 @@ def writeup_submission(text: str, kind: str, source: str, key: AnswerKey, proble
     to a quantity name or None; by default the problem's name resolver."""
     labels = None
     if kind == "ipynb":
-        text, starts = notebook_markdown(text, source)
-        labels = _cell_labels(text, starts)
+        text, labels = notebook_text(text, source)
         kind = "md"
     if resolve is None:
         resolve = default_resolver(key.problem)
@@ -109,16 +109,6 @@ def writeup_submission(text: str, kind: str, source: str, key: AnswerKey, proble
     finally:
         if paused:
             gc.enable()
-
-
-def _cell_labels(text: str, starts: list[tuple[int, int]]) -> dict[int, str]:
-    labels: dict[int, str] = {}
-    total = text.count("\n") + 1
-    for k, (first, cell) in enumerate(starts):
-        last = starts[k + 1][0] - 1 if k + 1 < len(starts) else total
-        for line in range(first, last + 1):
-            labels[line] = f"cell {cell}, line {line - first + 1}"
-    return labels
 
 
 def _student(text: str, kind: str) -> Student:

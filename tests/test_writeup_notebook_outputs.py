@@ -1,0 +1,81 @@
+"""A notebook's printed outputs are read (``grader.submission.notebook``): a student who prints answers from code
+(``print("z1 =", z1)``) had them ignored in silence, so a notebook of code with its outputs scored 0 with "Nothing
+in this write-up was read". The code itself, errors, stderr and images are never read. Values from the textbook
+formulas in mpmath (``tests/textbook.py``)."""
+
+from __future__ import annotations
+
+import json
+
+from grader.grade.pipeline import Grader
+from grader.submission.notebook import notebook_text
+from textbook import CLASSIC, CLASSIC_NETS, sig, textbook
+
+V = textbook(CLASSIC, CLASSIC_NETS)
+
+
+def nb(*cells) -> str:
+    return json.dumps({"cells": list(cells), "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+
+
+def md(text: str) -> dict:
+    return {"cell_type": "markdown", "metadata": {}, "source": text.splitlines(keepends=True)}
+
+
+def code(source: str, *outputs) -> dict:
+    return {"cell_type": "code", "metadata": {}, "execution_count": 1, "source": source, "outputs": list(outputs)}
+
+
+def stream(text: str, name: str = "stdout") -> dict:
+    return {"output_type": "stream", "name": name, "text": text.splitlines(keepends=True)}
+
+
+def result(text: str) -> dict:
+    return {"output_type": "execute_result", "execution_count": 1, "metadata": {},
+            "data": {"text/plain": text, "image/png": "iVBORw0KGgo="}}
+
+
+def grade_nb(tmp_path, text: str):
+    path = tmp_path / "work.ipynb"
+    path.write_text(text, encoding="utf-8")
+    return Grader(problem="classic_222").grade_file(path)
+
+
+def test_printed_answers_are_read_with_their_cell(tmp_path):
+    s = lambda q: sig(V[q], 10)  # noqa: E731
+    text = nb(
+        md("# Sam Park, 400111222\n\nForward pass, computed below."),
+        code("net_h1 = w1*i1 + w2*i2 + b1\nprint('net h1 =', net_h1)", stream(f"net h1 = {s('net_h1')}\n")),
+        code("h1 = 1/(1+np.exp(-net_h1))\nprint(f'h1 = {h1}')\nh2", stream(f"h1 = {s('h1')}\n"),
+             result(f"'h2 = {s('h2')}'")),
+        code("o1 = ...", {"output_type": "display_data", "metadata": {}, "data": {"text/plain": [f"o1 = {s('o1')}"]}}),
+        md(f"And by hand: $o_2 = {s('o2')}$"),
+    )
+    r = grade_nb(tmp_path, text)
+    verdicts = {f.quantity: f.verdict for f in r.fields if f.verdict != "missing"}
+    assert verdicts == {"net_h1": "correct", "h1": "correct", "o1": "correct", "o2": "correct"}, verdicts
+    assert r.field("net_h1").source == "the output of cell 2, line 1"
+    assert r.field("o1").source == "the output of cell 4, line 1"
+    assert r.field("o2").source == "cell 5, line 1"
+    assert r.student.id == "400111222"
+
+
+def test_code_errors_stderr_and_images_are_never_read(tmp_path):
+    s = sig(V["h1"], 10)
+    text = nb(
+        code(f"h1 = {s}", {"output_type": "error", "ename": "NameError", "evalue": f"h1 = {s}",
+                           "traceback": [f"h1 = {s}"]}),
+        code("import warnings", stream(f"h1 = {s}\n", name="stderr")),
+        code("plot()", {"output_type": "display_data", "metadata": {}, "data": {"image/png": "aDEgPSAwLjU="}}),
+    )
+    r = grade_nb(tmp_path, text)
+    assert all(f.verdict == "missing" for f in r.fields)  # the code's own h1 = ... is not read either
+
+
+def test_labels_and_fences_of_outputs():
+    text, labels = notebook_text(nb(md("a\nb"), code("x", stream("one\n``` two\n")), md("c")), "n.ipynb")
+    lines = text.split("\n")
+    assert lines[:4] == ["a", "b", "", "```"] and lines[4:7] == ["one", "''' two", "```"] and lines[8] == "c"
+    assert labels[1] == "cell 1, line 1" and labels[2] == "cell 1, line 2"
+    assert labels[5] == "the output of cell 2, line 1" and labels[6] == "the output of cell 2, line 2"
+    assert labels[9] == "cell 3, line 1"
