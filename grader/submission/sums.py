@@ -33,7 +33,7 @@ from typing import Callable, Sequence
 from grader.parse.latex import (
     MAX_SUM_TERMS, Name, Node, NotEvaluable, expand_sums, index_names, name_for_index, node_count, to_text,
 )
-from grader.submission.extract import MathRow
+from grader.submission.mathrow import MathRow
 
 __all__ = ["SumRanges", "StatedBounds", "MAX_INDEXED_NAMES", "MAX_SUM_NODES", "MAX_BOUND_DIGITS"]
 

@@ -1,0 +1,104 @@
+"""One row of math read from a write-up (``MathRow``), as every reader of a write-up's text makes it (``row``), and
+what those readers share: the limits on rows, the end of a row without its punctuation, the lines of code."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from grader.errors import LimitError
+
+__all__ = ["MathRow", "MAX_ROWS", "MAX_ROW_CHARS", "CODE_LANGUAGES", "row", "check_rows", "without_trailing",
+           "code_lines"]
+
+MAX_ROWS = 20_000  # rows of math in one write-up
+MAX_ROW_CHARS = 4000  # a longer row is kept cut, with its length, and listed as too long to read
+CODE_LANGUAGES = frozenset({"python", "py", "python3", "ipython", "bash", "sh", "shell", "console", "json", "yaml",
+                            "yml", "r", "julia", "js", "javascript", "c", "cpp", "java", "text", "output"})
+_FENCE_LINE = re.compile(r"(?m)^(```|~~~)([^\n]*)")
+_SUBSCRIPTS = re.compile("[₀-₉₊₋]+")  # ₀..₉ ₊ ₋
+_SUPERSCRIPTS = re.compile("[⁰¹²³⁴-⁹⁺⁻]+")  # ⁰ ¹ ² ³ ⁴..⁹ ⁺ ⁻
+_SCRIPT_DIGITS = re.compile("[₀-₋⁰¹²³⁴-⁻]")
+_PLAIN_SCRIPT = str.maketrans("₀₁₂₃₄₅₆₇₈₉₊₋"
+                              "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻",
+                              "0123456789+-0123456789+-")
+_BRACED_POINT = re.compile(r"(?<=[0-9])\{\.\}(?=[0-9])")
+_VULGAR = re.compile("(?<![0-9.,])[½¼¾]")
+_VULGAR_TEX = {"½": "\\tfrac{1}{2}", "¼": "\\tfrac{1}{4}", "¾": "\\tfrac{3}{4}"}
+
+
+@dataclass(frozen=True)
+class MathRow:
+    text: str  # one row of LaTeX math
+    line: int  # 1-based line of the write-up where the row starts
+    display: bool  # display math (``$$``, ``\\[``, an environment) rather than inline
+    cut_from: int = 0  # the row's length when it was longer than ``MAX_ROW_CHARS`` (and cut), else 0
+    embedded: bool = False  # an equation inside a sentence of plain text: kept only where it names a quantity
+
+
+def without_trailing(text: str) -> str:
+    """``text`` without the punctuation and LaTeX spacing that may end a row after its math (``= -7.65.``,
+    ``\\approx -7.65 \\,``: stripping only the comma of ``\\,`` would leave a lone backslash). One pass from the end."""
+    end = len(text)
+    while end:
+        ch = text[end - 1]
+        if ch in ",;:! " and _escaped(text, end - 1):
+            end -= 2  # \, \; \: \! and "\ ": spacing
+        elif ch in " \t\r\n.,;:\u2713\u2714":  # (and a check mark, ✓ ✔, as plain text has it)
+            end -= 1
+        elif text.endswith("\\qquad", 0, end):
+            end -= 6
+        elif text.endswith("\\quad", 0, end):
+            end -= 5
+        else:
+            break
+    return text[:end]
+
+
+def _escaped(text: str, i: int) -> bool:
+    """Is ``text[i]`` after a backslash that is itself not escaped (``\\,`` but not ``\\\\,``)?"""
+    k = i
+    while k > 0 and text[k - 1] == "\\":
+        k -= 1
+    return (i - k) % 2 == 1
+
+
+def row(text: str, line: int, display: bool, embedded: bool = False) -> MathRow:
+    if "=>" in text or "->" in text:  # arrows typed as plain text: ⇒ and → (never anything else in math)
+        text = text.replace("=>", "⇒").replace("->", "→")
+    if "{.}" in text:  # 7{.}65, a decimal point braced as 7{,}65 is (LaTeX then adds no space after it)
+        text = _BRACED_POINT.sub(".", text)
+    if "½" in text or "¼" in text or "¾" in text:  # E = ½(t − o)²: a vulgar fraction, not after a digit (2½ is
+        text = _VULGAR.sub(lambda m: _VULGAR_TEX[m.group()], text)  # a mixed number, left unread)
+    if _SCRIPT_DIGITS.search(text):  # Unicode scripts as pasted from a word processor: w₅ is w_{5}, 10⁻⁶ is 10^{-6}
+        text = _SUBSCRIPTS.sub(lambda m: "_{" + m.group().translate(_PLAIN_SCRIPT) + "}", text)
+        text = _SUPERSCRIPTS.sub(lambda m: "^{" + m.group().translate(_PLAIN_SCRIPT) + "}", text)
+    if len(text) > MAX_ROW_CHARS:
+        return MathRow(text[:MAX_ROW_CHARS], line, display, len(text), embedded)
+    return MathRow(text, line, display, 0, embedded)
+
+
+def check_rows(rows: list[MathRow], line: int) -> None:
+    if len(rows) > MAX_ROWS:
+        raise LimitError(f"the write-up has more than {MAX_ROWS} rows of math", line=line,
+                         hint="a write-up answers one problem; split unrelated work into separate files")
+
+
+def code_lines(text: str) -> set[int]:
+    """The lines of Markdown's fences: a fence marked as a programming language, all its lines; any other, its
+    opening and closing lines (the text between is the write-up's, as LaTeX in a fence is)."""
+    lines: set[int] = set()
+    fence, first, number, pos = "", 0, 1, 0
+    for m in _FENCE_LINE.finditer(text):
+        number += text.count("\n", pos, m.start())
+        pos = m.start()
+        lines.add(number)
+        if fence:
+            if m.group(1) == fence:
+                lines.update(range(first, number))
+                fence = ""
+        elif (info := m.group(2).strip().lower().split()) and info[0] in CODE_LANGUAGES:
+            fence, first = m.group(1), number
+    if fence:
+        lines.update(range(first, text.count("\n") + 2))
+    return lines

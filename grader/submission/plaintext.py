@@ -1,0 +1,118 @@
+"""Equations typed as plain text in a write-up (a ``.txt``, Markdown without math, a notebook's printed output):
+a line that starts with a name and ``=`` (``net h1 = 0.3775``), a continuation (``= 0.3775``), and the equations
+inside a sentence of prose ("so we get z1 = -7.65, and then ...")."""
+
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+from grader.submission.mathrow import MathRow, check_rows, code_lines, row, without_trailing
+
+__all__ = ["plain_rows", "embedded"]
+
+_MATH_MARK = re.compile(r"\$|\\[\[\]()]|\\(?:begin|end)\{")  # a line with a math delimiter is no plain line
+
+# a line that starts with a name (``z1``, ``w_5'``, ``δo1``, ``w₅′``, ``w5+``: any letter first, then letters, digits,
+# scripts, primes and a plus; up to three words, ``net h1``, ``E total``, ``new w5``; a word in brackets after it,
+# ``w6(new)``) and ``=``, or with ``=`` or ``⇒`` (a continuation); the name may be in bold or code marks, as
+# Markdown typed as plain text has it (``**z1** =``)
+# (possessive: a name's letters, the spaces and words after it are never given back, for no shorter run could be
+# followed by the = that the longest is not: one try per line, where backtracking made prose cost 30 ms a megabyte)
+_PLAIN_WORD = r"(?:[^\W\d_]|\\)[\w\\{}^'+′″’⁺]{0,40}+"
+# what may come before the name: a list mark or a quote's, a number or letter of the item (``1.``, ``(1)``, ``a)``,
+# ``iv.``), or a step's label (``Step 3:``, ``Q4)``, ``Part b:``)
+_ITEM = (r"(?:[-*•>]|\(?(?:\d{1,3}|[A-Za-z]|[ivx]{1,4})[.):]|\((?:\d{1,3}|[A-Za-z])\)"
+         r"|(?i:step|part|q|question|problem|task|ex)\.?[ \t]*\w{1,3}[.):])")
+_PLAIN_EQUATION = re.compile(r"[ \t]*+(?:" + _ITEM + r"[ \t]*+)?(\*\*|`)?((?:" + _PLAIN_WORD
+                             + r"(?:[ \t]++[\w{}^'+′″’⁺]{1,20}+){0,2}+(?:[ \t]?\([\w+\- ]{1,12}\))?+[ \t]*+"
+                             r"(?:\*\*|`)?[ \t]*+(?:=|≈|:=)|(?:=>|=|≈|⇒))[^\n]*)")
+_RELATION_SIGN = re.compile("[=≈⇒]")
+_LHS_END = re.compile(r":?=|≈|⇒|\*\*|`")
+
+
+def plain_rows(text: str, fences: bool = False, math: set[int] | None = None,
+               names: Callable[[str], bool] | None = None) -> list[MathRow]:
+    """The equations of a write-up typed as plain text: each line that starts with a name and ``=`` (``z1 =
+    -15*0.8 + 20*0.2 + 0.35 = -11.65``), or with ``=`` (a continuation), is a row. ``fences``: Markdown, whose code
+    fences marked as a programming language (```` ```python ````) are code and skipped. ``math``: the lines that
+    hold math the scanner found (none of them is plain, nor is a line with a math delimiter). Only the lines with
+    a relation sign are tried, each once."""
+    rows: list[MathRow] = []
+    code = code_lines(text) if fences and ("```" in text or "~~~" in text) else ()
+    number, pos, search = 1, 0, _RELATION_SIGN.search
+    sign = search(text)
+    while sign is not None:  # only the lines with an = (or ≈, ⇒) are tried, each once
+        start = text.rfind("\n", 0, sign.start()) + 1
+        end = text.find("\n", sign.end())
+        sign = search(text, end) if end >= 0 else None
+        number += text.count("\n", pos, start)
+        pos = start
+        if number in code or (math is not None and number in math):
+            continue
+        line = text[start:end if end >= 0 else len(text)]
+        if math is not None and _MATH_MARK.search(line):
+            continue  # (a line with a math delimiter is read as math only)
+        m = _PLAIN_EQUATION.match(line)
+        if m is None or (names is not None and " " in (lhs := _LHS_END.split(m.group(2), 1)[0].strip())
+                         and not names(lhs)):
+            inside = embedded(line, names)  # ``we use w5 = 4``: prose, and an equation inside it
+            if m is None or inside:
+                rows.extend(row(body, number, True, embedded=True) for body in inside)
+                check_rows(rows, number)
+                continue
+        body = m.group(2)
+        if m.group(1):  # **z1** = ..., `z1 = ...`: the marks are Markdown's, not the math's
+            body = body.replace(m.group(1), " ", 2 if m.group(1) == "`" else 1)
+        after = _EMBEDDED_SIGN.search(body)
+        prose = _PROSE_WORD.search(body, after.end()) if after else None
+        if prose is not None and not body[after.end():prose.start()].strip():
+            prose = None  # (``Übung = schwer``: no value before the words, nothing to cut them from)
+        if prose is not None:  # ``o1 = 0.65 here``, ``z1 = -7.65 and h1 = ...``: prose after the equation
+            body, rest = body[:prose.start()], body[prose.start():]
+        body = without_trailing(" ".join(body.split()))
+        rows.append(row(body, number, True))
+        if prose is not None:
+            rows.extend(row(more, number, True, embedded=True) for more in embedded(rest, names))
+        check_rows(rows, number)
+    return rows
+
+
+# an equation inside a sentence, ``so we get z1 = -15*0.8 + 20*0.2 + 0.35 = -7.65, and h1 = ...``: the name just
+# before an = (one word, or up to three that name a quantity: ``then delta o2 = ...``), the equation running to
+# the first end of prose after the =
+_EMBEDDED_SIGN = re.compile(r"(?<![=<>!:])(?:=|≈)(?![=>])")
+_WORDS_BEFORE = re.compile(r"(?:^|(?<=[\s(]))((?:[^\W\d_][\w'+′]{0,30}+[ \t]++){0,2}[^\W\d_][\w'+′]{0,30}+)[ \t]*+$")
+# (the end: a sentence's punctuation, a joining word, or a word of prose that more prose follows; ``1/2 sum (t-o)^2``
+# is no end, so the formula is not cut to 1/2 but left unread, as it should be)
+_PROSE_WORDS = (r"(?<![\w\\])(?i:and|or|then|so|which|where|with|giving|gives|is|was|are|were|for|to|from|as|the|"
+                r"we|hence|thus|therefore|here|because|since|but)\b(?![\w(])"
+                r"|(?<![\w\\])(?!(?:exp|sigmoid|sigma|tanh|sqrt|log|ln|relu)\b)[A-Za-z]{3,}\b"
+                r"(?=[ \t]*(?:$|[.,;:!?]|[A-Za-z]{2,}))")
+_PROSE_WORD = re.compile(_PROSE_WORDS)
+_PROSE_CUT = re.compile(r"[.;,!?](?=\s|$)|" + _PROSE_WORDS)
+MAX_EMBEDDED = 8  # equations read from one line of prose
+_FACTOR = re.compile(r"[^\W\d_]|\w*[\d_]\w*")  # a letter alone, or a word with a digit or _: a name, not prose
+
+
+def embedded(line: str, names: Callable[[str], bool] | None = None) -> list[str]:
+    """The equations inside a line of prose, each from its name to the first end of prose after its ``=``."""
+    out: list[str] = []
+    pos = 0
+    while len(out) < MAX_EMBEDDED:
+        sign = _EMBEDDED_SIGN.search(line, pos)
+        if sign is None:
+            break
+        before = _WORDS_BEFORE.search(line, pos, sign.start())
+        cut = _PROSE_CUT.search(line, sign.end())
+        stop = cut.start() if cut else len(line)
+        if before is not None:
+            words = before.group(1).split()
+            k = next((k for k in (3, 2) if len(words) >= k and names is not None and names(" ".join(words[-k:]))), 1)
+            name = " ".join(words[-k:])
+            previous = words[-k - 1] if len(words) > k else ""
+            body = without_trailing(" ".join(f"{name} {line[sign.start():stop]}".split()))
+            if not body.endswith(("=", "≈")) and not _FACTOR.fullmatch(previous):
+                out.append(body)  # (after ``w1`` in ``w1 i1 = 0.0075``, i1 is a factor: no equation of i1)
+        pos = max(stop, sign.end())
+    return out
