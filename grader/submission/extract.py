@@ -67,21 +67,23 @@ def math_rows(text: str, kind: str, names: Callable[[str], bool] | None = None,
             cells = []
         table = [row(" ".join(without_trailing(_DROP.sub(" ", t).replace("&", " ")).split()), line, False)
                  for t, line in cells]
-    rows = _rows(text, kind, names)
+    rows = _rows(text, kind, names, is_name)
     if table:
         rows = sorted(rows + table, key=lambda r: r.line)
         check_rows(rows, rows[min(MAX_ROWS, len(rows) - 1)].line)
     return rows
 
 
-def _rows(text: str, kind: str, names: Callable[[str], bool] | None) -> list[MathRow]:
+def _rows(text: str, kind: str, names: Callable[[str], bool] | None, is_name: Callable[[str], bool] | None
+          ) -> list[MathRow]:
     scanner = _Scanner(text, fences=kind != "tex")
     scanner.run()
     if kind == "tex":
         return scanner.rows
     # plain text, and Markdown typed as plain text: a line such as ``z1 = -7.65`` is read too, in a file without
     # math and in one with some (a single ``$\sigma$`` in the prose must not make every other line prose)
-    plain = plain_rows(text, fences=kind != "txt", math=scanner.covered if scanner.rows else None, names=names)
+    plain = plain_rows(text, fences=kind != "txt", math=scanner.covered if scanner.rows else None, names=names,
+                       is_name=is_name)
     if not plain:
         return scanner.rows
     if not scanner.rows:

@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from grader.submission.mathrow import MathRow, check_rows, code_lines, row, without_trailing
+from grader.submission.mathrow import MAX_ROWS, MathRow, check_rows, code_lines, row, without_trailing
 
-__all__ = ["plain_rows", "embedded"]
+__all__ = ["plain_rows", "colon_rows", "embedded"]
 
 _MATH_MARK = re.compile(r"\$|\\[\[\]()]|\\(?:begin|end)\{")  # a line with a math delimiter is no plain line
 
@@ -32,12 +32,14 @@ _LHS_END = re.compile(r":?=|≈|⇒|\*\*|`")
 
 
 def plain_rows(text: str, fences: bool = False, math: set[int] | None = None,
-               names: Callable[[str], bool] | None = None) -> list[MathRow]:
+               names: Callable[[str], bool] | None = None, is_name: Callable[[str], bool] | None = None
+               ) -> list[MathRow]:
     """The equations of a write-up typed as plain text: each line that starts with a name and ``=`` (``z1 =
     -15*0.8 + 20*0.2 + 0.35 = -11.65``), or with ``=`` (a continuation), is a row. ``fences``: Markdown, whose code
     fences marked as a programming language (```` ```python ````) are code and skipped. ``math``: the lines that
     hold math the scanner found (none of them is plain, nor is a line with a math delimiter). Only the lines with
-    a relation sign are tried, each once."""
+    a relation sign are tried, each once. ``is_name(name)``: whether a name as written is a quantity's; with it, a
+    line of that name, a colon and numbers (``h1: 0.593``) is read too (:func:`colon_rows`)."""
     rows: list[MathRow] = []
     code = code_lines(text) if fences and ("```" in text or "~~~" in text) else ()
     number, pos, search = 1, 0, _RELATION_SIGN.search
@@ -75,7 +77,41 @@ def plain_rows(text: str, fences: bool = False, math: set[int] | None = None,
         if prose is not None:
             rows.extend(row(more, number, True, embedded=True) for more in embedded(rest, names))
         check_rows(rows, number)
+    if is_name is not None and ":" in text:
+        colon = colon_rows(text, code, math, {r.line for r in rows}, is_name, names)
+        if colon:
+            rows = sorted(rows + colon, key=lambda r: r.line)
+            check_rows(rows, rows[min(len(rows) - 1, MAX_ROWS)].line)
     return rows
+
+
+# ``h1: 0.593``, ``- **z1:** -7.65``, ``z1: -15*0.8 + 20*0.2 + 0.35 = -7.65``, a filled-in template pasted as it is
+# (``  z1: -7.65   # net input of h1``): a quantity's name, a colon, then a value or a formula of numbers
+_COLON_LINE = re.compile(r"(?m)^[ \t]*+(?:" + _ITEM + r"[ \t]*+)?(\*\*|`)?(" + _PLAIN_WORD
+                         + r"(?:[ \t]++[\w{}^'+′″’⁺]{1,20}+){0,2}+)[ \t]*+(?:\*\*|`)?:(?!=)(?:\*\*|`)?[ \t]*+([^\n]+)$")
+_COMMENT = re.compile(r"[ \t]+#.*$")
+
+
+def colon_rows(text: str, code, math: set[int] | None, done: set[int], is_name: Callable[[str], bool],
+               names: Callable[[str], bool] | None = None) -> list[MathRow]:
+    """The lines ``name: value`` whose name is a quantity's (``is_name``; of several words, ``names``) and whose
+    value holds a digit and no prose, each as the row ``name = value``; a ``#`` comment after it is dropped. Not the
+    lines of ``code``, of ``math`` or with a math delimiter, nor those ``done`` (already read as an equation)."""
+    out: list[MathRow] = []
+    number, pos = 1, 0
+    for m in _COLON_LINE.finditer(text):
+        number += text.count("\n", pos, m.start())
+        pos = m.start()
+        if number in done or number in code or (math is not None and (number in math or _MATH_MARK.search(m[0]))):
+            continue
+        lhs, value = m[2].strip(), _COMMENT.sub("", m[3]).replace("**", " ").strip()
+        if not any(ch.isdigit() for ch in value) or _PROSE_WORD.search(value):
+            continue
+        if not (is_name(lhs) if " " not in lhs else names is not None and names(lhs)):
+            continue
+        out.append(row(without_trailing(" ".join(f"{lhs} = {value}".split())), number, True))
+        check_rows(out, number)
+    return out
 
 
 # an equation inside a sentence, ``so we get z1 = -15*0.8 + 20*0.2 + 0.35 = -7.65, and h1 = ...``: the name just
