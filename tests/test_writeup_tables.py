@@ -181,3 +181,22 @@ def test_tables_after_tables_keep_their_lines(tmp_path):
     result = grade_text(tmp_path, text, suffix=".tex")
     assert result.field("h1").source == "line 4" and result.field("h2").source == "line 9"
     assert result.field("h1").verdict == result.field("h2").verdict == "correct"
+
+
+def test_columns_of_work_make_one_chain_with_the_value(tmp_path):
+    """| $net_{o1}$ | formula | substituted | value |: the work before the value, so a slip in it is located. Here
+    the substitution is right (0.4 h1 + 0.45 h2 + 0.6 with the textbook's h1, h2) and the value written 0.9."""
+    h1, h2 = sig(V["h1"], 10), sig(V["h2"], 10)
+    text = "\n".join([
+        "| Quantity | Formula | Substituted | Value |", "|---|---|---|---|",
+        f"| $h_1$ | $\\sigma(net_{{h1}})$ | $1/(1+e^{{-0.3775}})$ | ${h1}$ |",
+        f"| $net_{{o1}}$ | $w_5 h_1 + w_6 h_2 + b_2$ | $0.4({h1}) + 0.45({h2}) + 0.6$ | $0.9$ |",
+        "| $out_{o2}$ | | $1/(1+e^{-1.2249})$ | |",  # the work alone: its last step is the value (0.7729)
+    ])
+    result = grade_text(tmp_path, text)
+    f = result.field("net_o1")
+    assert f.verdict == "incorrect" and f.given == pytest.approx(0.9) and f.source == "line 4"
+    assert "the slip is in line 4" in f.message
+    assert result.field("h1").verdict == "correct"
+    o2 = result.field("o2")
+    assert o2.verdict == "correct" and o2.source == "line 5"

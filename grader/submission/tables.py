@@ -15,6 +15,8 @@ Each cell of a body row that holds a digit becomes one equation on the row's lin
    column's heading says so ("New value", "Updated", "After the update", ``w^{+}``);
 4. the column's heading, when it names a quantity (``| z1 | z2 |`` over rows of values).
 
+In a row named by its first cell, the columns of its work (a heading "Formula", "Substituted", "Calculation", ...)
+make one chain with its value (``z_1 = w_1 i_1 + ... = (-15)(0.8) + ... = -7.65``), so a slip in the work is found.
 Else the cell is read as it stands, so an equation with no name is listed as one, as it would be outside a table.
 A LaTeX ``tabular`` is read the same way (:func:`tabular_rows`): rows at ``\\\\``, cells at ``&``, rules
 (``\\hline``, ``\\midrule``, ...) dropped, the first row the heading.
@@ -37,6 +39,7 @@ _UPDATED = re.compile(r"(?i)\bnew\b|\bupdated?\b|\bafter\b|\^\{?\+\}?")
 # a column of the first column's quantities: a value (new or old), not another quantity's (a target, an error)
 _VALUE_HEAD = re.compile(r"(?i)^$|\b(?:values?|results?|answers?|computed|calculated|old|initial|before|given|"
                          r"original|new|updated?|after)\b|\^\{?\+\}?")
+_WORK_HEAD = re.compile(r"(?i)formula|expression|work|calculat|comput|substitut|steps?\b|derivation|equation")
 _CHANGE = re.compile(r"(?i)\bchange\b|Δ|\\Delta|\bdelta[ _]?w")  # a column of changes Δw: no value of the weight
 _MATH = re.compile(r"\$+|\\[()]")
 _MARKS = re.compile(r"\\.|[$|]", re.S)  # an escaped character (\| \$), a dollar sign, a bar
@@ -192,18 +195,32 @@ def _equations(header: list[str], cells: list[str], names: Callable[[str], bool]
     label = _UNIT_WORDS.sub("", cells[0]).strip() if cells else ""
     label_names = bool(cells) and names(cells[0])
     first = 0 if not label_names and header and names(header[0]) else 1  # a row of values under names: all read
-    out = []
+    # a row named by its first cell, with columns of its work (Formula, Substituted, ...): one chain, the work
+    # before the value, so that a slip in it is found where it is (z_1 = w_1 i_1 + ... = (-15)(0.8) + ... = -7.65)
+    work = [c for c in range(1, len(cells)) if label_names and c < len(header) and _WORK_HEAD.search(header[c])
+            and not _VALUE_HEAD.search(header[c]) and cells[c]]
+    named: list[tuple[int, str | None, str]] = []
     for c in range(first, len(cells)):
         cell = cells[c]
-        if not any(ch.isdigit() for ch in cell):
+        if c in work or not any(ch.isdigit() for ch in cell):
             continue
         head = header[c] if c < len(header) else ""
         lhs = cell.split("=", 1)[0].strip() if "=" in cell else ""
-        name = None if lhs and names(lhs) else _name(head, label, cells[0] if label_names else None, names)
+        named.append((c, None if lhs and names(lhs) else _name(head, label, cells[0] if label_names else None, names),
+                      cell))
+    steps = " = ".join(cells[c] for c in work)
+    last = max((k for k, (_, name, _) in enumerate(named) if name is not None), default=None) if steps else None
+    if steps and last is None:
+        named.append((0, cells[0], steps))  # the work alone: its last step is the value
+        last, steps = len(named) - 1, ""
+    out = []
+    for k, (_, name, cell) in enumerate(named):
         if name is None:
             out.append(cell)
-        else:
-            out.append(f"{name} {cell}" if cell.startswith(("=", "≈", "\\approx")) else f"{name} = {cell}")
+            continue
+        if k == last and steps:
+            cell = f"{steps} = {cell.lstrip('=≈').strip()}" if not cell.startswith("\\approx") else f"{steps} {cell}"
+        out.append(f"{name} {cell}" if cell.startswith(("=", "≈", "\\approx")) else f"{name} = {cell}")
     return out
 
 
