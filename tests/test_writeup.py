@@ -634,7 +634,10 @@ WRITEUP_ALPHABET = st.sampled_from(
      "\\text{Learning Rate}", ",", "\\quad", "Given:", "0.0003", "1e-5", "\\times 10^{-6}", "%", "\x00", "ß", "\t",
      # typed as plain text: names of words, an update's plus or mark, arrows, ½, a braced point, a layer letter
      "net h1", "E total", "w5+", "(new)", "=>", "->", "⇒", "\\Rightarrow", "\\implies", "½", "7{.}65", "^{o}", "_1",
-     "**", "`", "# HW — Jo Kim, 400555666\n", "δo1", "so we get ", " and ", " which is tiny", ". ", "Step 3: ", "(1) "]
+     "**", "`", "# HW — Jo Kim, 400555666\n", "δo1", "so we get ", " and ", " which is tiny", ". ", "Step 3: ", "(1) ",
+     # tables (Markdown's and LaTeX's), name: value lines
+     "|", "|---|---|\n", "| Unit $j$ | $I_j$ |\n", "| Quantity | Formula | Value |\n", "New value", "Δw", ":",
+     "h1: ", "\\begin{tabular}{ll}", "\\end{tabular}", "\\hline", "\\&", "4", "\\textbf{"]
 )
 
 
