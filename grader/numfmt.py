@@ -22,6 +22,20 @@ def fmt(x: float | None, digits: int = 6) -> str:
     return s
 
 
+def decimal_places(q) -> int | None:
+    """How many decimal places the exact decimal of the fraction ``q`` has (its denominator is 2^a·5^b: max(a, b)),
+    or None when it has no terminating decimal (a 3 in the denominator)."""
+    d = q.denominator
+    twos = fives = 0
+    while d % 2 == 0:
+        d //= 2
+        twos += 1
+    while d % 5 == 0:
+        d //= 5
+        fives += 1
+    return max(twos, fives) if d == 1 else None
+
+
 def short(text: str, limit: int = 60) -> str:
     """``text`` on one line, cut to ``limit`` characters for an overview (a written answer can be a page long)."""
     text = " ".join(text.split())

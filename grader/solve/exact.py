@@ -18,6 +18,7 @@ from fractions import Fraction
 import mpmath
 from mpmath.libmp import mpf_add, mpf_mul, mpf_sub
 
+from grader.numfmt import decimal_places
 from grader.solve.backend import Backend
 
 KEY_DIGITS = 32  # significant digits every key value is correct to
@@ -257,18 +258,8 @@ def to_decimal_string(v: Number | float, digits: int = 25, *, trim: bool = False
 
 def _short_decimal(q: Fraction, digits: int) -> str | None:
     """The exact decimal of ``q`` if its denominator is 2^a·5^b and it fits in ``digits`` significant digits."""
-    d = q.denominator
-    k = 0
-    while d % 10 == 0:
-        d //= 10
-        k += 1
-    while d % 2 == 0:
-        d //= 2
-        k += 1
-    while d % 5 == 0:
-        d //= 5
-        k += 1
-    if d != 1 or k > 60:
+    k = decimal_places(q)
+    if k is None or k > 60:
         return None
     dec = Decimal(q.numerator) / Decimal(q.denominator) if k == 0 else Decimal(q.numerator * (10**k // q.denominator)).scaleb(-k)
     s = format(dec.normalize(), "f")

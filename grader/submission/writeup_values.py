@@ -9,6 +9,7 @@ from fractions import Fraction
 
 import mpmath
 
+from grader.numfmt import decimal_places
 from grader.parse.answer import Parsed, Unparseable
 from grader.parse.latex import Neg, Node, Number, to_text
 from grader.submission.chains import Chain, Step
@@ -28,18 +29,8 @@ def number_text(v) -> str:
 
 def decimal_text(v: Fraction) -> str | None:
     """The terminating decimal of ``v`` if it has one of at most 40 digits."""
-    d = v.denominator
-    twos = fives = 0
-    while d % 2 == 0:
-        d //= 2
-        twos += 1
-    while d % 5 == 0:
-        d //= 5
-        fives += 1
-    if d != 1:
-        return None
-    places = max(twos, fives)
-    if places > 40:
+    places = decimal_places(v)
+    if places is None or places > 40:
         return None
     scaled = abs(v.numerator * 10**places // v.denominator)
     digits = str(scaled).rjust(places + 1, "0")
