@@ -200,3 +200,12 @@ def test_columns_of_work_make_one_chain_with_the_value(tmp_path):
     assert result.field("h1").verdict == "correct"
     o2 = result.field("o2")
     assert o2.verdict == "correct" and o2.source == "line 5"
+
+
+def test_columns_of_steps_are_not_one_chain(tmp_path):
+    """A weight's values after step 1 and step 2 are two values, not a chain w5 = (after 1) = (after 2): read as one
+    they restated the given w5 as something else (a wrong_given flag) from a right table."""
+    text = "| Weight | Step 1 | Step 2 |\n|---|---|---|\n| $w_5$ | 0.3589 | 0.3180 |\n"
+    result = grade_text(tmp_path, text)
+    assert not result.flags
+    assert all(f.verdict == "missing" for f in result.fields)

@@ -39,7 +39,8 @@ _UPDATED = re.compile(r"(?i)\bnew\b|\bupdated?\b|\bafter\b|\^\{?\+\}?")
 # a column of the first column's quantities: a value (new or old), not another quantity's (a target, an error)
 _VALUE_HEAD = re.compile(r"(?i)^$|\b(?:values?|results?|answers?|computed|calculated|old|initial|before|given|"
                          r"original|new|updated?|after)\b|\^\{?\+\}?")
-_WORK_HEAD = re.compile(r"(?i)formula|expression|work|calculat|comput|substitut|steps?\b|derivation|equation")
+# (not "Step": the columns "Step 1 | Step 2" of a two-step problem hold two values, not the work of one)
+_WORK_HEAD = re.compile(r"(?i)formula|expression|work|calculat|comput|substitut|derivation|equation")
 _CHANGE = re.compile(r"(?i)\bchange\b|Δ|\\Delta|\bdelta[ _]?w")  # a column of changes Δw: no value of the weight
 _MATH = re.compile(r"\$+|\\[()]")
 _MARKS = re.compile(r"\\.|[$|]", re.S)  # an escaped character (\| \$), a dollar sign, a bar
