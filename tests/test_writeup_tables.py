@@ -209,3 +209,19 @@ def test_columns_of_steps_are_not_one_chain(tmp_path):
     result = grade_text(tmp_path, text)
     assert not result.flags
     assert all(f.verdict == "missing" for f in result.fields)
+
+
+def test_columns_named_by_kind_in_words(tmp_path):
+    """| Neuron | net | out | δ |, as the classic blog example's readers tabulate it: each cell is that kind of
+    value of the row's unit (net_{h1}, out_{h1}, \\delta_{o1}). Before, such a table was read as nothing."""
+    row = lambda unit, *qs: f"| {unit} | " + " | ".join(sig(V[q], 10) if q else "" for q in qs) + " |"  # noqa: E731
+    text = "\n".join([
+        "| Neuron | Net input | Output | $\\delta$ |", "|---|---|---|---|",
+        row("h1", "net_h1", "h1", None), row("$h_2$", "net_h2", "h2", None),
+        row("o1", "net_o1", "o1", "delta_o1"), row("Neuron o2", "net_o2", "o2", "delta_o2"),
+    ])
+    result = grade_text(tmp_path, text)
+    read = {f.quantity: f.verdict for f in result.fields if f.verdict != "missing"}
+    assert read == {q: "correct" for q in ("net_h1", "net_h2", "h1", "h2", "net_o1", "net_o2", "o1", "o2",
+                                           "delta_o1", "delta_o2")}
+    assert result.field("delta_o2").source == "line 6" and not result.flags

@@ -10,7 +10,8 @@ Each cell of a body row that holds a digit becomes one equation on the row's lin
 
 1. the cell's own left-hand side, when it names a quantity (``$I_4 = ... = -0.7$``): the cell as it is;
 2. the column's symbol with an index letter (``$I_j$``, ``Err_j``, ``\\delta_{k}``) with the row's unit put in
-   (``I_{4}``), the unit being the first cell (``4``, ``$4$``, ``Unit 4``, ``h1``);
+   (``I_{4}``), the unit being the first cell (``4``, ``$4$``, ``Unit 4``, ``h1``); or the column's kind in words,
+   "net" ("net input", "input"), "out" ("output", "activation") or "delta" (δ), for the unit (``net_{h1}``);
 3. the row's first cell, when it names a quantity (``| $w_{46}$ | -0.261 |``), as updated (``w_{46}^{+}``) when the
    column's heading says so ("New value", "Updated", "After the update", ``w^{+}``);
 4. the column's heading, when it names a quantity (``| z1 | z2 |`` over rows of values).
@@ -39,6 +40,10 @@ _UPDATED = re.compile(r"(?i)\bnew\b|\bupdated?\b|\bafter\b|\^\{?\+\}?")
 # a column of the first column's quantities: a value (new or old), not another quantity's (a target, an error)
 _VALUE_HEAD = re.compile(r"(?i)^$|\b(?:values?|results?|answers?|computed|calculated|old|initial|before|given|"
                          r"original|new|updated?|after)\b|\^\{?\+\}?")
+# a column of one kind of value for the row's unit, named in words: net input, output, delta
+_KIND_HEAD = re.compile(r"(?i)(net input|net|input|output|out|activation|delta|δ|\\delta)(?![\w])[ \t]*$")
+_KINDS = {"net input": "net", "net": "net", "input": "net", "output": "out", "out": "out", "activation": "out",
+          "delta": "\\delta", "δ": "\\delta", "\\delta": "\\delta"}
 # (not "Step": the columns "Step 1 | Step 2" of a two-step problem hold two values, not the work of one)
 _WORK_HEAD = re.compile(r"(?i)formula|expression|work|calculat|comput|substitut|derivation|equation")
 _CHANGE = re.compile(r"(?i)\bchange\b|Δ|\\Delta|\bdelta[ _]?w")  # a column of changes Δw: no value of the weight
@@ -230,6 +235,11 @@ def _name(head: str, label: str, label_name: str | None, names: Callable[[str], 
     m = _INDEXED.search(head)
     if m is not None and _LABEL.fullmatch(label):
         name = f"{m['base']}_{{{label}}}"
+        if names(name):
+            return name
+    kind = _KIND_HEAD.match(head)
+    if kind is not None and _LABEL.fullmatch(label):  # | h1 | 0.3775 | 0.5933 | under | Neuron | net | out |
+        name = f"{_KINDS[kind[1].lower()]}_{{{label}}}"
         if names(name):
             return name
     if label_name is not None:
