@@ -34,12 +34,13 @@ MAX_TABLE_CELLS = 64  # cells of one row read (a wider row keeps its first ones)
 _SEPARATOR = re.compile(r"[ \t]*\|?[ \t]*:?-{2,}:?[ \t]*(?:\|[ \t]*:?-{2,}:?[ \t]*)*\|?[ \t]*")
 _UNIT_WORDS = re.compile(r"(?i)^(?:(?:unit|node|neuron)\s*|[ijk]\s*=\s*)")  # Unit 4, j = 4: the unit is 4
 _LABEL = re.compile(r"[^\W_][\w{}]{0,8}")
-# a symbol with one index letter: I_j, O_{j}, Err_j, \delta_k, net_j (the letter last in its subscript)
+# a symbol with one index letter as its subscript: I_j, O_{j}, Err_j, \delta_k, net_j
 _INDEXED = re.compile(r"(?P<base>\\?[A-Za-z]{1,8})_(?:\{[a-z]\}|[a-z])(?![A-Za-z0-9{])")
-_UPDATED = re.compile(r"(?i)\bnew\b|\bupdated?\b|\bafter\b|\^\{?\+\}?")
+_UPDATED_WORDS = r"\bnew\b|\bupdated?\b|\bafter\b|\^\{?\+\}?"  # New value, Updated, After the update, w^{+}
+_UPDATED = re.compile("(?i)" + _UPDATED_WORDS)
 # a column of the first column's quantities: a value (new or old), not another quantity's (a target, an error)
 _VALUE_HEAD = re.compile(r"(?i)^$|\b(?:values?|results?|answers?|computed|calculated|old|initial|before|given|"
-                         r"original|new|updated?|after)\b|\^\{?\+\}?")
+                         r"original)\b|" + _UPDATED_WORDS)
 # a column of one kind of value for the row's unit, named in words: net input, output, delta
 _KIND_HEAD = re.compile(r"(?i)(net input|net|input|output|out|activation|delta|δ|\\delta)(?![\w])[ \t]*$")
 _KINDS = {"net input": "net", "net": "net", "input": "net", "output": "out", "out": "out", "activation": "out",
@@ -205,29 +206,29 @@ def _equations(header: list[str], cells: list[str], names: Callable[[str], bool]
     # before the value, so that a slip in it is found where it is (z_1 = w_1 i_1 + ... = (-15)(0.8) + ... = -7.65)
     work = [c for c in range(1, len(cells)) if label_names and c < len(header) and _WORK_HEAD.search(header[c])
             and not _VALUE_HEAD.search(header[c]) and cells[c]]
-    named: list[tuple[int, str | None, str]] = []
+    named: list[tuple[str | None, str]] = []  # (name or None, cell)
     for c in range(first, len(cells)):
         cell = cells[c]
         if c in work or not any(ch.isdigit() for ch in cell):
             continue
         head = header[c] if c < len(header) else ""
         lhs = cell.split("=", 1)[0].strip() if "=" in cell else ""
-        named.append((c, None if lhs and names(lhs) else _name(head, label, cells[0] if label_names else None, names),
+        named.append((None if lhs and names(lhs) else _name(head, label, cells[0] if label_names else None, names),
                       cell))
-    steps = " = ".join(cells[c] for c in work)
-    last = max((k for k, (_, name, _) in enumerate(named) if name is not None), default=None) if steps else None
-    if steps and last is None:
-        named.append((0, cells[0], steps))  # the work alone: its last step is the value
-        last, steps = len(named) - 1, ""
-    out = []
-    for k, (_, name, cell) in enumerate(named):
-        if name is None:
-            out.append(cell)
-            continue
-        if k == last and steps:
-            cell = f"{steps} = {cell.lstrip('=≈').strip()}" if not cell.startswith("\\approx") else f"{steps} {cell}"
-        out.append(f"{name} {cell}" if cell.startswith(("=", "≈", "\\approx")) else f"{name} = {cell}")
-    return out
+    if work:
+        steps = " = ".join(cells[c] for c in work)
+        last = max((k for k, (name, _) in enumerate(named) if name is not None), default=None)
+        if last is None:
+            named.append((cells[0], steps))  # the work alone: its last step is the value
+        else:
+            name, cell = named[last]
+            named[last] = (name, _joined(steps, cell))
+    return [cell if name is None else _joined(name, cell) for name, cell in named]
+
+
+def _joined(left: str, right: str) -> str:
+    """``left = right``, or ``left right`` where ``right`` starts with its own relation (``= 0.5``, ``≈ 0.5``)."""
+    return f"{left} {right}" if right.startswith(("=", "≈", "\\approx")) else f"{left} = {right}"
 
 
 def _name(head: str, label: str, label_name: str | None, names: Callable[[str], bool]) -> str | None:
