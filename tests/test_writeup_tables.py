@@ -205,10 +205,11 @@ def test_columns_of_work_make_one_chain_with_the_value(tmp_path):
 def test_columns_of_steps_are_not_one_chain(tmp_path):
     """A weight's values after step 1 and step 2 are two values, not a chain w5 = (after 1) = (after 2): read as one
     they restated the given w5 as something else (a wrong_given flag) from a right table."""
-    text = "| Weight | Step 1 | Step 2 |\n|---|---|---|\n| $w_5$ | 0.3589 | 0.3180 |\n"
+    text = f"| Weight | Step 1 | Step 2 |\n|---|---|---|\n| $w_5$ | {sig(V['w5_new'], 10)} | 0.3180 |\n"
     result = grade_text(tmp_path, text)
     assert not result.flags
-    assert all(f.verdict == "missing" for f in result.fields)
+    # step 1's value is the one step's update of this problem; "Step 2" names nothing here
+    assert {f.quantity: f.verdict for f in result.fields if f.verdict != "missing"} == {"w5_new": "correct"}
 
 
 def test_columns_named_by_kind_in_words(tmp_path):
@@ -225,3 +226,16 @@ def test_columns_named_by_kind_in_words(tmp_path):
     assert read == {q: "correct" for q in ("net_h1", "net_h2", "h1", "h2", "net_o1", "net_o2", "o1", "o2",
                                            "delta_o1", "delta_o2")}
     assert result.field("delta_o2").source == "line 6" and not result.flags
+
+
+def test_columns_of_steps_name_each_steps_value(tmp_path):
+    """| Quantity | Step 1 | Step 2 | in a two-step problem: w5 after step 1 is w5_new, after step 2 w5_new_s2; o1
+    of step 2 is o1_s2. The values here are made up (not right): only which quantity each cell is read as counts."""
+    text = "| Quantity | Step 1 | Step 2 |\n|---|---|---|\n| $w_5$ | 0.5 | 0.4 |\n| o1 | 0.6 | 0.65 |\n"
+    result = grade_text(tmp_path, text, "two_steps")
+    given = {f.quantity: f.given for f in result.fields if f.verdict != "missing"}
+    assert given == {"w5_new": 0.5, "o1": 0.6, "o1_s2": 0.65, "w5_new_s2": 0.4}
+    assert result.field("w5_new_s2").source == "line 3" and result.unattributed == ()
+    # in a problem of one step, "Step 2" names nothing: left unread, not read as another quantity
+    one = grade_text(tmp_path, text)
+    assert {f.quantity for f in one.fields if f.verdict != "missing"} == {"w5_new", "o1"}

@@ -48,11 +48,11 @@ _LONE_NAME = re.compile(r"\s*[A-Za-z\\][A-Za-z0-9_{}\\' ^+]*\s*")
 
 
 def math_rows(text: str, kind: str, names: Callable[[str], bool] | None = None,
-              is_name: Callable[[str], bool] | None = None) -> list[MathRow]:
+              is_name: Callable[[str], str | None] | None = None) -> list[MathRow]:
     """The rows of math in ``text``; ``kind`` is the file's suffix without the dot (md, markdown, txt, tex).
     ``names(words)``: whether a left-hand side of several words (``net h1``) names a quantity; where it does not
     (``so we get z1 = ...``), the plain line is prose, and the equations inside it are read. ``is_name(text)``:
-    whether a name as written (``w_{46}``) is a quantity's; with it, tables are read (Markdown's pipe tables, a
+    the quantity a name as written (``w_{46}``) names, or None; with it, tables are read (Markdown's pipe tables, a
     LaTeX ``tabular``: ``grader.submission.tables``)."""
     if kind == "tex":
         text = _tex_body(text)
@@ -74,7 +74,7 @@ def math_rows(text: str, kind: str, names: Callable[[str], bool] | None = None,
     return rows
 
 
-def _rows(text: str, kind: str, names: Callable[[str], bool] | None, is_name: Callable[[str], bool] | None
+def _rows(text: str, kind: str, names: Callable[[str], bool] | None, is_name: Callable[[str], str | None] | None
           ) -> list[MathRow]:
     scanner = _Scanner(text, fences=kind != "tex")
     scanner.run()

@@ -32,13 +32,13 @@ _LHS_END = re.compile(r":?=|≈|⇒|\*\*|`")
 
 
 def plain_rows(text: str, fences: bool = False, math: set[int] | None = None,
-               names: Callable[[str], bool] | None = None, is_name: Callable[[str], bool] | None = None
+               names: Callable[[str], bool] | None = None, is_name: Callable[[str], str | None] | None = None
                ) -> list[MathRow]:
     """The equations of a write-up typed as plain text: each line that starts with a name and ``=`` (``z1 =
     -15*0.8 + 20*0.2 + 0.35 = -11.65``), or with ``=`` (a continuation), is a row. ``fences``: Markdown, whose code
     fences marked as a programming language (```` ```python ````) are code and skipped. ``math``: the lines that
     hold math the scanner found (none of them is plain, nor is a line with a math delimiter). Only the lines with
-    a relation sign are tried, each once. ``is_name(name)``: whether a name as written is a quantity's; with it, a
+    a relation sign are tried, each once. ``is_name(name)``: the quantity a name as written names, or None; with it, a
     line of that name, a colon and numbers (``h1: 0.593``) is read too (:func:`colon_rows`)."""
     rows: list[MathRow] = []
     code = code_lines(text) if fences and ("```" in text or "~~~" in text) else ()
@@ -92,7 +92,7 @@ _COLON_LINE = re.compile(r"(?m)^[ \t]*+(?:" + _ITEM + r"[ \t]*+)?(\*\*|`)?(" + _
 _COMMENT = re.compile(r"[ \t]+#.*$")
 
 
-def colon_rows(text: str, code, math: set[int] | None, done: set[int], is_name: Callable[[str], bool],
+def colon_rows(text: str, code, math: set[int] | None, done: set[int], is_name: Callable[[str], str | None],
                names: Callable[[str], bool] | None = None) -> list[MathRow]:
     """The lines ``name: value`` whose name is a quantity's (``is_name``; of several words, ``names``) and whose
     value holds a digit and no prose, each as the row ``name = value``; a ``#`` comment after it is dropped. Not the

@@ -14,6 +14,8 @@ Each cell of a body row that holds a digit becomes one equation on the row's lin
    "net" ("net input", "input"), "out" ("output", "activation") or "delta" (δ), for the unit (``net_{h1}``);
 3. the row's first cell, when it names a quantity (``| $w_{46}$ | -0.261 |``), as updated (``w_{46}^{+}``) when the
    column's heading says so ("New value", "Updated", "After the update", ``w^{+}``);
+   A heading "Step 2" ("After step 2", "Iteration 2") names a parameter's value after that step (``w_5^{+}_{s2}``)
+   and any other quantity's in it (``o_1_{s2}``);
 4. the column's heading, when it names a quantity (``| z1 | z2 |`` over rows of values).
 
 In a row named by its first cell, the columns of its work (a heading "Formula", "Substituted", "Calculation", ...)
@@ -45,6 +47,8 @@ _VALUE_HEAD = re.compile(r"(?i)^$|\b(?:values?|results?|answers?|computed|calcul
 _KIND_HEAD = re.compile(r"(?i)(net input|net|input|output|out|activation|delta|δ|\\delta)(?![\w])[ \t]*$")
 _KINDS = {"net input": "net", "net": "net", "input": "net", "output": "out", "out": "out", "activation": "out",
           "delta": "\\delta", "δ": "\\delta", "\\delta": "\\delta"}
+# a column of the values of one step of several (a parameter's after it, another quantity's in it)
+_STEP_HEAD = re.compile(r"(?i)(?:after[ \t]+)?(?:step|iteration|epoch)[ \t]*(\d{1,2})")
 # (not "Step": the columns "Step 1 | Step 2" of a two-step problem hold two values, not the work of one)
 _WORK_HEAD = re.compile(r"(?i)formula|expression|work|calculat|comput|substitut|derivation|equation")
 _CHANGE = re.compile(r"(?i)\bchange\b|Δ|\\Delta|\bdelta[ _]?w")  # a column of changes Δw: no value of the weight
@@ -52,11 +56,12 @@ _MATH = re.compile(r"\$+|\\[()]")
 _MARKS = re.compile(r"\\.|[$|]", re.S)  # an escaped character (\| \$), a dollar sign, a bar
 
 
-def table_rows(text: str, names: Callable[[str], bool], code=(), limit: int = 20_000
+def table_rows(text: str, names: Callable[[str], str | None], code=(), limit: int = 20_000
                ) -> tuple[str, list[tuple[str, int]]]:
     """``text`` with its pipe tables blanked out (every line kept), and the tables' equations as (text, line).
-    ``names(text)``: whether a name as written (``w_{46}``, ``I_{4}``) is a quantity's; ``code``: the lines (1-based)
-    of code, never a table; past ``limit`` equations no more are collected (the caller refuses the write-up)."""
+    ``names(text)``: the quantity a name as written (``w_{46}``, ``I_{4}``) names, or None; ``code``: the lines
+    (1-based) of code, never a table; past ``limit`` equations no more are collected (the caller refuses the
+    write-up)."""
     if "|" not in text or "-" not in text:
         return text, []
     lines = text.split("\n")
@@ -87,7 +92,7 @@ _WRAPPER = re.compile(r"\\(?:textbf|textit|emph|textrm|textsf|underline|mathbf)\
 MAX_TABULAR_CHARS = 200_000  # a longer tabular (or one never closed) is not read as a table
 
 
-def tabular_rows(text: str, names: Callable[[str], bool], limit: int = 20_000
+def tabular_rows(text: str, names: Callable[[str], str | None], limit: int = 20_000
                  ) -> tuple[str, list[tuple[str, int]]]:
     """:func:`table_rows` for a LaTeX document's ``tabular`` environments (``tabular*``, ``tabularx``,
     ``longtable``): ``text`` with each one blanked out (its line breaks kept) and its equations as (text, line)."""
@@ -198,7 +203,7 @@ def _plain(cell: str) -> str:
     return " ".join(_MATH.sub(" ", cell.replace("**", " ").replace("\\|", "|")).split())
 
 
-def _equations(header: list[str], cells: list[str], names: Callable[[str], bool]) -> list[str]:
+def _equations(header: list[str], cells: list[str], names: Callable[[str], str | None]) -> list[str]:
     label = _UNIT_WORDS.sub("", cells[0]).strip() if cells else ""
     label_names = bool(cells) and names(cells[0])
     first = 0 if not label_names and header and names(header[0]) else 1  # a row of values under names: all read
@@ -231,7 +236,7 @@ def _joined(left: str, right: str) -> str:
     return f"{left} {right}" if right.startswith(("=", "≈", "\\approx")) else f"{left} = {right}"
 
 
-def _name(head: str, label: str, label_name: str | None, names: Callable[[str], bool]) -> str | None:
+def _name(head: str, label: str, label_name: str | None, names: Callable[[str], str | None]) -> str | None:
     """The name of a cell of column ``head`` in the row of ``label`` (2-4 of the module's docstring), or None."""
     m = _INDEXED.search(head)
     if m is not None and _LABEL.fullmatch(label):
@@ -244,6 +249,11 @@ def _name(head: str, label: str, label_name: str | None, names: Callable[[str], 
         if names(name):
             return name
     if label_name is not None:
+        step = _STEP_HEAD.fullmatch(head)
+        if step is not None:  # "Step 2": a parameter's value after that step (w5_new_s2), any other's in it (o1_s2)
+            k, q = int(step[1]), names(f"{label_name}^{{+}}") or names(label_name)
+            name = q if k == 1 else f"{q}_s{k}"  # (the quantity's own name: w_{5}^{+}_{s2} reads as w_{5_s2}^{+})
+            return name if isinstance(q, str) and k >= 1 and names(name) else None
         if _CHANGE.search(head) or not _VALUE_HEAD.search(head):
             return None
         updated = f"{label_name}^{{+}}"
