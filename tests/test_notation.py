@@ -185,6 +185,25 @@ def test_step_one_suffix_is_the_plain_name():
     assert r.resolve("o1_step2").name == "o1_s2"
 
 
+@pytest.mark.parametrize("text", ["w_{5_s2}^{+}", "w_{5_s2}'", "w5_s2+", "w_{5_{s2}}^{+}"])
+def test_an_updates_mark_after_the_step_suffix(text):
+    """LaTeX reads ``w_5^{+}_{s2}`` (the README's spelling of w5 after step 2) as ``w_{5_s2}^{+}``: the step's
+    suffix before the update's mark. A write-up that spelled it so had "not a quantity of this problem"."""
+    r = Resolver(["w5_new", "w5_new_s2", "o1", "o1_s2"])
+    assert r.resolve(text).name == "w5_new_s2"
+    assert r.resolve("w_{5_s1}^{+}").name == "w5_new" and r.resolve("o_{1_s2}^{+}").name is None
+
+
+def test_a_writeup_names_an_update_after_step_two_as_the_readme_spells_it(tmp_path):
+    from grader.grade.pipeline import Grader
+
+    path = tmp_path / "two.md"
+    path.write_text("$w_5^{+}_{s2} = 0.6756$\n\n$b_3^{+}_{s2} = 0.1$\n", encoding="utf-8")
+    result = Grader(problem="two_steps").grade_file(path)
+    assert result.field("w5_new_s2").given == 0.6756 and result.field("w5_new_s2").source == "line 1"
+    assert result.unattributed == ()
+
+
 @pytest.mark.parametrize("text", ["", "   ", "{", "}", "w_{5", "\\", "$", "\\frac", "\\frac{", "a" * (MAX_LEN + 1),
                                   "{" * 40 + "w5" + "}" * 40])
 def test_normaliser_refuses_garbage_without_crashing(text):

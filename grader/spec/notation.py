@@ -297,6 +297,9 @@ def _splits(c: str) -> list[tuple[str, str]]:
     """(core, suffix in the problem's spelling) for every way the canonical text may end with a suffix."""
     out = [(c, "")]
     out += [(rest, _step_sfx(k)) for rest, k in _peel(c, _STEP_TAGS) if k >= 1]
+    mark = len(c) - len(c.rstrip("+'"))
+    if 0 < mark < len(c):  # an update's mark after the step: w_5^{+}_{s2} as LaTeX reads it, w_{5_s2}^{+} (w5s2+)
+        out += [(rest + c[-mark:], _step_sfx(k)) for rest, k in _peel(c[:-mark], _STEP_TAGS) if k >= 1]
     for rest, j in _peel(c, _EXAMPLE_TAGS):
         out.append((rest, f"_x{j}"))
         out += [(r2, _step_sfx(k) + f"_x{j}") for r2, k in _peel(rest, _STEP_TAGS) if k >= 1]
