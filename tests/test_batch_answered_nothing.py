@@ -25,6 +25,10 @@ def test_files_that_answered_nothing_are_counted(tmp_path):
     assert "answered nothing 2 (every field missing: see their reports)" in result.line()
     summary = (tmp_path / "out" / "summary.html").read_text(encoding="utf-8")
     assert "answered nothing (every field missing) 2" in summary
+    # and which files: listed by name, with their student and report, so a TA need not search grades.json
+    listed = summary.split("Files that answered nothing (2)</h2>", 1)[1].split("</section>", 1)[0]
+    assert "blank.yaml" in listed and "Blank Student (400999001)" in listed and "words.md" in listed
+    assert "some.yaml" not in listed and "feedback/" in listed
     report = next((tmp_path / "out" / "feedback").glob("*400999002*.md")).read_text(encoding="utf-8")
     assert "Nothing in this write-up was read as an answer" in report
 

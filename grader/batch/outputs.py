@@ -190,7 +190,7 @@ def write_outputs(
             book.bind(row_at, spill_to, expected=counts["students"])
         generic_ids = HashIndex(lambda ordinal: _generic_ids(row_at(ordinal)), wide=False, spill_to=spill_to,
                                 expected=counts["students"])  # id in grades.csv -> row
-        feedback_failed = answered_nothing = 0
+        feedback_failed = 0
         for ordinal in range(len(keys)):
             row = read_row(ordinal)
             row["_ord"] = ordinal
@@ -209,8 +209,6 @@ def write_outputs(
                     held += 1
             if row.get("feedback_error"):
                 feedback_failed += 1
-            if row["status"] == "graded" and row.get("fields") and all(f[1] == "missing" for f in row["fields"]):
-                answered_nothing += 1
             if row.get("lms") and row["status"] != "skipped":
                 lms_seen.add(row["lms"]["lms"])
             if row.get("_entry") is not None and row["superseded_by"] is None and feedback is row.get("feedback"):
@@ -256,6 +254,7 @@ def write_outputs(
         notes.append("Anonymous Canvas grading: these submissions cannot be imported through the gradebook CSV until "
                      "the assignment's grades are posted (Canvas refuses the import); the feedback upload works. See "
                      "the upload guide.")
+    answered_nothing = len(summary.answered_nothing)
     meta = [
         ("Assignment", assignment_name + (f" ({assignment_id})" if assignment_id else "")),
         ("Problems", ", ".join(f"{p}: {problems[p][0]} ({gradebooks.fmt_points(problems[p][1])} points)"

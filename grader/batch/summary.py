@@ -46,6 +46,7 @@ class SummaryBuilder:
         self.warnings: list[tuple[str, str, str]] = []  # (student, file, warning)
         self.feedback_failed: list[tuple[str, str]] = []
         self.held: list[tuple[str, str, str, str]] = []  # (file, student, why, report) kept out of the uploads
+        self.answered_nothing: list[tuple[str, str, str]] = []  # (file, student, report): graded, every field missing
 
     # ----------------------------------------------------------------------------------------------------------
     def add(self, row: dict, feedback: dict | None = None) -> None:
@@ -74,6 +75,8 @@ class SummaryBuilder:
             return
         self.scores[row["score"]] += 1
         self.top = row["max_score"] if self.top is None else max(self.top, row["max_score"])
+        if row.get("fields") and all(f[1] == "missing" for f in row["fields"]):
+            self.answered_nothing.append((row["file"], who, report or "—"))
         for q, verdict, _pts, _max, diag_id, diag_text in row.get("fields") or ():
             if q not in self.verdicts:
                 continue
@@ -103,6 +106,12 @@ class SummaryBuilder:
         parts.append(self._list_section(
             "Files that could not be graded", ["File", "Student", "Reason"], self.unusable,
             "Every file was usable."))
+        if self.answered_nothing:
+            parts.append(self._list_section(
+                "Files that answered nothing", ["File", "Student", "Report"], self.answered_nothing, "",
+                "Graded with every field missing: a write-up in which nothing was read as an answer, or a template "
+                "handed in blank. Each is a 0 in the gradebooks; its report says why. Look at the file before the "
+                "0 stands."))
         parts.append(self._list_section(
             "Superseded submissions", ["Student", "File", "Superseded by", "Note"], self.superseded,
             "No student submitted more than once.",
