@@ -212,6 +212,18 @@ def _frozen_but_updated(info: ProblemInfo, answers: dict[str, float], given: dic
     return out
 
 
+def _updated_perhaps(flag: Flag, plan: Plan) -> Flag:
+    """A given parameter answered or stated with another value (``w46: -0.261``, ``$w_{46} = -0.261$``, as Han &
+    Kamber's table of new weights writes it): where its update is asked, say how to name the update. Told by the
+    problem's names and where the value was written alone, never by the value (which might be any mistake)."""
+    new = names.new_name(flag.quantity)
+    if new not in plan.fields or not all(w.startswith(("your answer", "stated on")) and "used in" not in w
+                                         for w in flag.where):
+        return flag  # (a value used in a formula, as the seed's invented w5 is in w5_new, was not meant as the update)
+    return Flag(flag.kind, flag.quantity, flag.values, flag.message + f" If you meant {flag.quantity} after the "
+                f"update, name it as the update: {new} ({flag.quantity} itself is given).", flag.where)
+
+
 class Context(Record):
     """What grading one submission's fields needs, built once per submission (``grade``) and shared by its fields."""
 
@@ -352,6 +364,8 @@ def grade(plan: Plan, submission, *, reveal: bool = True) -> GradeResult:
         f"{q} is given ({fmt(given[q], 10)}); restating it earns no points." for q in restated
         if not any(f.kind == "wrong_given" and f.quantity == q for f in flags)
     )
+    if flags:
+        flags = [_updated_perhaps(f, plan) if f.kind == "wrong_given" else f for f in flags]
     if info.frozen_updates:
         flags += _frozen_but_updated(info, answers, given)
 
