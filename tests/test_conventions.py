@@ -79,14 +79,17 @@ def asking(prob, names):
 
 def check_chain_factors(prob, key):
     """dE_dout by central differences on the activation; dout_dnet by central differences of the activation
-    function at the key's own net input."""
+    function at the key's own net input. The step on an activation is relative to it where it is small: a softmax
+    output of 1.8e-18 nudged by 1e-25 has a truncation error of h²/(3·o²), 1e-15 of -t/o (a random draw found it;
+    the solver's value was the right one to 30 digits, as a step of 1e-40 showed)."""
     h = mpf("1e-25")
     net = prob.network
     with mp.workdps(DPS):
         for j, ex in enumerate(prob.examples, start=1):
             x = f"_x{j}" if prob.batched else ""
             for n, neu in net.neurons.items():
-                want = central(lambda e: forward_nudged(prob, ex, (n, e)), h)
+                step = h * min(mpf(1), max(abs(to_mpf(key.values[n + x])), mpf("1e-10")))  # (a scale only)
+                want = central(lambda e: forward_nudged(prob, ex, (n, e)), step)
                 assert close(key.values[f"dE_dout_{n}{x}"], want), (n, key.values[f"dE_dout_{n}{x}"], want)
                 act = net.activation_of(n)
                 if act.kind == "softmax":
@@ -121,6 +124,24 @@ def test_minus_convention_deltas_are_minus_dE_dnet_and_updates_unchanged(prob):
 def test_chain_factors_against_finite_differences(prob):
     _oracle_for(prob, deltas=False)  # the same exclusions as the solver's oracle tests (kinks, deep saturation)
     check_chain_factors(prob, solve(prob))
+
+
+def test_chain_factors_of_a_tiny_softmax_output():
+    """Regression (a random draw, in a run without CI's fixed examples): a softmax output of about 1.8e-18, whose
+    dE_dout = -t/o is about -1.9e17. A difference quotient with the fixed step 1e-25 is off by 1e-15 of it, more
+    than the check allows; the solver's value was right (to 30 digits against a step of 1e-40). Here the nets of
+    o1, o2 differ by 41: o2 = 1/(1 + e^41) = 1.6e-18, and dE_dout_o2 = -(1/2)/o2, from the textbook formula."""
+    from grader.spec.problem import Activation
+    from netbuild import layered, problem
+
+    net = layered(["i1"], [(["o1", "o2"], Activation("softmax"))])
+    prob = problem(net, {"w1_o1_i1": F(41), "w1_o2_i1": F(0), "b_o1": F(0), "b_o2": F(0)},
+                   [({"i1": F(1)}, {"o1": F(1, 2), "o2": F(1, 2)})], loss="categorical_cross_entropy")
+    key = solve(prob)
+    with mp.workdps(DPS):
+        o2 = 1 / (1 + mpmath.exp(41))
+        assert close(key.values["dE_dout_o2"], -mpf(1) / 2 / o2)
+    check_chain_factors(prob, key)  # (failed with the fixed step)
 
 
 @rand
