@@ -184,9 +184,9 @@ def _read_submission(path: str) -> bytes:
     from grader.grade.pipeline import WRITEUP_SUFFIXES
 
     if Path(path).suffix.lower() in WRITEUP_SUFFIXES:
-        from grader.submission.writeup import MAX_WRITEUP_BYTES
+        from grader.submission.extract import writeup_limit
 
-        return read_capped(path, MAX_WRITEUP_BYTES, "the write-up", follow_symlinks=False,
+        return read_capped(path, writeup_limit(str(path)), "the write-up", follow_symlinks=False,
                            hint="leave images out of the file; a write-up is text")
     from grader.yamlio import DEFAULT_MAX_BYTES
 

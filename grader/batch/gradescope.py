@@ -30,7 +30,7 @@ from grader.batch.safezip import entry_limit
 __all__ = ["main", "run_gradescope", "results_from_result", "find_submission"]
 
 _SUFFIXES = (".yaml", ".yml")
-_WRITEUPS = (".md", ".markdown", ".tex", ".ipynb")  # written solutions (a .txt is more often a note)
+_WRITEUPS = (".md", ".markdown", ".tex", ".ipynb", ".docx")  # written solutions (a .txt is more often a note)
 _METADATA_LIMIT = 4 * 1024 * 1024
 
 
@@ -84,10 +84,10 @@ def find_submission(folder: Path) -> Path:
             if name.lower().endswith(_SUFFIXES + _WRITEUPS) and not name.startswith("."):
                 found.append(Path(dirpath) / name)
     yaml = [p for p in found if p.name.lower().endswith(_SUFFIXES)]
-    found = yaml or found  # a written solution (.md, .tex, .ipynb) when there is no YAML file
+    found = yaml or found  # a written solution (.md, .tex, .ipynb, .docx) when there is no YAML file
     if not found:
         raise GraderError(
-            "your submission has no .yaml file (nor a written solution: .md, .markdown, .tex or .ipynb)",
+            "your submission has no .yaml file (nor a written solution: .md, .markdown, .tex, .ipynb or .docx)",
             hint="upload your answers file (e.g. answers.yaml), written as `problem:`, `student:`, `answers:`",
         )
     odd = [p for p in found if not _regular(p)]

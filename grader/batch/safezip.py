@@ -16,7 +16,7 @@ import zipfile
 import zlib
 
 from grader.errors import GraderError, LimitError
-from grader.submission.extract import MAX_WRITEUP_BYTES, WRITEUP_SUFFIXES
+from grader.submission.extract import WRITEUP_SUFFIXES, writeup_limit
 from grader.yamlio import DEFAULT_MAX_BYTES
 
 __all__ = [
@@ -37,8 +37,8 @@ MAX_ENTRY_BYTES = DEFAULT_MAX_BYTES  # what the YAML reader accepts (1 MiB)
 
 def entry_limit(name: str) -> int:
     """The most bytes a submission file may have: a written solution's limit for one (``.md``, ``.tex``, ...: the
-    same as ``grade FILE`` allows), the YAML reader's for any other."""
-    return MAX_WRITEUP_BYTES if name.lower().endswith(WRITEUP_SUFFIXES) else MAX_ENTRY_BYTES
+    same as ``grade FILE`` allows; a Word document's is larger, for its images), the YAML reader's for any other."""
+    return writeup_limit(name) if name.lower().endswith(WRITEUP_SUFFIXES) else MAX_ENTRY_BYTES
 
 
 MAX_DIRECTORY_BYTES = 64 * 1024 * 1024  # the central directory itself

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 # A written solution's reader (grader.submission.writeup: LaTeX, mpmath, the solver's key) is imported only for one;
 # its file names are told apart here by ``grader.submission.extract.WRITEUP_SUFFIXES`` (kept equal by a test).
-WRITEUP_SUFFIXES = (".md", ".markdown", ".txt", ".tex", ".ipynb")
+WRITEUP_SUFFIXES = (".md", ".markdown", ".txt", ".tex", ".ipynb", ".docx")
 
 
 class Grader:

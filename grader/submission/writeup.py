@@ -38,7 +38,7 @@ from grader.solve.solver import AnswerKey
 from grader.spec import names as qnames
 from grader.spec.problem import LEARNING_RATE, Tolerance
 from grader.submission.chains import Chain, Step, partly_read, read_chains, symbolic, unreadable_reason
-from grader.submission.extract import MAX_WRITEUP_BYTES, WRITEUP_SUFFIXES, math_rows
+from grader.submission.extract import MAX_WRITEUP_BYTES, WRITEUP_SUFFIXES, math_rows, writeup_limit
 from grader.submission.notebook import notebook_text
 from grader.submission.assignments import assignment_note, updated_parameter
 from grader.submission.errorterm import default_resolver, error_term_note, negated_value
@@ -74,20 +74,27 @@ def is_writeup(path: str | os.PathLike) -> bool:
 def read_writeup(path: str | os.PathLike) -> tuple[str, str]:
     """(text, kind) of the write-up at ``path`` (the file itself, never through a symbolic link), read with a size
     cap; a binary file is refused."""
-    data = read_capped(path, MAX_WRITEUP_BYTES, "the write-up", follow_symlinks=False,
+    data = read_capped(path, writeup_limit(os.fsdecode(path)), "the write-up", follow_symlinks=False,
                        hint="leave images out of the file; a write-up is text")
     return decode_writeup(data, os.fsdecode(path)), path_suffix(path).lower().lstrip(".")
 
 
 def decode_writeup(data: bytes | str, source: str) -> str:
+    """The text a write-up reader is given (``writeup_submission``). A Word document (by ``source``'s name) is not
+    text: its bytes are passed on one character per byte (latin-1, which maps every byte), for
+    ``grader.submission.docx`` to read."""
     if isinstance(data, str):
         data = data.encode("utf-8", "surrogatepass")
-    if len(data) > MAX_WRITEUP_BYTES:
-        raise LimitError(f"the write-up is larger than {MAX_WRITEUP_BYTES // 1_048_576} MiB", file=source,
+    limit = writeup_limit(source)
+    if len(data) > limit:
+        raise LimitError(f"the write-up is larger than {limit // 1_048_576} MiB", file=source,
                          hint="leave images out of the file; a write-up is text")
+    if path_suffix(source).lower() == ".docx":
+        return data.decode("latin-1")
     if b"\x00" in data:
         raise SubmissionError("this is not a text file (it contains NUL bytes)", file=source,
-                              hint="upload the write-up as Markdown (.md), LaTeX (.tex), text (.txt) or a notebook (.ipynb)")
+                              hint="upload the write-up as Markdown (.md), LaTeX (.tex), text (.txt), a notebook "
+                                   "(.ipynb) or a Word document (.docx)")
     return data.decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -98,6 +105,11 @@ def writeup_submission(text: str, kind: str, source: str, key: AnswerKey, proble
     labels = None
     if kind == "ipynb":
         text, labels = notebook_text(text, source)
+        kind = "md"
+    elif kind == "docx":
+        from grader.submission.docx import docx_text
+
+        text, labels = docx_text(text.encode("latin-1"), source)
         kind = "md"
     if resolve is None:
         resolve = default_resolver(key.problem)

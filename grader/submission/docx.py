@@ -1,0 +1,384 @@
+"""The text of a Word document (``.docx``) that a write-up reader reads: its paragraphs, tables and equations, as
+Markdown.
+
+Students hand in Word files. A ``.docx`` is a zip of XML parts; the document is ``word/document.xml`` (or the part
+``_rels/.rels`` names). Each paragraph becomes a line of its own (a heading style, ``# ``), each table a Markdown
+pipe table (read by ``grader.submission.tables``), each equation typed in Word's equation editor (OMML,
+``m:oMath``) LaTeX between dollar signs: a fraction ``\\frac{…}{…}``, a subscript ``w_{5}``, a superscript
+``e^{-0.3}``, a root, a sum, brackets. Every line is labelled with its place: "paragraph 12", "table 1, row 3".
+
+Never read: deleted text of tracked changes, field codes, comments, footnotes, text boxes and images. The file is
+hostile until read: at most :data:`MAX_DOCX_BYTES` (images make a Word file large; only the document part is
+read), the document part at most :data:`MAX_XML_BYTES` uncompressed, read as it streams (never wholly inflated
+first), no document type declaration (so no entity is ever expanded), elements nested at most :data:`MAX_DEPTH`
+deep, and the text at most the write-up limit.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+import zipfile
+import zlib
+from xml.etree import ElementTree
+
+from grader.errors import LimitError, SubmissionError
+from grader.submission.extract import MAX_DOCX_BYTES, MAX_WRITEUP_BYTES
+
+__all__ = ["MAX_DOCX_BYTES", "MAX_XML_BYTES", "MAX_DEPTH", "docx_text"]
+
+MAX_XML_BYTES = 8 * 1_048_576  # the document part, uncompressed (a long homework with many equations: ~1 MB)
+MAX_DEPTH = 100  # elements nested in the document part (Word nests a few dozen deep)
+MAX_ENTRIES = 10_000  # parts of the zip (a document has a few dozen)
+_HINT = "save the document as a Word document (.docx) again, or hand in the write-up as Markdown (.md)"
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_M = "{http://schemas.openxmlformats.org/officeDocument/2006/math}"
+_MAIN = "word/document.xml"
+_OFFICE_DOCUMENT = "/officeDocument"  # the end of the main part's relationship type
+
+# what a run or a paragraph contains that holds text to read (anything else, a drawing or a text box, is not read)
+_INLINE = {_W + t for t in ("hyperlink", "ins", "smartTag", "customXml", "sdt", "sdtContent", "fldSimple", "moveTo",
+                            "bdo", "dir")}
+_SKIP_IN_TEXT = {_W + "del", _W + "moveFrom"}  # tracked deletions: not the text as it stands
+
+
+def docx_text(data: bytes, source: str) -> tuple[str, dict[int, str]]:
+    """The document's paragraphs and tables as one Markdown text, and each line's label (``{line: "paragraph 3"}``).
+    Raises :class:`SubmissionError` for a file that is not a Word document, :class:`LimitError` past a limit."""
+    if len(data) > MAX_DOCX_BYTES:
+        raise LimitError(f"the Word document is larger than {MAX_DOCX_BYTES // 1_048_576} MiB", file=source,
+                         hint="make the images in it smaller, or leave them out: only the text is read")
+    xml = _document_part(data, source)
+    blocks = _Blocks(source)
+    blocks.read(xml)
+    return blocks.text()
+
+
+def _document_part(data: bytes, source: str) -> bytes:
+    if not data.startswith(b"PK"):
+        what = "an old Word file (.doc)" if data.startswith(b"\xd0\xcf\x11\xe0") else "not a zip file"
+        raise SubmissionError(f"this is not a Word document (.docx): {what}", file=source, hint=_HINT)
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError, ValueError) as exc:
+        raise SubmissionError(f"this Word document cannot be opened: {exc}", file=source, hint=_HINT) from None
+    with zf:
+        infos = zf.infolist()
+        if len(infos) > MAX_ENTRIES:
+            raise LimitError(f"the Word document has {len(infos):,} parts (at most {MAX_ENTRIES:,})", file=source,
+                             hint=_HINT)
+        by_name = {info.filename: info for info in infos}
+        name = _main_part_name(zf, by_name, source)
+        info = by_name.get(name)
+        if info is None:
+            raise SubmissionError("this zip is not a Word document: it has no word/document.xml", file=source,
+                                  hint=_HINT)
+        return _read_part(zf, info, source)
+
+
+def _main_part_name(zf: zipfile.ZipFile, by_name: dict, source: str) -> str:
+    """The main document part's name, as ``_rels/.rels`` gives it (``word/document.xml`` when it does not)."""
+    rels = by_name.get("_rels/.rels")
+    if rels is None:
+        return _MAIN
+    try:
+        root = _parse(_read_part(zf, rels, source, limit=1_048_576), source)
+    except (SubmissionError, LimitError):
+        return _MAIN
+    for rel in root:
+        if rel.get("Type", "").endswith(_OFFICE_DOCUMENT) and rel.get("TargetMode") != "External":
+            target = rel.get("Target", "").lstrip("/")
+            return target if target else _MAIN
+    return _MAIN
+
+
+def _read_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, source: str, limit: int = MAX_XML_BYTES) -> bytes:
+    if info.flag_bits & 0x1:
+        raise SubmissionError("the Word document is encrypted (password-protected) and cannot be read", file=source,
+                              hint="save it again without a password")
+    if info.file_size > limit:
+        raise LimitError(f"the Word document's text part is larger than {limit // 1_048_576} MiB uncompressed",
+                         file=source, hint="split the write-up into smaller documents")
+    try:
+        with zf.open(info) as f:
+            data = f.read(limit + 1)  # (what it inflates to is read no further than the limit, whatever it declares)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError, ValueError) as exc:
+        raise SubmissionError(f"the Word document is damaged: {exc}", file=source, hint=_HINT) from None
+    if len(data) > limit:
+        raise LimitError(f"the Word document's text part is larger than {limit // 1_048_576} MiB uncompressed",
+                         file=source, hint="split the write-up into smaller documents")
+    return data
+
+
+_DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.I)
+
+
+def _parse(xml: bytes, source: str) -> ElementTree.Element:
+    """A small XML part (the relationships), parsed whole after the same checks as the document's."""
+    if _DECLARATION.search(xml):
+        raise SubmissionError("the Word document declares a document type (Word never does)", file=source, hint=_HINT)
+    try:
+        return ElementTree.fromstring(xml)
+    except (ElementTree.ParseError, LookupError, ValueError) as exc:
+        raise SubmissionError(f"the Word document's XML is damaged: {exc}", file=source, hint=_HINT) from None
+
+
+class _Blocks:
+    """The body's paragraphs and tables, converted one by one as the document part streams (each is dropped once
+    converted: memory stays that of one paragraph or table)."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.lines: list[str] = []
+        self.labels: dict[int, str] = {}
+        self.size = 0
+        self.paragraphs = 0
+        self.tables = 0
+
+    def read(self, xml: bytes) -> None:
+        if _DECLARATION.search(xml):
+            raise SubmissionError("the Word document declares a document type (Word never does)", file=self.source,
+                                  hint=_HINT)
+        parser = ElementTree.XMLPullParser(events=("start", "end"))
+        stack: list[str] = []
+        tables = 0  # tables open around the element
+        step = 1 << 16
+        try:
+            for at in range(0, len(xml), step):
+                parser.feed(xml[at:at + step])
+                for event, elem in parser.read_events():
+                    if event == "start":
+                        stack.append(elem.tag)
+                        if len(stack) > MAX_DEPTH:
+                            raise LimitError(f"the Word document's XML is nested more than {MAX_DEPTH} deep",
+                                             file=self.source, hint=_HINT)
+                        if elem.tag == _W + "tbl":
+                            tables += 1
+                        continue
+                    stack.pop()
+                    if elem.tag == _W + "tbl":
+                        tables -= 1
+                        if tables == 0:
+                            self.table(elem)
+                            elem.clear()
+                    elif elem.tag == _W + "p" and tables == 0 and _W + "txbxContent" not in stack:
+                        self.paragraph(elem)
+                        elem.clear()
+                    elif elem.tag == _W + "body":
+                        elem.clear()
+            parser.close()
+            for _ in parser.read_events():
+                pass
+        except (ElementTree.ParseError, LookupError, ValueError) as exc:  # (LookupError: an unknown encoding)
+            raise SubmissionError(f"the Word document's XML is damaged: {exc}", file=self.source,
+                                  hint=_HINT) from None
+
+    # ------------------------------------------------------------------------------------------------ the blocks
+
+    def _add(self, text: str, label: str) -> None:
+        self.size += len(text) + 2
+        if self.size > MAX_WRITEUP_BYTES:
+            raise LimitError(f"the Word document's text is larger than {MAX_WRITEUP_BYTES // 1_048_576} MiB",
+                             file=self.source, hint="split the write-up into smaller documents")
+        self.lines.append(text)
+        self.labels[len(self.lines)] = label
+
+    def paragraph(self, p: ElementTree.Element) -> None:
+        self.paragraphs += 1
+        text = _heading_mark(p) + _inline(p, 0, self.source)
+        parts = [part.rstrip() for part in text.split("\n")]
+        for k, part in enumerate(parts, start=1):
+            self._add(part, f"paragraph {self.paragraphs}" + (f", line {k}" if len(parts) > 1 else ""))
+        self._add("", f"paragraph {self.paragraphs}")  # a blank line after each: every paragraph stands alone
+
+    def table(self, tbl: ElementTree.Element) -> None:
+        self.tables += 1
+        rows = [tr for tr in tbl.iter(_W + "tr")]
+        widths = []
+        cells_of = []
+        for tr in rows:
+            cells = []
+            for tc in tr.findall(_W + "tc"):
+                text = " ".join(t for t in (_inline(p, 0, self.source).replace("\n", " ").strip()
+                                            for p in tc.iter(_W + "p")) if t)
+                cells.append(text.replace("|", "\\|"))
+                span = tc.find(f"{_W}tcPr/{_W}gridSpan")
+                cells += [""] * (max(1, min(_int(span.get(_W + "val") if span is not None else None), 64)) - 1)
+            cells_of.append(cells)
+            widths.append(len(cells))
+        for r, cells in enumerate(cells_of, start=1):
+            self._add("| " + " | ".join(cells) + " |", f"table {self.tables}, row {r}")
+            if r == 1:
+                self._add("|" + " --- |" * max(widths), f"table {self.tables}, row 1")
+        self._add("", f"table {self.tables}")
+
+    def text(self) -> tuple[str, dict[int, str]]:
+        return "\n".join(self.lines), self.labels
+
+
+def _int(value: str | None) -> int:
+    try:
+        return int(value) if value is not None else 1
+    except ValueError:
+        return 1
+
+
+def _heading_mark(p: ElementTree.Element) -> str:
+    """``# `` for a paragraph in a heading or title style (``## `` for a second-level heading, ...)."""
+    ppr = p.find(_W + "pPr")
+    if ppr is None:
+        return ""
+    style = ppr.find(_W + "pStyle")
+    name = (style.get(_W + "val") or "") if style is not None else ""
+    m = re.fullmatch(r"(?i)heading\s*([1-6])", name)
+    if m:
+        return "#" * int(m.group(1)) + " "
+    if name.lower() in ("title", "subtitle"):
+        return "# "
+    outline = ppr.find(_W + "outlineLvl")
+    if outline is not None and _int(outline.get(_W + "val")) in range(0, 6):
+        return "#" * (_int(outline.get(_W + "val")) + 1) + " "
+    return ""
+
+
+def _inline(elem: ElementTree.Element, depth: int, source: str) -> str:
+    """The text of a paragraph (or of what a paragraph contains), its equations as ``$…$``."""
+    out: list[str] = []
+    for child in elem:
+        tag = child.tag
+        if tag == _W + "r":
+            out.append(_run(child))
+        elif tag == _M + "oMathPara":
+            equations = [_math(m, depth + 1, source) for m in child.iter(_M + "oMath")]
+            out.append("\n".join(f"$${e}$$" for e in equations if e.strip()))
+        elif tag == _M + "oMath":
+            e = _math(child, depth + 1, source)
+            if e.strip():
+                out.append(f"${e}$")
+        elif tag in _INLINE:
+            out.append(_inline(child, depth + 1, source))
+    return "".join(out)
+
+
+def _run(r: ElementTree.Element) -> str:
+    out = []
+    for child in r:
+        tag = child.tag
+        if tag == _W + "t":
+            out.append(child.text or "")
+        elif tag == _W + "tab":
+            out.append(" ")
+        elif tag in (_W + "br", _W + "cr"):
+            out.append("\n")
+        elif tag == _W + "noBreakHyphen":
+            out.append("-")
+    return "".join(out).replace("\u00a0", " ")
+
+
+# ---------------------------------------------------------------------------------------------------- equations
+
+_FUNCTIONS = {"exp", "ln", "log", "sin", "cos", "tan", "tanh", "sinh", "cosh", "max", "min"}
+_NARY = {"∑": "\\sum", "∏": "\\prod", "∫": "\\int"}
+_ACCENTS = {"\u0302": "\\hat", "\u0303": "\\tilde", "\u0304": "\\bar", "\u0305": "\\bar", "\u0307": "\\dot",
+            "\u20d7": "\\vec"}
+_INVISIBLE = {"\u2061": "", "\u2062": " ", "\u2063": ",", "\u2064": "+", "\u00a0": " "}
+
+
+def _math(elem: ElementTree.Element, depth: int, source: str) -> str:
+    """An OMML element as LaTeX (the parts the write-up reader reads; a matrix is left out)."""
+    if depth > MAX_DEPTH:
+        raise LimitError(f"an equation of the Word document is nested more than {MAX_DEPTH} deep", file=source,
+                         hint=_HINT)
+    out = []
+    for child in elem:
+        out.append(_math_part(child, depth + 1, source))
+    return "".join(out)
+
+
+def _arg(elem: ElementTree.Element, name: str, depth: int, source: str) -> str:
+    part = elem.find(_M + name)
+    return _math(part, depth, source) if part is not None else ""
+
+
+def _prop(elem: ElementTree.Element, pr: str, name: str, default: str) -> str:
+    node = elem.find(f"{_M}{pr}/{_M}{name}")
+    if node is None:
+        return default
+    value = node.get(_M + "val")
+    return default if value is None else value
+
+
+def _math_part(child: ElementTree.Element, depth: int, source: str) -> str:
+    tag = child.tag
+    if not tag.startswith(_M):
+        if tag == _W + "r":  # ordinary text inside an equation
+            return _symbols(_run(child))
+        return ""
+    kind = tag[len(_M):]
+    if kind == "r":
+        return _symbols("".join(t.text or "" for t in child.iter(_M + "t")))
+    if kind == "f":
+        return f"\\frac{{{_arg(child, 'num', depth, source)}}}{{{_arg(child, 'den', depth, source)}}}"
+    if kind in ("sSub", "sSup", "sSubSup"):
+        base = _arg(child, "e", depth, source)
+        sub = f"_{{{_arg(child, 'sub', depth, source)}}}" if kind != "sSup" else ""
+        sup = f"^{{{_arg(child, 'sup', depth, source)}}}" if kind != "sSub" else ""
+        return base + sub + sup
+    if kind == "sPre":
+        return _arg(child, "e", depth, source)
+    if kind == "rad":
+        degree = _arg(child, "deg", depth, source).strip()
+        inner = _arg(child, "e", depth, source)
+        return f"\\sqrt[{degree}]{{{inner}}}" if degree else f"\\sqrt{{{inner}}}"
+    if kind == "d":
+        begin, end = _prop(child, "dPr", "begChr", "("), _prop(child, "dPr", "endChr", ")")
+        sep = _prop(child, "dPr", "sepChr", "|")
+        inner = sep.join(_math(e, depth, source) for e in child.findall(_M + "e"))
+        return _bracket(begin) + inner + _bracket(end)
+    if kind == "func":
+        name = _arg(child, "fName", depth, source).strip()
+        arg = _arg(child, "e", depth, source)
+        if name in _FUNCTIONS:
+            name = "\\" + name
+        return name + (arg if arg.lstrip().startswith(("(", "\\left(")) else f"({arg})")
+    if kind == "nary":
+        op = _NARY.get(_prop(child, "naryPr", "chr", "∫"), "\\int")
+        sub, sup = _arg(child, "sub", depth, source), _arg(child, "sup", depth, source)
+        return (op + (f"_{{{sub}}}" if sub.strip() else "") + (f"^{{{sup}}}" if sup.strip() else "") + " "
+                + _arg(child, "e", depth, source))
+    if kind == "acc":
+        accent = _ACCENTS.get(_prop(child, "accPr", "chr", "\u0302"))
+        inner = _arg(child, "e", depth, source)
+        return f"{accent}{{{inner}}}" if accent else inner
+    if kind == "bar":
+        return f"\\bar{{{_arg(child, 'e', depth, source)}}}"
+    if kind == "limLow":
+        return f"{_arg(child, 'e', depth, source)}_{{{_arg(child, 'lim', depth, source)}}}"
+    if kind == "limUpp":
+        return f"{_arg(child, 'e', depth, source)}^{{{_arg(child, 'lim', depth, source)}}}"
+    if kind == "eqArr":  # rows of one equation: the first is read (each row of its own is a rare layout)
+        rows = [_math(e, depth, source) for e in child.findall(_M + "e")]
+        return rows[0] if rows else ""
+    if kind in ("box", "borderBox", "groupChr", "phant", "e", "oMath"):
+        return _arg(child, "e", depth, source) if kind != "e" and kind != "oMath" else _math(child, depth, source)
+    return ""  # properties (``…Pr``), a matrix, anything else
+
+
+def _bracket(ch: str) -> str:
+    return {"{": "\\{", "}": "\\}", "⟨": "\\langle ", "⟩": "\\rangle "}.get(ch, ch)
+
+
+def _symbols(text: str) -> str:
+    """Math text as the LaTeX reader reads it: Word's invisible operators spelled out, and the mathematical italic
+    letters (𝑤, 𝛿, ℎ: what an equation copied from Word's display holds) as plain letters."""
+    out = []
+    for ch in text:
+        if ch in _INVISIBLE:
+            out.append(_INVISIBLE[ch])
+        elif "\U0001d400" <= ch <= "\U0001d7ff" or ch == "\u210e":
+            out.append(unicodedata.normalize("NFKC", ch))
+        else:
+            out.append(ch)
+    return "".join(out)
