@@ -44,9 +44,10 @@ def docx(*blocks: str, parts: dict[str, bytes | str] | None = None, main: str = 
     return buf.getvalue()
 
 
-def t(text: str) -> str:
-    """A run of text."""
-    return f'<w:r><w:rPr><w:b/></w:rPr><w:t xml:space="preserve">{escape(text)}</w:t></w:r>'
+def t(text: str, align: str | None = None) -> str:
+    """A run of text (``align``: ``superscript`` or ``subscript``, as Word formats a raised or lowered run)."""
+    raised = f'<w:vertAlign w:val="{align}"/>' if align else ""
+    return f'<w:r><w:rPr><w:b/>{raised}</w:rPr><w:t xml:space="preserve">{escape(text)}</w:t></w:r>'
 
 
 def p(*content: str, style: str | None = None) -> str:

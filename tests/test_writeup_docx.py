@@ -99,6 +99,28 @@ def test_deleted_text_field_codes_and_text_boxes_are_not_read(tmp_path):
     assert verdicts(r) == {"o2": "correct"}  # a tracked insertion is the text as it stands
 
 
+def test_powers_and_indices_typed_as_raised_and_lowered_text(tmp_path):
+    """Outside the equation editor Word users raise the exponent (10 then a superscript -2), split into runs
+    anywhere; read as 10^{-2}, never as 10 - 2. A lowered run is an index: w then a subscript 5."""
+    mantissa, exponent = sig(V['delta_o2'] * 100, 10), "-2"
+    data = docx(p(t("δ"), t("o2", "subscript"), t(f" = {mantissa} × 10"), t(exponent[0], "superscript"),
+                  t(exponent[1], "superscript")),
+                p(t("w"), t("5", "subscript"), t("+", "superscript"), t(f" = {s('w5_new')}")),
+                p(t("Footnote mark"), t(" ", "superscript")))
+    r = grade_docx(tmp_path, data)
+    assert verdicts(r) == {"delta_o2": "correct", "w5_new": "correct"}, verdicts(r)
+    assert docx_text(data, "d.docx")[0].split("\n")[0] == f"δ_{{o2}} = {mantissa} × 10^{{-2}}"
+
+
+def test_a_cell_inside_a_content_control_is_read_and_a_nested_table_is_not_a_row():
+    sdt_cell = f"<w:sdt><w:sdtPr/><w:sdtContent><w:tc><w:p>{t('middle')}</w:p></w:tc></w:sdtContent></w:sdt>"
+    inner = table([t("inner")])
+    data = docx(f"<w:tbl><w:tr><w:tc><w:p>{t('a')}</w:p></w:tc>{sdt_cell}<w:tc><w:p>{t('c')}</w:p></w:tc></w:tr>"
+                f"<w:tr><w:tc><w:p>{t('1')}</w:p>{inner}</w:tc><w:tc><w:p>{t('2')}</w:p></w:tc></w:tr></w:tbl>")
+    lines = docx_text(data, "d.docx")[0].split("\n")
+    assert lines[:3] == ["| a | middle | c |", "| --- | --- | --- |", "| 1 inner | 2 |"]
+
+
 def test_lines_and_labels():
     text, labels = docx_text(docx(para("one"), p(t("a"), "<w:r><w:br/></w:r>", t("b")),
                                   table([t("x | y"), t("v")], [t("1"), t("2")])), "d.docx")

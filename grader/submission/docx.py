@@ -195,12 +195,11 @@ class _Blocks:
 
     def table(self, tbl: ElementTree.Element) -> None:
         self.tables += 1
-        rows = [tr for tr in tbl.iter(_W + "tr")]
         widths = []
         cells_of = []
-        for tr in rows:
+        for tr in _rows(tbl):
             cells = []
-            for tc in tr.findall(_W + "tc"):
+            for tc in _cells(tr):
                 text = " ".join(t for t in (_inline(p, 0, self.source).replace("\n", " ").strip()
                                             for p in tc.iter(_W + "p")) if t)
                 cells.append(text.replace("|", "\\|"))
@@ -244,22 +243,44 @@ def _heading_mark(p: ElementTree.Element) -> str:
 
 
 def _inline(elem: ElementTree.Element, depth: int, source: str) -> str:
-    """The text of a paragraph (or of what a paragraph contains), its equations as ``$…$``."""
-    out: list[str] = []
+    """The text of a paragraph (or of what a paragraph contains), its equations as ``$…$``; text formatted as a
+    superscript or a subscript (``10`` then ``-4`` raised: how Word users write a power outside an equation) as
+    ``^{…}`` / ``_{…}``, the runs of one such stretch together (Word splits a run anywhere)."""
+    pieces: list[tuple[str, str]] = []  # (vertical alignment: "", "superscript" or "subscript"; text)
+    _pieces(elem, depth, source, pieces)
+    out, k = [], 0
+    while k < len(pieces):
+        align, text = pieces[k]
+        k += 1
+        while k < len(pieces) and align and pieces[k][0] == align:
+            text += pieces[k][1]
+            k += 1
+        out.append(("^{" if align == "superscript" else "_{") + text + "}" if align and text.strip() else text)
+    return "".join(out)
+
+
+def _pieces(elem: ElementTree.Element, depth: int, source: str, pieces: list[tuple[str, str]]) -> None:
+    if depth > MAX_DEPTH:
+        raise LimitError(f"the Word document's XML is nested more than {MAX_DEPTH} deep", file=source, hint=_HINT)
     for child in elem:
         tag = child.tag
         if tag == _W + "r":
-            out.append(_run(child))
+            pieces.append((_vertical(child), _run(child)))
         elif tag == _M + "oMathPara":
             equations = [_math(m, depth + 1, source) for m in child.iter(_M + "oMath")]
-            out.append("\n".join(f"$${e}$$" for e in equations if e.strip()))
+            pieces.append(("", "\n".join(f"$${e}$$" for e in equations if e.strip())))
         elif tag == _M + "oMath":
             e = _math(child, depth + 1, source)
             if e.strip():
-                out.append(f"${e}$")
+                pieces.append(("", f"${e}$"))
         elif tag in _INLINE:
-            out.append(_inline(child, depth + 1, source))
-    return "".join(out)
+            _pieces(child, depth + 1, source, pieces)
+
+
+def _vertical(r: ElementTree.Element) -> str:
+    align = r.find(f"{_W}rPr/{_W}vertAlign")
+    value = align.get(_W + "val") if align is not None else None
+    return value if value in ("superscript", "subscript") else ""
 
 
 def _run(r: ElementTree.Element) -> str:
@@ -275,6 +296,24 @@ def _run(r: ElementTree.Element) -> str:
         elif tag == _W + "noBreakHyphen":
             out.append("-")
     return "".join(out).replace("\u00a0", " ")
+
+
+def _cells(tr: ElementTree.Element):
+    """A row's cells, also those inside a content control (``w:sdt``) around a cell."""
+    for child in tr:
+        if child.tag == _W + "tc":
+            yield child
+        elif child.tag in (_W + "sdt", _W + "sdtContent", _W + "customXml"):
+            yield from _cells(child)
+
+
+def _rows(tbl: ElementTree.Element):
+    """A table's own rows (not a nested table's), also those inside a content control."""
+    for child in tbl:
+        if child.tag == _W + "tr":
+            yield child
+        elif child.tag in (_W + "sdt", _W + "sdtContent", _W + "customXml"):
+            yield from _rows(child)
 
 
 # ---------------------------------------------------------------------------------------------------- equations
