@@ -637,7 +637,9 @@ WRITEUP_ALPHABET = st.sampled_from(
      "**", "`", "# HW — Jo Kim, 400555666\n", "δo1", "so we get ", " and ", " which is tiny", ". ", "Step 3: ", "(1) ",
      # tables (Markdown's and LaTeX's), name: value lines
      "|", "|---|---|\n", "| Unit $j$ | $I_j$ |\n", "| Quantity | Formula | Value |\n", "New value", "Δw", ":",
-     "h1: ", "\\begin{tabular}{ll}", "\\end{tabular}", "\\hline", "\\&", "4", "\\textbf{"]
+     "h1: ", "\\begin{tabular}{ll}", "\\end{tabular}", "\\hline", "\\&", "4", "\\textbf{",
+     # values said in words
+     " is ", " equals ", "the net input of ", "the output of ", " approximately ", "if ", "the derivative of "]
 )
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import io
 import json
 import shutil
-import time
 import zipfile
 from pathlib import Path
 
@@ -185,7 +184,6 @@ def test_what_is_not_a_word_document_gets_a_clear_error(data, error, words):
 def test_a_zip_bomb_a_deep_document_and_too_much_text_stop_at_their_limits():
     bomb = _zip({"word/document.xml": _xml("") + b" " * (MAX_XML_BYTES + 10)})
     assert len(bomb) < 100_000
-    start = time.perf_counter()
     with pytest.raises(LimitError, match="larger than 8 MiB uncompressed"):
         docx_text(bomb, "hw.docx")
     # a part that declares a small size and inflates to more is read no further than the limit
@@ -199,7 +197,6 @@ def test_a_zip_bomb_a_deep_document_and_too_much_text_stop_at_their_limits():
     wide = _zip({"word/document.xml": _xml(para("x" * 1000) * (MAX_WRITEUP_BYTES // 1000 + 10))})
     with pytest.raises(LimitError, match="text is larger than 2 MiB"):
         docx_text(wide, "hw.docx")
-    assert time.perf_counter() - start < 30  # (each stops at its limit: well under a second here)
     with pytest.raises(LimitError, match="larger than 16 MiB"):
         docx_text(b"PK" + b"\0" * MAX_DOCX_BYTES, "hw.docx")
 

@@ -26,6 +26,7 @@ from typing import Callable
 from grader.errors import LimitError
 from grader.submission.mathrow import (CODE_LANGUAGES, MAX_ROWS, MathRow, check_rows, code_lines, row,
                                        without_trailing)
+from grader.submission.phrases import line_start, phrase_name, phrase_value
 from grader.submission.plaintext import plain_rows
 from grader.submission.tables import table_rows, tabular_rows
 
@@ -83,7 +84,7 @@ def math_rows(text: str, kind: str, names: Callable[[str], bool] | None = None,
 
 def _rows(text: str, kind: str, names: Callable[[str], bool] | None, is_name: Callable[[str], str | None] | None
           ) -> list[MathRow]:
-    scanner = _Scanner(text, fences=kind != "tex")
+    scanner = _Scanner(text, fences=kind != "tex", is_name=is_name, names=names)
     scanner.run()
     if kind == "tex":
         return scanner.rows
@@ -112,8 +113,11 @@ def _tex_body(text: str) -> str:
 
 
 class _Scanner:
-    def __init__(self, text: str, fences: bool) -> None:
+    def __init__(self, text: str, fences: bool, is_name: Callable[[str], str | None] | None = None,
+                 names: Callable[[str], bool] | None = None) -> None:
         self.text = text
+        self.is_name = is_name  # (with it, a value said in words after an inline name is read: ``$h_1$ is 0.59``)
+        self.names = names
         self.rows: list[MathRow] = []
         self.fences = fences
         self._next: dict[str, int] = {}  # needle -> next position found (or -1: none after that point)
@@ -219,6 +223,14 @@ class _Scanner:
             if m:
                 self.add_row(body.strip() + " = " + m.group(1).replace("−", "-"), start, display=False)
                 return m.end()
+            said = phrase_value(self.text, after) if self.is_name is not None else None
+            if said is not None:  # "the output of $o_1$ is 0.7514": a value said in words
+                before = self.text[line_start(self.text, start):start]
+                name = phrase_name(before.removesuffix("$").removesuffix("\\("), body.strip(), self.is_name,
+                                   self.names)
+                if name is not None:
+                    self.add_row(f"{name} = {said[0]}", start, display=False)
+                    return said[1]
         self.add_block(start, end, display=False)
         return after
 

@@ -8,6 +8,7 @@ import re
 from typing import Callable
 
 from grader.submission.mathrow import MAX_ROWS, MathRow, check_rows, code_lines, row, without_trailing
+from grader.submission.phrases import phrase_rows
 
 __all__ = ["plain_rows", "colon_rows", "embedded"]
 
@@ -82,7 +83,22 @@ def plain_rows(text: str, fences: bool = False, math: set[int] | None = None,
         if colon:
             rows = sorted(rows + colon, key=lambda r: r.line)
             check_rows(rows, rows[min(len(rows) - 1, MAX_ROWS)].line)
+    if is_name is not None and _SAID.search(text):  # "h1 is 0.5933": a value said in words
+        done = {r.line for r in rows}
+        lines = text.split("\n") if math is not None else None
+
+        def skip(number: int) -> bool:
+            return number in done or number in code or (lines is not None and (
+                number in math or _MATH_MARK.search(lines[number - 1]) is not None))
+
+        said = phrase_rows(text, skip, is_name, names)
+        if said:
+            rows = sorted(rows + said, key=lambda r: r.line)
+            check_rows(rows, rows[min(len(rows) - 1, MAX_ROWS)].line)
     return rows
+
+
+_SAID = re.compile(r"(?i)[ \t](?:is|equals|was|becomes|comes|works)[ \t]")
 
 
 # ``h1: 0.593``, ``- **z1:** -7.65``, ``z1: -15*0.8 + 20*0.2 + 0.35 = -7.65``, a filled-in template pasted as it is
