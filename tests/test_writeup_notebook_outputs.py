@@ -6,12 +6,16 @@ formulas in mpmath (``tests/textbook.py``)."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
+
+import pytest
 
 from grader.grade.pipeline import Grader
 from grader.submission.notebook import notebook_text
 from textbook import CLASSIC, CLASSIC_NETS, sig, textbook
 
 V = textbook(CLASSIC, CLASSIC_NETS)
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def nb(*cells) -> str:
@@ -79,3 +83,33 @@ def test_labels_and_fences_of_outputs():
     assert labels[1] == "cell 1, line 1" and labels[2] == "cell 1, line 2"
     assert labels[5] == "the output of cell 2, line 1" and labels[6] == "the output of cell 2, line 2"
     assert labels[9] == "cell 3, line 1"
+
+
+def test_a_problem_that_grades_hand_work_only_leaves_the_outputs_unread_and_says_so(tmp_path):
+    """``notebook_outputs: ignore`` (the instructor's, in the problem): what the code printed is not an answer; the
+    Markdown cells still are, and the student is told which cells were left unread."""
+    problem = (ROOT / "problems" / "classic_222.yaml").read_text(encoding="utf-8") + "\nnotebook_outputs: ignore\n"
+    (tmp_path / "hand.yaml").write_text(problem, encoding="utf-8")
+    s = lambda q: sig(V[q], 10)  # noqa: E731
+    text = nb(code("print(net_h1)", stream(f"net h1 = {s('net_h1')}\n")), md(f"By hand: $h_1 = {s('h1')}$"),
+              code("o1", result(f"o1 = {s('o1')}")))
+    path = tmp_path / "work.ipynb"
+    path.write_text(text, encoding="utf-8")
+    r = Grader(problem=str(tmp_path / "hand.yaml")).grade_file(path)
+    assert {f.quantity: f.verdict for f in r.fields if f.verdict != "missing"} == {"h1": "correct"}
+    assert any("What the code cells printed is not read in this problem (cells 1, 3)" in w for w in r.warnings)
+    # the default reads them (the same notebook, the bundled problem)
+    r = grade_nb(tmp_path, text)
+    assert {f.quantity for f in r.fields if f.verdict != "missing"} == {"net_h1", "h1", "o1"}
+    assert not any("not read in this problem" in w for w in r.warnings)
+
+
+def test_the_setting_is_checked_by_the_schema(tmp_path):
+    from grader.errors import GraderError
+    from grader.spec.load import load_problem
+
+    bad = (ROOT / "problems" / "classic_222.yaml").read_text(encoding="utf-8") + "\nnotebook_outputs: skip\n"
+    (tmp_path / "bad.yaml").write_text(bad, encoding="utf-8")
+    with pytest.raises(GraderError) as info:
+        load_problem(tmp_path / "bad.yaml")
+    assert "notebook_outputs" in str(info.value) and "'read' or 'ignore'" in str(info.value)

@@ -70,8 +70,8 @@ def annotate(result: GradeResult, sub: Submission, plan=None) -> GradeResult:
     for note in notes.formulas:
         flags.append(Flag("wrong_formula", note.quantity, (), formula_message(note, notes), (notes.where(note.line),)))
     unattributed = tuple((notes.where(u.line), u.text, u.reason) for u in notes.unattributed)
-    warnings = (nothing_read(notes, result) + tuple(f"{notes.where(line)}: {text}" for line, text in notes.conventions)
-                + result.warnings)
+    warnings = (nothing_read(notes, result) + notes.remarks
+                + tuple(f"{notes.where(line)}: {text}" for line, text in notes.conventions) + result.warnings)
     return dataclasses.replace(result, fields=tuple(fields), flags=tuple(flags), unattributed=unattributed,
                                warnings=warnings)
 

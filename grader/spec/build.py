@@ -407,7 +407,8 @@ def build_problem(spec: ProblemSpec, *, source: str | None = None, line_of: Line
     problem = Problem(id=spec.id, title=spec.title, statement=spec.statement, network=net, loss=loss_kind(spec),
                       examples=examples, params=params, training=training, ask=(), default_tolerance=default_tol,
                       carried_credit=spec.ask.carried_credit, reveal=spec.reveal, due=spec.due, source=source,
-                      delta_convention=spec.delta_convention, loss_formula=loss_formula)
+                      delta_convention=spec.delta_convention, loss_formula=loss_formula,
+                      notebook_outputs=spec.notebook_outputs)
     problem = dataclasses.replace(problem, ask=_asks(spec, problem, where))
     check_placeholders(problem, where)
     if spec.notation:

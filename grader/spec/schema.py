@@ -307,6 +307,9 @@ class ProblemSpec(Strict):
     due: IsoDate | None = Field(None, description="ISO 8601 date/time; required with reveal: after_due")
     randomize: RandomizeSpec | None = Field(
         None, description="per-student variants: value grids by name or group, and constraints")
+    notebook_outputs: Literal["read", "ignore"] = Field(
+        "read", description="a notebook write-up's printed outputs (what its code cells print): read as answers "
+                            "(default), or ignore: only what its Markdown cells say is graded (work by hand)")
     notation: dict[str, str] | None = Field(
         None, description="a course's own symbols: {alias: name}, e.g. {y_hat: o1, \"\\\\hat{y}\": o1}; "
         "each target is a name of the problem, no alias may collide with a generated name")

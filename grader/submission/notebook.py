@@ -19,9 +19,12 @@ MAX_CELLS = 5_000  # cells of a notebook
 _HINT = "upload the .ipynb file as Jupyter saves it"
 
 
-def notebook_text(data: str, source: str) -> tuple[str, dict[int, str]]:
+def notebook_text(data: str, source: str, outputs: bool = True, unread: list[int] | None = None
+                  ) -> tuple[str, dict[int, str]]:
     """The notebook's Markdown cells and printed outputs joined into one Markdown text, and each line's label
-    (``{line: "cell 3, line 2"}``). Raises :class:`SubmissionError` when the JSON is not a notebook."""
+    (``{line: "cell 3, line 2"}``). ``outputs`` False: the printed outputs are left out (a problem that grades the
+    work written by hand), and the numbers of the cells that printed something are appended to ``unread``. Raises
+    :class:`SubmissionError` when the JSON is not a notebook."""
     try:
         nb = json.loads(data[1:] if data.startswith("\ufeff") else data)  # (a byte order mark some editors add)
     except json.JSONDecodeError as exc:
@@ -50,6 +53,10 @@ def notebook_text(data: str, source: str) -> tuple[str, dict[int, str]]:
         elif cell.get("cell_type") == "code" and isinstance(cell.get("outputs"), list):
             printed = "".join(_printed(o) for o in cell["outputs"])
             if not printed.strip():
+                continue
+            if not outputs:
+                if unread is not None:
+                    unread.append(number)
                 continue
             # a fence of its own (a fence mark printed inside it is not one): the printed lines are plain text
             text = "```\n" + printed.replace("```", "'''").replace("~~~", "'''").rstrip("\n") + "\n```"

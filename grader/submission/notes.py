@@ -58,6 +58,7 @@ class WriteupNotes:
     labels: dict | None = None  # line -> "cell 3, line 2" for notebooks
     conventions: tuple[tuple[int, str], ...] = ()  # (line, what was read in another convention: an error term)
     empty: str = ""  # nothing in it was read as an answer: "nothing" at all, or only "givens" restated
+    remarks: tuple[str, ...] = ()  # about the whole file: a notebook's printed outputs left unread
 
     def where(self, line: int) -> str:
         if self.labels:

@@ -102,10 +102,17 @@ def writeup_submission(text: str, kind: str, source: str, key: AnswerKey, proble
                        resolve: Resolve | None = None) -> Submission:
     """Read a write-up's text as a submission of ``key.problem``. ``resolve`` maps a name as written (``w_{5}'``)
     to a quantity name or None; by default the problem's name resolver."""
-    labels = None
+    labels, remarks = None, ()
     if kind == "ipynb":
-        text, labels = notebook_text(text, source)
+        unread: list[int] = []
+        text, labels = notebook_text(text, source, outputs=getattr(key.problem, "notebook_outputs", "read") != "ignore",
+                                     unread=unread)
         kind = "md"
+        if unread:
+            cells = ", ".join(str(n) for n in unread[:10]) + (", ..." if len(unread) > 10 else "")
+            remarks = (f"What the code cells printed is not read in this problem (cell{'s' if len(unread) > 1 else ''}"
+                       f" {cells}): it grades the work written in Markdown cells. Write each answer there, as "
+                       f"an equation that starts with its name.",)
     elif kind == "docx":
         from grader.submission.docx import docx_text
 
@@ -117,7 +124,7 @@ def writeup_submission(text: str, kind: str, source: str, key: AnswerKey, proble
     if paused:  # reading makes hundreds of thousands of tokens and trees and no cycles: collections only cost time
         gc.disable()  # (a third of reading a 1 MB write-up of formulas); the text's size is capped, so is the memory
     try:
-        return _Reader(key, resolve, source, problem_ref, kind if kind != "ipynb" else "md", labels).read(text)
+        return _Reader(key, resolve, source, problem_ref, kind if kind != "ipynb" else "md", labels, remarks).read(text)
     finally:
         if paused:
             gc.enable()
@@ -146,8 +153,10 @@ class _Use:
 
 
 class _Reader:
-    def __init__(self, key: AnswerKey, resolve: Resolve, source: str, problem_ref: str, kind: str, labels) -> None:
+    def __init__(self, key: AnswerKey, resolve: Resolve, source: str, problem_ref: str, kind: str, labels,
+                 remarks: tuple[str, ...] = ()) -> None:
         self.key = key
+        self.remarks = remarks
         self.problem = key.problem
         self.graph = key.graph
         self.resolve_text = resolve
@@ -276,7 +285,7 @@ class _Reader:
         unattributed.sort(key=lambda u: u.line)
         notes = WriteupNotes(kind=self.kind, sources=sources, slips=slips, formulas=tuple(formulas),
                              unattributed=tuple(unattributed[:MAX_UNATTRIBUTED]), labels=self.labels,
-                             conventions=tuple(sorted(conventions)),
+                             conventions=tuple(sorted(conventions)), remarks=self.remarks,
                              empty="" if answers else "givens" if stated else "nothing")
         data = {"problem": self.problem_ref, "answers": {q: a.value.text for q, a in answers.items()}}
         doc = Document(data=data, source=self.source, lines=lines)
