@@ -23,23 +23,20 @@ from __future__ import annotations
 import dataclasses
 import gc
 import math
-import os
 import re
 from dataclasses import dataclass
 from typing import Callable
 
 import mpmath
 
-from grader.errors import LimitError, SubmissionError
-from grader.fileio import read_capped
 from grader.submission.student import Student, heading_student, labelled_student, tex_author, titled_student
 from grader.parse.latex import Name, Node, NotEvaluable, Unreadable, evaluate, free_names, to_text
 from grader.solve.solver import AnswerKey
 from grader.spec import names as qnames
 from grader.spec.problem import LEARNING_RATE, Tolerance
 from grader.submission.chains import Chain, Step, partly_read, read_chains, symbolic, unreadable_reason
-from grader.submission.extract import MAX_WRITEUP_BYTES, WRITEUP_SUFFIXES, math_rows, writeup_limit
-from grader.submission.notebook import notebook_text
+from grader.submission.extract import MAX_WRITEUP_BYTES, WRITEUP_SUFFIXES, math_rows
+from grader.submission.writeupfile import as_markdown, decode_writeup, is_writeup, path_suffix, read_writeup
 from grader.submission.assignments import assignment_note, updated_parameter
 from grader.submission.errorterm import default_resolver, error_term_note, negated_value
 from grader.submission.load import Answer, Submission, Value
@@ -50,7 +47,8 @@ from grader.submission.notes import FormulaNote, Slip, Source, Unattributed, Wri
 from grader.submission.sums import StatedBounds, SumRanges
 from grader.yamlio import Document
 
-__all__ = ["WRITEUP_SUFFIXES", "MAX_WRITEUP_BYTES", "is_writeup", "path_suffix", "read_writeup", "writeup_submission"]
+__all__ = ["WRITEUP_SUFFIXES", "MAX_WRITEUP_BYTES", "is_writeup", "path_suffix", "read_writeup", "decode_writeup",
+           "writeup_submission"]
 
 MAX_UNATTRIBUTED = 200  # listed in a report
 MAX_FORMULAS = 8  # different formulas checked for one quantity (each is evaluated at the key's precision)
@@ -59,65 +57,11 @@ MAX_SLIPS = 3  # slips named in one chain of steps (a long chain of wrong steps:
 Resolve = Callable[[str], "str | None"]
 
 
-def path_suffix(path: str | os.PathLike) -> str:
-    """``Path(path).suffix``, worked out from the name: ``Path`` interns every part of a path, so a batch added one
-    string per file to the interpreter's table of interned strings (a table that never shrinks)."""
-    name = os.path.basename(os.fspath(path).rstrip("/"))
-    dot = name.rfind(".")
-    return name[dot:] if 0 < dot < len(name) - 1 else ""
-
-
-def is_writeup(path: str | os.PathLike) -> bool:
-    return path_suffix(path).lower() in WRITEUP_SUFFIXES
-
-
-def read_writeup(path: str | os.PathLike) -> tuple[str, str]:
-    """(text, kind) of the write-up at ``path`` (the file itself, never through a symbolic link), read with a size
-    cap; a binary file is refused."""
-    data = read_capped(path, writeup_limit(os.fsdecode(path)), "the write-up", follow_symlinks=False,
-                       hint="leave images out of the file; a write-up is text")
-    return decode_writeup(data, os.fsdecode(path)), path_suffix(path).lower().lstrip(".")
-
-
-def decode_writeup(data: bytes | str, source: str) -> str:
-    """The text a write-up reader is given (``writeup_submission``). A Word document (by ``source``'s name) is not
-    text: its bytes are passed on one character per byte (latin-1, which maps every byte), for
-    ``grader.submission.docx`` to read."""
-    if isinstance(data, str):
-        data = data.encode("utf-8", "surrogatepass")
-    limit = writeup_limit(source)
-    if len(data) > limit:
-        raise LimitError(f"the write-up is larger than {limit // 1_048_576} MiB", file=source,
-                         hint="leave images out of the file; a write-up is text")
-    if path_suffix(source).lower() == ".docx":
-        return data.decode("latin-1")
-    if b"\x00" in data:
-        raise SubmissionError("this is not a text file (it contains NUL bytes)", file=source,
-                              hint="upload the write-up as Markdown (.md), LaTeX (.tex), text (.txt), a notebook "
-                                   "(.ipynb) or a Word document (.docx)")
-    return data.decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
-
-
 def writeup_submission(text: str, kind: str, source: str, key: AnswerKey, problem_ref: str,
                        resolve: Resolve | None = None) -> Submission:
     """Read a write-up's text as a submission of ``key.problem``. ``resolve`` maps a name as written (``w_{5}'``)
     to a quantity name or None; by default the problem's name resolver."""
-    labels, remarks = None, ()
-    if kind == "ipynb":
-        unread: list[int] = []
-        text, labels = notebook_text(text, source, outputs=getattr(key.problem, "notebook_outputs", "read") != "ignore",
-                                     unread=unread)
-        kind = "md"
-        if unread:
-            cells = ", ".join(str(n) for n in unread[:10]) + (", ..." if len(unread) > 10 else "")
-            remarks = (f"What the code cells printed is not read in this problem (cell{'s' if len(unread) > 1 else ''}"
-                       f" {cells}): it grades the work written in Markdown cells. Write each answer there, as "
-                       f"an equation that starts with its name.",)
-    elif kind == "docx":
-        from grader.submission.docx import docx_text
-
-        text, labels = docx_text(text.encode("latin-1"), source)
-        kind = "md"
+    text, kind, labels, remarks = as_markdown(text, kind, source, getattr(key.problem, "notebook_outputs", "read"))
     if resolve is None:
         resolve = default_resolver(key.problem)
     paused = gc.isenabled()

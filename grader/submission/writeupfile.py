@@ -1,0 +1,75 @@
+"""A written solution's file: what kind it is (by its name), how large it may be, and its text as the write-up reader
+reads it (a notebook's cells and a Word document's paragraphs as Markdown, each line labelled with its place)."""
+
+from __future__ import annotations
+
+import os
+
+from grader.errors import LimitError, SubmissionError
+from grader.fileio import read_capped
+from grader.submission.extract import WRITEUP_SUFFIXES, writeup_limit
+from grader.submission.notebook import notebook_text
+
+__all__ = ["path_suffix", "is_writeup", "read_writeup", "decode_writeup", "as_markdown"]
+
+
+def path_suffix(path: str | os.PathLike) -> str:
+    """``Path(path).suffix``, worked out from the name: ``Path`` interns every part of a path, so a batch added one
+    string per file to the interpreter's table of interned strings (a table that never shrinks)."""
+    name = os.path.basename(os.fspath(path).rstrip("/"))
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
+
+
+def is_writeup(path: str | os.PathLike) -> bool:
+    return path_suffix(path).lower() in WRITEUP_SUFFIXES
+
+
+def read_writeup(path: str | os.PathLike) -> tuple[str, str]:
+    """(text, kind) of the write-up at ``path`` (the file itself, never through a symbolic link), read with a size
+    cap; a binary file is refused."""
+    data = read_capped(path, writeup_limit(os.fsdecode(path)), "the write-up", follow_symlinks=False,
+                       hint="leave images out of the file; a write-up is text")
+    return decode_writeup(data, os.fsdecode(path)), path_suffix(path).lower().lstrip(".")
+
+
+def decode_writeup(data: bytes | str, source: str) -> str:
+    """The text a write-up reader is given (``writeup_submission``). A Word document (by ``source``'s name) is not
+    text: its bytes are passed on one character per byte (latin-1, which maps every byte), for
+    ``grader.submission.docx`` to read."""
+    if isinstance(data, str):
+        data = data.encode("utf-8", "surrogatepass")
+    limit = writeup_limit(source)
+    if len(data) > limit:
+        raise LimitError(f"the write-up is larger than {limit // 1_048_576} MiB", file=source,
+                         hint="leave images out of the file; a write-up is text")
+    if path_suffix(source).lower() == ".docx":
+        return data.decode("latin-1")
+    if b"\x00" in data:
+        raise SubmissionError("this is not a text file (it contains NUL bytes)", file=source,
+                              hint="upload the write-up as Markdown (.md), LaTeX (.tex), text (.txt), a notebook "
+                                   "(.ipynb) or a Word document (.docx)")
+    return data.decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def as_markdown(text: str, kind: str, source: str, notebook_outputs: str = "read"
+                ) -> tuple[str, str, dict[int, str] | None, tuple[str, ...]]:
+    """(text, kind, each line's label or None, remarks about the whole file) as the reader reads a file of ``kind``:
+    a notebook (``notebook_outputs`` "ignore": without what its code printed) and a Word document become Markdown
+    (``md``); any other kind is read as it is."""
+    labels, remarks = None, ()
+    if kind == "ipynb":
+        unread: list[int] = []
+        text, labels = notebook_text(text, source, outputs=notebook_outputs != "ignore", unread=unread)
+        kind = "md"
+        if unread:
+            cells = ", ".join(str(n) for n in unread[:10]) + (", ..." if len(unread) > 10 else "")
+            remarks = (f"What the code cells printed is not read in this problem (cell{'s' if len(unread) > 1 else ''}"
+                       f" {cells}): it grades the work written in Markdown cells. Write each answer there, as "
+                       f"an equation that starts with its name.",)
+    elif kind == "docx":
+        from grader.submission.docx import docx_text
+
+        text, labels = docx_text(text.encode("latin-1"), source)
+        kind = "md"
+    return text, kind, labels, remarks
