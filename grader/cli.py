@@ -183,8 +183,16 @@ def _read_submission(path: str) -> bytes:
     from grader.fileio import read_capped
     from grader.grade.pipeline import WRITEUP_SUFFIXES
 
+    from grader.submission.kinds import unread_kind
+
+    unread = unread_kind(str(path))
+    if unread is not None:
+        raise GraderError(f"this file is not graded: {unread}", file=str(path),
+                          hint="grade the YAML answers (grade template PROBLEM makes a blank file) or the write-up "
+                               "itself, with --problem")
+
     if Path(path).suffix.lower() in WRITEUP_SUFFIXES:
-        from grader.submission.extract import writeup_limit
+        from grader.submission.kinds import writeup_limit
 
         return read_capped(path, writeup_limit(str(path)), "the write-up", follow_symlinks=False,
                            hint="leave images out of the file; a write-up is text")

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from grader.errors import GraderError, SpecError
 from grader.fileio import read_capped, write_atomic
+from grader.submission.kinds import unread_noun
 from grader.grade.result import GradeResult
 from grader.submission.student import Student
 from grader.batch.safezip import entry_limit
@@ -86,9 +87,12 @@ def find_submission(folder: Path) -> Path:
     yaml = [p for p in found if p.name.lower().endswith(_SUFFIXES)]
     found = yaml or found  # a written solution (.md, .tex, .ipynb, .docx) when there is no YAML file
     if not found:
+        unread = next((k for _, _, names in os.walk(folder) for n in sorted(names) if (k := unread_noun(n))), None)
         raise GraderError(
-            "your submission has no .yaml file (nor a written solution: .md, .markdown, .tex, .ipynb or .docx)",
-            hint="upload your answers file (e.g. answers.yaml), written as `problem:`, `student:`, `answers:`",
+            "your submission has no .yaml file (nor a written solution: .md, .markdown, .tex, .ipynb or .docx)"
+            + (f"; {unread} is not read: only text is" if unread else ""),
+            hint="upload your answers file (e.g. answers.yaml), written as `problem:`, `student:`, `answers:`, or "
+                 "your write-up's own file (.md, .tex, .docx, .ipynb)",
         )
     odd = [p for p in found if not _regular(p)]
     if odd:

@@ -26,6 +26,7 @@ from grader.batch.extsort import ExternalSort
 from grader.batch.lmsnames import LmsIdentity, identity_from_name, lms_mode, name_note
 from grader.errors import GraderError
 from grader.submission.extract import WRITEUP_SUFFIXES
+from grader.submission.kinds import unread_kind
 
 __all__ = [
     "LmsIdentity", "Item", "Discovery", "discover", "identity_from_name", "shown_name", "SUBMISSION_SUFFIXES",
@@ -33,6 +34,9 @@ __all__ = [
 
 SUBMISSION_SUFFIXES = (".yaml", ".yml")
 NOT_SUBMISSION = "not a submission file (expected .yaml/.yml)"
+_CLEAR_WRITEUPS = (".md", ".markdown", ".tex", ".ipynb", ".docx")
+NOT_SUBMISSION_WITH_WRITEUPS = ("not a submission file (expected .yaml/.yml, or a written solution: .md, .markdown, "
+                                ".txt, .tex, .ipynb, .docx)")
 MAX_SHOWN = 300  # characters of a file's name as the outputs show it
 
 
@@ -105,7 +109,13 @@ def _skip_reason(relpath: str, writeups: bool = False) -> str | None:
     if writeups and base.lower().endswith(WRITEUP_SUFFIXES):
         return None
     if not base.lower().endswith(SUBMISSION_SUFFIXES):
-        return NOT_SUBMISSION
+        unread = unread_kind(base)
+        if unread is not None:
+            return f"not graded: {unread}"
+        if base.lower().endswith(_CLEAR_WRITEUPS):  # (a .txt is more often a note)
+            return ("a written solution, graded only when the problem is given (--problem): a write-up does not "
+                    "say which problem it answers")
+        return NOT_SUBMISSION if not writeups else NOT_SUBMISSION_WITH_WRITEUPS
     return None
 
 

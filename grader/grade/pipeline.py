@@ -24,8 +24,8 @@ if TYPE_CHECKING:
     from typing import Sequence
 
 # A written solution's reader (grader.submission.writeup: LaTeX, mpmath, the solver's key) is imported only for one;
-# its file names are told apart here by ``grader.submission.extract.WRITEUP_SUFFIXES`` (kept equal by a test).
-WRITEUP_SUFFIXES = (".md", ".markdown", ".txt", ".tex", ".ipynb", ".docx")
+# its file names are told apart by ``grader.submission.kinds.WRITEUP_SUFFIXES``.
+from grader.submission.kinds import WRITEUP_SUFFIXES  # (a leaf module: the file kinds and caps)
 
 
 class Grader:

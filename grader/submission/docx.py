@@ -24,7 +24,7 @@ import zlib
 from xml.etree import ElementTree
 
 from grader.errors import LimitError, SubmissionError
-from grader.submission.extract import MAX_DOCX_BYTES, MAX_WRITEUP_BYTES
+from grader.submission.kinds import MAX_DOCX_BYTES, MAX_WRITEUP_BYTES
 
 __all__ = ["MAX_DOCX_BYTES", "MAX_XML_BYTES", "MAX_DEPTH", "docx_text"]
 

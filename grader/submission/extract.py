@@ -27,20 +27,13 @@ from grader.errors import LimitError
 from grader.submission.mathrow import (CODE_LANGUAGES, MAX_ROWS, MathRow, check_rows, code_lines, row,
                                        without_trailing)
 from grader.submission.phrases import line_start, phrase_name, phrase_value
+from grader.submission.kinds import MAX_DOCX_BYTES, MAX_WRITEUP_BYTES, WRITEUP_SUFFIXES, writeup_limit
 from grader.submission.plaintext import plain_rows
 from grader.submission.tables import table_rows, tabular_rows
 
 __all__ = ["MathRow", "WRITEUP_SUFFIXES", "MAX_WRITEUP_BYTES", "MAX_DOCX_BYTES", "MAX_ROWS", "math_rows",
            "writeup_limit"]
 
-WRITEUP_SUFFIXES = (".md", ".markdown", ".txt", ".tex", ".ipynb", ".docx")
-MAX_WRITEUP_BYTES = 2 * 1_048_576  # a write-up with images inlined as text is refused beyond this
-MAX_DOCX_BYTES = 16 * 1_048_576  # a Word document: its images make it large (only its text is read, capped as above)
-
-
-def writeup_limit(name: str) -> int:
-    """The most bytes a written solution's file may have: a Word document's images count in its size."""
-    return MAX_DOCX_BYTES if name.lower().endswith(".docx") else MAX_WRITEUP_BYTES
 
 _ENVIRONMENTS = ("equation", "align", "aligned", "split", "eqnarray", "gather", "gathered", "multline", "alignat",
                  "displaymath", "math", "flalign")

@@ -36,7 +36,8 @@ from grader.spec import names as qnames
 from grader.spec.problem import LEARNING_RATE, Tolerance
 from grader.submission.chains import Chain, Step, partly_read, read_chains, symbolic, unreadable_reason
 from grader.submission.extract import MAX_WRITEUP_BYTES, WRITEUP_SUFFIXES, math_rows
-from grader.submission.writeupfile import as_markdown, decode_writeup, is_writeup, path_suffix, read_writeup
+from grader.submission.kinds import path_suffix
+from grader.submission.writeupfile import as_markdown, decode_writeup, is_writeup, read_writeup
 from grader.submission.assignments import assignment_note, updated_parameter
 from grader.submission.errorterm import default_resolver, error_term_note, negated_value
 from grader.submission.load import Answer, Submission, Value

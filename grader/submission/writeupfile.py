@@ -1,5 +1,6 @@
-"""A written solution's file: what kind it is (by its name), how large it may be, and its text as the write-up reader
-reads it (a notebook's cells and a Word document's paragraphs as Markdown, each line labelled with its place)."""
+"""A written solution's file read: its bytes (within its kind's cap, ``grader.submission.kinds``) and its text as the
+write-up reader reads it (a notebook's cells and a Word document's paragraphs as Markdown, each line labelled with
+its place)."""
 
 from __future__ import annotations
 
@@ -7,18 +8,9 @@ import os
 
 from grader.errors import LimitError, SubmissionError
 from grader.fileio import read_capped
-from grader.submission.extract import WRITEUP_SUFFIXES, writeup_limit
-from grader.submission.notebook import notebook_text
+from grader.submission.kinds import WRITEUP_SUFFIXES, path_suffix, writeup_limit
 
-__all__ = ["path_suffix", "is_writeup", "read_writeup", "decode_writeup", "as_markdown"]
-
-
-def path_suffix(path: str | os.PathLike) -> str:
-    """``Path(path).suffix``, worked out from the name: ``Path`` interns every part of a path, so a batch added one
-    string per file to the interpreter's table of interned strings (a table that never shrinks)."""
-    name = os.path.basename(os.fspath(path).rstrip("/"))
-    dot = name.rfind(".")
-    return name[dot:] if 0 < dot < len(name) - 1 else ""
+__all__ = ["is_writeup", "read_writeup", "decode_writeup", "as_markdown"]
 
 
 def is_writeup(path: str | os.PathLike) -> bool:
@@ -59,6 +51,8 @@ def as_markdown(text: str, kind: str, source: str, notebook_outputs: str = "read
     (``md``); any other kind is read as it is."""
     labels, remarks = None, ()
     if kind == "ipynb":
+        from grader.submission.notebook import notebook_text
+
         unread: list[int] = []
         text, labels = notebook_text(text, source, outputs=notebook_outputs != "ignore", unread=unread)
         kind = "md"

@@ -1,0 +1,65 @@
+"""Files students hand in that hold no text the grader reads (a PDF, a scan, a photo, an old .doc) are named for
+what they are, in every path, instead of a YAML syntax error or "expected .yaml/.yml": the TA learns to grade them by
+hand, the student what to hand in. A write-up in a batch without --problem says that --problem is what it needs."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+from grader.batch.run import grade_batch
+from grader.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def test_grade_a_pdf_exits_2_saying_what_it_is(tmp_path, capsys):
+    path = tmp_path / "hw3.pdf"
+    path.write_bytes(PDF)
+    assert main([str(path), "--problem", "exercise6"]) == 2
+    err = capsys.readouterr().err
+    assert "hw3.pdf: this file is not graded: a PDF is not read (only text is" in err
+    assert "YAML syntax error" not in err and "Traceback" not in err
+
+
+def test_a_batch_lists_pdfs_and_images_to_grade_by_hand(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "ann.pdf").write_bytes(PDF)
+    (src / "ben.JPG").write_bytes(b"\xff\xd8\xff\xe0 photo of the work")
+    (src / "cal.md").write_text("z1 = -7.65\n", encoding="utf-8")
+    (src / "dee.yaml").write_bytes((ROOT / "submissions_examples" / "exercise6_seed.yaml").read_bytes())
+    (src / "notes.txt").write_text("remember to submit\n", encoding="utf-8")
+    for problem, out in ((None, tmp_path / "plain"), ("exercise6", tmp_path / "given")):
+        grade_batch(src, out, problem=problem, problems=None if problem else ROOT / "problems", jobs=1, progress=False,
+                    timestamp="2026-01-01T00:00:00Z")
+        rows = {e["file"]: e for e in json.loads((out / "grades.json").read_text(encoding="utf-8"))["files"]}
+        why = {f: (r["status"], (r.get("error") or {}).get("message")) for f, r in rows.items()}
+        assert why["ann.pdf"] == ("skipped", "not graded: a PDF is not read (only text is: YAML answers, or a "
+                                             "write-up as .md, .tex, .docx, .ipynb or .txt); grade it by hand, or "
+                                             "ask for the write-up's own file")
+        assert why["ben.JPG"][0] == "skipped" and why["ben.JPG"][1].startswith("not graded: an image is not read")
+        assert rows["dee.yaml"]["status"] == "graded"
+        attention = {r["file"]: r for r in csv.DictReader((out / "needs-attention.csv").open(encoding="utf-8"))}
+        assert attention["ann.pdf"]["detail"] == why["ann.pdf"][1] and "ben.JPG" in attention
+        if problem is None:
+            assert why["cal.md"] == ("skipped", "a written solution, graded only when the problem is given "
+                                                "(--problem): a write-up does not say which problem it answers")
+            assert why["notes.txt"] == ("skipped", "not a submission file (expected .yaml/.yml)")
+        else:
+            assert rows["cal.md"]["status"] == "graded" and rows["notes.txt"]["status"] == "graded"
+
+
+def test_gradescope_says_a_pdf_is_not_read(tmp_path):
+    root = tmp_path / "autograder"
+    (root / "submission").mkdir(parents=True)
+    (root / "source").mkdir()
+    shutil.copy(ROOT / "problems" / "exercise6.yaml", root / "source" / "problem.yaml")
+    (root / "submission" / "homework.pdf").write_bytes(PDF)
+    main(["gradescope", "--root", str(root)])
+    res = json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
+    assert "a PDF is not read: only text is" in res["output"]
+    assert "your write-up's own file (.md, .tex, .docx, .ipynb)" in res["output"]
