@@ -5,12 +5,13 @@ its place)."""
 from __future__ import annotations
 
 import os
+import re
 
 from grader.errors import LimitError, SubmissionError
 from grader.fileio import read_capped
 from grader.submission.kinds import WRITEUP_SUFFIXES, path_suffix, writeup_limit
 
-__all__ = ["is_writeup", "read_writeup", "decode_writeup", "as_markdown"]
+__all__ = ["is_writeup", "read_writeup", "decode_writeup", "as_markdown", "html_marks"]
 
 
 def is_writeup(path: str | os.PathLike) -> bool:
@@ -66,4 +67,26 @@ def as_markdown(text: str, kind: str, source: str, notebook_outputs: str = "read
 
         text, labels = docx_text(text.encode("latin-1"), source)
         kind = "md"
+    if kind != "tex" and ("<" in text or "&" in text):
+        text = html_marks(text)
     return text, kind, labels, remarks
+
+
+# HTML that Markdown editors and notebooks pass through: raised and lowered text, and the entities of symbols
+_SCRIPT_TAG = re.compile(r"(?i)<(sub|sup)>([^<>\n]{1,40})</\1>")
+_ENTITY = re.compile(r"&(minus|times|middot|sdot|asymp|approx|nbsp|thinsp|prime|delta|Delta|eta|sigma|alpha|"
+                     r"partial|rarr|rArr);")
+_ENTITIES = {"minus": "−", "times": "×", "middot": "·", "sdot": "·", "asymp": "≈", "approx": "≈", "nbsp": " ",
+             "thinsp": " ", "prime": "′", "delta": "δ", "Delta": "Δ", "eta": "η", "sigma": "σ", "alpha": "α",
+             "partial": "∂", "rarr": "→", "rArr": "⇒"}
+
+
+def html_marks(text: str) -> str:
+    """``w<sub>5</sub>`` as ``w_{5}``, ``10<sup>-4</sup>`` as ``10^{-4}``, and ``&minus;``, ``&times;``, ``&delta;``
+    and the like as their symbols, as a Markdown or notebook write-up typed with HTML shows them (never in a
+    ``.tex`` file, where ``&`` aligns)."""
+    if "<" in text:
+        text = _SCRIPT_TAG.sub(lambda m: ("_{" if m.group(1).lower() == "sub" else "^{") + m.group(2) + "}", text)
+    if "&" in text:
+        text = _ENTITY.sub(lambda m: _ENTITIES[m.group(1)], text)
+    return text
