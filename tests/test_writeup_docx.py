@@ -201,6 +201,22 @@ def test_a_zip_bomb_a_deep_document_and_too_much_text_stop_at_their_limits():
         docx_text(b"PK" + b"\0" * MAX_DOCX_BYTES, "hw.docx")
 
 
+def test_a_zip_of_many_parts_is_refused_before_its_directory_is_read():
+    """180,000 empty parts fit in 16 MiB; parsing their directory took 0.9 s and 100 MB before the count was
+    checked. The end record's counts are checked first, the zip64 record's too."""
+    from grader.submission.docx import MAX_ENTRIES, _directory_size
+
+    many = _zip({str(i): b"" for i in range(MAX_ENTRIES + 1)}, zipfile.ZIP_STORED)
+    with pytest.raises(LimitError, match=f"has {MAX_ENTRIES + 1:,} parts"):
+        docx_text(many, "hw.docx")
+    assert _directory_size(many)[0] == MAX_ENTRIES + 1
+    zip64 = _zip({str(i): b"" for i in range(65_536)}, zipfile.ZIP_STORED)  # more than 65,535: a zip64 end record
+    assert zip64[zip64.rfind(b"PK\x05\x06") + 10:][:2] == b"\xff\xff"  # (the classic record's count says "see zip64")
+    assert _directory_size(zip64)[0] == 65_536
+    with pytest.raises(LimitError, match="has 65,536 parts"):
+        docx_text(zip64, "hw.docx")
+
+
 def _lie_about_size(data: bytearray) -> bytearray:
     """The zip with the document part's uncompressed size, in both its headers, written as 1000 bytes."""
     for sig_, at in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):

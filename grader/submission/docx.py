@@ -60,6 +60,10 @@ def _document_part(data: bytes, source: str) -> bytes:
     if not data.startswith(b"PK"):
         what = "an old Word file (.doc)" if data.startswith(b"\xd0\xcf\x11\xe0") else "not a zip file"
         raise SubmissionError(f"this is not a Word document (.docx): {what}", file=source, hint=_HINT)
+    entries, directory = _directory_size(data)
+    if entries > MAX_ENTRIES or directory > MAX_ENTRIES * 128:  # (before the directory is parsed: an entry each)
+        raise LimitError(f"the Word document has {entries:,} parts (at most {MAX_ENTRIES:,})", file=source,
+                         hint=_HINT)
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError, ValueError) as exc:
@@ -76,6 +80,22 @@ def _document_part(data: bytes, source: str) -> bytes:
             raise SubmissionError("this zip is not a Word document: it has no word/document.xml", file=source,
                                   hint=_HINT)
         return _read_part(zf, info, source)
+
+
+def _directory_size(data: bytes) -> tuple[int, int]:
+    """(entries, bytes) of the zip's central directory as its end record says (the zip64 one where there is one);
+    (0, 0) without an end record (``zipfile`` then says the file is no zip)."""
+    at = data.rfind(b"PK\x05\x06", max(0, len(data) - 22 - 65_535))
+    if at < 0 or at + 22 > len(data):
+        return 0, 0
+    entries, size = int.from_bytes(data[at + 10:at + 12], "little"), int.from_bytes(data[at + 12:at + 16], "little")
+    if entries == 0xFFFF or size == 0xFFFFFFFF:  # zip64: the counts are in its own end record
+        z64 = data.rfind(b"PK\x06\x06", max(0, at - 20 - 56 - 65_535), at)
+        if z64 < 0 or z64 + 56 > len(data):
+            return entries, size
+        entries = int.from_bytes(data[z64 + 32:z64 + 40], "little")
+        size = int.from_bytes(data[z64 + 40:z64 + 48], "little")
+    return entries, size
 
 
 def _main_part_name(zf: zipfile.ZipFile, by_name: dict, source: str) -> str:
