@@ -18,7 +18,7 @@ from grader.batch.run import grade_batch
 from grader.cli import main
 from grader.errors import GraderError, LimitError, SubmissionError
 from grader.grade.pipeline import Grader
-from grader.submission.docx import MAX_DEPTH, MAX_XML_BYTES, docx_text
+from grader.submission.docx import MAX_BLOCK, MAX_DEPTH, MAX_XML_BYTES, docx_text
 from grader.submission.extract import MAX_DOCX_BYTES, MAX_WRITEUP_BYTES
 from textbook import CLASSIC, CLASSIC_NETS, sig, textbook
 
@@ -194,6 +194,11 @@ def test_a_zip_bomb_a_deep_document_and_too_much_text_stop_at_their_limits():
                                            * (MAX_DEPTH + 5) + "</w:p>")})
     with pytest.raises(LimitError, match="nested more than"):
         docx_text(deep, "hw.docx")
+    runs = _zip({"word/document.xml": _xml("<w:p>" + "<w:r><w:t>x</w:t></w:r>" * (MAX_BLOCK // 2 + 1) + "</w:p>")})
+    with pytest.raises(LimitError, match=f"has more than {MAX_BLOCK:,} parts"):  # (held whole until its end)
+        docx_text(runs, "hw.docx")
+    rows = _xml("<w:tbl>" + "<w:tr><w:tc><w:p><w:r><w:t>1</w:t></w:r></w:p></w:tc></w:tr>" * (MAX_BLOCK // 5) + "</w:tbl>")
+    assert docx_text(_zip({"word/document.xml": rows}), "hw.docx")[0].count("| 1 |") == MAX_BLOCK // 5  # row by row
     wide = _zip({"word/document.xml": _xml(para("x" * 1000) * (MAX_WRITEUP_BYTES // 1000 + 10))})
     with pytest.raises(LimitError, match="text is larger than 2 MiB"):
         docx_text(wide, "hw.docx")

@@ -26,11 +26,12 @@ from xml.etree import ElementTree
 from grader.errors import LimitError, SubmissionError
 from grader.submission.kinds import MAX_DOCX_BYTES, MAX_WRITEUP_BYTES
 
-__all__ = ["MAX_DOCX_BYTES", "MAX_XML_BYTES", "MAX_DEPTH", "docx_text"]
+__all__ = ["MAX_DOCX_BYTES", "MAX_XML_BYTES", "MAX_DEPTH", "MAX_BLOCK", "docx_text"]
 
 MAX_XML_BYTES = 8 * 1_048_576  # the document part, uncompressed (a long homework with many equations: ~1 MB)
 MAX_DEPTH = 100  # elements nested in the document part (Word nests a few dozen deep)
 MAX_ENTRIES = 10_000  # parts of the zip (a document has a few dozen)
+MAX_BLOCK = 100_000  # elements of one paragraph or table row (a long paragraph has a few hundred)
 _HINT = "save the document as a Word document (.docx) again, or hand in the write-up as Markdown (.md)"
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -146,8 +147,9 @@ def _parse(xml: bytes, source: str) -> ElementTree.Element:
 
 
 class _Blocks:
-    """The body's paragraphs and tables, converted one by one as the document part streams (each is dropped once
-    converted: memory stays that of one paragraph or table)."""
+    """The body's paragraphs and tables, converted one by one as the document part streams, a table row by row (each
+    is dropped from the tree once converted: memory stays that of one paragraph or row, at most
+    :data:`MAX_BLOCK` elements)."""
 
     def __init__(self, source: str) -> None:
         self.source = source
@@ -156,37 +158,53 @@ class _Blocks:
         self.size = 0
         self.paragraphs = 0
         self.tables = 0
+        self.rows = 0  # rows of the table being read
 
     def read(self, xml: bytes) -> None:
         if _DECLARATION.search(xml):
             raise SubmissionError("the Word document declares a document type (Word never does)", file=self.source,
                                   hint=_HINT)
         parser = ElementTree.XMLPullParser(events=("start", "end"))
-        stack: list[str] = []
+        stack: list[ElementTree.Element] = []
         tables = 0  # tables open around the element
+        count = 0  # elements of the block being read (a paragraph, a table's row), or since the last block
         step = 1 << 16
         try:
             for at in range(0, len(xml), step):
                 parser.feed(xml[at:at + step])
                 for event, elem in parser.read_events():
+                    tag = elem.tag
                     if event == "start":
-                        stack.append(elem.tag)
+                        stack.append(elem)
+                        count += 1
                         if len(stack) > MAX_DEPTH:
                             raise LimitError(f"the Word document's XML is nested more than {MAX_DEPTH} deep",
                                              file=self.source, hint=_HINT)
-                        if elem.tag == _W + "tbl":
+                        if count > MAX_BLOCK:
+                            raise LimitError(f"a paragraph or a table row of the Word document has more than "
+                                             f"{MAX_BLOCK:,} parts", file=self.source, hint=_HINT)
+                        if tag == _W + "tbl":
                             tables += 1
+                            if tables == 1:
+                                self.tables += 1
+                                self.rows = 0
                         continue
                     stack.pop()
-                    if elem.tag == _W + "tbl":
+                    if tag == _W + "tr" and tables == 1:
+                        self.row(elem)
+                    elif tag == _W + "tbl":
                         tables -= 1
-                        if tables == 0:
-                            self.table(elem)
-                            elem.clear()
-                    elif elem.tag == _W + "p" and tables == 0 and _W + "txbxContent" not in stack:
+                        if tables:
+                            continue  # (a table inside a cell: read with the cell's row)
+                        self._add("", None)
+                    elif tag == _W + "p" and tables == 0 and not any(e.tag == _W + "txbxContent" for e in stack):
                         self.paragraph(elem)
-                        elem.clear()
-                    elif elem.tag == _W + "body":
+                    else:
+                        continue
+                    count = 0  # (a block converted: it is dropped from the tree)
+                    if stack and len(stack[-1]) and stack[-1][-1] is elem:
+                        del stack[-1][-1]
+                    else:
                         elem.clear()
             parser.close()
             for _ in parser.read_events():
@@ -197,13 +215,14 @@ class _Blocks:
 
     # ------------------------------------------------------------------------------------------------ the blocks
 
-    def _add(self, text: str, label: str) -> None:
-        self.size += len(text) + 2
+    def _add(self, text: str, label: str | None) -> None:
+        self.size += len(text) + 1
         if self.size > MAX_WRITEUP_BYTES:
             raise LimitError(f"the Word document's text is larger than {MAX_WRITEUP_BYTES // 1_048_576} MiB",
                              file=self.source, hint="split the write-up into smaller documents")
         self.lines.append(text)
-        self.labels[len(self.lines)] = label
+        if label is not None:  # (a blank line between blocks is never quoted)
+            self.labels[len(self.lines)] = label
 
     def paragraph(self, p: ElementTree.Element) -> None:
         self.paragraphs += 1
@@ -211,27 +230,23 @@ class _Blocks:
         parts = [part.rstrip() for part in text.split("\n")]
         for k, part in enumerate(parts, start=1):
             self._add(part, f"paragraph {self.paragraphs}" + (f", line {k}" if len(parts) > 1 else ""))
-        self._add("", f"paragraph {self.paragraphs}")  # a blank line after each: every paragraph stands alone
+        self._add("", None)  # a blank line after each: every paragraph stands alone
 
-    def table(self, tbl: ElementTree.Element) -> None:
-        self.tables += 1
-        widths = []
-        cells_of = []
-        for tr in _rows(tbl):
-            cells = []
-            for tc in _cells(tr):
-                text = " ".join(t for t in (_inline(p, 0, self.source).replace("\n", " ").strip()
-                                            for p in tc.iter(_W + "p")) if t)
-                cells.append(text.replace("|", "\\|"))
-                span = tc.find(f"{_W}tcPr/{_W}gridSpan")
-                cells += [""] * (max(1, min(_int(span.get(_W + "val") if span is not None else None), 64)) - 1)
-            cells_of.append(cells)
-            widths.append(len(cells))
-        for r, cells in enumerate(cells_of, start=1):
-            self._add("| " + " | ".join(cells) + " |", f"table {self.tables}, row {r}")
-            if r == 1:
-                self._add("|" + " --- |" * max(widths), f"table {self.tables}, row 1")
-        self._add("", f"table {self.tables}")
+    def row(self, tr: ElementTree.Element) -> None:
+        """A row of the table being read, as a pipe table's row (the first one with the separator after it: its
+        cells are the heading, as Markdown's tables have it)."""
+        cells = []
+        for tc in _cells(tr):
+            text = " ".join(t for t in (_inline(p, 0, self.source).replace("\n", " ").strip()
+                                        for p in tc.iter(_W + "p")) if t)
+            cells.append(text.replace("|", "\\|"))
+            span = tc.find(f"{_W}tcPr/{_W}gridSpan")
+            cells += [""] * (max(1, min(_int(span.get(_W + "val") if span is not None else None), 64)) - 1)
+        self.rows += 1
+        label = f"table {self.tables}, row {self.rows}"
+        self._add("| " + " | ".join(cells) + " |", label)
+        if self.rows == 1:
+            self._add("|" + " --- |" * max(1, len(cells)), label)
 
     def text(self) -> tuple[str, dict[int, str]]:
         return "\n".join(self.lines), self.labels
