@@ -317,3 +317,15 @@ def test_a_damaged_word_document_never_raises_anything_but_a_grader_error():
         assert isinstance(text, str) and max(labels, default=0) <= text.count("\n") + 1
 
     check()
+
+
+def test_a_derivation_on_several_rows_of_one_equation_is_one_chain(tmp_path):
+    """Word's equation array (m:eqArr) and a manual break inside an equation (m:brk) make rows, each "= ..."
+    continuing the row above, as a derivation is written: the value on the last row is the answer."""
+    rows = ("<m:eqArr>" + e(sub(mr("net"), mr("h1")), mr("=0.15⋅0.05+0.2⋅0.1+0.35"))
+            + e(mr(f"={s('net_h1')}")) + "</m:eqArr>")
+    broken = (sub(mr("h"), mr("2")) + mr("=") + frac(mr("1"), mr("1+") + sup(mr("e"), mr("−0.3925")))
+              + f'<m:r><m:rPr><m:brk m:alnAt="1"/></m:rPr><m:t>={s("h2")}</m:t></m:r>')
+    r = grade_docx(tmp_path, docx(p(display(rows)), p(display(broken))))
+    assert verdicts(r) == {"net_h1": "correct", "h2": "correct"}, verdicts(r)
+    assert r.field("net_h1").source_text == f"net_{{h1}} = 0.15⋅0.05+0.2⋅0.1+0.35 = {s('net_h1')}"  # one chain

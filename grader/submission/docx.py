@@ -392,7 +392,8 @@ def _math_part(child: ElementTree.Element, depth: int, source: str) -> str:
         return ""
     kind = tag[len(_M):]
     if kind == "r":
-        return _symbols("".join(t.text or "" for t in child.iter(_M + "t")))
+        text = _symbols("".join(t.text or "" for t in child.iter(_M + "t"))).replace("&", " ")
+        return " \\\\ " + text if child.find(f"{_M}rPr/{_M}brk") is not None else text  # (a break: a new row)
     if kind == "f":
         return f"\\frac{{{_arg(child, 'num', depth, source)}}}{{{_arg(child, 'den', depth, source)}}}"
     if kind in ("sSub", "sSup", "sSubSup"):
@@ -432,9 +433,8 @@ def _math_part(child: ElementTree.Element, depth: int, source: str) -> str:
         return f"{_arg(child, 'e', depth, source)}_{{{_arg(child, 'lim', depth, source)}}}"
     if kind == "limUpp":
         return f"{_arg(child, 'e', depth, source)}^{{{_arg(child, 'lim', depth, source)}}}"
-    if kind == "eqArr":  # rows of one equation: the first is read (each row of its own is a rare layout)
-        rows = [_math(e, depth, source) for e in child.findall(_M + "e")]
-        return rows[0] if rows else ""
+    if kind == "eqArr":  # rows of one equation (a derivation, each row "= ..." continuing the one above)
+        return " \\\\ ".join(_math(e, depth, source) for e in child.findall(_M + "e"))
     if kind in ("box", "borderBox", "groupChr", "phant", "e", "oMath"):
         return _arg(child, "e", depth, source) if kind != "e" and kind != "oMath" else _math(child, depth, source)
     return ""  # properties (``…Pr``), a matrix, anything else
