@@ -61,6 +61,15 @@ def test_the_kind_in_words_names_the_quantity_in_each_naming(tmp_path):
     assert {q: v for q, (v, _) in got.items()} == {"z1": "correct", "h1": "correct", "z2": "correct"}, got
 
 
+def test_an_update_said_in_words_is_the_updated_parameter(tmp_path):
+    s = lambda q: sig(C[q], 10)  # noqa: E731
+    text = (f"The updated weight w5 is {s('w5_new')}.\nThe new value of w6 is {s('w6_new')}.\n"
+            f"w7 after the update is {s('w7_new')}, and the new w8 is {s('w8_new')}.\n"
+            f"The updated weight $w_1$ is {s('w1_new')}.\n")
+    got = read(grade(tmp_path, text))
+    assert {q: v for q, (v, _) in got.items()} == {f"w{k}_new": "correct" for k in (1, 5, 6, 7, 8)}, got
+
+
 @pytest.mark.parametrize("sentence", [
     "The derivative of h1 is 0.2413.",        # of: a part of something else
     "If o2 is 0.9 we would be done.",         # a supposition

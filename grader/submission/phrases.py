@@ -6,6 +6,8 @@ state:
 
 * the name is a quantity's, as the problem's resolver reads it; or a kind in words and a unit, "the net input of
   h1" (``net_{h1}``), "the output of o1" (``out_{o1}``), "the delta of o2" (``\\delta_{o2}``);
+* an update in words, "the new w5", "the updated weight w5", "the new value of w5", "w5 after the update", is the
+  parameter's updated value (``w5^{+}``);
 * a name after another word of what it could be a part of is not the quantity: "the derivative of h1 is 0.24",
   "the error of o1", "the net input h1", "if h1 is 0.5", "the change in w5" name no value of h1, o1 or w5;
 * the verb stands right before the number (``is``, ``equals``, ``was``, ``becomes``, ``comes to``, ``works out
@@ -33,11 +35,16 @@ _END = (r"(?=[ \t]*(?:$|\n|[.,;:!?](?:\s|$)|\((?=[A-Za-z])|"
 _VALUE = re.compile(r"[ \t]+" + _VERB + _NUMBER + _END)
 # a name written in plain text (``h1``, ``w_5``, ``w_{5}^{+}``, ``δo1``, ``w5'``)
 _NAME = r"[^\W\d_](?:[\w'+′^]|\{[\w,+' ]{1,12}\}){0,30}+"
-_PHRASE = re.compile(r"(?:^|(?<=[\s(]))(" + _NAME + r")" + _VALUE.pattern)
+# "w5 after the update is ...": the parameter's updated value
+_AFTER = r"(?:[ \t]+(?i:(after)[ \t]+(?:the[ \t]+)?(?:update|updating|first[ \t]+step|one[ \t]+step|step[ \t]+1)))?"
+_PHRASE = re.compile(r"(?:^|(?<=[\s(]))(" + _NAME + r")" + _AFTER + _VALUE.pattern)
 # a kind of value and its unit: "the net input of h1", "the output of neuron o1"
 _KIND_OF = re.compile(r"(?i:\b(net[ \t]+input|net|output|activation|delta|δ)[ \t]+(?:of|for|at)[ \t]+"
                       r"(?:the[ \t]+)?(?:(?:neuron|unit|node)[ \t]+)?)$")
 _KINDS = {"net input": "net", "net": "net", "output": "out", "activation": "out", "delta": "\\delta", "δ": "\\delta"}
+# an update in words before the name: "the new w5", "the updated weight w5", "the new value of w5"
+_UPDATED = re.compile(r"(?i:\b(?:new|updated)[ \t]+(?:value[ \t]+(?:of|for)[ \t]+(?:the[ \t]+)?)?"
+                      r"(?:(?:weight|bias|parameter)[ \t]+)?)$")
 # a word just before a name that makes the name part of something else, or the sentence a supposition
 _NOT_ALONE = re.compile(
     r"(?i:\b(?:of|for|in|at|on|from|by|with|to|than|into|between|if|when|whether|unless|suppose|assume|assuming|"
@@ -62,11 +69,15 @@ def phrase_value(text: str, at: int) -> tuple[str, int] | None:
 
 
 def phrase_name(before: str, name: str, is_name: Callable[[str], str | None],
-                names: Callable[[str], bool] | None = None) -> str | None:
+                names: Callable[[str], bool] | None = None, updated: bool = False) -> str | None:
     """The name to read ``name`` as, given the text ``before`` it on its line: a kind of value of it ("the net
-    input of h1": ``net_{h1}``), the words before it with it (``net h1``, where ``names`` knows them), ``name``
-    itself; None where the words before it make it part of something else, or where nothing is a quantity."""
+    input of h1": ``net_{h1}``), its update ("the updated weight w5", or ``updated``: "w5 after the update" said
+    after it: ``w5^{+}``), the words before it with it (``net h1``, where ``names`` knows them), ``name`` itself;
+    None where the words before it make it part of something else, or where nothing is a quantity."""
     before = before[-BEFORE:]
+    if updated or _UPDATED.search(before):
+        named = f"{name}^{{+}}"
+        return named if is_name(named) else None
     kind = _KIND_OF.search(before)
     if kind is not None:
         named = f"{_KINDS[' '.join(kind.group(1).lower().split())]}_{{{name}}}"
@@ -93,9 +104,10 @@ def phrase_rows(text: str, skip: Callable[[int], bool], is_name: Callable[[str],
         pos = m.start()
         if skip(number):
             continue
-        name = phrase_name(text[line_start(text, m.start()):m.start()], m.group(1), is_name, names)
+        name = phrase_name(text[line_start(text, m.start()):m.start()], m.group(1), is_name, names,
+                           updated=m.group(2) is not None)
         if name is None:
             continue
-        out.append(row(f"{name} = {m.group(2).replace('−', '-')}", number, True, embedded=True))
+        out.append(row(f"{name} = {m.group(3).replace('−', '-')}", number, True, embedded=True))
         check_rows(out, number)
     return out
