@@ -63,3 +63,12 @@ def test_gradescope_says_a_pdf_is_not_read(tmp_path):
     res = json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
     assert "a PDF is not read: only text is" in res["output"]
     assert "your write-up's own file (.md, .tex, .docx, .ipynb)" in res["output"]
+
+
+def test_a_document_one_step_from_a_readable_one_says_which_step():
+    from grader.submission.kinds import unread_kind
+
+    assert unread_kind("essay.odt").endswith("grade it by hand, or ask for it saved as a Word document (.docx)")
+    assert unread_kind("old.DOC").startswith("an old Word file (.doc) is not read")
+    assert unread_kind("scan.pdf").endswith("grade it by hand, or ask for the write-up's own file")
+    assert unread_kind("answers.yaml") is None and unread_kind("hw.docx") is None

@@ -45,5 +45,12 @@ def unread_kind(name: str) -> str | None:
     kind = unread_noun(name)
     if kind is None:
         return None
+    what = _SAVE_AS.get(path_suffix(name).lower(), "ask for the write-up's own file")
     return (f"{kind} is not read (only text is: YAML answers, or a write-up as .md, .tex, .docx, .ipynb or .txt); "
-            "grade it by hand, or ask for the write-up's own file")
+            f"grade it by hand, or {what}")
+
+
+# where a document the grader cannot read is one step from one it can
+_SAVE_AS = {".doc": "ask for it saved as a Word document (.docx)", ".odt": "ask for it saved as a Word document (.docx)",
+            ".pages": "ask for it exported as a Word document (.docx)", ".rtf": "ask for it saved as a Word document "
+            "(.docx)"}
