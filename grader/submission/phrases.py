@@ -37,7 +37,8 @@ _VALUE = re.compile(r"[ \t]+" + _VERB + _NUMBER + _END)
 _NAME = r"[^\W\d_](?:[\w'+′^]|\{[\w,+' ]{1,12}\}){0,30}+"
 # "w5 after the update is ...": the parameter's updated value
 _AFTER = r"(?:[ \t]+(?i:(after)[ \t]+(?:the[ \t]+)?(?:update|updating|first[ \t]+step|one[ \t]+step|step[ \t]+1)))?"
-_PHRASE = re.compile(r"(?:^|(?<=[\s(]))(" + _NAME + r")" + _AFTER + _VALUE.pattern)
+# the name just before a verb (its end is the verb's blank; "w5 after the update" too)
+_NAME_END = re.compile(r"(?:^|(?<=[\s(]))(" + _NAME + r")" + _AFTER + r"[ \t]*$")
 # a kind of value and its unit: "the net input of h1", "the output of neuron o1"
 _KIND_OF = re.compile(r"(?i:\b(net[ \t]+input|net|output|activation|delta|δ)[ \t]+(?:of|for|at)[ \t]+"
                       r"(?:the[ \t]+)?(?:(?:neuron|unit|node)[ \t]+)?)$")
@@ -96,18 +97,40 @@ def phrase_name(before: str, name: str, is_name: Callable[[str], str | None],
 def phrase_rows(text: str, skip: Callable[[int], bool], is_name: Callable[[str], str | None],
                 names: Callable[[str], bool] | None = None) -> list[MathRow]:
     """The phrases of the lines of ``text`` not skipped (``skip(line)``: a line of code, of math, or read already),
-    each as the row ``name = value``."""
+    each as the row ``name = value``. Only the places of a verb are tried (found as plain substrings: a megabyte
+    of prose costs a few milliseconds), each with the number after it and the name before it."""
     out: list[MathRow] = []
     number, pos = 1, 0
-    for m in _PHRASE.finditer(text):
-        number += text.count("\n", pos, m.start())
-        pos = m.start()
+    for at in _verb_places(text):
+        value = _VALUE.match(text, at)
+        if value is None:
+            continue
+        start = line_start(text, at)
+        m = _NAME_END.search(text, start, at)
+        if m is None:
+            continue
+        number += text.count("\n", pos, at)
+        pos = at
         if skip(number):
             continue
-        name = phrase_name(text[line_start(text, m.start()):m.start()], m.group(1), is_name, names,
-                           updated=m.group(2) is not None)
+        name = phrase_name(text[start:m.start()], m.group(1), is_name, names, updated=m.group(2) is not None)
         if name is None:
             continue
-        out.append(row(f"{name} = {m.group(3).replace('−', '-')}", number, True, embedded=True))
+        out.append(row(f"{name} = {value.group(1).replace('−', '-')}", number, True, embedded=True))
         check_rows(out, number)
     return out
+
+
+_VERBS = (" is ", " equals ", " was ", " becomes ", " comes ", " works ", " Is ", " Equals ", " Was ", " Becomes ",
+          "\tis ", " is\t", "\tequals ", " equals\t")
+
+
+def _verb_places(text: str) -> list[int]:
+    """Where a verb of a phrase starts (the blank before it), in order: each verb looked for as a substring."""
+    places = set()
+    for verb in _VERBS:
+        at = text.find(verb)
+        while at >= 0:
+            places.add(at)
+            at = text.find(verb, at + 1)
+    return sorted(places)

@@ -83,7 +83,7 @@ def plain_rows(text: str, fences: bool = False, math: set[int] | None = None,
         if colon:
             rows = sorted(rows + colon, key=lambda r: r.line)
             check_rows(rows, rows[min(len(rows) - 1, MAX_ROWS)].line)
-    if is_name is not None and _SAID.search(text):  # "h1 is 0.5933": a value said in words
+    if is_name is not None:  # "h1 is 0.5933": a value said in words
         done = {r.line for r in rows}
         lines = text.split("\n") if math is not None else None
 
@@ -97,8 +97,6 @@ def plain_rows(text: str, fences: bool = False, math: set[int] | None = None,
             check_rows(rows, rows[min(len(rows) - 1, MAX_ROWS)].line)
     return rows
 
-
-_SAID = re.compile(r"(?i)[ \t](?:is|equals|was|becomes|comes|works)[ \t]")
 
 
 # ``h1: 0.593``, ``- **z1:** -7.65``, ``z1: -15*0.8 + 20*0.2 + 0.35 = -7.65``, a filled-in template pasted as it is
