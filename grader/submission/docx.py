@@ -16,23 +16,18 @@ deep, and the text at most the write-up limit.
 
 from __future__ import annotations
 
-import io
 import re
-import unicodedata
-import zipfile
-import zlib
 from xml.etree import ElementTree
 
 from grader.errors import LimitError, SubmissionError
-from grader.submission.kinds import MAX_DOCX_BYTES, MAX_WRITEUP_BYTES
+from grader.submission.kinds import MAX_WRITEUP_BYTES
+from grader.submission.officezip import (MAX_BLOCK, MAX_DEPTH, MAX_DOCX_BYTES, MAX_ENTRIES, MAX_XML_BYTES, OfficeZip,
+                                         directory_size, math_symbols, stream)
 
-__all__ = ["MAX_DOCX_BYTES", "MAX_XML_BYTES", "MAX_DEPTH", "MAX_BLOCK", "docx_text"]
+__all__ = ["MAX_DOCX_BYTES", "MAX_XML_BYTES", "MAX_DEPTH", "MAX_BLOCK", "MAX_ENTRIES", "docx_text"]
 
-MAX_XML_BYTES = 8 * 1_048_576  # the document part, uncompressed (a long homework with many equations: ~1 MB)
-MAX_DEPTH = 100  # elements nested in the document part (Word nests a few dozen deep)
-MAX_ENTRIES = 10_000  # parts of the zip (a document has a few dozen)
-MAX_BLOCK = 100_000  # elements of one paragraph or table row (a long paragraph has a few hundred)
 _HINT = "save the document as a Word document (.docx) again, or hand in the write-up as Markdown (.md)"
+_WHAT = "Word document"
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _M = "{http://schemas.openxmlformats.org/officeDocument/2006/math}"
@@ -48,102 +43,30 @@ _SKIP_IN_TEXT = {_W + "del", _W + "moveFrom"}  # tracked deletions: not the text
 def docx_text(data: bytes, source: str) -> tuple[str, dict[int, str]]:
     """The document's paragraphs and tables as one Markdown text, and each line's label (``{line: "paragraph 3"}``).
     Raises :class:`SubmissionError` for a file that is not a Word document, :class:`LimitError` past a limit."""
-    if len(data) > MAX_DOCX_BYTES:
-        raise LimitError(f"the Word document is larger than {MAX_DOCX_BYTES // 1_048_576} MiB", file=source,
-                         hint="make the images in it smaller, or leave them out: only the text is read")
-    xml = _document_part(data, source)
-    blocks = _Blocks(source)
-    blocks.read(xml)
+    with OfficeZip(data, source, _WHAT, ".docx", _HINT) as doc:
+        xml = doc.read(_main_part_name(doc))
+        if xml is None:
+            raise SubmissionError("this zip is not a Word document: it has no word/document.xml", file=source,
+                                  hint=_HINT)
+        blocks = _Blocks(source)
+        blocks.read(doc, xml)
     return blocks.text()
 
 
-def _document_part(data: bytes, source: str) -> bytes:
-    if not data.startswith(b"PK"):
-        what = "an old Word file (.doc)" if data.startswith(b"\xd0\xcf\x11\xe0") else "not a zip file"
-        raise SubmissionError(f"this is not a Word document (.docx): {what}", file=source, hint=_HINT)
-    entries, directory = _directory_size(data)
-    if entries > MAX_ENTRIES or directory > MAX_ENTRIES * 128:  # (before the directory is parsed: an entry each)
-        raise LimitError(f"the Word document has {entries:,} parts (at most {MAX_ENTRIES:,})", file=source,
-                         hint=_HINT)
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError, ValueError) as exc:
-        raise SubmissionError(f"this Word document cannot be opened: {exc}", file=source, hint=_HINT) from None
-    with zf:
-        infos = zf.infolist()
-        if len(infos) > MAX_ENTRIES:
-            raise LimitError(f"the Word document has {len(infos):,} parts (at most {MAX_ENTRIES:,})", file=source,
-                             hint=_HINT)
-        by_name = {info.filename: info for info in infos}
-        name = _main_part_name(zf, by_name, source)
-        info = by_name.get(name)
-        if info is None:
-            raise SubmissionError("this zip is not a Word document: it has no word/document.xml", file=source,
-                                  hint=_HINT)
-        return _read_part(zf, info, source)
+_directory_size = directory_size  # (the tests' name for it)
 
 
-def _directory_size(data: bytes) -> tuple[int, int]:
-    """(entries, bytes) of the zip's central directory as its end record says (the zip64 one where there is one);
-    (0, 0) without an end record (``zipfile`` then says the file is no zip)."""
-    at = data.rfind(b"PK\x05\x06", max(0, len(data) - 22 - 65_535))
-    if at < 0 or at + 22 > len(data):
-        return 0, 0
-    entries, size = int.from_bytes(data[at + 10:at + 12], "little"), int.from_bytes(data[at + 12:at + 16], "little")
-    if entries == 0xFFFF or size == 0xFFFFFFFF:  # zip64: the counts are in its own end record
-        z64 = data.rfind(b"PK\x06\x06", max(0, at - 20 - 56 - 65_535), at)
-        if z64 < 0 or z64 + 56 > len(data):
-            return entries, size
-        entries = int.from_bytes(data[z64 + 32:z64 + 40], "little")
-        size = int.from_bytes(data[z64 + 40:z64 + 48], "little")
-    return entries, size
-
-
-def _main_part_name(zf: zipfile.ZipFile, by_name: dict, source: str) -> str:
+def _main_part_name(doc: OfficeZip) -> str:
     """The main document part's name, as ``_rels/.rels`` gives it (``word/document.xml`` when it does not)."""
-    rels = by_name.get("_rels/.rels")
-    if rels is None:
-        return _MAIN
     try:
-        root = _parse(_read_part(zf, rels, source, limit=1_048_576), source)
+        root = doc.small_xml("_rels/.rels")
     except (SubmissionError, LimitError):
         return _MAIN
-    for rel in root:
+    for rel in root if root is not None else ():
         if rel.get("Type", "").endswith(_OFFICE_DOCUMENT) and rel.get("TargetMode") != "External":
             target = rel.get("Target", "").lstrip("/")
             return target if target else _MAIN
     return _MAIN
-
-
-def _read_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, source: str, limit: int = MAX_XML_BYTES) -> bytes:
-    if info.flag_bits & 0x1:
-        raise SubmissionError("the Word document is encrypted (password-protected) and cannot be read", file=source,
-                              hint="save it again without a password")
-    if info.file_size > limit:
-        raise LimitError(f"the Word document's text part is larger than {limit // 1_048_576} MiB uncompressed",
-                         file=source, hint="split the write-up into smaller documents")
-    try:
-        with zf.open(info) as f:
-            data = f.read(limit + 1)  # (what it inflates to is read no further than the limit, whatever it declares)
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError, ValueError) as exc:
-        raise SubmissionError(f"the Word document is damaged: {exc}", file=source, hint=_HINT) from None
-    if len(data) > limit:
-        raise LimitError(f"the Word document's text part is larger than {limit // 1_048_576} MiB uncompressed",
-                         file=source, hint="split the write-up into smaller documents")
-    return data
-
-
-_DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.I)
-
-
-def _parse(xml: bytes, source: str) -> ElementTree.Element:
-    """A small XML part (the relationships), parsed whole after the same checks as the document's."""
-    if _DECLARATION.search(xml):
-        raise SubmissionError("the Word document declares a document type (Word never does)", file=source, hint=_HINT)
-    try:
-        return ElementTree.fromstring(xml)
-    except (ElementTree.ParseError, LookupError, ValueError) as exc:
-        raise SubmissionError(f"the Word document's XML is damaged: {exc}", file=source, hint=_HINT) from None
 
 
 class _Blocks:
@@ -160,58 +83,34 @@ class _Blocks:
         self.tables = 0
         self.rows = 0  # rows of the table being read
 
-    def read(self, xml: bytes) -> None:
-        if _DECLARATION.search(xml):
-            raise SubmissionError("the Word document declares a document type (Word never does)", file=self.source,
-                                  hint=_HINT)
-        parser = ElementTree.XMLPullParser(events=("start", "end"))
-        stack: list[ElementTree.Element] = []
+    def read(self, doc: OfficeZip, xml: bytes) -> None:
         tables = 0  # tables open around the element
-        count = 0  # elements of the block being read (a paragraph, a table's row), or since the last block
-        step = 1 << 16
-        try:
-            for at in range(0, len(xml), step):
-                parser.feed(xml[at:at + step])
-                for event, elem in parser.read_events():
-                    tag = elem.tag
-                    if event == "start":
-                        stack.append(elem)
-                        count += 1
-                        if len(stack) > MAX_DEPTH:
-                            raise LimitError(f"the Word document's XML is nested more than {MAX_DEPTH} deep",
-                                             file=self.source, hint=_HINT)
-                        if count > MAX_BLOCK:
-                            raise LimitError(f"a paragraph or a table row of the Word document has more than "
-                                             f"{MAX_BLOCK:,} parts", file=self.source, hint=_HINT)
-                        if tag == _W + "tbl":
-                            tables += 1
-                            if tables == 1:
-                                self.tables += 1
-                                self.rows = 0
-                        continue
-                    stack.pop()
-                    if tag == _W + "tr" and tables == 1:
-                        self.row(elem)
-                    elif tag == _W + "tbl":
-                        tables -= 1
-                        if tables:
-                            continue  # (a table inside a cell: read with the cell's row)
-                        self._add("", None)
-                    elif tag == _W + "p" and tables == 0 and not any(e.tag == _W + "txbxContent" for e in stack):
-                        self.paragraph(elem)
-                    else:
-                        continue
-                    count = 0  # (a block converted: it is dropped from the tree)
-                    if stack and len(stack[-1]) and stack[-1][-1] is elem:
-                        del stack[-1][-1]
-                    else:
-                        elem.clear()
-            parser.close()
-            for _ in parser.read_events():
-                pass
-        except (ElementTree.ParseError, LookupError, ValueError) as exc:  # (LookupError: an unknown encoding)
-            raise SubmissionError(f"the Word document's XML is damaged: {exc}", file=self.source,
-                                  hint=_HINT) from None
+
+        def on_start(elem: ElementTree.Element) -> None:
+            nonlocal tables
+            if elem.tag == _W + "tbl":
+                tables += 1
+                if tables == 1:
+                    self.tables += 1
+                    self.rows = 0
+
+        def on_end(elem: ElementTree.Element, stack: list) -> bool:
+            nonlocal tables
+            tag = elem.tag
+            if tag == _W + "tr" and tables == 1:
+                self.row(elem)
+            elif tag == _W + "tbl":
+                tables -= 1
+                if tables:
+                    return False  # (a table inside a cell: read with the cell's row)
+                self._add("", None)
+            elif tag == _W + "p" and tables == 0 and not any(e.tag == _W + "txbxContent" for e in stack):
+                self.paragraph(elem)
+            else:
+                return False
+            return True
+
+        stream(doc, xml, on_start, on_end)
 
     # ------------------------------------------------------------------------------------------------ the blocks
 
@@ -357,7 +256,6 @@ _FUNCTIONS = {"exp", "ln", "log", "sin", "cos", "tan", "tanh", "sinh", "cosh", "
 _NARY = {"∑": "\\sum", "∏": "\\prod", "∫": "\\int"}
 _ACCENTS = {"\u0302": "\\hat", "\u0303": "\\tilde", "\u0304": "\\bar", "\u0305": "\\bar", "\u0307": "\\dot",
             "\u20d7": "\\vec"}
-_INVISIBLE = {"\u2061": "", "\u2062": " ", "\u2063": ",", "\u2064": "+", "\u00a0": " "}
 
 
 def _math(elem: ElementTree.Element, depth: int, source: str) -> str:
@@ -444,15 +342,4 @@ def _bracket(ch: str) -> str:
     return {"{": "\\{", "}": "\\}", "⟨": "\\langle ", "⟩": "\\rangle "}.get(ch, ch)
 
 
-def _symbols(text: str) -> str:
-    """Math text as the LaTeX reader reads it: Word's invisible operators spelled out, and the mathematical italic
-    letters (𝑤, 𝛿, ℎ: what an equation copied from Word's display holds) as plain letters."""
-    out = []
-    for ch in text:
-        if ch in _INVISIBLE:
-            out.append(_INVISIBLE[ch])
-        elif "\U0001d400" <= ch <= "\U0001d7ff" or ch == "\u210e":
-            out.append(unicodedata.normalize("NFKC", ch))
-        else:
-            out.append(ch)
-    return "".join(out)
+_symbols = math_symbols
