@@ -68,7 +68,8 @@ def test_gradescope_says_a_pdf_is_not_read(tmp_path):
 def test_a_document_one_step_from_a_readable_one_says_which_step():
     from grader.submission.kinds import unread_kind
 
-    assert unread_kind("essay.odt").endswith("grade it by hand, or ask for it saved as a Word document (.docx)")
+    assert unread_kind("essay.rtf").endswith("grade it by hand, or ask for it saved as a Word document (.docx)")
+    assert unread_kind("essay.odt") is None  # (read: test_writeup_odt.py)
     assert unread_kind("old.DOC").startswith("an old Word file (.doc) is not read")
     assert unread_kind("scan.pdf").endswith("grade it by hand, or ask for the write-up's own file")
     assert unread_kind("answers.yaml") is None and unread_kind("hw.docx") is None

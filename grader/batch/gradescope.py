@@ -31,7 +31,7 @@ from grader.batch.safezip import entry_limit
 __all__ = ["main", "run_gradescope", "results_from_result", "find_submission"]
 
 _SUFFIXES = (".yaml", ".yml")
-_WRITEUPS = (".md", ".markdown", ".tex", ".ipynb", ".docx")  # written solutions (a .txt is more often a note)
+_WRITEUPS = (".md", ".markdown", ".tex", ".ipynb", ".docx", ".odt")  # written solutions (a .txt is more often a note)
 _METADATA_LIMIT = 4 * 1024 * 1024
 
 
@@ -89,7 +89,7 @@ def find_submission(folder: Path) -> Path:
     if not found:
         unread = next((k for _, _, names in os.walk(folder) for n in sorted(names) if (k := unread_noun(n))), None)
         raise GraderError(
-            "your submission has no .yaml file (nor a written solution: .md, .markdown, .tex, .ipynb or .docx)"
+            "your submission has no .yaml file (nor a written solution: .md, .markdown, .tex, .ipynb, .docx or .odt)"
             + (f"; {unread} is not read: only text is" if unread else ""),
             hint="upload your answers file (e.g. answers.yaml), written as `problem:`, `student:`, `answers:`, or "
                  "your write-up's own file (.md, .tex, .docx, .ipynb)",

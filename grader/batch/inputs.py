@@ -34,9 +34,9 @@ __all__ = [
 
 SUBMISSION_SUFFIXES = (".yaml", ".yml")
 NOT_SUBMISSION = "not a submission file (expected .yaml/.yml)"
-_CLEAR_WRITEUPS = (".md", ".markdown", ".tex", ".ipynb", ".docx")
+_CLEAR_WRITEUPS = (".md", ".markdown", ".tex", ".ipynb", ".docx", ".odt")
 NOT_SUBMISSION_WITH_WRITEUPS = ("not a submission file (expected .yaml/.yml, or a written solution: .md, .markdown, "
-                                ".txt, .tex, .ipynb, .docx)")
+                                ".txt, .tex, .ipynb, .docx, .odt)")
 MAX_SHOWN = 300  # characters of a file's name as the outputs show it
 
 

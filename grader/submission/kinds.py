@@ -6,21 +6,23 @@ from __future__ import annotations
 
 import os
 
-__all__ = ["WRITEUP_SUFFIXES", "MAX_WRITEUP_BYTES", "MAX_DOCX_BYTES", "writeup_limit", "path_suffix", "unread_noun",
+__all__ = ["WRITEUP_SUFFIXES", "OFFICE_SUFFIXES", "MAX_WRITEUP_BYTES", "MAX_DOCX_BYTES", "writeup_limit", "path_suffix",
+           "unread_noun",
            "unread_kind"]
 
-WRITEUP_SUFFIXES = (".md", ".markdown", ".txt", ".tex", ".ipynb", ".docx")
+WRITEUP_SUFFIXES = (".md", ".markdown", ".txt", ".tex", ".ipynb", ".docx", ".odt")
 MAX_WRITEUP_BYTES = 2 * 1_048_576  # a write-up with images inlined as text is refused beyond this
-MAX_DOCX_BYTES = 16 * 1_048_576  # a Word document: its images make it large (only its text is read, capped as above)
+MAX_DOCX_BYTES = 16 * 1_048_576  # a Word or OpenDocument file: its images make it large (only its text is read)
+OFFICE_SUFFIXES = (".docx", ".odt")  # the write-ups that are zips of XML, not text
 
 
 def writeup_limit(name: str) -> int:
-    """The most bytes a written solution's file may have: a Word document's images count in its size."""
-    return MAX_DOCX_BYTES if name.lower().endswith(".docx") else MAX_WRITEUP_BYTES
+    """The most bytes a written solution's file may have: an office document's images count in its size."""
+    return MAX_DOCX_BYTES if name.lower().endswith(OFFICE_SUFFIXES) else MAX_WRITEUP_BYTES
 
 
 # files students hand in that hold no text the grader reads: what each is, for the message that says so
-_UNREAD = {".pdf": "a PDF", ".doc": "an old Word file (.doc)", ".odt": "an OpenDocument text (.odt)",
+_UNREAD = {".pdf": "a PDF", ".doc": "an old Word file (.doc)", ".odp": "an OpenDocument presentation (.odp)",
            ".pages": "a Pages document", ".rtf": "an RTF document", ".pptx": "a PowerPoint file",
            ".xlsx": "a spreadsheet", ".png": "an image", ".jpg": "an image", ".jpeg": "an image", ".heic": "an image",
            ".gif": "an image", ".webp": "an image", ".tif": "an image", ".tiff": "an image", ".bmp": "an image"}
@@ -51,6 +53,6 @@ def unread_kind(name: str) -> str | None:
 
 
 # where a document the grader cannot read is one step from one it can
-_SAVE_AS = {".doc": "ask for it saved as a Word document (.docx)", ".odt": "ask for it saved as a Word document (.docx)",
+_SAVE_AS = {".doc": "ask for it saved as a Word document (.docx)",
             ".pages": "ask for it exported as a Word document (.docx)", ".rtf": "ask for it saved as a Word document "
             "(.docx)"}

@@ -9,7 +9,7 @@ import re
 
 from grader.errors import LimitError, SubmissionError
 from grader.fileio import read_capped
-from grader.submission.kinds import WRITEUP_SUFFIXES, path_suffix, writeup_limit
+from grader.submission.kinds import OFFICE_SUFFIXES, WRITEUP_SUFFIXES, path_suffix, writeup_limit
 
 __all__ = ["is_writeup", "read_writeup", "decode_writeup", "as_markdown", "html_marks"]
 
@@ -29,14 +29,14 @@ def read_writeup(path: str | os.PathLike) -> tuple[str, str]:
 def decode_writeup(data: bytes | str, source: str) -> str:
     """The text a write-up reader is given (``writeup_submission``). A Word document (by ``source``'s name) is not
     text: its bytes are passed on one character per byte (latin-1, which maps every byte), for
-    ``grader.submission.docx`` to read."""
+    ``grader.submission.docx`` (an OpenDocument text: ``grader.submission.odt``) to read."""
     if isinstance(data, str):
         data = data.encode("utf-8", "surrogatepass")
     limit = writeup_limit(source)
     if len(data) > limit:
         raise LimitError(f"the write-up is larger than {limit // 1_048_576} MiB", file=source,
                          hint="leave images out of the file; a write-up is text")
-    if path_suffix(source).lower() == ".docx":
+    if path_suffix(source).lower() in OFFICE_SUFFIXES:
         return data.decode("latin-1")
     if b"\x00" in data:
         raise SubmissionError("this is not a text file (it contains NUL bytes)", file=source,
@@ -66,6 +66,11 @@ def as_markdown(text: str, kind: str, source: str, notebook_outputs: str = "read
         from grader.submission.docx import docx_text
 
         text, labels = docx_text(text.encode("latin-1"), source)
+        kind = "md"
+    elif kind == "odt":
+        from grader.submission.odt import odt_text
+
+        text, labels = odt_text(text.encode("latin-1"), source)
         kind = "md"
     if kind != "tex" and ("<" in text or "&" in text):
         text = html_marks(text)
