@@ -22,7 +22,7 @@ from xml.etree import ElementTree
 from grader.errors import LimitError, SubmissionError
 from grader.submission.kinds import MAX_WRITEUP_BYTES
 from grader.submission.officezip import (MAX_BLOCK, MAX_DEPTH, MAX_DOCX_BYTES, MAX_ENTRIES, MAX_XML_BYTES, OfficeZip,
-                                         directory_size, math_symbols, stream)
+                                         directory_size, math_symbols, raised_text, stream)
 
 __all__ = ["MAX_DOCX_BYTES", "MAX_XML_BYTES", "MAX_DEPTH", "MAX_BLOCK", "MAX_ENTRIES", "docx_text"]
 
@@ -182,15 +182,7 @@ def _inline(elem: ElementTree.Element, depth: int, source: str) -> str:
     ``^{…}`` / ``_{…}``, the runs of one such stretch together (Word splits a run anywhere)."""
     pieces: list[tuple[str, str]] = []  # (vertical alignment: "", "superscript" or "subscript"; text)
     _pieces(elem, depth, source, pieces)
-    out, k = [], 0
-    while k < len(pieces):
-        align, text = pieces[k]
-        k += 1
-        while k < len(pieces) and align and pieces[k][0] == align:
-            text += pieces[k][1]
-            k += 1
-        out.append(("^{" if align == "superscript" else "_{") + text + "}" if align and text.strip() else text)
-    return "".join(out)
+    return raised_text(pieces)
 
 
 def _pieces(elem: ElementTree.Element, depth: int, source: str, pieces: list[tuple[str, str]]) -> None:

@@ -18,7 +18,7 @@ from xml.etree import ElementTree
 
 from grader.errors import LimitError, SubmissionError
 from grader.submission.kinds import MAX_WRITEUP_BYTES
-from grader.submission.officezip import MAX_DEPTH, MAX_XML_BYTES, OfficeZip, math_symbols, stream
+from grader.submission.officezip import MAX_DEPTH, MAX_XML_BYTES, OfficeZip, math_symbols, raised_text, stream
 
 __all__ = ["MAX_FORMULAS", "odt_text"]
 
@@ -161,15 +161,7 @@ class _Reader:
     def inline(self, elem: ElementTree.Element) -> str:
         pieces: list[tuple[str, str]] = []
         self._pieces(elem, "", pieces, 0)
-        out, k = [], 0
-        while k < len(pieces):
-            align, text = pieces[k]
-            k += 1
-            while k < len(pieces) and align and pieces[k][0] == align:
-                text += pieces[k][1]
-                k += 1
-            out.append(("^{" if align == "superscript" else "_{") + text + "}" if align and text.strip() else text)
-        return "".join(out).replace("\u00a0", " ")
+        return raised_text(pieces).replace("\u00a0", " ")
 
     def _pieces(self, elem: ElementTree.Element, align: str, pieces: list, depth: int) -> None:
         if depth > MAX_DEPTH:

@@ -26,7 +26,7 @@ from grader.errors import LimitError, SubmissionError
 from grader.submission.kinds import MAX_DOCX_BYTES
 
 __all__ = ["MAX_DOCX_BYTES", "MAX_XML_BYTES", "MAX_DEPTH", "MAX_ENTRIES", "MAX_BLOCK", "OfficeZip", "stream",
-           "directory_size", "math_symbols"]
+           "directory_size", "math_symbols", "raised_text"]
 
 MAX_XML_BYTES = 8 * 1_048_576  # a text part, uncompressed (a long homework with many equations: ~1 MB)
 MAX_DEPTH = 100  # elements nested in a part (office suites nest a few dozen deep)
@@ -161,6 +161,21 @@ def directory_size(data: bytes) -> tuple[int, int]:
         entries = int.from_bytes(data[z64 + 32:z64 + 40], "little")
         size = int.from_bytes(data[z64 + 40:z64 + 48], "little")
     return entries, size
+
+
+def raised_text(pieces: list[tuple[str, str]]) -> str:
+    """The text of (vertical alignment, text) pieces ("", "superscript" or "subscript"), a raised or lowered stretch
+    as ``^{…}`` / ``_{…}`` (how a power or an index is typed outside an equation: ``10`` then a raised ``-4``), the
+    pieces of one stretch together (an office suite splits its runs anywhere)."""
+    out, k = [], 0
+    while k < len(pieces):
+        align, text = pieces[k]
+        k += 1
+        while k < len(pieces) and align and pieces[k][0] == align:
+            text += pieces[k][1]
+            k += 1
+        out.append(("^{" if align == "superscript" else "_{") + text + "}" if align and text.strip() else text)
+    return "".join(out)
 
 
 _INVISIBLE = {"\u2061": "", "\u2062": " ", "\u2063": ",", "\u2064": "+", "\u00a0": " "}
