@@ -1,6 +1,6 @@
 """Right work is never marked down, however it is written: every answer of the classic 2-2-2 problem and of
 Exercise 6 (whose net inputs are z1..z4), right to the digits written, in a spelling students use (LaTeX, plain text, words), as a line of math, a plain equation, a
-sentence, a table's row, in Markdown, plain text, a notebook or a Word document, mixed at random (Hypothesis,
+sentence, a table's row, in Markdown, plain text, a notebook, a Word document or an OpenDocument text, mixed at random (Hypothesis,
 fixed examples), is graded correct, with no flag and no other quantity given a value. The values come from the
 textbook formulas in mpmath (``tests/textbook.py``), never from the grader's solver."""
 
@@ -12,7 +12,10 @@ import mpmath
 
 from hypothesis import given, settings, strategies as st
 
+from xml.sax.saxutils import escape
+
 from docxfile import docx, para, t, table
+from odtfile import odt, p as odt_p, table as odt_table
 from grader.grade.pipeline import Grader
 from textbook import CLASSIC, CLASSIC_NETS, EX6, sig, textbook
 
@@ -78,12 +81,17 @@ def line(style: str, name: str, value: str, math: bool) -> str:
 
 def written(container: str, rows) -> tuple[str, bytes | str]:
     """(file suffix, contents) of ``rows`` in ``container``."""
-    if container == "docx":
-        paragraphs = [para(line(style, name, value, math=False)) for _, style, name, value in rows
-                      if style != "latex"]
-        cells = [[t(name), t(value)] for _, style, name, value in rows if style == "plain" and " " not in name]
-        body = paragraphs + ([table([t("Quantity"), t("Value")], *cells)] if cells else [])
-        return ".docx", docx(*body)
+    if container in ("docx", "odt"):
+        office = container == "docx"
+        text = (lambda x: t(x)) if office else escape
+        paragraphs = [para(line(style, name, value, math=False)) if office else odt_p(escape(line(style, name, value,
+                                                                                                  math=False)))
+                      for _, style, name, value in rows if style != "latex"]
+        cells = [[text(name), text(value)] for _, style, name, value in rows if style == "plain" and " " not in name]
+        heading = [text("Quantity"), text("Value")]
+        if office:
+            return ".docx", docx(*paragraphs, *([table(heading, *cells)] if cells else []))
+        return ".odt", odt(*paragraphs, *([odt_table(heading, *cells)] if cells else []))
     lines = [line(style, name, value, math=container != "txt") for _, style, name, value in rows]
     if container == "ipynb":
         cells = [{"cell_type": "markdown", "metadata": {}, "source": text} for text in lines]
@@ -93,14 +101,14 @@ def written(container: str, rows) -> tuple[str, bytes | str]:
 
 @settings(max_examples=150, deadline=None, derandomize=True)
 @given(st.sampled_from(sorted(PROBLEMS)).flatmap(lambda p: st.tuples(st.just(p), answers(p))),
-       st.sampled_from(["md", "txt", "ipynb", "docx"]))
+       st.sampled_from(["md", "txt", "ipynb", "docx", "odt"]))
 def test_right_answers_in_any_format_are_all_correct(tmp_path_factory, problem_rows, container):
     problem, rows = problem_rows
     grader, V = PROBLEMS[problem]
     if container == "txt":  # (plain text has no math delimiters: LaTeX is written as it stands, which a .txt reads)
         rows = [(q, "plain" if style == "latex" else style, spellings(q)["plain"][0] if style == "latex" else name,
                  value if style != "latex" or "times" not in value else sig(V[q], 12)) for q, style, name, value in rows]
-    if container == "docx":  # (a Word document's equations are tested in test_writeup_docx.py)
+    if container in ("docx", "odt"):  # (their equations are tested in test_writeup_docx.py, test_writeup_odt.py)
         rows = [(q, "plain", spellings(q)["plain"][0], sig(V[q], 12)) if style == "latex" else (q, style, name, value)
                 for q, style, name, value in rows]
     suffix, data = written(container, rows)
