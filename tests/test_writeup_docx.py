@@ -91,7 +91,8 @@ def test_deleted_text_field_codes_and_text_boxes_are_not_read(tmp_path):
     field = ('<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
              f'<w:r><w:instrText> QUOTE "h2 = {s("h2")}" </w:instrText></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>')
     box = ('<w:r><mc:AlternateContent xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006">'
-           f'<mc:Choice Requires="wps"><w:drawing><w:txbxContent><w:p>{t("o1 = " + s("o1"))}</w:p></w:txbxContent>'
+           f'<mc:Choice Requires="wps"><w:drawing><w:txbxContent><w:p>{t("o1 = " + s("o1"))}</w:p>'
+           f'{table([t("Quantity"), t("Value")], [t("h1"), t(s("h1"))])}</w:txbxContent>'
            '</w:drawing></mc:Choice></mc:AlternateContent></w:r>')
     inserted = f'<w:ins w:id="2" w:author="me">{t("o2 = " + s("o2"))}</w:ins>'
     r = grade_docx(tmp_path, docx(p(deleted), p(field), p(box), p(inserted)))

@@ -85,18 +85,28 @@ class _Blocks:
 
     def read(self, doc: OfficeZip, xml: bytes) -> None:
         tables = 0  # tables open around the element
+        boxes = 0  # text boxes open around it (nothing in one is read)
 
         def on_start(elem: ElementTree.Element) -> None:
-            nonlocal tables
-            if elem.tag == _W + "tbl":
+            nonlocal tables, boxes
+            if elem.tag == _W + "txbxContent":
+                boxes += 1
+            elif boxes:
+                return
+            elif elem.tag == _W + "tbl":
                 tables += 1
                 if tables == 1:
                     self.tables += 1
                     self.rows = 0
 
         def on_end(elem: ElementTree.Element, stack: list) -> bool:
-            nonlocal tables
+            nonlocal tables, boxes
             tag = elem.tag
+            if tag == _W + "txbxContent":
+                boxes -= 1
+                return False
+            if boxes:
+                return False
             if tag == _W + "tr" and tables == 1:
                 self.row(elem)
             elif tag == _W + "tbl":
@@ -104,7 +114,7 @@ class _Blocks:
                 if tables:
                     return False  # (a table inside a cell: read with the cell's row)
                 self._add("", None)
-            elif tag == _W + "p" and tables == 0 and not any(e.tag == _W + "txbxContent" for e in stack):
+            elif tag == _W + "p" and tables == 0:
                 self.paragraph(elem)
             else:
                 return False
