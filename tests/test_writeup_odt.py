@@ -76,9 +76,11 @@ def test_deleted_text_footnotes_comments_and_text_boxes_are_not_read():
     note = (f'<text:note text:note-class="footnote"><text:note-citation>1</text:note-citation><text:note-body>'
             f'<text:p>h2 = {s("h2")}</text:p></text:note-body></text:note>')
     comment = f'<office:annotation><text:p>o1 = {s("o1")}</text:p></office:annotation>'
-    box = f'<draw:frame><draw:text-box><text:p>o2 = {s("o2")}</text:p></draw:text-box></draw:frame>'
-    text, _ = odt_text(odt(changes, p("Text", note, " more", comment, box, " end")), "d.odt")
-    assert [line for line in text.split("\n") if line] == ["Text more end"]
+    box = (f'<draw:frame><draw:text-box><text:p>o2 = {s("o2")}</text:p>{table(["h1", s("h1")])}</draw:text-box>'
+           '</draw:frame>')
+    text, labels = odt_text(odt(changes, p("Text", note, " more", comment, box, " end"), table(["a", "b"])), "d.odt")
+    assert [line for line in text.split("\n") if line] == ["Text more end", "| a | b |", "| --- | --- |"]
+    assert labels[3] == "table 1, row 1"  # (the text box's table is not counted either)
 
 
 def test_spaces_tabs_breaks_and_spans():

@@ -79,6 +79,8 @@ class _Reader:
             nonlocal tables, asides
             if elem.tag in _ASIDE:
                 asides += 1
+            elif asides:
+                return
             elif elem.tag == _TABLE + "table":
                 tables += 1
                 if tables == 1:
