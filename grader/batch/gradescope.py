@@ -85,7 +85,7 @@ def find_submission(folder: Path) -> Path:
             if name.lower().endswith(_SUFFIXES + _WRITEUPS) and not name.startswith("."):
                 found.append(Path(dirpath) / name)
     yaml = [p for p in found if p.name.lower().endswith(_SUFFIXES)]
-    found = yaml or found  # a written solution (.md, .tex, .ipynb, .docx) when there is no YAML file
+    found = yaml or found  # a written solution (.md, .tex, .ipynb, .docx, .odt) when there is no YAML file
     if not found:
         unread = next((k for _, _, names in os.walk(folder) for n in sorted(names) if (k := unread_noun(n))), None)
         raise GraderError(

@@ -123,7 +123,7 @@ def discover(input_path: str | os.PathLike, *, exclude: str | os.PathLike | None
              writeups: bool = False, lms: str = "auto", spill_to: str | os.PathLike | None = None) -> Discovery:
     """List the files of ``input_path`` (a folder, searched recursively, or a zip). ``exclude``: a folder to leave
     out (the output folder when it lies inside the input). ``writeups``: written solutions (.md, .markdown, .txt,
-    .tex, .ipynb, .docx) are submissions too (only when the instructor gives the problem: a write-up names none).
+    .tex, .ipynb, .docx, .odt) are submissions too (only when the instructor gives the problem: a write-up names none).
     ``lms``: ``auto`` | ``canvas`` | ``moodle`` | ``none``, how the file names are read (see
     ``grader.batch.lmsnames``). ``spill_to``: a folder where a folder's list of files is kept (an unnamed file),
     rather than in memory, until the caller closes the discovery."""
