@@ -73,3 +73,24 @@ def test_a_document_one_step_from_a_readable_one_says_which_step():
     assert unread_kind("old.DOC").startswith("an old Word file (.doc) is not read")
     assert unread_kind("scan.pdf").endswith("grade it by hand, or ask for the write-up's own file")
     assert unread_kind("answers.yaml") is None and unread_kind("hw.docx") is None
+
+
+def test_a_pdf_beside_a_graded_file_of_the_same_student_says_so(tmp_path):
+    """A course that asks for the notebook and its PDF: the PDF is listed, and says that the student's work is graded
+    from the other file (a TA need not grade it by hand); a PDF alone says nothing of the kind."""
+    import json as _json
+
+    src = tmp_path / "in"
+    src.mkdir()
+    nb = {"cells": [{"cell_type": "markdown", "metadata": {}, "source": "$z_1 = -7.65$"}], "metadata": {},
+          "nbformat": 4, "nbformat_minor": 5}
+    (src / "parkjane_12345_67890_hw3.ipynb").write_text(_json.dumps(nb), encoding="utf-8")
+    (src / "parkjane_12345_67891_hw3.pdf").write_bytes(PDF)
+    (src / "leeben_23456_67892_hw3.pdf").write_bytes(PDF)
+    out = tmp_path / "out"
+    grade_batch(src, out, problem="exercise6", lms="canvas", jobs=1, progress=False, timestamp="2026-01-01T00:00:00Z")
+    attention = {r["file"]: r for r in csv.DictReader((out / "needs-attention.csv").open(encoding="utf-8"))}
+    assert attention["parkjane_12345_67891_hw3.pdf"]["detail"].endswith(
+        "(this student's parkjane_12345_67890_hw3.ipynb is graded)")
+    assert "is graded)" not in attention["leeben_23456_67892_hw3.pdf"]["detail"]
+    assert "parkjane_12345_67890_hw3.ipynb" not in attention  # (graded, in the gradebooks)

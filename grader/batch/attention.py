@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from grader.batch.gradebooks import AtomicStream, csv_line, safe_cell
+from grader.batch.inputs import shown_name
 
 __all__ = ["NEEDS_ATTENTION_COLUMNS", "NeedsAttention", "placement", "has_identifier"]
 
@@ -62,6 +63,8 @@ class NeedsAttention:
             return True  # not listed: its student's latest file counts
         if status == "skipped":
             reason = row.get("error") or ""
+            if row.get("_graded_beside"):  # the student's work is graded from another file of theirs
+                reason += f" (this student's {shown_name(row['_graded_beside'])[:120]} is graded)"
             if not reason.startswith("macOS metadata"):
                 self.add(row, "not-a-submission", reason)
             return True

@@ -18,7 +18,7 @@ from grader.batch.gradebooks import json_entry
 from grader.batch.hashindex import HashIndex
 from grader.batch.attention import NeedsAttention, placement
 from grader.batch.feedback import Publisher
-from grader.batch.inputs import shown_name
+from grader.batch.inputs import identity_from_name, shown_name
 from grader.batch.order import Keys, resolve_resubmissions
 from grader.batch.roster import Roster
 from grader.batch.stamp import BatchTime
@@ -97,6 +97,14 @@ class LmsOptions:
 
     roster: Roster | None = None
     scale_to: float | None = None
+
+
+def _graded_beside(row: dict, generic_ids: HashIndex, row_at: Callable[[int], dict]) -> str | None:
+    """The graded file of the student a skipped file belongs to by its LMS name (a skipped file is given no identity:
+    its name is read here, as the batch read the others'), or None."""
+    identity = identity_from_name(row["file"], row["src"][2])
+    at = generic_ids.get(identity.student_id) if identity is not None else None
+    return row_at(at)["file"] if at is not None else None
 
 
 def _generic_ids(row: dict) -> list[str]:
@@ -216,6 +224,10 @@ def write_outputs(
             else:
                 gjson.add(json_entry(row, feedback))
             summary.add(row, feedback)
+            if row["status"] == "skipped" and row.get("src"):  # (rows without an id sort last: every graded
+                beside = _graded_beside(row, generic_ids, row_at)  # row with one is in grades.csv by now)
+                if beside is not None:  # a PDF beside the notebook it was exported from: the work is graded
+                    row["_graded_beside"] = beside
             if attention.consider(row):
                 continue
             refused = []
