@@ -37,7 +37,6 @@ _OFFICE_DOCUMENT = "/officeDocument"  # the end of the main part's relationship 
 # what a run or a paragraph contains that holds text to read (anything else, a drawing or a text box, is not read)
 _INLINE = {_W + t for t in ("hyperlink", "ins", "smartTag", "customXml", "sdt", "sdtContent", "fldSimple", "moveTo",
                             "bdo", "dir")}
-_SKIP_IN_TEXT = {_W + "del", _W + "moveFrom"}  # tracked deletions: not the text as it stands
 
 
 def docx_text(data: bytes, source: str) -> tuple[str, dict[int, str]]:
@@ -241,15 +240,6 @@ def _cells(tr: ElementTree.Element):
             yield child
         elif child.tag in (_W + "sdt", _W + "sdtContent", _W + "customXml"):
             yield from _cells(child)
-
-
-def _rows(tbl: ElementTree.Element):
-    """A table's own rows (not a nested table's), also those inside a content control."""
-    for child in tbl:
-        if child.tag == _W + "tr":
-            yield child
-        elif child.tag in (_W + "sdt", _W + "sdtContent", _W + "customXml"):
-            yield from _rows(child)
 
 
 # ---------------------------------------------------------------------------------------------------- equations
