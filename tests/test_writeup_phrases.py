@@ -65,9 +65,9 @@ def test_an_update_said_in_words_is_the_updated_parameter(tmp_path):
     s = lambda q: sig(C[q], 10)  # noqa: E731
     text = (f"The updated weight w5 is {s('w5_new')}.\nThe new value of w6 is {s('w6_new')}.\n"
             f"w7 after the update is {s('w7_new')}, and the new w8 is {s('w8_new')}.\n"
-            f"The updated weight $w_1$ is {s('w1_new')}.\n")
+            f"The updated weight $w_1$ is {s('w1_new')}.\nSo the value of the new w2 is {s('w2_new')}.\n")
     got = read(grade(tmp_path, text))
-    assert {q: v for q, (v, _) in got.items()} == {f"w{k}_new": "correct" for k in (1, 5, 6, 7, 8)}, got
+    assert {q: v for q, (v, _) in got.items()} == {f"w{k}_new": "correct" for k in (1, 2, 5, 6, 7, 8)}, got
 
 
 @pytest.mark.parametrize("sentence", [
@@ -80,6 +80,10 @@ def test_an_update_said_in_words_is_the_updated_parameter(tmp_path):
     "h1 is 0,5933.",
     "h1 is not 0.6.",
     "w5 is 0.3589 after the update.",         # words after it that change what it is
+    "If the new w5 is 0.35, we overshoot.",   # a supposition before an update in words
+    "Suppose w6 after the update is 0.4.",
+    "When the output of o1 is 0.9, we stop.", # ... before a kind in words
+    "The derivative of the net input of h1 is 0.24.",  # a part of something else
     "h1 is 59%.",
     "This is 0.5933.",                        # no quantity
 ])

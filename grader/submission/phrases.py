@@ -76,13 +76,14 @@ def phrase_name(before: str, name: str, is_name: Callable[[str], str | None],
     after it: ``w5^{+}``), the words before it with it (``net h1``, where ``names`` knows them), ``name`` itself;
     None where the words before it make it part of something else, or where nothing is a quantity."""
     before = before[-BEFORE:]
-    if updated or _UPDATED.search(before):
+    update = None if updated else _UPDATED.search(before)
+    if updated or update is not None:
         named = f"{name}^{{+}}"
-        return named if is_name(named) else None
+        return named if is_name(named) and _alone(before[:update.start()] if update else before) else None
     kind = _KIND_OF.search(before)
     if kind is not None:
         named = f"{_KINDS[' '.join(kind.group(1).lower().split())]}_{{{name}}}"
-        return named if is_name(named) else None
+        return named if is_name(named) and _alone(before[:kind.start()]) else None
     words = _WORDS_BEFORE.search(before)
     if words is not None and names is not None:
         split = words.group(1).split()
@@ -92,6 +93,16 @@ def phrase_name(before: str, name: str, is_name: Callable[[str], str | None],
     if _NOT_ALONE.search(before):
         return None
     return name if is_name(name) else None
+
+
+def _alone(before: str) -> bool:
+    """Do the words before a kind or an update in words ("the net input of", "the new") leave it the quantity's
+    own value? Not after a supposition or a part of something else: "if the new w5 is ...", "the derivative of the
+    net input of h1 is ..."; "the value of the new w5" is the value."""
+    return _NOT_ALONE.search(_THE_VALUE_OF.sub("", before)) is None
+
+
+_THE_VALUE_OF = re.compile(r"(?i:(?:\b(?:the|its)[ \t]+)?(?:\bvalue[ \t]+(?:of|for)[ \t]+)?(?:\bthe[ \t]+)?)$")
 
 
 def phrase_rows(text: str, skip: Callable[[int], bool], is_name: Callable[[str], str | None],
