@@ -39,7 +39,7 @@ def test_a_batch_lists_pdfs_and_images_to_grade_by_hand(tmp_path):
         rows = {e["file"]: e for e in json.loads((out / "grades.json").read_text(encoding="utf-8"))["files"]}
         why = {f: (r["status"], (r.get("error") or {}).get("message")) for f, r in rows.items()}
         assert why["ann.pdf"] == ("skipped", "not graded: a PDF is not read (only text is: YAML answers, or a "
-                                             "write-up as .md, .tex, .docx, .ipynb or .txt); grade it by hand, or "
+                                             "write-up as .md, .txt, .tex, .ipynb, .docx or .odt); grade it by hand, or "
                                              "ask for the write-up's own file")
         assert why["ben.JPG"][0] == "skipped" and why["ben.JPG"][1].startswith("not graded: an image is not read")
         assert rows["dee.yaml"]["status"] == "graded"
@@ -62,7 +62,7 @@ def test_gradescope_says_a_pdf_is_not_read(tmp_path):
     main(["gradescope", "--root", str(root)])
     res = json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
     assert "a PDF is not read: only text is" in res["output"]
-    assert "your write-up's own file (.md, .tex, .docx, .ipynb)" in res["output"]
+    assert "your write-up's own file (.md, .tex, .ipynb, .docx or .odt)" in res["output"]
 
 
 def test_a_document_one_step_from_a_readable_one_says_which_step():

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from grader.errors import GraderError, SpecError
 from grader.fileio import read_capped, write_atomic
-from grader.submission.kinds import unread_noun
+from grader.submission.kinds import listed as suffix_list, unread_noun
 from grader.grade.result import GradeResult
 from grader.submission.student import Student
 from grader.batch.safezip import entry_limit
@@ -92,7 +92,7 @@ def find_submission(folder: Path) -> Path:
             "your submission has no .yaml file (nor a written solution: .md, .markdown, .tex, .ipynb, .docx or .odt)"
             + (f"; {unread} is not read: only text is" if unread else ""),
             hint="upload your answers file (e.g. answers.yaml), written as `problem:`, `student:`, `answers:`, or "
-                 "your write-up's own file (.md, .tex, .docx, .ipynb)",
+                 f"your write-up's own file ({suffix_list(_WRITEUPS)})",
         )
     odd = [p for p in found if not _regular(p)]
     if odd:

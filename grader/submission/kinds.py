@@ -7,13 +7,18 @@ from __future__ import annotations
 import os
 
 __all__ = ["WRITEUP_SUFFIXES", "OFFICE_SUFFIXES", "MAX_WRITEUP_BYTES", "MAX_DOCX_BYTES", "writeup_limit", "path_suffix",
-           "unread_noun",
-           "unread_kind"]
+           "listed", "unread_noun", "unread_kind"]
 
 WRITEUP_SUFFIXES = (".md", ".markdown", ".txt", ".tex", ".ipynb", ".docx", ".odt")
 MAX_WRITEUP_BYTES = 2 * 1_048_576  # a write-up with images inlined as text is refused beyond this
 MAX_DOCX_BYTES = 16 * 1_048_576  # a Word or OpenDocument file: its images make it large (only its text is read)
 OFFICE_SUFFIXES = (".docx", ".odt")  # the write-ups that are zips of XML, not text
+
+
+def listed(suffixes: tuple[str, ...] = WRITEUP_SUFFIXES) -> str:
+    """The suffixes for a message, ".md, .tex, ... or .txt" (``.markdown``, another name of ``.md``, left out)."""
+    shown = [x for x in suffixes if x != ".markdown"]
+    return ", ".join(shown[:-1]) + " or " + shown[-1] if len(shown) > 1 else "".join(shown)
 
 
 def writeup_limit(name: str) -> int:
@@ -48,7 +53,7 @@ def unread_kind(name: str) -> str | None:
     if kind is None:
         return None
     what = _SAVE_AS.get(path_suffix(name).lower(), "ask for the write-up's own file")
-    return (f"{kind} is not read (only text is: YAML answers, or a write-up as .md, .tex, .docx, .ipynb or .txt); "
+    return (f"{kind} is not read (only text is: YAML answers, or a write-up as {listed()}); "
             f"grade it by hand, or {what}")
 
 
