@@ -349,6 +349,43 @@ def test_right_answers_at_three_or_more_figures_pass_on_every_shipped_problem(pr
     assert [f.quantity for f in r.fields if f.verdict != "correct"] == []
 
 
+@pytest.mark.parametrize("problem_id", SHIPPED)
+def test_the_value_a_worked_line_shows_is_accepted_when_copied(problem_id):
+    """A feedback report's worked line ends with the value: copied as the answer, it must be graded correct. An
+    update judged on its change needs more than 6 digits (``w3_new = -25.0000`` was shown, and marked wrong)."""
+    problem = load_problem(find_problem(problem_id))
+    if problem.randomize is not None:
+        from grader.solve.variant import variant_problem
+
+        problem = variant_problem(problem, "400222100").problem
+    plan = plan_of(problem)
+    shown = {q: kf.worked.split(";")[0].rsplit(" = ", 1)[1] for q, kf in plan.fields.items()}
+    text = f"problem: {problem.id}\nstudent: {{id: '400222100'}}\nanswers:\n" + "".join(
+        f"  {q}: '{v}'\n" for q, v in shown.items())
+    r = grade(plan, submission_from_document(load_yaml_text(text, source="<t>")))
+    assert [(f.quantity, shown[f.quantity]) for f in r.fields if f.verdict != "correct"] == []
+
+
+def test_an_html_report_states_an_updates_value_and_its_change_each_with_its_own_number():
+    """The worked line of a wrong update ends in the expected value, and the change after it keeps the change's
+    value. Before, the HTML put the value where the change was: "w1new − w1 = −15.0004548267952"."""
+    from html import unescape
+
+    plan = plan_for("exercise6")
+    ex = textbook(EX6)
+    r = submit(plan, {"w1_new": "-15.1", "w8_new": "54.9"})
+    html = render(r, "html")
+    for q, base in (("w1_new", "w1"), ("w8_new", "w8")):
+        item = html.split(f"<code>{q}</code>", 1)[1].split("</li>", 1)[0]
+        expected = unescape(re.sub(r"<[^>]+>", "", re.search(r"<dt>Expected</dt><dd>(.*?)</dd>", item).group(1)
+                                   .replace("<br/>", "\n"))).replace("−", "-").replace("×10", "e")
+        value_line, change_line = expected.splitlines()[-2:]
+        assert float(value_line.rsplit("= ", 1)[1].rstrip(";")) == pytest.approx(float(ex[q]), rel=1e-14)
+        name, number = change_line.split(" = ")
+        assert name == f"{base}new - {base}", expected
+        assert float(number) == pytest.approx(float(ex[q] - ex[base]), rel=1e-5), expected
+
+
 def test_template_and_check_say_how_many_digits_an_update_needs(capsys):
     from grader.cli import main
 

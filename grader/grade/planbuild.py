@@ -15,7 +15,7 @@ from grader.solve.expr import Add, Div, Expr, Fn, Mul, Neg, Num, Pick, Pow, Sym,
 from grader.solve.graph import Graph
 from grader.solve.malrules import change_expr
 from grader.solve.solver import AnswerKey
-from grader.solve.wellposed import accepted_for
+from grader.solve.wellposed import accepted_for, change_digits
 from grader.solve.worked import worked_latex, worked_text
 from grader.spec import names
 
@@ -112,6 +112,9 @@ def sketch(net) -> NetworkSketch:
     )
 
 
+WORKED_DIGITS = 6  # significant digits of the value a field's worked line ends with, at least
+
+
 def key_data(key: AnswerKey) -> dict:
     """The keyword arguments of ``grader.grade.engine.Plan`` for ``key`` (the key itself included)."""
     problem, graph = key.problem, key.graph
@@ -126,6 +129,9 @@ def key_data(key: AnswerKey) -> dict:
         q, tol = ask.quantity, ask.tolerance
         node = key.node(q)
         on_change = node.kind == "new" and tol.on_change
+        # the value with as many digits as a student must keep: an update judged on its change needs more than 6
+        # (``w3_new = -25.0000`` would be marked wrong if copied; ``-25.00000122522`` is what is accepted)
+        shown = max(WORKED_DIGITS, change_digits(key, ask) or 0)
         fields[q] = KeyField(
             ask=Ask(q, ask.points, tol),
             expected=key.floats[q],
@@ -133,8 +139,8 @@ def key_data(key: AnswerKey) -> dict:
             description=f"{q}: {node.description}",
             formula=f"{q} = {to_text(node.expr)}",
             formula_latex=f"{latex_name(q)} = {to_latex(node.expr)}",
-            worked=worked_text(key, q, 6),
-            worked_latex=worked_latex(key, q, 6),
+            worked=worked_text(key, q, shown, change_digits=WORKED_DIGITS),
+            worked_latex=worked_latex(key, q, shown, change_digits=WORKED_DIGITS),
             on_change=on_change,
             key_change=changes[q] if on_change else None,
             tree=to_tree(change_expr(node)) if on_change else nodes[q].expr,

@@ -39,13 +39,17 @@ _NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
 def worked_with_value(latex: str, value: str) -> str | None:
     """The worked formula ``latex`` (``a = b = c = 0.123457``) ending in ``value`` (the expected value to more
     digits) instead of its own last number, as a formula block; None when it does not end in a number."""
-    parts = _top_level_parts(latex)
+    head, sep, change = latex.partition(CHANGE_SEP)  # an update's change after it keeps its own value
+    parts = _top_level_parts(head)
     if len(parts) < 2 or not _NUMBER.fullmatch(parts[-1]) or not _NUMBER.fullmatch(value):
         return None
     try:
-        return _math_block(" = ".join(parts[:-1] + [value]))
+        return _math_block(" = ".join(parts[:-1] + [value]) + sep + change)
     except ValueError:
         return None
+
+
+CHANGE_SEP = ";\\quad "  # between an updated parameter's worked line and its change (``grader.solve.worked``)
 
 
 @functools.lru_cache(maxsize=4096)  # pure; a class's reports repeat the key's worked formulas
@@ -125,11 +129,12 @@ def _html(el: ET.Element) -> str:
 
 
 def _equation_lines(latex: str) -> list[str]:
-    """``a = b = c = d`` -> ``a = b``, ``= c``, ``= d``: a long worked formula one step per line (fits a phone)."""
-    parts = _top_level_parts(latex)
-    if len(parts) <= 2:
-        return [latex]
-    return [f"{parts[0]} = {parts[1]}"] + [f"= {p}" for p in parts[2:]]
+    """``a = b = c = d`` -> ``a = b``, ``= c``, ``= d``: a long worked formula one step per line (fits a phone); an
+    update's change (``...;\\quad w_5^{new} - w_5 = 0.08``) on a line of its own."""
+    head, sep, change = latex.partition(CHANGE_SEP)
+    parts = _top_level_parts(head)
+    lines = [head] if len(parts) <= 2 else [f"{parts[0]} = {parts[1]}"] + [f"= {p}" for p in parts[2:]]
+    return lines + [change] if sep else lines
 
 
 def _top_level_parts(latex: str) -> list[str]:

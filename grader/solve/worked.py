@@ -36,19 +36,22 @@ def key_decimal(v, digits: int) -> str:
     return to_decimal_string(v, digits)
 
 
-def worked_text(key: AnswerKey, name: str, value_digits: int, subst_digits: int = SUBST_DIGITS) -> str:
-    """``name = formula = substituted = value`` (``; change``) in plain text."""
+def worked_text(key: AnswerKey, name: str, value_digits: int, subst_digits: int = SUBST_DIGITS,
+                change_digits: int | None = None) -> str:
+    """``name = formula = substituted = value`` (``; change``) in plain text; the value to ``value_digits``
+    significant digits, the change to ``change_digits`` (by default as many)."""
     e = key.node(name).expr
     parts = [name, to_text(e)]
     if not _plain(e):
         parts.append(to_text(e, key.values, subst_digits))
     parts.append(key.decimal(name, value_digits))
     line = " = ".join(parts)
-    change = change_text(key, name, value_digits)
+    change = change_text(key, name, change_digits or value_digits)
     return f"{line}; {change}" if change else line
 
 
-def worked_latex(key: AnswerKey, name: str, value_digits: int, subst_digits: int = SUBST_DIGITS) -> str:
+def worked_latex(key: AnswerKey, name: str, value_digits: int, subst_digits: int = SUBST_DIGITS,
+                change_digits: int | None = None) -> str:
     """The same in LaTeX (math mode, without the ``$``)."""
     e = key.node(name).expr
     parts = [latex_name(name), to_latex(e)]
@@ -56,5 +59,5 @@ def worked_latex(key: AnswerKey, name: str, value_digits: int, subst_digits: int
         parts.append(to_latex(e, key.values, subst_digits))
     parts.append(key.decimal(name, value_digits))
     line = " = ".join(parts)
-    change = change_text(key, name, value_digits, latex=True)
+    change = change_text(key, name, change_digits or value_digits, latex=True)
     return rf"{line};\quad {change}" if change else line
