@@ -112,12 +112,13 @@ def grade_arguments(argv: list[str]):
 
     ap = argparse.ArgumentParser(
         prog="grade",
-        description="Grade backprop homework submissions (YAML).",
+        description="Grade backprop homework submissions: YAML answers, or written solutions\n(.md, .tex, .txt, "
+                    ".ipynb, .docx, .odt) with --problem.",
         epilog=COMMANDS_HELP,
         formatter_class=_help_formatter(),
     )
     ap.add_argument("--version", "-V", action="version", version="grade (backprop-grader) " + _grader_version())
-    ap.add_argument("files", nargs="+", metavar="SUBMISSION.yaml")
+    ap.add_argument("files", nargs="+", metavar="SUBMISSION", help="a submission.yaml, or a write-up with --problem")
     ap.add_argument("--format", choices=["text", "json", "markdown", "html"], default="text")
     ap.add_argument("--out", help="write the report to this file instead of standard output")
     ap.add_argument("--problem", help="grade against this problem (id or path) whatever the files say")

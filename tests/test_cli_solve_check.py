@@ -89,3 +89,11 @@ def test_help_lists_every_command(capsys):
     assert code == 0
     for name in list(BUILTIN) + list(MODULE_COMMANDS):
         assert f"grade {name}" in out
+
+
+def test_help_names_every_write_up_kind_read(capsys):
+    from grader.submission.kinds import WRITEUP_SUFFIXES
+
+    code, out, _ = run(capsys, "--help")
+    assert code == 0 and "--problem" in out
+    assert [x for x in WRITEUP_SUFFIXES if x != ".markdown" and x not in out] == []
