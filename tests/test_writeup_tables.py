@@ -239,3 +239,74 @@ def test_columns_of_steps_name_each_steps_value(tmp_path):
     # in a problem of one step, "Step 2" names nothing: left unread, not read as another quantity
     one = grade_text(tmp_path, text)
     assert {f.quantity for f in one.fields if f.verdict != "missing"} == {"w5_new", "o1"}
+
+
+# --- HTML tables: a Markdown cell typed as HTML, a pandas DataFrame pasted in --------------------------------------
+
+
+def html_tables(s) -> str:
+    return "\n".join([
+        "# Sam Park, 400111222", "",
+        "<table>",
+        "  <tr><th>Quantity</th><th>Value</th></tr>",
+        f"  <tr><td>net<sub>h1</sub></td><td>{s('net_h1')}</td></tr>",
+        f"  <tr><td>h1</td><td><b>{s('h1')}</b></td></tr>",
+        "</table>", "",
+        '<table border="1" class="dataframe">', "  <thead>", '    <tr style="text-align: right;">',
+        "      <th></th>", "      <th>value</th>", "    </tr>", "  </thead>", "  <tbody>",
+        "    <tr>", "      <th>o1</th>", f"      <td>{s('o1')}</td>", "    </tr>",
+        "    <TR><TH>w5_new</TH><TD>" + s("w5_new").replace("-", "&minus;") + "</TD></TR>",
+        "  </tbody>", "</table>", "",
+    ])
+
+
+def test_an_html_table_is_read_as_a_table(tmp_path):
+    """Before, each of these right values was "missing": the cells were not read at all."""
+    s = lambda q: sig(V[q], 10)  # noqa: E731
+    result = grade_text(tmp_path, html_tables(s))
+    got = {f.quantity: (f.verdict, f.source) for f in result.fields if f.verdict != "missing"}
+    assert got == {"net_h1": ("correct", "line 5"), "h1": ("correct", "line 6"), "o1": ("correct", "line 17"),
+                   "w5_new": ("correct", "line 21")}, got
+    assert result.unattributed == () and not result.flags
+    cell = ("markdown", {"cell_type": "markdown", "metadata": {}, "source": html_tables(s).splitlines(True)})
+    import json
+
+    nb = {"cells": [cell[1]], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    result = grade_text(tmp_path, json.dumps(nb), suffix=".ipynb")
+    assert {f.quantity: f.verdict for f in result.fields if f.verdict != "missing"} == {
+        q: "correct" for q in ("net_h1", "h1", "o1", "w5_new")}
+
+
+def test_a_wrong_html_cell_is_graded_and_an_unclosed_table_is_no_table(tmp_path):
+    s = lambda q: sig(V[q], 10)  # noqa: E731
+    wrong = html_tables(lambda q: "0.7" if q == "h1" else s(q))
+    assert grade_text(tmp_path, wrong).field("h1").verdict == "incorrect"
+    never = html_tables(s).replace("</table>", "")
+    assert {f.verdict for f in grade_text(tmp_path, never).fields} == {"missing"}
+
+
+@pytest.mark.parametrize("text", [
+    "<table>" + "<tr><td>h1</td><td>0.5</td></tr>\n" * 25_000 + "</table>\n",   # too many rows: refused
+    "<table><tr>" + "<td>1</td>" * 200_000 + "</tr></table>\n",                   # too long: not a table
+    "<table>" * 100_000 + "\n", "<table>" * 100_000 + "</table>\n",           # never closed; opened often
+    "<tr><td>h1</td><td>0.5</td></tr>\n" * 50_000,                                # no table at all
+])
+def test_floods_of_html_table_marks_are_read_in_one_pass(tmp_path, monkeypatch, text):
+    """Each table's end is looked for once, not once per ``<table>``: 100,000 tables never closed took 9 s."""
+    from grader.submission import tables
+
+    searches = []
+
+    class Counted:
+        def search(self, *args):
+            searches.append(args[1:])
+            return tables.re.compile(r"</table\s*>", tables.re.I).search(*args)
+
+    monkeypatch.setattr(tables, "_HTML_TABLE_END", Counted())
+    try:
+        result = grade_text(tmp_path, "| x |\n" + text)
+    except GraderError as exc:
+        assert "rows" in str(exc)
+    else:
+        assert all(f.verdict == "missing" for f in result.fields)
+    assert len(searches) <= 2

@@ -29,7 +29,7 @@ from grader.submission.mathrow import (CODE_LANGUAGES, MAX_ROWS, MathRow, check_
 from grader.submission.phrases import line_start, phrase_name, phrase_value
 from grader.submission.kinds import MAX_DOCX_BYTES, MAX_WRITEUP_BYTES, WRITEUP_SUFFIXES, writeup_limit
 from grader.submission.plaintext import plain_rows
-from grader.submission.tables import table_rows, tabular_rows
+from grader.submission.tables import html_table_rows, table_rows, tabular_rows
 
 __all__ = ["MathRow", "WRITEUP_SUFFIXES", "MAX_WRITEUP_BYTES", "MAX_DOCX_BYTES", "MAX_ROWS", "math_rows",
            "writeup_limit"]
@@ -61,11 +61,14 @@ def math_rows(text: str, kind: str, names: Callable[[str], bool] | None = None,
     if is_name is not None:
         if kind == "tex":
             text, cells = tabular_rows(text, is_name, MAX_ROWS)
-        elif "|" in text:
-            code = code_lines(text) if kind != "txt" and ("```" in text or "~~~" in text) else ()
-            text, cells = table_rows(text, is_name, code, MAX_ROWS)
         else:
             cells = []
+            if "<" in text:
+                text, cells = html_table_rows(text, is_name, MAX_ROWS)
+            if "|" in text:
+                code = code_lines(text) if kind != "txt" and ("```" in text or "~~~" in text) else ()
+                text, more = table_rows(text, is_name, code, MAX_ROWS)
+                cells += more
         table = [row(" ".join(without_trailing(_DROP.sub(" ", t).replace("&", " ")).split()), line, False)
                  for t, line in cells]
     rows = _rows(text, kind, names, is_name)

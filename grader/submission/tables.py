@@ -22,13 +22,14 @@ In a row named by its first cell, the columns of its work (a heading "Formula", 
 make one chain with its value (``z_1 = w_1 i_1 + ... = (-15)(0.8) + ... = -7.65``), so a slip in the work is found.
 Else the cell is read as it stands, so an equation with no name is listed as one, as it would be outside a table.
 A LaTeX ``tabular`` is read the same way (:func:`tabular_rows`): rows at ``\\\\``, cells at ``&``, rules
-(``\\hline``, ``\\midrule``, ...) dropped, the first row the heading.
+(``\\hline``, ``\\midrule``, ...) dropped, the first row the heading; and an HTML table (:func:`html_table_rows`).
 The table's lines are taken out of the text (kept as empty lines, so line numbers stay): nothing reads them twice.
 Only the text's own characters are used, with limits (``MAX_TABLE_CELLS``); no cell is evaluated here.
 """
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Callable
 
@@ -131,6 +132,60 @@ def tabular_rows(text: str, names: Callable[[str], str | None], limit: int = 20_
             parts.append(text[pos:m.start()])
             parts.append("\n" * text.count("\n", m.start(), end))
             pos = end
+    if not parts:
+        return text, []
+    parts.append(text[pos:])
+    return "".join(parts), out
+
+
+_HTML_TABLE = re.compile(r"<table\b[^<>]{0,2000}>", re.I)
+_HTML_TABLE_END = re.compile(r"</table\s*>", re.I)
+_HTML_ROW = re.compile(r"<tr\b[^<>]{0,2000}>", re.I)
+_HTML_CELL = re.compile(r"<t[hd]\b[^<>]{0,2000}>", re.I)
+_HTML_TAG = re.compile(r"<[^<>]{0,2000}>")
+
+
+def html_table_rows(text: str, names: Callable[[str], str | None], limit: int = 20_000
+                    ) -> tuple[str, list[tuple[str, int]]]:
+    """:func:`table_rows` for the HTML tables of a Markdown write-up or a notebook's Markdown cell (``<table>``,
+    rows at ``<tr>``, cells at ``<th>`` and ``<td>``, the first row the heading; a pandas DataFrame's too): ``text``
+    with each one blanked out (its line breaks kept) and its equations as (text, line). A cell is its text without
+    tags, its entities read (``&minus;``); a table longer than ``MAX_TABULAR_CHARS``, or never closed, is not read."""
+    if "<t" not in text and "<T" not in text:
+        return text, []
+    out: list[tuple[str, int]] = []
+    parts, pos, line, counted = [], 0, 1, 0
+    close = None  # the next </table> after the last one used (each looked for once: linear in the text)
+    for m in _HTML_TABLE.finditer(text):
+        if m.start() < pos or len(out) > limit:
+            continue
+        if close is None or close.start() < m.end():
+            close = _HTML_TABLE_END.search(text, m.end())
+            if close is None:
+                break  # no table after this one is closed either
+        if close.start() - m.end() > MAX_TABULAR_CHARS:
+            continue
+        line += text.count("\n", counted, m.end())
+        counted = m.end()
+        rows = []  # (cells, line)
+        starts = list(_HTML_ROW.finditer(text, m.end(), close.start()))
+        for k, r in enumerate(starts):
+            if len(rows) > limit:
+                break
+            line += text.count("\n", counted, r.start())  # (counted on row by row: linear in the table)
+            counted = r.start()
+            end = starts[k + 1].start() if k + 1 < len(starts) else close.start()
+            pieces = _HTML_CELL.split(text[r.end():end])[1:MAX_TABLE_CELLS + 1]
+            cells = [_plain(html.unescape(_HTML_TAG.sub(" ", c))) for c in pieces]
+            if any(cells):
+                rows.append((cells, line))
+        if len(rows) >= 2:
+            header = rows[0][0]
+            for cells, at in rows[1:]:
+                out.extend((row, at) for row in _equations(header, cells, names))
+            parts.append(text[pos:m.start()])
+            parts.append("\n" * text.count("\n", m.start(), close.end()))
+            pos = close.end()
     if not parts:
         return text, []
     parts.append(text[pos:])
