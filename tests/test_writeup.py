@@ -639,7 +639,9 @@ WRITEUP_ALPHABET = st.sampled_from(
      "|", "|---|---|\n", "| Unit $j$ | $I_j$ |\n", "| Quantity | Formula | Value |\n", "New value", "Δw", ":",
      "h1: ", "\\begin{tabular}{ll}", "\\end{tabular}", "\\hline", "\\&", "4", "\\textbf{",
      # values said in words
-     " is ", " equals ", "the net input of ", "the output of ", " approximately ", "if ", "the derivative of "]
+     " is ", " equals ", "the net input of ", "the output of ", " approximately ", "if ", "the derivative of ",
+     # HTML tables
+     "<table>", "</table>", "<tr>", "<th>", "<td>", "</td>", "<TD class='x'>", "&minus;"]
 )
 
 
