@@ -310,3 +310,22 @@ def test_floods_of_html_table_marks_are_read_in_one_pass(tmp_path, monkeypatch, 
     else:
         assert all(f.verdict == "missing" for f in result.fields)
     assert len(searches) <= 2
+
+
+def test_a_tabular_with_multicolumn_cells(tmp_path):
+    """A caption over the whole table (``\\multicolumn{3}{c}{...}``) is not its heading, and a cell over two columns
+    keeps the cells after it under their headings. Before, the caption was taken for the heading (so the Formula
+    column made no chain) and ``\\multicolumn{2}{l}{$h_2$}`` named nothing."""
+    s = lambda q: sig(V[q], 10)  # noqa: E731
+    text = "\n".join([
+        "\\begin{document}", "\\begin{tabular}{lll}",
+        "\\multicolumn{3}{c}{\\textbf{Forward pass, $h_{1}$ and $h_{2}$}} \\\\ \\hline",
+        "Quantity & Formula & Value \\\\ \\hline",
+        f"$net_{{h1}}$ & $w_1 i_1 + w_2 i_2 + b_1$ & ${s('net_h1')}$ \\\\",
+        f"\\multicolumn{{2}}{{l}}{{$h_2$}} & ${s('h2')}$ \\\\",
+        "\\end{tabular}", "\\end{document}", ""])
+    result = grade_text(tmp_path, text, suffix=".tex")
+    assert {f.quantity: (f.verdict, f.source) for f in result.fields if f.verdict != "missing"} == {
+        "net_h1": ("correct", "line 5"), "h2": ("correct", "line 6")}
+    assert result.field("net_h1").source_text == f"net_{{h1}} = w_1 i_1 + w_2 i_2 + b_1 = {s('net_h1')}"
+    assert result.field("h2").source_text == f"h_2 = {s('h2')}"

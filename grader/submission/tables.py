@@ -119,7 +119,11 @@ def tabular_rows(text: str, names: Callable[[str], str | None], limit: int = 20_
             if not piece or piece.isspace() or len(rows) > limit:
                 line += piece.count("\n")
                 continue
-            cells = [_plain(_WRAPPER.sub(r"\1", c)) for c in _split(piece, _AMP_MARKS, "&")]
+            raw = _split(piece, _AMP_MARKS, "&")
+            if not rows and len(raw) == 1 and _MULTICOLUMN.fullmatch(raw[0]):
+                line += piece.count("\n")  # a caption over the whole table: the heading is the next row
+                continue
+            cells = [_plain(_WRAPPER.sub(r"\1", c)) for c in _spanned(raw)]
             if any(cells):  # (the row's line: where its first cell starts)
                 rows.append((cells, line + piece[:len(piece) - len(piece.lstrip())].count("\n")))
             line += piece.count("\n")
@@ -190,6 +194,23 @@ def html_table_rows(text: str, names: Callable[[str], str | None], limit: int = 
         return text, []
     parts.append(text[pos:])
     return "".join(parts), out
+
+
+# ``\multicolumn{2}{c}{text}``: one cell over two columns (braces inside it two deep: ``\textbf{$h_{1}$}``)
+_MULTICOLUMN = re.compile(r"\s*\\multicolumn\{(\d{1,2})\}\{[^{}\n]{0,40}\}"
+                          r"\{((?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\}){0,2000})\}\s*")
+
+
+def _spanned(cells: list[str]) -> list[str]:
+    """A tabular row's cells with each ``\\multicolumn{n}{...}{text}`` as ``text`` and n - 1 empty cells after it,
+    so that the cells after it stay under their headings (at most ``MAX_TABLE_CELLS`` cells)."""
+    if "\\multicolumn" not in "".join(cells):
+        return cells
+    out: list[str] = []
+    for c in cells:
+        m = _MULTICOLUMN.fullmatch(c)
+        out += [c] if m is None else [m.group(2)] + [""] * (int(m.group(1)) - 1)
+    return out[:MAX_TABLE_CELLS]
 
 
 def _after_arguments(text: str, i: int) -> int:
