@@ -329,3 +329,15 @@ def test_a_tabular_with_multicolumn_cells(tmp_path):
         "net_h1": ("correct", "line 5"), "h2": ("correct", "line 6")}
     assert result.field("net_h1").source_text == f"net_{{h1}} = w_1 i_1 + w_2 i_2 + b_1 = {s('net_h1')}"
     assert result.field("h2").source_text == f"h_2 = {s('h2')}"
+
+
+def test_an_html_cell_over_columns_keeps_the_cells_after_it_under_their_headings(tmp_path):
+    """Before, ``colspan`` was not counted: the target 0.01 under "Target" was read as o1's value."""
+    s = lambda q: sig(V[q], 10)  # noqa: E731
+    text = ("<table>\n<tr><th colspan=\"2\">Quantity</th><th>Value</th><th>Target</th></tr>\n"
+            f"<tr><td>o1</td><td>(its output)</td><td>{s('o1')}</td><td>0.01</td></tr>\n"
+            f"<tr><td colspan='2'>h2</td><td>{s('h2')}</td><td></td></tr>\n</table>\n")
+    result = grade_text(tmp_path, text)
+    assert {f.quantity: (f.verdict, f.source) for f in result.fields if f.verdict != "missing"} == {
+        "o1": ("correct", "line 3"), "h2": ("correct", "line 4")}
+    assert not result.flags

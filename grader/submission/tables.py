@@ -145,8 +145,9 @@ def tabular_rows(text: str, names: Callable[[str], str | None], limit: int = 20_
 _HTML_TABLE = re.compile(r"<table\b[^<>]{0,2000}>", re.I)
 _HTML_TABLE_END = re.compile(r"</table\s*>", re.I)
 _HTML_ROW = re.compile(r"<tr\b[^<>]{0,2000}>", re.I)
-_HTML_CELL = re.compile(r"<t[hd]\b[^<>]{0,2000}>", re.I)
+_HTML_CELL = re.compile(r"(<t[hd]\b[^<>]{0,2000}>)", re.I)
 _HTML_TAG = re.compile(r"<[^<>]{0,2000}>")
+_COLSPAN = re.compile(r"""(?i)\bcolspan\s*=\s*["']?(\d{1,2})""")
 
 
 def html_table_rows(text: str, names: Callable[[str], str | None], limit: int = 20_000
@@ -179,8 +180,13 @@ def html_table_rows(text: str, names: Callable[[str], str | None], limit: int = 
             line += text.count("\n", counted, r.start())  # (counted on row by row: linear in the table)
             counted = r.start()
             end = starts[k + 1].start() if k + 1 < len(starts) else close.start()
-            pieces = _HTML_CELL.split(text[r.end():end])[1:MAX_TABLE_CELLS + 1]
-            cells = [_plain(html.unescape(_HTML_TAG.sub(" ", c))) for c in pieces]
+            pieces = _HTML_CELL.split(text[r.end():end], MAX_TABLE_CELLS + 1)  # [before, tag, cell, tag, cell, ...]
+            cells = []
+            for tag, cell in zip(pieces[1::2], pieces[2::2]):  # (``colspan``: n - 1 empty cells after it)
+                span = _COLSPAN.search(tag)
+                cells += [_plain(html.unescape(_HTML_TAG.sub(" ", cell)))] + [""] * (int(span.group(1)) - 1 if span
+                                                                                       else 0)
+            cells = cells[:MAX_TABLE_CELLS]
             if any(cells):
                 rows.append((cells, line))
         if len(rows) >= 2:
