@@ -90,6 +90,9 @@ def _student(text: str, kind: str) -> Student:
     return heading
 
 
+_DERIVATIVE_MARKS = ("\\nabla", "∇", "\\frac", "/", "\\partial", "∂")  # how a gradient is written as a derivative
+
+
 @dataclass
 class _Use:
     value: object  # Fraction or mpf
@@ -145,6 +148,15 @@ class _Reader:
         total``, ``new w5``) or cannot read (``w5+``), names; or None."""
         text = " ".join(text.split())
         return self.quantity(Name(text)) if _FEW_WORDS.fullmatch(text) else None
+
+    def _derivative(self, text: str) -> str | None:
+        """The quantity a derivative written as the formula grammar reads a product or a quotient names
+        (``\\nabla_{w_5} E``, ``\\frac{dE}{dw_7}``, ``dE/dw5``: the names' own reader knows these spellings), or
+        None."""
+        text = text.strip()
+        if len(text) > 40 or not any(mark in text for mark in _DERIVATIVE_MARKS):
+            return None
+        return self.quantity(Name(text))
 
     def expand(self, tree: Node) -> Node:
         """``tree`` with its sums written out, the ranges not written as numbers told from the problem."""
@@ -253,7 +265,7 @@ class _Reader:
         if not isinstance(lhs, Name):
             # a name the formula grammar reads as a product or a power, ``w_4(t+1)``, ``w_4^{(t+1)}``,
             # ``\delta(h_1)``: the names' own reader (as for a YAML answer's key) may still know it
-            q = self._bracketed(chain.lhs.text) or self._compact(chain.lhs.text)
+            q = self._bracketed(chain.lhs.text) or self._compact(chain.lhs.text) or self._derivative(chain.lhs.text)
             if q is not None:
                 return q, ""
             return None, "the left-hand side is not the name of a quantity"
