@@ -59,6 +59,24 @@ def test_the_name_on_both_sides_is_an_update_in_any_problem(tmp_path):
     assert result.flags == ()
 
 
+def test_an_arrow_after_a_parameter_is_its_update(tmp_path):
+    """Mitchell's ``w ← w + Δw``: ``w_5 \\leftarrow 40.0000081`` answers w5_new. Before, it was read as the given
+    w5 restated with another value: w5_new missing and a wrong_given flag on w5. An arrow to the given value itself
+    restates it; ``:=`` stays a definition (``w_6 := 45`` in a Given list)."""
+    from textbook import EX6, sig, textbook
+
+    t = textbook(EX6)
+    text = (f"$$w_5 \\leftarrow {sig(t['w5_new'], 14)}$$\n\n$$w_7 \\gets w_7 - \\eta \\cdot "
+            f"{sig(t['grad_w7'], 8)} = {sig(t['w7_new'], 14)}$$\n\n$$w_8 \\leftarrow 55$$\n\n$$w_6 := 45$$\n")
+    result = grade(tmp_path, text, "exercise6")
+    assert {f.quantity: f.verdict for f in result.fields if f.verdict != "missing"} == {
+        "w5_new": "correct", "w7_new": "correct"}
+    assert result.flags == ()
+    assert [w for w in result.warnings if "←" in w] == [
+        "line 1: 'w_5 ← ...' is read as the updated parameter w5_new, not as the given w5",
+        "line 3: 'w_7 ← ...' is read as the updated parameter w7_new, not as the given w7"]
+
+
 def test_a_given_restated_stays_a_given(tmp_path):
     """``w_{46} = -0.3 + 0 = -0.3`` and ``w_{56} = -0.2`` restate the givens (no update answered, no flag); a given
     replaced by another number, ``w_{14} = 0.5``, is still a wrong given."""

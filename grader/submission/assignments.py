@@ -3,7 +3,9 @@ Han & Kamber write every update (``w_{ij} = w_{ij} + Δw_{ij}``) and many studen
 given parameter's own name on the left of its update. The steps show it is the update, not the given value
 restated: the parameter's name on the right too (``w_{46} + ...``), or a sum whose first term is its given value
 (``-0.3 + ...``), with an answer other than that value. Such a chain answers the updated parameter (``w46_new``);
-any other chain with a given's name on the left states that given, as before (``Given: w_5 = 0.1``)."""
+any other chain with a given's name on the left states that given, as before (``Given: w_5 = 0.1``). So does an
+arrow after it, as Mitchell writes an update (``w_5 \\leftarrow 0.3589``, ``w_5 ← w_5 + Δw_5``): the parameter
+becomes the value. ``:=`` is not read so: ``w_5 := 0.4`` is as often the given defined."""
 
 from __future__ import annotations
 
@@ -24,6 +26,8 @@ def updated_parameter(q: str, chain, nodes, given: dict, quantity: Callable, fin
     new = qnames.new_name(q, 1)
     if new not in nodes or q not in given or final is None or final == given[q]:
         return None
+    if chain.steps and chain.steps[0].relation == ARROW:
+        return new  # w_5 ← 0.3589 (w_5 \gets ...): the arrow says the parameter becomes it
     for step in chain.steps:
         tree = step.tree
         if not isinstance(tree, Add) or len(tree.terms) < 2:
@@ -40,7 +44,12 @@ def updated_parameter(q: str, chain, nodes, given: dict, quantity: Callable, fin
     return None
 
 
-def assignment_note(written: str, q: str, new: str) -> str:
-    """What the report says of such a chain."""
+def assignment_note(written: str, q: str, new: str, relation: str = "=") -> str:
+    """What the report says of such a chain (``relation``: the first one of the chain)."""
+    if relation == ARROW:
+        return f"'{written} ← ...' is read as the updated parameter {new}, not as the given {q}"
     return (f"'{written}' on the left of its own update ({written} = {written} + ...) is read as the updated "
             f"parameter {new}, not as the given {q}")
+
+
+ARROW = "\u2190"  # ``\leftarrow``, ``\gets``, ``←`` as the chains read them (``grader.submission.chains``)

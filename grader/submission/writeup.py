@@ -187,7 +187,8 @@ class _Reader:
                 new = updated_parameter(q, chain, self.graph.nodes, self.key.values, self.quantity,
                                         final[1] if final is not None else None)
                 if new is not None:
-                    conventions.append((chain.line, assignment_note(to_text(chain.lhs.tree), q, new)))
+                    conventions.append((chain.line, assignment_note(to_text(chain.lhs.tree), q, new,
+                                                                    chain.steps[0].relation)))
                     q = new
             attributed.append((q, chain))
         # pass 1: each quantity's own values (for telling readings of substituted numbers apart)
