@@ -627,6 +627,28 @@ def test_formula_without_numbers_is_checked_against_the_network(tmp_path, capsys
     assert all(f["verdict"] == "missing" for f in result["fields"].values())  # formulas alone answer nothing
 
 
+@pytest.mark.parametrize("digits", [4, 5, 8])
+def test_numbers_put_into_a_formula_to_the_digits_kept_make_no_wrong_formula(tmp_path, digits):
+    """``w4_new = w4 - 0.5*0.00099542 = ...`` is the network's formula with the gradient put in as the student
+    rounded it. Before, a step was compared with the key to 1e-9, so 8 digits of the gradient gave a wrong_formula
+    flag ("it leaves out eta, delta_h2, i2") and a luckier rounding none. Values from the textbook formulas."""
+    from textbook import CLASSIC, CLASSIC_NETS, sig, textbook
+
+    t = textbook(CLASSIC, CLASSIC_NETS)
+    s = lambda q, d=digits: sig(t[q], d)  # noqa: E731
+    path = tmp_path / "w.md"
+    path.write_text(f"w4_new = w4 - 0.5*{s('grad_w4')} = {s('w4_new', 12)}\n\n"
+                    f"net_o1 = w5*{s('h1')} + w6*{s('h2')} + b2 = {s('net_o1')}\n\n"
+                    f"w7 ← w7 - 0.5*{s('grad_w7')} = {s('w7_new', 12)}\n", encoding="utf-8")
+    result = Grader(problem="classic_222").grade_file(path)
+    assert {f.quantity: f.verdict for f in result.fields if f.verdict != "missing"} == {
+        "w4_new": "correct", "net_o1": "correct", "w7_new": "correct"}
+    assert result.flags == ()
+    wrong = tmp_path / "wrong.md"  # a wrong number put in still differs, as before
+    wrong.write_text(f"w4_new = w4 - 0.5*{sig(t['grad_w4'] * 3, 6)} = 0.29\n", encoding="utf-8")
+    assert [f.kind for f in Grader(problem="classic_222").grade_file(wrong).flags] == ["wrong_formula"]
+
+
 WRITEUP_ALPHABET = st.sampled_from(
     ["$", "$$", "\\[", "\\]", "\\(", "\\)", "\n", "\n\n", "```\n", "```python\n", "\\begin{align}", "\\end{align}",
      "\\begin{split}", "\\end{split}", "&=", "\\\\", "=", "\\approx", ":=", " ", "z_1", "h_1", "w_5'", "\\delta_{o_1}",

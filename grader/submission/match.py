@@ -23,7 +23,7 @@ from grader.parse.latex import (
 )
 from grader.solve import expr as K
 
-__all__ = ["value_of", "match_own", "match_key", "inline"]
+__all__ = ["value_of", "match_own", "match_key", "inline", "same", "has_decimals"]
 
 MAX_READINGS = 400  # alternative readings tried for one step
 MAX_PERMUTED = 5  # terms or factors put in another order (5! = 120 orders at most)
@@ -46,6 +46,29 @@ def same(a, b, rel: float = 1e-12) -> bool:
     a, b = mpmath.mpf(a.numerator) / a.denominator if isinstance(a, Fraction) else a, (
         mpmath.mpf(b.numerator) / b.denominator if isinstance(b, Fraction) else b)
     return abs(a - b) <= rel * max(abs(a), abs(b))
+
+
+def has_decimals(node: Node) -> bool:
+    """Does the tree hold a number that is not a whole one (``0.00099542``, a value the student substituted, to the
+    digits they kept)? Whole numbers (``1 - o_1``, ``2``) are exact in any formula."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        kind = type(n)
+        if kind is Number:
+            if n.value.denominator != 1:
+                return True
+        elif kind is Add:
+            stack.extend(n.terms)
+        elif kind is Mul:
+            stack.extend(n.factors)
+        elif kind is Div:
+            stack += (n.num, n.den)
+        elif kind is Pow:
+            stack += (n.base, n.exp)
+        elif kind is Neg or kind is Call:
+            stack.append(n.arg)
+    return False
 
 
 def _as_mul(n: Node) -> Node:

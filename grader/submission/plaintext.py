@@ -16,8 +16,8 @@ _MATH_MARK = re.compile(r"\$|\\[\[\]()]|\\(?:begin|end)\{")  # a line with a mat
 
 # a line that starts with a name (``z1``, ``w_5'``, ``δo1``, ``w₅′``, ``w5+``: any letter first, then letters, digits,
 # scripts, primes and a plus; up to three words, ``net h1``, ``E total``, ``new w5``; a word in brackets after it,
-# ``w6(new)``) and ``=``, or with ``=`` or ``⇒`` (a continuation); the name may be in bold or code marks, as
-# Markdown typed as plain text has it (``**z1** =``)
+# ``w6(new)``) and ``=`` (or ``←``, an update: ``w5 ← 0.3589``), or with ``=`` or ``⇒`` (a continuation); the name
+# may be in bold or code marks, as Markdown typed as plain text has it (``**z1** =``)
 # (possessive: a name's letters, the spaces and words after it are never given back, for no shorter run could be
 # followed by the = that the longest is not: one try per line, where backtracking made prose cost 30 ms a megabyte)
 _PLAIN_WORD = r"(?:[^\W\d_]|\\)[\w\\{}^'+′″’⁺]{0,40}+"
@@ -27,9 +27,9 @@ _ITEM = (r"(?:[-*•>]|\(?(?:\d{1,3}|[A-Za-z]|[ivx]{1,4})[.):]|\((?:\d{1,3}|[A-Z
          r"|(?i:step|part|q|question|problem|task|ex)\.?[ \t]*\w{1,3}[.):])")
 _PLAIN_EQUATION = re.compile(r"[ \t]*+(?:" + _ITEM + r"[ \t]*+)?(\*\*|`)?((?:" + _PLAIN_WORD
                              + r"(?:[ \t]++[\w{}^'+′″’⁺]{1,20}+){0,2}+(?:[ \t]?\([\w+\- ]{1,12}\))?+[ \t]*+"
-                             r"(?:\*\*|`)?[ \t]*+(?:=|≈|:=)|(?:=>|=|≈|⇒))[^\n]*)")
-_RELATION_SIGN = re.compile("[=≈⇒]")
-_LHS_END = re.compile(r":?=|≈|⇒|\*\*|`")
+                             r"(?:\*\*|`)?[ \t]*+(?:=|≈|:=|←)|(?:=>|=|≈|⇒))[^\n]*)")
+_RELATION_SIGN = re.compile("[=≈⇒←]")
+_LHS_END = re.compile(r":?=|≈|⇒|←|\*\*|`")
 
 
 def plain_rows(text: str, fences: bool = False, math: set[int] | None = None,

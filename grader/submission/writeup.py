@@ -34,6 +34,7 @@ from grader.parse.latex import Name, Node, NotEvaluable, Unreadable, evaluate, f
 from grader.solve.solver import AnswerKey
 from grader.spec import names as qnames
 from grader.spec.problem import LEARNING_RATE, Tolerance
+from grader.spec.tolerance import within
 from grader.submission.chains import Chain, Step, partly_read, read_chains, symbolic, unreadable_reason
 from grader.submission.extract import MAX_WRITEUP_BYTES, WRITEUP_SUFFIXES, math_rows
 from grader.submission.kinds import path_suffix
@@ -43,7 +44,7 @@ from grader.submission.errorterm import default_resolver, error_term_note, negat
 from grader.submission.load import Answer, Submission, Value
 from grader.submission.writeup_values import (as_float, final_step, number_text, parsed_value, plain_number,
                                               step_value)
-from grader.submission.match import inline, match_key, match_own, same, value_of
+from grader.submission.match import has_decimals, inline, match_key, match_own, same, value_of
 from grader.submission.notes import FormulaNote, Slip, Source, Unattributed, WriteupNotes
 from grader.submission.sums import StatedBounds, SumRanges
 from grader.yamlio import Document
@@ -364,6 +365,14 @@ class _Reader:
                     break
         return tuple(found)
 
+    def near_key(self, q: str, value) -> bool:
+        """Is ``value`` within ``q``'s tolerance of the key's (an updated parameter's change of the key's change)?"""
+        node, tol, key = self.graph.nodes[q], self.tolerance(q), self.key.values[q]
+        if node.kind == "new" and tol.on_change:
+            base = self.key.values[node.base]
+            return within(float(value - base), float(key - base), tol)
+        return within(float(value), float(key), tol)
+
     def tolerance(self, q: str) -> Tolerance:
         for ask in self.problem.ask:
             if ask.quantity == q:
@@ -399,7 +408,10 @@ class _Reader:
                 value = evaluate(step.tree, env)
         except NotEvaluable:
             return None
-        differs = not same(-value if negated else value, self.key.values[q], 1e-9)  # an error term is −delta
+        value = -value if negated else value  # an error term is −delta
+        differs = not same(value, self.key.values[q], 1e-9)
+        if differs and has_decimals(step.tree):  # numbers put in to the digits kept: judged as the answer would be
+            differs = not self.near_key(q, value)
         direct = set(self.inlined(q).symbols())
         used = {u for _, u in resolved}
         if differs:
