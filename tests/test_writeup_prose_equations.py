@@ -80,3 +80,14 @@ def test_a_line_that_starts_with_an_unknown_name_is_listed_though_prose_follows(
     result = grade_text(tmp_path, f"x = 5 and z1 = {sig(V['z1'], 3)}\n")
     assert result.field("z1").verdict == "correct"
     assert [(u[0], u[1]) for u in result.unattributed] == [("line 1", "x = 5")]
+
+
+def test_an_equation_in_brackets_ends_at_its_bracket(tmp_path):
+    """"4) Updates (η = 0.3)" and "(z2 = -13.65)" were listed as "could not be read: an unmatched closing bracket",
+    z2 unread; "[h1 = ...]" named nothing. A bracket the equation did not open ends it."""
+    text = (f"4) Updates (η = 0.3)\nAlso (z2 = {sig(V['z2'], 6)}) and [h1 = {sig(V['h1'], 6)}].\n"
+            f"So z1 = (-15)(0.8) + (20)(0.2) + 0.35 = {sig(V['z1'], 4)} (rounded).\n")
+    result = grade_text(tmp_path, text)
+    assert {f.quantity: f.verdict for f in result.fields if f.verdict != "missing"} == {
+        "z1": "correct", "z2": "correct", "h1": "correct"}
+    assert result.unattributed == () and result.flags == ()

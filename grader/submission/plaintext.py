@@ -132,7 +132,7 @@ def colon_rows(text: str, code, math: set[int] | None, done: set[int], is_name: 
 # before an = (one word, or up to three that name a quantity: ``then delta o2 = ...``), the equation running to
 # the first end of prose after the =
 _EMBEDDED_SIGN = re.compile(r"(?<![=<>!:])(?:=|≈)(?![=>])")
-_WORDS_BEFORE = re.compile(r"(?:^|(?<=[\s(]))((?:[^\W\d_][\w'+′]{0,30}+[ \t]++){0,2}[^\W\d_][\w'+′]{0,30}+)[ \t]*+$")
+_WORDS_BEFORE = re.compile(r"(?:^|(?<=[\s([]))((?:[^\W\d_][\w'+′]{0,30}+[ \t]++){0,2}[^\W\d_][\w'+′]{0,30}+)[ \t]*+$")
 # (the end: a sentence's punctuation, a joining word, or a word of prose that more prose follows; ``1/2 sum (t-o)^2``
 # is no end, so the formula is not cut to 1/2 but left unread, as it should be)
 _PROSE_WORDS = (r"(?<![\w\\])(?i:and|or|then|so|which|where|with|giving|gives|is|was|are|were|for|to|from|as|the|"
@@ -155,7 +155,7 @@ def embedded(line: str, names: Callable[[str], bool] | None = None) -> list[str]
             break
         before = _WORDS_BEFORE.search(line, pos, sign.start())
         cut = _PROSE_CUT.search(line, sign.end())
-        stop = cut.start() if cut else len(line)
+        stop = _bracket_end(line, sign.end(), cut.start() if cut else len(line))
         if before is not None:
             words = before.group(1).split()
             k = next((k for k in (3, 2) if len(words) >= k and names is not None and names(" ".join(words[-k:]))), 1)
@@ -166,3 +166,18 @@ def embedded(line: str, names: Callable[[str], bool] | None = None) -> list[str]
                 out.append(body)  # (after ``w1`` in ``w1 i1 = 0.0075``, i1 is a factor: no equation of i1)
         pos = max(stop, sign.end())
     return out
+
+
+def _bracket_end(line: str, start: int, stop: int) -> int:
+    """Where an equation from ``start`` ends at the latest ``stop``: before a closing bracket it did not open (the
+    remark's own, ``Updates (η = 0.3)``)."""
+    depth = 0
+    for i in range(start, stop):
+        ch = line[i]
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+            if depth < 0:
+                return i
+    return stop
