@@ -113,3 +113,19 @@ def test_the_setting_is_checked_by_the_schema(tmp_path):
     with pytest.raises(GraderError) as info:
         load_problem(tmp_path / "bad.yaml")
     assert "notebook_outputs" in str(info.value) and "'read' or 'ignore'" in str(info.value)
+
+
+def test_a_name_and_a_number_printed_with_a_space_are_read(tmp_path):
+    """``print("h1", h1)`` prints ``h1 0.5932699921``: before, such a line was not read (only ``h1 = ...`` and
+    ``h1: ...`` were). A line of a name and one number alone; a name with two numbers, or words, is not."""
+    s = lambda q: sig(V[q], 10)  # noqa: E731
+    text = nb(code('print("h1", h1)\nprint("net_o1", net_o1)', stream(f"h1 {s('h1')}\nnet_o1 {s('net_o1')}\n")),
+              code("print(o1, o2)", stream(f"o1 {s('o1')} {s('o2')}\n")),
+              code("h2", stream(f"Step 2\nh2 computed {s('h2')}\n")))
+    result = grade_nb(tmp_path, text)
+    assert {f.quantity: (f.verdict, f.source) for f in result.fields if f.verdict != "missing"} == {
+        "h1": ("correct", "the output of cell 1, line 1"), "net_o1": ("correct", "the output of cell 1, line 2")}
+    plain = tmp_path / "answers.txt"  # a list typed with spaces reads alike
+    plain.write_text(f"h1 {s('h1')}\nnet_o1   {s('net_o1')}\n", encoding="utf-8")
+    assert {f.quantity for f in Grader(problem="classic_222").grade_file(plain).fields
+            if f.verdict == "correct"} == {"h1", "net_o1"}

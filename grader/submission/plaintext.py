@@ -10,7 +10,7 @@ from typing import Callable
 from grader.submission.mathrow import MAX_ROWS, MathRow, check_rows, code_lines, row, without_trailing
 from grader.submission.phrases import phrase_rows
 
-__all__ = ["plain_rows", "colon_rows", "embedded"]
+__all__ = ["plain_rows", "colon_rows", "spaced_rows", "embedded"]
 
 _MATH_MARK = re.compile(r"\$|\\[\[\]()]|\\(?:begin|end)\{")  # a line with a math delimiter is no plain line
 
@@ -78,8 +78,9 @@ def plain_rows(text: str, fences: bool = False, math: set[int] | None = None,
         if prose is not None:
             rows.extend(row(more, number, True, embedded=True) for more in embedded(rest, names))
         check_rows(rows, number)
-    if is_name is not None and ":" in text:
-        colon = colon_rows(text, code, math, {r.line for r in rows}, is_name, names)
+    if is_name is not None:
+        colon = colon_rows(text, code, math, {r.line for r in rows}, is_name, names) if ":" in text else []
+        colon += spaced_rows(text, code, math, {r.line for r in rows}, is_name)
         if colon:
             rows = sorted(rows + colon, key=lambda r: r.line)
             check_rows(rows, rows[min(len(rows) - 1, MAX_ROWS)].line)
@@ -124,6 +125,27 @@ def colon_rows(text: str, code, math: set[int] | None, done: set[int], is_name: 
         if not (is_name(lhs) if " " not in lhs else names is not None and names(lhs)):
             continue
         out.append(row(without_trailing(" ".join(f"{lhs} = {value}".split())), number, True))
+        check_rows(out, number)
+    return out
+
+
+# a line of a name and a number alone, as ``print("h1", h1)`` prints it (``h1 0.5932699921``)
+_SPACED_LINE = re.compile(r"(?m)^[ \t]*+(" + _PLAIN_WORD + r")[ \t]++([-−]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d{1,3})?)"
+                          r"[ \t]*+$")
+
+
+def spaced_rows(text: str, code, math: set[int] | None, done: set[int], is_name: Callable[[str], str | None]
+                ) -> list[MathRow]:
+    """The lines of a quantity's name and one number alone (``h1 0.5933``: a notebook's ``print("h1", h1)``, a
+    list typed with spaces), each as the row ``name = number``; the same lines left out as :func:`colon_rows`'."""
+    out: list[MathRow] = []
+    number, pos = 1, 0
+    for m in _SPACED_LINE.finditer(text):
+        number += text.count("\n", pos, m.start())
+        pos = m.start()
+        if number in done or number in code or (math is not None and number in math) or not is_name(m[1]):
+            continue
+        out.append(row(f"{m[1]} = {m[2]}", number, True))
         check_rows(out, number)
     return out
 
