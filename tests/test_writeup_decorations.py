@@ -45,6 +45,27 @@ def test_a_comment_in_brackets_after_a_value_in_plain_text_and_a_check_mark(tmp_
     assert result.unattributed == ()
 
 
+@pytest.mark.parametrize("remark", [
+    "(4 d.p.)", "(4dp)", "(4 sf)", "(to 4 decimal places).", "[rounded]", "(approx.)", "(rounded to 4 dp)",
+    "(4 significant figures)", "(4 sig figs)",
+])
+def test_how_a_value_was_rounded_said_in_brackets_is_a_remark(tmp_path, remark):
+    """"h1 = 0.000476 (3 s.f.)": before, "(4 d.p.)", "(3sf)" and the like were read as a factor or left the row
+    unreadable, and a right value scored as missing; "(approx.)" too, its word taken for prose."""
+    value = f"{H1:.4g}"
+    plain = tmp_path / "work.txt"
+    plain.write_text(f"h1 = {value} {remark}\n", encoding="utf-8")
+    latex = graded(tmp_path, [f"h_1 = {value} \\; {remark}".replace("d.p.", "\\text{d.p.}")])
+    for result in (Grader(problem="exercise6").grade_file(plain), latex):
+        assert result.field("h1").verdict == "correct", remark
+        assert result.unattributed == ()
+
+
+@pytest.mark.parametrize("row", ["z_1 = 2 (3)", "z_1 = -7.65 [4]", "z_1 = -7.65 (4 apples)"])
+def test_a_number_in_brackets_that_is_no_rounding_remark_stays(tmp_path, row):
+    assert graded(tmp_path, [row]).field("z1").verdict in ("missing", "incorrect")
+
+
 def test_a_short_word_in_brackets_may_be_a_factor_and_is_not_dropped(tmp_path):
     """``-7.65 (h)``: ``(h)`` could be a factor; it is no comment, so the step stays a formula (no answer is read from
     it, as from any formula)."""

@@ -25,7 +25,7 @@ from grader.parse.latex import (
     MAX_LATEX_LENGTH, LatexError, Node, NotEvaluable, Token, Unreadable, evaluate, has_names, raw_tokens,
     read_tokens,
 )
-from grader.submission.mathrow import MathRow
+from grader.submission.mathrow import ROUNDING_REMARK, MathRow
 from grader.submission.notes import Unattributed
 
 __all__ = ["Step", "Chain", "build_chains", "read_chains", "RELATIONS"]
@@ -164,7 +164,7 @@ def _without_comment(part: list) -> list:
         t = part[k - 1]
         if t[0] == "text" or (t[0] == "cmd" and t[1] in _COMMENT_MARKS):
             k -= 1
-        elif t[0] == "close" and t[1] == ")" and (start := _words_in_brackets(part, k)) < k:
+        elif t[0] == "close" and t[1] in ")]" and (start := _words_in_brackets(part, k)) < k:
             k = start
         else:
             break
@@ -178,10 +178,16 @@ def _words_in_brackets(part: list, end: int) -> int:
     operator, no command), one of three letters or more; else ``end``."""
     k = end - 2
     long_word = False
-    while k >= 0 and part[k][0] in ("word", "text", "other"):
+    while k >= 0 and part[k][0] in ("word", "text", "other", "num"):
         long_word = long_word or (part[k][0] in ("word", "text") and len(part[k][1]) >= 3)
         k -= 1
-    if k < 0 or part[k][0] != "open" or part[k][1] != "(" or k == end - 2 or not long_word:
+    opener = "(" if part[end - 1][1] == ")" else "["
+    if k < 0 or part[k][0] != "open" or part[k][1] != opener or k == end - 2:
+        return end
+    inside = part[k + 1:end - 1]
+    if ROUNDING_REMARK.fullmatch(" ".join(t[1] for t in inside).replace(" .", ".")):
+        return k  # "(4 d.p.)", "(3sf)", "[rounded]": how the value was rounded
+    if not long_word or opener != "(" or any(t[0] == "num" for t in inside):
         return end
     return k
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from grader.submission.mathrow import MAX_ROWS, MathRow, check_rows, code_lines, row, without_trailing
+from grader.submission.mathrow import (MAX_ROWS, ROUNDING_REMARK, TRAILING_REMARK, MathRow, check_rows, code_lines,
+                                      row, without_trailing)
 from grader.submission.phrases import phrase_rows
 
 __all__ = ["plain_rows", "colon_rows", "spaced_rows", "embedded"]
@@ -67,13 +68,17 @@ def plain_rows(text: str, fences: bool = False, math: set[int] | None = None,
         body = m.group(2)
         if m.group(1):  # **z1** = ..., `z1 = ...`: the marks are Markdown's, not the math's
             body = body.replace(m.group(1), " ", 2 if m.group(1) == "`" else 1)
+        remark, tail = TRAILING_REMARK.search(body), ""
+        if remark is not None and ROUNDING_REMARK.fullmatch(remark[1]):
+            # ``h1 = 0.5933 (approx.)``: how it was rounded, no prose (the chains drop it as a comment)
+            body, tail = body[:remark.start()], body[remark.start():]
         after = _EMBEDDED_SIGN.search(body)
         prose = _PROSE_WORD.search(body, after.end()) if after else None
         if prose is not None and not body[after.end():prose.start()].strip():
             prose = None  # (``Übung = schwer``: no value before the words, nothing to cut them from)
         if prose is not None:  # ``o1 = 0.65 here``, ``z1 = -7.65 and h1 = ...``: prose after the equation
-            body, rest = body[:prose.start()], body[prose.start():]
-        body = without_trailing(" ".join(body.split()))
+            body, rest, tail = body[:prose.start()], body[prose.start():] + tail, ""
+        body = without_trailing(" ".join((body + tail).split()))
         rows.append(row(body, number, True))
         if prose is not None:
             rows.extend(row(more, number, True, embedded=True) for more in embedded(rest, names))
