@@ -29,6 +29,7 @@ def graded(tmp_path, rows: list[str]):
     "\\textcolor{{blue}}{{{v}}}", "\\fbox{{{v}}}", "\\num{{{v}}}", "\\SI{{{v}}}{{}}",
     "{v} \\text{{ (rounded)}}", "{v} \\quad \\checkmark", "{v} \\;\\text{{✓}}", "{v} \\,", "{v}.",
     "{v} (rounded)", "{v} \\; (\\text{{rounded}})", "{v} (correct, rounded)", "{v} \\checkmark (rounded)",
+    "{v}\\ldots", "{v} \\dots", "{v}\\cdots", "{v}…",  # (an ellipsis: more digits follow)
 ])
 def test_a_dressed_value_is_the_value(tmp_path, shown):
     result = graded(tmp_path, [f"z_1 = w_1 i_1 + w_2 i_2 + b_1 = " + shown.format(v=f"{Z1:.2f}")])

@@ -46,6 +46,9 @@ class MathRow:
     embedded: bool = False  # an equation inside a sentence of plain text: kept only where it names a quantity
 
 
+_ELLIPSES = ("\\ldots", "\\cdots", "\\dots")
+
+
 def without_trailing(text: str) -> str:
     """``text`` without the punctuation and LaTeX spacing that may end a row after its math (``= -7.65.``,
     ``\\approx -7.65 \\,``: stripping only the comma of ``\\,`` would leave a lone backslash). One pass from the end."""
@@ -54,10 +57,12 @@ def without_trailing(text: str) -> str:
         ch = text[end - 1]
         if ch in ",;:! " and _escaped(text, end - 1):
             end -= 2  # \, \; \: \! and "\ ": spacing
-        elif ch in " \t\r\n.,;:\u2713\u2714":  # (and a check mark, ✓ ✔, as plain text has it)
+        elif ch in " \t\r\n.,;:\u2713\u2714\u2026":  # (and a check mark, ✓ ✔, as plain text has it; an ellipsis, …)
             end -= 1
         elif text.endswith("\\qquad", 0, end):
             end -= 6
+        elif cut := next((len(mark) for mark in _ELLIPSES if text.endswith(mark, 0, end)), 0):
+            end -= cut  # 0.5933\ldots: more digits follow
         elif text.endswith("\\quad", 0, end):
             end -= 5
         else:
