@@ -91,3 +91,22 @@ def test_an_equation_in_brackets_ends_at_its_bracket(tmp_path):
     assert {f.quantity: f.verdict for f in result.fields if f.verdict != "missing"} == {
         "z1": "correct", "z2": "correct", "h1": "correct"}
     assert result.unattributed == () and result.flags == ()
+
+
+@pytest.mark.parametrize("typed", ["{m} x 10^{e}", "{m}x10^{e}", "{m} X 10^({e})", "{m}*10**{e}", "{m} * 10**({e})"])
+def test_a_power_of_ten_typed_as_plain_text(tmp_path, typed):
+    """``1.18 x 10^-6`` (x for ×) named nothing and was dropped without a word; ``10**-6`` (Python's power) was
+    unreadable. Both are the number, in a line, a sentence and a ``name: value`` line."""
+    m, e = sig(V["h2"] * 10**6, 4), -6
+    value = typed.format(m=m, e=e)
+    text = (f"h2 = {value}\nso delta_h2 = {sig(V['delta_h2'] * 10**6, 4)} x 10^-6 which is tiny\n"
+            f"h1: {sig(V['h1'] * 10**4, 4)}x10^-4\n")
+    result = grade_text(tmp_path, text)
+    assert {f.quantity: f.verdict for f in result.fields if f.verdict != "missing"} == {
+        "h2": "correct", "delta_h2": "correct", "h1": "correct"}, value
+    assert result.unattributed == ()
+
+
+def test_an_x_that_is_no_times_sign_stays_a_name(tmp_path):
+    result = grade_text(tmp_path, "h2 = x * 10^2\nh1 = box10^2\n")
+    assert all(f.verdict == "missing" for f in result.fields)

@@ -62,7 +62,7 @@ def plain_rows(text: str, fences: bool = False, math: set[int] | None = None,
                          and not names(lhs)):
             inside = embedded(line, names)  # ``we use w5 = 4``: prose, and an equation inside it
             if m is None or inside:
-                rows.extend(row(body, number, True, embedded=True) for body in inside)
+                rows.extend(row(_powers(body), number, True, embedded=True) for body in inside)
                 check_rows(rows, number)
                 continue
         body = m.group(2)
@@ -79,9 +79,9 @@ def plain_rows(text: str, fences: bool = False, math: set[int] | None = None,
         if prose is not None:  # ``o1 = 0.65 here``, ``z1 = -7.65 and h1 = ...``: prose after the equation
             body, rest, tail = body[:prose.start()], body[prose.start():] + tail, ""
         body = without_trailing(" ".join((body + tail).split()))
-        rows.append(row(body, number, True))
+        rows.append(row(_powers(body), number, True))
         if prose is not None:
-            rows.extend(row(more, number, True, embedded=True) for more in embedded(rest, names))
+            rows.extend(row(_powers(more), number, True, embedded=True) for more in embedded(rest, names))
         check_rows(rows, number)
     if is_name is not None:
         colon = colon_rows(text, code, math, {r.line for r in rows}, is_name, names) if ":" in text else []
@@ -129,9 +129,23 @@ def colon_rows(text: str, code, math: set[int] | None, done: set[int], is_name: 
             continue
         if not (is_name(lhs) if " " not in lhs else names is not None and names(lhs)):
             continue
-        out.append(row(without_trailing(" ".join(f"{lhs} = {value}".split())), number, True))
+        out.append(row(_powers(without_trailing(" ".join(f"{lhs} = {value}".split()))), number, True))
         check_rows(out, number)
     return out
+
+
+# a power of ten typed as plain text: ``1.18 x 10^-6`` and ``1.18x10^-6`` (x for ×), ``10**-6`` (Python's power)
+_TIMES_X = re.compile(r"(?<=\d)[ \t]*[xX][ \t]*(?=10[ \t]*(?:\^|\*\*))")
+_PY_POWER = re.compile(r"(?<![\w.])10[ \t]*\*\*[ \t]*(?=[-−+]?[ \t]*[\d(])")
+
+
+def _powers(body: str) -> str:
+    """A plain row with its powers of ten as the math reader reads them: ``1.18 × 10^-6``."""
+    if "10" not in body:
+        return body
+    if "x" in body or "X" in body:
+        body = _TIMES_X.sub(" × ", body)
+    return _PY_POWER.sub("10^", body) if "**" in body else body
 
 
 # a line of a name and a number alone, as ``print("h1", h1)`` prints it (``h1 0.5932699921``)
