@@ -241,8 +241,9 @@ def _read_text(text: str, exact_only: bool) -> Parsed | Unparseable:
     if len(text) > MAX_LENGTH:
         return Unparseable(text, f"the answer is too long ({len(text)} characters; at most {MAX_LENGTH} are accepted)")
     from grader.parse.answer_latex import NotAnAnswer, latex_to_answer, looks_like_latex, strip_math
+    from grader.parse.remarks import without_remark
 
-    inner, note = strip_math(text), ""
+    inner, note = strip_math(without_remark(text)), ""  # "0.5933 (4 d.p.)": how it was rounded is no part of it
     try:
         if looks_like_latex(inner):
             try:

@@ -25,7 +25,8 @@ from grader.parse.latex import (
     MAX_LATEX_LENGTH, LatexError, Node, NotEvaluable, Token, Unreadable, evaluate, has_names, raw_tokens,
     read_tokens,
 )
-from grader.submission.mathrow import ROUNDING_REMARK, MathRow
+from grader.parse.remarks import ROUNDING_REMARK
+from grader.submission.mathrow import MathRow
 from grader.submission.notes import Unattributed
 
 __all__ = ["Step", "Chain", "build_chains", "read_chains", "RELATIONS"]

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from grader.errors import LimitError
 
 __all__ = ["MathRow", "MAX_ROWS", "MAX_ROW_CHARS", "CODE_LANGUAGES", "row", "check_rows", "without_trailing",
-           "code_lines", "ROUNDING_REMARK", "TRAILING_REMARK"]
+           "code_lines"]
 
 MAX_ROWS = 20_000  # rows of math in one write-up
 MAX_ROW_CHARS = 4000  # a longer row is kept cut, with its length, and listed as too long to read
@@ -25,16 +25,6 @@ _PLAIN_SCRIPT = str.maketrans("₀₁₂₃₄₅₆₇₈₉₊₋"
 _BRACED_POINT = re.compile(r"(?<=[0-9])\{\.\}(?=[0-9])")
 _VULGAR = re.compile("(?<![0-9.,])[½¼¾]")
 _VULGAR_TEX = {"½": "\\tfrac{1}{2}", "¼": "\\tfrac{1}{4}", "¾": "\\tfrac{3}{4}"}
-
-
-# what a student writes in brackets after a value to say how it was rounded: "(4 d.p.)", "(3sf)", "(to 4 decimal
-# places)", "[rounded]", "(approx.)": a remark, not a factor
-ROUNDING_REMARK = re.compile(
-    r"(?i)[ \t]*(?:(?:rounded|correct)(?:[ \t]+to)?[ \t]*|to[ \t]+)?\d{1,2}[ \t]*(?:d\.?[ \t]*p\.?|s\.?[ \t]*f\.?|dps?|sfs?"
-    r"|sig\.?[ \t]*(?:figs?|digits?)\.?|decimal[ \t]+places?|significant[ \t]+(?:figures?|digits?))[ \t]*"
-    r"|[ \t]*(?:approx\.?|approximately|rounded|rnd\.?|to[ \t]+\d{1,2}[ \t]*(?:places|digits|figures))[ \t]*")
-# such a remark in brackets at the end of a plain line (before the prose reader takes "approx" for prose)
-TRAILING_REMARK = re.compile(r"[ \t]*[(\[]([^()\[\]\n]{1,40})[)\]][ \t]*[.,;]?[ \t]*$")
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from grader.submission.mathrow import (MAX_ROWS, ROUNDING_REMARK, TRAILING_REMARK, MathRow, check_rows, code_lines,
-                                      row, without_trailing)
+from grader.parse.remarks import ROUNDING_REMARK, TRAILING_REMARK
+from grader.submission.mathrow import MAX_ROWS, MathRow, check_rows, code_lines, row, without_trailing
 from grader.submission.phrases import phrase_rows
 
 __all__ = ["plain_rows", "colon_rows", "spaced_rows", "embedded"]
