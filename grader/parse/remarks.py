@@ -11,9 +11,9 @@ __all__ = ["ROUNDING_REMARK", "TRAILING_REMARK", "without_remark"]
 
 # how a value was rounded, said in brackets after it: a remark, not a factor
 ROUNDING_REMARK = re.compile(
-    r"(?i)[ \t]*(?:(?:rounded|correct)(?:[ \t]+to)?[ \t]*|to[ \t]+)?\d{1,2}[ \t]*(?:d\.?[ \t]*p\.?|s\.?[ \t]*f\.?|dps?|sfs?"
+    r"(?i)[ \t]*(?:(?:rounded|correct)(?:[ \t]+to)?[ \t]*|to[ \t]+)?[0-9]{1,2}[ \t]*(?:d\.?[ \t]*p\.?|s\.?[ \t]*f\.?|dps?|sfs?"
     r"|sig\.?[ \t]*(?:figs?|digits?)\.?|decimal[ \t]+places?|significant[ \t]+(?:figures?|digits?))[ \t]*"
-    r"|[ \t]*(?:approx\.?|approximately|rounded|rnd\.?|to[ \t]+\d{1,2}[ \t]*(?:places|digits|figures))[ \t]*")
+    r"|[ \t]*(?:approx\.?|approximately|rounded|rnd\.?|to[ \t]+[0-9]{1,2}[ \t]*(?:places|digits|figures))[ \t]*")
 # a remark in brackets at the end of a text (a plain line, an answer)
 TRAILING_REMARK = re.compile(r"[ \t]*[(\[]([^()\[\]\n]{1,40})[)\]][ \t]*[.,;]?[ \t]*$")
 # words in brackets, one of three letters or more, no digit ("(rounded)", "(correct, rounded)"); or bare words after

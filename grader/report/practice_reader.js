@@ -347,6 +347,26 @@ const PracticeReader = (function () {
     if (isQ(v)) return { ok: true, value: toFloat(v) + 0, exact: v };
     return { ok: true, value: v + 0, exact: null };
   }
+  // A remark after the value is no part of it, as grader/parse/remarks.py reads one: how it was rounded, words in
+  // brackets, "approx", a check mark, an ellipsis; three at most, one after the other.
+  const ROUNDING = new RegExp("^(?:[ \\t]*(?:(?:rounded|correct)(?:[ \\t]+to)?[ \\t]*|to[ \\t]+)?[0-9]{1,2}[ \\t]*(?:d\\.?[ \\t]*p\\.?" +
+    "|s\\.?[ \\t]*f\\.?|dps?|sfs?|sig\\.?[ \\t]*(?:figs?|digits?)\\.?|decimal[ \\t]+places?|significant[ \\t]+(?:figures?|digits?))" +
+    "[ \\t]*|[ \\t]*(?:approx\\.?|approximately|rounded|rnd\\.?|to[ \\t]+[0-9]{1,2}[ \\t]*(?:places|digits|figures))[ \\t]*)$", "i");
+  const TRAILING = /[ \t]*[(\[]([^()\[\]\n]{1,40})[)\]][ \t]*[.,;]?[ \t]*$/;
+  const WORDS = /^[ \t]*(?=[^()\[\]\n]*[A-Za-z]{3})[A-Za-z ,.'-]{1,40}$/;
+  const APPROX = /[ \t]+(?:approx\.?|approximately|\(?approx\.?\)?|rounded)[ \t]*$/i;
+  const MARKS = /[ \t]*(?:\u2713|\u2714|\u2026|\.\.\.)[ \t]*$/;
+  function withoutRemark(text) {
+    for (let i = 0; i < 3; i++) {
+      const before = text;
+      const m = TRAILING.exec(text);
+      if (m && (ROUNDING.test(m[1]) || WORDS.test(m[1]))) text = text.slice(0, m.index);
+      text = text.replace(APPROX, "").replace(MARKS, "");
+      if (text === before) break;
+    }
+    return text;
+  }
+
   function readText(text) {
     if (text.length <= 40 && PLAIN.test(text)) {
       const m = /^([+-]?)(\d*)\.?(\d*)(?:[eE]([+-]?\d+))?$/.exec(text);
@@ -358,6 +378,8 @@ const PracticeReader = (function () {
     if (!text) return { ok: false, reason: `empty answer; ${HINT}` };
     const length = Array.from(text).length; // characters, as Python counts them
     if (length > L.maxLength) return { ok: false, reason: `the answer is too long (${length} characters; at most ${L.maxLength} are accepted)` };
+    text = withoutRemark(text);
+    if (!text) return { ok: false, reason: `empty answer; ${HINT}` };
     try {
       precheck(text);
       const comma = decimalComma(text);
