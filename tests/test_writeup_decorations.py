@@ -30,6 +30,7 @@ def graded(tmp_path, rows: list[str]):
     "{v} \\text{{ (rounded)}}", "{v} \\quad \\checkmark", "{v} \\;\\text{{✓}}", "{v} \\,", "{v}.",
     "{v} (rounded)", "{v} \\; (\\text{{rounded}})", "{v} (correct, rounded)", "{v} \\checkmark (rounded)",
     "{v}\\ldots", "{v} \\dots", "{v}\\cdots", "{v}…",  # (an ellipsis: more digits follow)
+    "\\textbf{{{v}}}", "\\text{{{v}}}", "\\mathrm{{{v}}}",  # (a number in a text command: the number)
 ])
 def test_a_dressed_value_is_the_value(tmp_path, shown):
     result = graded(tmp_path, [f"z_1 = w_1 i_1 + w_2 i_2 + b_1 = " + shown.format(v=f"{Z1:.2f}")])
@@ -65,6 +66,22 @@ def test_how_a_value_was_rounded_said_in_brackets_is_a_remark(tmp_path, remark):
 @pytest.mark.parametrize("row", ["z_1 = 2 (3)", "z_1 = -7.65 [4]", "z_1 = -7.65 (4 apples)"])
 def test_a_number_in_brackets_that_is_no_rounding_remark_stays(tmp_path, row):
     assert graded(tmp_path, [row]).field("z1").verdict in ("missing", "incorrect")
+
+
+@pytest.mark.parametrize("lead", ["\\therefore", "\\because", "∴", "\\text{so}", "\\text{Hence,}\\;",
+                                  "\\text{and then}", "\\therefore \\text{so}"])
+def test_words_that_lead_into_an_equation_are_no_part_of_its_name(tmp_path, lead):
+    """``\\therefore h_1 = ...``: before, the left-hand side was "\\therefore h_1", unreadable, and a right value
+    scored as missing."""
+    result = graded(tmp_path, [f"{lead} h_1 = \\sigma(z_1) = {H1:.6g}"])
+    assert result.field("h1").verdict == "correct", lead
+    assert result.field("h1").source_text == f"h_1 = \\sigma(z_1) = {H1:.6g}"
+    assert result.unattributed == ()
+
+
+def test_words_before_a_name_that_lead_into_nothing_stay(tmp_path):
+    result = graded(tmp_path, [f"\\text{{Step 2}} h_1 = {H1:.6g}", f"\\therefore = {H1:.6g}"])
+    assert result.field("h1").verdict == "missing" and len(result.unattributed) == 2
 
 
 def test_a_short_word_in_brackets_may_be_a_factor_and_is_not_dropped(tmp_path):

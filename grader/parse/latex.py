@@ -333,8 +333,21 @@ def _lex(text: str) -> list[tuple]:
             out.append(("cmd", name, i, _ZERO))
             start = j
         else:
-            out.append(("text", " ".join(body.replace("\\", " ").replace("~", " ").split()), i, _ZERO))
+            out.append(_text_token(body, i))
             start = after
+
+
+_TEXT_NUMBER = re.compile(r"[ \t]*([-\u2212]?)[ \t]*(\d{1,30}(?:\.\d{1,30})?)[ \t]*")
+
+
+def _text_token(body: str, i: int) -> tuple:
+    """The token of a text command's braced body: its words; a number alone (``\\textbf{0.5933}``, a bold
+    answer) is the number."""
+    m = _TEXT_NUMBER.fullmatch(body)
+    if m is not None:  # (a sign with it: ``\\text{-7.65}``, the number's own)
+        value = _number(m[2], i)
+        return ("num", "-" + m[2] if m[1] else m[2], i, -value if m[1] else value)
+    return ("text", " ".join(body.replace("\\", " ").replace("~", " ").split()), i, _ZERO)
 
 
 def _lex_slow(text: str) -> list[Token]:
@@ -379,8 +392,7 @@ def _lex_slow(text: str) -> list[Token]:
                 if body is None:
                     append(new(token, ("cmd", name, i, _ZERO)))
                 else:
-                    words = " ".join(body.replace("\\", " ").replace("~", " ").split())
-                    append(new(token, ("text", words, i, _ZERO)))
+                    append(new(token, _text_token(body, i)))
                     j = after
             else:
                 append(new(token, ("cmd", name, i, _ZERO)))

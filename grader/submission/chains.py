@@ -143,7 +143,7 @@ def _split(text: str) -> list[tuple[str, str, list]] | LatexError | None:
             cuts.append(k)
     if not cuts:
         return None
-    out, start, relation = [], 0, ""
+    out, start, relation = [], _lead_in(tokens, cuts[0]), ""
     for k in cuts + [len(tokens) - 1]:
         part = tokens[start:k]
         begin = part[0][2] if part else (tokens[k][2] if k < len(tokens) else len(text))
@@ -153,6 +153,29 @@ def _split(text: str) -> list[tuple[str, str, list]] | LatexError | None:
             relation = "≈" if tokens[k][1] == "\u2248" else "=" if tokens[k][1] == "\u21d2" else tokens[k][1]
         start = k + 1
     return out
+
+
+def _lead_in(tokens: list, stop: int) -> int:
+    """Where a row's left-hand side starts after the words that lead into it (``\\therefore h_1 = ...``,
+    ``\\text{so } h_1 = ...``, ``\\text{Hence,} ...``): such words say why, not what; none after ``stop``."""
+    k = 0
+    while k < stop - 1:
+        t = tokens[k]
+        if t[0] == "cmd" and t[1] in _LEAD_CMDS:
+            k += 1
+        elif t[0] == "text" and " ".join(t[1].lower().replace(",", " ").replace(":", " ").split()) in _LEAD_WORDS:
+            k += 1
+        elif t[0] == "other" and (t[1] in "\u2234\u2235" or (t[1] in ",:" and k)):  # ∴ ∵, and a comma after words
+            k += 1
+        else:
+            break
+    return k
+
+
+_LEAD_CMDS = frozenset({"therefore", "because", "hence", "thus"})
+_LEAD_WORDS = frozenset({"so", "hence", "thus", "then", "therefore", "and", "now", "finally", "also", "next", "and so",
+                         "similarly", "likewise", "so that", "we get", "which gives", "giving", "this gives", "i.e.",
+                         "ie", "that is", "and then", "so then", "here", "where"})
 
 
 def _without_comment(part: list) -> list:
