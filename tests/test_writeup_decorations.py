@@ -79,6 +79,16 @@ def test_words_that_lead_into_an_equation_are_no_part_of_its_name(tmp_path, lead
     assert result.unattributed == ()
 
 
+def test_words_in_brackets_about_the_value_are_a_remark_though_a_name_follows_them(tmp_path):
+    """``h_1 = 0.000476 \\quad (\\text{output of } h_1)``: before, the row was a product with a text and the value was
+    dropped without a word. One word in a text may be a name (``(\\text{out}_{h1})``) and stays a factor."""
+    result = graded(tmp_path, [f"h_1 = {H1:.6g} \\quad (\\text{{output of }} h_1)",
+                               f"z_1 = {Z1:.2f} \\; (\\text{{the net input}}, z_1)"])
+    assert result.field("h1").verdict == "correct" and result.field("z1").verdict == "correct"
+    factor = graded(tmp_path, [f"h_1 = {H1:.6g} (\\text{{out}}_{{h1}})"])
+    assert factor.field("h1").verdict != "correct"
+
+
 def test_words_before_a_name_that_lead_into_nothing_stay(tmp_path):
     result = graded(tmp_path, [f"\\text{{Step 2}} h_1 = {H1:.6g}", f"\\therefore = {H1:.6g}"])
     assert result.field("h1").verdict == "missing" and len(result.unattributed) == 2

@@ -202,6 +202,9 @@ def _words_in_brackets(part: list, end: int) -> int:
     operator, no command), one of three letters or more; else ``end``."""
     k = end - 2
     long_word = False
+    opened = _remark_opening(part, end)
+    if opened is not None:
+        return opened  # "(\\text{output of } h_1)": words first, then what they speak of
     while k >= 0 and part[k][0] in ("word", "text", "other", "num"):
         long_word = long_word or (part[k][0] in ("word", "text") and len(part[k][1]) >= 3)
         k -= 1
@@ -214,6 +217,26 @@ def _words_in_brackets(part: list, end: int) -> int:
     if not long_word or opener != "(" or any(t[0] == "num" for t in inside):
         return end
     return k
+
+
+def _remark_opening(part: list, end: int) -> int | None:
+    """Where ``(\\text{words ...} ...)`` ending at ``part[end - 1]`` starts: brackets whose first token is a text of
+    two words or more (``(\\text{output of } h_1)``) are a remark whatever follows in them; a text of one word may be
+    a name (``(\\text{out}_{h1})``), and is not one. None where there is none (looked for 40 tokens back)."""
+    depth = 0
+    for k in range(end - 1, max(-1, end - 41), -1):
+        t = part[k]
+        if t[0] == "close":
+            depth += 1
+        elif t[0] == "open":
+            depth -= 1
+            if depth == 0:
+                first = part[k + 1] if k + 1 < end else None
+                if (t[1] == "(" and first is not None and first[0] == "text" and len(first[1].split()) >= 2
+                        and any(len(w) >= 3 for w in first[1].split())):
+                    return k
+                return None
+    return None
 
 
 _COMMENT_MARKS = frozenset({"checkmark", "blacksquare", "square", "qed"})
