@@ -663,7 +663,9 @@ WRITEUP_ALPHABET = st.sampled_from(
      # values said in words
      " is ", " equals ", "the net input of ", "the output of ", " approximately ", "if ", "the derivative of ",
      # HTML tables
-     "<table>", "</table>", "<tr>", "<th>", "<td>", "</td>", "<TD class='x'>", "&minus;"]
+     "<table>", "</table>", "<tr>", "<th>", "<td>", "</td>", "<TD class='x'>", "&minus;",
+     # lead-ins, remarks, \intertext
+     "\\therefore ", "∴", "\\text{so} ", "(4 d.p.)", "(\\text{output of } ", "\\textbf{", "\\intertext{", "\\ldots", "x10^"]
 )
 
 

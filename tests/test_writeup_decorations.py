@@ -125,3 +125,24 @@ def test_a_text_inside_a_formula_is_no_separator(tmp_path):
     result = graded(tmp_path, ["w_1' = w_1 - \\text{Learning Rate} \\cdot \\delta_{h_1} \\cdot i_1"
                                " = -15 - 0.3 \\cdot 0.0018951 \\cdot 0.8 = -15.00045482"])
     assert result.field("w1_new").verdict == "correct"
+
+
+def test_intertext_in_an_align_is_prose_and_a_row_break(tmp_path):
+    """``\\intertext{...}`` between two rows of an ``align``: before, the row above it ran on into the row below (no
+    ``\\\\`` between them), so h1's last number was z2's, -13.65, and a right h1 was marked incorrect."""
+    h2 = 1 / (1 + math.exp(13.65))
+    text = ("\\begin{align*}\n"
+            f"  z_1 &= (-15)(0.8) + (20)(0.2) + 0.35 = {Z1:.2f} \\\\\n"
+            f"  h_1 &= \\sigma(z_1) \\approx {H1:.4g}\n"
+            "  \\intertext{and likewise, with {braces} inside, for the second unit:}\n"
+            f"  z_2 &= -13.65, \\qquad h_2 = \\sigma(z_2) \\approx {h2:.4g}\n"
+            "  \\shortintertext{so}\n"
+            "  z_3 &= 40 h_1 + 45 h_2 + 0.6\n"
+            "\\end{align*}\n")
+    path = tmp_path / "work.md"
+    path.write_text(text, encoding="utf-8")
+    result = Grader(problem="exercise6").grade_file(path)
+    assert {f.quantity: (f.verdict, f.source) for f in result.fields if f.verdict != "missing"} == {
+        "z1": ("correct", "line 2"), "h1": ("correct", "line 3"), "z2": ("correct", "line 5"),
+        "h2": ("correct", "line 5")}
+    assert result.unattributed == ()

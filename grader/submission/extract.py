@@ -45,6 +45,20 @@ _PROSE_VALUE = re.compile(r"[ \t]*(?:=|≈|\$\s*\\approx\s*\$|\$\s*=\s*\$)[ \t]*
                           r"([-−]?\s*(?:\d+(?:\.\d*)?|\.\d+)(?:\s*(?:\\times|×|x)\s*10\^\{?[-−]?\d+\}?)?)")
 _NEWLINE = re.compile("\n")
 _BLOCK_MARKS = re.compile(r"\\.|[{}]", re.S)
+_INTERTEXT = re.compile(r"\\(?:short)?intertext\s*\{")
+
+
+def _braced_end(text: str, i: int, end: int) -> int:
+    """Past the group whose ``{`` is at ``text[i]`` (escaped braces skipped), at most ``end``."""
+    depth = 0
+    for m in _BLOCK_MARKS.finditer(text, i, end):
+        if m.group() == "{":
+            depth += 1
+        elif m.group() == "}":
+            depth -= 1
+            if depth == 0:
+                return m.end()
+    return end
 _LONE_NAME = re.compile(r"\s*[A-Za-z\\][A-Za-z0-9_{}\\' ^+]*\s*")
 
 
@@ -249,11 +263,13 @@ class _Scanner:
     def add_block(self, start: int, end: int, display: bool = True) -> None:
         """Split a block of math at top-level ``\\\\`` into rows."""
         text = self.text
-        if text.find("\\\\", start, end) < 0:  # no \\ in it: one row (the marks would only count braces)
+        if text.find("\\\\", start, end) < 0 and text.find("intertext", start, end) < 0:  # one row (no \\ in it)
             self.add_row(text[start:end], start, display)
             return
-        depth, row_start = 0, start
+        depth, row_start, skip = 0, start, start
         for m in _BLOCK_MARKS.finditer(text, start, end):  # \\, any other escaped character, { and }
+            if m.start() < skip:
+                continue
             mark = m.group()
             if mark == "{":
                 depth += 1
@@ -262,6 +278,10 @@ class _Scanner:
             elif mark == "\\\\" and depth <= 0:
                 self.add_row(text[row_start:m.start()], row_start, display)
                 row_start = m.end()
+            elif depth <= 0 and mark in ("\\i", "\\s") and (words := _INTERTEXT.match(text, m.start(), end)):
+                # ``\intertext{and likewise ...}`` between two rows of an align: prose, and a row break
+                self.add_row(text[row_start:m.start()], row_start, display)
+                row_start = skip = _braced_end(text, words.end() - 1, end)
         self.add_row(text[row_start:end], row_start, display)
 
     def add_row(self, raw: str, start: int, display: bool) -> None:
