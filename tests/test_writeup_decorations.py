@@ -146,3 +146,12 @@ def test_intertext_in_an_align_is_prose_and_a_row_break(tmp_path):
         "z1": ("correct", "line 2"), "h1": ("correct", "line 3"), "z2": ("correct", "line 5"),
         "h2": ("correct", "line 5")}
     assert result.unattributed == ()
+
+
+@pytest.mark.parametrize("e", ["\\mathrm{e}", "\\text{e}", "\\mathrm{ e }"])
+def test_an_upright_e_is_eulers_number_not_the_loss(tmp_path, e):
+    """``\\mathrm{e}^{-z_1}`` is how typeset math writes e: before, it was read as a name, which the names' reader
+    takes for E, the total loss, and the network's own formula got a wrong_formula flag ("e (E, the total loss)
+    does not belong in it")."""
+    result = graded(tmp_path, [f"h_1 = \\frac{{1}}{{1 + {e}^{{-z_1}}}} = \\frac{{1}}{{1 + {e}^{{7.65}}}} = {H1:.6g}"])
+    assert result.field("h1").verdict == "correct" and result.flags == ()

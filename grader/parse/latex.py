@@ -343,6 +343,8 @@ _TEXT_NUMBER = re.compile(r"[ \t]*([-\u2212]?)[ \t]*(\d{1,30}(?:\.\d{1,30})?)[ \
 def _text_token(body: str, i: int) -> tuple:
     """The token of a text command's braced body: its words; a number alone (``\\textbf{0.5933}``, a bold
     answer) is the number."""
+    if body.strip() == "e":  # ``\\mathrm{e}^{-z_1}``: the upright e of typeset math is Euler's number, no name
+        return ("word", "e", i, _ZERO)
     m = _TEXT_NUMBER.fullmatch(body)
     if m is not None:  # (a sign with it: ``\\text{-7.65}``, the number's own)
         value = _number(m[2], i)
