@@ -110,3 +110,14 @@ def test_a_power_of_ten_typed_as_plain_text(tmp_path, typed):
 def test_an_x_that_is_no_times_sign_stays_a_name(tmp_path):
     result = grade_text(tmp_path, "h2 = x * 10^2\nh1 = box10^2\n")
     assert all(f.verdict == "missing" for f in result.fields)
+
+
+def test_a_description_in_brackets_between_the_name_and_its_equals_sign(tmp_path):
+    """``h1 (output of hidden unit 1) = ...``: before, the line named nothing and was dropped without a word. Words
+    of an update in the brackets (``w5 (after the update)``) are not taken off: they change what is named."""
+    text = (f"h1 (output of hidden unit 1) = {sig(V['h1'], 6)}\nz2 (the net input, h2) = {sig(V['z2'], 6)}\n"
+            "w5 (after the update) = 0.5\n")
+    result = grade_text(tmp_path, text)
+    assert {f.quantity: (f.verdict, f.source) for f in result.fields if f.verdict != "missing"} == {
+        "h1": ("correct", "line 1"), "z2": ("correct", "line 2")}
+    assert result.flags == ()  # (w5 = 0.5 would be a wrong given)

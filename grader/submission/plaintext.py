@@ -30,6 +30,19 @@ _PLAIN_EQUATION = re.compile(r"[ \t]*+(?:" + _ITEM + r"[ \t]*+)?(\*\*|`)?((?:" +
                              + r"(?:[ \t]++[\w{}^'+′″’⁺]{1,20}+){0,2}+(?:[ \t]?\([\w+\- ]{1,12}\))?+[ \t]*+"
                              r"(?:\*\*|`)?[ \t]*+(?:=|≈|:=|←)|(?:=>|=|≈|⇒))[^\n]*)")
 _RELATION_SIGN = re.compile("[=≈⇒←]")
+# a description in brackets between the name and its = (``h1 (output of hidden unit 1) = 0.5933``): words, two or
+# more, none of an update's (``w5 (after the update) = ...`` is the update, and is read as such)
+_DESCRIPTION = re.compile(r"([ \t]*+" + _PLAIN_WORD + r")[ \t]*\(((?=[^()\n]*[A-Za-z]{3})[A-Za-z][A-Za-z0-9 ,.'-]{2,40})\)"
+                          r"(?=[ \t]*(?:=|≈))")
+_UPDATE_WORDS = re.compile(r"(?i)\b(?:new|updated?|after|next|step|t[ \t]*\+[ \t]*1|old|before|initial)\b")
+
+
+def _without_description(line: str) -> str:
+    """``line`` without a description of the quantity between its name and its ``=``."""
+    m = _DESCRIPTION.match(line)
+    if m is None or " " not in m[2].strip() or _UPDATE_WORDS.search(m[2]):
+        return line
+    return m[1] + line[m.end():]
 _LHS_END = re.compile(r":?=|≈|⇒|←|\*\*|`")
 
 
@@ -57,6 +70,8 @@ def plain_rows(text: str, fences: bool = False, math: set[int] | None = None,
         line = text[start:end if end >= 0 else len(text)]
         if math is not None and _MATH_MARK.search(line):
             continue  # (a line with a math delimiter is read as math only)
+        if "(" in line:
+            line = _without_description(line)
         m = _PLAIN_EQUATION.match(line)
         if m is None or (names is not None and " " in (lhs := _LHS_END.split(m.group(2), 1)[0].strip())
                          and not names(lhs)):
