@@ -114,10 +114,13 @@ def test_an_x_that_is_no_times_sign_stays_a_name(tmp_path):
 
 def test_a_description_in_brackets_between_the_name_and_its_equals_sign(tmp_path):
     """``h1 (output of hidden unit 1) = ...``: before, the line named nothing and was dropped without a word. Words
-    of an update in the brackets (``w5 (after the update)``) are not taken off: they change what is named."""
+    of an update in the brackets change what is named: ``w5 (after the update)`` is the update, ``w7 (old value)`` is
+    left as written."""
     text = (f"h1 (output of hidden unit 1) = {sig(V['h1'], 6)}\nz2 (the net input, h2) = {sig(V['z2'], 6)}\n"
-            "w5 (after the update) = 0.5\n")
+            f"w5 (after the update) = {sig(V['w5_new'], 12)}\nw6 (new value) = {sig(V['w6_new'], 12)}\n"
+            "w7 (old value) = 0.5\n")
     result = grade_text(tmp_path, text)
     assert {f.quantity: (f.verdict, f.source) for f in result.fields if f.verdict != "missing"} == {
-        "h1": ("correct", "line 1"), "z2": ("correct", "line 2")}
-    assert result.flags == ()  # (w5 = 0.5 would be a wrong given)
+        "h1": ("correct", "line 1"), "z2": ("correct", "line 2"), "w5_new": ("correct", "line 3"),
+        "w6_new": ("correct", "line 4")}
+    assert result.flags == ()  # (w5 = ... or w7 = 0.5 would be a wrong given)

@@ -38,11 +38,21 @@ _UPDATE_WORDS = re.compile(r"(?i)\b(?:new|updated?|after|next|step|t[ \t]*\+[ \t
 
 
 def _without_description(line: str) -> str:
-    """``line`` without a description of the quantity between its name and its ``=``."""
+    """``line`` without a description of the quantity between its name and its ``=``; a description that says the
+    value is after the update (``w5 (after the update) = ...``, ``(new value)``, ``(updated)``) as the update's mark
+    (``w5^{+} = ...``)."""
     m = _DESCRIPTION.match(line)
-    if m is None or " " not in m[2].strip() or _UPDATE_WORDS.search(m[2]):
+    if m is None or " " not in m[2].strip():  # (one word, ``w6 (new)``, is the names' reader's to read)
+        return line
+    if _AFTER_UPDATE.fullmatch(m[2]):
+        return m[1] + "^{+}" + line[m.end():]
+    if _UPDATE_WORDS.search(m[2]):
         return line
     return m[1] + line[m.end():]
+
+
+_AFTER_UPDATE = re.compile(r"(?i)[ \t]*(?:(?:the[ \t]+)?new(?:[ \t]+value)?|updated(?:[ \t]+value)?|after[ \t]+(?:the[ \t]+)?"
+                           r"(?:update|updating|first[ \t]+step|one[ \t]+step|step[ \t]+1))[ \t]*")
 _LHS_END = re.compile(r":?=|≈|⇒|←|\*\*|`")
 
 
