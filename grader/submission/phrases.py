@@ -24,7 +24,7 @@ from typing import Callable
 
 from grader.submission.mathrow import MathRow, check_rows, row
 
-__all__ = ["BEFORE", "line_start", "phrase_rows", "phrase_value", "phrase_name"]
+__all__ = ["BEFORE", "AFTER_UPDATE", "line_start", "phrase_rows", "phrase_value", "phrase_name"]
 
 _VERB = (r"(?i:is|equals|was|becomes|comes[ \t]+(?:out[ \t]+)?to|works[ \t]+out[ \t]+to)[ \t]+"
          r"(?:(?i:about|approximately|roughly|around)[ \t]+|≈[ \t]*)?")
@@ -36,7 +36,8 @@ _VALUE = re.compile(r"[ \t]+" + _VERB + _NUMBER + _END)
 # a name written in plain text (``h1``, ``w_5``, ``w_{5}^{+}``, ``δo1``, ``w5'``)
 _NAME = r"[^\W\d_](?:[\w'+′^]|\{[\w,+' ]{1,12}\}){0,30}+"
 # "w5 after the update is ...": the parameter's updated value
-_AFTER = r"(?:[ \t]+(?i:(after)[ \t]+(?:the[ \t]+)?(?:update|updating|first[ \t]+step|one[ \t]+step|step[ \t]+1)))?"
+AFTER_UPDATE = r"after[ \t]+(?:the[ \t]+)?(?:update|updating|first[ \t]+step|one[ \t]+step|step[ \t]+1)"  # (its words)
+_AFTER = r"(?:[ \t]+(?i:(" + AFTER_UPDATE + r")))?"
 # the name just before a verb (its end is the verb's blank; "w5 after the update" too)
 _NAME_END = re.compile(r"(?:^|(?<=[\s(]))(" + _NAME + r")" + _AFTER + r"[ \t]*$")
 # a kind of value and its unit: "the net input of h1", "the output of neuron o1"

@@ -9,7 +9,7 @@ from typing import Callable
 
 from grader.parse.remarks import ROUNDING_REMARK, TRAILING_REMARK
 from grader.submission.mathrow import MAX_ROWS, MathRow, check_rows, code_lines, row, without_trailing
-from grader.submission.phrases import phrase_rows
+from grader.submission.phrases import AFTER_UPDATE, phrase_rows
 
 __all__ = ["plain_rows", "colon_rows", "spaced_rows", "embedded"]
 
@@ -38,9 +38,9 @@ _UPDATE_WORDS = re.compile(r"(?i)\b(?:new|updated?|after|next|step|t[ \t]*\+[ \t
 
 
 def _without_description(line: str) -> str:
-    """``line`` without a description of the quantity between its name and its ``=``; a description that says the
-    value is after the update (``w5 (after the update) = ...``, ``(new value)``, ``(updated)``) as the update's mark
-    (``w5^{+} = ...``)."""
+    """``line`` without a description of the quantity between its name and its ``=`` (two words or more); one that
+    says the value is after the update (``w5 (after the update) = ...``, ``(new value)``) as the update's mark
+    (``w5^{+} = ...``); one of other words of an update (``(old value)``) left as it is."""
     m = _DESCRIPTION.match(line)
     if m is None or " " not in m[2].strip():  # (one word, ``w6 (new)``, is the names' reader's to read)
         return line
@@ -51,8 +51,8 @@ def _without_description(line: str) -> str:
     return m[1] + line[m.end():]
 
 
-_AFTER_UPDATE = re.compile(r"(?i)[ \t]*(?:(?:the[ \t]+)?new(?:[ \t]+value)?|updated(?:[ \t]+value)?|after[ \t]+(?:the[ \t]+)?"
-                           r"(?:update|updating|first[ \t]+step|one[ \t]+step|step[ \t]+1))[ \t]*")
+_AFTER_UPDATE = re.compile(r"(?i)[ \t]*(?:(?:the[ \t]+)?new(?:[ \t]+value)?|updated(?:[ \t]+value)?|" + AFTER_UPDATE
+                           + r")[ \t]*")
 _LHS_END = re.compile(r":?=|≈|⇒|←|\*\*|`")
 
 
