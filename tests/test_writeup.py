@@ -632,7 +632,7 @@ def test_numbers_put_into_a_formula_to_the_digits_kept_make_no_wrong_formula(tmp
     """``w4_new = w4 - 0.5*0.00099542 = ...`` is the network's formula with the gradient put in as the student
     rounded it. Before, a step was compared with the key to 1e-9, so 8 digits of the gradient gave a wrong_formula
     flag ("it leaves out eta, delta_h2, i2") and a luckier rounding none. Values from the textbook formulas."""
-    from textbook import CLASSIC, CLASSIC_NETS, sig, textbook
+    from textbook import CLASSIC, CLASSIC_NETS, M, sig, textbook
 
     t = textbook(CLASSIC, CLASSIC_NETS)
     s = lambda q, d=digits: sig(t[q], d)  # noqa: E731
@@ -644,9 +644,16 @@ def test_numbers_put_into_a_formula_to_the_digits_kept_make_no_wrong_formula(tmp
     assert {f.quantity: f.verdict for f in result.fields if f.verdict != "missing"} == {
         "w4_new": "correct", "net_o1": "correct", "w7_new": "correct"}
     assert result.flags == ()
-    wrong = tmp_path / "wrong.md"  # a wrong number put in still differs, as before
-    wrong.write_text(f"w4_new = w4 - 0.5*{sig(t['grad_w4'] * 3, 6)} = 0.29\n", encoding="utf-8")
-    assert [f.kind for f in Grader(problem="classic_222").grade_file(wrong).flags] == ["wrong_formula"]
+    # a wrong number put in is a wrong value, not a wrong formula: before, "it leaves out eta, delta_h2, i2" was
+    # said of the network's own formula; a name that does not belong is still named (w3 in net_h1)
+    wrong = tmp_path / "wrong.md"
+    wrong.write_text(f"w4_new = w4 - 0.5*{sig(t['grad_w4'] * 3, 6)} = 0.29\n\n"
+                     f"net_h1 = w1*0.05 + w3*0.1 + 0.35 = {sig(t['net_h1'] + M('0.005'), 6)}\n", encoding="utf-8")
+    graded = Grader(problem="classic_222").grade_file(wrong)
+    assert graded.field("w4_new").verdict == "incorrect" and graded.field("net_h1").verdict == "incorrect"
+    assert [(f.kind, f.quantity) for f in graded.flags] == [("wrong_formula", "net_h1")]
+    assert "w_3 (w3, the weight from i1 to h2) does not belong" in graded.flags[0].message
+    assert "leaves out" not in graded.flags[0].message
 
 
 WRITEUP_ALPHABET = st.sampled_from(

@@ -410,13 +410,16 @@ class _Reader:
             return None
         value = -value if negated else value  # an error term is −delta
         differs = not same(value, self.key.values[q], 1e-9)
-        if differs and has_decimals(step.tree):  # numbers put in to the digits kept: judged as the answer would be
+        numbers_in = has_decimals(step.tree)  # values put in, to the digits kept: judged as the answer would be
+        if differs and numbers_in:
             differs = not self.near_key(q, value)
         direct = set(self.inlined(q).symbols())
         used = {u for _, u in resolved}
         if differs:
             extra = tuple((to_text(n), self.describe(u)) for n, u in resolved if u not in direct)
-            missing = tuple(sorted(direct - used, key=list(self.inlined(q).symbols()).index))
+            if numbers_in and not extra:
+                return None  # a number put in is what differs (the value's verdict says so), not the formula
+            missing = () if numbers_in else tuple(sorted(direct - used, key=list(self.inlined(q).symbols()).index))
         else:
             deps = self.deps(q)
             extra = tuple((to_text(n), self.describe(u)) for n, u in resolved if u not in deps)
