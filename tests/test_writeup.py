@@ -672,7 +672,9 @@ WRITEUP_ALPHABET = st.sampled_from(
      # HTML tables
      "<table>", "</table>", "<tr>", "<th>", "<td>", "</td>", "<TD class='x'>", "&minus;",
      # lead-ins, remarks, \intertext
-     "\\therefore ", "∴", "\\text{so} ", "(4 d.p.)", "(\\text{output of } ", "\\textbf{", "\\intertext{", "\\ldots", "x10^"]
+     "\\therefore ", "∴", "\\text{so} ", "(4 d.p.)", "(\\text{output of } ", "\\textbf{", "\\intertext{", "\\ldots", "x10^",
+     # typeset marks: a power of ten as text, an evaluation bar, a colour or font switch
+     "\\text{e-}", "\\mathrm{e}", "|_{w_5=", "\\right|", "\\left.", "\\color{blue} ", "{\\bf "]
 )
 
 

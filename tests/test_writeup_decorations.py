@@ -103,7 +103,6 @@ def test_a_short_word_in_brackets_may_be_a_factor_and_is_not_dropped(tmp_path):
 
 @pytest.mark.parametrize("text, reason", [
     ("\\boxed 3", "\\boxed is read only with its braces"),
-    ("\\color{red} 3", "\\color is read only with its braces"),
     ("\\cancel{3}", "the command \\cancel is not read"),  # a struck-out value is not the answer
     ("\\textcolor{red}{", "a number or expression is missing"),
 ])

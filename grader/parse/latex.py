@@ -49,6 +49,7 @@ from typing import Callable, Mapping, NamedTuple, Union
 import mpmath
 
 from grader.parse.limits import MAX_DEPTH, MAX_EXACT_DIGITS, MAX_EXPONENT
+from grader.parse.typeset import plain_marks
 
 __all__ = [
     "MAX_LATEX_LENGTH", "MAX_LATEX_TOKENS", "PRECISION_DIGITS", "Token", "LatexError", "Node", "Number", "Name",
@@ -88,7 +89,10 @@ class LatexError(Exception):
 
 
 _SPACING = frozenset({",", ";", "!", ":", " ", "quad", "qquad", "displaystyle", "textstyle", "left", "right", "big",
-                      "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "limits", "nolimits", "middle"})
+                      "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "limits", "nolimits", "middle",
+                      # font and size switches, which change how what follows looks: {\bf 0.5933}
+                      "bf", "it", "rm", "sf", "tt", "sl", "bfseries", "mdseries", "itshape", "upshape", "normalfont",
+                      "scriptstyle", "scriptscriptstyle", "boldmath", "unboldmath"})
 _TIMES_CMDS = frozenset({"cdot", "times", "ast", "cdotp"})
 _REL_CMDS = frozenset({"approx", "simeq", "equiv", "leftarrow", "gets", "coloneqq", "doteq", "cong", "sim"})
 _UNICODE = {
@@ -119,7 +123,7 @@ def raw_tokens(text: str) -> list[tuple]:
     write-up reader's hot path (building a ``Token`` costs more than the tuple). Raises as :func:`tokenize`."""
     if len(text) > MAX_LATEX_LENGTH:
         raise LatexError(f"the expression is too long ({len(text)} characters; at most {MAX_LATEX_LENGTH})")
-    out = _lex(text)
+    out = _lex(plain_marks(text))
     if "," in text:
         out = _decimal_commas(out, text)
     if "\\," in text or "\u2009" in text or "\u202f" in text:
