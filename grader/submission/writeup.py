@@ -206,6 +206,7 @@ class _Reader:
         formulas: list[FormulaNote] = []
         seen_formulas: set[tuple[str, str]] = set()
         lines: dict[tuple, int] = {}
+        asked, formula_only = {a.quantity for a in self.problem.ask}, []  # an asked quantity's formula, no number
         for q, chain in attributed:
             flip = id(chain) in negated
             note = self.formula_note(q, chain, flip)
@@ -217,6 +218,9 @@ class _Reader:
             if final is None:
                 if not symbolic(chain):
                     unattributed.append(Unattributed(chain.line, _shorten(chain.text), unreadable_reason(chain)))
+                elif q in asked and (strange := self.strangers(chain)):  # (said if q gets no value elsewhere)
+                    formula_only.append((q, Unattributed(chain.line, _shorten(chain.text),
+                                                         f"no value; {_not_quantities(strange)}")))
                 continue
             step, v = final
             value = step_value(step, v)
@@ -241,6 +245,7 @@ class _Reader:
             found = self.slips(q, chain, using, flip)
             if found:
                 slips[q] = found
+        unattributed += [u for q, u in formula_only if q not in answers]
         unattributed.sort(key=lambda u: u.line)
         notes = WriteupNotes(kind=self.kind, sources=sources, slips=slips, formulas=tuple(formulas),
                              unattributed=tuple(unattributed[:MAX_UNATTRIBUTED]), labels=self.labels,
@@ -277,6 +282,12 @@ class _Reader:
         if q is None:
             return None, f"{to_text(lhs)} is not a quantity of this problem"
         return q, ""
+
+    def strangers(self, chain: Chain) -> list[str]:
+        """The names of the chain's formulas that are no quantity of this problem (``h_2 = x \\cdot 10^2``)."""
+        names = {to_text(n): n for s in chain.steps if s.named for n in free_names(self.expand(s.tree))}
+        return [t for t, n in names.items() if self.quantity(n) is None and not self.negated(n)
+                and n.base not in ("derivative", "partial")][:5]  # (the chain rule's ∂net_o1/∂w_5: a step)
 
     def negated(self, lhs) -> bool:
         """Is the left-hand side an error term, Err = −∂E/∂net, of a delta that is ∂E/∂net (its value the delta's
@@ -472,6 +483,10 @@ def _close(a: float, b: float, tol: Tolerance) -> bool:
     if tol.mode == "sigfig" and b != 0:
         return abs(a - b) <= 0.51 * 10 ** (math.floor(math.log10(abs(b))) - tol.digits + 1)
     return abs(a - b) <= tol.atol + tol.rtol * abs(b)
+
+
+def _not_quantities(names: list[str]) -> str:
+    return f"{', '.join(names)} {'is' if len(names) == 1 else 'are'} not {'a quantity' if len(names) == 1 else 'quantities'} of this problem"
 
 
 def _shorten(text: str, limit: int = 160) -> str:
