@@ -23,6 +23,7 @@ from grader.grade.judging import Judging, new_field
 from grader.grade.plandata import Ask, KeyField, ProblemInfo, Step
 from grader.grade.result import FieldResult, Flag, GradeResult, NetworkSketch
 from grader.spec.tolerance import Tolerance, within
+from grader.grade.ownwork import change as _change, own_work, slip_message, slipped
 from grader.grade.views import Compiled, View
 from grader.numfmt import fmt
 from grader.parse.answer import Parsed, is_plain_decimal
@@ -293,13 +294,7 @@ class Context(Record):
         ok = jg.judge(d)(v, self.exact.get(d) if answered else None)
         node = plan.nodes.get(d)
         if not ok and node is not None and view.written(d):
-            own = self.view(d) if answered else (view.child(d) if d in plan.compiled.identity_grads else view)
-            if jg.on_change(d):
-                base = node.base
-                mine = _change(v, self.exact.get(d) if answered and base not in own.overlay else None, own.get(base))
-                follows = own.formula(plan.change_expr(d))
-            else:
-                mine, follows = v, own.formula(node.expr)
+            mine, follows, own = own_work(self, view, d)
             if jg.within_fn(jg.tolerance(d))(mine, follows):
                 ok = all(self.accepted(own, x) for x in own.sources(node.expr) if x != d)
         memo[d] = ok
@@ -433,6 +428,12 @@ def _grade_field(ctx: Context, kf: KeyField, ans) -> FieldResult:
             # right work on accepted values is right.
             return new_field(template, verdict="correct", given=s, given_text=ans.value.text, points=kf.ask.points,
                              message="Correct for your own values (which are accepted).", read_as=read_as)
+        slip = slipped(ctx, view_t, follows)
+        if slip is not None:  # the error is in a step not asked on its own: charged here, not carried
+            msg, diag = slip_message(ctx, view_t, slip, reveal)
+            return new_field(template, verdict="incorrect", given=s, given_text=ans.value.text, points=0.0,
+                             message=msg, diagnosis=diag, carried_value=view_t.formula(node.expr),
+                             follows_from=follows, read_as=read_as)
         points = round(kf.ask.points * plan.info.carried_credit, 6)
         return new_field(template, verdict="carried", given=s, given_text=ans.value.text, points=points,
                          message=f"Follows correctly from your {yours} (error carried forward).",
@@ -463,8 +464,3 @@ def _diagnose(ctx: Context, kf: KeyField, s: float, student_cmp, view_t: View, v
     return diagnose(ctx, kf, s, student_cmp, view_t, view_u)
 
 
-def _change(s: float, s_exact: Fraction | None, base) -> float:
-    """``s - base``, exactly when both are exact (so 30.00000000043 - 30 keeps every digit)."""
-    if s_exact is not None and isinstance(base, Fraction):
-        return float(s_exact - base)
-    return s - float(base)
