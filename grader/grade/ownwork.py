@@ -46,14 +46,14 @@ def slipped(ctx, view, follows) -> str | None:
     """The first of ``follows`` (the wrong values an asked answer rests on: (name, value) pairs) that carries an
     error charged nowhere: an unasked quantity whose value does not follow from the student's own values, or
     follows from such a one. None when every error is charged at an asked field."""
-    memo: dict[str, bool] = {}
+    memo: dict[tuple[int, str], bool] = {}  # (the view, a quantity) -> charged
     for d, _ in follows:
         if not _charged(ctx, view, d, memo):
             return d
     return None
 
 
-def _charged(ctx, view, d: str, memo: dict[str, bool]) -> bool:
+def _charged(ctx, view, d: str, memo: dict[tuple[int, str], bool]) -> bool:
     if d in ctx.plan.fields or d not in ctx.plan.nodes:  # graded where it is asked (a given is flagged instead)
         return True
     hit = memo.get((id(view), d))
