@@ -218,9 +218,8 @@ class _Reader:
             if final is None:
                 if not symbolic(chain):
                     unattributed.append(Unattributed(chain.line, _shorten(chain.text), unreadable_reason(chain)))
-                elif q in asked and (strange := self.strangers(chain)):  # (said if q gets no value elsewhere)
-                    formula_only.append((q, Unattributed(chain.line, _shorten(chain.text),
-                                                         f"no value; {_not_quantities(strange)}")))
+                elif q in asked:  # its names are looked at once q turns out to get no value elsewhere
+                    formula_only.append((q, chain))
                 continue
             step, v = final
             value = step_value(step, v)
@@ -245,7 +244,10 @@ class _Reader:
             found = self.slips(q, chain, using, flip)
             if found:
                 slips[q] = found
-        unattributed += [u for q, u in formula_only if q not in answers]
+        for chain in [c for q, c in formula_only if q not in answers][:MAX_UNATTRIBUTED]:  # (as many as are listed)
+            if strange := self.strangers(chain):
+                unattributed.append(Unattributed(chain.line, _shorten(chain.text),
+                                                 f"no value; {_not_quantities(strange)}"))
         unattributed.sort(key=lambda u: u.line)
         notes = WriteupNotes(kind=self.kind, sources=sources, slips=slips, formulas=tuple(formulas),
                              unattributed=tuple(unattributed[:MAX_UNATTRIBUTED]), labels=self.labels,
@@ -486,7 +488,8 @@ def _close(a: float, b: float, tol: Tolerance) -> bool:
 
 
 def _not_quantities(names: list[str]) -> str:
-    return f"{', '.join(names)} {'is' if len(names) == 1 else 'are'} not {'a quantity' if len(names) == 1 else 'quantities'} of this problem"
+    one = len(names) == 1
+    return f"{', '.join(names)} {'is not a quantity' if one else 'are not quantities'} of this problem"
 
 
 def _shorten(text: str, limit: int = 160) -> str:
