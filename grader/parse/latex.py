@@ -968,9 +968,12 @@ class _Parser:
                 if mark is None:
                     label = self.layer_label(base, sub)
                     if label is None:
-                        break
-                    sub = f"{label}_{sub}" if sub else label  # \delta^{o}_{1}, \delta_1^{o}: \delta_{o_1}
-                    continue
+                        mark = self.layer_number(base, sub)
+                        if mark is None:
+                            break
+                    else:
+                        sub = f"{label}_{sub}" if sub else label  # \delta^{o}_{1}, \delta_1^{o}: \delta_{o_1}
+                        continue
                 sup = mark
             else:
                 break
@@ -996,6 +999,25 @@ class _Parser:
             return None
         self.i = j
         return word[1]
+
+    def layer_number(self, base: str, sub: str) -> str | None:
+        """A layer's number as a superscript written before the subscript, Nielsen's ``\\delta^3_1`` and
+        ``z^{2}_{1}`` (a power cannot take a subscript after it): the digits, read past; else None, nothing read.
+        Never after a subscript (``h_1^2`` is a power) nor after ``e``."""
+        if base == "e" or sub:
+            return None
+        toks, j = self.toks, self.i + 1
+        braced = toks[j][0] == "open" and toks[j][1] == "{"
+        number = toks[j + 1] if braced else toks[j]
+        if number[0] != "num" or not (number[1].isdecimal() and len(number[1]) <= 2):
+            return None
+        j += 3 if braced else 1
+        if braced and not (toks[j - 1][0] == "close" and toks[j - 1][1] == "}"):
+            return None
+        if not (toks[j][0] == "op" and toks[j][1] == "_"):
+            return None
+        self.i = j
+        return number[1]
 
     def name_marks(self, name: Name) -> Node:
         """Primes after a parenthesised name: ``(w_5)'``."""

@@ -5,11 +5,11 @@ the question column of ``--manual`` CSVs, write-ups and the practice page.
 
 How it works, deterministically and in time linear in the text:
 
-1. :func:`normalise` turns a spelling into a canonical string: NFKC, Greek letters to their names (``δ``, ``Δ``,
-   ``\\delta`` are all ``delta``), ``∂``/``\\partial`` to ``d``, ``\\frac{a}{b}`` to ``a/b``, braces, ``$..$``,
-   ``\\left``/``\\right``, LaTeX spacing and font commands dropped, primes unified, lower case; separators
-   (``_ ^ , space``) vanish except between two digits, where they are kept as one ``_`` (``h2_3`` is not ``h23``).
-   It refuses (returns ``None``) texts over :data:`MAX_LEN` characters or nested deeper than :data:`MAX_DEPTH`.
+1. :func:`normalise` (``grader.spec.canonical``) turns a spelling into a canonical string: NFKC, Greek letters to
+   their names (``δ``, ``Δ``, ``\\delta`` are all ``delta``), ``∂``/``\\partial`` to ``d``, braces and LaTeX spacing
+   dropped, lower case, separators vanishing except between two digits (``h2_3`` is not ``h23``), a superscript of
+   digits marked (``h_1^2`` is not ``h1_2``) and put after the subscript (``\\delta^3_1`` is ``\\delta_1^3``). It
+   refuses (returns ``None``) texts over :data:`MAX_LEN` characters or nested deeper than :data:`MAX_DEPTH`.
 2. The canonical string is matched against the problem's names through the :data:`KINDS` table: each kind says how a
    name is made from a base (``delta_{}``, ``grad_{}``, ``{}_new``) and how people write it around the base (canonical
    ``before``/``after`` pieces, derived from the human spellings listed in the table by the same normaliser). A
@@ -32,143 +32,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from grader.record import Record
+from grader.spec.canonical import MAX_DEPTH, MAX_LEN, normalise
 
 __all__ = ["MAX_LEN", "MAX_DEPTH", "Kind", "KINDS", "BUILTIN_ALIASES", "Resolution", "Resolver", "normalise", "stem",
            "GRAD_SPELLINGS", "DERIVATIVE_SPELLINGS"]
-
-MAX_LEN = 200  # characters of a name as written (before and after NFKC)
-MAX_DEPTH = 16  # nesting of braces
-
-_GREEK = {
-    "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "ϵ": "epsilon", "ζ": "zeta", "η": "eta",
-    "θ": "theta", "ϑ": "theta", "ι": "iota", "κ": "kappa", "λ": "lambda", "μ": "mu", "µ": "mu", "ν": "nu", "ξ": "xi",
-    "ο": "omicron", "π": "pi", "ρ": "rho", "σ": "sigma", "ς": "sigma", "τ": "tau", "υ": "upsilon", "φ": "phi",
-    "ϕ": "phi", "χ": "chi", "ψ": "psi", "ω": "omega",
-}
-_CHARS = {"∂": "d", "∇": "nabla", "′": "'", "’": "'", "‘": "'", "`": "'", "´": "'", "″": "''", "⁺": "+", "−": "-",
-          "–": "-", "\u00a0": " ", "$": " "}
-_SEPARATORS = frozenset("_^, \t\r\n")
-_FRAC = frozenset({"frac", "dfrac", "tfrac", "cfrac"})
-_SPACE_CMDS = frozenset({",", ";", ":", "!", " ", "quad", "qquad", "left", "right", "big", "bigl", "bigr", "Big",
-                         "Bigl", "Bigr", "displaystyle", "textstyle", "limits"})
-_FONT_CMDS = frozenset({"mathrm", "text", "textrm", "textit", "mathit", "operatorname", "mathbf", "boldsymbol",
-                        "mathnormal", "mathsf", "rm", "it", "bf"})
-_CMD_WORDS = {"partial": "d", "prime": "'", "_": "_", "$": "", "{": "", "}": "", "%": "", "\\": " "}
-
-
-def normalise(text: object) -> str | None:
-    """The canonical form of a spelling, or None when it is not text, empty, too long or too deeply nested."""
-    if not isinstance(text, str) or len(text) > MAX_LEN:
-        return None
-    import unicodedata  # loaded on first use: a name written exactly as the problem spells it never needs it
-
-    s = unicodedata.normalize("NFKC", text)
-    if len(s) > MAX_LEN:
-        return None
-    s = _strip_math(s.strip())
-    chars = []
-    for ch in s:
-        low = ch.lower()
-        chars.append(_GREEK.get(low) or _CHARS.get(ch) or ch)
-    tree = _group(_tokens("".join(chars)))
-    if tree is None:
-        return None
-    return _collapse(_render(tree).lower()) or None
-
-
-def _strip_math(s: str) -> str:
-    for a, b in (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]")):
-        if len(s) >= len(a) + len(b) and s.startswith(a) and s.endswith(b):
-            return s[len(a):len(s) - len(b)].strip()
-    return s
-
-
-def _tokens(s: str) -> list[tuple[str, str]]:
-    """('cmd', name) | ('open', '{') | ('close', '}') | ('ch', c), in one pass."""
-    out: list[tuple[str, str]] = []
-    i, n = 0, len(s)
-    while i < n:
-        ch = s[i]
-        if ch == "\\" and i + 1 < n:
-            j = i + 1
-            if s[j].isascii() and s[j].isalpha():
-                while j < n and s[j].isascii() and s[j].isalpha():
-                    j += 1
-                out.append(("cmd", s[i + 1:j]))
-                i = j
-            else:
-                out.append(("cmd", s[j]))
-                i = j + 1
-            continue
-        out.append(("open" if ch == "{" else "close" if ch == "}" else "ch", ch))
-        i += 1
-    return out
-
-
-def _group(tokens: list[tuple[str, str]]) -> list | None:
-    """Nest brace groups; None when unbalanced or deeper than MAX_DEPTH."""
-    stack: list[list] = [[]]
-    for kind, text in tokens:
-        if kind == "open":
-            if len(stack) > MAX_DEPTH:
-                return None
-            stack.append([])
-        elif kind == "close":
-            if len(stack) == 1:
-                return None
-            group = stack.pop()
-            stack[-1].append(group)
-        else:
-            stack[-1].append((kind, text))
-    return stack[0] if len(stack) == 1 else None
-
-
-def _render(items: list) -> str:
-    out: list[str] = []
-    i = 0
-    while i < len(items):
-        item = items[i]
-        i += 1
-        if isinstance(item, list):
-            out.append(_render(item))
-            continue
-        kind, text = item
-        if kind == "ch":
-            out.append(text)
-        elif text in _FRAC:
-            num = items[i] if i < len(items) else []
-            den = items[i + 1] if i + 1 < len(items) else []
-            i += 2
-            out.append(" " + _render_one(num) + "/" + _render_one(den) + " ")
-        elif text in _SPACE_CMDS:
-            out.append(" ")
-        elif text in _FONT_CMDS:
-            out.append(" ")
-        elif text in _CMD_WORDS:
-            out.append(_CMD_WORDS[text])
-        else:
-            out.append(" " + text + " ")
-    return "".join(out)
-
-
-def _render_one(item) -> str:
-    return _render(item if isinstance(item, list) else [item])
-
-
-def _collapse(s: str) -> str:
-    """Drop separator runs, except between two digits (kept as one '_')."""
-    out: list[str] = []
-    pending = False
-    for ch in s:
-        if ch in _SEPARATORS:
-            pending = bool(out)
-            continue
-        if pending and out[-1].isdigit() and ch.isdigit():
-            out.append("_")
-        pending = False
-        out.append(ch)
-    return "".join(out)
-
 
 # --------------------------------------------------------------------------------------------------------------
 BASE = "@"  # where the base name goes in a spelling template

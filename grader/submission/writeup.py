@@ -137,9 +137,10 @@ class _Reader:
         return q
 
     def _bracketed(self, text: str) -> str | None:
-        """The quantity a left-hand side with brackets names (``w_4(t+1)``, ``\\delta(h_1)``), or None."""
+        """The quantity a left-hand side with brackets or a superscript names (``w_4(t+1)``, ``\\delta(h_1)``;
+        a course's ``\\delta_2^3``, its notation's unit 2 of layer 3, which a formula reads as a power), or None."""
         text = text.strip()
-        if "(" not in text or len(text) > 40:
+        if ("(" not in text and "^" not in text) or len(text) > 40:
             return None
         return self.quantity(Name(text))
 
