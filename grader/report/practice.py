@@ -299,14 +299,15 @@ def render_practice(plan: Plan, *, student: str | None = None, problem_ref: str 
         "<li>↪ carried: a value that follows correctly from your own earlier (wrong) values earns credit for an "
         "error carried forward.</li>",
         "<li>Numbers: <code>0.25</code>, <code>1.2e-3</code>, <code>1.2×10^-3</code>, <code>3/4</code>, "
-        "<code>0,35</code>, or an expression such as <code>1/(1+exp(-0.5))</code>.</li>",
+        "<code>0,35</code>, or an expression such as <code>1/(1+exp(-0.5))</code>, also in LaTeX: "
+        "<code>\\frac{1}{1+e^{-0.5}}</code>.</li>",
         "</ul>",
         "</footer>",
         "</main>",
         "<script>\n" + program(plan, problem_ref or problem.id) + "const PRACTICE_VIEW = "
         + script_safe(json.dumps(view_data(plan, result, descriptions), ensure_ascii=False)) + ";\n</script>",
     ]
-    for name in ("practice_reader.js", "practice_grade.js", "practice_page.js"):
+    for name in ("practice_latex.js", "practice_reader.js", "practice_grade.js", "practice_page.js"):
         o.append("<script>\n" + script_safe(_script(name)) + "</script>")
     o += ["</body>", "</html>"]
     return "\n".join(o) + "\n"

@@ -1,7 +1,7 @@
 // The answer reader of grader/parse/answer.py, in JavaScript: the same grammar, limits and exactness
 // (BigInt fractions while exact, floats once e or a function enters). Checked against the Python reader on the
-// shared cases of tests/files/answer_reader_cases.json. Defines PracticeReader.read(text) ->
-// {ok: true, value, exact: {n, d} | null} or {ok: false, reason}.
+// shared cases of tests/files/answer_reader_cases.json; LaTeX is rewritten first by practice_latex.js. Defines
+// PracticeReader.read(text) -> {ok: true, value, exact: {n, d} | null} or {ok: false, reason}.
 "use strict";
 const PracticeReader = (function () {
   const L = PRACTICE.reader;
@@ -21,6 +21,7 @@ const PracticeReader = (function () {
   const FLOAT_MAX = BigInt(Number.MAX_VALUE);
 
   class Refuse { constructor(reason) { this.reason = reason; } }
+  const repr = (s) => PracticeLatex.pyRepr(s); // as Python's !r quotes a text in a message
 
   // --- exact fractions --------------------------------------------------------------------------------------------
   const abs = (x) => (x < 0n ? -x : x);
@@ -138,14 +139,14 @@ const PracticeReader = (function () {
           if (k > j) { exponent = sign * Number(text.slice(j, k)); i = k; }
         }
         const literal = text.slice(start, i);
-        if (exponent > L.maxExponent) throw new Refuse(`${NOT_FINITE}: '${literal}' at position ${start + 1} is far too large`);
-        if (exponent < -L.maxExponent) throw new Refuse(`the exponent of '${literal}' at position ${start + 1} is out of range (at most ±${L.maxExponent})`);
+        if (exponent > L.maxExponent) throw new Refuse(`${NOT_FINITE}: ${repr(literal)} at position ${start + 1} is far too large`);
+        if (exponent < -L.maxExponent) throw new Refuse(`the exponent of ${repr(literal)} at position ${start + 1} is out of range (at most ±${L.maxExponent})`);
         const value = qmul(Q(BigInt(whole + frac || "0"), 10n ** BigInt(frac.length)), pow10(exponent));
         tok = { kind: "num", text: literal, pos: start + 1, number: value };
       } else if (SUP.includes(ch) || ch in SUP_SIGN) {
         const sign = SUP_SIGN[ch] || 0; if (sign) i++;
         let j = i; while (j < n && SUP.includes(text[j])) j++;
-        if (j === i) throw new Refuse(`unexpected '${text[start]}' at position ${start + 1}; ${HINT}`);
+        if (j === i) throw new Refuse(`unexpected ${repr(text[start])} at position ${start + 1}; ${HINT}`);
         let v = 0n; for (const c of text.slice(i, j)) v = v * 10n + BigInt(SUP.indexOf(c));
         tok = { kind: "sup", text: text.slice(start, j), pos: start + 1, number: Q(v * BigInt(sign || 1), 1n) };
         i = j;
@@ -164,7 +165,7 @@ const PracticeReader = (function () {
       } else if (ch === "(" || ch === ")") {
         tok = { kind: ch, text: ch, pos: start + 1 }; i++;
       } else {
-        throw new Refuse(`unexpected '${ch}' at position ${start + 1}; ${HINT}`);
+        throw new Refuse(`unexpected ${repr(ch)} at position ${start + 1}; ${HINT}`);
       }
       previous = tok.kind;
       yield tok;
@@ -211,7 +212,7 @@ const PracticeReader = (function () {
     function close(opening, what) {
       const t = tok();
       if (t.kind !== ")") {
-        const found = t.kind === "end" ? "the end of the answer" : `'${t.text}'`;
+        const found = t.kind === "end" ? "the end of the answer" : `${repr(t.text)}`;
         throw new Refuse(`missing ')' to close the '('${what} at position ${opening.pos} (found ${found}${t.kind === "end" ? "" : ` at position ${t.pos}`})`);
       }
       advance();
@@ -226,18 +227,18 @@ const PracticeReader = (function () {
       }
       if (t.kind === "name") return name(t);
       if (t.kind === "end") {
-        const where = prev ? ` after '${prev.text}' at position ${prev.pos}` : "";
+        const where = prev ? ` after ${repr(prev.text)} at position ${prev.pos}` : "";
         throw new Refuse(`the answer is incomplete: a number or expression is missing${where}; ${HINT}`);
       }
-      throw new Refuse(`unexpected '${t.text}' at position ${t.pos}; ${HINT}`);
+      throw new Refuse(`unexpected ${repr(t.text)} at position ${t.pos}; ${HINT}`);
     }
     function name(t) {
       const nm = t.key;
       if (nm === "e") { advance(); return ["e", t.pos]; }
-      if (NOT_FINITE_NAMES.has(nm)) throw new Refuse(`'${t.text}' at position ${t.pos} is not a finite number; write an ordinary number such as 0.25`);
-      if (!FUNCTIONS.has(nm)) throw new Refuse(`unknown name '${t.text}' at position ${t.pos}; only the constant e and the functions exp, ln, log, log10, log2, sqrt, sigmoid (σ) and tanh are known; ${HINT}`);
+      if (NOT_FINITE_NAMES.has(nm)) throw new Refuse(`${repr(t.text)} at position ${t.pos} is not a finite number; write an ordinary number such as 0.25`);
+      if (!FUNCTIONS.has(nm)) throw new Refuse(`unknown name ${repr(t.text)} at position ${t.pos}; only the constant e and the functions exp, ln, log, log10, log2, sqrt, sigmoid (σ) and tanh are known; ${HINT}`);
       advance();
-      if (tok().kind !== "(") throw new Refuse(`the function '${t.text}' at position ${t.pos} needs its argument in parentheses, e.g. ${t.text}(-0.5)`);
+      if (tok().kind !== "(") throw new Refuse(`the function ${repr(t.text)} at position ${t.pos} needs its argument in parentheses, e.g. ${t.text}(-0.5)`);
       const opening = advance();
       if (tok().kind === ")") throw new Refuse(`${t.text}() at position ${t.pos} has no argument; put a number or expression inside the parentheses, e.g. ${t.text}(-0.5)`);
       const arg = nested(expr); close(opening, ` of ${t.text}`);
@@ -246,9 +247,9 @@ const PracticeReader = (function () {
     const node = expr();
     const t = tok();
     if (t.kind === ")") throw new Refuse(`unmatched ')' at position ${t.pos}; ${HINT}`);
-    if (t.kind === "name" && t.key.startsWith("x")) throw new Refuse(`unexpected '${t.text}' at position ${t.pos}; use * to multiply ('x' means × only in scientific notation such as 1.2x10^-5)`);
-    if (t.kind === "name" && t.key !== "e" && !FUNCTIONS.has(t.key)) throw new Refuse(`unexpected '${t.text}' at position ${t.pos}; units and words are not accepted and only the constant e and the functions exp, ln, log, log10, log2, sqrt, sigmoid (σ) and tanh are known; ${HINT}`);
-    if (t.kind !== "end") throw new Refuse(`unexpected '${t.text}' at position ${t.pos}; values must be joined by an operator such as *, or ${HINT}`);
+    if (t.kind === "name" && t.key.startsWith("x")) throw new Refuse(`unexpected ${repr(t.text)} at position ${t.pos}; use * to multiply ('x' means × only in scientific notation such as 1.2x10^-5)`);
+    if (t.kind === "name" && t.key !== "e" && !FUNCTIONS.has(t.key)) throw new Refuse(`unexpected ${repr(t.text)} at position ${t.pos}; units and words are not accepted and only the constant e and the functions exp, ln, log, log10, log2, sqrt, sigmoid (σ) and tanh are known; ${HINT}`);
+    if (t.kind !== "end") throw new Refuse(`unexpected ${repr(t.text)} at position ${t.pos}; values must be joined by an operator such as *, or ${HINT}`);
     return node;
   }
 
@@ -272,7 +273,7 @@ const PracticeReader = (function () {
     if (kind === "call") return call(node[1], evaluate(node[2]), node[3]);
     const [, op, left, right, pos] = node;
     const a = evaluate(left), b = evaluate(right);
-    return finite(binary(op, a, b, pos), `the '${op}' at position ${pos}`);
+    return finite(binary(op, a, b, pos), `the ${repr(op)} at position ${pos}`);
   }
   function binary(op, a, b, pos) {
     if (op === "^") return power(a, b, pos);
@@ -300,7 +301,7 @@ const PracticeReader = (function () {
     const x = toFloat(base), y = e;
     if (x < 0 && !integral) throw new Refuse(`a negative number to a non-integer power (position ${pos}) is not a real number`);
     const r = Math.pow(x, y);
-    if (!Number.isFinite(r)) throw new Refuse(`${NOT_FINITE}: the power at position ${pos} overflows`);
+    if (!Number.isFinite(r)) throw new Refuse(`${NOT_FINITE}: the power at position ${pos} is beyond the float range (about ±1.8e308)`);
     return r;
   }
   function isqrt(n) {
@@ -378,14 +379,21 @@ const PracticeReader = (function () {
     if (!text) return { ok: false, reason: `empty answer; ${HINT}` };
     const length = Array.from(text).length; // characters, as Python counts them
     if (length > L.maxLength) return { ok: false, reason: `the answer is too long (${length} characters; at most ${L.maxLength} are accepted)` };
-    text = withoutRemark(text);
-    if (!text) return { ok: false, reason: `empty answer; ${HINT}` };
+    text = PracticeLatex.stripMath(withoutRemark(text)); // "$0.57$", "≈ 0.57"
+    let note = "";
     try {
+      if (PracticeLatex.looksLikeLatex(text)) { // \frac{1}{1+e^{-0.3}}, rewritten into this grammar (practice_latex.js)
+        const latex = PracticeLatex.toAnswer(text);
+        if (!latex.ok) throw new Refuse(`${latex.reason} (in the LaTeX answer)`);
+        note = ` (the LaTeX was read as ${PracticeLatex.pyRepr(latex.text)})`;
+        text = latex.text;
+      }
+      if (!text) throw new Refuse(`empty answer; ${HINT}`);
       precheck(text);
       const comma = decimalComma(text);
       return result(evaluate(parse(text, comma)));
     } catch (e) {
-      if (e instanceof Refuse) return { ok: false, reason: e.reason };
+      if (e instanceof Refuse) return { ok: false, reason: e.reason + note };
       return { ok: false, reason: `internal: ${e && e.name} while reading the answer` };
     }
   }
