@@ -93,6 +93,8 @@ const PracticeLatex = (function () {
   for (const n of ["Rightarrow", "Longrightarrow", "implies", "rightarrow", "longrightarrow"]) CMD_TOKENS[n] = ["rel", "\u21d2"];
   const own = (table, key) => Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;
 
+  // latex.py's caps on a text's length (4,000 characters) and a number's digits cannot be reached by an answer of at
+  // most 200 characters: only the exponent's cap and the tokens' are checked here
   function checkNumber(literal, i) { // _number's limit on the exponent
     const m = /[eE](.*)$/.exec(literal);
     if (!m) return;

@@ -413,6 +413,12 @@ def build_problem(spec: ProblemSpec, *, source: str | None = None, line_of: Line
     check_placeholders(problem, where)
     if spec.notation:
         problem = dataclasses.replace(problem, notation=check_notation(spec.notation, problem, where))
+    if spec.layer_notation is not None:
+        if spec.delta_convention != "dE_dnet":
+            raise where.error(("layer_notation",), f"{spec.layer_notation} writes the delta as ∂C/∂z, but "
+                              "delta_convention: minus_dE_dnet makes this problem's delta −∂E/∂net",
+                              "remove delta_convention, whose default dE_dnet is the book's, or remove layer_notation")
+        problem = dataclasses.replace(problem, layer_notation=spec.layer_notation)
     if spec.randomize is not None:
         problem = dataclasses.replace(problem, randomize=_randomize(spec, problem, where))
     return problem

@@ -151,6 +151,7 @@ class Problem:
     delta_convention: DeltaConvention = "dE_dnet"  # what delta_<neuron> means: dE/dnet or -dE/dnet (error term)
     loss_formula: Formula | None = None  # loss "formula": the loss at one output as a formula of o and t
     notation: dict[str, str] = field(default_factory=dict)  # a course's own spellings: alias -> name (spec.notation)
+    layer_notation: str | None = None  # a textbook's layer-numbered names (grader.spec.layernames)
     notebook_outputs: str = "read"  # a notebook write-up's printed outputs: "read" as answers, or "ignore"
 
     @property

@@ -313,6 +313,10 @@ class ProblemSpec(Strict):
     notation: dict[str, str] | None = Field(
         None, description="a course's own symbols: {alias: name}, e.g. {y_hat: o1, \"\\\\hat{y}\": o1}; "
         "each target is a name of the problem, no alias may collide with a generated name")
+    layer_notation: Literal["nielsen", "ng"] | None = Field(
+        None, description="a textbook's layer-numbered names read as this problem's, the inputs being layer 1: "
+        "nielsen (z^l_j, a^l_j, \\delta^l_j, b^l_j, w^l_{jk} from unit k of layer l-1, y_j, C) or ng (z^{(l)}_j, "
+        "a^{(l)}_j, \\delta^{(l)}_j, \\Theta^{(l)}_{jk} from unit k of layer l, unit 0 the bias, y_j, J)")
 
 
 NAMING_DOC = """\
