@@ -249,3 +249,18 @@ def test_gradescope_group_member_named_by_the_file_and_no_metadata(tmp_path):
     for kind, text in (("md", markdown(answers(BEN), f"{BEN} — Ben Brown")), ("yaml", yaml_file(answers(BEN), BEN))):
         res = gradescope(tmp_path / f"alone_{kind}", {f"answers.{kind}": text}, None)
         assert res["score"] == 24, kind
+
+
+def test_a_writeup_is_read_once_for_the_variant_of_the_student_it_names(monkeypatch):
+    """Without an LMS id, the text's heading chooses the variant, and the write-up is read (converted, tokenized,
+    attributed) once, against that variant's values: before, it was read twice, first against the problem's own."""
+    import grader.submission.writeup as writeup
+    from grader.grade.pipeline import Grader
+
+    calls = []
+    convert = writeup.as_markdown
+    monkeypatch.setattr(writeup, "as_markdown", lambda *a, **k: calls.append(a[2]) or convert(*a, **k))
+    result = Grader(problem=PROBLEM).grade_writeup(markdown(answers(BEN), f"{BEN} — Ben Brown"), "md", "ben.md")
+    assert calls == ["ben.md"]
+    assert result.student.id == BEN and expected_verdicts(answers(BEN), BEN) == {
+        f.quantity: f.verdict == "correct" for f in result.fields}

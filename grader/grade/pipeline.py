@@ -168,11 +168,13 @@ class Grader:
         plan = self.plan_at(path)
         randomized = plan.info.randomized
         key = self.plan_at(path, student_id).key if randomized and student_id else plan.key
-        sub = writeup_submission(text, kind, source, key, self.problem_override)
+
+        def key_for(own: str | None):  # no LMS id: a randomized problem's write-up is read for the student it names
+            return self.plan_at(path, own).key if own else plan.key
+
+        sub = writeup_submission(text, kind, source, key, self.problem_override,
+                                 key_for=None if student_id or not randomized else key_for)
         if student_id is None:
-            if randomized and sub.student.id:  # read again against the student's own values
-                sub = writeup_submission(text, kind, source, self.plan_at(path, sub.student.id).key,
-                                         self.problem_override)
             return self.grade_submission(sub)
         own = sub.student
         sub = replace(sub, student=Student(id=student_id, name=own.name))

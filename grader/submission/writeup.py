@@ -56,14 +56,16 @@ MAX_UNATTRIBUTED = 200  # listed in a report
 MAX_FORMULAS = 8  # different formulas checked for one quantity (each is evaluated at the key's precision)
 MAX_SLIPS = 3  # slips named in one chain of steps (a long chain of wrong steps: the first few say where to look)
 
-Resolve = Callable[[str], "str | None"]
+Resolve, KeyFor = Callable[[str], "str | None"], Callable[["str | None"], AnswerKey]
 
 
 def writeup_submission(text: str, kind: str, source: str, key: AnswerKey, problem_ref: str,
-                       resolve: Resolve | None = None) -> Submission:
+                       resolve: Resolve | None = None, key_for: KeyFor | None = None) -> Submission:
     """Read a write-up's text as a submission of ``key.problem``. ``resolve`` maps a name as written (``w_{5}'``)
-    to a quantity name or None; by default the problem's name resolver."""
+    to a quantity name or None; by default the problem's name resolver. ``key_for``: the key of the student the text
+    names (its id, or None), a randomized problem's variant, read against instead (the text converted once)."""
     text, kind, labels, remarks = as_markdown(text, kind, source, getattr(key.problem, "notebook_outputs", "read"))
+    key = key if key_for is None else key_for(_student(text, kind).id)
     if resolve is None:
         resolve = default_resolver(key.problem)
     paused = gc.isenabled()
