@@ -86,3 +86,10 @@ def test_a_writeup_with_these_forms_grades_its_right_values_right(tmp_path):
         f = result.field(q)
         assert f.verdict == "correct" and f.given == pytest.approx(true, rel=1e-3), (q, f)
     assert result.unattributed == ()
+
+
+def test_the_report_quotes_a_step_with_its_switch_as_the_student_wrote_it(tmp_path):
+    """The switch makes no token, so a step's quote that began at its first token left it out ("z_3 = 0.6191")."""
+    result = graded(tmp_path, [f"$z_3 = \\color{{blue}} {O1_NET:.4f}$", f"$z_2 \\approx \\quad {Z2:.2f}$"])
+    assert result.field("z3").source_text == f"z_3 = \\color{{blue}} {O1_NET:.4f}"
+    assert result.field("z2").source_text == f"z_2 ≈ \\quad {Z2:.2f}"  # (the relation shown as a sign)

@@ -147,12 +147,25 @@ def _split(text: str) -> list[tuple[str, str, list]] | LatexError | None:
     for k in cuts + [len(tokens) - 1]:
         part = tokens[start:k]
         begin = part[0][2] if part else (tokens[k][2] if k < len(tokens) else len(text))
+        if out and part:  # what stands between the relation and the part's first token is the student's too
+            begin = _relation_end(text, tokens[start - 1])  # (``= \color{blue} 0.6191``: no token of its own)
         finish = tokens[k][2]
         out.append((relation, text[begin:finish].strip() if part else "", _without_comment(part) if out else part))
         if k < len(tokens) - 1:
             relation = "≈" if tokens[k][1] == "\u2248" else "=" if tokens[k][1] == "\u21d2" else tokens[k][1]
         start = k + 1
     return out
+
+
+def _relation_end(text: str, token: tuple) -> int:
+    """Where a relation sign ends in ``text``: ``=``, ``:=``, ``≈``, or a command, ``\\approx``."""
+    i = token[2]
+    if text.startswith("\\", i):
+        i += 1
+        while i < len(text) and text[i].isascii() and text[i].isalpha():
+            i += 1
+        return i
+    return i + len(token[1])
 
 
 def _lead_in(tokens: list, stop: int) -> int:
