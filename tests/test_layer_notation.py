@@ -15,7 +15,7 @@ from grader.grade.pipeline import Grader
 from grader.report import render
 from grader.spec.load import load_problem
 from grader.spec.notation import Resolver
-from tests.ex6_textbook import D_H2, D_O1, H1, O1
+from tests.ex6_textbook import D_H2, D_O1, GRAD_W5, H1, O1
 
 REPO = Path(__file__).resolve().parent.parent
 EX6 = (REPO / "problems" / "exercise6.yaml").read_text(encoding="utf-8")
@@ -28,13 +28,16 @@ NIELSEN = {
     "w^2_{22}": "w4", "w^3_{11}": "w5", "w^3_{12}": "w6", "w^3_{21}": "w7", "w^3_{22}": "w8", "w^3_{2,1}": "w7",
     "b^2_1": "b1", "b^2_2": "b1", "b^3_1": "b2", "b^3_2": "b2", "y_1": "t1", "y_2": "t2", "C": "E",
     r"\delta_1^3": "delta_o1", "δ^2_1": "delta_h1",  # the other order of the scripts; the Greek letter itself
+    # the cost's derivatives: by a weight or bias its gradient, by a net input the delta, by an activation dE/dout
+    r"\frac{\partial C}{\partial w^3_{11}}": "grad_w5", r"\partial C/\partial w^{2}_{21}": "grad_w3",
+    "dC/db^3_1": "grad_b2", r"\frac{\partial C}{\partial z^3_2}": "delta_o2", r"\frac{\partial C}{\partial a^3_1}": "dE_dout_o1",
 }
 # Ng: Theta^{(l)}_{jk} is from unit k of layer l into unit j of layer l+1, unit 0 the bias unit
 NG = {
     "z^{(2)}_1": "z1", "a^{(1)}_2": "i2", "a^{(3)}_2": "o2", r"\delta^{(3)}_1": "delta_o1", r"\delta^{(2)}_2": "delta_h2",
     r"\Theta^{(1)}_{11}": "w1", r"\Theta^{(1)}_{12}": "w2", r"\Theta^{(1)}_{21}": "w3", r"\Theta^{(2)}_{11}": "w5",
     r"\Theta^{(2)}_{22}": "w8", r"\Theta^{(1)}_{10}": "b1", r"\Theta^{(1)}_{20}": "b1", r"\Theta^{(2)}_{1,0}": "b2",
-    "y_2": "t2", "J": "E", r"\delta_1^{(3)}": "delta_o1",
+    "y_2": "t2", "J": "E", r"\delta_1^{(3)}": "delta_o1", r"\frac{\partial J}{\partial \Theta^{(2)}_{21}}": "grad_w7",
 }
 
 
@@ -110,3 +113,18 @@ def test_a_deeper_network_is_numbered_layer_by_layer(tmp_path):
     ng = Resolver.for_problem(load_problem(problem_file(tmp_path, "layer_notation: ng\n", text)))
     assert [ng.resolve(s).name for s in (r"\Theta^{(2)}_{13}", r"\Theta^{(1)}_{10}", r"\Theta^{(3)}_{21}")] == [
         "w2_1_3", "b1_1", "w3_2_1"]
+
+
+def test_a_slip_in_a_gradient_written_in_the_books_notation_is_charged_at_the_update(tmp_path):
+    """Exercise 6 does not ask the gradients: a power-of-ten slip in Nielsen's ∂C/∂w^3_{11} (w5) is charged at the
+    update that uses it, which can only be when the gradient is read as grad_w5."""
+    problem = problem_file(tmp_path, "layer_notation: nielsen\n")
+    wrong = GRAD_W5 * 10
+    work = tmp_path / "work.md"
+    work.write_text(
+        f"# Exercise 6\n\n$\\delta^3_1 = {D_O1:.8f}$\n\n$a^2_1 = {H1:.10f}$\n\n"
+        f"$\\frac{{\\partial C}}{{\\partial w^3_{{11}}}} = a^2_1 \\delta^3_1 = {wrong:.6e}$\n\n"
+        f"$w_5^{{+}} = 40 - 0.3 \\cdot ({wrong:.6e}) = {40 - 0.3 * wrong:.10f}$\n", encoding="utf-8")
+    w5 = Grader(problem=str(problem)).grade_file(work).field("w5_new")
+    assert (w5.verdict, w5.points) == ("incorrect", 0.0), w5
+    assert w5.diagnosis.id == "power_of_ten" and "your grad_w5 is 10 times" in w5.diagnosis.text

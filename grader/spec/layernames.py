@@ -9,7 +9,8 @@ Two books number the layers, the inputs being layer 1, and write the layer as a 
 * ``ng`` (Ng's machine-learning course): the same with the layer in parentheses, ``z^{(l)}_j``, ``a^{(l)}_j``,
   ``\\delta^{(l)}_j``, and ``\\Theta^{(l)}_{jk}`` the weight from unit k of layer l into unit j of layer l+1 (unit 0 is
   the bias unit: ``\\Theta^{(l)}_{j0}`` is the bias of unit j of layer l+1), ``y_j`` the target of output j;
-  the cost is ``C`` in Nielsen, ``J`` in Ng (the problem's ``E``).
+  the cost is ``C`` in Nielsen, ``J`` in Ng (the problem's ``E``), and its derivatives by these names
+  (``\\partial C/\\partial w^3_{12}``) are the problem's gradients, deltas and dE/dout.
 
 Units are numbered in the order the problem lists them. Both books' delta is ∂C/∂z, so they go with the default
 ``delta_convention`` only (``grader.spec.build`` refuses the other). Each spelling is an alias of the problem's
@@ -65,5 +66,14 @@ def layer_aliases(problem, style: str | None) -> dict[str, str]:
                     out[f"b^{sup(l)}_{{{j}}}"] = neuron.bias
     for j, unit in enumerate(net.outputs, 1):
         out[f"y_{{{j}}}"] = net.target_name(unit)
-    out["J" if style == "ng" else "C"] = "E"  # the cost (the resolver keeps an alias only where the name exists)
+    cost = "J" if style == "ng" else "C"
+    # the cost's derivatives, as the books write them (``\\partial C/\\partial w^3_{12}`` and ``dC/dw^3_{12}`` are
+    # one spelling): by a parameter, its gradient; by a net input, the delta; by an activation, dE/dout
+    derivative = {p: N.grad_name(p) for p in net.params}
+    derivative.update({net.neurons[n].net: N.delta_name(n, "") for n in net.neurons})
+    derivative.update({n: N.dE_dout_name(n, "") for n in net.neurons})
+    for spelling, name in list(out.items()):
+        if name in derivative:
+            out[f"\\frac{{\\partial {cost}}}{{\\partial {spelling}}}"] = derivative[name]
+    out[cost] = "E"  # (the resolver keeps an alias only where its name is one of the problem's)
     return out
