@@ -17,7 +17,7 @@ import re
 
 from grader.record import Record
 
-__all__ = ["Student", "heading_student", "labelled_student", "titled_student", "tex_author", "MAX_AUTHOR_SEARCH",
+__all__ = ["Student", "writeup_student", "heading_student", "labelled_student", "titled_student", "tex_author", "MAX_AUTHOR_SEARCH",
            "MAX_AUTHOR_CHARS", "MAX_NAME_CHARS"]
 
 MAX_AUTHOR_SEARCH = 65_536  # characters from the start of a .tex file where \author is looked for
@@ -173,6 +173,21 @@ def tex_author(text: str) -> Student:
     if not name and sid is None:
         return Student()
     return Student(id=sid, name=name or None, claimed_in="in its \\author")
+
+
+def writeup_student(text: str, kind: str) -> Student:
+    """Who a write-up says wrote it: a heading ``# 400222100 — Name``, else ``Name: ...`` / ``Student ID: ...``
+    lines near the top; in a .tex file ``\\author{...}``, unless it has no id and a heading has."""
+    heading = heading_student(text)
+    if not (heading.id or heading.name):
+        heading = labelled_student(text)
+    if not (heading.id or heading.name):
+        heading = titled_student(text)  # # HW 4 — Jo Kim, 400555666
+    if kind == "tex":
+        author = tex_author(text)
+        if author.id or (author.name and not heading.id):
+            return author
+    return heading
 
 
 def _group(text: str, start: int) -> str | None:

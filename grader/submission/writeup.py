@@ -29,7 +29,7 @@ from typing import Callable
 
 import mpmath
 
-from grader.submission.student import Student, heading_student, labelled_student, tex_author, titled_student
+from grader.submission.student import Student, writeup_student
 from grader.parse.latex import Name, Node, NotEvaluable, Unreadable, evaluate, free_names, to_text
 from grader.solve.solver import AnswerKey
 from grader.spec import names as qnames
@@ -65,7 +65,7 @@ def writeup_submission(text: str, kind: str, source: str, key: AnswerKey, proble
     to a quantity name or None; by default the problem's name resolver. ``key_for``: the key of the student the text
     names (its id, or None), a randomized problem's variant, read against instead (the text converted once)."""
     text, kind, labels, remarks = as_markdown(text, kind, source, getattr(key.problem, "notebook_outputs", "read"))
-    key = key if key_for is None else key_for(_student(text, kind).id)
+    key = key if key_for is None else key_for(writeup_student(text, kind).id)
     if resolve is None:
         resolve = default_resolver(key.problem)
     paused = gc.isenabled()
@@ -76,21 +76,6 @@ def writeup_submission(text: str, kind: str, source: str, key: AnswerKey, proble
     finally:
         if paused:
             gc.enable()
-
-
-def _student(text: str, kind: str) -> Student:
-    """A heading ``# 400222100 — Name``, else ``Name: ...`` / ``Student ID: ...`` lines near the top; in a .tex file
-    ``\\author{...}``, unless it has no id and a heading has."""
-    heading = heading_student(text)
-    if not (heading.id or heading.name):
-        heading = labelled_student(text)
-    if not (heading.id or heading.name):
-        heading = titled_student(text)  # # HW 4 — Jo Kim, 400555666
-    if kind == "tex":
-        author = tex_author(text)
-        if author.id or (author.name and not heading.id):
-            return author
-    return heading
 
 
 _DERIVATIVE_MARKS = ("\\nabla", "∇", "\\frac", "/", "\\partial", "∂")  # how a gradient is written as a derivative
@@ -258,8 +243,8 @@ class _Reader:
                              empty="" if answers else "givens" if stated else "nothing")
         data = {"problem": self.problem_ref, "answers": {q: a.value.text for q, a in answers.items()}}
         doc = Document(data=data, source=self.source, lines=lines)
-        return Submission(problem=self.problem_ref, student=_student(text, self.kind), answers=answers, source=self.source,
-                          document=doc, stated=tuple(stated), writeup=notes)
+        return Submission(problem=self.problem_ref, student=writeup_student(text, self.kind), answers=answers,
+                          source=self.source, document=doc, stated=tuple(stated), writeup=notes)
 
     def bound_statement(self, chain: Chain) -> bool:
         """``n = 2`` where the write-up's ``n`` was read as a sum's upper bound."""
