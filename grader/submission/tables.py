@@ -13,7 +13,8 @@ Each cell of a body row that holds a digit becomes one equation on the row's lin
    (``I_{4}``), the unit being the first cell (``4``, ``$4$``, ``Unit 4``, ``h1``); or the column's kind in words,
    "net" ("net input", "input"), "out" ("output", "activation") or "delta" (δ), for the unit (``net_{h1}``);
 3. the row's first cell, when it names a quantity (``| $w_{46}$ | -0.261 |``), as updated (``w_{46}^{+}``) when the
-   column's heading says so ("New value", "Updated", "After the update", ``w^{+}``);
+   column's heading says so ("New value", "Updated", "After the update", ``w^{+}``), as its gradient when it is
+   "Gradient", ``∂E/∂w``, ``dE/dw`` (``| w5 | -2.7e-5 |``);
    A heading "Step 2" ("After step 2", "Iteration 2") names a parameter's value after that step (``w_5^{+}_{s2}``)
    and any other quantity's in it (``o_1_{s2}``);
 4. the column's heading, when it names a quantity (``| z1 | z2 |`` over rows of values).
@@ -41,6 +42,7 @@ _LABEL = re.compile(r"[^\W_][\w{}]{0,8}")
 _INDEXED = re.compile(r"(?P<base>\\?[A-Za-z]{1,8})_(?:\{[a-z]\}|[a-z])(?![A-Za-z0-9{])")
 _UPDATED_WORDS = r"\bnew\b|\bupdated?\b|\bafter\b|\^\{?\+\}?"  # New value, Updated, After the update, w^{+}
 _UPDATED = re.compile("(?i)" + _UPDATED_WORDS)
+_GRADIENT_HEAD = re.compile(r"(?i)\bgradients?\b|∂E/∂|\bdE/d|\\partial E")  # Gradient, ∂E/∂w, dE/dw
 # a column of the first column's quantities: a value (new or old), not another quantity's (a target, an error)
 _VALUE_HEAD = re.compile(r"(?i)^$|\b(?:values?|results?|answers?|computed|calculated|old|initial|before|given|"
                          r"original)\b|" + _UPDATED_WORDS)
@@ -336,6 +338,9 @@ def _name(head: str, label: str, label_name: str | None, names: Callable[[str], 
             k, q = int(step[1]), names(f"{label_name}^{{+}}") or names(label_name)
             name = q if k == 1 else f"{q}_s{k}"  # (the quantity's own name: w_{5}^{+}_{s2} reads as w_{5_s2}^{+})
             return name if isinstance(q, str) and k >= 1 and names(name) else None
+        if _GRADIENT_HEAD.search(head):  # | w5 | -2.7e-5 | under | Weight | Gradient |: that parameter's gradient
+            gradient = f"\\frac{{\\partial E}}{{\\partial {label_name}}}"
+            return gradient if names(gradient) else None
         if _CHANGE.search(head) or not _VALUE_HEAD.search(head):
             return None
         updated = f"{label_name}^{{+}}"

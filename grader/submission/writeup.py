@@ -37,6 +37,7 @@ from grader.spec.problem import LEARNING_RATE, Tolerance
 from grader.spec.tolerance import within
 from grader.submission.chains import Chain, Step, partly_read, read_chains, symbolic, unreadable_reason
 from grader.submission.extract import MAX_WRITEUP_BYTES, WRITEUP_SUFFIXES, math_rows
+from grader.submission.headings import Headings
 from grader.submission.kinds import path_suffix
 from grader.submission.writeupfile import as_markdown, decode_writeup, is_writeup, read_writeup
 from grader.submission.assignments import assignment_note, updated_parameter
@@ -161,6 +162,7 @@ class _Reader:
         self._sums.stated = StatedBounds(text, rows, self.kind, self.where)  # n = 2, for \sum_{i=1}^{n}
         chains, unread = read_chains(rows, self.expand)
         attributed: list[tuple[str, Chain]] = []
+        headings, by_heading = Headings(text), []  # what the headings say of a given's value (w5 under "Updated")
         conventions: list[tuple[int, str]] = []  # (line, what was read in another convention than the problem's)
         unattributed = [dataclasses.replace(u, text=_shorten(u.text)) for u in unread]
         for chain in chains:
@@ -179,7 +181,14 @@ class _Reader:
                     conventions.append((chain.line, assignment_note(to_text(chain.lhs.tree), q, new,
                                                                     chain.steps[0].relation)))
                     q = new
+                elif read := headings.reading(q, chain.line, final[1] if final is not None else None, self.key):
+                    by_heading.append((len(attributed), chain.line, *read))  # ``w5: 40.0000081`` under "Updated"
             attributed.append((q, chain))
+        named = {q for q, _ in attributed}
+        for k, line, new, note in by_heading:  # only where the quantity gets no value under its own name
+            if new not in named:
+                attributed[k] = (new, attributed[k][1])
+                conventions.append((line, note))
         # pass 1: each quantity's own values (for telling readings of substituted numbers apart)
         own: dict[str, list] = {}
         negated = {id(chain) for _, chain in attributed if self.negated(chain.lhs.tree)}  # error terms: −delta
