@@ -259,12 +259,14 @@ class Resolver:
                         alias(sp.format(out=out, net=net_name), N.dout_dnet_name(n, ""))
         for o in net.outputs:
             alias(f"target_{o}", net.target_name(o))
-        from grader.spec.layernames import layer_aliases
+        book = getattr(problem, "layer_notation", None)
+        if book is not None:
+            from grader.spec.layernames import layer_aliases
 
-        taken = {normalise(n) for n in all_names}  # (a book's y_1 is no target where an output is named y1)
-        for a, target in layer_aliases(problem, getattr(problem, "layer_notation", None)).items():
-            if target in stems and normalise(a) not in taken:
-                aliases[a] = target
+            taken = {normalise(n) for n in all_names}  # (a book's y_1 is no target where an output is named y1)
+            for a, target in layer_aliases(problem, book).items():
+                if target in stems and normalise(a) not in taken:
+                    aliases[a] = target
         for a, target in (getattr(problem, "notation", None) or {}).items():
             aliases[a] = target
         resolver = cls(all_names, asked=[a.quantity for a in problem.ask], givens=givens, aliases=aliases)

@@ -46,9 +46,20 @@ def default_resolver(problem) -> Resolve:
     """The problem's name resolver as the reader asks it: a name as written -> the quantity, or None (an error term
     whose sign is the delta's opposite is None here, so a formula naming one gets no verdict); its ``error_term``
     gives that delta, for a left-hand side."""
-    from grader.spec.notation import Resolver
+    hit = _RESOLVERS.get(id(problem))
+    if hit is None or hit[0] is not problem:  # (the problem is held with it: its id is not reused meanwhile)
+        from grader.spec.notation import Resolver
 
-    return _ProblemNames(Resolver.for_problem(problem))
+        if len(_RESOLVERS) >= _MAX_RESOLVERS:
+            _RESOLVERS.clear()
+        hit = _RESOLVERS[id(problem)] = (problem, _ProblemNames(Resolver.for_problem(problem)))
+    return hit[1]
+
+
+# a problem's resolver, made once (10-15 ms of every write-up's reading, a batch's every file); a batch grades one
+# problem or a few variants of it
+_RESOLVERS: dict[int, tuple[object, "_ProblemNames"]] = {}
+_MAX_RESOLVERS = 8
 
 
 class _ProblemNames:

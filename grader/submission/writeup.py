@@ -124,11 +124,12 @@ class _Reader:
         self._names[name.text] = q
         return q
 
-    def _bracketed(self, text: str) -> str | None:
-        """The quantity a left-hand side with brackets or a superscript names (``w_4(t+1)``, ``\\delta(h_1)``;
-        a course's ``\\delta_2^3``, its notation's unit 2 of layer 3, which a formula reads as a power), or None."""
+    def _bracketed(self, text: str, marks: str = "(") -> str | None:
+        """The quantity a left-hand side with brackets names (``w_4(t+1)``, ``\\delta(h_1)``; with ``marks`` "(^"
+        also a superscript: a course's ``\\delta_2^3``, unit 2 of layer 3, which a formula reads as a power), or
+        None."""
         text = text.strip()
-        if ("(" not in text and "^" not in text) or len(text) > 40:
+        if not any(m in text for m in marks) or len(text) > 40:
             return None
         return self.quantity(Name(text))
 
@@ -271,7 +272,8 @@ class _Reader:
         if not isinstance(lhs, Name):
             # a name the formula grammar reads as a product or a power, ``w_4(t+1)``, ``w_4^{(t+1)}``,
             # ``\delta(h_1)``: the names' own reader (as for a YAML answer's key) may still know it
-            q = self._bracketed(chain.lhs.text) or self._compact(chain.lhs.text) or self._derivative(chain.lhs.text)
+            text = chain.lhs.text
+            q = self._bracketed(text, "(^") or self._compact(text) or self._derivative(text)
             if q is not None:
                 return q, ""
             return None, "the left-hand side is not the name of a quantity"
