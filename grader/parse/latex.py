@@ -986,19 +986,7 @@ class _Parser:
         after ``e`` (``e^{x}`` is a power)."""
         if base == "e" or (sub and not sub.isdecimal()):
             return None
-        toks, save = self.toks, self.i
-        j = save + 1
-        braced = toks[j][0] == "open" and toks[j][1] == "{"
-        word = toks[j + 1] if braced else toks[j]
-        if word[0] != "word" or len(word[1]) != 1:
-            return None
-        j += 3 if braced else 1
-        if braced and not (toks[j - 1][0] == "close" and toks[j - 1][1] == "}"):
-            return None
-        if not sub and not (toks[j][0] == "op" and toks[j][1] == "_"):
-            return None
-        self.i = j
-        return word[1]
+        return self._script(lambda t: t[0] == "word" and len(t[1]) == 1, subscript_next=not sub)
 
     def layer_number(self, base: str, sub: str) -> str | None:
         """A layer's number as a superscript written before the subscript, Nielsen's ``\\delta^3_1`` and
@@ -1006,18 +994,23 @@ class _Parser:
         Never after a subscript (``h_1^2`` is a power) nor after ``e``."""
         if base == "e" or sub:
             return None
+        return self._script(lambda t: t[0] == "num" and t[1].isdecimal() and len(t[1]) <= 2, subscript_next=True)
+
+    def _script(self, wanted, *, subscript_next: bool) -> str | None:
+        """The superscript at the ``^`` here when it is one token, bare or in braces, that ``wanted`` accepts (and,
+        with ``subscript_next``, a ``_`` follows it): its text, read past; else None, nothing read."""
         toks, j = self.toks, self.i + 1
         braced = toks[j][0] == "open" and toks[j][1] == "{"
-        number = toks[j + 1] if braced else toks[j]
-        if number[0] != "num" or not (number[1].isdecimal() and len(number[1]) <= 2):
+        token = toks[j + 1] if braced else toks[j]
+        if not wanted(token):
             return None
         j += 3 if braced else 1
         if braced and not (toks[j - 1][0] == "close" and toks[j - 1][1] == "}"):
             return None
-        if not (toks[j][0] == "op" and toks[j][1] == "_"):
+        if subscript_next and not (toks[j][0] == "op" and toks[j][1] == "_"):
             return None
         self.i = j
-        return number[1]
+        return token[1]
 
     def name_marks(self, name: Name) -> Node:
         """Primes after a parenthesised name: ``(w_5)'``."""

@@ -23,9 +23,7 @@ from __future__ import annotations
 
 from grader.spec import names as N
 
-__all__ = ["LAYER_NOTATIONS", "layer_aliases"]
-
-LAYER_NOTATIONS = ("nielsen", "ng")
+__all__ = ["layer_aliases"]
 
 
 def layer_aliases(problem, style: str | None) -> dict[str, str]:
@@ -34,7 +32,7 @@ def layer_aliases(problem, style: str | None) -> dict[str, str]:
         return {}
     net = problem.network
     layers = [net.inputs] + [layer.neurons for layer in net.layers]
-    index = {unit: (l, j) for l, units in enumerate(layers, 1) for j, unit in enumerate(units, 1)}
+    index = {unit: j for units in layers for j, unit in enumerate(units, 1)}  # a unit's number in its layer
     out: dict[str, str] = {}
 
     def sup(l: int) -> str:
@@ -52,7 +50,7 @@ def layer_aliases(problem, style: str | None) -> dict[str, str]:
             out[f"a^{sup(l)}_{{{j}}}"] = unit
             out[f"\\delta^{sup(l)}_{{{j}}}"] = N.delta_name(unit, "")
             for weight, source in neuron.incoming:
-                k = index[source][1]
+                k = index[source]
                 for p in pair(j, k):
                     if style == "ng":
                         out[f"\\Theta^{sup(l - 1)}_{p}"] = weight
