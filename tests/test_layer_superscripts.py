@@ -100,3 +100,15 @@ def test_without_the_notation_a_layer_name_is_named_as_unknown_not_as_unreadable
     assert result.field("delta_o1").verdict == "missing"  # no guess at a layer numbering
     text = render(result, "markdown")
     assert "is not a quantity of this problem" in text and "unexpected text" not in text
+
+
+def test_an_empty_superscript_is_nothing(tmp_path):
+    """An equation editor's ``\\delta^{}_{o1}`` typesets as δ_{o1}. Before, it could not be read ("unexpected
+    symbol"), nor could ``h^{}_1``; a number's empty power (``2^{}``) still cannot."""
+    for text, base, sub in [(r"\delta^{}_{o_1}", r"\delta", "o_1"), (r"\Delta^{ }_{o1}", r"\Delta", "o1"),
+                            ("h^{}_1", "h", "1"), (r"\delta_{o1}^{}", r"\delta", "o1"), ("x^{}", "x", "")]:
+        node = read_math(text)
+        assert isinstance(node, Name) and (node.base, node.sub, node.sup) == (base, sub, ""), (text, node)
+    assert not isinstance(read_math("2^{}"), (Name, Pow))
+    result = graded_writeup(tmp_path, "exercise6", [rf"\delta^{{}}_{{o_1}} = {D_O1:.8f}", rf"h^{{}}_1 = {H1:.10f}"])
+    assert result.field("delta_o1").verdict == "correct" and result.field("h1").verdict == "correct"

@@ -948,7 +948,8 @@ class _Parser:
 
     # -- names
     def name_rest(self, base: str, sub: str = "") -> Node:
-        """Subscripts, marks and primes after a name's base (a second subscript joins the first: ``w5_new``)."""
+        """Subscripts, marks and primes after a name's base (a second subscript joins the first: ``w5_new``; an
+        empty superscript ``^{}`` is nothing)."""
         sup, primes = "", 0
         toks = self.toks
         while True:
@@ -963,6 +964,8 @@ class _Parser:
             elif op == "'":
                 self.i += 1
                 primes += 1
+            elif op == "^" and toks[self.i + 1][:2] == ("open", "{") and toks[self.i + 2][:2] == ("close", "}"):
+                self.i += 3  # an empty superscript, ``\delta^{}_{o1}`` (an equation editor's): typeset as nothing
             elif op == "^" and not sup:
                 mark = self.mark_text()
                 if mark is None:
