@@ -1,6 +1,6 @@
 """A given parameter's name under a heading that says what the values are: under "Updated weights" its update,
 under "Gradients" its gradient (``grader.submission.headings``), and a table column "Gradient" the row's
-parameter's gradient (``grader.submission.tables``). Before, ``w5: 40.0000081`` under "## Updated weights" was read
+parameter's gradient (``grader.submission.tables``); a unit's name under "Deltas" its delta. Before, ``w5: 40.0000081`` under "## Updated weights" was read
 as the given w5 restated (within 1 % of 40, so without a word) and w5_new was "missing", though right; a gradient
 table was not read at all. Values from the textbook formulas (``tests/ex6_textbook.py``)."""
 
@@ -14,7 +14,7 @@ from grader.grade.pipeline import Grader
 from grader.solve.solver import solve
 from grader.spec.load import load_problem
 from grader.submission.writeup import writeup_submission
-from tests.ex6_textbook import GRAD_W5, H1, H2, D_O1
+from tests.ex6_textbook import GRAD_W5, H1, H2, D_O1, D_O2, O1, O2
 
 REPO = Path(__file__).resolve().parent.parent
 W5_NEW = 40 - 0.3 * GRAD_W5
@@ -88,3 +88,36 @@ def test_a_problem_of_several_steps_gets_no_update_reading():
     sub = writeup_submission(f"# Two steps\n\n## Updated weights\n\nw5: {given + 0.001!r}\n", "md", "work.md", key,
                              "two_steps")
     assert not any(q.startswith("w5_new") for q in sub.answers)
+
+
+FORWARD = f"# Exercise 6\n\n## Forward pass\n\no1: {O1:.8f}\n\no2: {O2:.8f}\n\n"
+
+
+@pytest.mark.parametrize("heading", ["## Deltas", "### Error terms of the output layer", "**Output deltas (δ)**"])
+def test_a_unit_under_a_deltas_heading_is_its_delta(tmp_path, heading):
+    """Before, ``o1: -0.0569`` under "## Deltas" was a second value of o1: o1 was flagged as having two values
+    and delta_o1 was missing, though both were right."""
+    result = graded(tmp_path, FORWARD + f"{heading}\n\no1: {D_O1:.8f}\n\no2: {D_O2:.8f}\n")
+    for q in ("o1", "o2", "delta_o1", "delta_o2"):
+        assert result.field(q).verdict == "correct", result.field(q)
+    assert not result.flags, result.flags
+    assert any(f'under the heading "{heading.strip("#* ")}" is read as its delta delta_o1' in w
+               for w in result.warnings), result.warnings
+
+
+def test_a_deltas_heading_never_overrides_a_delta_named_as_such_nor_an_output_value(tmp_path, key):
+    named = answers_of(FORWARD + f"## Deltas\n\no1: -0.5\n\n$\\delta_{{o_1}} = {D_O1:.8f}$\n", key)
+    assert named["delta_o1"] == pytest.approx(D_O1, rel=1e-7)  # the delta named as such, not the heading's o1
+    # a value nearer the output than the delta stays the output's (written again, and flagged if it differs)
+    assert "delta_o1" not in answers_of(f"# Ex 6\n\n## Deltas\n\no1: {O1 - 0.01:.8f}\n", key)
+    # other headings, and a heading of deltas and gradients, read no delta
+    for heading in ("## Backward pass", "## Deltas and gradients"):
+        assert "delta_o1" not in answers_of(f"# Ex 6\n\n{heading}\n\no1: {D_O1:.8f}\n", key)
+
+
+def test_a_problem_of_several_steps_gets_no_delta_reading():
+    key = solve(load_problem(REPO / "problems" / "two_steps.yaml"))
+    unit = next(q for q in key.floats if q.startswith("delta_")).removeprefix("delta_")
+    sub = writeup_submission(f"# Two steps\n\n## Deltas\n\n{unit}: {key.floats['delta_' + unit]!r}\n", "md",
+                             "work.md", key, "two_steps")
+    assert not any(q.startswith("delta_") for q in sub.answers)

@@ -174,16 +174,16 @@ class _Reader:
                 if not chain.embedded:  # (prose's "where x = 2" is no answer, and no question either)
                     unattributed.append(Unattributed(chain.line, _shorten(chain.text), reason))
                 continue
+            final = final_step(chain)
+            value, new = final[1] if final is not None else None, None
             if q in self.graph.given:  # ``w_{46} = w_{46} + ...``: an update written as an assignment
-                final = final_step(chain)
-                new = updated_parameter(q, chain, self.graph.nodes, self.key.values, self.quantity,
-                                        final[1] if final is not None else None)
+                new = updated_parameter(q, chain, self.graph.nodes, self.key.values, self.quantity, value)
                 if new is not None:
                     conventions.append((chain.line, assignment_note(to_text(chain.lhs.tree), q, new,
                                                                     chain.steps[0].relation)))
                     q = new
-                elif read := headings.reading(q, chain.line, final[1] if final is not None else None, self.key):
-                    by_heading.append((len(attributed), chain.line, *read))  # ``w5: 40.0000081`` under "Updated"
+            if new is None and (read := headings.reading(q, chain.line, value, self.key)):
+                by_heading.append((len(attributed), chain.line, *read))  # ``w5: 40.0000081`` under "Updated"
             attributed.append((q, chain))
         named = {q for q, _ in attributed}
         for k, line, new, note in by_heading:  # only where the quantity gets no value under its own name
