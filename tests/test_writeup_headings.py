@@ -16,6 +16,8 @@ from grader.spec.load import load_problem
 from grader.submission.writeup import writeup_submission
 from tests.ex6_textbook import GRAD_W5, H1, H2, D_O1, D_O2, O1, O2
 
+Z1, Z3 = -15 * 0.8 + 20 * 0.2 + 0.35, 40 * H1 + 45 * H2 + 0.6
+
 REPO = Path(__file__).resolve().parent.parent
 W5_NEW = 40 - 0.3 * GRAD_W5
 GRAD_W6 = D_O1 * H2
@@ -121,3 +123,22 @@ def test_a_problem_of_several_steps_gets_no_delta_reading():
     sub = writeup_submission(f"# Two steps\n\n## Deltas\n\n{unit}: {key.floats['delta_' + unit]!r}\n", "md",
                              "work.md", key, "two_steps")
     assert not any(q.startswith("delta_") for q in sub.answers)
+
+
+@pytest.mark.parametrize("heading", ["## Net inputs", "### Weighted sums (pre-activations)"])
+def test_a_unit_under_a_net_inputs_heading_is_its_net_input(tmp_path, heading):
+    """``h1: -7.65`` under "## Net inputs" is z1, Exercise 6's net input of h1; before, a second value of h1."""
+    text = (f"# Exercise 6\n\n{heading}\n\nh1: {Z1:.4f}\n\no1: {Z3:.8f}\n\n"
+            f"## Outputs\n\nh1: {H1:.10f}\n\no1: {O1:.8f}\n")
+    result = graded(tmp_path, text)
+    for q in ("z1", "z3", "h1", "o1"):
+        assert result.field(q).verdict == "correct", result.field(q)
+    assert not result.flags, result.flags
+    assert any("is read as its net input z1" in w for w in result.warnings), result.warnings
+
+
+def test_a_heading_of_nets_and_outputs_reads_no_net(key):
+    read = answers_of(f"# Ex 6\n\n## Net inputs and activations\n\nh1: {Z1:.4f}\n", key)
+    assert "z1" not in read and read["h1"] == pytest.approx(Z1)
+    # nearer the output than the net input: the unit's own value
+    assert "z3" not in answers_of(f"# Ex 6\n\n## Net inputs\n\no1: {O1:.8f}\n", key)

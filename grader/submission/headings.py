@@ -17,9 +17,11 @@ headings are Markdown's (``#`` to ``######``), a bold line of its own (``**Updat
 file's ``\\section``/``\\subsection``/``\\paragraph``; a heading holds until the next one.
 
 A unit's name under a heading of deltas only ("deltas", "error terms", "δ"), ``o1: -0.0569``, is its delta
-(``delta_o1``) where the value is nearer the delta than the unit's output and ``delta_o1`` gets no value under its
-own name; else ``o1`` has two values, the forward pass's and this one, and is flagged for it. Not in a problem of
-several steps or examples, whose deltas have a suffix the heading does not tell.
+(``delta_o1``), and under a heading of net inputs only ("net inputs", "weighted sums", "pre-activations"; not
+"net inputs and outputs"), ``h1: -7.65``, its net input (``z1``), where the value is nearer that quantity than the
+unit's output and that quantity gets no value under its own name; else ``o1`` has two values, the forward pass's
+and this one, and is flagged for it. Not in a problem of several steps or examples, whose names have a suffix the
+heading does not tell.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ _HEADING = re.compile(r"^[ \t]{0,3}(?:#{1,6}[ \t]+(?P<md>[^\n]{1,120})|\*\*(?P<b
 _UPDATE = re.compile(r"\b(?:updat(?:e|ed|es|ing)|new|after\s+(?:the\s+)?(?:update|step))\b", re.I)
 _GRADIENT = re.compile(r"\b(?:gradients?|partial\s+derivatives?)\b|∂E/∂|dE/dw", re.I)
 _DELTA = re.compile(r"\b(?:deltas?|error\s+(?:terms?|signals?))\b|δ|\\delta\b", re.I)
+_NET = re.compile(r"\b(?:net[\s-]+inputs?|nets|weighted\s+sums?|pre-?activations?)\b", re.I)
+_OUTPUT = re.compile(r"\boutputs?\b|(?<!pre-)(?<!pre)\bactivations?\b", re.I)  # "Net inputs and outputs": both
 
 
 class Headings:
@@ -61,12 +65,12 @@ class Headings:
         """(the quantity, the report's note) that a value of ``q`` on ``line`` answers under its heading (``key``:
         the problem's answer key), or None: no heading of one kind, no such quantity, the given value itself, or
         under "Gradients" a value nearer the given than the gradient (``w6 = 40`` for 45: a given mistyped, flagged
-        as such). ``q`` a given parameter, or a unit (its delta, under "Deltas")."""
+        as such). ``q`` a given parameter, or a unit (its delta under "Deltas", its net input under "Net inputs")."""
         heading = self.over(line)
         if heading is None or value is None or q not in key.values or value == key.values[q]:
             return None
         if q not in key.graph.given:
-            return _delta_reading(q, value, heading, key)
+            return _unit_reading(q, value, heading, key)
         update, gradient = _UPDATE.search(heading), _GRADIENT.search(heading)
         if bool(update) == bool(gradient):  # neither, or both ("Gradients and updated weights"): no reading
             return None
@@ -81,14 +85,17 @@ class Headings:
         return new, f"'{q}' under the heading \"{heading}\" is read as {what} {new}, not as the given {q}"
 
 
-def _delta_reading(unit: str, value, heading: str, key) -> tuple[str, str] | None:
-    """A unit's value under a heading of deltas only: (its delta, the note), when nearer the delta than the unit's
-    own value (in the problem's delta convention, as its key is)."""
-    delta = qnames.delta_name(unit, "")
-    if (delta not in key.graph.nodes or key.problem.training.steps > 1 or not _DELTA.search(heading)
-            or _UPDATE.search(heading) or _GRADIENT.search(heading)):
+def _unit_reading(unit: str, value, heading: str, key) -> tuple[str, str] | None:
+    """A unit's value under a heading of deltas or of net inputs only: (its delta or its net input, the note),
+    when nearer that than the unit's own value (a delta in the problem's convention, as its key is)."""
+    neuron = key.problem.network.neurons.get(unit)
+    if neuron is None or key.problem.training.steps > 1 or _UPDATE.search(heading) or _GRADIENT.search(heading):
         return None
-    v = float(value)
-    if not abs(v - key.floats[delta]) < abs(v - key.floats[unit]):
+    delta, net = _DELTA.search(heading), _NET.search(heading)
+    if bool(delta) == bool(net) or (net and _OUTPUT.search(heading)):
         return None
-    return delta, f"'{unit}' under the heading \"{heading}\" is read as its delta {delta}, not as the output {unit}"
+    q, what = (qnames.delta_name(unit, ""), "its delta") if delta else (neuron.net, "its net input")
+    v, own = float(value), key.floats.get(unit)
+    if q not in key.graph.nodes or own is None or not abs(v - key.floats[q]) < abs(v - own):
+        return None
+    return q, f"'{unit}' under the heading \"{heading}\" is read as {what} {q}, not as the output {unit}"
