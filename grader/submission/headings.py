@@ -43,58 +43,68 @@ _OUTPUT = re.compile(r"\boutputs?\b|(?<!pre-)(?<!pre)\bactivations?\b", re.I)  #
 
 
 class Headings:
-    """The headings of a write-up's text, by line (1-based, as the write-up reader counts)."""
+    """The headings of a write-up's text, by line (1-based, as the write-up reader counts), each with what it says
+    of the values under it (told once per heading: every equation of a write-up asks)."""
 
     def __init__(self, text: str) -> None:
         self._lines: list[int] = []
         self._texts: list[str] = []
+        self._kinds: list[tuple[str | None, str | None] | None] = []  # (of a given's value, of a unit's value)
         if "#" not in text and "**" not in text and "\\" not in text:
             return
         line, at = 1, 0  # (lines counted from the previous heading on: linear in the text, however many there are)
         for m in _HEADING.finditer(text):
             line, at = line + text.count("\n", at, m.start()), m.start()
+            heading = " ".join((m["md"] or m["bold"] or m["tex"]).strip(" #").split())
             self._lines.append(line)
-            self._texts.append(" ".join((m["md"] or m["bold"] or m["tex"]).strip(" #").split()))
-
-    def over(self, line: int) -> str | None:
-        """The heading the line stands under, or None."""
-        k = bisect.bisect_left(self._lines, line) - 1
-        return self._texts[k] if k >= 0 else None
+            self._texts.append(heading)
+            self._kinds.append(_kinds(heading))
 
     def reading(self, q: str, line: int, value, key) -> tuple[str, str] | None:
         """(the quantity, the report's note) that a value of ``q`` on ``line`` answers under its heading (``key``:
         the problem's answer key), or None: no heading of one kind, no such quantity, the given value itself, or
         under "Gradients" a value nearer the given than the gradient (``w6 = 40`` for 45: a given mistyped, flagged
         as such). ``q`` a given parameter, or a unit (its delta under "Deltas", its net input under "Net inputs")."""
-        heading = self.over(line)
-        if heading is None or value is None or q not in key.values or value == key.values[q]:
+        k = bisect.bisect_left(self._lines, line) - 1
+        kinds = self._kinds[k] if k >= 0 else None
+        if kinds is None or value is None or q not in key.values or value == key.values[q]:
             return None
+        heading = self._texts[k]
         if q not in key.graph.given:
-            return _unit_reading(q, value, heading, key)
-        update, gradient = _UPDATE.search(heading), _GRADIENT.search(heading)
-        if bool(update) == bool(gradient):  # neither, or both ("Gradients and updated weights"): no reading
-            return None
-        if update and key.problem.training.steps > 1:  # which step's update? ("Step 2" may be a section's number)
-            return None
-        new = qnames.new_name(q, 1) if update else qnames.grad_name(q)
+            return _unit_reading(q, value, heading, kinds[1], key) if kinds[1] else None
+        kind = kinds[0]
+        if kind is None or (kind == "update" and key.problem.training.steps > 1):  # which step's update? ("Step 2"
+            return None  # may be a section's number)
+        new = qnames.new_name(q, 1) if kind == "update" else qnames.grad_name(q)
         if new not in key.graph.nodes:
             return None
-        if gradient and not abs(float(value) - key.floats[new]) < abs(float(value) - key.floats[q]):
+        if kind == "gradient" and not abs(float(value) - key.floats[new]) < abs(float(value) - key.floats[q]):
             return None
-        what = "the updated parameter" if update else "the gradient"
+        what = "the updated parameter" if kind == "update" else "the gradient"
         return new, f"'{q}' under the heading \"{heading}\" is read as {what} {new}, not as the given {q}"
 
 
-def _unit_reading(unit: str, value, heading: str, key) -> tuple[str, str] | None:
-    """A unit's value under a heading of deltas or of net inputs only: (its delta or its net input, the note),
-    when nearer that than the unit's own value (a delta in the problem's convention, as its key is)."""
+def _kinds(heading: str) -> tuple[str | None, str | None] | None:
+    """What a heading says of a given parameter's values ("update", "gradient") and of a unit's ("delta", "net"):
+    a heading of one kind only ("Gradients and updated weights", "Net inputs and outputs": neither); None for
+    neither."""
+    update, gradient = bool(_UPDATE.search(heading)), bool(_GRADIENT.search(heading))
+    given = None if update == gradient else "update" if update else "gradient"
+    unit = None
+    if not update and not gradient:
+        delta, net = bool(_DELTA.search(heading)), bool(_NET.search(heading))
+        if delta != net and not (net and _OUTPUT.search(heading)):
+            unit = "delta" if delta else "net"
+    return None if given is None and unit is None else (given, unit)
+
+
+def _unit_reading(unit: str, value, heading: str, kind: str, key) -> tuple[str, str] | None:
+    """A unit's value under a heading of deltas or of net inputs: (its delta or its net input, the note), when
+    nearer that than the unit's own value (a delta in the problem's convention, as its key is)."""
     neuron = key.problem.network.neurons.get(unit)
-    if neuron is None or key.problem.training.steps > 1 or _UPDATE.search(heading) or _GRADIENT.search(heading):
+    if neuron is None or key.problem.training.steps > 1:
         return None
-    delta, net = _DELTA.search(heading), _NET.search(heading)
-    if bool(delta) == bool(net) or (net and _OUTPUT.search(heading)):
-        return None
-    q, what = (qnames.delta_name(unit, ""), "its delta") if delta else (neuron.net, "its net input")
+    q, what = (qnames.delta_name(unit, ""), "its delta") if kind == "delta" else (neuron.net, "its net input")
     v, own = float(value), key.floats.get(unit)
     if q not in key.graph.nodes or own is None or not abs(v - key.floats[q]) < abs(v - own):
         return None
