@@ -30,6 +30,7 @@ from grader.submission.phrases import line_start, phrase_name, phrase_value
 from grader.submission.kinds import MAX_DOCX_BYTES, MAX_WRITEUP_BYTES, WRITEUP_SUFFIXES, writeup_limit
 from grader.submission.plaintext import plain_rows
 from grader.submission.tables import html_table_rows, table_rows, tabular_rows
+from grader.submission.vectors import MATRIX_BEGIN, vector_rows
 
 __all__ = ["MathRow", "WRITEUP_SUFFIXES", "MAX_WRITEUP_BYTES", "MAX_DOCX_BYTES", "MAX_ROWS", "math_rows",
            "writeup_limit"]
@@ -46,6 +47,10 @@ _PROSE_VALUE = re.compile(r"[ \t]*(?:=|≈|\$\s*\\approx\s*\$|\$\s*=\s*\$)[ \t]*
 _NEWLINE = re.compile("\n")
 _BLOCK_MARKS = re.compile(r"\\.|[{}]", re.S)
 _INTERTEXT = re.compile(r"\\(?:short)?intertext\s*\{")
+_OUTER = re.compile(r"\\(label|tag|eqref|ref)\{[^{}]*\}|\\(nonumber|notag)\b|\\(begin|end)\{(" +
+                    "|".join(_ENVIRONMENTS) + r")\*?\}(\{[^{}]*\})?")  # _DROP but for the matrices
+_MATRIX_MARKS = re.compile(r"\\(?:begin|end)\{(?:bmatrix|pmatrix|vmatrix|Bmatrix|Vmatrix|matrix|smallmatrix|array)\}"
+                           r"|\\.|[{}]", re.S)
 
 
 def _braced_end(text: str, i: int, end: int) -> int:
@@ -261,6 +266,39 @@ class _Scanner:
 
     # -- rows
     def add_block(self, start: int, end: int, display: bool = True) -> None:
+        """Split a block of math at top-level ``\\\\`` into rows; a row that is a vector equation
+        (``grader.submission.vectors``) into one row per entry."""
+        vectors = self.is_name is not None and MATRIX_BEGIN.search(self.text, start, end) is not None
+        if not (vectors and self.vectors(start, end, display)):
+            self.split(start, end, display)
+
+    def vectors(self, start: int, end: int, display: bool) -> bool:
+        """The block's rows (split at ``\\\\`` outside braces and matrices), each vector equation among them one
+        row per entry and the others as :meth:`split` makes them; False, nothing added, when none is one."""
+        text, bounds, depth, row_start = self.text, [], 0, start
+        for m in _MATRIX_MARKS.finditer(text, start, end):  # a matrix, {, }, \\, any other escaped character
+            mark = m.group()
+            if mark == "{" or mark.startswith("\\begin{"):
+                depth += 1
+            elif mark == "}" or mark.startswith("\\end{"):
+                depth -= 1
+            elif mark == "\\\\" and depth <= 0:
+                bounds.append((row_start, m.start()))
+                row_start = m.end()
+        bounds.append((row_start, end))
+        found = [vector_rows(_OUTER.sub(" ", text[a:b]), self.is_name) for a, b in bounds]
+        if not any(found):
+            return False
+        for (a, b), rows in zip(bounds, found):
+            if not rows:
+                self.split(a, b, display)
+                continue
+            for one in rows:
+                self.add_row(one, a + len(text[a:b]) - len(text[a:b].lstrip()), display)
+            self.covered.update(range(self.line_of(a), self.line_of(b) + 1))
+        return True
+
+    def split(self, start: int, end: int, display: bool = True) -> None:
         """Split a block of math at top-level ``\\\\`` into rows."""
         text = self.text
         if text.find("\\\\", start, end) < 0 and text.find("intertext", start, end) < 0:  # one row (no \\ in it)

@@ -1,0 +1,182 @@
+"""Vector equations of a write-up, read entry by entry.
+
+Courses that teach backpropagation with vectors have students write a layer's values as one column (or row)::
+
+    \\begin{bmatrix} z_1 \\\\ z_2 \\end{bmatrix} = W x + b
+        = \\begin{bmatrix} (-15)(0.8) + 20(0.2) + 0.35 \\\\ (-25)(0.8) + 30(0.2) + 0.35 \\end{bmatrix}
+        = \\begin{bmatrix} -7.65 \\\\ -13.65 \\end{bmatrix}
+
+Read row by row at ``\\\\``, as a display is, that said ``z_2 = (-15)(0.8) + ... = -7.65``: each quantity got its
+neighbour's value. Here such a row becomes one equation per entry, ``z_1 = (-15)(0.8) + 20(0.2) + 0.35 = -7.65`` and
+``z_2 = ... = -13.65``, when:
+
+* its names are a vector whose entries all name quantities of the problem (``[z_1; z_2]``), written first or after
+  one symbol (``\\mathbf{o} = [o_1; o_2] = ...``); or a single symbol whose entries are its numbered quantities
+  (``\\mathbf{h} = [...]``: ``h_1``, ``h_2``; with a course's ``layer_notation``, ``z^{(2)} = [...]``:
+  ``z^{(2)}_1``, ...);
+* and its last side is a vector of as many entries, each with a digit. The sides between that are vectors of as
+  many entries are each entry's steps; the others (``W x + b``: a product of matrices) are not anyone's.
+
+A vector is a ``bmatrix``, ``pmatrix``, ``vmatrix``, ``matrix``, ``smallmatrix`` or ``array`` environment of one
+column (entries at ``\\\\``) or one row (entries at ``&``), also transposed (``^T``, ``^{\\top}``) or between
+``\\left[`` and ``\\right]``. A matrix of several rows and columns is no vector, and a row holding one is read as it
+was. Only the text's characters are used, with limits (``MAX_VECTORS`` environments a row, ``MAX_ENTRIES`` entries
+a vector): nothing is evaluated here.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+__all__ = ["MATRIX_BEGIN", "vector_rows", "MAX_VECTORS", "MAX_ENTRIES"]
+
+MAX_VECTORS = 16  # matrix environments in one row (more: the row is read as it was)
+MAX_ENTRIES = 64  # entries of one vector
+
+_ENVS = "bmatrix|pmatrix|vmatrix|Bmatrix|Vmatrix|matrix|smallmatrix|array"
+MATRIX_BEGIN = re.compile(r"\\begin\{(" + _ENVS + r")\}")
+_BEGIN = re.compile(r"\\begin\{(" + _ENVS + r")\}(?:\{[^{}]{0,40}\})?")  # an array's column spec: {c}, {r}
+_END = re.compile(r"\\end\{(?:" + _ENVS + r")\}")
+_MARK = "\x00"
+_DELIMITERS = re.compile(r"\\(?:left|right|[bB]igg?[lr]?)\s*(?:\\[{}]|\\[lr]?(?:brack|vert|angle)|[\[\]()|.])")
+_TRANSPOSE = re.compile(r"\^\s*(?:T|\\top|\{\s*(?:T|\\top|\\intercal|\\mathsf\{T\}|\\mathrm\{T\})\s*\})\s*$")
+_PLACEHOLDER = re.compile("\x00([0-9]+)\x00")
+_WRAPPED = re.compile(r"\\(?:mathbf|boldsymbol|bm|vec|mathbfit|pmb|mathbb)\s*\{([^{}]{1,30})\}|\\vec\s*([A-Za-z])")
+_RELATION = re.compile(r"\\approx(?![A-Za-z])|[=≈]")
+
+
+def vector_rows(text: str, is_name: Callable[[str], str | None]) -> list[str] | None:
+    """The equations, one per entry, of a row of math that is a vector equation (the module's docstring), or None
+    (then the row is read as it was)."""
+    flat, vectors = _placeholders(text)
+    if flat is None or not any(v is not None for v in vectors):
+        return None
+    sides = _sides(flat)
+    if sides is None or len(sides) < 2:
+        return None
+    shapes = [_vector_of(side, vectors) for _, side in sides]
+    names, after = _names(sides, shapes, is_name)
+    if names is None:
+        return None
+    k = len(names)
+    steps = [(rel, shape) for (rel, _), shape in zip(sides[after:], shapes[after:]) if shape is not None
+             and len(shape) == k]
+    last = shapes[-1]
+    if not steps or last is None or len(last) != k or steps[-1][1] is not last:
+        return None
+    if not all(any(ch.isdigit() for ch in entry) for entry in last):
+        return None
+    return [names[i] + "".join(f" {rel} {entries[i]}" for rel, entries in steps) for i in range(k)]
+
+
+def _placeholders(text: str) -> tuple[str | None, list[list[str] | None]]:
+    """``text`` with each matrix environment replaced by a mark, and each one's entries (None: not a vector);
+    (None, ...) when an environment is not closed, holds another, or there are too many."""
+    out, vectors, pos = [], [], 0
+    while (m := _BEGIN.search(text, pos)) is not None:
+        if len(vectors) >= MAX_VECTORS:
+            return None, vectors
+        end = _END.search(text, m.end())
+        if end is None:
+            return None, vectors
+        body = text[m.end():end.start()]
+        if "\\begin" in body:  # nested (the end found is the inner one's)
+            return None, vectors
+        out.append(text[pos:m.start()])
+        out.append(f"{_MARK}{len(vectors)}{_MARK}")
+        vectors.append(_entries(body))
+        pos = end.end()
+    out.append(text[pos:])
+    return "".join(out).replace("&", " "), vectors  # (an align's & outside the matrices)
+
+
+def _entries(body: str) -> list[str] | None:
+    rows = [r for r in (part.strip() for part in _top_split(body, "\\\\")) if r]
+    cells = [[c.strip() for c in _top_split(r, "&")] for r in rows]
+    if not cells:
+        return None
+    if all(len(r) == 1 for r in cells):
+        entries = [r[0] for r in cells]
+    elif len(cells) == 1:
+        entries = cells[0]
+    else:
+        return None  # a matrix
+    return entries if 2 <= len(entries) <= MAX_ENTRIES and all(entries) else None
+
+
+def _top_split(text: str, sep: str) -> list[str]:
+    """``text`` split at ``sep`` outside braces."""
+    parts, depth, start, i, n = [], 0, 0, 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "\\" and text.startswith(sep, i) and depth <= 0:
+            parts.append(text[start:i])
+            i += len(sep)
+            start = i
+            continue
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        elif ch == sep and depth <= 0:
+            parts.append(text[start:i])
+            start = i + 1
+        i += 1
+    parts.append(text[start:])
+    return parts
+
+
+def _sides(flat: str) -> list[tuple[str, str]] | None:
+    """The sides of the row's relations outside braces, each with the relation before it (the first's: '')."""
+    sides, depth, start, rel, i, n = [], 0, 0, "", 0, len(flat)
+    while i < n:
+        ch = flat[i]
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        elif depth <= 0 and (m := _RELATION.match(flat, i)) is not None:
+            sides.append((rel, flat[start:i].strip()))
+            rel, start, i = ("≈" if m.group() != "=" else "="), m.end(), m.end()
+            continue
+        elif ch == "\\":
+            i += 2
+            continue
+        i += 1
+    sides.append((rel, flat[start:].strip()))
+    return sides if all(side for _, side in sides) else None
+
+
+def _vector_of(side: str, vectors: list[list[str] | None]) -> list[str] | None:
+    """The entries of a side that is one vector (in delimiters, transposed or not), else None."""
+    bare = _DELIMITERS.sub(" ", side).strip().strip("[]()").strip()
+    bare = _TRANSPOSE.sub("", bare).strip()
+    m = _PLACEHOLDER.fullmatch(bare)
+    return vectors[int(m.group(1))] if m is not None else None
+
+
+def _names(sides, shapes, is_name) -> tuple[list[str] | None, int]:
+    """The entries' names (as written) and the index of the first side after them: a vector of names first, or
+    after one symbol; else a symbol whose numbered quantities they are (as many as the last side's entries)."""
+    if shapes[0] is not None:
+        return (shapes[0], 1) if _distinct(shapes[0], is_name) else (None, 0)
+    symbol, last = sides[0][1], shapes[-1]
+    if _PLACEHOLDER.search(symbol) or last is None:
+        return None, 0
+    if len(shapes) > 2 and shapes[1] is not None and _distinct(shapes[1], is_name):
+        return shapes[1], 2
+    if len(symbol) > 40:
+        return None, 0
+    wrapped = _WRAPPED.match(symbol)  # \mathbf{h}, \boldsymbol{\delta}_o: h, \delta_o
+    base = (wrapped.group(1) or wrapped.group(2)) + symbol[wrapped.end():] if wrapped else symbol
+    names = [f"{base}_{{{i}}}" for i in range(1, len(last) + 1)]
+    return (names, 1) if _distinct(names, is_name) else (None, 0)
+
+
+def _distinct(names: list[str], is_name) -> bool:
+    found = [is_name(n) for n in names]
+    return all(found) and len(set(found)) == len(found)

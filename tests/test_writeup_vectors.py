@@ -1,0 +1,102 @@
+"""Vector equations of a write-up, read entry by entry (``grader.submission.vectors``). Before, a display
+``\\begin{bmatrix} z_1 \\\\ z_2 \\end{bmatrix} = \\begin{bmatrix} -7.65 \\\\ -13.65 \\end{bmatrix}`` was split at every
+``\\\\`` into the rows ``z_1``, ``z_2 = -7.65`` and ``-13.65``: z1 was missing, z2 got z1's value (marked wrong, a
+"slip in the arithmetic" named), and of ``[o_1; o_2] = [0.650011; 0.651095]`` o2 got o1's value. Values come from the
+textbook formulas of Exercise 6's network (``tests/ex6_textbook.py``), never from the solver."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from grader.grade.pipeline import Grader
+from grader.submission.vectors import MAX_VECTORS, vector_rows
+from tests.ex6_textbook import D_O1, D_O2, H1, H2, O1, O2
+
+REPO = Path(__file__).resolve().parent.parent
+Z1, Z2 = -15 * 0.8 + 20 * 0.2 + 0.35, -25 * 0.8 + 30 * 0.2 + 0.35
+
+
+def col(*entries) -> str:
+    return r"\begin{bmatrix} " + r" \\ ".join(str(e) for e in entries) + r" \end{bmatrix}"
+
+
+def graded(tmp_path: Path, body: str, problem: str = "exercise6"):
+    path = tmp_path / "work.md"
+    path.write_text("# Exercise 6\n\n" + body + "\n", encoding="utf-8")
+    return Grader(problem=problem).grade_file(path)
+
+
+def test_a_column_of_names_equal_to_a_column_of_values_is_one_equation_per_entry(tmp_path):
+    body = (f"$${col('z_1', 'z_2')} = W x + b = {col(Z1, Z2)}$$\n\n"
+            rf"$$\begin{{pmatrix}} h_1 \\ h_2 \end{{pmatrix}} = \begin{{pmatrix}} {H1!r} \\ {H2!r} \end{{pmatrix}}$$"
+            f"\n\n$$\\mathbf{{o}} = {col('o_1', 'o_2')} = {col(f'{O1:.8f}', f'{O2:.8f}')}$$\n")
+    result = graded(tmp_path, body)
+    for q in ("z1", "z2", "h1", "h2", "o1", "o2"):
+        assert result.field(q).verdict == "correct", result.field(q)
+    assert not result.flags
+
+
+def test_each_entrys_work_is_its_own_and_a_slip_in_it_is_found_on_its_line(tmp_path):
+    work = col(r"(-15)(0.8) + (20)(0.2) + 0.35", r"(-25)(0.8) + (30)(0.2) + 0.35")
+    result = graded(tmp_path, f"Forward pass:\n\n$${col('z_1', 'z_2')} = {work} = {col(-11.65, Z2)}$$\n")
+    z1, z2 = result.field("z1"), result.field("z2")
+    assert z1.verdict == "incorrect" and "the slip is in line 5" in z1.message, z1
+    assert z2.verdict == "correct", z2
+
+
+def test_a_symbol_of_the_vector_names_its_numbered_entries(tmp_path):
+    body = (rf"$$\mathbf{{h}} = \sigma(\mathbf{{z}}) = \left[\begin{{array}}{{c}} {H1!r} \\ {H2!r} \end{{array}}\right]$$"
+            "\n\n"
+            rf"$$\boldsymbol{{\delta}}_o = \begin{{bmatrix}} {D_O1!r} & {D_O2!r} \end{{bmatrix}}^T$$")
+    result = graded(tmp_path, body)
+    for q in ("h1", "h2", "delta_o1", "delta_o2"):
+        assert result.field(q).verdict == "correct", result.field(q)
+
+
+def test_a_vector_named_by_its_layer_in_ngs_notation(tmp_path):
+    problem = tmp_path / "course.yaml"
+    problem.write_text((REPO / "problems" / "exercise6.yaml").read_text(encoding="utf-8") + "layer_notation: ng\n",
+                       encoding="utf-8")
+    result = graded(tmp_path, f"$$z^{{(2)}} = \\Theta^{{(1)}} a^{{(1)}} + b = {col(Z1, Z2)}$$\n\n"
+                              f"$$\\delta^{{(3)}} = {col(D_O1, D_O2)}$$", problem=str(problem))
+    for q in ("z1", "z2", "delta_o1", "delta_o2"):
+        assert result.field(q).verdict == "correct", result.field(q)
+
+
+def test_rows_of_an_align_keep_their_own_reading(tmp_path):
+    body = ("$$\\begin{aligned}\n"
+            f"\\mathbf{{z}} &= {col(Z1, Z2)} \\\\\n"
+            f"o_1 &= {O1!r}\n"
+            "\\end{aligned}$$")
+    result = graded(tmp_path, body)
+    for q in ("z1", "z2", "o1"):
+        assert result.field(q).verdict == "correct", result.field(q)
+
+
+NAMES = {"z_1": "z1", "z_2": "z2", "z_{1}": "z1", "z_{2}": "z2"}
+
+
+def test_what_is_not_a_vector_equation_is_read_as_before():
+    names = NAMES.get
+    assert vector_rows(r"W = \begin{bmatrix} -15 & 20 \\ -25 & 30 \end{bmatrix}", names) is None  # a matrix
+    assert vector_rows(f"{col('z_1', 'z_2')} = W x + b", names) is None  # no values
+    assert vector_rows(f"{col('z_1', 'z_2')} = {col(1, 2, 3)}", names) is None  # sizes differ
+    assert vector_rows(f"{col('z_1', 'z_1')} = {col(1, 2)}", names) is None  # one quantity twice
+    assert vector_rows(f"{col('a', 'b')} = {col(1, 2)}", names) is None  # no quantities
+    assert vector_rows(f"{col(1, 2)} = {col(1, 2)}", names) is None
+    assert vector_rows(r"\begin{bmatrix} z_1 \\ z_2 = " + col(1, 2), names) is None  # never closed
+    assert vector_rows(f"{col('z_1', 'z_2')} = {col('x', 'y')}", names) is None  # values without a digit
+    assert vector_rows(f"{col('z_1', 'z_2')} \\approx {col(1, 2)}", names) == ["z_1 ≈ 1", "z_2 ≈ 2"]
+
+
+def test_hostile_rows_are_refused_quickly():
+    names = NAMES.get
+    many = " + ".join(col(1, 2) for _ in range(MAX_VECTORS + 1))
+    assert vector_rows(f"{col('z_1', 'z_2')} = {many}", names) is None
+    unclosed = r"\begin{bmatrix} " * 20_000
+    nested = r"\begin{bmatrix} \begin{pmatrix} 1 \end{pmatrix} \end{bmatrix}"
+    wide = col(*range(200))
+    for text in (unclosed, nested * 2000, f"{col('z_1', 'z_2')} = {wide}", "= " * 50_000 + col(1, 2)):
+        assert vector_rows(text, names) is None  # (each in milliseconds: one pass, no backtracking)
