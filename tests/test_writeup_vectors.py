@@ -1,7 +1,8 @@
 """Vector equations of a write-up, read entry by entry (``grader.submission.vectors``). Before, a display
 ``\\begin{bmatrix} z_1 \\\\ z_2 \\end{bmatrix} = \\begin{bmatrix} -7.65 \\\\ -13.65 \\end{bmatrix}`` was split at every
 ``\\\\`` into the rows ``z_1``, ``z_2 = -7.65`` and ``-13.65``: z1 was missing, z2 got z1's value (marked wrong, a
-"slip in the arithmetic" named), and of ``[o_1; o_2] = [0.650011; 0.651095]`` o2 got o1's value. Values come from the
+"slip in the arithmetic" named), and of ``[o_1; o_2] = [0.650011; 0.651095]`` o2 got o1's value; lists in brackets,
+``(z_1, z_2) = (-7.65, -13.65)``, were not read ("the left-hand side could not be read"). Values come from the
 textbook formulas of Exercise 6's network (``tests/ex6_textbook.py``), never from the solver."""
 
 from __future__ import annotations
@@ -100,3 +101,22 @@ def test_hostile_rows_are_refused_quickly():
     wide = col(*range(200))
     for text in (unclosed, nested * 2000, f"{col('z_1', 'z_2')} = {wide}", "= " * 50_000 + col(1, 2)):
         assert vector_rows(text, names) is None  # (each in milliseconds: one pass, no backtracking)
+
+
+def test_lists_in_brackets_are_read_entry_by_entry(tmp_path):
+    body = (f"$(z_1, z_2) = ({Z1}, {Z2})$\n\n"
+            f"$\\left[h_1; h_2\\right] = \\left[{H1!r}; {H2!r}\\right]$\n\n"
+            f"o = [o1, o2] = [{O1:.8f}, {O2:.8f}]\n\n"  # typed as plain text
+            f"delta_o = ({D_O1!r}, {D_O2!r})\n")
+    result = graded(tmp_path, body)
+    for q in ("z1", "z2", "h1", "h2", "o1", "o2", "delta_o1", "delta_o2"):
+        assert result.field(q).verdict == "correct", result.field(q)
+
+
+def test_a_list_split_at_semicolons_keeps_its_decimal_commas():
+    names = NAMES.get
+    assert vector_rows("(z_1, z_2) = (7,65; 13,65)", names) == ["z_1 = 7,65", "z_2 = 13,65"]
+    assert vector_rows("(z_1, z_2) = (7,65, 13,65)", names) is None  # four entries for two names
+    assert vector_rows("(z_1, z_2) = (1, 2) + (3, 4)", names) is None  # not one list
+    assert vector_rows("(z_1)(z_2) = (1, 2)", names) is None
+    assert vector_rows(r"(z_1, z_2) = (\sigma(1, 2), 3)", names) == [r"z_1 = \sigma(1, 2)", "z_2 = 3"]

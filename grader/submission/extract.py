@@ -91,10 +91,28 @@ def math_rows(text: str, kind: str, names: Callable[[str], bool] | None = None,
         table = [row(" ".join(without_trailing(_DROP.sub(" ", t).replace("&", " ")).split()), line, False)
                  for t, line in cells]
     rows = _rows(text, kind, names, is_name)
+    if is_name is not None:
+        rows = _listed(rows, is_name)
     if table:
         rows = sorted(rows + table, key=lambda r: r.line)
         check_rows(rows, rows[min(MAX_ROWS, len(rows) - 1)].line)
     return rows
+
+
+def _listed(rows: list[MathRow], is_name: Callable[[str], str | None]) -> list[MathRow]:
+    """``rows`` with each equation of lists, ``(z_1, z_2) = (-7.65, -13.65)``, one row per entry
+    (``grader.submission.vectors``; a row ending in a bracket, with a comma or a semicolon, is looked at)."""
+    out, changed = [], False
+    for r in rows:
+        t = r.text
+        if t.endswith((")", "]")) and ("," in t or ";" in t) and "=" in t and (found := vector_rows(t, is_name)):
+            out += [row(one, r.line, r.display, r.embedded) for one in found]
+            changed = True
+        else:
+            out.append(r)
+    if changed:
+        check_rows(out, out[min(MAX_ROWS, len(out) - 1)].line)
+    return out if changed else rows
 
 
 def _rows(text: str, kind: str, names: Callable[[str], bool] | None, is_name: Callable[[str], str | None] | None

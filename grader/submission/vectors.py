@@ -19,9 +19,11 @@ neighbour's value. Here such a row becomes one equation per entry, ``z_1 = (-15)
 
 A vector is a ``bmatrix``, ``pmatrix``, ``vmatrix``, ``matrix``, ``smallmatrix`` or ``array`` environment of one
 column (entries at ``\\\\``) or one row (entries at ``&``), also transposed (``^T``, ``^{\\top}``) or between
-``\\left[`` and ``\\right]``. A matrix of several rows and columns is no vector, and a row holding one is read as it
-was. Only the text's characters are used, with limits (``MAX_VECTORS`` environments a row, ``MAX_ENTRIES`` entries
-a vector): nothing is evaluated here.
+``\\left[`` and ``\\right]``; or a list in brackets, ``(z_1, z_2) = (-7.65, -13.65)``, ``[h_1; h_2]``, in math or
+typed as plain text (entries at the semicolons where there are any, as with decimal commas, ``(7,65; 13,65)``, else
+at the commas; outside inner brackets and braces). A matrix of several rows and columns is no vector, and a row
+holding one is read as it was. Only the text's characters are used, with limits (``MAX_VECTORS`` environments a
+row, ``MAX_ENTRIES`` entries a vector): nothing is evaluated here.
 """
 
 from __future__ import annotations
@@ -50,12 +52,14 @@ def vector_rows(text: str, is_name: Callable[[str], str | None]) -> list[str] | 
     """The equations, one per entry, of a row of math that is a vector equation (the module's docstring), or None
     (then the row is read as it was)."""
     flat, vectors = _placeholders(text)
-    if flat is None or not any(v is not None for v in vectors):
+    if flat is None:
         return None
     sides = _sides(flat)
     if sides is None or len(sides) < 2:
         return None
     shapes = [_vector_of(side, vectors) for _, side in sides]
+    if shapes[-1] is None:
+        return None
     names, after = _names(sides, shapes, is_name)
     if names is None:
         return None
@@ -152,11 +156,39 @@ def _sides(flat: str) -> list[tuple[str, str]] | None:
 
 
 def _vector_of(side: str, vectors: list[list[str] | None]) -> list[str] | None:
-    """The entries of a side that is one vector (in delimiters, transposed or not), else None."""
-    bare = _DELIMITERS.sub(" ", side).strip().strip("[]()").strip()
-    bare = _TRANSPOSE.sub("", bare).strip()
-    m = _PLACEHOLDER.fullmatch(bare)
-    return vectors[int(m.group(1))] if m is not None else None
+    """The entries of a side that is one vector (in delimiters, transposed or not) or a list in brackets, else
+    None."""
+    bare = _TRANSPOSE.sub("", _DELIMITERS.sub(lambda m: m.group()[-1], side)).strip()
+    m = _PLACEHOLDER.fullmatch(bare.strip("[]()").strip())
+    if m is not None:
+        return vectors[int(m.group(1))]
+    return _listed(bare) if bare[:1] in "([" and "\x00" not in bare else None
+
+
+_CLOSING = {"(": ")", "[": "]"}
+
+
+def _listed(bare: str) -> list[str] | None:
+    """The entries of ``(a, b)`` or ``[a; b]``: split at the semicolons outside brackets and braces where there are
+    any (``(0,5; 0,7)``: decimal commas), else at the commas; None unless the brackets hold the whole side."""
+    depth, cuts, semis = 0, [], []
+    for i, ch in enumerate(bare):
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+            if depth == 0 and i != len(bare) - 1:
+                return None  # the first bracket closes before the end: (a)(b), (a) + b
+        elif depth == 1 and ch in ",;":
+            (semis if ch == ";" else cuts).append(i)
+    if depth != 0 or bare[-1] != _CLOSING[bare[0]]:
+        return None
+    marks, entries, start = semis or cuts, [], 1
+    for i in marks:
+        entries.append(bare[start:i].strip())
+        start = i + 1
+    entries.append(bare[start:-1].strip())
+    return entries if 2 <= len(entries) <= MAX_ENTRIES and all(entries) else None
 
 
 def _names(sides, shapes, is_name) -> tuple[list[str] | None, int]:
