@@ -99,6 +99,34 @@ def math_rows(text: str, kind: str, names: Callable[[str], bool] | None = None,
     return rows
 
 
+_ALIGN_RELATION = re.compile(r"\s*(?:=|≈|\\approx(?![A-Za-z])|:=)")
+
+
+def _align_columns(row: str) -> str:
+    """An ``align`` row of several equations side by side, ``z_1 &= -7.65 & z_2 &= -13.65``, as equations apart
+    (``z_1 = -7.65 \\quad z_2 = -13.65``, which the chain reader splits): the ``&`` before a relation aligns it,
+    the others stand between equations. Only where each equation is ``lhs &= rhs`` (at least two of them);
+    ``a &=& b`` (``eqnarray``) and any other row stay as they are."""
+    cells, depth, start = [], 0, 0
+    for i, ch in enumerate(row):
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        elif ch == "&" and depth == 0 and (i == 0 or row[i - 1] != "\\"):
+            cells.append(row[start:i])
+            start = i + 1
+    cells.append(row[start:])
+    pairs = len(cells) // 2
+    if pairs < 2 or not all(_ALIGN_RELATION.match(cells[2 * k + 1]) and cells[2 * k].strip() and
+                            not _ALIGN_RELATION.match(cells[2 * k]) for k in range(pairs)):
+        return row
+    equations = [cells[2 * k] + cells[2 * k + 1] for k in range(pairs)]
+    if len(cells) % 2:
+        equations[-1] += " " + cells[-1]  # a last cell of its own: a comment on the last equation
+    return " \\quad ".join(equations)
+
+
 def _listed(rows: list[MathRow], is_name: Callable[[str], str | None]) -> list[MathRow]:
     """``rows`` with each equation of lists, ``(z_1, z_2) = (-7.65, -13.65)``, one row per entry
     (``grader.submission.vectors``; a row ending in a bracket, with a comma or a semicolon, is looked at)."""
@@ -341,7 +369,10 @@ class _Scanner:
         self.add_row(text[row_start:end], row_start, display)
 
     def add_row(self, raw: str, start: int, display: bool) -> None:
-        body = _DROP.sub(" ", raw).replace("&", " ")
+        body = _DROP.sub(" ", raw)
+        if body.count("&") >= 3 and "\\begin" not in raw:
+            body = _align_columns(body)
+        body = body.replace("&", " ")
         stripped = body.strip()
         if not stripped:
             return

@@ -1,0 +1,43 @@
+"""An ``align`` row of several equations side by side, ``z_1 &= -7.65 & z_2 &= -13.65 \\\\``: the ``&`` before each
+relation aligns it, the others separate the equations. Before, every ``&`` was dropped, the row read as one chain
+``z_1 = -7.65 z_2 = -13.65``, and z1 got z2's value (marked wrong; z2 missing; the next row's h1 "carried" from
+it). Values from the textbook formulas of Exercise 6's network (``tests/ex6_textbook.py``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from grader.grade.pipeline import Grader
+from grader.submission.extract import math_rows
+from tests.ex6_textbook import D_O1, D_O2, H1, H2, O1, O2
+
+Z1, Z2 = -15 * 0.8 + 20 * 0.2 + 0.35, -25 * 0.8 + 30 * 0.2 + 0.35
+
+
+def graded(tmp_path: Path, body: str):
+    path = tmp_path / "work.md"
+    path.write_text("# Exercise 6\n\n" + body + "\n", encoding="utf-8")
+    return Grader(problem="exercise6").grade_file(path)
+
+
+def test_equations_side_by_side_in_an_align_are_each_read(tmp_path):
+    body = ("\\begin{align*}\n"
+            f"z_1 &= {Z1} & z_2 &= {Z2} \\\\\n"
+            f"h_1 &= \\sigma(z_1) = {H1!r} & h_2 &= \\sigma(z_2) = {H2!r} \\\\\n"
+            f"o_1 &\\approx {O1:.8f} & o_2 &\\approx {O2:.8f} & \\delta_{{o_1}} &= {D_O1!r} \\\\\n"
+            f"\\delta_{{o_2}} &= {D_O2!r} & & \\text{{(rounded)}}\n"
+            "\\end{align*}")
+    result = graded(tmp_path, body)
+    for q in ("z1", "z2", "h1", "h2", "o1", "o2", "delta_o1", "delta_o2"):
+        assert result.field(q).verdict == "correct", result.field(q)
+    assert not result.flags
+
+
+def test_other_rows_with_ampersands_stay_as_they_were():
+    def texts(body: str) -> list[str]:
+        return [r.text for r in math_rows(body, "md")]
+    assert texts("\\begin{eqnarray}\nz_1 &=& -7.65\n\\end{eqnarray}") == ["z_1 = -7.65"]  # eqnarray's &=&
+    assert texts("$$z_1 &= -7.65 \\\\ &= -7.650$$") == ["z_1 = -7.65", "= -7.650"]  # a continued chain
+    escaped = texts("\\begin{align}\na \\& b &= 1 & c &= 2\n\\end{align}")  # an escaped \& separates nothing
+    assert len(escaped) == 1 and escaped[0].startswith("a \\") and escaped[0].endswith("b = 1 \\quad c = 2")
+    assert texts("\\begin{align}\n&= 1 & c &= 2\n\\end{align}") == ["= 1 c = 2"]  # no left-hand side: as before
