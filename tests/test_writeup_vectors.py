@@ -120,3 +120,9 @@ def test_a_list_split_at_semicolons_keeps_its_decimal_commas():
     assert vector_rows("(z_1, z_2) = (1, 2) + (3, 4)", names) is None  # not one list
     assert vector_rows("(z_1)(z_2) = (1, 2)", names) is None
     assert vector_rows(r"(z_1, z_2) = (\sigma(1, 2), 3)", names) == [r"z_1 = \sigma(1, 2)", "z_2 = 3"]
+
+
+def test_a_side_that_is_only_a_transpose_mark_is_no_list():
+    """Found by fuzzing: ``= ^T`` left an empty side, which the list reader indexed (an internal error)."""
+    assert vector_rows(f"{col('z_1', 'z_2')} = ^T", NAMES.get) is None
+    assert vector_rows("(z_1, z_2) = ^{T}", NAMES.get) is None

@@ -162,7 +162,7 @@ def _vector_of(side: str, vectors: list[list[str] | None]) -> list[str] | None:
     m = _PLACEHOLDER.fullmatch(bare.strip("[]()").strip())
     if m is not None:
         return vectors[int(m.group(1))]
-    return _listed(bare) if bare[:1] in "([" and "\x00" not in bare else None
+    return _listed(bare) if bare[:1] in ("(", "[") and "\x00" not in bare else None
 
 
 _CLOSING = {"(": ")", "[": "]"}
