@@ -38,6 +38,7 @@ from grader.spec.tolerance import within
 from grader.submission.chains import Chain, Step, partly_read, read_chains, symbolic, unreadable_reason
 from grader.submission.extract import MAX_WRITEUP_BYTES, WRITEUP_SUFFIXES, math_rows
 from grader.submission.headings import Headings
+from grader.submission.sidebyside import side_by_side
 from grader.submission.kinds import path_suffix
 from grader.submission.writeupfile import as_markdown, decode_writeup, is_writeup, read_writeup
 from grader.submission.assignments import assignment_note, updated_parameter
@@ -162,6 +163,7 @@ class _Reader:
                          lambda name: self.quantity(Name(name)) if len(name) <= 40 else None)
         self._sums.stated = StatedBounds(text, rows, self.kind, self.where)  # n = 2, for \sum_{i=1}^{n}
         chains, unread = read_chains(rows, self.expand)
+        chains = side_by_side(chains, self.quantity, self.key.floats)  # o1 = 0.650011   o2 = 0.651095: two
         attributed: list[tuple[str, Chain]] = []
         headings, by_heading = Headings(text), []  # what the headings say of a given's value (w5 under "Updated")
         conventions: list[tuple[int, str]] = []  # (line, what was read in another convention than the problem's)

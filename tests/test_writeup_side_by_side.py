@@ -1,0 +1,47 @@
+"""Two equations on one row with only spaces between them, ``o1 = 0.650011   o2 = 0.651095``
+(``grader.submission.sidebyside``). Before, the row was one chain with a product in the middle, o1 = 0.650011·o2 =
+0.651095: o1 got o2's value (right only because the two outputs are within 1 % of each other) and o2 was missing;
+``z1 = -7.65  z2 = -13.65`` gave z1 = -13.65, marked wrong. Values from the textbook formulas of Exercise 6's
+network (``tests/ex6_textbook.py``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from grader.grade.pipeline import Grader
+from grader.solve.solver import solve
+from grader.spec.load import load_problem
+from grader.submission.writeup import writeup_submission
+from tests.ex6_textbook import H1, H2, O1, O2
+
+REPO = Path(__file__).resolve().parent.parent
+Z1, Z2 = -15 * 0.8 + 20 * 0.2 + 0.35, -25 * 0.8 + 30 * 0.2 + 0.35
+
+
+@pytest.fixture(scope="module")
+def key():
+    return solve(load_problem(REPO / "problems" / "exercise6.yaml"))
+
+
+def answers_of(text: str, key) -> dict:
+    sub = writeup_submission("# Exercise 6\n\n" + text + "\n", "md", "work.md", key, "exercise6")
+    return {q: a.value.parsed.value for q, a in sub.answers.items()}
+
+
+def test_equations_side_by_side_are_each_read(tmp_path):
+    path = tmp_path / "work.md"
+    path.write_text(f"# Exercise 6\n\nz1 = {Z1}  z2 = {Z2}\n\n$h_1 = {H1!r} \\; h_2 = {H2!r}$\n\n"
+                    f"o1 = {O1:.6f}   o2 = {O2:.6f}   \n", encoding="utf-8")
+    result = Grader(problem="exercise6").grade_file(path)
+    for q in ("z1", "z2", "h1", "h2", "o1", "o2"):
+        assert result.field(q).verdict == "correct", result.field(q)
+    assert not result.flags
+
+
+def test_a_product_that_gives_the_next_value_stays_a_product(key):
+    read = answers_of(f"$z_3 = 40 h_1 = {40 * H1:.10f}$", key)  # 40·h1 is 0.019: the step it says
+    assert read == {"z3": pytest.approx(40 * H1, rel=1e-5)}
+    read = answers_of(f"$z_3 = 0.5 z_3 = {O1:.6f}$", key)  # its own name: never two equations
+    assert set(read) == {"z3"}
