@@ -68,7 +68,34 @@ def _escaped(text: str, i: int) -> bool:
     return (i - k) % 2 == 1
 
 
+_BOX = re.compile(r"\\(?:boxed|fbox|framebox)\s*\{")
+MAX_BOXES = 16  # boxes of a row opened (more: the rest stay as written)
+
+
+def _unboxed(text: str) -> str:
+    """``text`` with each box around a whole equation taken away, ``\\boxed{\\delta_{o_2} = 0.125}``,
+    ``\\fbox{$h_1 = 0.0005$}`` (a row whose relation is inside a box has none outside it, and was no equation);
+    a box around a value, ``= \\boxed{0.125}``, is the LaTeX reader's to see past."""
+    out, pos = [], 0
+    for count, m in enumerate(_BOX.finditer(text)):
+        if count >= MAX_BOXES or m.start() < pos:
+            break
+        depth, i, n = 1, m.end(), len(text)
+        while i < n and depth:
+            ch = text[i]
+            depth += (ch == "{") - (ch == "}") if text[i - 1] != "\\" else 0
+            i += 1
+        inner = text[m.end():i - 1]
+        if depth or not ("=" in inner or "\\approx" in inner):
+            continue
+        out += [text[pos:m.start()], " ", inner.replace("$", " "), " "]
+        pos = i
+    return "".join(out) + text[pos:] if out else text
+
+
 def row(text: str, line: int, display: bool, embedded: bool = False) -> MathRow:
+    if "box" in text and _BOX.search(text):  # \boxed{z_1 = -7.65}: the equation in it
+        text = " ".join(_unboxed(text).split())
     if "=>" in text or "->" in text:  # arrows typed as plain text: ⇒ and → (never anything else in math)
         text = text.replace("=>", "⇒").replace("->", "→")
     if "{.}" in text:  # 7{.}65, a decimal point braced as 7{,}65 is (LaTeX then adds no space after it)
