@@ -124,3 +124,14 @@ def test_a_description_in_brackets_between_the_name_and_its_equals_sign(tmp_path
         "h1": ("correct", "line 1"), "z2": ("correct", "line 2"), "w5_new": ("correct", "line 3"),
         "w6_new": ("correct", "line 4")}
     assert result.flags == ()  # (w5 = ... or w7 = 0.5 would be a wrong given)
+
+
+def test_words_of_an_update_without_brackets_between_the_name_and_its_equals_sign(tmp_path):
+    """``w8 after update = ...``: before, the line named nothing and was dropped without a word (in brackets,
+    ``w8 (after the update)``, it was read). Other words there still name nothing."""
+    text = (f"w8 after update = {sig(V['w8_new'], 12)}\nw5 after the first step = {sig(V['w5_new'], 12)}\n"
+            "h1 after squashing = 0.5\n")
+    result = grade_text(tmp_path, text)
+    assert {f.quantity: (f.verdict, f.source) for f in result.fields if f.verdict != "missing"} == {
+        "w8_new": ("correct", "line 1"), "w5_new": ("correct", "line 2")}
+    assert result.flags == ()

@@ -54,6 +54,7 @@ def _without_description(line: str) -> str:
 _AFTER_UPDATE = re.compile(r"(?i)[ \t]*(?:(?:the[ \t]+)?new(?:[ \t]+value)?|updated(?:[ \t]+value)?|" + AFTER_UPDATE
                            + r")[ \t]*")
 _LHS_END = re.compile(r":?=|≈|⇒|←|\*\*|`")
+_AFTER_WORDS = re.compile(r"(?i)^([ \t]*+" + _PLAIN_WORD + r")[ \t]+" + AFTER_UPDATE + r"(?=[ \t]*(?:=|≈))")
 
 
 def plain_rows(text: str, fences: bool = False, math: set[int] | None = None,
@@ -82,6 +83,8 @@ def plain_rows(text: str, fences: bool = False, math: set[int] | None = None,
             continue  # (a line with a math delimiter is read as math only)
         if "(" in line:
             line = _without_description(line)
+        elif "after" in line.lower():
+            line = _AFTER_WORDS.sub(r"\1^{+}", line, 1)  # w8 after the update = ...: the update, as in brackets
         m = _PLAIN_EQUATION.match(line)
         if m is None or (names is not None and " " in (lhs := _LHS_END.split(m.group(2), 1)[0].strip())
                          and not names(lhs)):
