@@ -97,6 +97,11 @@ def subsup(base: str, subscript: str, superscript: str) -> str:
     return f"<m:sSubSup>{e(base)}<m:sub>{subscript}</m:sub><m:sup>{superscript}</m:sup></m:sSubSup>"
 
 
+def matrix(*rows: list[str]) -> str:
+    """An OMML matrix (``m:m``) of rows of cells, each cell an equation's content."""
+    return "<m:m><m:mPr/>" + "".join("<m:mr>" + "".join(e(c) for c in r) + "</m:mr>" for r in rows) + "</m:m>"
+
+
 def frac(num: str, den: str) -> str:
     return f"<m:f><m:fPr><m:ctrlPr/></m:fPr><m:num>{num}</m:num><m:den>{den}</m:den></m:f>"
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from docxfile import display, docx, e, frac, func, mr, omath, p, para, paren, sub, subsup, sup, t, table
+from docxfile import display, docx, e, frac, func, matrix, mr, omath, p, para, paren, sub, subsup, sup, t, table
 from grader.batch.run import grade_batch
 from grader.cli import main
 from grader.errors import GraderError, LimitError, SubmissionError
@@ -330,3 +330,15 @@ def test_a_derivation_on_several_rows_of_one_equation_is_one_chain(tmp_path):
     r = grade_docx(tmp_path, docx(p(display(rows)), p(display(broken))))
     assert verdicts(r) == {"net_h1": "correct", "h2": "correct"}, verdicts(r)
     assert r.field("net_h1").source_text == f"net_{{h1}} = 0.15⋅0.05+0.2⋅0.1+0.35 = {s('net_h1')}"  # one chain
+
+
+def test_a_vector_in_a_word_equation_is_read_entry_by_entry(tmp_path):
+    """Word's matrix (m:m) of one column, in brackets: [net_h1; net_h2] = [0.3775; 0.3925]. Before, a matrix was left
+    out of the equation, and the row said nothing (both values missing, without a word)."""
+    names = paren(matrix([sub(mr("net"), mr("h1"))], [sub(mr("net"), mr("h2"))]), beg="[", end="]")
+    values = paren(matrix([mr(s("net_h1"))], [mr(s("net_h2"))]), beg="[", end="]")
+    weights = paren(matrix([mr("0.15"), mr("0.2")], [mr("0.25"), mr("0.3")]), beg="[", end="]")
+    r = grade_docx(tmp_path, docx(p(display(names, mr("="), values)), p(display(mr("W="), weights))))
+    assert verdicts(r) == {"net_h1": "correct", "net_h2": "correct"}, verdicts(r)
+    assert docx_text(docx(p(omath(matrix([mr("a"), mr("b")])))), "d.docx")[0].strip() == (
+        "$\\begin{matrix} a & b \\end{matrix}$")

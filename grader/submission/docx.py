@@ -251,7 +251,7 @@ _ACCENTS = {"\u0302": "\\hat", "\u0303": "\\tilde", "\u0304": "\\bar", "\u0305":
 
 
 def _math(elem: ElementTree.Element, depth: int, source: str) -> str:
-    """An OMML element as LaTeX (the parts the write-up reader reads; a matrix is left out)."""
+    """An OMML element as LaTeX (the parts the write-up reader reads; a matrix as a ``matrix`` environment)."""
     if depth > MAX_DEPTH:
         raise LimitError(f"an equation of the Word document is nested more than {MAX_DEPTH} deep", file=source,
                          hint=_HINT)
@@ -325,9 +325,13 @@ def _math_part(child: ElementTree.Element, depth: int, source: str) -> str:
         return f"{_arg(child, 'e', depth, source)}^{{{_arg(child, 'lim', depth, source)}}}"
     if kind == "eqArr":  # rows of one equation (a derivation, each row "= ..." continuing the one above)
         return " \\\\ ".join(_math(e, depth, source) for e in child.findall(_M + "e"))
+    if kind == "m":  # a matrix: a vector of values or names is read entry by entry (grader.submission.vectors)
+        rows = [" & ".join(_math(cell, depth, source) for cell in r.findall(_M + "e"))
+                for r in child.findall(_M + "mr")]
+        return "\\begin{matrix} " + " \\\\ ".join(rows) + " \\end{matrix}"
     if kind in ("box", "borderBox", "groupChr", "phant", "e", "oMath"):
         return _arg(child, "e", depth, source) if kind != "e" and kind != "oMath" else _math(child, depth, source)
-    return ""  # properties (``…Pr``), a matrix, anything else
+    return ""  # properties (``…Pr``), anything else
 
 
 def _bracket(ch: str) -> str:
