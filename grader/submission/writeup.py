@@ -41,6 +41,7 @@ from grader.submission.headings import Headings
 from grader.submission.sidebyside import side_by_side
 from grader.submission.kinds import path_suffix
 from grader.submission.writeupfile import as_markdown, decode_writeup, is_writeup, read_writeup
+from grader.submission.activated import activated_unit
 from grader.submission.assignments import assignment_note, updated_parameter
 from grader.submission.errorterm import default_resolver, error_term_note, negated_value
 from grader.submission.load import Answer, Submission, Value
@@ -275,7 +276,8 @@ class _Reader:
             # a name the formula grammar reads as a product or a power, ``w_4(t+1)``, ``w_4^{(t+1)}``,
             # ``\delta(h_1)``: the names' own reader (as for a YAML answer's key) may still know it
             text = chain.lhs.text
-            q = self._bracketed(text, "(^") or self._compact(text) or self._derivative(text)
+            q = (self._bracketed(text, "(^") or self._compact(text) or self._derivative(text)
+                 or activated_unit(lhs, self.quantity, self.graph.nodes))  # \sigma(z_1) = ...: h1
             if q is not None:
                 return q, ""
             return None, "the left-hand side is not the name of a quantity"
