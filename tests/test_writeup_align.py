@@ -39,5 +39,19 @@ def test_other_rows_with_ampersands_stay_as_they_were():
     assert texts("\\begin{eqnarray}\nz_1 &=& -7.65\n\\end{eqnarray}") == ["z_1 = -7.65"]  # eqnarray's &=&
     assert texts("$$z_1 &= -7.65 \\\\ &= -7.650$$") == ["z_1 = -7.65", "= -7.650"]  # a continued chain
     escaped = texts("\\begin{align}\na \\& b &= 1 & c &= 2\n\\end{align}")  # an escaped \& separates nothing
-    assert len(escaped) == 1 and escaped[0].startswith("a \\") and escaped[0].endswith("b = 1 \\quad c = 2")
+    assert len(escaped) == 2 and escaped[0].startswith("a \\") and escaped[0].endswith("b = 1") and escaped[1] == "c = 2"
     assert texts("\\begin{align}\n&= 1 & c &= 2\n\\end{align}") == ["= 1 c = 2"]  # no left-hand side: as before
+
+
+def test_a_row_that_continues_equations_side_by_side_continues_each(tmp_path):
+    """``z_1 &= w_1 i_1 + ... & z_2 &= ... \\\\ &= -7.65 & &= -13.65``: each column's ``= ...`` goes on with its own
+    equation (before, z1 was left without a value and z2 got both)."""
+    body = ("\\begin{align}\n"
+            "z_1 &= w_1 i_1 + w_2 i_2 + b_1 & z_2 &= w_3 i_1 + w_4 i_2 + b_1 \\\\\n"
+            f"    &= (-15)(0.8) + (20)(0.2) + 0.35 & &= (-25)(0.8) + (30)(0.2) + 0.35 \\\\\n"
+            f"    &= {Z1} & &= -11.65\n"
+            "\\end{align}")
+    result = graded(tmp_path, body)
+    z1, z2 = result.field("z1"), result.field("z2")
+    assert z1.verdict == "correct", z1
+    assert z2.verdict == "incorrect" and "the slip is in line 6" in z2.message, z2  # its own rows, lines

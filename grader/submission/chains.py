@@ -349,6 +349,7 @@ def read_chains(rows: list[MathRow], expand: Expand | None = None) -> tuple[list
     split: dict[str, list[str]] = {}  # row text -> its pieces
     read: dict[str, tuple | str | None] = {}  # piece text -> (lhs text, lhs tree, [(relation, part, tree, shared)])
     parts: dict[tuple[str, int], tuple] = {}  # (part text, where it starts in its row) -> (tree, shared)
+    columns: dict[int, Chain] = {}  # the last equations side by side in an align, by column
     for r in rows:
         if r.cut_from:
             unread.append(Unattributed(r.line, r.text[:200], f"could not be read: the equation is too long "
@@ -368,12 +369,16 @@ def read_chains(rows: list[MathRow], expand: Expand | None = None) -> tuple[list
                 continue
             first, first_tree, read_parts = parsed
             steps = [_step(rel, part, tree, r.line, shared) for rel, part, tree, shared in read_parts]
-            if not first:  # a continuation: "= ..." or "&= ..."
+            if not first:  # a continuation: "= ..." or "&= ..." (of its column's equation, side by side in an align)
                 if chains:
-                    chains[-1].steps.extend(s for s in steps if s.text)
+                    columns.get(r.column, chains[-1]).steps.extend(s for s in steps if s.text)
                 continue
             chains.append(Chain(lhs=_step("", first, first_tree, r.line), steps=[s for s in steps if s.text],
                                 line=r.line, embedded=r.embedded))
+            if r.column:
+                columns[r.column] = chains[-1]
+            elif columns:
+                columns.clear()
     return chains, unread
 
 

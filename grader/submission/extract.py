@@ -102,11 +102,8 @@ def math_rows(text: str, kind: str, names: Callable[[str], bool] | None = None,
 _ALIGN_RELATION = re.compile(r"\s*(?:=|≈|\\approx(?![A-Za-z])|:=)")
 
 
-def _align_columns(row: str) -> str:
-    """An ``align`` row of several equations side by side, ``z_1 &= -7.65 & z_2 &= -13.65``, as equations apart
-    (``z_1 = -7.65 \\quad z_2 = -13.65``, which the chain reader splits): the ``&`` before a relation aligns it,
-    the others stand between equations. Only where each equation is ``lhs &= rhs`` (at least two of them);
-    ``a &=& b`` (``eqnarray``) and any other row stay as they are."""
+def _align_cells(row: str) -> list[str]:
+    """An ``align`` row's cells: split at its ``&`` outside braces (an escaped ``\\&`` is none)."""
     cells, depth, start = [], 0, 0
     for i, ch in enumerate(row):
         if ch == "{":
@@ -117,14 +114,40 @@ def _align_columns(row: str) -> str:
             cells.append(row[start:i])
             start = i + 1
     cells.append(row[start:])
+    return cells
+
+
+def _align_columns(cells: list[str]) -> list[str] | None:
+    """An ``align`` row of several equations side by side, ``z_1 &= -7.65 & z_2 &= -13.65``, as the equations apart
+    (``z_1 = -7.65``, ``z_2 = -13.65``): the ``&`` before a relation aligns it, the others stand between equations.
+    Only where each equation is ``lhs &= rhs`` (at least two of them); None for ``a &=& b`` (``eqnarray``) and any
+    other row."""
     pairs = len(cells) // 2
     if pairs < 2 or not all(_ALIGN_RELATION.match(cells[2 * k + 1]) and cells[2 * k].strip() and
                             not _ALIGN_RELATION.match(cells[2 * k]) for k in range(pairs)):
-        return row
+        return None
     equations = [cells[2 * k] + cells[2 * k + 1] for k in range(pairs)]
     if len(cells) % 2:
         equations[-1] += " " + cells[-1]  # a last cell of its own: a comment on the last equation
-    return " \\quad ".join(equations)
+    return equations
+
+
+def _continued(cells: list[str], columns: int) -> list[str] | None:
+    """The row after one of ``columns`` equations side by side that continues each of them, ``&= -7.65 & &=
+    -13.65``: each column's ``= ...`` (its left cell empty), or None."""
+    if len(cells) != 2 * columns or not all(not cells[2 * k].strip() and _ALIGN_RELATION.match(cells[2 * k + 1])
+                                            for k in range(columns)):
+        return None
+    return [cells[2 * k + 1] for k in range(columns)]
+
+
+def _cleaned(text: str) -> str:
+    """A row's text as read: its ``&`` dropped, a typeset number's digit groups kept as LaTeX's thin space (0.619 085 8
+    from a PDF), no punctuation or spacing at its end, single spaces."""
+    text = text.replace("&", " ")
+    if "\u2009" in text or "\u202f" in text:
+        text = _THIN_GROUP.sub(r"\\,", text)
+    return " ".join(without_trailing(text.strip()).split())
 
 
 def _listed(rows: list[MathRow], is_name: Callable[[str], str | None]) -> list[MathRow]:
@@ -184,6 +207,7 @@ class _Scanner:
         self._next: dict[str, int] = {}  # needle -> next position found (or -1: none after that point)
         self._newlines: array.array | None = None  # where the text's line breaks are, found on first use
         self.covered: set[int] = set()  # the lines the rows of math are on
+        self.columns: list[int] = []  # the columns of the last align row of equations side by side (for its next)
 
     # -- positions
     def find(self, needle: str, start: int) -> int:
@@ -370,21 +394,22 @@ class _Scanner:
 
     def add_row(self, raw: str, start: int, display: bool) -> None:
         body = _DROP.sub(" ", raw)
-        if body.count("&") >= 3 and "\\begin" not in raw:
-            body = _align_columns(body)
-        body = body.replace("&", " ")
-        stripped = body.strip()
-        if not stripped:
+        columns, continued = None, None
+        if body.count("&") >= 3 and "\\begin" not in raw:  # equations side by side in an align, or their next row
+            cells = _align_cells(body)
+            columns = _align_columns(cells)
+            continued = _continued(cells, len(self.columns)) if columns is None and self.columns else None
+        if not body.replace("&", " ").strip():
             return
         first_line = self.line_of(start + len(raw) - len(raw.lstrip()))
         if "\n" in raw:
             self.covered.update(range(first_line, first_line + 1 + raw.count("\n", len(raw) - len(raw.lstrip()))))
         else:
             self.covered.add(first_line)
-        if "\u2009" in stripped or "\u202f" in stripped:  # a typeset number's digit groups (0.619 085 8 from a
-            stripped = _THIN_GROUP.sub(r"\\,", stripped)  # PDF): kept as LaTeX's thin space, not any space
-        stripped = " ".join(without_trailing(stripped).split())
-        if len(self.rows) >= MAX_ROWS:
-            raise LimitError(f"the write-up has more than {MAX_ROWS} rows of math", line=first_line,
-                             hint="a write-up answers one problem; split unrelated work into separate files")
-        self.rows.append(row(stripped, first_line, display))
+        if continued is None:
+            self.columns = [k + 1 for k in range(len(columns))] if columns else []
+        for k, text in enumerate(columns or continued or [body]):  # (a next row: each column's "= ..." its own)
+            if len(self.rows) >= MAX_ROWS:
+                raise LimitError(f"the write-up has more than {MAX_ROWS} rows of math", line=first_line,
+                                 hint="a write-up answers one problem; split unrelated work into separate files")
+            self.rows.append(row(_cleaned(text), first_line, display, column=k + 1 if columns or continued else 0))

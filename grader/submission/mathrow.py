@@ -34,6 +34,7 @@ class MathRow:
     display: bool  # display math (``$$``, ``\\[``, an environment) rather than inline
     cut_from: int = 0  # the row's length when it was longer than ``MAX_ROW_CHARS`` (and cut), else 0
     embedded: bool = False  # an equation inside a sentence of plain text: kept only where it names a quantity
+    column: int = 0  # of equations side by side in an align, the k-th (from 1): a next row's "= ..." goes on with it
 
 
 _ELLIPSES = ("\\ldots", "\\cdots", "\\dots")
@@ -93,7 +94,7 @@ def _unboxed(text: str) -> str:
     return "".join(out) + text[pos:] if out else text
 
 
-def row(text: str, line: int, display: bool, embedded: bool = False) -> MathRow:
+def row(text: str, line: int, display: bool, embedded: bool = False, column: int = 0) -> MathRow:
     if "box" in text and _BOX.search(text):  # \boxed{z_1 = -7.65}: the equation in it
         text = " ".join(_unboxed(text).split())
     if "=>" in text or "->" in text:  # arrows typed as plain text: ⇒ and → (never anything else in math)
@@ -106,8 +107,8 @@ def row(text: str, line: int, display: bool, embedded: bool = False) -> MathRow:
         text = _SUBSCRIPTS.sub(lambda m: "_{" + m.group().translate(_PLAIN_SCRIPT) + "}", text)
         text = _SUPERSCRIPTS.sub(lambda m: "^{" + m.group().translate(_PLAIN_SCRIPT) + "}", text)
     if len(text) > MAX_ROW_CHARS:
-        return MathRow(text[:MAX_ROW_CHARS], line, display, len(text), embedded)
-    return MathRow(text, line, display, 0, embedded)
+        return MathRow(text[:MAX_ROW_CHARS], line, display, len(text), embedded, column)
+    return MathRow(text, line, display, 0, embedded, column)
 
 
 def check_rows(rows: list[MathRow], line: int) -> None:
