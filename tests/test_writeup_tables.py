@@ -341,3 +341,18 @@ def test_an_html_cell_over_columns_keeps_the_cells_after_it_under_their_headings
     assert {f.quantity: (f.verdict, f.source) for f in result.fields if f.verdict != "missing"} == {
         "o1": ("correct", "line 3"), "h2": ("correct", "line 4")}
     assert not result.flags
+
+
+def test_a_first_column_that_names_each_value_in_words(tmp_path):
+    """| Net input of h1 | 0.3775 |, | Output of neuron h2 | ... |, | output o1 |, | δ of o2 |: the kind of value of the
+    unit the words name. Before, such rows named nothing and were dropped without a word."""
+    text = "\n".join([
+        "| Quantity | Value |", "|---|---|",
+        f"| Net input of h1 | {sig(V['net_h1'], 10)} |", f"| Output of neuron h2 | {sig(V['h2'], 10)} |",
+        f"| output o1 | {sig(V['o1'], 10)} |", f"| δ of o2 | {sig(V['delta_o2'], 10)} |",
+        "| Gradient of w5 | 0.08 |", "| Target of o1 | 0.01 |",  # no kind of a unit's value: as before
+    ])
+    result = grade_text(tmp_path, text)
+    read = {f.quantity: f.verdict for f in result.fields if f.verdict != "missing"}
+    assert read == {q: "correct" for q in ("net_h1", "h2", "o1", "delta_o2")}, read
+    assert not result.flags

@@ -34,6 +34,8 @@ import html
 import re
 from typing import Callable
 
+from grader.submission.phrases import phrase_name
+
 MAX_TABLE_CELLS = 64  # cells of one row read (a wider row keeps its first ones)
 _SEPARATOR = re.compile(r"[ \t]*\|?[ \t]*:?-{2,}:?[ \t]*(?:\|[ \t]*:?-{2,}:?[ \t]*)*\|?[ \t]*")
 _UNIT_WORDS = re.compile(r"(?i)^(?:(?:unit|node|neuron)\s*|[ijk]\s*=\s*)")  # Unit 4, j = 4: the unit is 4
@@ -288,6 +290,8 @@ def _plain(cell: str) -> str:
 
 
 def _equations(header: list[str], cells: list[str], names: Callable[[str], str | None]) -> list[str]:
+    if cells and not names(cells[0]) and (said := _said(cells[0], names)) is not None:
+        cells = [said, *cells[1:]]  # | Net input of h1 | -7.65 |: net_{h1}
     label = _UNIT_WORDS.sub("", cells[0]).strip() if cells else ""
     label_names = bool(cells) and names(cells[0])
     first = 0 if not label_names and header and names(header[0]) else 1  # a row of values under names: all read
@@ -313,6 +317,25 @@ def _equations(header: list[str], cells: list[str], names: Callable[[str], str |
             name, cell = named[last]
             named[last] = (name, _joined(steps, cell))
     return [cell if name is None else _joined(name, cell) for name, cell in named]
+
+
+_KIND_BEFORE = re.compile(r"(?i)[ \t]*(net[ \t]+input|net|output|out|activation|delta|δ)[ \t]+"
+                          r"(?:(?:neuron|unit|node)[ \t]+)?")
+_LAST_WORD = re.compile(r"(?P<before>.{0,80}?[ \t])(?P<name>\$?[^\s$]{1,40}\$?)[ \t]*")
+
+
+def _said(cell: str, names: Callable[[str], str | None]) -> str | None:
+    """The name a first cell says in words, "Net input of h1", "Output of neuron o1", "δ of o1", "new w5"
+    (``grader.submission.phrases``), or None."""
+    m = _LAST_WORD.fullmatch(_plain(cell))
+    if m is None:
+        return None
+    name = m["name"].strip("$")
+    named = phrase_name(m["before"], name, names)
+    if named in (None, name) and (kind := _KIND_BEFORE.fullmatch(m["before"])) is not None:  # "Output o1"
+        named = f"{_KINDS[' '.join(kind[1].lower().split())]}_{{{name}}}"
+        named = named if names(named) else None
+    return named if named is not None and named != name else None
 
 
 def _joined(left: str, right: str) -> str:
