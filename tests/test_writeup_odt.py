@@ -164,3 +164,18 @@ def test_a_damaged_odt_never_raises_anything_but_a_grader_error():
         assert isinstance(text, str) and max(labels, default=0) <= text.count("\n") + 1
 
     check()
+
+
+def test_a_vector_in_a_formula_is_read_entry_by_entry_and_a_stack_row_by_row(tmp_path):
+    """A MathML table (LibreOffice's ``matrix{}`` and ``stack{}``) is a ``matrix``: a vector of names equal to a
+    vector of values is read entry by entry; a stack of equations is still one equation a row. Before, a table's
+    cells ran together and its rows were rows, so [net_h1; net_h2] = [0.3775; 0.3925] gave net_h2 = 0.3775."""
+    def column(*xs: str) -> str:
+        return "<mtable>" + "".join(f"<mtr><mtd>{x}</mtd></mtr>" for x in xs) + "</mtable>"
+    vector = mrow(mo("["), column(msub(mi("net"), mi("h1")), msub(mi("net"), mi("h2"))), mo("]"), mo("="), mo("["),
+                  column(mn(s("net_h1")), mn(s("net_h2"))), mo("]"))
+    stack = column(mrow(msub(mi("out"), mi("h1")), mo("="), mn(s("h1"))), mrow(msub(mi("out"), mi("h2")), mo("="),
+                                                                              mn(s("h2"))))
+    r = grade_odt(tmp_path, odt(p(formula("Object 1")), p(formula("Object 2")),
+                                formulas={"Object 1": vector, "Object 2": stack}))
+    assert verdicts(r) == {q: "correct" for q in ("net_h1", "net_h2", "h1", "h2")}, verdicts(r)

@@ -224,7 +224,7 @@ _LARGE = {"∑": "\\sum", "∏": "\\prod", "∫": "\\int"}
 
 
 def mathml(elem: ElementTree.Element, depth: int, source: str) -> str:
-    """A MathML element as LaTeX (the parts the write-up reader reads; a table's rows as rows)."""
+    """A MathML element as LaTeX (the parts the write-up reader reads; a table as a ``matrix``, its rows as rows)."""
     if depth > MAX_DEPTH:
         raise LimitError(f"a formula of the {_WHAT} is nested more than {MAX_DEPTH} deep", file=source, hint=_HINT)
     tag = elem.tag.rsplit("}", 1)[-1]
@@ -259,8 +259,10 @@ def mathml(elem: ElementTree.Element, depth: int, source: str) -> str:
         return base + (f"_{{{below}}}" if below else "") + (f"^{{{above}}}" if above else "") + " "
     if tag == "mspace":
         return " "
-    if tag == "mtable":
-        return " \\\\ ".join(arg)
+    if tag == "mtable":  # a matrix (a vector of values or names is read entry by entry), or rows of a formula
+        return "\\begin{matrix} " + " \\\\ ".join(arg) + " \\end{matrix}"
+    if tag == "mtr":
+        return " & ".join(arg)
     if tag == "mtd":
         return " ".join(arg)
-    return "".join(arg)  # math, mrow, mstyle, mpadded, menclose, mphantom, mtr, ...
+    return "".join(arg)  # math, mrow, mstyle, mpadded, menclose, mphantom, ...
