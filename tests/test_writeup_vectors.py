@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from grader.grade.pipeline import Grader
+from grader.report import render
 from grader.submission.vectors import MAX_VECTORS, vector_rows
 from tests.ex6_textbook import D_O1, D_O2, H1, H2, O1, O2
 
@@ -126,3 +127,26 @@ def test_a_side_that_is_only_a_transpose_mark_is_no_list():
     """Found by fuzzing: ``= ^T`` left an empty side, which the list reader indexed (an internal error)."""
     assert vector_rows(f"{col('z_1', 'z_2')} = ^T", NAMES.get) is None
     assert vector_rows("(z_1, z_2) = ^{T}", NAMES.get) is None
+
+
+def test_a_row_with_a_matrix_that_is_no_vector_equation_is_one_row_never_its_pieces(tmp_path):
+    """Read at the matrices' ``\\\\``, ``[z_1; z_2] = [-7.65; -13.65; 0]`` (sizes that differ) gave the row
+    ``z_2 = -7.65``: z2 got z1's value. Such a row is one row now, listed as not read; a matrix of equations, one a
+    row, is still read a row at a time."""
+    result = graded(tmp_path, f"$${col('z_1', 'z_2')} = {col(Z1, Z2, 0)}$$\n\n"
+                              f"$$W = \\begin{{bmatrix}} -15 & 20 \\\\ -25 & 30 \\end{{bmatrix}}$$\n\n"
+                              f"$$\\begin{{matrix}} h_1 = {H1!r} \\\\ h_2 = {H2!r} \\end{{matrix}}$$")
+    assert result.field("z1").verdict == "missing" and result.field("z2").verdict == "missing"
+    assert result.field("h1").verdict == "correct" and result.field("h2").verdict == "correct"
+    notes = render(result, "markdown")
+    assert notes.count("line 3:") == 1 and notes.count("line 5:") == 1, notes  # one row each, listed once
+
+
+def test_a_display_of_many_matrices_never_closed_is_read_in_one_pass():
+    """Found before committing: a tempered regular expression looked for each matrix's end from every opening, so a
+    display of 16,000 unclosed matrices took over a minute; one pass over the marks now (milliseconds)."""
+    from grader.submission.extract import math_rows
+
+    for text in ("$$" + r"\begin{bmatrix} x " * 16_000 + "$$",
+                 "$$" + r"\begin{bmatrix} 1 \end{bmatrix} \begin{pmatrix} " * 8_000 + "$$"):
+        assert math_rows(text, "md", None, NAMES.get)  # (one row: read as it stands, not as a vector)

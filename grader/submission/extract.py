@@ -49,6 +49,27 @@ _BLOCK_MARKS = re.compile(r"\\.|[{}]", re.S)
 _INTERTEXT = re.compile(r"\\(?:short)?intertext\s*\{")
 _OUTER = re.compile(r"\\(label|tag|eqref|ref)\{[^{}]*\}|\\(nonumber|notag)\b|\\(begin|end)\{(" +
                     "|".join(_ENVIRONMENTS) + r")\*?\}(\{[^{}]*\})?")  # _DROP but for the matrices
+_MATRICES = r"bmatrix|pmatrix|vmatrix|Bmatrix|Vmatrix|matrix|smallmatrix|array"
+# inside a matrix: its bounds, its row breaks, a relation (a matrix of equations, one a row)
+_INSIDE_MARKS = re.compile(r"\\(?:begin|end)\{(?:" + _MATRICES + r")\}|\\\\|\\approx(?![A-Za-z])|[=≈]")
+
+
+def _flat_matrices(row: str) -> str | None:
+    """``row`` with its matrices' row breaks as ``;`` (so that they are no rows of the display), or None when a
+    matrix holds a relation (a matrix of equations, one a row). One pass."""
+    out, depth, pos = [], 0, 0
+    for m in _INSIDE_MARKS.finditer(row):
+        mark = m.group()
+        if mark.startswith("\\begin"):
+            depth += 1
+        elif mark.startswith("\\end"):
+            depth = max(0, depth - 1)
+        elif depth > 0 and mark == "\\\\":
+            out += [row[pos:m.start()], " ; "]
+            pos = m.end()
+        elif depth > 0:
+            return None
+    return "".join(out) + row[pos:]
 _MATRIX_MARKS = re.compile(r"\\(?:begin|end)\{(?:bmatrix|pmatrix|vmatrix|Bmatrix|Vmatrix|matrix|smallmatrix|array)\}"
                            r"|\\.|[{}]", re.S)
 
@@ -338,13 +359,16 @@ class _Scanner:
     def add_block(self, start: int, end: int, display: bool = True) -> None:
         """Split a block of math at top-level ``\\\\`` into rows; a row that is a vector equation
         (``grader.submission.vectors``) into one row per entry."""
-        vectors = self.is_name is not None and MATRIX_BEGIN.search(self.text, start, end) is not None
-        if not (vectors and self.vectors(start, end, display)):
+        if self.is_name is not None and MATRIX_BEGIN.search(self.text, start, end) is not None:
+            self.vectors(start, end, display)
+        else:
             self.split(start, end, display)
 
-    def vectors(self, start: int, end: int, display: bool) -> bool:
-        """The block's rows (split at ``\\\\`` outside braces and matrices), each vector equation among them one
-        row per entry and the others as :meth:`split` makes them; False, nothing added, when none is one."""
+    def vectors(self, start: int, end: int, display: bool) -> None:
+        """The block's rows (split at ``\\\\`` outside braces and matrices): each vector equation among them one row
+        per entry; a row holding a matrix of values (``W = [-15, 20; -25, 30]``) one row, whose matrices' rows are not
+        rows of the display (read as a display's rows, its pieces were other equations: ``-25 30 = ...``); the
+        others (a matrix of equations, one per row, too) as :meth:`split` makes them."""
         text, bounds, depth, row_start = self.text, [], 0, start
         for m in _MATRIX_MARKS.finditer(text, start, end):  # a matrix, {, }, \\, any other escaped character
             mark = m.group()
@@ -356,17 +380,17 @@ class _Scanner:
                 bounds.append((row_start, m.start()))
                 row_start = m.end()
         bounds.append((row_start, end))
-        found = [vector_rows(_OUTER.sub(" ", text[a:b]), self.is_name) for a, b in bounds]
-        if not any(found):
-            return False
-        for (a, b), rows in zip(bounds, found):
-            if not rows:
+        for a, b in bounds:
+            raw = text[a:b]
+            rows = vector_rows(_OUTER.sub(" ", raw), self.is_name)
+            if rows:
+                for one in rows:
+                    self.add_row(one, a + len(raw) - len(raw.lstrip()), display)
+                self.covered.update(range(self.line_of(a), self.line_of(b) + 1))
+            elif MATRIX_BEGIN.search(raw) and (flat := _flat_matrices(raw)) is not None:
+                self.add_row(flat, a, display)
+            else:
                 self.split(a, b, display)
-                continue
-            for one in rows:
-                self.add_row(one, a + len(text[a:b]) - len(text[a:b].lstrip()), display)
-            self.covered.update(range(self.line_of(a), self.line_of(b) + 1))
-        return True
 
     def split(self, start: int, end: int, display: bool = True) -> None:
         """Split a block of math at top-level ``\\\\`` into rows."""
