@@ -95,7 +95,7 @@ def _unboxed(text: str) -> str:
 
 
 def row(text: str, line: int, display: bool, embedded: bool = False, column: int = 0) -> MathRow:
-    if "box" in text and _BOX.search(text):  # \boxed{z_1 = -7.65}: the equation in it
+    if "box" in text and len(text) <= MAX_ROW_CHARS and _BOX.search(text):  # \boxed{z_1 = -7.65}: its equation
         text = " ".join(_unboxed(text).split())
     if "=>" in text or "->" in text:  # arrows typed as plain text: ⇒ and → (never anything else in math)
         text = text.replace("=>", "⇒").replace("->", "→")
