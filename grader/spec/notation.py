@@ -257,8 +257,14 @@ class Resolver:
                 for net_name in dict.fromkeys((neuron.net, f"net_{n}")):
                     for sp in CHAIN_SPELLINGS:
                         alias(sp.format(out=out, net=net_name), N.dout_dnet_name(n, ""))
-        for o in net.outputs:
+        for k, o in enumerate(net.outputs, 1):
             alias(f"target_{o}", net.target_name(o))
+            # ŷ, the prediction: the output in every book that writes it (y alone is the target in some, the output
+            # in others: never read); ŷ_k is the k-th output, ŷ alone the only one
+            for hat in ("\\hat{y}", "ŷ", "yhat", "y_hat"):
+                alias(f"{hat}_{k}", o)
+                if len(net.outputs) == 1:
+                    alias(hat, o)
         book = getattr(problem, "layer_notation", None)
         if book is not None:
             from grader.spec.layernames import layer_aliases

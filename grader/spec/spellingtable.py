@@ -15,6 +15,8 @@ STRUCTURAL_ROWS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("activation of a neuron", "h1", ("out_h1", "out_{h1}", "H_1")),
     ("net input with a declared name (`z1`)", "z1", ("net_h1", "net_{h1}", "z_1")),
     ("target of an output", "t1", ("target_o1", "target_{o1}", "t_1", "T1")),
+    ("the k-th output, the prediction ŷ (alone: a network's only output)", "o1",
+     ("\\hat{y}_1", "ŷ_1", "yhat_1", "y_hat_1")),
     ("delta (with the default delta convention, dE/dnet)", "delta_o1",
      ("dE/dnet_o1", "∂E/∂z3", "\\frac{\\partial E}{\\partial net_{o1}}", "\\frac{\\partial E_{total}}{\\partial z_3}")),
     ("dE/d(activation) of a neuron", "dE_dout_o1",
