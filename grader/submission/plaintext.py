@@ -29,7 +29,8 @@ _ITEM = (r"(?:[-*•>]|\(?(?:\d{1,3}|[A-Za-z]|[ivx]{1,4})[.):]|\((?:\d{1,3}|[A-Z
 _PLAIN_EQUATION = re.compile(r"[ \t]*+(?:" + _ITEM + r"[ \t]*+)?(\*\*|`)?((?:" + _PLAIN_WORD
                              + r"(?:[ \t]++[\w{}^'+′″’⁺]{1,20}+){0,2}+(?:[ \t]?\([\w+\- ]{1,12}\))?+[ \t]*+"
                              r"(?:\*\*|`)?[ \t]*+(?:=|≈|:=|←)|(?:=>|=|≈|⇒))[^\n]*)")
-_RELATION_SIGN = re.compile("[=≈⇒←]")
+_RELATION_SIGN = re.compile("[=≈⇒←≃≅]")
+_APPROX = re.compile(r"[ \t]*(?:~=|=~|≃|≅)[ \t]*")  # approximately equal as typed: h1 ~= 0.0005, h2 ≃ 1.2e-6
 # a description in brackets between the name and its = (``h1 (output of hidden unit 1) = 0.5933``): words, two or
 # more, none of an update's (``w5 (after the update) = ...`` is the update, and is read as such)
 _DESCRIPTION = re.compile(r"([ \t]*+" + _PLAIN_WORD + r")[ \t]*\(((?=[^()\n]*[A-Za-z]{3})[A-Za-z][A-Za-z0-9 ,.'-]{2,40})\)"
@@ -81,6 +82,8 @@ def plain_rows(text: str, fences: bool = False, math: set[int] | None = None,
         line = text[start:end if end >= 0 else len(text)]
         if math is not None and _MATH_MARK.search(line):
             continue  # (a line with a math delimiter is read as math only)
+        if "~" in line or "≃" in line or "≅" in line:
+            line = _APPROX.sub(" ≈ ", line)
         if "(" in line:
             line = _without_description(line)
         elif "after" in line.lower():
