@@ -55,3 +55,26 @@ def test_a_row_that_continues_equations_side_by_side_continues_each(tmp_path):
     z1, z2 = result.field("z1"), result.field("z2")
     assert z1.verdict == "correct", z1
     assert z2.verdict == "incorrect" and "the slip is in line 6" in z2.message, z2  # its own rows, lines
+
+
+def test_a_row_break_with_extra_space_starts_a_clean_row(tmp_path):
+    """``\\\\[4pt]``, ``\\\\*``, ``\\\\ [1ex]``: a row break with its star and space, which LaTeX typesets as no text.
+    Before, the ``[4pt]`` began the next row, which then named nothing ("[4pt] z_2 = ..."), and a vector's entry
+    after ``\\\\[2pt]`` could not be read."""
+    body = ("\\begin{align}\n"
+            f"z_1 &= {Z1} \\\\[4pt]\n"
+            f"z_2 &= {Z2} \\\\*[1ex]\n"
+            f"h_1 &= {H1!r} \\\\ [0.5em]\n"
+            f"h_2 &= {H2!r}\n"
+            "\\end{align}\n\n"
+            f"$$\\begin{{bmatrix}} o_1 \\\\[2pt] o_2 \\end{{bmatrix}} = \\begin{{bmatrix}} {O1!r} \\\\[2pt] {O2!r}"
+            " \\end{bmatrix}$$")
+    result = graded(tmp_path, body)
+    for q in ("z1", "z2", "h1", "h2", "o1", "o2"):
+        assert result.field(q).verdict == "correct", result.field(q)
+    assert result.field("z2").source == "line 5"
+    assert texts_of("$$a = [1, 2] \\\\ [b] = 3$$") == ["a = [1, 2]", "[b] = 3"]  # a bracket that is no length stays
+
+
+def texts_of(body: str) -> list[str]:
+    return [r.text for r in math_rows(body, "md")]

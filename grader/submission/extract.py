@@ -123,6 +123,16 @@ def math_rows(text: str, kind: str, names: Callable[[str], bool] | None = None,
 _ALIGN_RELATION = re.compile(r"\s*(?:=|≈|\\approx(?![A-Za-z])|:=)")
 
 
+# after a row break, its star and extra space, which LaTeX typesets as no text: \\[4pt], \\*, \\ [1ex]
+ROW_SPACE = re.compile(r"\*?(?:[ \t]*\[[ \t]*-?(?:\d+\.?\d*|\.\d+)[ \t]*(?:pt|mm|cm|ex|em|in|bp|pc|sp|mu)[ \t]*\])?")
+
+
+def _row_break_end(text: str, at: int, end: int) -> int:
+    """Where the row after a ``\\\\`` that ends at ``at`` starts: past its ``*`` and ``[4pt]``, if any."""
+    m = ROW_SPACE.match(text, at, end)
+    return m.end() if m else at
+
+
 def _align_cells(row: str) -> list[str]:
     """An ``align`` row's cells: split at its ``&`` outside braces (an escaped ``\\&`` is none)."""
     cells, depth, start = [], 0, 0
@@ -376,9 +386,9 @@ class _Scanner:
                 depth += 1
             elif mark == "}" or mark.startswith("\\end{"):
                 depth -= 1
-            elif mark == "\\\\" and depth <= 0:
+            elif mark == "\\\\" and depth <= 0 and m.start() >= row_start:
                 bounds.append((row_start, m.start()))
-                row_start = m.end()
+                row_start = _row_break_end(text, m.end(), end)
         bounds.append((row_start, end))
         for a, b in bounds:
             raw = text[a:b]
@@ -409,7 +419,7 @@ class _Scanner:
                 depth -= 1
             elif mark == "\\\\" and depth <= 0:
                 self.add_row(text[row_start:m.start()], row_start, display)
-                row_start = m.end()
+                row_start = skip = _row_break_end(text, m.end(), end)
             elif depth <= 0 and mark in ("\\i", "\\s") and (words := _INTERTEXT.match(text, m.start(), end)):
                 # ``\intertext{and likewise ...}`` between two rows of an align: prose, and a row break
                 self.add_row(text[row_start:m.start()], row_start, display)

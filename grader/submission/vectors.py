@@ -45,6 +45,7 @@ _DELIMITERS = re.compile(r"\\(?:left|right|[bB]igg?[lr]?)\s*(?:\\[{}]|\\[lr]?(?:
 _TRANSPOSE = re.compile(r"\^\s*(?:T|\\top|\{\s*(?:T|\\top|\\intercal|\\mathsf\{T\}|\\mathrm\{T\})\s*\})\s*$")
 _PLACEHOLDER = re.compile("\x00([0-9]+)\x00")
 _WRAPPED = re.compile(r"\\(?:mathbf|boldsymbol|bm|vec|mathbfit|pmb|mathbb)\s*\{([^{}]{1,30})\}|\\vec\s*([A-Za-z])")
+_SPACE = re.compile(r"^\*?[ \t]*(?:\[[ \t]*-?[0-9.]+[ \t]*[a-z]{2}[ \t]*\])?")  # a row break's \\*[2pt]
 _RELATION = re.compile(r"\\approx(?![A-Za-z])|[=≈]")
 
 
@@ -96,7 +97,7 @@ def _placeholders(text: str) -> tuple[str | None, list[list[str] | None]]:
 
 
 def _entries(body: str) -> list[str] | None:
-    rows = [r for r in (part.strip() for part in _top_split(body, "\\\\")) if r]
+    rows = [r for r in (_SPACE.sub("", part, 1).strip() for part in _top_split(body, "\\\\")) if r]
     cells = [[c.strip() for c in _top_split(r, "&")] for r in rows]
     if not cells:
         return None
