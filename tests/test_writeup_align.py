@@ -78,3 +78,9 @@ def test_a_row_break_with_extra_space_starts_a_clean_row(tmp_path):
 
 def texts_of(body: str) -> list[str]:
     return [r.text for r in math_rows(body, "md")]
+
+
+def test_a_starred_tag_is_dropped_like_a_tag(tmp_path):
+    """``\\tag*{(1)}`` (a tag without its brackets): before, left in the row, which could not be read."""
+    result = graded(tmp_path, f"\\begin{{align}}\nz_1 &= {Z1} \\tag*{{(1)}} \\\\\nz_2 &= {Z2} \\tag{{2}}\n\\end{{align}}")
+    assert result.field("z1").verdict == "correct" and result.field("z2").verdict == "correct"

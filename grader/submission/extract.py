@@ -40,14 +40,14 @@ _ENVIRONMENTS = ("equation", "align", "aligned", "split", "eqnarray", "gather", 
                  "displaymath", "math", "flalign")
 _ENV_RE = re.compile(r"\\begin\{(" + "|".join(_ENVIRONMENTS) + r")(\*?)\}(\{[^{}]*\})?")
 _THIN_GROUP = re.compile("(?<=[0-9])[\u2009\u202f](?=[0-9])")
-_DROP = re.compile(r"\\(label|tag|eqref|ref)\{[^{}]*\}|\\(nonumber|notag)\b|\\(begin|end)\{(" +
+_DROP = re.compile(r"\\(label|tag|eqref|ref)\*?\{[^{}]*\}|\\(nonumber|notag)\b|\\(begin|end)\{(" +
                    "|".join(_ENVIRONMENTS) + r"|array|cases|matrix|pmatrix|bmatrix)\*?\}(\{[^{}]*\})?")
 _PROSE_VALUE = re.compile(r"[ \t]*(?:=|≈|\$\s*\\approx\s*\$|\$\s*=\s*\$)[ \t]*"
                           r"([-−]?\s*(?:\d+(?:\.\d*)?|\.\d+)(?:\s*(?:\\times|×|x)\s*10\^\{?[-−]?\d+\}?)?)")
 _NEWLINE = re.compile("\n")
 _BLOCK_MARKS = re.compile(r"\\.|[{}]", re.S)
 _INTERTEXT = re.compile(r"\\(?:short)?intertext\s*\{")
-_OUTER = re.compile(r"\\(label|tag|eqref|ref)\{[^{}]*\}|\\(nonumber|notag)\b|\\(begin|end)\{(" +
+_OUTER = re.compile(r"\\(label|tag|eqref|ref)\*?\{[^{}]*\}|\\(nonumber|notag)\b|\\(begin|end)\{(" +
                     "|".join(_ENVIRONMENTS) + r")\*?\}(\{[^{}]*\})?")  # _DROP but for the matrices
 _MATRICES = r"bmatrix|pmatrix|vmatrix|Bmatrix|Vmatrix|matrix|smallmatrix|array"
 # inside a matrix: its bounds, its row breaks, a relation (a matrix of equations, one a row)
