@@ -84,3 +84,13 @@ def test_a_starred_tag_is_dropped_like_a_tag(tmp_path):
     """``\\tag*{(1)}`` (a tag without its brackets): before, left in the row, which could not be read."""
     result = graded(tmp_path, f"\\begin{{align}}\nz_1 &= {Z1} \\tag*{{(1)}} \\\\\nz_2 &= {Z2} \\tag{{2}}\n\\end{{align}}")
     assert result.field("z1").verdict == "correct" and result.field("z2").verdict == "correct"
+
+
+def test_a_brace_around_rows_is_no_part_of_the_first_or_the_last(tmp_path):
+    """``\\left\\{\\begin{array}{l} h_1 = ... \\\\ h_2 = ... \\end{array}\\right.``: split into rows, the first held
+    ``\\left\\{`` and could not be read (h1 missing), the last ``\\right.``. A row with both halves keeps them."""
+    body = (f"$$\\left\\{{\\begin{{array}}{{l}} h_1 = {H1!r} \\\\ h_2 = {H2!r} \\end{{array}}\\right.$$\n\n"
+            f"$$o_1 = \\left( 1 + e^{{-0.6190858}} \\right)^{{-1}} = {O1!r}$$")
+    result = graded(tmp_path, body)
+    for q in ("h1", "h2", "o1"):
+        assert result.field(q).verdict == "correct", result.field(q)

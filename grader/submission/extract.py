@@ -172,10 +172,15 @@ def _continued(cells: list[str], columns: int) -> list[str] | None:
     return [cells[2 * k + 1] for k in range(columns)]
 
 
+_HALF_DELIMITER = re.compile(r"\\(?:left|right)\s*(?:\\[{}|]|\\[lr]?(?:brace|brack|vert|angle)|[.(\[\])|])")
+
+
 def _cleaned(text: str) -> str:
     """A row's text as read: its ``&`` dropped, a typeset number's digit groups kept as LaTeX's thin space (0.619 085 8
     from a PDF), no punctuation or spacing at its end, single spaces."""
     text = text.replace("&", " ")
+    if ("\\left" in text) != ("\\right" in text):  # a \left\{ ... \right. around rows: each row has half of it
+        text = _HALF_DELIMITER.sub(" ", text)
     if "\u2009" in text or "\u202f" in text:
         text = _THIN_GROUP.sub(r"\\,", text)
     return " ".join(without_trailing(text.strip()).split())
