@@ -16,6 +16,8 @@ import re
 import xml.etree.ElementTree as ET
 from html import escape
 
+from grader.parse.braces import split_top
+
 
 def _e(s: str) -> str:
     return escape(s, quote=True)
@@ -139,17 +141,7 @@ def _equation_lines(latex: str) -> list[str]:
 
 def _top_level_parts(latex: str) -> list[str]:
     """``a = b = {c = d}`` -> ``a``, ``b``, ``{c = d}``: the sides of the equals signs outside braces."""
-    parts, depth, start = [], 0, 0
-    for i, ch in enumerate(latex):
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-        elif ch == "=" and depth == 0:
-            parts.append(latex[start:i].strip())
-            start = i + 1
-    parts.append(latex[start:].strip())
-    return parts
+    return [p.strip() for p in split_top(latex, "=", escapes=False)]
 
 
 _TOKEN = re.compile(

@@ -24,13 +24,14 @@ import re
 from typing import Callable
 
 from grader.errors import LimitError
+from grader.parse.braces import split_top
 from grader.submission.mathrow import (CODE_LANGUAGES, MAX_ROWS, MathRow, check_rows, code_lines, row,
                                        without_trailing)
 from grader.submission.phrases import line_start, phrase_name, phrase_value
 from grader.submission.kinds import MAX_DOCX_BYTES, MAX_WRITEUP_BYTES, WRITEUP_SUFFIXES, writeup_limit
 from grader.submission.plaintext import plain_rows
 from grader.submission.tables import html_table_rows, table_rows, tabular_rows
-from grader.submission.vectors import MATRIX_BEGIN, vector_rows
+from grader.submission.vectors import MATRIX_BEGIN, MATRIX_ENVS, vector_rows
 
 __all__ = ["MathRow", "WRITEUP_SUFFIXES", "MAX_WRITEUP_BYTES", "MAX_DOCX_BYTES", "MAX_ROWS", "math_rows",
            "writeup_limit"]
@@ -49,9 +50,9 @@ _BLOCK_MARKS = re.compile(r"\\.|[{}]", re.S)
 _INTERTEXT = re.compile(r"\\(?:short)?intertext\s*\{")
 _OUTER = re.compile(r"\\(label|tag|eqref|ref)\*?\{[^{}]*\}|\\(nonumber|notag)\b|\\(begin|end)\{(" +
                     "|".join(_ENVIRONMENTS) + r")\*?\}(\{[^{}]*\})?")  # _DROP but for the matrices
-_MATRICES = r"bmatrix|pmatrix|vmatrix|Bmatrix|Vmatrix|matrix|smallmatrix|array"
+
 # inside a matrix: its bounds, its row breaks, a relation (a matrix of equations, one a row)
-_INSIDE_MARKS = re.compile(r"\\(?:begin|end)\{(?:" + _MATRICES + r")\}|\\\\|\\approx(?![A-Za-z])|[=≈]")
+_INSIDE_MARKS = re.compile(r"\\(?:begin|end)\{(?:" + MATRIX_ENVS + r")\}|\\\\|\\approx(?![A-Za-z])|[=≈]")
 
 
 def _flat_matrices(row: str) -> str | None:
@@ -70,7 +71,7 @@ def _flat_matrices(row: str) -> str | None:
         elif depth > 0:
             return None
     return "".join(out) + row[pos:]
-_MATRIX_MARKS = re.compile(r"\\(?:begin|end)\{(?:bmatrix|pmatrix|vmatrix|Bmatrix|Vmatrix|matrix|smallmatrix|array)\}"
+_MATRIX_MARKS = re.compile(r"\\(?:begin|end)\{(?:" + MATRIX_ENVS + r")\}"
                            r"|\\.|[{}]", re.S)
 
 
@@ -124,28 +125,13 @@ _ALIGN_RELATION = re.compile(r"\s*(?:=|≈|\\approx(?![A-Za-z])|:=)")
 
 
 # after a row break, its star and extra space, which LaTeX typesets as no text: \\[4pt], \\*, \\ [1ex]
-ROW_SPACE = re.compile(r"\*?(?:[ \t]*\[[ \t]*-?(?:\d+\.?\d*|\.\d+)[ \t]*(?:pt|mm|cm|ex|em|in|bp|pc|sp|mu)[ \t]*\])?")
+_ROW_SPACE = re.compile(r"\*?(?:[ \t]*\[[ \t]*-?(?:\d+\.?\d*|\.\d+)[ \t]*(?:pt|mm|cm|ex|em|in|bp|pc|sp|mu)[ \t]*\])?")
 
 
 def _row_break_end(text: str, at: int, end: int) -> int:
     """Where the row after a ``\\\\`` that ends at ``at`` starts: past its ``*`` and ``[4pt]``, if any."""
-    m = ROW_SPACE.match(text, at, end)
+    m = _ROW_SPACE.match(text, at, end)
     return m.end() if m else at
-
-
-def _align_cells(row: str) -> list[str]:
-    """An ``align`` row's cells: split at its ``&`` outside braces (an escaped ``\\&`` is none)."""
-    cells, depth, start = [], 0, 0
-    for i, ch in enumerate(row):
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-        elif ch == "&" and depth == 0 and (i == 0 or row[i - 1] != "\\"):
-            cells.append(row[start:i])
-            start = i + 1
-    cells.append(row[start:])
-    return cells
 
 
 def _align_columns(cells: list[str]) -> list[str] | None:
@@ -435,7 +421,7 @@ class _Scanner:
         body = _DROP.sub(" ", raw)
         columns, continued = None, None
         if body.count("&") >= 3 and "\\begin" not in raw:  # equations side by side in an align, or their next row
-            cells = _align_cells(body)
+            cells = split_top(body, "&")  # (an escaped \\& is no cell's end)
             columns = _align_columns(cells)
             continued = _continued(cells, len(self.columns)) if columns is None and self.columns else None
         if not body.replace("&", " ").strip():

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 
+from grader.parse.braces import group_end
 from grader.record import Record
 
 __all__ = ["Student", "writeup_student", "heading_student", "labelled_student", "titled_student", "tex_author", "MAX_AUTHOR_SEARCH",
@@ -192,20 +193,8 @@ def writeup_student(text: str, kind: str) -> Student:
 
 def _group(text: str, start: int) -> str | None:
     """The text of a brace group whose ``{`` is just before ``start``, at most ``MAX_AUTHOR_CHARS`` long."""
-    depth, i, end = 1, start, min(len(text), start + MAX_AUTHOR_CHARS + 1)
-    while i < end:
-        ch = text[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth == 0:
-                return text[start:i]
-        i += 1
-    return None
+    close = group_end(text, start, min(len(text), start + MAX_AUTHOR_CHARS + 1))
+    return text[start:close] if close is not None else None
 
 
 def _lines(arg: str) -> tuple[list[str], list[str]]:

@@ -31,15 +31,17 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-__all__ = ["MATRIX_BEGIN", "vector_rows", "MAX_VECTORS", "MAX_ENTRIES"]
+from grader.parse.braces import split_top
+
+__all__ = ["MATRIX_BEGIN", "MATRIX_ENVS", "vector_rows", "MAX_VECTORS", "MAX_ENTRIES"]
 
 MAX_VECTORS = 16  # matrix environments in one row (more: the row is read as it was)
 MAX_ENTRIES = 64  # entries of one vector
 
-_ENVS = "bmatrix|pmatrix|vmatrix|Bmatrix|Vmatrix|matrix|smallmatrix|array"
-MATRIX_BEGIN = re.compile(r"\\begin\{(" + _ENVS + r")\}")
-_BEGIN = re.compile(r"\\begin\{(" + _ENVS + r")\}(?:\{[^{}]{0,40}\})?")  # an array's column spec: {c}, {r}
-_END = re.compile(r"\\end\{(?:" + _ENVS + r")\}")
+MATRIX_ENVS = "bmatrix|pmatrix|vmatrix|Bmatrix|Vmatrix|matrix|smallmatrix|array"  # (a regular expression's)
+MATRIX_BEGIN = re.compile(r"\\begin\{(" + MATRIX_ENVS + r")\}")
+_BEGIN = re.compile(r"\\begin\{(" + MATRIX_ENVS + r")\}(?:\{[^{}]{0,40}\})?")  # an array's column spec: {c}, {r}
+_END = re.compile(r"\\end\{(?:" + MATRIX_ENVS + r")\}")
 _MARK = "\x00"
 _DELIMITERS = re.compile(r"\\(?:left|right|[bB]igg?[lr]?)\s*(?:\\[{}]|\\[lr]?(?:brack|vert|angle)|[\[\]()|.])")
 _TRANSPOSE = re.compile(r"\^\s*(?:T|\\top|\{\s*(?:T|\\top|\\intercal|\\mathsf\{T\}|\\mathrm\{T\})\s*\})\s*$")
@@ -97,8 +99,8 @@ def _placeholders(text: str) -> tuple[str | None, list[list[str] | None]]:
 
 
 def _entries(body: str) -> list[str] | None:
-    rows = [r for r in (_SPACE.sub("", part, 1).strip() for part in _top_split(body, "\\\\")) if r]
-    cells = [[c.strip() for c in _top_split(r, "&")] for r in rows]
+    rows = [r for r in (_SPACE.sub("", part, 1).strip() for part in split_top(body, "\\\\")) if r]
+    cells = [[c.strip() for c in split_top(r, "&")] for r in rows]
     if not cells:
         return None
     if all(len(r) == 1 for r in cells):
@@ -108,31 +110,6 @@ def _entries(body: str) -> list[str] | None:
     else:
         return None  # a matrix
     return entries if 2 <= len(entries) <= MAX_ENTRIES and all(entries) else None
-
-
-def _top_split(text: str, sep: str) -> list[str]:
-    """``text`` split at ``sep`` outside braces."""
-    parts, depth, start, i, n = [], 0, 0, 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch == "\\" and text.startswith(sep, i) and depth <= 0:
-            parts.append(text[start:i])
-            i += len(sep)
-            start = i
-            continue
-        if ch == "\\":
-            i += 2
-            continue
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-        elif ch == sep and depth <= 0:
-            parts.append(text[start:i])
-            start = i + 1
-        i += 1
-    parts.append(text[start:])
-    return parts
 
 
 def _sides(flat: str) -> list[tuple[str, str]] | None:
