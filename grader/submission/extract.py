@@ -71,6 +71,8 @@ def _flat_matrices(row: str) -> str | None:
         elif depth > 0:
             return None
     return "".join(out) + row[pos:]
+
+
 _MATRIX_MARKS = re.compile(r"\\(?:begin|end)\{(?:" + MATRIX_ENVS + r")\}"
                            r"|\\.|[{}]", re.S)
 
@@ -229,7 +231,7 @@ class _Scanner:
         self._next: dict[str, int] = {}  # needle -> next position found (or -1: none after that point)
         self._newlines: array.array | None = None  # where the text's line breaks are, found on first use
         self.covered: set[int] = set()  # the lines the rows of math are on
-        self.columns: list[int] = []  # the columns of the last align row of equations side by side (for its next)
+        self.columns = 0  # how many equations the last align row held side by side (its next row may continue them)
 
     # -- positions
     def find(self, needle: str, start: int) -> int:
@@ -423,7 +425,7 @@ class _Scanner:
         if body.count("&") >= 3 and "\\begin" not in raw:  # equations side by side in an align, or their next row
             cells = split_top(body, "&")  # (an escaped \\& is no cell's end)
             columns = _align_columns(cells)
-            continued = _continued(cells, len(self.columns)) if columns is None and self.columns else None
+            continued = _continued(cells, self.columns) if columns is None and self.columns else None
         if not body.replace("&", " ").strip():
             return
         first_line = self.line_of(start + len(raw) - len(raw.lstrip()))
@@ -432,7 +434,7 @@ class _Scanner:
         else:
             self.covered.add(first_line)
         if continued is None:
-            self.columns = [k + 1 for k in range(len(columns))] if columns else []
+            self.columns = len(columns) if columns else 0
         for k, text in enumerate(columns or continued or [body]):  # (a next row: each column's "= ..." its own)
             if len(self.rows) >= MAX_ROWS:
                 raise LimitError(f"the write-up has more than {MAX_ROWS} rows of math", line=first_line,

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from grader.errors import LimitError
+from grader.parse.braces import group_end
 
 __all__ = ["MathRow", "MAX_ROWS", "MAX_ROW_CHARS", "CODE_LANGUAGES", "row", "check_rows", "without_trailing",
            "code_lines"]
@@ -81,16 +82,12 @@ def _unboxed(text: str) -> str:
     for count, m in enumerate(_BOX.finditer(text)):
         if count >= MAX_BOXES or m.start() < pos:
             break
-        depth, i, n = 1, m.end(), len(text)
-        while i < n and depth:
-            ch = text[i]
-            depth += (ch == "{") - (ch == "}") if text[i - 1] != "\\" else 0
-            i += 1
-        inner = text[m.end():i - 1]
-        if depth or not ("=" in inner or "\\approx" in inner):
+        close = group_end(text, m.end(), len(text))
+        inner = text[m.end():close] if close is not None else ""
+        if not ("=" in inner or "\\approx" in inner):
             continue
         out += [text[pos:m.start()], " ", inner.replace("$", " "), " "]
-        pos = i
+        pos = close + 1
     return "".join(out) + text[pos:] if out else text
 
 
