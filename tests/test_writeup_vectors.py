@@ -150,3 +150,31 @@ def test_a_display_of_many_matrices_never_closed_is_read_in_one_pass():
     for text in ("$$" + r"\begin{bmatrix} x " * 16_000 + "$$",
                  "$$" + r"\begin{bmatrix} 1 \end{bmatrix} \begin{pmatrix} " * 8_000 + "$$"):
         assert math_rows(text, "md", None, NAMES.get)  # (one row: read as it stands, not as a vector)
+
+
+def test_a_matrix_named_by_its_layer_in_ngs_notation_is_read_entry_by_entry(tmp_path):
+    """``\\Theta^{(1)}`` (its first column the biases', as Ng writes it) and ``\\frac{\\partial J}{\\partial
+    \\Theta^{(2)}}`` as matrices: each entry is the quantity ``\\Theta^{(l)}_{jk}`` names (from unit k of layer l into
+    unit j of layer l+1). Before, a matrix was read as rows of numbers naming nothing. The gradients come from the
+    textbook formulas (δ times the unit's input), the weights from the problem file."""
+    from grader.solve.solver import solve
+    from grader.spec.load import load_problem
+    from grader.submission.writeup import writeup_submission
+    from tests.ex6_textbook import D_O1, D_O2
+
+    problem = tmp_path / "course.yaml"
+    problem.write_text((REPO / "problems" / "exercise6.yaml").read_text(encoding="utf-8") + "layer_notation: ng\n",
+                       encoding="utf-8")
+    key = solve(load_problem(problem))
+
+    def mat(rows) -> str:
+        return r"\begin{bmatrix} " + r" \\ ".join(" & ".join(repr(x) for x in r) for r in rows) + r" \end{bmatrix}"
+    grads = [[D_O1 * H1, D_O1 * H2], [D_O2 * H1, D_O2 * H2]]
+    text = (f"# Ex 6\n\n$$\\Theta^{{(1)}} = {mat([[0.35, -15, 20], [0.35, -25, 30]])}$$\n\n"
+            f"$$\\frac{{\\partial J}}{{\\partial \\Theta^{{(2)}}}} = \\delta^{{(3)}} (a^{{(2)}})^T = {mat(grads)}$$\n")
+    sub = writeup_submission(text, "md", "work.md", key, "course")
+    read = {q: a.value.parsed.value for q, a in sub.answers.items()}
+    assert read == pytest.approx({"grad_w5": grads[0][0], "grad_w6": grads[0][1], "grad_w7": grads[1][0],
+                                  "grad_w8": grads[1][1]}, rel=1e-12)
+    assert sorted(q for q, _, _ in sub.stated) == ["b1", "b1", "w1", "w2", "w3", "w4"]  # the givens restated
+    assert not sub.writeup.unattributed

@@ -14,7 +14,11 @@ neighbour's value. Here such a row becomes one equation per entry, ``z_1 = (-15)
   one symbol (``\\mathbf{o} = [o_1; o_2] = ...``); or a single symbol whose entries are its numbered quantities
   (``\\mathbf{h} = [...]``: ``h_1``, ``h_2``; with a course's ``layer_notation``, ``z^{(2)} = [...]``:
   ``z^{(2)}_1``, ...);
-* and its last side is a vector of as many entries, each with a digit. The sides between that are vectors of as
+* or, for a matrix, a single symbol whose entries ``S_{jk}`` are quantities of the problem, row after row: with a
+  course's ``layer_notation``, Ng's ``\\Theta^{(1)} = [...]`` (its first column the biases') and
+  ``\\frac{\\partial J}{\\partial \\Theta^{(2)}} = [...]``, Nielsen's ``w^3`` (the default names number no
+  weights by row and column, so a matrix there names nothing);
+* and its last side is a vector (or matrix) of as many entries, each with a digit. The sides between that are vectors of as
   many entries are each entry's steps; the others (``W x + b``: a product of matrices) are not anyone's.
 
 A vector is a ``bmatrix``, ``pmatrix``, ``vmatrix``, ``matrix``, ``smallmatrix`` or ``array`` environment of one
@@ -66,11 +70,10 @@ def vector_rows(text: str, is_name: Callable[[str], str | None]) -> list[str] | 
     names, after = _names(sides, shapes, is_name)
     if names is None:
         return None
-    k = len(names)
+    k, last = len(names), shapes[-1]
     steps = [(rel, shape) for (rel, _), shape in zip(sides[after:], shapes[after:]) if shape is not None
-             and len(shape) == k]
-    last = shapes[-1]
-    if not steps or last is None or len(last) != k or steps[-1][1] is not last:
+             and shape.fits(last)]
+    if not steps or len(last) != k or steps[-1][1] is not last:
         return None
     if not all(any(ch.isdigit() for ch in entry) for entry in last):
         return None
@@ -98,18 +101,32 @@ def _placeholders(text: str) -> tuple[str | None, list[list[str] | None]]:
     return "".join(out).replace("&", " "), vectors  # (an align's & outside the matrices)
 
 
-def _entries(body: str) -> list[str] | None:
+class _Entries(list):
+    """A vector's or a matrix's entries, row after row, with its rows and columns (a vector has one of either)."""
+
+    def __init__(self, entries: list[str], rows: int, cols: int) -> None:
+        super().__init__(entries)
+        self.rows, self.cols = rows, cols
+
+    @property
+    def vector(self) -> bool:
+        return self.rows == 1 or self.cols == 1
+
+    def fits(self, other: "_Entries") -> bool:
+        """As many entries in the same places: a column and a row of the same size (transposed), or the same matrix."""
+        return len(self) == len(other) if self.vector and other.vector else (self.rows, self.cols) == (other.rows,
+                                                                                                        other.cols)
+
+
+def _entries(body: str) -> _Entries | None:
     rows = [r for r in (_SPACE.sub("", part, 1).strip() for part in split_top(body, "\\\\")) if r]
     cells = [[c.strip() for c in split_top(r, "&")] for r in rows]
-    if not cells:
+    if not cells or len({len(r) for r in cells}) != 1:
         return None
-    if all(len(r) == 1 for r in cells):
-        entries = [r[0] for r in cells]
-    elif len(cells) == 1:
-        entries = cells[0]
-    else:
-        return None  # a matrix
-    return entries if 2 <= len(entries) <= MAX_ENTRIES and all(entries) else None
+    entries = [c for r in cells for c in r]
+    if not (2 <= len(entries) <= MAX_ENTRIES and all(entries)):
+        return None
+    return _Entries(entries, len(cells), len(cells[0]))
 
 
 def _sides(flat: str) -> list[tuple[str, str]] | None:
@@ -166,25 +183,54 @@ def _listed(bare: str) -> list[str] | None:
         entries.append(bare[start:i].strip())
         start = i + 1
     entries.append(bare[start:-1].strip())
-    return entries if 2 <= len(entries) <= MAX_ENTRIES and all(entries) else None
+    return _Entries(entries, len(entries), 1) if 2 <= len(entries) <= MAX_ENTRIES and all(entries) else None
 
 
 def _names(sides, shapes, is_name) -> tuple[list[str] | None, int]:
     """The entries' names (as written) and the index of the first side after them: a vector of names first, or
-    after one symbol; else a symbol whose numbered quantities they are (as many as the last side's entries)."""
+    after one symbol; else a symbol whose numbered quantities they are (as many as the last side's entries: ``h_{1}``,
+    ...; of a matrix, ``\\Theta^{(1)}_{11}``, ... row after row, its columns numbered from 1, or from 0 where the
+    first is a bias's, as Ng's are)."""
     if shapes[0] is not None:
-        return (shapes[0], 1) if _distinct(shapes[0], is_name) else (None, 0)
+        return (shapes[0], 1) if shapes[0].vector and _distinct(shapes[0], is_name) else (None, 0)
     symbol, last = sides[0][1], shapes[-1]
     if _PLACEHOLDER.search(symbol) or last is None:
         return None, 0
-    if len(shapes) > 2 and shapes[1] is not None and _distinct(shapes[1], is_name):
+    if len(shapes) > 2 and shapes[1] is not None and shapes[1].vector and _distinct(shapes[1], is_name):
         return shapes[1], 2
-    if len(symbol) > 40:
+    if len(symbol) > 60:
         return None, 0
+    # (the entries of a shared bias may name one quantity twice: the problem's doing, not the student's)
+    if last.vector:
+        names = [_indexed(symbol, str(i)) for i in range(1, len(last) + 1)]
+        return (names, 1) if all(is_name(n) for n in names) else (None, 0)
+    for first in (1, 0):
+        names = [_indexed(symbol, _pair(j, k)) for j in range(1, last.rows + 1)
+                 for k in range(first, first + last.cols)]
+        if all(is_name(n) for n in names):
+            return names, 1
+    return None, 0
+
+
+def _pair(j: int, k: int) -> str:
+    return f"{j}{k}" if j < 10 and k < 10 else f"{j},{k}"
+
+
+_DERIVATIVE = re.compile(r"(\\frac\s*\{\s*\\partial\s*[^{}]{1,20}\}\s*\{\s*\\partial\s*)(.+)(\})|(\\nabla_\{)(.+?)(\}.*)")
+
+
+def _indexed(symbol: str, index: str) -> str:
+    """``symbol``'s entry ``index``: ``h_{1}`` of ``\\mathbf{h}``, ``\\delta_o_{1}`` of ``\\boldsymbol{\\delta}_o``,
+    ``\\Theta^{(1)}_{12}``; of a gradient, the gradient of the entry (``\\frac{\\partial J}{\\partial
+    \\Theta^{(1)}_{12}}``, ``\\nabla_{W_{12}} E``)."""
+    d = _DERIVATIVE.fullmatch(symbol.strip())
+    if d is not None:
+        head, inner, tail = (d.group(1), d.group(2), d.group(3)) if d.group(1) else (d.group(4), d.group(5),
+                                                                                      d.group(6))
+        return head + _indexed(inner, index) + tail
     wrapped = _WRAPPED.match(symbol)  # \mathbf{h}, \boldsymbol{\delta}_o: h, \delta_o
-    base = (wrapped.group(1) or wrapped.group(2)) + symbol[wrapped.end():] if wrapped else symbol
-    names = [f"{base}_{{{i}}}" for i in range(1, len(last) + 1)]
-    return (names, 1) if _distinct(names, is_name) else (None, 0)
+    base = (wrapped.group(1) or wrapped.group(2)) + symbol[wrapped.end():] if wrapped else symbol.strip()
+    return f"{base}_{{{index}}}"
 
 
 def _distinct(names: list[str], is_name) -> bool:

@@ -161,7 +161,7 @@ class _Reader:
     # -- reading
     def read(self, text: str) -> Submission:
         rows = math_rows(text, self.kind, lambda words: (self._compact(words) or self._bracketed(words)) is not None,
-                         lambda name: self.quantity(Name(name)) if len(name) <= 40 else None)
+                         lambda name: self.quantity(Name(name)) if len(name) <= 64 else None)
         self._sums.stated = StatedBounds(text, rows, self.kind, self.where)  # n = 2, for \sum_{i=1}^{n}
         chains, unread = read_chains(rows, self.expand)
         chains = side_by_side(chains, self.quantity, self.key.floats)  # o1 = 0.650011   o2 = 0.651095: two
