@@ -18,16 +18,16 @@ neighbour's value. Here such a row becomes one equation per entry, ``z_1 = (-15)
   course's ``layer_notation``, Ng's ``\\Theta^{(1)} = [...]`` (its first column the biases') and
   ``\\frac{\\partial J}{\\partial \\Theta^{(2)}} = [...]``, Nielsen's ``w^3`` (the default names number no
   weights by row and column, so a matrix there names nothing);
-* and its last side is a vector (or matrix) of as many entries, each with a digit. The sides between that are vectors of as
-  many entries are each entry's steps; the others (``W x + b``: a product of matrices) are not anyone's.
+* and its last side is a vector (or matrix) of as many entries, each with a digit. The sides between that are
+  vectors of as many entries are each entry's steps; the others (``W x + b``: a product of matrices) are no one's.
 
 A vector is a ``bmatrix``, ``pmatrix``, ``vmatrix``, ``matrix``, ``smallmatrix`` or ``array`` environment of one
 column (entries at ``\\\\``) or one row (entries at ``&``), also transposed (``^T``, ``^{\\top}``) or between
 ``\\left[`` and ``\\right]``; or a list in brackets, ``(z_1, z_2) = (-7.65, -13.65)``, ``[h_1; h_2]``, in math or
 typed as plain text (entries at the semicolons where there are any, as with decimal commas, ``(7,65; 13,65)``, else
-at the commas; outside inner brackets and braces). A matrix of several rows and columns is no vector, and a row
-holding one is read as it was. Only the text's characters are used, with limits (``MAX_VECTORS`` environments a
-row, ``MAX_ENTRIES`` entries a vector): nothing is evaluated here.
+at the commas; outside inner brackets and braces). A matrix of several rows and columns is no vector; a row holding
+one that no symbol names is read as it was. Only the text's characters are used, with limits (``MAX_VECTORS``
+environments a row, ``MAX_ENTRIES`` entries a vector or matrix): nothing is evaluated here.
 """
 
 from __future__ import annotations
