@@ -42,6 +42,7 @@ from grader.submission.sidebyside import side_by_side
 from grader.submission.kinds import path_suffix
 from grader.submission.writeupfile import as_markdown, decode_writeup, is_writeup, read_writeup
 from grader.submission.activated import activated_unit
+from grader.submission.ancestry import ancestors, describe
 from grader.submission.assignments import assignment_note, updated_parameter
 from grader.submission.errorterm import default_resolver, error_term_note, negated_value
 from grader.submission.load import Answer, Submission, Value
@@ -446,28 +447,11 @@ class _Reader:
 
     def deps(self, q: str) -> frozenset[str]:
         if q not in self._deps:
-            out, stack = set(), [q]
-            while stack:
-                name = stack.pop()
-                node = self.graph.nodes.get(name)
-                if node is None:
-                    continue
-                for s in node.expr.symbols():
-                    if s not in out:
-                        out.add(s)
-                        stack.append(s)
-            self._deps[q] = frozenset(out)
+            self._deps[q] = ancestors(self.graph.nodes, q)
         return self._deps[q]
 
     def describe(self, u: str) -> str:
-        net = self.problem.network
-        if u in net.weights:
-            src, dst = net.weights[u]
-            return f"{u}, the weight from {src} to {dst}"
-        node = self.graph.nodes.get(u)
-        if node is not None:
-            return f"{u}, the {node.description}"
-        return u
+        return describe(self.problem.network, self.graph.nodes, u)
 
 
 # ---------------------------------------------------------------------------------------------------- helpers
