@@ -140,7 +140,8 @@ def test_words_of_an_update_without_brackets_between_the_name_and_its_equals_sig
 def test_approximately_equal_as_typed_in_plain_text(tmp_path):
     """``h1 ~= 0.5933``, ``h2 ≃ 0.5969``, ``o1 =~ ...``, ``o2 ≅ ...``: before, dropped without a word (``≃`` was no
     relation sign of a plain line, and ``~=`` left the name ``h1 ~``)."""
-    text = (f"h1 ~= {sig(V['h1'], 6)}\nh2 ≃ {sig(V['h2'], 6)}\no1 =~ {sig(V['o1'], 6)}\no2 ≅ {sig(V['o2'], 6)}\n")
+    text = (f"h1 ~= {sig(V['h1'], 6)}\nh2 ≃ {sig(V['h2'], 6)}\no1 =~ {sig(V['o1'], 6)}\no2 ≅ {sig(V['o2'], 6)}\n"
+            f"z1 ~ {sig(V['z1'], 6)}\nz2~{sig(V['z2'], 6)}\n")  # a lone tilde between blanks only
     result = grade_text(tmp_path, text)
     assert {f.quantity: f.verdict for f in result.fields if f.verdict != "missing"} == {
-        "h1": "correct", "h2": "correct", "o1": "correct", "o2": "correct"}
+        "h1": "correct", "h2": "correct", "o1": "correct", "o2": "correct", "z1": "correct"}

@@ -29,8 +29,9 @@ _ITEM = (r"(?:[-*•>]|\(?(?:\d{1,3}|[A-Za-z]|[ivx]{1,4})[.):]|\((?:\d{1,3}|[A-Z
 _PLAIN_EQUATION = re.compile(r"[ \t]*+(?:" + _ITEM + r"[ \t]*+)?(\*\*|`)?((?:" + _PLAIN_WORD
                              + r"(?:[ \t]++[\w{}^'+′″’⁺]{1,20}+){0,2}+(?:[ \t]?\([\w+\- ]{1,12}\))?+[ \t]*+"
                              r"(?:\*\*|`)?[ \t]*+(?:=|≈|:=|←)|(?:=>|=|≈|⇒))[^\n]*)")
-_RELATION_SIGN = re.compile("[=≈⇒←≃≅]")
-_APPROX = re.compile(r"[ \t]*(?:~=|=~|≃|≅)[ \t]*")  # approximately equal as typed: h1 ~= 0.0005, h2 ≃ 1.2e-6
+_RELATION_SIGN = re.compile("[=≈⇒←≃≅~]")
+# approximately equal as typed: h1 ~= 0.0005, h2 ≃ 1.2e-6, and a tilde alone between blanks before a number
+_APPROX = re.compile(r"[ \t]*(?:~=|=~|≃|≅)[ \t]*|[ \t]+~[ \t]+(?=[-−+]?\.?[0-9])")
 # a description in brackets between the name and its = (``h1 (output of hidden unit 1) = 0.5933``): words, two or
 # more, none of an update's (``w5 (after the update) = ...`` is the update, and is read as such)
 _DESCRIPTION = re.compile(r"([ \t]*+" + _PLAIN_WORD + r")[ \t]*\(((?=[^()\n]*[A-Za-z]{3})[A-Za-z][A-Za-z0-9 ,.'-]{2,40})\)"
