@@ -103,3 +103,15 @@ def test_a_phrase_is_one_more_written_value_for_the_flags(tmp_path):
 def test_a_flood_of_phrases_stops_at_the_row_limit(text):
     with pytest.raises(LimitError, match="rows of math"):
         Grader(problem="classic_222").grade_writeup(text[:2_000_000], "md", "flood.md")
+
+
+def test_more_ways_of_saying_a_value(tmp_path):
+    """"is equal to", "is found to be", "works out to be", "turns out as", "evaluates to", and "the value of o2 is":
+    before, each such sentence was dropped without a word. "If the value of o1 is ..." stays a supposition."""
+    s = lambda q: sig(C[q], 10)  # noqa: E731
+    text = (f"net_h1 is equal to {s('net_h1')}.\nh1 is found to be {s('h1')}.\nnet_h2 works out to be {s('net_h2')}.\n"
+            f"h2 turns out as {s('h2')}.\nnet_o1 evaluates to {s('net_o1')}.\nThe value of o2 is {s('o2')}.\n"
+            "If the value of o1 is 0.9, the error is 0.\n")
+    got = read(grade(tmp_path, text))
+    assert {q: v for q, (v, _) in got.items()} == {q: "correct" for q in ("net_h1", "h1", "net_h2", "h2", "net_o1",
+                                                                            "o2")}, got

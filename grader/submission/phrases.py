@@ -26,7 +26,9 @@ from grader.submission.mathrow import MathRow, check_rows, row
 
 __all__ = ["BEFORE", "AFTER_UPDATE", "line_start", "phrase_rows", "phrase_value", "phrase_name"]
 
-_VERB = (r"(?i:is|equals|was|becomes|comes[ \t]+(?:out[ \t]+)?to|works[ \t]+out[ \t]+to)[ \t]+"
+_VERB = (r"(?i:is[ \t]+(?:equal[ \t]+to|found[ \t]+to[ \t]+be)|is|equals|was|becomes|"
+         r"comes[ \t]+(?:out[ \t]+)?to(?:[ \t]+be)?|works[ \t]+out[ \t]+to(?:[ \t]+be)?|"
+         r"turns[ \t]+out[ \t]+(?:to[ \t]+be|as)|evaluates[ \t]+to)[ \t]+"
          r"(?:(?i:about|approximately|roughly|around)[ \t]+|≈[ \t]*)?")
 _NUMBER = (r"([-−]?(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][-−+]?\d+|[ \t]*(?:×|x|\\times|\*)[ \t]*10\^(?:\{[-−+]?\d+\}|[-−+]?\d+))?"
            r")")
@@ -85,6 +87,9 @@ def phrase_name(before: str, name: str, is_name: Callable[[str], str | None],
     if kind is not None:
         named = f"{_KINDS[' '.join(kind.group(1).lower().split())]}_{{{name}}}"
         return named if is_name(named) and _alone(before[:kind.start()]) else None
+    value_of = _THE_VALUE_OF.search(before)  # "the value of o2 is ...": o2's value
+    if value_of is not None and "value" in value_of.group().lower():
+        before = before[:value_of.start()]
     words = _WORDS_BEFORE.search(before)
     if words is not None and names is not None:
         split = words.group(1).split()
@@ -133,8 +138,8 @@ def phrase_rows(text: str, skip: Callable[[int], bool], is_name: Callable[[str],
     return out
 
 
-_VERBS = (" is ", " equals ", " was ", " becomes ", " comes ", " works ", " Is ", " Equals ", " Was ", " Becomes ",
-          "\tis ", " is\t", "\tequals ", " equals\t")
+_VERBS = (" is ", " equals ", " was ", " becomes ", " comes ", " works ", " turns ", " evaluates ", " Is ", " Equals ",
+          " Was ", " Becomes ", "\tis ", " is\t", "\tequals ", " equals\t")
 
 
 def _verb_places(text: str) -> list[int]:
