@@ -45,3 +45,10 @@ def test_a_product_that_gives_the_next_value_stays_a_product(key):
     assert read == {"z3": pytest.approx(40 * H1, rel=1e-5)}
     read = answers_of(f"$z_3 = 0.5 z_3 = {O1:.6f}$", key)  # its own name: never two equations
     assert set(read) == {"z3"}
+
+
+def test_a_product_that_gives_the_next_value_with_the_students_own_value_stays_a_product(key):
+    """``z_3 = 40 h_1 = 0.04`` after the student's own (wrong) ``h_1 = 0.001``: 40 × 0.001 is the value after it, so
+    the step is the product, not two equations (which would give h1 a second value and z3 the value 40)."""
+    read = answers_of("$h_1 = 0.001$\n\n$z_3 = 40 h_1 = 0.04$", key)
+    assert read == {"h1": pytest.approx(0.001), "z3": pytest.approx(0.04)}

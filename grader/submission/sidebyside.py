@@ -4,8 +4,9 @@ The chain reader takes the row as one chain whose middle step is a product, ``o1
 got o2's value and o2 none. A chain is cut in two at a step that is exactly a number times a name of the problem
 (``0.650011 o2``), the name being another quantity than the left-hand side's, where the product does not give the
 value that follows it (0.650011 × o2 is 0.42, not 0.651095): ``o1 = 0.650011`` and ``o2 = 0.651095``. Where it
-does (``z = 2 h_1 = 0.00095``, h1 being 0.000476), the step is the product it says. The key's values decide only
-which of the two readings the row's own numbers bear out, never a grade.
+does (``z = 2 h_1 = 0.00095``, h1 being 0.000476), the step is the product it says; so it is where it does with
+a value the write-up gives that name elsewhere (the student's own h1, wrong or not). The key's values and the
+student's decide only which of the two readings the row's own numbers bear out, never a grade.
 """
 
 from __future__ import annotations
@@ -18,19 +19,28 @@ from grader.submission.chains import Chain, Step
 __all__ = ["side_by_side"]
 
 AGREE = 0.01  # relative: a product within this of the next value is the step it says
+OWN_VALUES = 8  # a name's values elsewhere in the write-up that are tried (its first ones)
 
 
 def side_by_side(chains: list[Chain], quantity: Callable[[Name], str | None], floats: dict) -> list[Chain]:
     """``chains`` with each one of two equations side by side cut in two (the module's docstring)."""
+    own: dict[str, list[float]] = {}  # the values the write-up gives each name elsewhere (its chains' last values)
+    for chain in chains:
+        lhs = chain.lhs.tree
+        last = next((v for v in (s.value for s in reversed(chain.steps)) if v is not None), None)
+        if isinstance(lhs, Name) and last is not None and (q := quantity(lhs)) is not None:
+            values = own.setdefault(q, [])
+            if len(values) < OWN_VALUES:
+                values.append(float(last))
     out: list[Chain] = []
     for chain in chains:
-        out.extend(_cut(chain, quantity, floats, 0))
+        out.extend(_cut(chain, quantity, floats, own, 0))
     return out
 
 
-def _cut(chain: Chain, quantity, floats: dict, depth: int) -> list[Chain]:
+def _cut(chain: Chain, quantity, floats: dict, own: dict[str, list[float]], depth: int) -> list[Chain]:
     lhs = chain.lhs.tree
-    own = quantity(lhs) if isinstance(lhs, Name) else None
+    this = quantity(lhs) if isinstance(lhs, Name) else None
     steps = chain.steps
     for k in range(len(steps) - 1):
         tree, sign = steps[k].tree, ""
@@ -43,17 +53,17 @@ def _cut(chain: Chain, quantity, floats: dict, depth: int) -> list[Chain]:
         if sign:
             number = Number(-number.value, sign + number.text)
         other = quantity(name)
-        if other is None or other == own or other not in floats:
+        if other is None or other == this or other not in floats:
             continue
         after = next((v for v in (s.value for s in steps[k + 1:]) if v is not None), None)
         if after is None:
             continue
-        product, after = float(number.value) * floats[other], float(after)
-        if abs(product - after) <= AGREE * abs(after):
-            continue  # the product it says
+        factor, after = float(number.value), float(after)
+        if any(abs(factor * v - after) <= AGREE * abs(after) for v in [floats[other], *own.get(other, ())]):
+            continue  # the product it says (with the key's value of the name, or the student's own)
         first = Chain(lhs=chain.lhs, steps=steps[:k] + [Step(steps[k].relation, number.text, number, steps[k].line)],
                       line=chain.line, embedded=chain.embedded)
         rest = Chain(lhs=Step("", name.text, name, steps[k].line), steps=steps[k + 1:], line=chain.line,
                      embedded=chain.embedded)
-        return [first] + (_cut(rest, quantity, floats, depth + 1) if depth < 64 else [rest])
+        return [first] + (_cut(rest, quantity, floats, own, depth + 1) if depth < 64 else [rest])
     return [chain]
