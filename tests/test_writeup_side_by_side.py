@@ -52,3 +52,11 @@ def test_a_product_that_gives_the_next_value_with_the_students_own_value_stays_a
     the step is the product, not two equations (which would give h1 a second value and z3 the value 40)."""
     read = answers_of("$h_1 = 0.001$\n\n$z_3 = 40 h_1 = 0.04$", key)
     assert read == {"h1": pytest.approx(0.001), "z3": pytest.approx(0.04)}
+
+
+def test_values_beyond_the_float_range_are_no_products(key):
+    """Found by the limits tests before committing: a value of 1e999 elsewhere, or in the row, was turned into a
+    float to test the product (an internal error, OverflowError)."""
+    text = "# Ex 6\n\n$h_1 = 1e999$\n\n$z_3 = 40 h_1 = 0.04$\n\n$o_1 = 1e999 o_2 = 0.65$\n\n$o_2 = 1e-999 h_2 = 1$\n"
+    sub = writeup_submission(text, "md", "work.md", key, "exercise6")
+    assert {"h1", "z3", "o1"} <= set(sub.answers)

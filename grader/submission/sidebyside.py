@@ -11,6 +11,7 @@ student's decide only which of the two readings the row's own numbers bear out, 
 
 from __future__ import annotations
 
+import math
 from typing import Callable
 
 from grader.parse.latex import Mul, Name, Neg, Number
@@ -28,10 +29,10 @@ def side_by_side(chains: list[Chain], quantity: Callable[[Name], str | None], fl
     for chain in chains:
         lhs = chain.lhs.tree
         last = next((v for v in (s.value for s in reversed(chain.steps)) if v is not None), None)
-        if isinstance(lhs, Name) and last is not None and (q := quantity(lhs)) is not None:
+        if isinstance(lhs, Name) and (last := _float(last)) is not None and (q := quantity(lhs)) is not None:
             values = own.setdefault(q, [])
             if len(values) < OWN_VALUES:
-                values.append(float(last))
+                values.append(last)
     out: list[Chain] = []
     for chain in chains:
         out.extend(_cut(chain, quantity, floats, own, 0))
@@ -55,10 +56,10 @@ def _cut(chain: Chain, quantity, floats: dict, own: dict[str, list[float]], dept
         other = quantity(name)
         if other is None or other == this or other not in floats:
             continue
-        after = next((v for v in (s.value for s in steps[k + 1:]) if v is not None), None)
-        if after is None:
+        after = _float(next((v for v in (s.value for s in steps[k + 1:]) if v is not None), None))
+        factor = _float(number.value)
+        if after is None or factor is None:
             continue
-        factor, after = float(number.value), float(after)
         if any(abs(factor * v - after) <= AGREE * abs(after) for v in [floats[other], *own.get(other, ())]):
             continue  # the product it says (with the key's value of the name, or the student's own)
         first = Chain(lhs=chain.lhs, steps=steps[:k] + [Step(steps[k].relation, number.text, number, steps[k].line)],
@@ -67,3 +68,14 @@ def _cut(chain: Chain, quantity, floats: dict, own: dict[str, list[float]], dept
                      embedded=chain.embedded)
         return [first] + (_cut(rest, quantity, floats, own, depth + 1) if depth < 64 else [rest])
     return [chain]
+
+
+def _float(value) -> float | None:
+    """``value`` (a Fraction or an mpf) as a finite float, or None (no value, or beyond the float range: 1e999)."""
+    if value is None:
+        return None
+    try:
+        out = float(value)
+    except (OverflowError, ValueError):
+        return None
+    return out if math.isfinite(out) else None
