@@ -142,3 +142,11 @@ def test_a_heading_of_nets_and_outputs_reads_no_net(key):
     assert "z1" not in read and read["h1"] == pytest.approx(Z1)
     # nearer the output than the net input: the unit's own value
     assert "z3" not in answers_of(f"# Ex 6\n\n## Net inputs\n\no1: {O1:.8f}\n", key)
+
+
+def test_a_value_beyond_the_float_range_under_a_heading_is_read_as_written(key):
+    """Found by fuzzing: ``o1: 1e999`` under "Deltas" and ``w5 = 1e999`` under "Gradients" were turned into floats to
+    tell what they are nearer (OverflowError, an internal error). Infinite, they are nearer nothing: read as written."""
+    sub = writeup_submission("# Ex 6\n\n## Deltas\n\no1: 1e999\n\n## Gradients\n\n$w_5 = 1e999$\n", "md", "work.md",
+                             key, "exercise6")
+    assert "o1" in sub.answers and "delta_o1" not in sub.answers and "grad_w5" not in sub.answers

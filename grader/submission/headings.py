@@ -30,6 +30,7 @@ import bisect
 import re
 
 from grader.spec import names as qnames
+from grader.submission.writeup_values import as_float
 
 __all__ = ["Headings"]
 
@@ -78,7 +79,7 @@ class Headings:
         new = qnames.new_name(q, 1) if kind == "update" else qnames.grad_name(q)
         if new not in key.graph.nodes:
             return None
-        if kind == "gradient" and not abs(float(value) - key.floats[new]) < abs(float(value) - key.floats[q]):
+        if kind == "gradient" and not abs(as_float(value) - key.floats[new]) < abs(as_float(value) - key.floats[q]):
             return None
         what = "the updated parameter" if kind == "update" else "the gradient"
         return new, f"'{q}' under the heading \"{heading}\" is read as {what} {new}, not as the given {q}"
@@ -105,7 +106,7 @@ def _unit_reading(unit: str, value, heading: str, kind: str, key) -> tuple[str, 
     if neuron is None or key.problem.training.steps > 1:
         return None
     q, what = (qnames.delta_name(unit, ""), "its delta") if kind == "delta" else (neuron.net, "its net input")
-    v, own = float(value), key.floats.get(unit)
+    v, own = as_float(value), key.floats.get(unit)  # (1e999: infinite, nearer neither)
     if q not in key.graph.nodes or own is None or not abs(v - key.floats[q]) < abs(v - own):
         return None
     return q, f"'{unit}' under the heading \"{heading}\" is read as {what} {q}, not as the output {unit}"

@@ -16,6 +16,7 @@ from typing import Callable
 
 from grader.parse.latex import Mul, Name, Neg, Number
 from grader.submission.chains import Chain, Step
+from grader.submission.writeup_values import as_float
 
 __all__ = ["side_by_side"]
 
@@ -72,10 +73,5 @@ def _cut(chain: Chain, quantity, floats: dict, own: dict[str, list[float]], dept
 
 def _float(value) -> float | None:
     """``value`` (a Fraction or an mpf) as a finite float, or None (no value, or beyond the float range: 1e999)."""
-    if value is None:
-        return None
-    try:
-        out = float(value)
-    except (OverflowError, ValueError):
-        return None
+    out = as_float(value) if value is not None else math.inf
     return out if math.isfinite(out) else None
