@@ -132,6 +132,8 @@ _ROW_SPACE = re.compile(r"\*?(?:[ \t]*\[[ \t]*-?(?:\d+\.?\d*|\.\d+)[ \t]*(?:pt|m
 
 def _row_break_end(text: str, at: int, end: int) -> int:
     """Where the row after a ``\\\\`` that ends at ``at`` starts: past its ``*`` and ``[4pt]``, if any."""
+    if at >= end or text[at] not in "*[ \t":
+        return at
     m = _ROW_SPACE.match(text, at, end)
     return m.end() if m else at
 
@@ -164,14 +166,15 @@ _HALF_DELIMITER = re.compile(r"\\(?:left|right)\s*(?:\\[{}|]|\\[lr]?(?:brace|bra
 
 
 def _cleaned(text: str) -> str:
-    """A row's text as read: its ``&`` dropped, a typeset number's digit groups kept as LaTeX's thin space (0.619 085 8
-    from a PDF), no punctuation or spacing at its end, single spaces."""
-    text = text.replace("&", " ")
-    if ("\\left" in text) != ("\\right" in text):  # a \left\{ ... \right. around rows: each row has half of it
-        text = _HALF_DELIMITER.sub(" ", text)
+    """A row's text, its ``&`` dropped and stripped, as read: a typeset number's digit groups kept as LaTeX's thin
+    space (0.619 085 8 from a PDF), a half of a ``\\left\\{ ... \\right.`` around rows dropped, no punctuation or
+    spacing at its end, single spaces."""
+    if "\\left" in text or "\\right" in text:
+        if ("\\left" in text) != ("\\right" in text):  # around rows, each row has half of it
+            text = _HALF_DELIMITER.sub(" ", text)
     if "\u2009" in text or "\u202f" in text:
         text = _THIN_GROUP.sub(r"\\,", text)
-    return " ".join(without_trailing(text.strip()).split())
+    return " ".join(without_trailing(text).split())
 
 
 def _listed(rows: list[MathRow], is_name: Callable[[str], str | None]) -> list[MathRow]:
@@ -362,7 +365,8 @@ class _Scanner:
     def add_block(self, start: int, end: int, display: bool = True) -> None:
         """Split a block of math at top-level ``\\\\`` into rows; a row that is a vector equation
         (``grader.submission.vectors``) into one row per entry."""
-        if self.is_name is not None and MATRIX_BEGIN.search(self.text, start, end) is not None:
+        if (self.is_name is not None and self.text.find("\\begin{", start, end) >= 0
+                and MATRIX_BEGIN.search(self.text, start, end) is not None):
             self.vectors(start, end, display)
         else:
             self.split(start, end, display)
@@ -426,7 +430,8 @@ class _Scanner:
             cells = split_top(body, "&")  # (an escaped \\& is no cell's end)
             columns = _align_columns(cells)
             continued = _continued(cells, self.columns) if columns is None and self.columns else None
-        if not body.replace("&", " ").strip():
+        body = body.replace("&", " ").strip() if columns is None and continued is None else body
+        if not body:
             return
         first_line = self.line_of(start + len(raw) - len(raw.lstrip()))
         if "\n" in raw:
@@ -435,8 +440,11 @@ class _Scanner:
             self.covered.add(first_line)
         if continued is None:
             self.columns = len(columns) if columns else 0
-        for k, text in enumerate(columns or continued or [body]):  # (a next row: each column's "= ..." its own)
-            if len(self.rows) >= MAX_ROWS:
-                raise LimitError(f"the write-up has more than {MAX_ROWS} rows of math", line=first_line,
-                                 hint="a write-up answers one problem; split unrelated work into separate files")
-            self.rows.append(row(_cleaned(text), first_line, display, column=k + 1 if columns or continued else 0))
+        if len(self.rows) + len(columns or continued or "x") > MAX_ROWS:
+            raise LimitError(f"the write-up has more than {MAX_ROWS} rows of math", line=first_line,
+                             hint="a write-up answers one problem; split unrelated work into separate files")
+        if columns is None and continued is None:
+            self.rows.append(row(_cleaned(body), first_line, display))
+            return
+        for k, text in enumerate(columns or continued, 1):  # (a next row: each column's "= ..." its own)
+            self.rows.append(row(_cleaned(text.replace("&", " ").strip()), first_line, display, column=k))

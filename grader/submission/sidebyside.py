@@ -26,6 +26,8 @@ OWN_VALUES = 8  # a name's values elsewhere in the write-up that are tried (its 
 
 def side_by_side(chains: list[Chain], quantity: Callable[[Name], str | None], floats: dict) -> list[Chain]:
     """``chains`` with each one of two equations side by side cut in two (the module's docstring)."""
+    if not any(_candidate(s.tree) for chain in chains for s in chain.steps[:-1]):
+        return chains  # (the usual write-up: no step is a number times a name, nothing to look at)
     own: dict[str, list[float]] = {}  # the values the write-up gives each name elsewhere (its chains' last values)
     for chain in chains:
         lhs = chain.lhs.tree
@@ -40,17 +42,24 @@ def side_by_side(chains: list[Chain], quantity: Callable[[Name], str | None], fl
     return out
 
 
+def _candidate(tree) -> bool:
+    """Is ``tree`` a number times a name (``0.650011 o2``, ``-7.65 z2``)?"""
+    if isinstance(tree, Neg):
+        tree = tree.arg
+    return (isinstance(tree, Mul) and len(tree.factors) == 2 and isinstance(tree.factors[0], Number)
+            and isinstance(tree.factors[1], Name))
+
+
 def _cut(chain: Chain, quantity, floats: dict, own: dict[str, list[float]], depth: int) -> list[Chain]:
     lhs = chain.lhs.tree
     this = quantity(lhs) if isinstance(lhs, Name) else None
     steps = chain.steps
     for k in range(len(steps) - 1):
         tree, sign = steps[k].tree, ""
+        if not _candidate(tree):
+            continue
         if isinstance(tree, Neg):  # -7.65 z2: the minus is the number's
             tree, sign = tree.arg, "-"
-        if not (isinstance(tree, Mul) and len(tree.factors) == 2 and isinstance(tree.factors[0], Number)
-                and isinstance(tree.factors[1], Name)):
-            continue
         number, name = tree.factors
         if sign:
             number = Number(-number.value, sign + number.text)
