@@ -31,7 +31,7 @@ from grader.submission.phrases import line_start, phrase_name, phrase_value
 from grader.submission.kinds import MAX_DOCX_BYTES, MAX_WRITEUP_BYTES, WRITEUP_SUFFIXES, writeup_limit
 from grader.submission.plaintext import plain_rows
 from grader.submission.tables import html_table_rows, table_rows, tabular_rows
-from grader.submission.vectors import MATRIX_BEGIN, MATRIX_ENVS, vector_rows
+from grader.submission.vectors import MATRIX_BEGIN, MATRIX_ENVS, ROW_SPACE, vector_rows
 
 __all__ = ["MathRow", "WRITEUP_SUFFIXES", "MAX_WRITEUP_BYTES", "MAX_DOCX_BYTES", "MAX_ROWS", "math_rows",
            "writeup_limit"]
@@ -126,16 +126,11 @@ def math_rows(text: str, kind: str, names: Callable[[str], bool] | None = None,
 _ALIGN_RELATION = re.compile(r"\s*(?:=|≈|\\approx(?![A-Za-z])|:=)")
 
 
-# after a row break, its star and extra space, which LaTeX typesets as no text: \\[4pt], \\*, \\ [1ex]
-_ROW_SPACE = re.compile(r"\*?(?:[ \t]*\[[ \t]*-?(?:\d+\.?\d*|\.\d+)[ \t]*(?:pt|mm|cm|ex|em|in|bp|pc|sp|mu)[ \t]*\])?")
-
-
 def _row_break_end(text: str, at: int, end: int) -> int:
     """Where the row after a ``\\\\`` that ends at ``at`` starts: past its ``*`` and ``[4pt]``, if any."""
     if at >= end or text[at] not in "*[ \t":
         return at
-    m = _ROW_SPACE.match(text, at, end)
-    return m.end() if m else at
+    return ROW_SPACE.match(text, at, end).end()  # (it matches, if only nothing)
 
 
 def _align_columns(cells: list[str]) -> list[str] | None:

@@ -37,7 +37,7 @@ from typing import Callable
 
 from grader.parse.braces import split_top
 
-__all__ = ["MATRIX_BEGIN", "MATRIX_ENVS", "vector_rows", "MAX_VECTORS", "MAX_ENTRIES"]
+__all__ = ["MATRIX_BEGIN", "MATRIX_ENVS", "ROW_SPACE", "vector_rows", "MAX_VECTORS", "MAX_ENTRIES"]
 
 MAX_VECTORS = 16  # matrix environments in one row (more: the row is read as it was)
 MAX_ENTRIES = 64  # entries of one vector
@@ -51,7 +51,8 @@ _DELIMITERS = re.compile(r"\\(?:left|right|[bB]igg?[lr]?)\s*(?:\\[{}]|\\[lr]?(?:
 _TRANSPOSE = re.compile(r"\^\s*(?:T|\\top|\{\s*(?:T|\\top|\\intercal|\\mathsf\{T\}|\\mathrm\{T\})\s*\})\s*$")
 _PLACEHOLDER = re.compile("\x00([0-9]+)\x00")
 _WRAPPED = re.compile(r"\\(?:mathbf|boldsymbol|bm|vec|mathbfit|pmb|mathbb)\s*\{([^{}]{1,30})\}|\\vec\s*([A-Za-z])")
-_SPACE = re.compile(r"^\*?[ \t]*(?:\[[ \t]*-?[0-9.]+[ \t]*[a-z]{2}[ \t]*\])?")  # a row break's \\*[2pt]
+# after a row break, its star and extra space, which LaTeX typesets as no text: \\[4pt], \\*, \\ [1ex]
+ROW_SPACE = re.compile(r"\*?(?:[ \t]*\[[ \t]*-?(?:\d+\.?\d*|\.\d+)[ \t]*(?:pt|mm|cm|ex|em|in|bp|pc|sp|mu)[ \t]*\])?")
 _RELATION = re.compile(r"\\approx(?![A-Za-z])|[=≈]")
 
 
@@ -80,9 +81,10 @@ def vector_rows(text: str, is_name: Callable[[str], str | None]) -> list[str] | 
     return [names[i] + "".join(f" {rel} {entries[i]}" for rel, entries in steps) for i in range(k)]
 
 
-def _placeholders(text: str) -> tuple[str | None, list[list[str] | None]]:
-    """``text`` with each matrix environment replaced by a mark, and each one's entries (None: not a vector);
-    (None, ...) when an environment is not closed, holds another, or there are too many."""
+def _placeholders(text: str) -> tuple[str | None, list["_Entries | None"]]:
+    """``text`` with each matrix environment replaced by a mark, and each one's entries (None: rows of unequal
+    length, too many entries or an empty one); (None, ...) when an environment is not closed, holds another, or
+    there are too many."""
     out, vectors, pos = [], [], 0
     while (m := _BEGIN.search(text, pos)) is not None:
         if len(vectors) >= MAX_VECTORS:
@@ -119,7 +121,7 @@ class _Entries(list):
 
 
 def _entries(body: str) -> _Entries | None:
-    rows = [r for r in (_SPACE.sub("", part, 1).strip() for part in split_top(body, "\\\\")) if r]
+    rows = [r for r in (part[ROW_SPACE.match(part).end():].strip() for part in split_top(body, "\\\\")) if r]
     cells = [[c.strip() for c in split_top(r, "&")] for r in rows]
     if not cells or len({len(r) for r in cells}) != 1:
         return None
