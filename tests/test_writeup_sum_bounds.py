@@ -41,7 +41,8 @@ def stated(text: str, kind: str = "md") -> StatedBounds:
     ("$$n = 2 \\text{ inputs}$$", "n", 2),
     ("$K = 007$", "K", 7),
     ("```python\nn = 10\n```\n\n$n = 2$", "n", 2),  # code is not the write-up's statement
-    ("~~~output\nn = 10\n~~~\n\nwith n = 2", "n", 2),  # (an unmarked fence is read: students type equations there)
+    ("~~~matlab\nn = 10\n~~~\n\nwith n = 2", "n", 2),
+    ("~~~text\nn = 2\n~~~", "n", 2),  # (a fence that is not code is read: students type equations there)
 ])
 def test_a_letter_given_one_whole_number(text, letter, value):
     assert stated(text).value(letter) == (value, "")

@@ -308,8 +308,8 @@ class ProblemSpec(Strict):
     randomize: RandomizeSpec | None = Field(
         None, description="per-student variants: value grids by name or group, and constraints")
     notebook_outputs: Literal["read", "ignore"] = Field(
-        "read", description="a notebook write-up's printed outputs (what its code cells print): read as answers "
-                            "(default), or ignore: only what its Markdown cells say is graded (work by hand)")
+        "read", description="a write-up's printed outputs (what a notebook's code cells print, a Markdown fence of "
+                            "output): read as answers (default), or ignore: only the work written by hand is graded")
     notation: dict[str, str] | None = Field(
         None, description="a course's own symbols: {alias: name}, e.g. {y_hat: o1, \"\\\\hat{y}\": o1}; "
         "each target is a name of the problem, no alias may collide with a generated name")

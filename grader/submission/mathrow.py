@@ -9,13 +9,18 @@ from dataclasses import dataclass
 from grader.errors import LimitError
 from grader.parse.braces import group_end
 
-__all__ = ["MathRow", "MAX_ROWS", "MAX_ROW_CHARS", "CODE_LANGUAGES", "row", "check_rows", "without_trailing",
-           "code_lines"]
+__all__ = ["MathRow", "MAX_ROWS", "MAX_ROW_CHARS", "CODE_LANGUAGES", "PRINTED_LANGUAGES", "row", "check_rows",
+           "without_trailing", "code_lines", "without_printed"]
 
 MAX_ROWS = 20_000  # rows of math in one write-up
 MAX_ROW_CHARS = 4000  # a longer row is kept cut, with its length, and listed as too long to read
-CODE_LANGUAGES = frozenset({"python", "py", "python3", "ipython", "bash", "sh", "shell", "console", "json", "yaml",
-                            "yml", "r", "julia", "js", "javascript", "c", "cpp", "java", "text", "output"})
+# a Markdown fence marked as one of these is code, never read; any other fence is read like the text around it: a
+# fence of LaTeX, of plain text (```` ```text ````), of a template pasted (```` ```yaml ````), of what a program printed
+# (PRINTED_LANGUAGES: unless the problem reads no printed output, ``notebook_outputs: ignore``)
+CODE_LANGUAGES = frozenset({"python", "py", "python3", "ipython", "pycon", "bash", "sh", "shell", "zsh",
+                            "powershell", "json", "r", "julia", "js", "javascript", "ts", "typescript", "c", "cpp",
+                            "c++", "java", "matlab", "octave", "rust", "go"})
+PRINTED_LANGUAGES = frozenset({"output", "out", "stdout", "console", "terminal", "shell-session"})
 _FENCE_LINE = re.compile(r"(?m)^(```|~~~)([^\n]*)")
 _SUBSCRIPTS = re.compile("[₀-₉₊₋]+")  # ₀..₉ ₊ ₋
 _SUPERSCRIPTS = re.compile("[⁰¹²³⁴-⁹⁺⁻]+")  # ⁰ ¹ ² ³ ⁴..⁹ ⁺ ⁻
@@ -114,9 +119,10 @@ def check_rows(rows: list[MathRow], line: int) -> None:
                          hint="a write-up answers one problem; split unrelated work into separate files")
 
 
-def code_lines(text: str) -> set[int]:
+def code_lines(text: str, openings: list[int] | None = None) -> set[int]:
     """The lines of Markdown's fences: a fence marked as a programming language, all its lines; any other, its
-    opening and closing lines (the text between is the write-up's, as LaTeX in a fence is)."""
+    opening and closing lines (the text between is the write-up's, as LaTeX in a fence is). ``openings``: where the
+    first line of each fence of code is appended."""
     lines: set[int] = set()
     fence, first, number, pos = "", 0, 1, 0
     for m in _FENCE_LINE.finditer(text):
@@ -129,6 +135,37 @@ def code_lines(text: str) -> set[int]:
                 fence = ""
         elif (info := m.group(2).strip().lower().split()) and info[0] in CODE_LANGUAGES:
             fence, first = m.group(1), number
+            if openings is not None:
+                openings.append(number)
     if fence:
         lines.update(range(first, text.count("\n") + 2))
     return lines
+
+
+def without_printed(text: str) -> tuple[str, list[int]]:
+    """``text`` with the lines inside each Markdown fence of printed output (``PRINTED_LANGUAGES``: ```` ```output
+    ````) emptied, line numbers kept, and the first line of each such fence that held something: for a problem that
+    reads no printed output, as it reads none of a notebook's. Fences are told as :func:`code_lines` tells them."""
+    lines, emptied = text.split("\n"), []
+    fence, printed, first = "", False, 0
+    for number, line in enumerate(lines):
+        if not line.startswith(("```", "~~~")):
+            continue
+        if fence:
+            if line[:3] == fence:
+                if printed:
+                    _empty(lines, first + 1, number, emptied)
+                fence = ""
+            continue
+        info = line[3:].strip().lower().split()
+        fence, printed, first = line[:3], bool(info) and info[0] in PRINTED_LANGUAGES, number
+    if fence and printed:  # a fence never closed runs to the end
+        _empty(lines, first + 1, len(lines), emptied)
+    return ("\n".join(lines), emptied) if emptied else (text, emptied)
+
+
+def _empty(lines: list[str], start: int, stop: int, emptied: list[int]) -> None:
+    if any(lines[k].strip() for k in range(start, stop)):
+        emptied.append(start + 1)  # the fence's first line inside, numbered from 1
+        for k in range(start, stop):
+            lines[k] = ""

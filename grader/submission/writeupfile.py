@@ -72,6 +72,15 @@ def as_markdown(text: str, kind: str, source: str, notebook_outputs: str = "read
 
         text, labels = odt_text(text.encode("latin-1"), source)
         kind = "md"
+    if kind in ("md", "markdown") and notebook_outputs == "ignore" and ("```" in text or "~~~" in text):
+        from grader.submission.mathrow import without_printed
+
+        text, emptied = without_printed(text)  # a fence of printed output (```` ```output ````) is not read either
+        if emptied:
+            at = ", ".join(str(n) for n in emptied[:10]) + (", ..." if len(emptied) > 10 else "")
+            remarks += (f"What a program printed is not read in this problem (the fence{'s' if len(emptied) > 1 else ''}"
+                        f" of output at line{'s' if len(emptied) > 1 else ''} {at}): it grades the work you wrote "
+                        f"yourself. Write each answer outside such fences, as an equation that starts with its name.",)
     if kind != "tex" and ("<" in text or "&" in text):
         text = html_marks(text)
     return text, kind, labels, remarks
