@@ -102,3 +102,17 @@ def test_a_hostile_number_of_fences_is_read_in_one_pass():
     out, emptied = without_printed(text)
     assert len(emptied) == 50_000 and out.count("\n") == text.count("\n") and "h1" not in out
 
+
+def test_a_write_up_of_code_only_is_told_its_fences_are_not_read(tmp_path):
+    """All the answers in a fence of code: nothing is read (code is no answer), and the warning says where the code
+    is and that it is not read, so the student knows what to change; with an answer read, no such sentence."""
+    text = f"# Work\n\n```python\nh1 = {s('h1')}\n```\n\n~~~matlab\no1 = {s('o1')}\n~~~\n"
+    r = grade_md(tmp_path, text)
+    assert not read(r)
+    said = [w for w in r.warnings if w.startswith("Nothing in this write-up was read")]
+    assert len(said) == 1 and "is code and is not read (the fences at line 3, line 7)" in said[0], r.warnings
+    r = grade_md(tmp_path, text + f"\n$o_2 = {s('o2')}$\n")
+    assert read(r) == {"o2": "correct"} and not any("is code and is not read" in w for w in r.warnings)
+    r = grade_md(tmp_path, "no answers here\n")  # no fence: the warning as before
+    assert [w for w in r.warnings if "is code and is not read" in w] == []
+    assert any(w.startswith("Nothing in this write-up was read") for w in r.warnings)

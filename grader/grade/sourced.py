@@ -83,9 +83,14 @@ def nothing_read(notes: WriteupNotes, result) -> tuple[str, ...]:
         return ()
     asked = result.fields[0].quantity if result.fields else "z1"
     where = "no equation" if notes.empty == "nothing" else "no equation other than the given values"
+    code = ""
+    if notes.code:
+        at = ", ".join(notes.where(n) for n in notes.code[:5]) + (", ..." if len(notes.code) > 5 else "")
+        code = (f" A fence marked as a programming language (python, matlab, ...) is code and is not read (the "
+                f"fence{'s' if len(notes.code) > 1 else ''} at {at}): write the answers outside it.")
     return (f"Nothing in this write-up was read as an answer: {where} starts with the name of a quantity asked. "
             f"Write each answer as an equation that starts with its name, one to a line, as in {asked} = (your "
-            f"value) (in Markdown or LaTeX also as math between dollar signs).",)
+            f"value) (in Markdown or LaTeX also as math between dollar signs).{code}",)
 
 
 def _tolerance(plan, q: str) -> Tolerance | None:

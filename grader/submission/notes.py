@@ -59,6 +59,7 @@ class WriteupNotes:
     conventions: tuple[tuple[int, str], ...] = ()  # (line, what was read in another convention: an error term)
     empty: str = ""  # nothing in it was read as an answer: "nothing" at all, or only "givens" restated
     remarks: tuple[str, ...] = ()  # about the whole file: a notebook's printed outputs left unread
+    code: tuple[int, ...] = ()  # where each Markdown fence of code begins (told only when nothing was read)
 
     def where(self, line: int) -> str:
         if self.labels:

@@ -37,6 +37,7 @@ from grader.spec.problem import LEARNING_RATE, Tolerance
 from grader.spec.tolerance import within
 from grader.submission.chains import Chain, Step, partly_read, read_chains, symbolic, unreadable_reason
 from grader.submission.extract import MAX_WRITEUP_BYTES, WRITEUP_SUFFIXES, math_rows
+from grader.submission.mathrow import code_lines
 from grader.submission.headings import Headings
 from grader.submission.sidebyside import side_by_side
 from grader.submission.kinds import path_suffix
@@ -254,7 +255,8 @@ class _Reader:
         notes = WriteupNotes(kind=self.kind, sources=sources, slips=slips, formulas=tuple(formulas),
                              unattributed=tuple(unattributed[:MAX_UNATTRIBUTED]), labels=self.labels,
                              conventions=tuple(sorted(conventions)), remarks=self.remarks,
-                             empty="" if answers else "givens" if stated else "nothing")
+                             empty="" if answers else "givens" if stated else "nothing",
+                             code=() if answers or self.kind == "tex" else _code_fences(text))
         data = {"problem": self.problem_ref, "answers": {q: a.value.text for q, a in answers.items()}}
         doc = Document(data=data, source=self.source, lines=lines)
         return Submission(problem=self.problem_ref, student=writeup_student(text, self.kind), answers=answers,
@@ -461,6 +463,14 @@ _NO_VALUE = object()
 # a name written as one word (no operator or bracket; an updated parameter's plus at its end, ``w5+``), or as two or
 # three such words (``net h1``, ``E total``): never a formula, so ``w_1 i_1`` is a product as before
 _FEW_WORDS = re.compile(r"[^\W\d_][\w{}^'′]{0,30}\+?(?: [^\W_][\w{}^'′]{0,20}\+?){0,2}")
+
+
+def _code_fences(text: str) -> tuple[int, ...]:
+    """Where each fence of code begins in a write-up in which nothing was read (the report says they are not)."""
+    openings: list[int] = []
+    if "```" in text or "~~~" in text:
+        code_lines(text, openings)
+    return tuple(openings)
 
 
 def _value_from(use: _Use) -> Value:
