@@ -109,7 +109,7 @@ def plain_rows(text: str, fences: bool = False, math: set[int] | None = None,
         if prose is not None and not body[after.end():prose.start()].strip():
             prose = None  # (``Übung = schwer``: no value before the words, nothing to cut them from)
         if prose is not None:  # ``o1 = 0.65 here``, ``z1 = -7.65 and h1 = ...``: prose after the equation
-            body, rest, tail = body[:prose.start()], body[prose.start():] + tail, ""
+            body, rest, tail = _before_aside(body[:prose.start()]), body[prose.start():] + tail, ""
         body = without_trailing(" ".join((body + tail).split()))
         rows.append(row(_powers(body), number, True))
         if prose is not None:
@@ -201,6 +201,17 @@ def spaced_rows(text: str, code, math: set[int] | None, done: set[int], is_name:
     return out
 
 
+_ASIDE_OPENING = re.compile(r"(?:[ \t]*+(?:[([{]|--|—|–))+[ \t]*+$")
+
+
+def _before_aside(body: str) -> str:
+    """An equation cut where its prose begins, without the bracket or dash that opened the aside: ``z3 = 0.619 (net
+    input to o1)``, ``z3 = 0.619 [from above]``, ``z3 = 0.619 -- net input``. Before, the ``(`` was left, and the
+    equation, right, was not read."""
+    m = _ASIDE_OPENING.search(body)
+    return body[:m.start()] if m else body
+
+
 # an equation inside a sentence, ``so we get z1 = -15*0.8 + 20*0.2 + 0.35 = -7.65, and h1 = ...``: the name just
 # before an = (one word, or up to three that name a quantity: ``then delta o2 = ...``), the equation running to
 # the first end of prose after the =
@@ -234,7 +245,7 @@ def embedded(line: str, names: Callable[[str], bool] | None = None) -> list[str]
             k = next((k for k in (3, 2) if len(words) >= k and names is not None and names(" ".join(words[-k:]))), 1)
             name = " ".join(words[-k:])
             previous = words[-k - 1] if len(words) > k else ""
-            body = without_trailing(" ".join(f"{name} {line[sign.start():stop]}".split()))
+            body = without_trailing(" ".join(f"{name} {_before_aside(line[sign.start():stop])}".split()))
             if not body.endswith(("=", "≈")) and not _FACTOR.fullmatch(previous):
                 out.append(body)  # (after ``w1`` in ``w1 i1 = 0.0075``, i1 is a factor: no equation of i1)
         pos = max(stop, sign.end())

@@ -1,0 +1,45 @@
+"""An aside in brackets or after a dash, after an equation typed as plain text: ``z3 = 0.619 (net input to o1)``.
+Before, the equation was cut where the aside's words begin and kept its opening bracket (``z3 = 0.619 (``), so it was
+not read, and right work was marked missing. Values from the textbook formulas in mpmath (``tests/textbook.py``)."""
+
+from __future__ import annotations
+
+import pytest
+
+from grader.grade.pipeline import Grader
+from textbook import EX6, sig, textbook
+
+V = textbook(EX6)
+Z3, Z4 = sig(V["z3"], 4), sig(V["z4"], 4)
+
+
+def verdicts(tmp_path, text: str) -> dict[str, str]:
+    path = tmp_path / "work.md"
+    path.write_text(text + "\n", encoding="utf-8")
+    result = Grader(problem="exercise6").grade_file(path)
+    return {f.quantity: f.verdict for f in result.fields if f.verdict != "missing"}
+
+
+@pytest.mark.parametrize("line", [
+    f"z3 = {Z3} (net input to o1)",
+    f"z3 = {Z3} (from above)",
+    f"z3 = {Z3} [net input]",
+    f"z3 = {Z3} -- net input of o1",
+    f"z3 = {Z3} — the net input",
+    f"So z3 = {Z3} (net input to o1).",  # inside a sentence
+])
+def test_an_aside_after_the_value_leaves_the_equation_read(tmp_path, line):
+    assert verdicts(tmp_path, line) == {"z3": "correct"}
+
+
+def test_an_equation_after_the_aside_is_read_too(tmp_path):
+    assert verdicts(tmp_path, f"z3 = {Z3} (net input to o1); z4 = {Z4}") == {"z3": "correct", "z4": "correct"}
+    assert verdicts(tmp_path, f"We get z3 = {Z3} [net input] and z4 = {Z4}.") == {"z3": "correct", "z4": "correct"}
+
+
+@pytest.mark.parametrize("line", [
+    "z3 = w5 h1 + w6 h2 + (bias term)",  # not z3 = w5 h1 + w6 h2, a formula without its bias (a wrong formula)
+    f"z3 = {Z3} - bias",  # a minus is arithmetic, never a dash: not z3 = {Z3}
+])
+def test_a_formula_cut_by_words_stays_unread(tmp_path, line):
+    assert verdicts(tmp_path, line) == {}
