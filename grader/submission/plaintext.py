@@ -85,6 +85,8 @@ def plain_rows(text: str, fences: bool = False, math: set[int] | None = None,
             continue  # (a line with a math delimiter is read as math only)
         if "~" in line or "≃" in line or "≅" in line:
             line = _APPROX.sub(" ≈ ", line)
+        if "*" in line or "_" in line:
+            line = unemphasized(line)
         if "(" in line:
             line = _without_description(line)
         elif "after" in line.lower():
@@ -199,6 +201,20 @@ def spaced_rows(text: str, code, math: set[int] | None, done: set[int], is_name:
         out.append(row(f"{m[1]} = {m[2]}", number, True))
         check_rows(out, number)
     return out
+
+
+# Markdown's emphasis around a word or a number, ``o1 = **0.6500**``, ``*z1* = -7.65``, ``_h1_``: never a product
+# (``40*h1*w``, ``(t-o)*(t-o)*0.5``: a star after a letter, a digit or a bracket is a times), nor a name's ``_``
+_STARS = re.compile(r"(?<![\w)\]*\\])(\*\*?)(?=[^\s*])([^*\n]{1,80}?)(?<=[^\s\\])\1(?![\w(\[*])")
+_UNDERSCORES = re.compile(r"(?<![\w\\{])(__?)(?=[^\s_])([^_\n]{1,80}?)(?<=\S)\1(?![\w{])")
+
+
+def unemphasized(line: str) -> str:
+    """``line`` without Markdown's emphasis marks around words and numbers (``z1 = **-7.65**``, ``*z1* = -7.65``):
+    before, ``**-7.65**`` could not be read, so a final answer set in bold was marked missing."""
+    if "*" in line:
+        line = _STARS.sub(r"\2", line)
+    return _UNDERSCORES.sub(r"\2", line) if "_" in line else line
 
 
 _ASIDE_OPENING = re.compile(r"(?:[ \t]*+(?:[([{]|--|—|–))+[ \t]*+$")

@@ -95,12 +95,19 @@ _ENTITIES = {"minus": "−", "times": "×", "middot": "·", "sdot": "·", "asymp
              "partial": "∂", "rarr": "→", "rArr": "⇒"}
 
 
+# a line break typed as HTML, ``z1 = -7.65<br>z2 = -13.65``: two equations, as if a ``;`` separated them (before,
+# one, and z1 was read as -13.65); not in a table's row, whose cells it breaks into lines of the same cell
+_BREAK = re.compile(r"(?i)<br[ \t]*/?>")
+_BREAK_LINE = re.compile(r"(?im)^(?![ \t]*\|)[^\n]*<br[ \t]*/?>[^\n]*")
+
+
 def html_marks(text: str) -> str:
-    """``w<sub>5</sub>`` as ``w_{5}``, ``10<sup>-4</sup>`` as ``10^{-4}``, and ``&minus;``, ``&times;``, ``&delta;``
-    and the like as their symbols, as a Markdown or notebook write-up typed with HTML shows them (never in a
+    """``w<sub>5</sub>`` as ``w_{5}``, ``10<sup>-4</sup>`` as ``10^{-4}``, a ``<br>`` as a ``;`` (outside tables), and
+    ``&minus;``, ``&times;``, ``&delta;`` and the like as their symbols, as a Markdown or notebook write-up typed with HTML shows them (never in a
     ``.tex`` file, where ``&`` aligns)."""
     if "<" in text:
         text = _SCRIPT_TAG.sub(lambda m: ("_{" if m.group(1).lower() == "sub" else "^{") + m.group(2) + "}", text)
+        text = _BREAK_LINE.sub(lambda m: _BREAK.sub("; ", m[0]), text)
     if "&" in text:
         text = _ENTITY.sub(lambda m: _ENTITIES[m.group(1)], text)
     return text
