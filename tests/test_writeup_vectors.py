@@ -178,3 +178,35 @@ def test_a_matrix_named_by_its_layer_in_ngs_notation_is_read_entry_by_entry(tmp_
                                   "grad_w8": grads[1][1]}, rel=1e-12)
     assert sorted(q for q, _, _ in sub.stated) == ["b1", "b1", "w1", "w2", "w3", "w4"]  # the givens restated
     assert not sub.writeup.unattributed
+
+
+def test_a_matrix_of_names_equal_to_a_matrix_of_values_is_read_entry_by_entry(tmp_path):
+    """``[w_5^+, w_6^+; w_7^+, w_8^+] = [...]``: each entry is the quantity its name says, whatever the book's
+    orientation (the names say it). Before, such a row was not read ("the left-hand side could not be read"), and
+    right updated weights were missing. The values are the textbook's (``tests/textbook.py``)."""
+    from textbook import EX6, sig, textbook
+
+    v = textbook(EX6)
+    new = {w: sig(v[f"{w}_new"], 14) for w in ("w1", "w2", "w3", "w4", "w5", "w6", "w7", "w8")}
+
+    def mat(*rows) -> str:
+        return r"\begin{bmatrix} " + r" \\ ".join(" & ".join(str(e) for e in r) for r in rows) + r" \end{bmatrix}"
+
+    primed = ["w_5'", "w_7'", "w_6'", "w_8'"]
+    body = (f"$${mat(['w_1^+', 'w_2^+'], ['w_3^+', 'w_4^+'])} = {mat([new['w1'], new['w2']], [new['w3'], new['w4']])}$$"
+            f"\n\n$$W_{{new}} = {mat(primed[:2], primed[2:])} = "  # (the other orientation: by name)
+            f"{mat([new['w5'], new['w7']], [new['w6'], new['w8']])}$$\n")
+    result = graded(tmp_path, body)
+    for w in new:
+        assert result.field(f"{w}_new").verdict == "correct", result.field(f"{w}_new")
+    assert not result.flags
+
+
+def test_a_matrix_of_names_that_does_not_fit_its_values_names_nothing():
+    names = {"w_5^+": "w5_new", "w_6^+": "w6_new", "w_7^+": "w7_new", "w_8^+": "w8_new"}.get
+    square = r"\begin{bmatrix} w_5^+ & w_6^+ \\ w_7^+ & w_8^+ \end{bmatrix}"
+    assert vector_rows(f"{square} = {col(1, 2, 3, 4)}", names) is None  # 2 by 2 against a column of 4
+    twice = r"\begin{bmatrix} w_5^+ & w_5^+ \\ w_7^+ & w_8^+ \end{bmatrix}"
+    assert vector_rows(rf"{twice} = \begin{{bmatrix}} 1 & 2 \\ 3 & 4 \end{{bmatrix}}", names) is None
+    assert vector_rows(rf"{square} = \begin{{bmatrix}} 1 & 2 \\ 3 & 4 \end{{bmatrix}}", names) == [
+        "w_5^+ = 1", "w_6^+ = 2", "w_7^+ = 3", "w_8^+ = 4"]

@@ -14,7 +14,9 @@ neighbour's value. Here such a row becomes one equation per entry, ``z_1 = (-15)
   one symbol (``\\mathbf{o} = [o_1; o_2] = ...``); or a single symbol whose entries are its numbered quantities
   (``\\mathbf{h} = [...]``: ``h_1``, ``h_2``; with a course's ``layer_notation``, ``z^{(2)} = [...]``:
   ``z^{(2)}_1``, ...);
-* or, for a matrix, a single symbol whose entries ``S_{jk}`` are quantities of the problem, row after row: with a
+* or, for a matrix, a matrix of names in the same places (``[w_1^+, w_2^+; w_3^+, w_4^+] = [...]``, also after one
+  symbol: ``W_{new} = [...] = [...]``, each entry the quantity its name says, whatever the book's orientation);
+  or a single symbol whose entries ``S_{jk}`` are quantities of the problem, row after row: with a
   course's ``layer_notation``, Ng's ``\\Theta^{(1)} = [...]`` (its first column the biases') and
   ``\\frac{\\partial J}{\\partial \\Theta^{(2)}} = [...]``, Nielsen's ``w^3`` (the default names number no
   weights by row and column, so a matrix there names nothing);
@@ -193,12 +195,13 @@ def _names(sides, shapes, is_name) -> tuple[list[str] | None, int]:
     after one symbol; else a symbol whose numbered quantities they are (as many as the last side's entries: ``h_{1}``,
     ...; of a matrix, ``\\Theta^{(1)}_{11}``, ... row after row, its columns numbered from 1, or from 0 where the
     first is a bias's, as Ng's are)."""
+    last = shapes[-1]
     if shapes[0] is not None:
-        return (shapes[0], 1) if shapes[0].vector and _distinct(shapes[0], is_name) else (None, 0)
-    symbol, last = sides[0][1], shapes[-1]
+        return (shapes[0], 1) if _named(shapes[0], last, is_name) else (None, 0)
+    symbol = sides[0][1]
     if _PLACEHOLDER.search(symbol) or last is None:
         return None, 0
-    if len(shapes) > 2 and shapes[1] is not None and shapes[1].vector and _distinct(shapes[1], is_name):
+    if len(shapes) > 2 and shapes[1] is not None and _named(shapes[1], last, is_name):
         return shapes[1], 2
     if len(symbol) > 60:
         return None, 0
@@ -233,6 +236,12 @@ def _indexed(symbol: str, index: str) -> str:
     wrapped = _WRAPPED.match(symbol)  # \mathbf{h}, \boldsymbol{\delta}_o: h, \delta_o
     base = (wrapped.group(1) or wrapped.group(2)) + symbol[wrapped.end():] if wrapped else symbol.strip()
     return f"{base}_{{{index}}}"
+
+
+def _named(names: "_Entries", last: "_Entries | None", is_name) -> bool:
+    """Are ``names`` distinct quantities' names in the places of ``last``'s entries (a matrix of names, the same
+    matrix; a vector, a vector of as many)?"""
+    return last is not None and (names.vector or names.fits(last)) and _distinct(names, is_name)
 
 
 def _distinct(names: list[str], is_name) -> bool:
