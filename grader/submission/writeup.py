@@ -173,6 +173,8 @@ class _Reader:
         unattributed = [dataclasses.replace(u, text=_shorten(u.text)) for u in unread]
         for chain in chains:
             q, reason = self.lhs_quantity(chain)
+            if q is None and (turned := self.right_to_left(chain)) is not None:
+                chain, q = turned  # ``\sigma(-7.65) = 0.000476 = h_1``: h_1 = \sigma(-7.65) = 0.000476
             if q is None and self.bound_statement(chain):
                 continue  # n = 2, read as the number of terms of a sum
             if q is None:
@@ -267,6 +269,25 @@ class _Reader:
         lhs = chain.lhs.tree
         return (isinstance(lhs, Name) and lhs.text in self._sums.used
                 and chain.line in self._sums.stated.lines(lhs.text))
+
+    def right_to_left(self, chain: Chain) -> tuple[Chain, str] | None:
+        """A chain written right to left, ending in the name it is about: ``0.000476 = h_1``, ``\\sigma(-7.65) =
+        0.000476 = h_1``, as that name's chain in the same order (``h_1 = \\sigma(-7.65) = 0.000476``), and its
+        quantity; None unless the left-hand side is a number or a formula that names no quantity as a whole and the
+        last side a quantity's name alone. Before, such a chain was not read ("the left-hand side is not the name
+        of a quantity")."""
+        if chain.embedded or not chain.steps or isinstance(chain.lhs.tree, (Name, Unreadable)):
+            return None
+        last = chain.steps[-1]
+        if not isinstance(last.tree, Name) or not any(ch.isdigit() for ch in chain.lhs.text):
+            return None
+        q = self.quantity(last.tree)
+        if q is None:
+            return None
+        parts, relations = [chain.lhs, *chain.steps[:-1]], [s.relation for s in chain.steps]
+        relations = relations[-1:] + relations[:-1]  # A r1 B r2 h_1 is h_1 r2 A r1 B
+        steps = [dataclasses.replace(part, relation=rel) for part, rel in zip(parts, relations)]
+        return dataclasses.replace(chain, lhs=dataclasses.replace(last, relation=""), steps=steps), q
 
     def lhs_quantity(self, chain: Chain) -> tuple[str | None, str]:
         lhs = chain.lhs.tree
