@@ -210,3 +210,25 @@ def test_a_matrix_of_names_that_does_not_fit_its_values_names_nothing():
     assert vector_rows(rf"{twice} = \begin{{bmatrix}} 1 & 2 \\ 3 & 4 \end{{bmatrix}}", names) is None
     assert vector_rows(rf"{square} = \begin{{bmatrix}} 1 & 2 \\ 3 & 4 \end{{bmatrix}}", names) == [
         "w_5^+ = 1", "w_6^+ = 2", "w_7^+ = 3", "w_8^+ = 4"]
+
+
+@pytest.mark.parametrize("line", [f"z1, z2 = {Z1!r}, {Z2!r}", f"$z_1, z_2 = {Z1!r}, {Z2!r}$", f"- z1, z2 = {Z1!r}, {Z2!r}",
+                                  f"z1, z2 = {str(Z1).replace('.', ',')}; {str(Z2).replace('.', ',')}"])
+def test_a_tuple_assignment_without_brackets_is_read_entry_by_entry(tmp_path, line):
+    """``z1, z2 = -7.65, -13.65``, as a program assigns two names at once. Before, the line was read as ``z2 =
+    -7.65, ...``: z2 got z1's value, marked wrong with "a slip in the arithmetic", and z1 was missing."""
+    result = graded(tmp_path, line)
+    assert result.field("z1").verdict == "correct" and result.field("z2").verdict == "correct"
+    assert not result.flags
+
+
+def test_a_tuple_assignment_whose_values_do_not_fit_gives_no_one_a_value(tmp_path):
+    result = graded(tmp_path, f"z1, z2 = {Z1!r}")
+    assert result.field("z1").verdict == "missing" and result.field("z2").verdict == "missing"
+    assert [text for _, text, _ in result.unattributed] == [f"z1, z2 = {Z1!r}"]  # listed, not read
+    names = {"z_1": "z1", "z_2": "z2"}.get
+    from grader.submission.vectors import bare_list_rows
+    assert bare_list_rows("z_1, z_2 = 1, 2", names) == ["z_1 = 1", "z_2 = 2"]
+    assert bare_list_rows("z_1, z_2 = 1", names) == [] and bare_list_rows("z_1, z_1 = 1, 2", names) is None
+    assert bare_list_rows("z_1 = 1, 2", names) is None and bare_list_rows("z_1, x = 1, 2", names) is None
+    assert bare_list_rows("z_1, z_2 = 1, 2 = 3, 4", names) is None  # (two relations: no tuple assignment)

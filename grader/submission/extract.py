@@ -31,7 +31,7 @@ from grader.submission.phrases import line_start, phrase_name, phrase_value
 from grader.submission.kinds import MAX_DOCX_BYTES, MAX_WRITEUP_BYTES, WRITEUP_SUFFIXES, writeup_limit
 from grader.submission.plaintext import plain_rows
 from grader.submission.tables import html_table_rows, table_rows, tabular_rows
-from grader.submission.vectors import MATRIX_BEGIN, MATRIX_ENVS, ROW_SPACE, vector_rows
+from grader.submission.vectors import MATRIX_BEGIN, MATRIX_ENVS, ROW_SPACE, bare_list_rows, vector_rows
 
 __all__ = ["MathRow", "WRITEUP_SUFFIXES", "MAX_WRITEUP_BYTES", "MAX_DOCX_BYTES", "MAX_ROWS", "math_rows",
            "writeup_limit"]
@@ -173,12 +173,13 @@ def _cleaned(text: str) -> str:
 
 
 def _listed(rows: list[MathRow], is_name: Callable[[str], str | None]) -> list[MathRow]:
-    """``rows`` with each equation of lists, ``(z_1, z_2) = (-7.65, -13.65)``, one row per entry
-    (``grader.submission.vectors``; a row ending in a bracket, with a comma or a semicolon, is looked at)."""
+    """``rows`` with each equation of lists, ``(z_1, z_2) = (-7.65, -13.65)`` and ``z_1, z_2 = -7.65, -13.65``, one
+    row per entry (``grader.submission.vectors``; a row with a comma or a semicolon is looked at)."""
     out, changed = [], False
     for r in rows:
         t = r.text
-        if t.endswith((")", "]")) and ("," in t or ";" in t) and "=" in t and (found := vector_rows(t, is_name)):
+        if ("," in t or ";" in t) and ("=" in t or "≈" in t) and (
+                found := (vector_rows(t, is_name) if t.endswith((")", "]")) else None) or bare_list_rows(t, is_name)):
             out += [row(one, r.line, r.display, r.embedded) for one in found]
             changed = True
         else:

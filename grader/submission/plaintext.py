@@ -9,6 +9,7 @@ from typing import Callable
 
 from grader.parse.remarks import ROUNDING_REMARK, TRAILING_REMARK
 from grader.submission.mathrow import MAX_ROWS, MathRow, check_rows, code_lines, row, without_trailing
+from grader.submission.vectors import bare_list_rows
 from grader.submission.phrases import AFTER_UPDATE, phrase_rows
 
 __all__ = ["plain_rows", "colon_rows", "spaced_rows", "embedded"]
@@ -30,6 +31,7 @@ _PLAIN_EQUATION = re.compile(r"[ \t]*+(?:" + _ITEM + r"[ \t]*+)?(\*\*|`)?((?:" +
                              + r"(?:[ \t]++[\w{}^'+′″’⁺]{1,20}+){0,2}+(?:[ \t]?\([\w+\- ]{1,12}\))?+[ \t]*+"
                              r"(?:\*\*|`)?[ \t]*+(?:=|≈|:=|←)|(?:=>|=|≈|⇒))[^\n]*)")
 _RELATION_SIGN = re.compile("[=≈⇒←≃≅~]")
+_LIST_MARK = re.compile(r"[ \t]*+(?:" + _ITEM + r"[ \t]++)?")  # a list's mark or an item's number before a line
 # approximately equal as typed: h1 ~= 0.0005, h2 ≃ 1.2e-6, and a tilde alone between blanks before a number
 _APPROX = re.compile(r"[ \t]*(?:~=|=~|≃|≅)[ \t]*|[ \t]+~[ \t]+(?=[-−+]?\.?[0-9])")
 # a description in brackets between the name and its = (``h1 (output of hidden unit 1) = 0.5933``): words, two or
@@ -92,6 +94,12 @@ def plain_rows(text: str, fences: bool = False, math: set[int] | None = None,
         elif "after" in line.lower():
             line = _AFTER_WORDS.sub(r"\1^{+}", line, 1)  # w8 after the update = ...: the update, as in brackets
         m = _PLAIN_EQUATION.match(line)
+        if m is None and is_name is not None and "," in line and (
+                listed := bare_list_rows(bare := _LIST_MARK.sub("", line, 1).strip(), is_name)) is not None:
+            # z1, z2 = -7.65, -13.65: one row per entry (values that do not fit: the row as it is, listed unread)
+            rows.extend(row(_powers(one), number, True) for one in listed or [without_trailing(bare)])
+            check_rows(rows, number)
+            continue
         if m is None or (names is not None and " " in (lhs := _LHS_END.split(m.group(2), 1)[0].strip())
                          and not names(lhs)):
             inside = embedded(line, names)  # ``we use w5 = 4``: prose, and an equation inside it

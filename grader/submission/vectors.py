@@ -39,7 +39,7 @@ from typing import Callable
 
 from grader.parse.braces import split_top
 
-__all__ = ["MATRIX_BEGIN", "MATRIX_ENVS", "ROW_SPACE", "vector_rows", "MAX_VECTORS", "MAX_ENTRIES"]
+__all__ = ["MATRIX_BEGIN", "MATRIX_ENVS", "ROW_SPACE", "vector_rows", "bare_list_rows", "MAX_VECTORS", "MAX_ENTRIES"]
 
 MAX_VECTORS = 16  # matrix environments in one row (more: the row is read as it was)
 MAX_ENTRIES = 64  # entries of one vector
@@ -247,3 +247,23 @@ def _named(names: "_Entries", last: "_Entries | None", is_name) -> bool:
 def _distinct(names: list[str], is_name) -> bool:
     found = [is_name(n) for n in names]
     return all(found) and len(set(found)) == len(found)
+
+
+def bare_list_rows(text: str, is_name: Callable[[str], str | None]) -> list[str] | None:
+    """The equations, one per entry, of a tuple assignment without brackets, as a program writes one: ``z1, z2 =
+    -7.65, -13.65`` (also in math, ``z_1, z_2 = ...``, and with ``≈``): names of distinct quantities, a comma
+    between each, one relation, then as many values at the commas (at the semicolons where there are any: decimal
+    commas), each with a digit; [] where the names are such a list and the values do not fit it (``z1, z2 =
+    -7.65``: no one's value); else None. Before, such a line gave z2 the value of z1."""
+    m = _RELATION.search(text)
+    if m is None or "," not in text[:m.start()] or _RELATION.search(text, m.end()) or len(text) > 2000:
+        return None
+    left, right = text[:m.start()], text[m.end():].strip()
+    names = [n.strip() for n in split_top(left, ",")]
+    if not 2 <= len(names) <= MAX_ENTRIES or not _distinct(names, is_name):
+        return None
+    values = [v.strip() for v in split_top(right, ";" if ";" in right else ",")]
+    if len(values) != len(names) or not all(any(ch.isdigit() for ch in v) for v in values):
+        return []  # names that are a list, values that do not fit them: no value is any one name's
+    rel = "≈" if m.group() != "=" else "="
+    return [f"{n} {rel} {v}" for n, v in zip(names, values)]
