@@ -232,3 +232,18 @@ def test_a_tuple_assignment_whose_values_do_not_fit_gives_no_one_a_value(tmp_pat
     assert bare_list_rows("z_1, z_2 = 1", names) == [] and bare_list_rows("z_1, z_1 = 1, 2", names) is None
     assert bare_list_rows("z_1 = 1, 2", names) is None and bare_list_rows("z_1, x = 1, 2", names) is None
     assert bare_list_rows("z_1, z_2 = 1, 2 = 3, 4", names) is None  # (two relations: no tuple assignment)
+
+
+@pytest.mark.parametrize("line", [f"z = [{Z1!r} {Z2!r}]", f"z = [ {Z1!r}  {Z2!r}]", f"$z = [{Z1!r} \\; {Z2!r}]$",
+                                  f"$\\mathbf{{z}} = [{Z1!r},\\, {Z2!r}]$"])
+def test_a_vector_printed_by_numpy_or_spaced_in_latex_is_read_entry_by_entry(tmp_path, line):
+    """numpy prints ``z = [-7.65 -13.65]``, its entries between blanks: before, not read ("z is not a quantity");
+    LaTeX's spacing between entries (``\\;``, ``\\,``) is no separator (before, ``\\;`` cut an entry in two)."""
+    result = graded(tmp_path, line)
+    assert result.field("z1").verdict == "correct" and result.field("z2").verdict == "correct"
+    assert float(result.field("z1").given) == Z1 and not result.unattributed
+
+
+def test_a_bracket_of_arithmetic_is_no_printed_vector(tmp_path):
+    result = graded(tmp_path, f"z = [{Z1!r} - 13.65]")  # a minus between blanks: arithmetic, no list
+    assert result.field("z1").verdict == "missing" and result.field("z2").verdict == "missing"

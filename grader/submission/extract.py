@@ -178,8 +178,10 @@ def _listed(rows: list[MathRow], is_name: Callable[[str], str | None]) -> list[M
     out, changed = [], False
     for r in rows:
         t = r.text
-        if ("," in t or ";" in t) and ("=" in t or "≈" in t) and (
-                found := (vector_rows(t, is_name) if t.endswith((")", "]")) else None) or bare_list_rows(t, is_name)):
+        listy = "," in t or ";" in t  # (a list at its commas; numpy's print, [-7.65 -13.65], at its blanks)
+        if (listy or t.endswith("]")) and ("=" in t or "≈" in t) and (
+                found := (vector_rows(t, is_name) if t.endswith((")", "]")) else None)
+                or (bare_list_rows(t, is_name) if listy else None)):
             out += [row(one, r.line, r.display, r.embedded) for one in found]
             changed = True
         else:

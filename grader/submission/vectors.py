@@ -165,14 +165,21 @@ def _vector_of(side: str, vectors: list[list[str] | None]) -> list[str] | None:
 
 
 _CLOSING = {"(": ")", "[": "]"}
+_SPACING = frozenset({"\\,", "\\;", "\\:", "\\!", "\\quad", "\\qquad", "\\", "~"})  # LaTeX's, between entries
+_NUMBER = re.compile(r"[-−+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d{1,3})?")  # one number as a program prints it
 
 
 def _listed(bare: str) -> list[str] | None:
     """The entries of ``(a, b)`` or ``[a; b]``: split at the semicolons outside brackets and braces where there are
     any (``(0,5; 0,7)``: decimal commas), else at the commas; None unless the brackets hold the whole side."""
-    depth, cuts, semis = 0, [], []
+    depth, cuts, semis, escaped = 0, [], [], False
     for i, ch in enumerate(bare):
-        if ch in "([{":
+        if escaped:  # ``\;``, ``\,``: LaTeX's spacing, no separator
+            escaped = False
+            continue
+        if ch == "\\":
+            escaped = True
+        elif ch in "([{":
             depth += 1
         elif ch in ")]}":
             depth -= 1
@@ -181,6 +188,11 @@ def _listed(bare: str) -> list[str] | None:
         elif depth == 1 and ch in ",;":
             (semis if ch == ";" else cuts).append(i)
     if depth != 0 or bare[-1] != _CLOSING[bare[0]]:
+        return None
+    if not semis and not cuts and bare[0] == "[":  # numpy's print, [-7.65 -13.65]: numbers between blanks alone
+        spaced = [e for e in bare[1:-1].split() if e not in _SPACING]
+        if 2 <= len(spaced) <= MAX_ENTRIES and all(_NUMBER.fullmatch(e) for e in spaced):
+            return _Entries(spaced, len(spaced), 1)
         return None
     marks, entries, start = semis or cuts, [], 1
     for i in marks:
