@@ -129,3 +129,20 @@ def test_a_name_and_a_number_printed_with_a_space_are_read(tmp_path):
     plain.write_text(f"h1 {s('h1')}\nnet_o1   {s('net_o1')}\n", encoding="utf-8")
     assert {f.quantity for f in Grader(problem="classic_222").grade_file(plain).fields
             if f.verdict == "correct"} == {"h1", "net_o1"}
+
+
+def test_what_ipython_displays_as_math_or_markdown_is_read(tmp_path):
+    """``display(Math(r"h_1 = ..."))`` and ``display(Markdown("**o1** = ..."))`` show the answer, while their plain
+    text is ``<IPython.core.display.Math object>``: before, only the plain text was read, so such answers were not.
+    A result with only plain text reads as before."""
+    s = lambda q: sig(V[q], 10)  # noqa: E731
+    math = {"output_type": "display_data", "metadata": {},
+            "data": {"text/latex": f"$\\displaystyle h_1 = {s('h1')}$", "text/plain": "<IPython.core.display.Math object>"}}
+    markdown = {"output_type": "display_data", "metadata": {},
+                "data": {"text/markdown": f"**o1** = {s('o1')}", "text/plain": "<IPython.core.display.Markdown object>"}}
+    text = nb(code("display(Math(...))", math), code("display(Markdown(...))", markdown),
+              code("net_h1", result(f"net_h1 = {s('net_h1')}")))
+    r = grade_nb(tmp_path, text)
+    assert {f.quantity: f.verdict for f in r.fields if f.verdict != "missing"} == {
+        "h1": "correct", "o1": "correct", "net_h1": "correct"}
+    assert r.field("h1").source == "the output of cell 1, line 1"

@@ -79,15 +79,19 @@ def _text(value) -> str:
 
 
 def _printed(output) -> str:
-    """What a code cell's output shows as text: a ``stdout`` stream, or the ``text/plain`` of a result or a
-    display; nothing for an error, ``stderr`` or an image."""
+    """What a code cell's output shows as text: a ``stdout`` stream, or the ``text/markdown`` or ``text/latex`` of a
+    result or a display (``display(Math(r"z_1 = -7.65"))``, whose plain text is ``<IPython.core.display.Math
+    object>``: before, such an answer was not read), else its ``text/plain``; nothing for an error, ``stderr`` or an
+    image."""
     if not isinstance(output, dict):
         return ""
     kind = output.get("output_type")
     if kind == "stream":
         text = _text(output.get("text")) if output.get("name") == "stdout" else ""
     elif kind in ("execute_result", "display_data") and isinstance(output.get("data"), dict):
-        text = _text(output["data"].get("text/plain"))
+        data = output["data"]  # what the notebook shows: IPython's Math and Markdown before their plain text
+        shown = next((data[m] for m in ("text/markdown", "text/latex") if _text(data.get(m)).strip()), None)
+        text = _text(shown if shown is not None else data.get("text/plain"))
     else:
         return ""
     return text if not text or text.endswith("\n") else text + "\n"
