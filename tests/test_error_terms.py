@@ -132,3 +132,46 @@ def test_the_error_term_formula_under_the_delta_name_is_a_wrong_formula(tmp_path
     result = Grader(problem="exercise6").grade_file(path)
     assert result.field("delta_o1").verdict == "incorrect"
     assert [f.kind for f in result.flags] == ["wrong_formula"]
+
+
+def test_an_error_term_is_no_second_value_of_a_delta_written_under_its_own_name(tmp_path):
+    """``error_o1`` means t − o in tutorials, −∂E/∂net in Han & Kamber and Mitchell, ∂E/∂net in Nielsen's words: where
+    the student also writes the delta under its own name, that is their delta. Before, ``error_o1 = t1 - o1 = 0.25``
+    then ``delta_o1 = -0.0569`` (right) gave delta_o1 two values: 0/2, flagged inconsistent and a wrong formula."""
+    delta = sig(-ERR["o1"], 6)
+    text = writeup([f"error_{{o_1}} = t_1 - o_1 = 0.9 - 0.65 = 0.25", f"\\delta_{{o_1}} = {delta}",
+                    f"Err_{{o_2}} = {sig(ERR['o2'], 6)}", f"\\delta_{{o_2}} = {sig(-ERR['o2'], 6)}"])
+    path = tmp_path / "both.md"
+    path.write_text(text, encoding="utf-8")
+    result = Grader(problem="exercise6").grade_file(path)
+    assert result.field("delta_o1").verdict == "correct" and result.field("delta_o2").verdict == "correct"
+    assert result.flags == ()
+    unread = {text.split(" =")[0]: why for _, text, why in result.unattributed}
+    assert set(unread) == {"error_{o_1}", "Err_{o_2}"}
+    assert unread["Err_{o_2}"].startswith("not read as delta_o2: delta_o2 has a value under its own name")
+
+
+@pytest.mark.parametrize("formula", ["t_1 - o_1", "o_1 - t_1", "-o_1 + t_1"])
+def test_an_error_term_that_is_the_outputs_error_alone_is_not_read_as_the_delta(tmp_path, formula):
+    """``error_o1 = t1 - o1 = 0.25``: the output's error before the derivative's factor, as tutorials name it, not
+    H&K's error term O(1 − O)(T − O); before, read as delta_o1 = −0.25, marked wrong with a missing derivative."""
+    path = tmp_path / "signal.md"
+    path.write_text(writeup([f"error_{{o_1}} = {formula} = 0.25"]), encoding="utf-8")
+    result = Grader(problem="exercise6").grade_file(path)
+    assert result.field("delta_o1").verdict == "missing" and result.flags == ()
+    assert [why for _, _, why in result.unattributed] == [
+        "not read as delta_o1: error_o1 is t − o here, the output's error, not its delta"]
+
+
+@pytest.mark.parametrize("order", [("error_o1: 0.25", "delta_o1: {d}"), ("delta_o1: {d}", "Err_o1: 0.25")])
+def test_a_yaml_error_term_is_no_second_value_of_a_delta_answered_under_its_own_name(tmp_path, order):
+    """In a YAML file too, whichever comes first: before, the first was graded (``error_o1: 0.25`` as delta_o1 =
+    −0.25, 0/2) and the delta under its own name was dropped as a repeat."""
+    d = sig(-ERR["o1"], 6)
+    path = tmp_path / "both.yaml"
+    path.write_text("problem: exercise6\nanswers:\n" + "".join(f"  {line.format(d=d)}\n" for line in order),
+                    encoding="utf-8")
+    result = Grader().grade_file(path)
+    assert result.field("delta_o1").verdict == "correct" and float(result.field("delta_o1").given) == float(d)
+    said = [w for w in result.warnings if "is not read as delta_o1: delta_o1 is answered under its own name" in w]
+    assert len(said) == 1 and not any("answers delta_o1 again" in w for w in result.warnings), result.warnings

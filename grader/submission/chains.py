@@ -16,20 +16,21 @@ chain: :func:`read_chains` lists it with its reason, so a report shows it among 
 
 from __future__ import annotations
 
+import dataclasses
 import operator
 import re
 from dataclasses import dataclass, field
 from typing import Callable
 
 from grader.parse.latex import (
-    MAX_LATEX_LENGTH, LatexError, Node, NotEvaluable, Token, Unreadable, evaluate, has_names, raw_tokens,
+    MAX_LATEX_LENGTH, LatexError, Name, Node, NotEvaluable, Token, Unreadable, evaluate, has_names, raw_tokens,
     read_tokens,
 )
 from grader.parse.remarks import ROUNDING_REMARK
 from grader.submission.mathrow import MathRow
 from grader.submission.notes import Unattributed
 
-__all__ = ["Step", "Chain", "build_chains", "read_chains", "RELATIONS"]
+__all__ = ["Step", "Chain", "build_chains", "read_chains", "right_to_left", "RELATIONS"]
 
 RELATIONS = frozenset({"=", "\u2248", ":=", "\u2190", "\u21d2"})  # (⇒ between two steps of one chain: an "=")
 _KIND = operator.itemgetter(0)
@@ -447,3 +448,23 @@ def partly_read(chain: Chain) -> str:
         if isinstance(s.tree, Unreadable):
             return f"read only in part: a step could not be read ({s.tree.reason}); its last number was taken"
     return ""
+
+
+def right_to_left(chain: Chain, quantity: Callable) -> tuple[Chain, str] | None:
+    """A chain written right to left, ending in the name it is about: ``0.000476 = h_1``, ``\\sigma(-7.65) =
+    0.000476 = h_1``, as that name's chain in the same order (``h_1 = \\sigma(-7.65) = 0.000476``), and its quantity
+    (``quantity(name)``); None unless the left-hand side is a number or a formula (not a name) with a digit, and the
+    last side a quantity's name alone. Before, such a chain was not read ("the left-hand side is not the name of a
+    quantity")."""
+    if chain.embedded or not chain.steps or isinstance(chain.lhs.tree, (Name, Unreadable)):
+        return None
+    last = chain.steps[-1]
+    if not isinstance(last.tree, Name) or not any(ch.isdigit() for ch in chain.lhs.text):
+        return None
+    q = quantity(last.tree)
+    if q is None:
+        return None
+    parts, relations = [chain.lhs, *chain.steps[:-1]], [s.relation for s in chain.steps]
+    relations = relations[-1:] + relations[:-1]  # A r1 B r2 h_1 is h_1 r2 A r1 B
+    steps = [dataclasses.replace(part, relation=rel) for part, rel in zip(parts, relations)]
+    return dataclasses.replace(chain, lhs=dataclasses.replace(last, relation=""), steps=steps), q

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
     Resolve = Callable[[str], "str | None"]
 
-__all__ = ["negated_value", "error_term_note", "default_resolver"]
+__all__ = ["negated_value", "error_term_note", "default_resolver", "own_names", "second_value_note"]
 
 _ONE_NUMBER = re.compile(r"[-−+]?[0-9][0-9.]*(?:[eE][-+]?[0-9]+|×10\^[-−]?[0-9]+)?")  # as a report shows one
 
@@ -40,6 +40,24 @@ def error_term_note(written: str, name: str, before: str | None, after: str | No
     """The warning of an answer read as an error term: what it is, and the value graded."""
     return (f"'{written}' is read as an error term, −∂E/∂net (as Han & Kamber and Mitchell write it), and this "
             f"problem's {name} is ∂E/∂net, its opposite: your {written} = {before} is graded as {name} = {after}")
+
+
+def own_names(answers, resolver) -> set[str]:
+    """The quantities a YAML submission's ``answers`` (keys as written) answer under a name of their own, not an
+    error term's (``error_o1``, which then gives no second value of the delta: the student's delta is the one under
+    its own name, whichever comes first)."""
+    own = set()
+    for key in answers:
+        res = resolver.resolve(key)
+        if res.name is not None and not res.negated:
+            own.add(res.name)
+    return own
+
+
+def second_value_note(written: str, name: str) -> str:
+    """The warning of an error term left unread because its delta is answered under its own name."""
+    return (f"'{written}' is not read as {name}: {name} is answered under its own name, and '{written}' (an error "
+            "term, t − o or −∂E/∂net in different books) is not a second value of it")
 
 
 def default_resolver(problem) -> Resolve:

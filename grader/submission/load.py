@@ -417,6 +417,10 @@ def resolve_names(sub: Submission, resolver: Resolver, problem_id: str) -> tuple
     seen: dict[str, Resolution] = {}  # this submission's names, resolved once each (a `using` repeats them)
     exact = resolver.exact  # a name spelled as the problem spells it is itself, as ``resolve`` says
     unchanged = True  # every answer and ``using`` name already as the problem spells it, none dropped or repeated
+    own: set[str] | tuple = ()  # the quantities answered under a name of their own (not an error term's)
+    if any(k not in exact for k in sub.answers):
+        from grader.submission.errorterm import own_names, second_value_note
+        own = own_names(sub.answers, resolver)
     for key, ans in sub.answers.items():
         apath = ("answers", key)
         if key in exact:
@@ -428,6 +432,11 @@ def resolve_names(sub: Submission, resolver: Resolver, problem_id: str) -> tuple
         if name is None:
             continue
         value = ans.value
+        if key not in exact and seen[key].negated and name in own:  # the delta answered under its own name too
+            issues.append(NameIssue(apath, sub.document.line_of(apath), second_value_note(shown_name(key), name),
+                                    "give each quantity once"))
+            unchanged = False
+            continue
         if key not in exact and seen[key].negated:  # an error term, Err = −∂E/∂net, for a delta that is ∂E/∂net
             from grader.submission.errorterm import error_term_note, negated_value
 

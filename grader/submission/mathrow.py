@@ -10,7 +10,7 @@ from grader.errors import LimitError
 from grader.parse.braces import group_end
 
 __all__ = ["MathRow", "MAX_ROWS", "MAX_ROW_CHARS", "CODE_LANGUAGES", "PRINTED_LANGUAGES", "row", "check_rows",
-           "without_trailing", "code_lines", "without_printed"]
+           "without_trailing", "code_lines", "code_fences", "without_printed"]
 
 MAX_ROWS = 20_000  # rows of math in one write-up
 MAX_ROW_CHARS = 4000  # a longer row is kept cut, with its length, and listed as too long to read
@@ -140,6 +140,14 @@ def code_lines(text: str, openings: list[int] | None = None) -> set[int]:
     if fence:
         lines.update(range(first, text.count("\n") + 2))
     return lines
+
+
+def code_fences(text: str) -> tuple[int, ...]:
+    """Where each fence of code begins (the report of a write-up in which nothing was read says they are not)."""
+    openings: list[int] = []
+    if "```" in text or "~~~" in text:
+        code_lines(text, openings)
+    return tuple(openings)
 
 
 def without_printed(text: str) -> tuple[str, list[int]]:

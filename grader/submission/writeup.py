@@ -35,9 +35,10 @@ from grader.solve.solver import AnswerKey
 from grader.spec import names as qnames
 from grader.spec.problem import LEARNING_RATE, Tolerance
 from grader.spec.tolerance import within
-from grader.submission.chains import Chain, Step, partly_read, read_chains, symbolic, unreadable_reason
+from grader.submission.chains import (Chain, Step, partly_read, read_chains, right_to_left, symbolic,
+                                      unreadable_reason)
 from grader.submission.extract import MAX_WRITEUP_BYTES, WRITEUP_SUFFIXES, math_rows
-from grader.submission.mathrow import code_lines
+from grader.submission.mathrow import code_fences
 from grader.submission.headings import Headings
 from grader.submission.sidebyside import side_by_side
 from grader.submission.kinds import path_suffix
@@ -45,6 +46,7 @@ from grader.submission.writeupfile import as_markdown, decode_writeup, is_writeu
 from grader.submission.activated import activated_unit
 from grader.submission.ancestry import ancestors, describe
 from grader.submission.assignments import assignment_note, updated_parameter
+from grader.submission.errorchains import kept_error_terms
 from grader.submission.errorterm import default_resolver, error_term_note, negated_value
 from grader.submission.load import Answer, Submission, Value
 from grader.submission.writeup_values import (as_float, final_step, number_text, parsed_value, plain_number,
@@ -173,7 +175,7 @@ class _Reader:
         unattributed = [dataclasses.replace(u, text=_shorten(u.text)) for u in unread]
         for chain in chains:
             q, reason = self.lhs_quantity(chain)
-            if q is None and (turned := self.right_to_left(chain)) is not None:
+            if q is None and (turned := right_to_left(chain, self.quantity)) is not None:
                 chain, q = turned  # ``\sigma(-7.65) = 0.000476 = h_1``: h_1 = \sigma(-7.65) = 0.000476
             if q is None and self.bound_statement(chain):
                 continue  # n = 2, read as the number of terms of a sum
@@ -200,6 +202,8 @@ class _Reader:
         # pass 1: each quantity's own values (for telling readings of substituted numbers apart)
         own: dict[str, list] = {}
         negated = {id(chain) for _, chain in attributed if self.negated(chain.lhs.tree)}  # error terms: −delta
+        if negated:  # an error term that is no second value of its delta is listed as not read (errorchains)
+            attributed = kept_error_terms(attributed, negated, self.quantity, self.graph, _shorten, unattributed)
         for q, chain in attributed:
             final = final_step(chain)
             if final is not None:
@@ -258,7 +262,7 @@ class _Reader:
                              unattributed=tuple(unattributed[:MAX_UNATTRIBUTED]), labels=self.labels,
                              conventions=tuple(sorted(conventions)), remarks=self.remarks,
                              empty="" if answers else "givens" if stated else "nothing",
-                             code=() if answers or self.kind == "tex" else _code_fences(text))
+                             code=() if answers or self.kind == "tex" else code_fences(text))
         data = {"problem": self.problem_ref, "answers": {q: a.value.text for q, a in answers.items()}}
         doc = Document(data=data, source=self.source, lines=lines)
         return Submission(problem=self.problem_ref, student=writeup_student(text, self.kind), answers=answers,
@@ -269,25 +273,6 @@ class _Reader:
         lhs = chain.lhs.tree
         return (isinstance(lhs, Name) and lhs.text in self._sums.used
                 and chain.line in self._sums.stated.lines(lhs.text))
-
-    def right_to_left(self, chain: Chain) -> tuple[Chain, str] | None:
-        """A chain written right to left, ending in the name it is about: ``0.000476 = h_1``, ``\\sigma(-7.65) =
-        0.000476 = h_1``, as that name's chain in the same order (``h_1 = \\sigma(-7.65) = 0.000476``), and its
-        quantity; None unless the left-hand side is a number or a formula that names no quantity as a whole and the
-        last side a quantity's name alone. Before, such a chain was not read ("the left-hand side is not the name
-        of a quantity")."""
-        if chain.embedded or not chain.steps or isinstance(chain.lhs.tree, (Name, Unreadable)):
-            return None
-        last = chain.steps[-1]
-        if not isinstance(last.tree, Name) or not any(ch.isdigit() for ch in chain.lhs.text):
-            return None
-        q = self.quantity(last.tree)
-        if q is None:
-            return None
-        parts, relations = [chain.lhs, *chain.steps[:-1]], [s.relation for s in chain.steps]
-        relations = relations[-1:] + relations[:-1]  # A r1 B r2 h_1 is h_1 r2 A r1 B
-        steps = [dataclasses.replace(part, relation=rel) for part, rel in zip(parts, relations)]
-        return dataclasses.replace(chain, lhs=dataclasses.replace(last, relation=""), steps=steps), q
 
     def lhs_quantity(self, chain: Chain) -> tuple[str | None, str]:
         lhs = chain.lhs.tree
@@ -484,14 +469,6 @@ _NO_VALUE = object()
 # a name written as one word (no operator or bracket; an updated parameter's plus at its end, ``w5+``), or as two or
 # three such words (``net h1``, ``E total``): never a formula, so ``w_1 i_1`` is a product as before
 _FEW_WORDS = re.compile(r"[^\W\d_][\w{}^'′]{0,30}\+?(?: [^\W_][\w{}^'′]{0,20}\+?){0,2}")
-
-
-def _code_fences(text: str) -> tuple[int, ...]:
-    """Where each fence of code begins in a write-up in which nothing was read (the report says they are not)."""
-    openings: list[int] = []
-    if "```" in text or "~~~" in text:
-        code_lines(text, openings)
-    return tuple(openings)
 
 
 def _value_from(use: _Use) -> Value:
