@@ -42,3 +42,28 @@ def test_at_most_three_remarks_are_taken_off_and_brackets_alone_stay():
     assert without_remark("0.5" + " approx" * 3000) == "0.5" + " approx" * 2997
     assert without_remark("(" * 5000 + "0.5") == "(" * 5000 + "0.5"
     assert without_remark("0.5933... (4 d.p.) ✓") == "0.5933"
+
+
+@pytest.mark.parametrize("again", ["({e})", "(= {e})", "(i.e. {e})", "(≈ {e})", "[{e}]"])
+def test_the_value_said_again_in_brackets_is_no_factor(tmp_path, again):
+    """``0.000476 (4.76e-4)``: the same value again, in another notation. Before, a YAML answer was refused and a
+    write-up read it as the product 0.000476·4.76e-4, marked wrong with "a slip in the arithmetic"."""
+    value, e = sig(V["h1"], 4), f"{float(sig(V['h1'], 4)):.3e}"
+    path = tmp_path / "answers.yaml"
+    path.write_text(f'problem: classic_222\nanswers:\n  h1: "{value} {again.format(e=e)}"\n', encoding="utf-8")
+    assert Grader().grade_file(path).field("h1").verdict == "correct"
+    write_up = tmp_path / "work.md"
+    write_up.write_text(f"h1 = {value} {again.format(e=e)}\n", encoding="utf-8")
+    result = Grader(problem="classic_222").grade_file(write_up)
+    assert result.field("h1").verdict == "correct" and float(result.field("h1").given) == float(value)
+
+
+@pytest.mark.parametrize("inner, before, said_again", [
+    ("4.76e-4", "0.000476", True), ("4.76 x 10^-4", "h1 = 0.000476", True), ("= -12 + 4 + 0.35", "-7.65", True),
+    ("0.35", "0.65", False), ("0.5", "0.5", False),  # a product; one digit says too little to tell
+    ("-4.76e-4", "0.000476", False), ("0.0005", "0.000476", False), ("1e999", "1e999", False), ("order 2", "5", False),
+])
+def test_a_number_in_brackets_is_the_value_again_only_where_the_digits_agree(inner, before, said_again):
+    from grader.parse.remarks import restates
+
+    assert restates(inner, before) is said_again

@@ -357,11 +357,34 @@ const PracticeReader = (function () {
   const WORDS = /^[ \t]*(?=[^()\[\]\n]*[A-Za-z]{3})[A-Za-z ,.'-]{1,40}$/;
   const APPROX = /[ \t]+(?:approx\.?|approximately|\(?approx\.?\)?|rounded)[ \t]*$/i;
   const MARKS = /[ \t]*(?:\u2713|\u2714|\u2026|\.\.\.)[ \t]*$/;
+  // The value said again in brackets, (= 4.76e-4), (i.e. ...), or a number alone within half a unit of the last digit
+  // of the less precise of it and the number before (0.000476 (4.76e-4)): remarks.py's restates, the same floats.
+  const SAID_AGAIN = /^[ \t]*(?:=|\u2248|~|i\.[ \t]*e\.|or(?![A-Za-z0-9_])|that[ \t]+is(?![A-Za-z0-9_]))[^\n]*[0-9][^\n]*$/i;
+  const LITERAL = "([-\u2212+]?)([0-9]+)(?:\\.([0-9]*))?(?:[ \\t]*(?:[eE][ \\t]*([-\u2212+]?[0-9]{1,3})" +
+    "|(?:\u00d7|x|\\*|\u00b7)[ \\t]*10[ \\t]*\\^[ \\t]*\\{?[ \\t]*([-\u2212+]?[0-9]{1,3})[ \\t]*\\}?))?";
+  const ALONE = new RegExp("^[ \\t]*" + LITERAL + "[ \\t]*$");
+  const LAST = new RegExp("(?<![A-Za-z0-9_.])" + LITERAL + "[ \\t]*$");
+  function literal(m) {
+    const whole = m[2], frac = m[3] || "";
+    const exponent = parseInt((m[4] || m[5] || "0").replace("\u2212", "-").replace(/ /g, ""), 10);
+    const value = Number(((m[1] === "-" || m[1] === "\u2212") ? "-" : "") + whole + "." + (frac || "0") + "e" + exponent);
+    return [value, Number("1e" + (exponent - frac.length)), (whole + frac).replace(/^0+/, "").length || 1];
+  }
+  function restates(inner, before) {
+    if (SAID_AGAIN.test(inner)) return true;
+    const one = ALONE.exec(inner), other = LAST.exec(before);
+    if (!one || !other) return false;
+    const [a, unitA, digitsA] = literal(one), [b, unitB, digitsB] = literal(other);
+    const [unit, digits] = unitA >= unitB ? [unitA, digitsA] : [unitB, digitsB];
+    return a !== 0 && digits >= 2 && Math.abs(a - b) <= unit * 0.5 * (1 + 1e-9);
+  }
   function withoutRemark(text) {
     for (let i = 0; i < 3; i++) {
       const before = text;
       const m = TRAILING.exec(text);
-      if (m && (ROUNDING.test(m[1]) || WORDS.test(m[1]))) text = text.slice(0, m.index);
+      if (m && (ROUNDING.test(m[1]) || WORDS.test(m[1]) || restates(m[1], text.slice(0, m.index)))) {
+        text = text.slice(0, m.index);
+      }
       text = text.replace(APPROX, "").replace(MARKS, "");
       if (text === before) break;
     }

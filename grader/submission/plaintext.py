@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from grader.parse.remarks import ROUNDING_REMARK, TRAILING_REMARK
+from grader.parse.remarks import ROUNDING_REMARK, TRAILING_REMARK, restates
 from grader.submission.mathrow import MAX_ROWS, MathRow, check_rows, code_lines, row, without_trailing
 from grader.submission.vectors import bare_list_rows
 from grader.submission.phrases import AFTER_UPDATE, phrase_rows
@@ -114,6 +114,8 @@ def plain_rows(text: str, fences: bool = False, math: set[int] | None = None,
         if remark is not None and ROUNDING_REMARK.fullmatch(remark[1]):
             # ``h1 = 0.5933 (approx.)``: how it was rounded, no prose (the chains drop it as a comment)
             body, tail = body[:remark.start()], body[remark.start():]
+        elif remark is not None and restates(remark[1], body[:remark.start()]):
+            body = body[:remark.start()]  # ``h1 = 0.000476 (4.76e-4)``, ``(= ...)``: the value again, no factor
         after = _EMBEDDED_SIGN.search(body)
         prose = _PROSE_WORD.search(body, after.end()) if after else None
         if prose is not None and not body[after.end():prose.start()].strip():
