@@ -67,3 +67,16 @@ def test_a_number_in_brackets_is_the_value_again_only_where_the_digits_agree(inn
     from grader.parse.remarks import restates
 
     assert restates(inner, before) is said_again
+
+
+@pytest.mark.parametrize("row", ["$h_1 = {v} \\; ({m} \\times 10^{{{x}}})$", "$h_1 = {v} \\ (= {m} \\times 10^{{{x}}})$",
+                                 "$h_1 = {v} ({m}e{x})$"])
+def test_in_math_too_the_value_said_again_in_brackets_is_no_factor(tmp_path, row):
+    value = sig(V["h1"], 4)
+    m, x = f"{float(value):.3e}".split("e")
+    path = tmp_path / "work.md"
+    path.write_text(row.format(v=value, m=m, x=int(x)) + "\n", encoding="utf-8")
+    result = Grader(problem="classic_222").grade_file(path)
+    assert result.field("h1").verdict == "correct" and float(result.field("h1").given) == float(value)
+    path.write_text(f"$o_1 = {sig(V['o1'], 4)} (0.35)$\n", encoding="utf-8")  # other digits: still a product
+    assert Grader(problem="classic_222").grade_file(path).field("o1").verdict == "incorrect"

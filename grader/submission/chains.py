@@ -26,7 +26,7 @@ from grader.parse.latex import (
     MAX_LATEX_LENGTH, LatexError, Name, Node, NotEvaluable, Token, Unreadable, evaluate, has_names, raw_tokens,
     read_tokens,
 )
-from grader.parse.remarks import ROUNDING_REMARK
+from grader.parse.remarks import ROUNDING_REMARK, restates
 from grader.submission.mathrow import MathRow
 from grader.submission.notes import Unattributed
 
@@ -202,7 +202,8 @@ def _without_comment(part: list) -> list:
         t = part[k - 1]
         if t[0] == "text" or (t[0] == "cmd" and t[1] in _COMMENT_MARKS):
             k -= 1
-        elif t[0] == "close" and t[1] in ")]" and (start := _words_in_brackets(part, k)) < k:
+        elif t[0] == "close" and t[1] in ")]" and ((start := _words_in_brackets(part, k)) < k
+                                                   or (start := _said_again(part, k)) < k):
             k = start
         else:
             break
@@ -231,6 +232,31 @@ def _words_in_brackets(part: list, end: int) -> int:
     if not long_word or opener != "(" or any(t[0] == "num" for t in inside):
         return end
     return k
+
+
+def _said_again(part: list, end: int) -> int:
+    """Where brackets ending at ``part[end - 1]`` start when they say again the number before them
+    (``0.000476 \\; (4.76 \\times 10^{-4})``, ``(= ...)``: ``grader.parse.remarks.restates``); else ``end``."""
+    depth, k = 0, end - 1
+    while k >= max(0, end - 40):
+        depth += {"close": 1, "open": -1}.get(part[k][0], 0)
+        if depth == 0:
+            break
+        k -= 1
+    if depth != 0 or k < 1 or part[k][1] not in "([" or part[k - 1][0] not in ("num", "close"):
+        return end
+    if restates(_spelled(part[k + 1:end - 1]), _spelled(part[max(0, k - 12):k])):
+        return k
+    return end
+
+
+def _spelled(tokens: list) -> str:
+    """Tokens as a number's text for ``restates``: ``4.76*10^{-4}`` (two numbers side by side kept apart)."""
+    out, previous = [], ""
+    for t in tokens:
+        out.append((" " if previous == "num" == t[0] else "") + t[1])
+        previous = t[0]
+    return "".join(out)
 
 
 def _remark_opening(part: list, end: int) -> int | None:
