@@ -43,3 +43,20 @@ def test_an_equation_after_the_aside_is_read_too(tmp_path):
 ])
 def test_a_formula_cut_by_words_stays_unread(tmp_path, line):
     assert verdicts(tmp_path, line) == {}
+
+
+Z2 = sig(V["z2"], 6)
+
+
+@pytest.mark.parametrize("line", [f"z2 = {Z2}    (2)", f"z2 = {Z2}\t[2]", f"z2 = {Z2} (eq. 2)", f"z2 = {Z2} (Step 2)",
+                                  f"$z_2 = {Z2} \\quad (2)$", f"$$z_2 = {Z2} \\qquad (12)$$",
+                                  f"$z_2 = {Z2} \\qquad (\\text{{eq. }} 2)$", f"$z_2 = {Z2} \\hfill [3]$"])
+def test_an_equations_number_after_the_value_is_no_factor(tmp_path, line):
+    """Students number their equations: ``z2 = -13.65    (2)``, ``\\quad (2)``. Before, read as the product -13.65·2,
+    marked wrong with "a slip in the arithmetic"."""
+    assert verdicts(tmp_path, line) == {"z2": "correct"}
+
+
+def test_a_number_in_brackets_one_blank_after_the_value_is_still_a_product(tmp_path):
+    assert verdicts(tmp_path, f"z2 = {Z2} (2)") == {"z2": "incorrect"}
+    assert verdicts(tmp_path, "z2 = (-25)(0.8) + (30)(0.2) + 0.35") == {"z2": "correct"}

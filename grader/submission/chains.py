@@ -26,7 +26,7 @@ from grader.parse.latex import (
     MAX_LATEX_LENGTH, LatexError, Name, Node, NotEvaluable, Token, Unreadable, evaluate, has_names, raw_tokens,
     read_tokens,
 )
-from grader.parse.remarks import ROUNDING_REMARK, restates
+from grader.submission.comments import without_comment
 from grader.submission.mathrow import MathRow
 from grader.submission.notes import Unattributed
 
@@ -151,7 +151,7 @@ def _split(text: str) -> list[tuple[str, str, list]] | LatexError | None:
         if out and part:  # what stands between the relation and the part's first token is the student's too
             begin = _relation_end(text, tokens[start - 1])  # (``= \color{blue} 0.6191``: no token of its own)
         finish = tokens[k][2]
-        out.append((relation, text[begin:finish].strip() if part else "", _without_comment(part) if out else part))
+        out.append((relation, text[begin:finish].strip() if part else "", without_comment(part) if out else part))
         if k < len(tokens) - 1:
             relation = "≈" if tokens[k][1] == "\u2248" else "=" if tokens[k][1] == "\u21d2" else tokens[k][1]
         start = k + 1
@@ -192,94 +192,6 @@ _LEAD_WORDS = frozenset({"so", "hence", "thus", "then", "therefore", "and", "now
                          "ie", "that is", "and then", "so then", "here", "where"})
 
 
-def _without_comment(part: list) -> list:
-    """A step's tokens without a comment after its value: ``-7.65 \\text{ (rounded)}``, ``0.65 \\checkmark``,
-    ``-7.65 (rounded)`` are the value. A comment is a text, a mark, or words in brackets (one of them three letters
-    or more: ``(h)`` may be a factor), right after a number or a closing bracket; after a name it may be a name, and
-    stays."""
-    k = len(part)  # the comment is part[k:], pieces taken off the end one by one
-    while k > 1:
-        t = part[k - 1]
-        if t[0] == "text" or (t[0] == "cmd" and t[1] in _COMMENT_MARKS):
-            k -= 1
-        elif t[0] == "close" and t[1] in ")]" and ((start := _words_in_brackets(part, k)) < k
-                                                   or (start := _said_again(part, k)) < k):
-            k = start
-        else:
-            break
-    if k == len(part) or k < 1 or part[k - 1][0] not in ("num", "close"):
-        return part
-    return part[:k]
-
-
-def _words_in_brackets(part: list, end: int) -> int:
-    """Where ``(words)`` ending at ``part[end - 1]`` starts, when it holds only words and punctuation (no number, no
-    operator, no command), one of three letters or more; else ``end``."""
-    k = end - 2
-    long_word = False
-    opened = _remark_opening(part, end)
-    if opened is not None:
-        return opened  # "(\\text{output of } h_1)": words first, then what they speak of
-    while k >= 0 and part[k][0] in ("word", "text", "other", "num"):
-        long_word = long_word or (part[k][0] in ("word", "text") and len(part[k][1]) >= 3)
-        k -= 1
-    opener = "(" if part[end - 1][1] == ")" else "["
-    if k < 0 or part[k][0] != "open" or part[k][1] != opener or k == end - 2:
-        return end
-    inside = part[k + 1:end - 1]
-    if ROUNDING_REMARK.fullmatch(" ".join(t[1] for t in inside).replace(" .", ".")):
-        return k  # "(4 d.p.)", "(3sf)", "[rounded]": how the value was rounded
-    if not long_word or opener != "(" or any(t[0] == "num" for t in inside):
-        return end
-    return k
-
-
-def _said_again(part: list, end: int) -> int:
-    """Where brackets ending at ``part[end - 1]`` start when they say again the number before them
-    (``0.000476 \\; (4.76 \\times 10^{-4})``, ``(= ...)``: ``grader.parse.remarks.restates``); else ``end``."""
-    depth, k = 0, end - 1
-    while k >= max(0, end - 40):
-        depth += {"close": 1, "open": -1}.get(part[k][0], 0)
-        if depth == 0:
-            break
-        k -= 1
-    if depth != 0 or k < 1 or part[k][1] not in "([" or part[k - 1][0] not in ("num", "close"):
-        return end
-    if restates(_spelled(part[k + 1:end - 1]), _spelled(part[max(0, k - 12):k])):
-        return k
-    return end
-
-
-def _spelled(tokens: list) -> str:
-    """Tokens as a number's text for ``restates``: ``4.76*10^{-4}`` (two numbers side by side kept apart)."""
-    out, previous = [], ""
-    for t in tokens:
-        out.append((" " if previous == "num" == t[0] else "") + t[1])
-        previous = t[0]
-    return "".join(out)
-
-
-def _remark_opening(part: list, end: int) -> int | None:
-    """Where ``(\\text{words ...} ...)`` ending at ``part[end - 1]`` starts: brackets whose first token is a text of
-    two words or more (``(\\text{output of } h_1)``) are a remark whatever follows in them; a text of one word may be
-    a name (``(\\text{out}_{h1})``), and is not one. None where there is none (looked for 40 tokens back)."""
-    depth = 0
-    for k in range(end - 1, max(-1, end - 41), -1):
-        t = part[k]
-        if t[0] == "close":
-            depth += 1
-        elif t[0] == "open":
-            depth -= 1
-            if depth == 0:
-                first = part[k + 1] if k + 1 < end else None
-                if (t[1] == "(" and first is not None and first[0] == "text" and len(first[1].split()) >= 2
-                        and any(len(w) >= 3 for w in first[1].split())):
-                    return k
-                return None
-    return None
-
-
-_COMMENT_MARKS = frozenset({"checkmark", "blacksquare", "square", "qed"})
 _SEPARATORS = ("\\qquad", "\\quad", ";", ",")
 _PIECE_MARKS = re.compile(r"\\qquad|\\quad|\\text\{[^{}]{0,40}\}|\\.|[,;({\[)}\]]", re.S)
 # the prose between two equations of one row, in a \text{...}: ``z_1 = -7.65 \text{ so } h_1 = ...``
