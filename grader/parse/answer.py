@@ -131,11 +131,23 @@ def parse_answer(raw: str | int | float | Decimal | Fraction | bool | None) -> P
         return Unparseable(_safe_text(raw), f"internal: {type(error).__name__} while reading the answer")
 
 
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"  # zero-width spaces and joiners, word joiner, BOM, soft hyphen
+
+
+def _visible(text: str) -> str:
+    """``text`` without the characters that show as nothing (pasted answers carry them: ``0.25\u200b`` was refused;
+    the practice page's reader drops the same)."""
+    return text if text.isascii() else text.translate(_DROP_INVISIBLE)
+
+
+_DROP_INVISIBLE = {ord(c): None for c in _INVISIBLE}
+
+
 def parse_answer_text(text: str) -> Parsed | Unparseable:
     """``parse_answer`` of a string (every value a submission holds: its text as written), without the dispatch on
     the type. Never raises."""
     try:
-        return _read_text(text.strip(), False)
+        return _read_text(_visible(text).strip(), False)
     except Exception as error:  # last resort only, as in parse_answer
         return Unparseable(_safe_text(text), f"internal: {type(error).__name__} while reading the answer")
 
@@ -173,7 +185,7 @@ def _read(raw: object, *, exact_only: bool) -> Parsed | Unparseable:
     if isinstance(raw, bool):
         return Unparseable(str(raw).lower(), "true/false is not a number; write a number such as 0.25")
     if isinstance(raw, str):
-        return _read_text(raw.strip(), exact_only)
+        return _read_text(_visible(raw).strip(), exact_only)
     if isinstance(raw, Fraction):
         return _from_exact(raw, str(raw))
     if isinstance(raw, Decimal):

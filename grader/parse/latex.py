@@ -98,7 +98,8 @@ _REL_CMDS = frozenset({"approx", "simeq", "equiv", "leftarrow", "gets", "coloneq
 _UNICODE = {
     "\u2212": ("op", "-"), "\u2013": ("op", "-"), "\u00d7": ("op", "*"), "\u00b7": ("op", "*"), "\u22c5": ("op", "*"),
     "\u2219": ("op", "*"), "\u00f7": ("op", "/"), "\u2248": ("rel", "\u2248"), "\u2190": ("rel", "\u2190"),
-    "\u2261": ("rel", "="), "\u2032": ("op", "'"),
+    "\u2261": ("rel", "="), "\u2032": ("op", "'"), "\u2019": ("op", "'"),  # ’: a prime as a word processor types it
+    "\u2012": ("op", "-"), "\u2010": ("op", "-"), "\u2254": ("rel", ":="),  # the answer reader's minus signs; ≔
     "\u21d2": ("rel", "\u21d2"), "\u2192": ("rel", "\u21d2"), "\u27f9": ("rel", "\u21d2"),  # ⇒ → ⟹: "so"
 }
 _GREEK_UNICODE = {

@@ -420,5 +420,7 @@ const PracticeReader = (function () {
       return { ok: false, reason: `internal: ${e && e.name} while reading the answer` };
     }
   }
-  return { read: (raw) => readText(strip(String(raw))), toFloat };
+  // the characters that show as nothing, dropped first as answer.py's _visible drops them (pasted answers carry them)
+  const INVISIBLE = /[\u200b\u200c\u200d\u2060\ufeff\u00ad]/g;
+  return { read: (raw) => readText(strip(String(raw).replace(INVISIBLE, ""))), toFloat };
 })();

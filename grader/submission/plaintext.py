@@ -30,11 +30,13 @@ _ITEM = (r"(?:[-*•>]|\(?(?:\d{1,3}|[A-Za-z]|[ivx]{1,4})[.):]|\((?:\d{1,3}|[A-Z
 _PLAIN_EQUATION = re.compile(r"[ \t]*+(?:" + _ITEM + r"[ \t]*+)?(\*\*|`)?((?:" + _PLAIN_WORD
                              + r"(?:[ \t]++[\w{}^'+′″’⁺]{1,20}+){0,2}+(?:[ \t]?\([\w+\- ]{1,12}\))?+[ \t]*+"
                              r"(?:\*\*|`)?[ \t]*+(?:=|≈|:=|←)|(?:=>|=|≈|⇒))[^\n]*)")
-_RELATION_SIGN = re.compile("[=≈⇒←≃≅~]")
+_RELATION_SIGN = re.compile("[=≈⇒←≃≅~≔]")
 # an equation's number at the end of a line, set apart by two blanks or more (one alone, ``0.5 (2)``, is a product), or
 # labelled (``(eq. 2)``, ``[Step 3]``)
 _EQUATION_NUMBER = re.compile(r"(?:[ \t]{2,}|\t)[(\[][0-9]{1,3}[)\]][ \t]*$"
                               r"|[ \t]*[(\[](?i:eqn?s?|equation|step)\.?[ \t]*[0-9]{1,3}[)\]][ \t]*$")
+# a comment as a program writes one, after a blank: ``# ...``, ``// ...`` (``#1``, ``a//b`` are no comments)
+_CODE_COMMENT = re.compile(r"[ \t]+(?:#|//)(?:[ \t][^\n]*)?$")
 _LIST_MARK = re.compile(r"[ \t]*+(?:" + _ITEM + r"[ \t]++)?")  # a list's mark or an item's number before a line
 # approximately equal as typed: h1 ~= 0.0005, h2 ≃ 1.2e-6, and a tilde alone between blanks before a number
 _APPROX = re.compile(r"[ \t]*(?:~=|=~|≃|≅)[ \t]*|[ \t]+~[ \t]+(?=[-−+]?\.?[0-9])")
@@ -91,6 +93,8 @@ def plain_rows(text: str, fences: bool = False, math: set[int] | None = None,
             continue  # (a line with a math delimiter is read as math only)
         if "~" in line or "≃" in line or "≅" in line:
             line = _APPROX.sub(" ≈ ", line)
+        if "≔" in line:
+            line = line.replace("≔", ":=")  # (one character for :=)
         if "*" in line or "_" in line:
             line = unemphasized(line)
         if "(" in line:
@@ -114,6 +118,8 @@ def plain_rows(text: str, fences: bool = False, math: set[int] | None = None,
         body = m.group(2)
         if m.group(1):  # **z1** = ..., `z1 = ...`: the marks are Markdown's, not the math's
             body = body.replace(m.group(1), " ", 2 if m.group(1) == "`" else 1)
+        if "#" in body or "//" in body:
+            body = _CODE_COMMENT.sub("", body)  # z1 = -7.65  # net input of h1: a comment as code writes one
         if ")" in body or "]" in body:
             body = _EQUATION_NUMBER.sub("", body)  # z2 = -13.65    (2): the equation's number, not a factor
         remark, tail = TRAILING_REMARK.search(body), ""

@@ -83,7 +83,13 @@ def as_markdown(text: str, kind: str, source: str, notebook_outputs: str = "read
                         f"yourself. Write each answer outside such fences, as an equation that starts with its name.",)
     if kind != "tex" and ("<" in text or "&" in text):
         text = html_marks(text)
+    if _INVISIBLE.search(text):  # pasted from a web page or a word processor: z1 = -7.65\u200b could not be read
+        text = _INVISIBLE.sub("", text)
     return text, kind, labels, remarks
+
+
+# characters that show as nothing: zero-width spaces and joiners, a word joiner, a byte-order mark, a soft hyphen
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 
 
 # HTML that Markdown editors and notebooks pass through: raised and lowered text, and the entities of symbols
