@@ -60,3 +60,25 @@ def test_an_equations_number_after_the_value_is_no_factor(tmp_path, line):
 def test_a_number_in_brackets_one_blank_after_the_value_is_still_a_product(tmp_path):
     assert verdicts(tmp_path, f"z2 = {Z2} (2)") == {"z2": "incorrect"}
     assert verdicts(tmp_path, "z2 = (-25)(0.8) + (30)(0.2) + 0.35") == {"z2": "correct"}
+
+
+H1 = sig(V["h1"], 6)
+
+
+@pytest.mark.parametrize("text", [f"### z2\n\n{Z2}", f"**z2**\n{Z2}", f"z2:\n{Z2}", f"z2\n= {Z2}",
+                                  f"z2\n\n= (-25)(0.8) + 30(0.2) + 0.35 = {Z2}", f"- z2:\n  **{Z2}**"])
+def test_a_name_alone_on_its_line_with_the_value_below_is_that_names_equation(tmp_path, text):
+    """``z2:`` then ``-13.65`` on the next line, a heading ``### z2`` over its value: before, not read."""
+    assert verdicts(tmp_path, text) == {"z2": "correct"}
+
+
+def test_a_continuation_under_a_name_alone_never_continues_the_equation_before_it(tmp_path):
+    """``h1 = 0.000476``, then ``z2`` alone and ``= -13.65`` under it: before, the ``= -13.65`` continued h1's
+    equation, so h1 got z2's value and was marked wrong."""
+    assert verdicts(tmp_path, f"h1 = {H1}\n\nz2\n= {Z2}") == {"h1": "correct", "z2": "correct"}
+
+
+@pytest.mark.parametrize("text", [f"### z2\n\n{Z2} is what the first step gives", "### Forward pass\n\n-13.65",
+                                  f"z2\n\nsome words\n\n{Z2}", f"z2\n\n\n\n{Z2}"])
+def test_a_value_that_is_not_alone_right_under_a_name_is_not_given_to_it(tmp_path, text):
+    assert verdicts(tmp_path, text) == {}

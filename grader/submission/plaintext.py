@@ -78,6 +78,7 @@ def plain_rows(text: str, fences: bool = False, math: set[int] | None = None,
     line of that name, a colon and numbers (``h1: 0.593``) is read too (:func:`colon_rows`)."""
     rows: list[MathRow] = []
     code = code_lines(text) if fences and ("```" in text or "~~~" in text) else ()
+    labels = _labels(text, code, math, is_name) if is_name is not None else {}  # line -> the name above it
     number, pos, search = 1, 0, _RELATION_SIGN.search
     sign = search(text)
     while sign is not None:  # only the lines with an = (or ≈, ⇒) are tried, each once
@@ -116,6 +117,8 @@ def plain_rows(text: str, fences: bool = False, math: set[int] | None = None,
                 check_rows(rows, number)
                 continue
         body = m.group(2)
+        if number in labels and body.lstrip()[:1] in "=≈⇒":  # z1 alone on the line above: its equation, not the
+            body = f"{labels.pop(number)} {body}"  # previous one's continuation (before, h1 got z1's value)
         if m.group(1):  # **z1** = ..., `z1 = ...`: the marks are Markdown's, not the math's
             body = body.replace(m.group(1), " ", 2 if m.group(1) == "`" else 1)
         if "#" in body or "//" in body:
@@ -142,6 +145,7 @@ def plain_rows(text: str, fences: bool = False, math: set[int] | None = None,
     if is_name is not None:
         colon = colon_rows(text, code, math, {r.line for r in rows}, is_name, names) if ":" in text else []
         colon += spaced_rows(text, code, math, {r.line for r in rows}, is_name)
+        colon += _labelled(text, labels, {r.line for r in rows})
         if colon:
             rows = sorted(rows + colon, key=lambda r: r.line)
             check_rows(rows, rows[min(len(rows) - 1, MAX_ROWS)].line)
@@ -222,6 +226,50 @@ def spaced_rows(text: str, code, math: set[int] | None, done: set[int], is_name:
             continue
         out.append(row(f"{m[1]} = {m[2]}", number, True))
         check_rows(out, number)
+    return out
+
+
+# a quantity's name alone on a line, as a heading or a label (``### z1``, ``**z1**``, ``z2:``), with its value on the
+# next line (one blank line between at most): a number alone, or a continuation ``= ...``
+_LABEL_LINE = re.compile(r"[ \t]*+(?:#{1,6}[ \t]++|" + _ITEM + r"[ \t]++)?(?:\*\*|__)?(" + _PLAIN_WORD
+                         + r")(?:\*\*|__)?[ \t]*+:?"
+                         r"[ \t]*+(?:\*\*|__)?[ \t]*+$")
+_LONE_VALUE = re.compile(r"[ \t]*+(?:\*\*|__)?([-−+]?(?:\d+(?:[.,]\d+)?|\.\d+)(?:[eE][-−+]?\d{1,3}|[ \t]*(?:×|x|\*|·)"
+                         r"[ \t]*10[ \t]*\^[ \t]*[-−+]?\d{1,3})?)(?:\*\*|__)?[ \t]*+")
+MAX_LABELS = 2000  # name lines looked at in one write-up
+
+
+def _labels(text: str, code, math: set[int] | None, is_name: Callable[[str], str | None]) -> dict[int, str]:
+    """The lines just under a quantity's name alone (the next one that is not blank, one blank line between at
+    most), each with that name; not under a line of code or math. Only short lines are looked at (one pass, in C)."""
+    out: dict[int, str] = {}
+    lines = text.split("\n")
+    looked = 0
+    for number, line in enumerate(lines, start=1):
+        if (not line or len(line) > 64 or "=" in line or "$" in line or len(line.split()) > 3
+                or (m := _LABEL_LINE.fullmatch(line)) is None):
+            continue
+        looked += 1
+        if looked > MAX_LABELS:
+            break
+        if number in code or (math is not None and number in math) or not is_name(m[1]):
+            continue
+        below = number + (2 if number < len(lines) and not lines[number].strip() else 1)
+        if below <= len(lines) and lines[below - 1].strip() and below not in code:
+            out[below] = m[1]
+    return out
+
+
+def _labelled(text: str, labels: dict[int, str], done: set[int]) -> list[MathRow]:
+    """The rows ``name = number`` of the lines that hold a number alone under a quantity's name (``_labels``).
+    Before, ``z2:`` then ``-13.65`` was not read."""
+    if not labels:
+        return []
+    lines, out = text.split("\n"), []
+    for number, name in sorted(labels.items()):
+        m = _LONE_VALUE.fullmatch(lines[number - 1])
+        if m is not None and number not in done:
+            out.append(row(f"{name} = {m[1]}", number, True))
     return out
 
 
