@@ -82,3 +82,15 @@ def test_a_continuation_under_a_name_alone_never_continues_the_equation_before_i
                                   f"z2\n\nsome words\n\n{Z2}", f"z2\n\n\n\n{Z2}"])
 def test_a_value_that_is_not_alone_right_under_a_name_is_not_given_to_it(tmp_path, text):
     assert verdicts(tmp_path, text) == {}
+
+
+@pytest.mark.parametrize("name, below", [("$$z_2$$", f"$$= {Z2}$$"), ("z2", f"$$= {Z2}$$"),
+                                         ("$$z_2$$", f"$$= (-25)(0.8) + 30(0.2) + 0.35 = {Z2}$$")])
+def test_in_math_too_a_continuation_under_a_name_alone_is_that_names_equation(tmp_path, name, below):
+    assert verdicts(tmp_path, f"$h_1 = {H1}$\n\n{name}\n{below}") == {"h1": "correct", "z2": "correct"}
+
+
+def test_an_inline_name_in_prose_begins_no_equation(tmp_path):
+    """A continuation after prose that mentions ``$h_1$`` still continues the equation before it (the seed's style)."""
+    text = f"$$z_2 = (-25)(0.8) + 30(0.2) + 0.35$$\n\nwhere $h_1$ is not used yet\n\n$$= {Z2}$$"
+    assert verdicts(tmp_path, text) == {"z2": "correct"}

@@ -289,6 +289,7 @@ def read_chains(rows: list[MathRow], expand: Expand | None = None) -> tuple[list
     read: dict[str, tuple | str | None] = {}  # piece text -> (lhs text, lhs tree, [(relation, part, tree, shared)])
     parts: dict[tuple[str, int], tuple] = {}  # (part text, where it starts in its row) -> (tree, shared)
     columns: dict[int, Chain] = {}  # the last equations side by side in an align, by column
+    label: Step | None = None  # a name alone on a display row (``$$z_1$$``): the equation a continuation then begins
     for r in rows:
         if r.cut_from:
             unread.append(Unattributed(r.line, r.text[:200], f"could not be read: the equation is too long "
@@ -302,16 +303,21 @@ def read_chains(rows: list[MathRow], expand: Expand | None = None) -> tuple[list
                 read[text] = _read_row(text, expand, parts)
             parsed = read[text]
             if parsed is None:
+                label = _name_alone(text, r) if r.display and not r.embedded and len(texts) == 1 else None
                 continue
             if isinstance(parsed, str):
                 unread.append(Unattributed(r.line, text[:200], f"could not be read: {parsed}"))
+                label = None
                 continue
             first, first_tree, read_parts = parsed
             steps = [_step(rel, part, tree, r.line, shared) for rel, part, tree, shared in read_parts]
-            if not first:  # a continuation: "= ..." or "&= ..." (of its column's equation, side by side in an align)
+            if not first and label is not None:  # ``$$z_1$$`` then ``$$= -7.65$$``: z_1's equation (before, the
+                first, first_tree, label = label.text, label.tree, None  # continuation of the one before it)
+            elif not first:  # a continuation: "= ..." or "&= ..." (of its column's equation, side by side in an align)
                 if chains:
                     columns.get(r.column, chains[-1]).steps.extend(s for s in steps if s.text)
                 continue
+            label = None
             chains.append(Chain(lhs=_step("", first, first_tree, r.line), steps=[s for s in steps if s.text],
                                 line=r.line, embedded=r.embedded))
             if r.column:
@@ -319,6 +325,17 @@ def read_chains(rows: list[MathRow], expand: Expand | None = None) -> tuple[list
             elif columns:
                 columns.clear()
     return chains, unread
+
+
+def _name_alone(text: str, r: MathRow) -> Step | None:
+    """A display row that is one name and nothing else (``$$z_1$$``, a plain ``z1`` over its value), as a step."""
+    if not text or len(text) > 64:
+        return None
+    try:
+        tree = read_tokens(raw_tokens(text), text)
+    except LatexError:
+        return None
+    return _step("", text, tree, r.line) if isinstance(tree, Name) else None
 
 
 def _read_row(text: str, expand: Expand | None, cache: dict[tuple[str, int], tuple]) -> tuple | str | None:

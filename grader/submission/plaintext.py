@@ -118,7 +118,7 @@ def plain_rows(text: str, fences: bool = False, math: set[int] | None = None,
                 continue
         body = m.group(2)
         if number in labels and body.lstrip()[:1] in "=≈⇒":  # z1 alone on the line above: its equation, not the
-            body = f"{labels.pop(number)} {body}"  # previous one's continuation (before, h1 got z1's value)
+            body = f"{labels.pop(number)[0]} {body}"  # previous one's continuation (before, h1 got z1's value)
         if m.group(1):  # **z1** = ..., `z1 = ...`: the marks are Markdown's, not the math's
             body = body.replace(m.group(1), " ", 2 if m.group(1) == "`" else 1)
         if "#" in body or "//" in body:
@@ -145,7 +145,7 @@ def plain_rows(text: str, fences: bool = False, math: set[int] | None = None,
     if is_name is not None:
         colon = colon_rows(text, code, math, {r.line for r in rows}, is_name, names) if ":" in text else []
         colon += spaced_rows(text, code, math, {r.line for r in rows}, is_name)
-        colon += _labelled(text, labels, {r.line for r in rows})
+        colon += _labelled(text, labels, {r.line for r in rows}, math)
         if colon:
             rows = sorted(rows + colon, key=lambda r: r.line)
             check_rows(rows, rows[min(len(rows) - 1, MAX_ROWS)].line)
@@ -239,10 +239,11 @@ _LONE_VALUE = re.compile(r"[ \t]*+(?:\*\*|__)?([-−+]?(?:\d+(?:[.,]\d+)?|\.\d+)
 MAX_LABELS = 2000  # name lines looked at in one write-up
 
 
-def _labels(text: str, code, math: set[int] | None, is_name: Callable[[str], str | None]) -> dict[int, str]:
+def _labels(text: str, code, math: set[int] | None, is_name: Callable[[str], str | None]
+            ) -> dict[int, tuple[str, int]]:
     """The lines just under a quantity's name alone (the next one that is not blank, one blank line between at
-    most), each with that name; not under a line of code or math. Only short lines are looked at (one pass, in C)."""
-    out: dict[int, str] = {}
+    most), each with that name and its line; not under a line of code or math. Only short lines are looked at."""
+    out: dict[int, tuple[str, int]] = {}
     lines = text.split("\n")
     looked = 0
     for number, line in enumerate(lines, start=1):
@@ -256,17 +257,21 @@ def _labels(text: str, code, math: set[int] | None, is_name: Callable[[str], str
             continue
         below = number + (2 if number < len(lines) and not lines[number].strip() else 1)
         if below <= len(lines) and lines[below - 1].strip() and below not in code:
-            out[below] = m[1]
+            out[below] = (m[1], number)
     return out
 
 
-def _labelled(text: str, labels: dict[int, str], done: set[int]) -> list[MathRow]:
+def _labelled(text: str, labels: dict[int, tuple[str, int]], done: set[int], math: set[int] | None
+              ) -> list[MathRow]:
     """The rows ``name = number`` of the lines that hold a number alone under a quantity's name (``_labels``).
     Before, ``z2:`` then ``-13.65`` was not read."""
     if not labels:
         return []
     lines, out = text.split("\n"), []
-    for number, name in sorted(labels.items()):
+    for number, (name, at) in sorted(labels.items()):
+        if math is not None and number in math:  # math below it, ``$$= -7.65$$``: the name alone is a row, which
+            out.append(row(name, at, True))  # the continuation then continues (``grader.submission.chains``)
+            continue
         m = _LONE_VALUE.fullmatch(lines[number - 1])
         if m is not None and number not in done:
             out.append(row(f"{name} = {m[1]}", number, True))
