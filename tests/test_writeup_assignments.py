@@ -105,3 +105,22 @@ def test_a_latex_writeup_in_mitchells_conventions(tmp_path):
     assert answered == {q: "correct" for q in ("z1", "h1", "z3", "o1", "delta_o1", "w5_new")}
     assert result.flags == ()
     assert [w.split(":")[0] for w in result.warnings] == ["line 12", "line 13"]
+
+
+def test_an_update_written_from_its_value_to_the_new_one_with_an_arrow_is_the_update(tmp_path):
+    """``w5: 40 → 40.0000081``, ``w_5 = 40 \\rightarrow ...``: the parameter, its given value, an arrow, the new value
+    (a summary of updates, as students write one). Before, the new value was not read. The new values come from the
+    textbook formulas (``tests/textbook.py``), one with a slip: it is the update's, marked wrong."""
+    import pytest
+
+    from textbook import EX6, sig, textbook
+
+    v = textbook(EX6)
+    new = {w: sig(v[f"{w}_new"], 12) for w in ("w5", "w6", "w7")}
+    text = (f"w5: 40 → {new['w5']}\n\n$w_6 = 45 \\rightarrow {new['w6']}$\n\n$w_7: 50 \\to 49.9$\n\n"
+            f"z1 = -7.65 → h1 = {sig(v['h1'], 6)}\n")
+    result = grade(tmp_path, text, "exercise6")
+    assert result.field("w5_new").verdict == "correct" and result.field("w6_new").verdict == "correct"
+    assert result.field("w7_new").verdict == "incorrect" and float(result.field("w7_new").given) == pytest.approx(49.9)
+    assert result.field("z1").verdict == "correct" and result.field("h1").verdict == "correct"  # (no update: as before)
+    assert not [f for f in result.flags if f.quantity in ("w5", "w6", "w7")]  # the givens stated as they are

@@ -9,6 +9,8 @@ becomes the value. ``:=`` is not read so: ``w_5 := 0.4`` is as often the given d
 
 from __future__ import annotations
 
+import re
+
 from grader.parse.latex import Add, Neg, Number, free_names
 from grader.spec import names as qnames
 
@@ -16,7 +18,7 @@ TYPE_CHECKING = False  # typing costs milliseconds at start-up: only a type chec
 if TYPE_CHECKING:
     from typing import Callable
 
-__all__ = ["updated_parameter", "assignment_note"]
+__all__ = ["updated_parameter", "assignment_note", "arrow_update"]
 
 
 def updated_parameter(q: str, chain, nodes, given: dict, quantity: Callable, final) -> str | None:
@@ -53,3 +55,21 @@ def assignment_note(written: str, q: str, new: str, relation: str = "=") -> str:
 
 
 ARROW = "\u2190"  # ``\leftarrow``, ``\gets``, ``←`` as the chains read them (``grader.submission.chains``)
+
+
+# ``w5: 40 → 40.0000081``, ``w_5 = 40 \\rightarrow 40.0000081``: a parameter, its value, an arrow, its new value
+_NUMBER = r"[-−+]?(?:\d+(?:[.,]\d+)?|\.\d+)(?:[eE][-−+]?\d{1,3}|[ \t]*(?:×|x|\\times|\\cdot|\*|·)[ \t]*10[ \t]*\^[ \t]*(?:\{[-−+]?\d{1,3}\}|[-−+]?\d{1,3}))?"
+_FROM_TO = re.compile(r"[ \t]*(?P<name>[^\s=:→]{1,40}?)[ \t]*(?:=|:)[ \t]*(?P<old>" + _NUMBER + r")[ \t]*"
+                      r"(?:→|⟶|->|-->|\\to\b|\\rightarrow|\\longrightarrow|\\mapsto|⇒|=>)[ \t]*(?P<new>" + _NUMBER
+                      + r")[ \t]*")
+
+
+def arrow_update(text: str, is_name: Callable[[str], str | None]) -> list[str] | None:
+    """A parameter's update written as its value, an arrow and its new value (``w5: 40 → 40.0000081``) as the two
+    rows the reader reads: the given stated (``w5 = 40``) and the update (``w5 ← 40.0000081``, Mitchell's arrow:
+    the parameter becomes it); None for any other row, or a name whose update is not asked. Before, the new value
+    was not read."""
+    m = _FROM_TO.fullmatch(text) if len(text) <= 200 else None
+    if m is None or is_name(m["name"] + "^{+}") is None:
+        return None
+    return [f"{m['name']} = {m['old']}", f"{m['name']} \u2190 {m['new']}"]

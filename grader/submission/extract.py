@@ -25,6 +25,7 @@ from typing import Callable
 
 from grader.errors import LimitError
 from grader.parse.braces import split_top
+from grader.submission.assignments import arrow_update
 from grader.submission.mathrow import (CODE_LANGUAGES, MAX_ROWS, MathRow, check_rows, code_lines, row,
                                        without_trailing)
 from grader.submission.phrases import line_start, phrase_name, phrase_value
@@ -120,7 +121,26 @@ def math_rows(text: str, kind: str, names: Callable[[str], bool] | None = None,
     if table:
         rows = sorted(rows + table, key=lambda r: r.line)
         check_rows(rows, rows[min(MAX_ROWS, len(rows) - 1)].line)
+    if is_name is not None:
+        rows = _arrowed(rows, is_name)
     return rows
+
+
+def _arrowed(rows: list[MathRow], is_name: Callable[[str], str | None]) -> list[MathRow]:
+    """``rows`` with each update written with an arrow, ``w5: 40 → 40.0000081``, as its two rows
+    (``grader.submission.assignments.arrow_update``; a row with an arrow mark and a digit after it is looked at)."""
+    out, changed = [], False
+    for r in rows:
+        t = r.text
+        if ("→" in t or "->" in t or "\\to" in t or "rightarrow" in t or "⟶" in t or "mapsto" in t or "⇒" in t
+                or "=>" in t) and (found := arrow_update(t, is_name)):
+            out += [row(one, r.line, r.display, r.embedded) for one in found]
+            changed = True
+        else:
+            out.append(r)
+    if changed:
+        check_rows(out, out[min(MAX_ROWS, len(out) - 1)].line)
+    return out if changed else rows
 
 
 _ALIGN_RELATION = re.compile(r"\s*(?:=|≈|\\approx(?![A-Za-z])|:=)")
