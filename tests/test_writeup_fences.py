@@ -47,7 +47,7 @@ def test_a_template_pasted_in_a_yaml_fence_is_read_and_right_work_gets_its_point
     assert not any("Nothing in this write-up was read" in w for w in r.warnings)
 
 
-@pytest.mark.parametrize("mark", ["python", "py", "matlab", "bash", "json", "r", "julia", "javascript"])
+@pytest.mark.parametrize("mark", ["python", "py", "matlab", "bash", "r", "julia", "javascript"])
 def test_a_fence_of_code_is_still_skipped(tmp_path, mark):
     text = f"```{mark}\nh1 = {s('h1')}\nw5 = 0.9\n```\n\n$o_1 = {s('o1')}$\n"
     r = grade_md(tmp_path, text)
@@ -116,3 +116,8 @@ def test_a_write_up_of_code_only_is_told_its_fences_are_not_read(tmp_path):
     r = grade_md(tmp_path, "no answers here\n")  # no fence: the warning as before
     assert [w for w in r.warnings if "is code and is not read" in w] == []
     assert any(w.startswith("Nothing in this write-up was read") for w in r.warnings)
+
+
+def test_a_json_fence_of_answers_is_read_as_data(tmp_path):
+    text = f'```json\n{{"net_h1": {s("net_h1")},\n "h1": {s("h1")}}}\n```\n'
+    assert read(grade_md(tmp_path, text)) == {"net_h1": "correct", "h1": "correct"}

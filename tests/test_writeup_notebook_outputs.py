@@ -146,3 +146,15 @@ def test_what_ipython_displays_as_math_or_markdown_is_read(tmp_path):
     assert {f.quantity: f.verdict for f in r.fields if f.verdict != "missing"} == {
         "h1": "correct", "o1": "correct", "net_h1": "correct"}
     assert r.field("h1").source == "the output of cell 1, line 1"
+
+
+def test_a_printed_dict_of_answers_is_read(tmp_path):
+    """``print(answers)`` of a dict (numpy 2 prints ``np.float64(...)`` in it), and a JSON dump: before, not read.
+    A key that is no quantity reads nothing."""
+    s = lambda q: sig(V[q], 10)  # noqa: E731
+    text = nb(code("print(answers)", stream(f"{{'h1': {s('h1')}, 'o1': np.float64({s('o1')}), 'note': 'x'}}\n")),
+              code("print(json.dumps(more, indent=1))", stream(f'{{\n "net_h1": {s("net_h1")},\n "zz": 1\n}}\n')))
+    r = grade_nb(tmp_path, text)
+    assert {f.quantity: f.verdict for f in r.fields if f.verdict != "missing"} == {
+        "h1": "correct", "o1": "correct", "net_h1": "correct"}
+    assert r.field("o1").source == "the output of cell 1, line 1"

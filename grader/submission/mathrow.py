@@ -15,10 +15,10 @@ __all__ = ["MathRow", "MAX_ROWS", "MAX_ROW_CHARS", "CODE_LANGUAGES", "PRINTED_LA
 MAX_ROWS = 20_000  # rows of math in one write-up
 MAX_ROW_CHARS = 4000  # a longer row is kept cut, with its length, and listed as too long to read
 # a Markdown fence marked as one of these is code, never read; any other fence is read like the text around it: a
-# fence of LaTeX, of plain text (```` ```text ````), of a template pasted (```` ```yaml ````), of what a program printed
+# fence of LaTeX, of plain text (```` ```text ````), of a template pasted (```` ```yaml ````, ``json``), of what a program printed
 # (PRINTED_LANGUAGES: unless the problem reads no printed output, ``notebook_outputs: ignore``)
 CODE_LANGUAGES = frozenset({"python", "py", "python3", "ipython", "pycon", "bash", "sh", "shell", "zsh",
-                            "powershell", "json", "r", "julia", "js", "javascript", "ts", "typescript", "c", "cpp",
+                            "powershell", "r", "julia", "js", "javascript", "ts", "typescript", "c", "cpp",
                             "c++", "java", "matlab", "octave", "rust", "go"})
 PRINTED_LANGUAGES = frozenset({"output", "out", "stdout", "console", "terminal", "shell-session"})
 _FENCE_LINE = re.compile(r"(?m)^(```|~~~)([^\n]*)")

@@ -146,6 +146,8 @@ def plain_rows(text: str, fences: bool = False, math: set[int] | None = None,
         colon = colon_rows(text, code, math, {r.line for r in rows}, is_name, names) if ":" in text else []
         colon += spaced_rows(text, code, math, {r.line for r in rows}, is_name)
         colon += _labelled(text, labels, {r.line for r in rows}, math)
+        if "':" in text or '":' in text:
+            colon += mapping_rows(text, code, math, {r.line for r in rows} | {r.line for r in colon}, is_name)
         if colon:
             rows = sorted(rows + colon, key=lambda r: r.line)
             check_rows(rows, rows[min(len(rows) - 1, MAX_ROWS)].line)
@@ -275,6 +277,35 @@ def _labelled(text: str, labels: dict[int, tuple[str, int]], done: set[int], mat
         m = _LONE_VALUE.fullmatch(lines[number - 1])
         if m is not None and number not in done:
             out.append(row(f"{name} = {m[1]}", number, True))
+    return out
+
+
+# a mapping's entry as a program prints it: ``'z1': -7.65`` (Python's dict), ``"z1": -7.65`` (JSON), numpy 2's
+# ``'z1': np.float64(-7.65)``
+_ENTRY = re.compile(r"""(['"])([^\W\d_][\w{}^+]{0,40})\1[ \t]*:[ \t]*(?:(?:np|numpy)\.float(?:16|32|64)\(|float\()?"""
+                    r"([-−+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d{1,3})?)\)?(?=[ \t]*[,}\n]|[ \t]*$)")
+MAX_ENTRIES_A_LINE = 64
+
+
+def mapping_rows(text: str, code, math: set[int] | None, done: set[int], is_name: Callable[[str], str | None]
+                 ) -> list[MathRow]:
+    """The rows ``name = number`` of each entry of a mapping printed by a program (``{'z1': -7.65, 'z2': -13.65}``,
+    a JSON object, one entry a line or many) whose key is a quantity's name; not in code, math, or a line read
+    already. Before, a notebook's ``print(answers)`` of a dict was not read."""
+    out: list[MathRow] = []
+    number, pos = 1, 0
+    seen_line = -1
+    for m in _ENTRY.finditer(text):
+        number += text.count("\n", pos, m.start())
+        pos = m.start()
+        if number in done or number in code or (math is not None and number in math) or not is_name(m[2]):
+            continue
+        if number != seen_line:
+            seen_line, count = number, 0
+        count += 1
+        if count <= MAX_ENTRIES_A_LINE:
+            out.append(row(f"{m[2]} = {m[3]}", number, True))
+            check_rows(out, number)
     return out
 
 
