@@ -158,3 +158,14 @@ def test_a_printed_dict_of_answers_is_read(tmp_path):
     assert {f.quantity: f.verdict for f in r.fields if f.verdict != "missing"} == {
         "h1": "correct", "o1": "correct", "net_h1": "correct"}
     assert r.field("o1").source == "the output of cell 1, line 1"
+
+
+def test_a_table_printed_by_pandas_is_read_row_by_row(tmp_path):
+    """``print(df)`` of a table of names and values prints each row after its index (``0   h1   0.593270``): before,
+    the index made such a line unread. A Series prints no index; both read."""
+    s = lambda q: sig(V[q], 7)  # noqa: E731
+    table = f"  quantity     value\n0   net_h1  {s('net_h1')}\n1       h1  {s('h1')}\n"
+    series = f"o1    {s('o1')}\ndtype: float64\n"
+    r = grade_nb(tmp_path, nb(code("print(df)", stream(table)), code("s", result(series))))
+    assert {f.quantity: f.verdict for f in r.fields if f.verdict != "missing"} == {
+        "net_h1": "correct", "h1": "correct", "o1": "correct"}

@@ -210,8 +210,9 @@ def _powers(body: str) -> str:
     return _PY_POWER.sub("10^", body) if "**" in body else body
 
 
-# a line of a name and a number alone, as ``print("h1", h1)`` prints it (``h1 0.5932699921``)
-_SPACED_LINE = re.compile(r"(?m)^[ \t]*+(" + _PLAIN_WORD + r")[ \t]++([-−]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d{1,3})?)"
+# a line of a name and a number alone, as ``print("h1", h1)`` prints it (``h1 0.5932699921``); after a row's index
+# as pandas prints a table (``0    h1   0.593270``)
+_SPACED_LINE = re.compile(r"(?m)^[ \t]*+(?:[0-9]{1,4}[ \t]++)?(" + _PLAIN_WORD + r")[ \t]++([-−]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d{1,3})?)"
                           r"[ \t]*+$")
 
 
