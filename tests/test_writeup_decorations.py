@@ -154,3 +154,17 @@ def test_an_upright_e_is_eulers_number_not_the_loss(tmp_path, e):
     does not belong in it")."""
     result = graded(tmp_path, [f"h_1 = \\frac{{1}}{{1 + {e}^{{-z_1}}}} = \\frac{{1}}{{1 + {e}^{{7.65}}}} = {H1:.6g}"])
     assert result.field("h1").verdict == "correct" and result.flags == ()
+
+
+@pytest.mark.parametrize("row", [
+    f"z_1 = \\underbrace{{(-15)(0.8)}}_{{-12}} + \\underbrace{{20(0.2)}}_{{4}} + 0.35 = {Z1!r}",
+    f"z_1 = \\overbrace{{-12 + 4}}^{{-8}} + 0.35 = {Z1!r}",
+    f"z_1 = (-15)(0.8) + 20(0.2) + 0.35 = \\underbrace{{{Z1!r}}}_{{\\text{{net input}}}}",
+    f"z_1 \\overset{{(1)}}{{=}} {Z1!r}", f"z_1 \\stackrel{{\\text{{def}}}}{{=}} w_1 i_1 + w_2 i_2 + b_1 = {Z1!r}",
+    f"z_1 \\underset{{\\text{{2 d.p.}}}}{{\\approx}} {Z1!r}",
+])
+def test_a_brace_or_a_label_over_a_relation_is_a_remark(tmp_path, row):
+    """``\\underbrace{(-15)(0.8)}_{-12}``, ``\\overset{(1)}{=}``: before, the step could not be read (a brace), or the
+    whole row (a relation with a label), and right work was read only in part or marked missing."""
+    result = graded(tmp_path, [row])
+    assert result.field("z1").verdict == "correct" and not result.unattributed, result.unattributed

@@ -539,7 +539,7 @@ _NAME_CMDS = frozenset({
 _ACCENTS = frozenset({"hat", "bar", "tilde", "vec", "mathbf", "boldsymbol", "bm", "dot", "widehat", "overline"})
 _BOLD = frozenset({"mathbf", "boldsymbol", "bm"})
 # how a value is shown, read as what it holds (``_Parser.wrapped``); never ``\cancel`` (a struck-out value)
-_WRAPPERS = frozenset({"boxed", "fbox", "underline", "textcolor", "color", "num", "SI"})
+_WRAPPERS = frozenset({"boxed", "fbox", "underline", "textcolor", "color", "num", "SI", "underbrace", "overbrace"})
 _MARK_WORDS = frozenset({"new", "old", "next", "updated", "prime", "t+1", "(1)", "(2)", "+", "*", "'", "''"})
 
 
@@ -852,8 +852,8 @@ class _Parser:
 
     def wrapped(self, name: str) -> Node:
         """``\\boxed{-7.65}``, ``\\underline{...}``, ``\\textcolor{red}{...}``, ``\\color{red}{...}``, siunitx's
-        ``\\num{4.758e-4}`` and ``\\SI{4.758e-4}{\\meter}``: how the value is shown, read as what it holds (a colour
-        or a unit is skipped; only the braced forms are read)."""
+        ``\\num{4.758e-4}`` and ``\\SI{4.758e-4}{\\meter}``, ``\\underbrace{...}_{label}``: how the value is shown, read
+        as what it holds (a colour, a unit or a brace's label is skipped; only the braced forms are read)."""
         self.advance()
         if name in ("textcolor", "color"):
             self.skip_group()
@@ -862,6 +862,12 @@ class _Parser:
         inner = self.nested(self.group)
         if name == "SI":
             self.skip_group()
+        if name in ("underbrace", "overbrace") and self.tok[0] == "op" and self.tok[1] in "_^":
+            self.advance()  # \underbrace{(-15)(0.8)}_{-12}: the brace's label is a remark, not a power or an index
+            if self.tok[0] == "open" and self.tok[1] == "{":
+                self.skip_group()
+            elif self.tok[0] != "end":
+                self.advance()
         return inner
 
     def skip_group(self) -> None:

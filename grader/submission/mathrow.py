@@ -96,9 +96,16 @@ def _unboxed(text: str) -> str:
     return "".join(out) + text[pos:] if out else text
 
 
+# a relation with a label set over or under it: \overset{(1)}{=}, \stackrel{\text{def}}{=}, \underset{...}{\approx}
+_OVER_RELATION = re.compile(r"\\(?:overset|stackrel|underset)\s*\{(?:[^{}]|\{[^{}]{0,40}\}){0,60}\}\s*"
+                            r"\{\s*(=|\\approx|≈|\\simeq|:=)\s*\}")
+
+
 def row(text: str, line: int, display: bool, embedded: bool = False, column: int = 0) -> MathRow:
     if "box" in text and len(text) <= MAX_ROW_CHARS and _BOX.search(text):  # \boxed{z_1 = -7.65}: its equation
         text = " ".join(_unboxed(text).split())
+    if ("set{" in text or "stackrel" in text) and len(text) <= MAX_ROW_CHARS:  # z_1 \overset{(1)}{=} -7.65
+        text = _OVER_RELATION.sub(lambda m: f" {m[1]} ", text)  # the relation, its label a remark
     if "=>" in text or "->" in text:  # arrows typed as plain text: ⇒ and → (never anything else in math)
         text = text.replace("=>", "⇒").replace("->", "→")
     if "{.}" in text:  # 7{.}65, a decimal point braced as 7{,}65 is (LaTeX then adds no space after it)
