@@ -168,3 +168,17 @@ def test_a_brace_or_a_label_over_a_relation_is_a_remark(tmp_path, row):
     whole row (a relation with a label), and right work was read only in part or marked missing."""
     result = graded(tmp_path, [row])
     assert result.field("z1").verdict == "correct" and not result.unattributed, result.unattributed
+
+
+def test_an_aligns_column_of_comments_after_a_double_ampersand_is_dropped(tmp_path):
+    """``z_1 &= -7.65 && \\text{(net input of } h_1)``: the books' column of comments. Before, its words and brackets
+    made the row unreadable ("an unmatched closing bracket"). Equations side by side after ``&&`` are still read."""
+    path = tmp_path / "work.tex"
+    path.write_text("\\documentclass{article}\n\\begin{document}\n\\begin{align*}\n"
+                    f"  z_1 &= {Z1!r} && \\text{{(net input of }} h_1) \\\\\n"
+                    f"  h_1 &= \\sigma(z_1) = {H1!r} && \\text{{by the sigmoid}}\n"
+                    "\\end{align*}\n\\begin{alignat*}{2}\n"
+                    f"  z_1 &= {Z1!r} && h_1 &= {H1!r}\n\\end{{alignat*}}\n\\end{{document}}\n", encoding="utf-8")
+    result = Grader(problem="exercise6").grade_file(path)
+    assert result.field("z1").verdict == "correct" and result.field("h1").verdict == "correct"
+    assert not result.unattributed and not result.flags

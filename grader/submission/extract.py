@@ -233,6 +233,21 @@ def _rows(text: str, kind: str, names: Callable[[str], bool] | None, is_name: Ca
 # ---------------------------------------------------------------------------------------------------- internals
 
 
+def _without_comment_column(body: str) -> str:
+    """An align row without the columns after its first ``&&`` when they hold no relation (a comment, as books set
+    one: ``z_1 &= -7.65 && \\text{(net input of } h_1)``). Before, the comment's words and brackets made the row
+    unreadable."""
+    cells = split_top(body, "&")
+    last = max((k for k, c in enumerate(cells) if _RELATION_MARK.search(c)), default=-1)  # (one pass: no rescans)
+    for k in range(1, len(cells) - 1):
+        if not cells[k].strip() and k > last:
+            return "&".join(cells[:k])
+    return body
+
+
+_RELATION_MARK = re.compile(r"[=≈<>]|\\(?:approx|simeq|leq?|geq?|gets|leftarrow|to|rightarrow)(?![A-Za-z])")
+
+
 def _tex_body(text: str) -> str:
     """A LaTeX document without its preamble (kept as blank lines, so line numbers stay) and without comments."""
     begin = text.find("\\begin{document}")
@@ -443,6 +458,8 @@ class _Scanner:
 
     def add_row(self, raw: str, start: int, display: bool) -> None:
         body = _DROP.sub(" ", raw)
+        if "&&" in body:  # z_1 &= -7.65 && \text{(net input of } h_1): an align's column of comments
+            body = _without_comment_column(body)
         columns, continued = None, None
         if body.count("&") >= 3 and "\\begin" not in raw:  # equations side by side in an align, or their next row
             cells = split_top(body, "&")  # (an escaped \\& is no cell's end)
