@@ -39,6 +39,10 @@ def result(text: str) -> dict:
             "data": {"text/plain": text, "image/png": "iVBORw0KGgo="}}
 
 
+def read_nb(result) -> dict[str, str]:
+    return {f.quantity: f.verdict for f in result.fields if f.verdict != "missing"}
+
+
 def grade_nb(tmp_path, text: str):
     path = tmp_path / "work.ipynb"
     path.write_text(text, encoding="utf-8")
@@ -143,8 +147,7 @@ def test_what_ipython_displays_as_math_or_markdown_is_read(tmp_path):
     text = nb(code("display(Math(...))", math), code("display(Markdown(...))", markdown),
               code("net_h1", result(f"net_h1 = {s('net_h1')}")))
     r = grade_nb(tmp_path, text)
-    assert {f.quantity: f.verdict for f in r.fields if f.verdict != "missing"} == {
-        "h1": "correct", "o1": "correct", "net_h1": "correct"}
+    assert read_nb(r) == {"h1": "correct", "o1": "correct", "net_h1": "correct"}
     assert r.field("h1").source == "the output of cell 1, line 1"
 
 
@@ -155,8 +158,7 @@ def test_a_printed_dict_of_answers_is_read(tmp_path):
     text = nb(code("print(answers)", stream(f"{{'h1': {s('h1')}, 'o1': np.float64({s('o1')}), 'note': 'x'}}\n")),
               code("print(json.dumps(more, indent=1))", stream(f'{{\n "net_h1": {s("net_h1")},\n "zz": 1\n}}\n')))
     r = grade_nb(tmp_path, text)
-    assert {f.quantity: f.verdict for f in r.fields if f.verdict != "missing"} == {
-        "h1": "correct", "o1": "correct", "net_h1": "correct"}
+    assert read_nb(r) == {"h1": "correct", "o1": "correct", "net_h1": "correct"}
     assert r.field("o1").source == "the output of cell 1, line 1"
 
 
@@ -167,5 +169,4 @@ def test_a_table_printed_by_pandas_is_read_row_by_row(tmp_path):
     table = f"  quantity     value\n0   net_h1  {s('net_h1')}\n1       h1  {s('h1')}\n"
     series = f"o1    {s('o1')}\ndtype: float64\n"
     r = grade_nb(tmp_path, nb(code("print(df)", stream(table)), code("s", result(series))))
-    assert {f.quantity: f.verdict for f in r.fields if f.verdict != "missing"} == {
-        "net_h1": "correct", "h1": "correct", "o1": "correct"}
+    assert read_nb(r) == {"net_h1": "correct", "h1": "correct", "o1": "correct"}

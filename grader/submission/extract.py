@@ -128,12 +128,23 @@ def math_rows(text: str, kind: str, names: Callable[[str], bool] | None = None,
 
 def _arrowed(rows: list[MathRow], is_name: Callable[[str], str | None]) -> list[MathRow]:
     """``rows`` with each update written with an arrow, ``w5: 40 → 40.0000081``, as its two rows
-    (``grader.submission.assignments.arrow_update``; a row with an arrow mark and a digit after it is looked at)."""
+    (``grader.submission.assignments.arrow_update``; a row with an arrow mark is looked at)."""
+    def arrowed(t: str) -> list[str] | None:
+        if ("→" in t or "->" in t or "\\to" in t or "rightarrow" in t or "⟶" in t or "mapsto" in t or "⇒" in t
+                or "=>" in t):
+            return arrow_update(t, is_name)
+        return None
+
+    return _rewritten(rows, arrowed)
+
+
+def _rewritten(rows: list[MathRow], rewrite: Callable[[str], list[str] | None]) -> list[MathRow]:
+    """``rows`` with each row that ``rewrite`` turns into rows (their texts, or None: the row as it is) replaced by
+    them, on its line; ``rows`` itself when none is."""
     out, changed = [], False
     for r in rows:
-        t = r.text
-        if ("→" in t or "->" in t or "\\to" in t or "rightarrow" in t or "⟶" in t or "mapsto" in t or "⇒" in t
-                or "=>" in t) and (found := arrow_update(t, is_name)):
+        found = rewrite(r.text)
+        if found:
             out += [row(one, r.line, r.display, r.embedded) for one in found]
             changed = True
         else:
@@ -195,20 +206,14 @@ def _cleaned(text: str) -> str:
 def _listed(rows: list[MathRow], is_name: Callable[[str], str | None]) -> list[MathRow]:
     """``rows`` with each equation of lists, ``(z_1, z_2) = (-7.65, -13.65)`` and ``z_1, z_2 = -7.65, -13.65``, one
     row per entry (``grader.submission.vectors``; a row with a comma or a semicolon is looked at)."""
-    out, changed = [], False
-    for r in rows:
-        t = r.text
+    def listed(t: str) -> list[str] | None:
         listy = "," in t or ";" in t  # (a list at its commas; numpy's print, [-7.65 -13.65], at its blanks)
-        if (listy or t.endswith("]")) and ("=" in t or "≈" in t) and (
-                found := (vector_rows(t, is_name) if t.endswith((")", "]")) else None)
-                or (bare_list_rows(t, is_name) if listy else None)):
-            out += [row(one, r.line, r.display, r.embedded) for one in found]
-            changed = True
-        else:
-            out.append(r)
-    if changed:
-        check_rows(out, out[min(MAX_ROWS, len(out) - 1)].line)
-    return out if changed else rows
+        if (listy or t.endswith("]")) and ("=" in t or "≈" in t):
+            return ((vector_rows(t, is_name) if t.endswith((")", "]")) else None)
+                    or (bare_list_rows(t, is_name) if listy else None))
+        return None
+
+    return _rewritten(rows, listed)
 
 
 def _rows(text: str, kind: str, names: Callable[[str], bool] | None, is_name: Callable[[str], str | None] | None
