@@ -94,3 +94,18 @@ def test_an_inline_name_in_prose_begins_no_equation(tmp_path):
     """A continuation after prose that mentions ``$h_1$`` still continues the equation before it (the seed's style)."""
     text = f"$$z_2 = (-25)(0.8) + 30(0.2) + 0.35$$\n\nwhere $h_1$ is not used yet\n\n$$= {Z2}$$"
     assert verdicts(tmp_path, text) == {"z2": "correct"}
+
+
+Z1 = sig(V["z1"], 6)
+
+
+@pytest.mark.parametrize("line", [f"z1 = {Z1} | z2 = {Z2}", f"z1 = {Z1} & z2 = {Z2}", f"z1: {Z1}, z2: {Z2}",
+                                  f"z1: {Z1}; z2: {Z2}", f"z1: {Z1.replace('.', ',')}; z2: {Z2.replace('.', ',')}"])
+def test_two_equations_on_a_line_joined_by_a_bar_or_as_pairs_are_two(tmp_path, line):
+    """``z1 = -7.65 | z2 = -13.65``: before, one chain, and z1 got z2's value (marked wrong). ``z1: -7.65, z2:
+    -13.65``: before, not read."""
+    assert verdicts(tmp_path, line) == {"z1": "correct", "z2": "correct"}
+
+
+def test_pairs_with_one_that_is_no_quantity_are_read_as_before(tmp_path):
+    assert verdicts(tmp_path, f"z1: {Z1}, note: 3") == {}

@@ -37,6 +37,7 @@ _EQUATION_NUMBER = re.compile(r"(?:[ \t]{2,}|\t)[(\[][0-9]{1,3}[)\]][ \t]*$"
                               r"|[ \t]*[(\[](?i:eqn?s?|equation|step)\.?[ \t]*[0-9]{1,3}[)\]][ \t]*$")
 # a comment as a program writes one, after a blank: ``# ...``, ``// ...`` (``#1``, ``a//b`` are no comments)
 _CODE_COMMENT = re.compile(r"[ \t]+(?:#|//)(?:[ \t][^\n]*)?$")
+_BAR = re.compile(r"[ \t]+[|&][ \t]+")  # a bar or an ampersand between blanks, outside a table: a separator
 _LIST_MARK = re.compile(r"[ \t]*+(?:" + _ITEM + r"[ \t]++)?")  # a list's mark or an item's number before a line
 # approximately equal as typed: h1 ~= 0.0005, h2 ≃ 1.2e-6, and a tilde alone between blanks before a number
 _APPROX = re.compile(r"[ \t]*(?:~=|=~|≃|≅)[ \t]*|[ \t]+~[ \t]+(?=[-−+]?\.?[0-9])")
@@ -96,6 +97,8 @@ def plain_rows(text: str, fences: bool = False, math: set[int] | None = None,
             line = _APPROX.sub(" ≈ ", line)
         if "≔" in line:
             line = line.replace("≔", ":=")  # (one character for :=)
+        if (" | " in line or " & " in line) and not line.lstrip().startswith("|"):
+            line = _BAR.sub("; ", line)  # o1 = 0.65 | o2 = 0.651: two equations (before, o1 got o2's value)
         if "*" in line or "_" in line:
             line = unemphasized(line)
         if "(" in line:
@@ -191,9 +194,33 @@ def colon_rows(text: str, code, math: set[int] | None, done: set[int], is_name: 
             continue
         if not (is_name(lhs) if " " not in lhs else names is not None and names(lhs)):
             continue
-        out.append(row(_powers(without_trailing(" ".join(f"{lhs} = {value}".split()))), number, True))
+        pairs = [(lhs, value)]
+        if (";" in value or "," in value) and ":" in value:  # o1: 0.65, o2: 0.651: pairs after the first
+            pairs = _colon_pairs(lhs, value, is_name) or pairs
+        for name, one in pairs:
+            out.append(row(_powers(without_trailing(" ".join(f"{name} = {one}".split()))), number, True))
         check_rows(out, number)
     return out
+
+
+_NEXT_PAIR = re.compile(r"[ \t]*[;,][ \t]*(" + _PLAIN_WORD + r")[ \t]*:(?!=)[ \t]*")
+
+
+def _colon_pairs(lhs: str, value: str, is_name: Callable[[str], str | None]) -> list[tuple[str, str]] | None:
+    """``o1: 0.65, o2: 0.651`` (the value of the first pair is ``0.65, o2: 0.651``) as its pairs, each a quantity's
+    name and a value with a digit; at the semicolons where there are any (decimal commas: ``o1: 0,65; o2: 0,651``);
+    None unless every pair is one. Before, such a line was not read."""
+    marks = [m for m in _NEXT_PAIR.finditer(value) if (";" in m[0]) == (";" in value)]
+    pairs, start, name = [], 0, lhs
+    for m in marks[:MAX_PAIRS]:
+        pairs.append((name, value[start:m.start()].strip()))
+        name, start = m[1], m.end()
+    pairs.append((name, value[start:].strip()))
+    ok = all(any(ch.isdigit() for ch in v) and ":" not in v for _, v in pairs) and all(is_name(n) for n, _ in pairs[1:])
+    return pairs if len(pairs) > 1 and ok else None
+
+
+MAX_PAIRS = 32  # pairs on one line
 
 
 # a power of ten typed as plain text: ``1.18 x 10^-6`` and ``1.18x10^-6`` (x for ×), ``10**-6`` (Python's power)
