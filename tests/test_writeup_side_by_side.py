@@ -60,3 +60,13 @@ def test_values_beyond_the_float_range_are_no_products(key):
     text = "# Ex 6\n\n$h_1 = 1e999$\n\n$z_3 = 40 h_1 = 0.04$\n\n$o_1 = 1e999 o_2 = 0.65$\n\n$o_2 = 1e-999 h_2 = 1$\n"
     sub = writeup_submission(text, "md", "work.md", key, "exercise6")
     assert {"h1", "z3", "o1"} <= set(sub.answers)
+
+
+def test_two_equations_with_a_slash_between_them_are_two(key):
+    """``z1 = -7.65 / z2 = -13.65``: before, the quotient -7.65/z2, and z1 got z2's value (marked wrong). A quotient
+    that gives the value after it stays the quotient it says; a zero value of the name is no quotient."""
+    assert answers_of(f"z1 = {Z1} / z2 = {Z2}", key) == {"z1": pytest.approx(Z1), "z2": pytest.approx(Z2)}
+    read = answers_of(f"z3 = {40 * H1:.8f} / h1 = 40", key)  # 0.019/h1 is 40: the step it says
+    assert read == {"z3": pytest.approx(40)}
+    read = answers_of("$h_1 = 0$\n\n$z_3 = 2 / h_1 = 5$", key)  # (the student's own h1 is 0: never divided by)
+    assert read["h1"] == 0 and set(read) == {"h1", "z3"}

@@ -2,7 +2,7 @@
 
 The chain reader takes the row as one chain whose middle step is a product, ``o1 = 0.650011·o2 = 0.651095``: o1
 got o2's value and o2 none. A chain is cut in two at a step that is exactly a number times a name of the problem
-(``0.650011 o2``), the name being another quantity than the left-hand side's, where the product does not give the
+(``0.650011 o2``; or over it, ``-7.65 / z2``), the name being another quantity than the left-hand side's, where the product does not give the
 value that follows it (0.650011 × o2 is 0.42, not 0.651095): ``o1 = 0.650011`` and ``o2 = 0.651095``. Where it
 does (``z = 2 h_1 = 0.00095``, h1 being 0.000476), the step is the product it says; so it is where it does with
 a value the write-up gives that name elsewhere (the student's own h1, wrong or not). The key's values and the
@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from typing import Callable
 
-from grader.parse.latex import Mul, Name, Neg, Number
+from grader.parse.latex import Div, Mul, Name, Neg, Number
 from grader.submission.chains import Chain, Step
 from grader.submission.writeup_values import as_float
 
@@ -43,9 +43,12 @@ def side_by_side(chains: list[Chain], quantity: Callable[[Name], str | None], fl
 
 
 def _candidate(tree) -> bool:
-    """Is ``tree`` a number times a name (``0.650011 o2``, ``-7.65 z2``)?"""
+    """Is ``tree`` a number times a name (``0.650011 o2``, ``-7.65 z2``), or over one (``-7.65 / z2``, as a slash
+    between two equations reads)?"""
     if isinstance(tree, Neg):
         tree = tree.arg
+    if isinstance(tree, Div):
+        return isinstance(tree.num, Number) and isinstance(tree.den, Name)
     return (isinstance(tree, Mul) and len(tree.factors) == 2 and isinstance(tree.factors[0], Number)
             and isinstance(tree.factors[1], Name))
 
@@ -60,7 +63,8 @@ def _cut(chain: Chain, quantity, floats: dict, own: dict[str, list[float]], dept
             continue
         if isinstance(tree, Neg):  # -7.65 z2: the minus is the number's
             tree, sign = tree.arg, "-"
-        number, name = tree.factors
+        divided = isinstance(tree, Div)
+        number, name = (tree.num, tree.den) if divided else tree.factors
         if sign:
             number = Number(-number.value, sign + number.text)
         other = quantity(name)
@@ -70,8 +74,9 @@ def _cut(chain: Chain, quantity, floats: dict, own: dict[str, list[float]], dept
         factor = _float(number.value)
         if after is None or factor is None:
             continue
-        if any(abs(factor * v - after) <= AGREE * abs(after) for v in [floats[other], *own.get(other, ())]):
-            continue  # the product it says (with the key's value of the name, or the student's own)
+        if any(abs((factor / v if divided else factor * v) - after) <= AGREE * abs(after)
+               for v in [floats[other], *own.get(other, ())] if v or not divided):
+            continue  # the product (quotient) it says (with the key's value of the name, or the student's own)
         first = Chain(lhs=chain.lhs, steps=steps[:k] + [Step(steps[k].relation, number.text, number, steps[k].line)],
                       line=chain.line, embedded=chain.embedded)
         rest = Chain(lhs=Step("", name.text, name, steps[k].line), steps=steps[k + 1:], line=chain.line,
