@@ -124,3 +124,33 @@ def test_an_update_written_from_its_value_to_the_new_one_with_an_arrow_is_the_up
     assert result.field("w7_new").verdict == "incorrect" and float(result.field("w7_new").given) == pytest.approx(49.9)
     assert result.field("z1").verdict == "correct" and result.field("h1").verdict == "correct"  # (no update: as before)
     assert not [f for f in result.flags if f.quantity in ("w5", "w6", "w7")]  # the givens stated as they are
+
+
+def test_equations_on_a_line_of_new_values_give_the_updates(tmp_path):
+    """``New weights: w5 = ..., w6 = ...``, ``**Updated weights:**``, ``After the update:``: the line says its
+    equations are the new values. Before, each restated its given (within 1 %, silently) and the update was missing.
+    A line of givens, or of other quantities, reads as before."""
+    from textbook import EX6, sig, textbook
+
+    v = textbook(EX6)
+    w5, w6 = sig(v["w5_new"], 12), sig(v["w6_new"], 13)
+    for lead in ("New weights:", "**Updated weights:**", "After the update:", "- updated parameters -"):
+        result = grade(tmp_path, f"{lead} w5 = {w5}, w6 = {w6}\n", "exercise6")
+        assert result.field("w5_new").verdict == "correct" and result.field("w6_new").verdict == "correct", lead
+    result = grade(tmp_path, f"Given: w5 = 40, w6 = 45\n\nNew values: z1 = {sig(v['z1'], 6)}\n", "exercise6")
+    assert result.field("z1").verdict == "correct" and result.field("w5_new").verdict == "missing"
+    assert not result.flags
+
+
+def test_an_update_written_as_nielsen_does_is_the_update(tmp_path):
+    """``w5 → w5 - η ∂E/∂w5 = ...`` (Nielsen's arrow: the parameter becomes it), also ``->`` and ``\\to``; an arrow
+    between two equations (``z1 = -7.65 → h1 = ...``) is no update. Before, not read."""
+    from textbook import EX6, sig, textbook
+
+    v = textbook(EX6)
+    w5, w6, w7 = (sig(v[f"{w}_new"], 12) for w in ("w5", "w6", "w7"))
+    text = (f"w5 → w5 - η·∂E/∂w5 = {w5}\n\nw6 -> {w6}\n\n$w_7 \\to w_7 - \\eta \\, g_{{w7}} = {w7}$\n\n"
+            f"z1 = {sig(v['z1'], 6)} → h1 = {sig(v['h1'], 6)}\n")
+    result = grade(tmp_path, text, "exercise6")
+    for q in ("w5_new", "w6_new", "w7_new", "z1", "h1"):
+        assert result.field(q).verdict == "correct", (q, result.field(q).message)

@@ -64,12 +64,23 @@ _FROM_TO = re.compile(r"[ \t]*(?P<name>[^\s=:→]{1,40}?)[ \t]*(?:=|:)[ \t]*(?P<
                       + r")[ \t]*")
 
 
+# ``w5 → w5 - η ∂E/∂w5 = 40.0000081``: a parameter becomes what follows the arrow, as Nielsen writes an update
+_BECOMES = re.compile(r"[ \t]*(?P<name>[^\s=:→]{1,40}?)[ \t]*(?:→|⟶|->|-->|\\to\b|\\rightarrow|\\longrightarrow|\\mapsto)"
+                      r"(?P<rest>[^\n]*[0-9][^\n]*)")
+
+
 def arrow_update(text: str, is_name: Callable[[str], str | None]) -> list[str] | None:
     """A parameter's update written as its value, an arrow and its new value (``w5: 40 → 40.0000081``) as the two
     rows the reader reads: the given stated (``w5 = 40``) and the update (``w5 ← 40.0000081``, Mitchell's arrow:
-    the parameter becomes it); None for any other row, or a name whose update is not asked. Before, the new value
-    was not read."""
-    m = _FROM_TO.fullmatch(text) if len(text) <= 200 else None
-    if m is None or is_name(m["name"] + "^{+}") is None:
+    the parameter becomes it); or as Nielsen writes one, the parameter, an arrow and its new value's work (``w5 → w5
+    - η ∂E/∂w5 = ...``), as the row ``w5 ← ...``. None for any other row, or a name whose update is not asked.
+    Before, the new value was not read."""
+    if len(text) > 2000:
         return None
-    return [f"{m['name']} = {m['old']}", f"{m['name']} \u2190 {m['new']}"]
+    m = _FROM_TO.fullmatch(text) if len(text) <= 200 else None
+    if m is not None and is_name(m["name"] + "^{+}") is not None:
+        return [f"{m['name']} = {m['old']}", f"{m['name']} \u2190 {m['new']}"]
+    m = _BECOMES.fullmatch(text)  # (its name alone before the arrow: ``z1 = -7.65 → h1 = ...`` is no update)
+    if m is not None and (q := is_name(m["name"])) is not None and is_name(m["name"] + "^{+}") not in (None, q):
+        return [f"{m['name']} \u2190{m['rest']}"]
+    return None

@@ -9,6 +9,7 @@ from typing import Callable
 
 from grader.parse.remarks import ROUNDING_REMARK, TRAILING_REMARK, restates
 from grader.submission.mathrow import MAX_ROWS, MathRow, check_rows, code_lines, row, without_trailing
+from grader.submission.assignments import arrow_update
 from grader.submission.vectors import bare_list_rows
 from grader.submission.phrases import AFTER_UPDATE, phrase_rows
 
@@ -30,13 +31,30 @@ _ITEM = (r"(?:[-*•>]|\(?(?:\d{1,3}|[A-Za-z]|[ivx]{1,4})[.):]|\((?:\d{1,3}|[A-Z
 _PLAIN_EQUATION = re.compile(r"[ \t]*+(?:" + _ITEM + r"[ \t]*+)?(\*\*|`)?((?:" + _PLAIN_WORD
                              + r"(?:[ \t]++[\w{}^'+′″’⁺]{1,20}+){0,2}+(?:[ \t]?\([\w+\- ]{1,12}\))?+[ \t]*+"
                              r"(?:\*\*|`)?[ \t]*+(?:=|≈|:=|←)|(?:=>|=|≈|⇒))[^\n]*)")
-_RELATION_SIGN = re.compile("[=≈⇒←≃≅~≔]")
+_RELATION_SIGN = re.compile("[=≈⇒←≃≅~≔→>]")  # (> for ->)
 # an equation's number at the end of a line, set apart by two blanks or more (one alone, ``0.5 (2)``, is a product), or
 # labelled (``(eq. 2)``, ``[Step 3]``)
 _EQUATION_NUMBER = re.compile(r"(?:[ \t]{2,}|\t)[(\[][0-9]{1,3}[)\]][ \t]*$"
                               r"|[ \t]*[(\[](?i:eqn?s?|equation|step)\.?[ \t]*[0-9]{1,3}[)\]][ \t]*$")
 # a comment as a program writes one, after a blank: ``# ...``, ``// ...`` (``#1``, ``a//b`` are no comments)
 _CODE_COMMENT = re.compile(r"[ \t]+(?:#|//)(?:[ \t][^\n]*)?$")
+# a line that says its equations give new values: "New weights: w5 = ...", "Updated parameters - w5 = ...", "After the
+# update: w5 = ..."
+_NEW_VALUES = re.compile(r"(?i)[ \t]*(?:[-*•>][ \t]*)?(?:\*\*)?(?:(?:new|updated)[ \t]+(?:weights?|biases|bias|parameters?|values?)"
+                         r"|after[ \t]+(?:the[ \t]+)?(?:update|step|first[ \t]+step))(?:\*\*)?[ \t]*[:-]")
+
+
+def _updated(equation: str, is_name: Callable[[str], str | None]) -> str:
+    """An equation on a line of new values with a parameter's own name on its left (``w5 = 40.0000081``) as its
+    update's (``w5^{+} = ...``); any other as it is. Before, it restated the given (within 1 %, silently) and the
+    update was missing."""
+    name, sep, rest = equation.partition("=")
+    name = name.strip()
+    if sep and name and is_name(name) is not None and is_name(name + "^{+}") not in (None, is_name(name)):
+        return f"{name}^{{+}} ={rest}"
+    return equation
+
+
 _BAR = re.compile(r"[ \t]+[|&][ \t]+")  # a bar or an ampersand between blanks, outside a table: a separator
 _LIST_MARK = re.compile(r"[ \t]*+(?:" + _ITEM + r"[ \t]++)?")  # a list's mark or an item's number before a line
 # approximately equal as typed: h1 ~= 0.0005, h2 ≃ 1.2e-6, and a tilde alone between blanks before a number
@@ -105,6 +123,11 @@ def plain_rows(text: str, fences: bool = False, math: set[int] | None = None,
             line = _without_description(line)
         elif "after" in line.lower():
             line = _AFTER_WORDS.sub(r"\1^{+}", line, 1)  # w8 after the update = ...: the update, as in brackets
+        if ("→" in line or "->" in line) and is_name is not None and (
+                updates := arrow_update(_LIST_MARK.sub("", line, 1).strip(), is_name)):
+            rows.extend(row(_powers(one), number, True) for one in updates)  # w5 → w5 - η ∂E/∂w5 = ..., w5: 40 → ...
+            check_rows(rows, number)
+            continue
         m = _PLAIN_EQUATION.match(line)
         if m is None and is_name is not None and "," in line and (
                 listed := bare_list_rows(bare := _LIST_MARK.sub("", line, 1).strip(), is_name)) is not None:
@@ -115,6 +138,8 @@ def plain_rows(text: str, fences: bool = False, math: set[int] | None = None,
         if m is None or (names is not None and " " in (lhs := _LHS_END.split(m.group(2), 1)[0].strip())
                          and not names(lhs)):
             inside = embedded(line, names)  # ``we use w5 = 4``: prose, and an equation inside it
+            if inside and is_name is not None and _NEW_VALUES.match(line):  # New weights: w5 = ..., w6 = ...
+                inside = [_updated(one, is_name) for one in inside]
             if m is None or inside:
                 rows.extend(row(_powers(body), number, True, embedded=True) for body in inside)
                 check_rows(rows, number)
