@@ -62,6 +62,7 @@ if TYPE_CHECKING:
     from typing import Any, Callable, Iterator
 
 __all__ = [
+    "visible",
     "MAX_DEPTH", "MAX_EXACT_DIGITS", "MAX_EXPONENT", "MAX_LENGTH", "MAX_NODES", "Parsed", "Unparseable",
     "parse_answer", "parse_answer_text", "parse_exact", "is_plain_decimal",
 ]
@@ -134,9 +135,9 @@ def parse_answer(raw: str | int | float | Decimal | Fraction | bool | None) -> P
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"  # zero-width spaces and joiners, word joiner, BOM, soft hyphen
 
 
-def _visible(text: str) -> str:
+def visible(text: str) -> str:
     """``text`` without the characters that show as nothing (pasted answers carry them: ``0.25\u200b`` was refused;
-    the practice page's reader drops the same)."""
+    the practice page's reader drops the same, and a write-up's text is read without them too)."""
     return text if text.isascii() else text.translate(_DROP_INVISIBLE)
 
 
@@ -147,7 +148,7 @@ def parse_answer_text(text: str) -> Parsed | Unparseable:
     """``parse_answer`` of a string (every value a submission holds: its text as written), without the dispatch on
     the type. Never raises."""
     try:
-        return _read_text(_visible(text).strip(), False)
+        return _read_text(visible(text).strip(), False)
     except Exception as error:  # last resort only, as in parse_answer
         return Unparseable(_safe_text(text), f"internal: {type(error).__name__} while reading the answer")
 
@@ -185,7 +186,7 @@ def _read(raw: object, *, exact_only: bool) -> Parsed | Unparseable:
     if isinstance(raw, bool):
         return Unparseable(str(raw).lower(), "true/false is not a number; write a number such as 0.25")
     if isinstance(raw, str):
-        return _read_text(_visible(raw).strip(), exact_only)
+        return _read_text(visible(raw).strip(), exact_only)
     if isinstance(raw, Fraction):
         return _from_exact(raw, str(raw))
     if isinstance(raw, Decimal):

@@ -18,7 +18,7 @@ TYPE_CHECKING = False  # typing costs milliseconds at start-up: only a type chec
 if TYPE_CHECKING:
     from typing import Callable
 
-__all__ = ["updated_parameter", "assignment_note", "arrow_update"]
+__all__ = ["updated_parameter", "assignment_note", "arrow_update", "NUMBER_TEXT"]
 
 
 def updated_parameter(q: str, chain, nodes, given: dict, quantity: Callable, final) -> str | None:
@@ -57,10 +57,12 @@ def assignment_note(written: str, q: str, new: str, relation: str = "=") -> str:
 ARROW = "\u2190"  # ``\leftarrow``, ``\gets``, ``←`` as the chains read them (``grader.submission.chains``)
 
 
+# one number as written in a line of text or LaTeX: a decimal (a decimal comma too), its power of ten as ``e-4``,
+# ``× 10^-4`` or ``\\times 10^{-4}`` (also the plain-text reader's, for a value alone on its line)
+NUMBER_TEXT = r"[-−+]?(?:\d+(?:[.,]\d+)?|\.\d+)(?:[eE][-−+]?\d{1,3}|[ \t]*(?:×|x|\\times|\\cdot|\*|·)[ \t]*10[ \t]*\^[ \t]*(?:\{[-−+]?\d{1,3}\}|[-−+]?\d{1,3}))?"
 # ``w5: 40 → 40.0000081``, ``w_5 = 40 \\rightarrow 40.0000081``: a parameter, its value, an arrow, its new value
-_NUMBER = r"[-−+]?(?:\d+(?:[.,]\d+)?|\.\d+)(?:[eE][-−+]?\d{1,3}|[ \t]*(?:×|x|\\times|\\cdot|\*|·)[ \t]*10[ \t]*\^[ \t]*(?:\{[-−+]?\d{1,3}\}|[-−+]?\d{1,3}))?"
-_FROM_TO = re.compile(r"[ \t]*(?P<name>[^\s=:→]{1,40}?)[ \t]*(?:=|:)[ \t]*(?P<old>" + _NUMBER + r")[ \t]*"
-                      r"(?:→|⟶|->|-->|\\to\b|\\rightarrow|\\longrightarrow|\\mapsto|⇒|=>)[ \t]*(?P<new>" + _NUMBER
+_FROM_TO = re.compile(r"[ \t]*(?P<name>[^\s=:→]{1,40}?)[ \t]*(?:=|:)[ \t]*(?P<old>" + NUMBER_TEXT + r")[ \t]*"
+                      r"(?:→|⟶|->|-->|\\to\b|\\rightarrow|\\longrightarrow|\\mapsto|⇒|=>)[ \t]*(?P<new>" + NUMBER_TEXT
                       + r")[ \t]*")
 
 

@@ -129,9 +129,8 @@ def math_rows(text: str, kind: str, names: Callable[[str], bool] | None = None,
 def _arrowed(rows: list[MathRow], is_name: Callable[[str], str | None]) -> list[MathRow]:
     """``rows`` with each update written with an arrow, ``w5: 40 → 40.0000081``, as its two rows
     (``grader.submission.assignments.arrow_update``; a row with an arrow mark is looked at)."""
-    def arrowed(t: str) -> list[str] | None:
-        if ("→" in t or "->" in t or "\\to" in t or "rightarrow" in t or "⟶" in t or "mapsto" in t or "⇒" in t
-                or "=>" in t):
+    def arrowed(t: str) -> list[str] | None:  # (a row's -> and => are → and ⇒ already: ``mathrow.row``)
+        if "→" in t or "⇒" in t or "⟶" in t or "\\to" in t or "rightarrow" in t or "mapsto" in t:
             return arrow_update(t, is_name)
         return None
 
@@ -244,10 +243,8 @@ def _without_comment_column(body: str) -> str:
     unreadable."""
     cells = split_top(body, "&")
     last = max((k for k, c in enumerate(cells) if _RELATION_MARK.search(c)), default=-1)  # (one pass: no rescans)
-    for k in range(1, len(cells) - 1):
-        if not cells[k].strip() and k > last:
-            return "&".join(cells[:k])
-    return body
+    empty = next((k for k in range(max(1, last + 1), len(cells) - 1) if not cells[k].strip()), None)
+    return "&".join(cells[:empty]) if empty is not None else body
 
 
 _RELATION_MARK = re.compile(r"[=≈<>]|\\(?:approx|simeq|leq?|geq?|gets|leftarrow|to|rightarrow)(?![A-Za-z])")

@@ -9,7 +9,7 @@ from typing import Callable
 
 from grader.parse.remarks import ROUNDING_REMARK, TRAILING_REMARK, restates
 from grader.submission.mathrow import MAX_ROWS, MathRow, check_rows, code_lines, row, without_trailing
-from grader.submission.assignments import arrow_update
+from grader.submission.assignments import NUMBER_TEXT, arrow_update
 from grader.submission.vectors import bare_list_rows
 from grader.submission.phrases import AFTER_UPDATE, phrase_rows
 
@@ -97,7 +97,8 @@ def plain_rows(text: str, fences: bool = False, math: set[int] | None = None,
     line of that name, a colon and numbers (``h1: 0.593``) is read too (:func:`colon_rows`)."""
     rows: list[MathRow] = []
     code = code_lines(text) if fences and ("```" in text or "~~~" in text) else ()
-    labels = _labels(text, code, math, is_name) if is_name is not None else {}  # line -> the name above it
+    lines = text.split("\n") if is_name is not None else []  # (split once: the labels' and the phrases' passes)
+    labels = _labels(lines, code, math, is_name) if is_name is not None else {}  # line -> the name above it
     number, pos, search = 1, 0, _RELATION_SIGN.search
     sign = search(text)
     while sign is not None:  # only the lines with an = (or ≈, ⇒) are tried, each once
@@ -173,7 +174,7 @@ def plain_rows(text: str, fences: bool = False, math: set[int] | None = None,
     if is_name is not None:
         colon = colon_rows(text, code, math, {r.line for r in rows}, is_name, names) if ":" in text else []
         colon += spaced_rows(text, code, math, {r.line for r in rows}, is_name)
-        colon += _labelled(text, labels, {r.line for r in rows}, math)
+        colon += _labelled(lines, labels, {r.line for r in rows}, math)
         if "':" in text or '":' in text:
             colon += mapping_rows(text, code, math, {r.line for r in rows} | {r.line for r in colon}, is_name)
         if colon:
@@ -181,10 +182,8 @@ def plain_rows(text: str, fences: bool = False, math: set[int] | None = None,
             check_rows(rows, rows[min(len(rows) - 1, MAX_ROWS)].line)
     if is_name is not None:  # "h1 is 0.5933": a value said in words
         done = {r.line for r in rows}
-        lines = text.split("\n") if math is not None else None
-
         def skip(number: int) -> bool:
-            return number in done or number in code or (lines is not None and (
+            return number in done or number in code or (math is not None and (
                 number in math or _MATH_MARK.search(lines[number - 1]) is not None))
 
         said = phrase_rows(text, skip, is_name, names)
@@ -289,17 +288,15 @@ def spaced_rows(text: str, code, math: set[int] | None, done: set[int], is_name:
 _LABEL_LINE = re.compile(r"[ \t]*+(?:#{1,6}[ \t]++|" + _ITEM + r"[ \t]++)?(?:\*\*|__)?(" + _PLAIN_WORD
                          + r")(?:\*\*|__)?[ \t]*+:?"
                          r"[ \t]*+(?:\*\*|__)?[ \t]*+$")
-_LONE_VALUE = re.compile(r"[ \t]*+(?:\*\*|__)?([-−+]?(?:\d+(?:[.,]\d+)?|\.\d+)(?:[eE][-−+]?\d{1,3}|[ \t]*(?:×|x|\*|·)"
-                         r"[ \t]*10[ \t]*\^[ \t]*[-−+]?\d{1,3})?)(?:\*\*|__)?[ \t]*+")
+_LONE_VALUE = re.compile(r"[ \t]*+(?:\*\*|__)?(" + NUMBER_TEXT + r")(?:\*\*|__)?[ \t]*+")
 MAX_LABELS = 2000  # name lines looked at in one write-up
 
 
-def _labels(text: str, code, math: set[int] | None, is_name: Callable[[str], str | None]
+def _labels(lines: list[str], code, math: set[int] | None, is_name: Callable[[str], str | None]
             ) -> dict[int, tuple[str, int]]:
     """The lines just under a quantity's name alone (the next one that is not blank, one blank line between at
     most), each with that name and its line; not under a line of code or math. Only short lines are looked at."""
     out: dict[int, tuple[str, int]] = {}
-    lines = text.split("\n")
     looked = 0
     for number, line in enumerate(lines, start=1):
         if (not line or len(line) > 64 or "=" in line or "$" in line or len(line.split()) > 3
@@ -316,13 +313,13 @@ def _labels(text: str, code, math: set[int] | None, is_name: Callable[[str], str
     return out
 
 
-def _labelled(text: str, labels: dict[int, tuple[str, int]], done: set[int], math: set[int] | None
+def _labelled(lines: list[str], labels: dict[int, tuple[str, int]], done: set[int], math: set[int] | None
               ) -> list[MathRow]:
     """The rows ``name = number`` of the lines that hold a number alone under a quantity's name (``_labels``).
     Before, ``z2:`` then ``-13.65`` was not read."""
     if not labels:
         return []
-    lines, out = text.split("\n"), []
+    out = []
     for number, (name, at) in sorted(labels.items()):
         if math is not None and number in math:  # math below it, ``$$= -7.65$$``: the name alone is a row, which
             out.append(row(name, at, True))  # the continuation then continues (``grader.submission.chains``)

@@ -9,6 +9,7 @@ import re
 
 from grader.errors import LimitError, SubmissionError
 from grader.fileio import read_capped
+from grader.parse.answer import visible
 from grader.submission.kinds import OFFICE_SUFFIXES, WRITEUP_SUFFIXES, path_suffix, writeup_limit
 
 __all__ = ["is_writeup", "read_writeup", "decode_writeup", "as_markdown", "html_marks"]
@@ -83,13 +84,9 @@ def as_markdown(text: str, kind: str, source: str, notebook_outputs: str = "read
                         f"yourself. Write each answer outside such fences, as an equation that starts with its name.",)
     if kind != "tex" and ("<" in text or "&" in text):
         text = html_marks(text)
-    if _INVISIBLE.search(text):  # pasted from a web page or a word processor: z1 = -7.65\u200b could not be read
-        text = _INVISIBLE.sub("", text)
+    text = visible(text)  # pasted from a web page or a word processor: z1 = -7.65\u200b could not be read
     return text, kind, labels, remarks
 
-
-# characters that show as nothing: zero-width spaces and joiners, a word joiner, a byte-order mark, a soft hyphen
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 
 
 # HTML that Markdown editors and notebooks pass through: raised and lowered text, and the entities of symbols
