@@ -60,13 +60,8 @@ def _words_in_brackets(part: list, end: int) -> int:
 def _said_again(part: list, end: int) -> int:
     """Where brackets ending at ``part[end - 1]`` start when they say again the number before them
     (``0.000476 \\; (4.76 \\times 10^{-4})``, ``(= ...)``: ``grader.parse.remarks.restates``); else ``end``."""
-    depth, k = 0, end - 1
-    while k >= max(0, end - 40):
-        depth += {"close": 1, "open": -1}.get(part[k][0], 0)
-        if depth == 0:
-            break
-        k -= 1
-    if depth != 0 or k < 1 or part[k][1] not in "([" or part[k - 1][0] not in ("num", "close"):
+    k = _opening(part, end)
+    if k is None or k < 1 or part[k][1] not in "([" or part[k - 1][0] not in ("num", "close"):
         return end
     if restates(_spelled(part[k + 1:end - 1]), _spelled(part[max(0, k - 12):k])):
         return k
@@ -111,19 +106,27 @@ def _remark_opening(part: list, end: int) -> int | None:
     """Where ``(\\text{words ...} ...)`` ending at ``part[end - 1]`` starts: brackets whose first token is a text of
     two words or more (``(\\text{output of } h_1)``) are a remark whatever follows in them; a text of one word may be
     a name (``(\\text{out}_{h1})``), and is not one. None where there is none (looked for 40 tokens back)."""
+    k = _opening(part, end)
+    if k is None:
+        return None
+    first = part[k + 1] if k + 1 < end else None
+    if (part[k][1] == "(" and first is not None and first[0] == "text" and len(first[1].split()) >= 2
+            and any(len(w) >= 3 for w in first[1].split())):
+        return k
+    return None
+
+
+def _opening(part: list, end: int) -> int | None:
+    """Where the bracket that ``part[end - 1]`` closes opens, looked for 40 tokens back; None if not there."""
     depth = 0
     for k in range(end - 1, max(-1, end - 41), -1):
-        t = part[k]
-        if t[0] == "close":
+        kind = part[k][0]
+        if kind == "close":
             depth += 1
-        elif t[0] == "open":
+        elif kind == "open":
             depth -= 1
             if depth == 0:
-                first = part[k + 1] if k + 1 < end else None
-                if (t[1] == "(" and first is not None and first[0] == "text" and len(first[1].split()) >= 2
-                        and any(len(w) >= 3 for w in first[1].split())):
-                    return k
-                return None
+                return k
     return None
 
 
